@@ -124,11 +124,20 @@
 //! }
 //! ```
 //!
+//! # Results as JSON
+//!
+//! With the `serialize` feature (default), every inventory and reply
+//! implements `serde::Serialize` and writes the MN's own JSON back: wire
+//! names, absent values left out, timestamps as the MN writes them, integers
+//! exact, polymorphic values as their concrete class (an unknown class as the
+//! members it was sent with): `serde_json::to_string(&reply.inventory)`.
+//!
 //! # Features
 //!
 //! | feature | enables |
 //! |---|---|
 //! | `client` (default) | the async HTTP client ([`client`], the `zstack-client` crate): reqwest + rustls with *ring*, tokio |
+//! | `serialize` (default) | `Serialize` on every inventory and reply, written back as the MN's JSON (types that requests send serialize without it; it costs about 10 % of a full check) |
 //! | `accounts`, `backup-storage` (default) | those API groups |
 //! | `<group>` (e.g. `vm-instances`, `images`, `l3-networks`) | the group's request types in [`api`], its client trait, and exactly the [`types`] they need |
 //! | `full` | every API group (about 150) |

@@ -12,11 +12,13 @@ use zstack_sdk::prelude::*;
 use serde_json::json;
 use support::{Thing, ThingReply, builder, is_job_id, session_client};
 use zstack_sdk::api::{
-    AddCephBackupStorage, AddDisasterImageStoreBackupStorage, DeleteBackupStorage, ReconnectBackupStorage,
+    AddCephBackupStorage, AddDisasterImageStoreBackupStorage, ChangeBackupStorageState, CreateAccount,
+    DeleteBackupStorage, ReconnectBackupStorage,
 };
 use zstack_sdk::client::{Call, Client, Error};
 use zstack_sdk::runtime::secret::Secret;
 use zstack_sdk::test_server::{Reply, TestServer};
+use zstack_sdk::types::{CreateAccountType, DeleteMode, StateEvent};
 
 /// A POST with the `params` envelope.
 #[derive(Clone, Debug, zstack_sdk::Api)]
@@ -142,24 +144,58 @@ async fn bad_job_ids_and_invalid_requests_fail_before_any_io() {
     assert!(matches!(&err, Error::InvalidRequest(e) if e.field == "deleteMode"), "{err:?}");
     // The catalog's range, length and empty-string constraints.
     let disaster = || AddDisasterImageStoreBackupStorage::new("h", "root", "pw", "/bs", "bs");
+    // Request structs are `non_exhaustive`: change a field of a built one.
+    let with = |change: fn(&mut AddDisasterImageStoreBackupStorage)| {
+        let mut request = disaster();
+        change(&mut request);
+        request
+    };
     let cases: [(AddDisasterImageStoreBackupStorage, &str, &str); 3] = [
         (disaster().ssh_port(70000), "sshPort", "must be between 1 and 65535, got 70000"),
-        (
-            AddDisasterImageStoreBackupStorage { hostname: String::new(), ..disaster() },
-            "hostname",
-            "must not be an empty string",
-        ),
-        (
-            AddDisasterImageStoreBackupStorage { name: "n".repeat(256), ..disaster() },
-            "name",
-            "must be at most 255 characters, got 256",
-        ),
+        (with(|r| r.hostname = String::new()), "hostname", "must not be an empty string"),
+        (with(|r| r.name = "n".repeat(256)), "name", "must be at most 255 characters, got 256"),
     ];
     for (request, field, reason) in cases {
         let err = client.call(request).await.unwrap_err();
         let Error::InvalidRequest(e) = &err else { panic!("{err:?}") };
         assert_eq!((e.api, e.field.as_str(), e.reason.as_str()), ("AddDisasterImageStoreBackupStorage", field, reason));
     }
+    assert!(server.requests().is_empty(), "nothing reached the server");
+}
+
+#[tokio::test]
+async fn enum_params_send_their_wire_value_and_refuse_other_values_before_io() {
+    let (server, client, _) = session_client().await;
+    server.route("DELETE", "/v1/backup-storage/{uuid}", Reply::ok(json!({})));
+    server.route("POST", "/v1/accounts", Reply::ok(json!({"inventory": {"uuid": "a"}})));
+    // A variant and its wire string build the same request: a spec enum
+    // (`DeleteMode`) and a value-set enum (`CreateAccountType`).
+    let delete = DeleteBackupStorage::new("bs").delete_mode(DeleteMode::Enforcing);
+    assert_eq!(delete, DeleteBackupStorage::new("bs").delete_mode("Enforcing"));
+    client.call(delete).await.unwrap();
+    let create = CreateAccount::new("n", Password::plain("pw")).type_(CreateAccountType::Normal);
+    assert_eq!(create, CreateAccount::new("n", Password::plain("pw")).type_(String::from("Normal")));
+    client.call(create).await.unwrap();
+    let requests = server.requests();
+    assert_eq!(requests[0].raw_query.as_deref(), Some("deleteMode=Enforcing"));
+    assert_eq!(requests[1].json().unwrap()["params"]["type"], "Normal");
+    // A required one, through `new`.
+    let body = ChangeBackupStorageState::new("bs", StateEvent::Disable).to_wire().unwrap().body.unwrap();
+    assert_eq!(body, json!({"changeBackupStorageState": {"stateEvent": "disable"}}));
+
+    // A string outside the set is kept as `Unknown` and refused before any I/O.
+    server.clear_requests();
+    let bogus = DeleteBackupStorage::new("bs").delete_mode("Lenient");
+    assert_eq!(bogus.delete_mode, Some(DeleteMode::Unknown("Lenient".into())));
+    let err = client.call(bogus).await.unwrap_err();
+    let Error::InvalidRequest(e) = &err else { panic!("{err:?}") };
+    assert_eq!(
+        (e.field.as_str(), e.reason.as_str()),
+        ("deleteMode", r#"must be one of Permissive, Enforcing, got "Lenient""#)
+    );
+    let bogus = CreateAccount::new("n", Password::plain("pw")).type_(CreateAccountType::Unknown("Root".into()));
+    let err = client.call(bogus).await.unwrap_err();
+    assert!(matches!(&err, Error::InvalidRequest(e) if e.field == "type"), "{err:?}");
     assert!(server.requests().is_empty(), "nothing reached the server");
 }
 

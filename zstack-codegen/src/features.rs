@@ -11,6 +11,8 @@
 //! * Types reachable from the `core` group are always compiled: the client
 //!   runtime itself needs `ErrorCode` and `SessionInventory`.
 //! * `full` enables every group.
+//! * The value-set enums ([`crate::values`]) belong to no types module: each
+//!   is compiled when any group whose APIs use it is enabled.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,6 +37,10 @@ pub struct FeaturePlan {
 
 impl FeaturePlan {
     pub fn new(spec: &Spec) -> FeaturePlan {
+        // Params typed as a spec enum of another group need its types module
+        // (a no-op on a spec `generate_with` already retyped).
+        let (spec, _) = crate::values::ValueSets::plan(spec);
+        let spec = &spec;
         let owner = owners(spec);
         let type_deps = type_module_deps(spec, &owner);
         let always = closure(&type_deps, ALWAYS_GROUP);

@@ -14,6 +14,7 @@ mod regex_check;
 pub mod rust_type;
 #[cfg(test)]
 mod test_support;
+pub mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -30,6 +31,7 @@ use emit::request::RequestStruct;
 use emit::string_enum::StringEnum;
 use names::Names;
 use rust_type::TypeMapper;
+use values::ValueSets;
 
 /// Generated files: path relative to `generated/src/gen/` → contents.
 pub type Files = BTreeMap<String, String>;
@@ -40,7 +42,8 @@ pub struct Options {
     /// `impl Client` convenience methods (only inside the SDK crate, which
     /// owns `Client`).
     pub client_methods: bool,
-    /// Gate modules behind per-group cargo features ([`features`]).
+    /// Gate modules behind per-group cargo features ([`features`]), and the
+    /// `Serialize` impls of response-only types behind the `serialize` feature.
     pub features: bool,
 }
 
@@ -58,7 +61,10 @@ pub fn generate(spec: &Spec) -> Result<Files, String> {
 /// Generate every file for `spec`.
 pub fn generate_with(spec: &Spec, options: Options) -> Result<Files, String> {
     check_references(spec)?;
-    let names = Names::plan(spec);
+    // From here on, params with a closed value set are enum-typed.
+    let (spec, values) = ValueSets::plan(spec);
+    let spec = &spec;
+    let names = Names::plan_with(spec, &values);
     let types = TypeMapper::new(spec, &names);
     let plan = features::FeaturePlan::new(spec);
     let params = param_types(spec);
@@ -79,7 +85,18 @@ pub fn generate_with(spec: &Spec, options: Options) -> Result<Files, String> {
             type_modules.push((module, feature));
         }
     }
-    let index = |doc: &str, children: &[(String, Option<String>)]| render(module_index(doc, children), "spec/");
+    let mut may_be_empty = Vec::new();
+    if !values.enums.is_empty() {
+        let module = names.values_module().to_string();
+        if options.features {
+            may_be_empty.push(module.clone());
+        }
+        files.insert(format!("types/{module}.rs"), render(values_file(&ctx, &values), "spec/")?);
+        // Ungated: each enum carries its own `cfg`.
+        type_modules.push((module, None));
+    }
+    let index =
+        |doc: &str, children: &[(String, Option<String>)]| render(module_index(doc, children, &may_be_empty), "spec/");
     files.insert("api/mod.rs".into(), index(" Request types, one per API action.", &api_modules)?);
     files.insert("types/mod.rs".into(), index(" Inventories and enums.", &type_modules)?);
     files.insert("prelude.rs".into(), render(prelude(&ctx, &plan), "spec/")?);
@@ -139,14 +156,24 @@ struct Context<'a> {
     names: &'a Names,
     types: &'a TypeMapper<'a>,
     options: Options,
-    /// Types requests send (derive `Serialize`).
-    sent: BTreeSet<String>,
     /// Struct types params use directly (get the wire traits).
     params: BTreeSet<String>,
     /// Types Query APIs return (get typed `Field` constants).
     targets: BTreeSet<String>,
+    /// Types requests send: they serialize whatever the features (the others
+    /// only with the `serialize` feature, see [`Options::features`]).
+    sent: BTreeSet<String>,
     /// Which cargo feature enables each group (for the docs).
     plan: &'a features::FeaturePlan,
+}
+
+impl Context<'_> {
+    /// Whether type `name` serializes only with the SDK's `serialize` feature:
+    /// types requests send always serialize; re-encoding response-only types
+    /// costs about 10 % of a full check, so it is opt-out (on by default).
+    fn serialize_gated(&self, name: &str) -> bool {
+        self.options.features && !self.sent.contains(name)
+    }
 }
 
 fn has_types(group: &Group) -> bool {
@@ -202,7 +229,7 @@ fn api_file(ctx: &Context, group: &Group) -> TokenStream {
     let Context { spec, names, types, .. } = *ctx;
     let doc = api_module_doc(ctx, group);
     let requests = group.apis.iter().map(|api| RequestStruct { spec, api, names, types });
-    let replies = group.apis.iter().map(|api| ReplyStruct { api, names, types });
+    let replies = group.apis.iter().map(|api| ReplyStruct { api, names, types, gated: ctx.options.features });
     let client = ctx.options.client_methods.then_some(ClientMethods { spec, group, names, types });
     quote! {
         #![doc = #doc]
@@ -215,27 +242,47 @@ fn api_file(ctx: &Context, group: &Group) -> TokenStream {
 fn types_file(ctx: &Context, group: &Group) -> TokenStream {
     let Context { spec, names, types, .. } = *ctx;
     let doc = module_doc(group);
-    let serialize = |name: &str| ctx.sent.contains(name);
     let structs = group.types.iter().map(|def| InventoryStruct {
         spec,
         def,
         names,
         types,
-        serialize: serialize(&def.name),
         query_target: ctx.targets.contains(&def.name),
+        gated: ctx.serialize_gated(&def.name),
     });
-    let anys = group.types.iter().map(|base| AnyEnum { spec, base, names, serialize: serialize(&base.name) });
+    let anys = group.types.iter().map(|base| AnyEnum { spec, base, names, gated: ctx.serialize_gated(&base.name) });
     let wire = group.types.iter().filter(|t| ctx.params.contains(&t.name)).map(|t| {
         let path = names.value_path(&t.name);
         quote!(::zstack_sdk::runtime::plumbing::struct_wire_traits!(#path);)
     });
-    let enums = group.enums.iter().map(|def| StringEnum { def, names });
+    let enums = group.enums.iter().map(|def| StringEnum { def, names, cfg: TokenStream::new() });
     quote! {
         #![doc = #doc]
         #(#structs)*
         #(#anys)*
         #(#enums)*
         #(#wire)*
+    }
+}
+
+/// The value-set enums ([`values`]), each compiled when a group that uses it is.
+fn values_file(ctx: &Context, values: &ValueSets) -> TokenStream {
+    let enums = values.enums.iter().map(|def| {
+        let groups = values.users.get(&def.name).into_iter().flatten();
+        let features: Vec<&str> = groups.filter_map(|g| ctx.plan.api_feature(g)).collect();
+        let cfg = match features[..] {
+            _ if !ctx.options.features => TokenStream::new(),
+            [] => TokenStream::new(),
+            [one] => quote!(#[cfg(feature = #one)]),
+            _ => quote!(#[cfg(any(#(feature = #features),*))]),
+        };
+        StringEnum { def, names: ctx.names, cfg }
+    });
+    quote! {
+        //! Enums for the closed value sets of request params that no spec enum
+        //! covers, one per distinct set, shared by every param with that set.
+        //! Each is compiled when an API group that uses it is enabled.
+        #(#enums)*
     }
 }
 

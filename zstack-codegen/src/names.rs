@@ -10,6 +10,7 @@ use quote::quote;
 use zstack_spec::{ResultShape, Spec};
 
 use crate::naming::{Namespace, ident, snake_name, type_name};
+use crate::values::ValueSets;
 
 #[derive(Debug, Default)]
 pub struct Names {
@@ -25,10 +26,18 @@ pub struct Names {
     methods: BTreeMap<String, String>,
     /// Polymorphic base type → its `Any…` enum (in `crate::types`).
     any: BTreeMap<String, String>,
+    /// The module of the value-set enums ([`crate::values`]).
+    values_module: String,
 }
 
 impl Names {
+    /// The names of a spec without value-set enums.
     pub fn plan(spec: &Spec) -> Names {
+        Names::plan_with(spec, &ValueSets::default())
+    }
+
+    /// The names of a spec whose params [`ValueSets::plan`] retyped.
+    pub fn plan_with(spec: &Spec, values: &ValueSets) -> Names {
         let mut names = Names::default();
         // Module names share a namespace with the re-exports' siblings.
         let mut modules = Namespace::with_reserved(&["types", "api", "client"]);
@@ -48,6 +57,12 @@ impl Names {
         for base in crate::inherit::polymorphic_bases(spec) {
             names.any.insert(base.clone(), types.allocate(&format!("Any{}", type_name(&base))));
         }
+        // Last: a value-set enum never takes a spec type's name (the planner
+        // already avoided them, so each keeps the name it was planned with).
+        for e in &values.enums {
+            names.types.insert(e.name.clone(), types.allocate(&e.name));
+        }
+        names.values_module = modules.allocate("values");
         // Requests first, so a request never loses its name to a reply.
         for (_, a) in spec.apis() {
             names.requests.insert(a.name.clone(), api.allocate(&type_name(&a.name)));
@@ -90,6 +105,11 @@ impl Names {
             }
             None => self.type_path(ty),
         }
+    }
+
+    /// The module of the value-set enums (`values`, unless a group took it).
+    pub fn values_module(&self) -> &str {
+        &self.values_module
     }
 
     pub fn request(&self, api: &str) -> &str {

@@ -31,6 +31,8 @@
 //! declaration order. The layers: `attr` parses, `validate` checks, `expand`
 //! generates.
 
+#![deny(missing_docs)]
+
 mod attr;
 mod expand;
 mod validate;
@@ -40,6 +42,8 @@ mod tests;
 
 use proc_macro::TokenStream;
 
+/// Implements `ApiRequest` for a request struct from its `#[api(...)]`
+/// attributes (see the crate docs for every key).
 #[proc_macro_derive(Api, attributes(api))]
 pub fn derive_api(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);

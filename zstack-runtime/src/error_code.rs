@@ -49,7 +49,7 @@ pub struct ErrorCode {
     pub messages: Option<Value>,
 }
 
-crate::deserialize_struct!(ErrorCode {
+crate::wire_struct!(ErrorCode {
     "code" => code,
     "description" => description,
     "details" => details,
@@ -156,6 +156,18 @@ mod tests {
         // Without `cause`, `source` is the first of `causes`.
         let list = decode(r#"{"code":"A","causes":[{"code":"C"}]}"#);
         assert_eq!(list.source().unwrap().to_string(), "C");
+    }
+
+    #[test]
+    fn serializes_as_the_mn_json_with_its_causes() {
+        let json = serde_json::json!({
+            "code": "SYS.1000", "description": "An internal error", "opaque": {"k": [1]},
+            "cause": {"code": "HOST.1001", "cause": {"code": "ID.1001", "location": "Host.java:1"}},
+            "causes": [{"code": "C", "messages": {"category": "HOST"}}, {"code": "E"}]
+        });
+        let e: ErrorCode = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&e).unwrap(), json);
+        assert_eq!(serde_json::to_string(&ErrorCode::new("A", "a")).unwrap(), r#"{"code":"A","description":"a"}"#);
     }
 
     #[test]

@@ -26,8 +26,9 @@ pub struct InventoryReply<T> {
 // serde would otherwise demand `T: Default` because of `#[serde(default)]`.
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub struct InventoriesReply<T> {
-    #[serde(default)]
-    /// The page of inventories.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// The page of inventories (left out when empty, like every empty
+    /// collection a decoded value writes back).
     pub inventories: Vec<T>,
     #[serde(default, deserialize_with = "crate::plumbing::number::lenient", skip_serializing_if = "Option::is_none")]
     /// The number of matches, when `count` or `replyWithCount` was asked for.
@@ -114,6 +115,9 @@ mod tests {
         assert_eq!(serde_json::to_value(&r).unwrap(), json!({"inventories": [{"uuid": "a"}, {"uuid": "b"}]}));
 
         assert_eq!(serde_json::from_str::<InventoriesReply<Inv>>("{}").unwrap(), InventoriesReply::default());
+        // Written back as the MN's `count=true` answer: only the total.
+        let count = InventoriesReply::<Inv> { inventories: vec![], total: Some(42) };
+        assert_eq!(serde_json::to_value(&count).unwrap(), json!({"total": 42}));
         assert!(serde_json::from_str::<InventoriesReply<Inv>>(r#"{"total":1.5}"#).is_err());
     }
 }

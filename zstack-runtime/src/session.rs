@@ -30,7 +30,7 @@ pub struct SessionInventory {
     pub create_date: Option<Timestamp>,
 }
 
-crate::deserialize_struct!(SessionInventory {
+crate::wire_struct!(SessionInventory {
     "uuid" => uuid,
     "accountUuid" => account_uuid,
     "userUuid" => user_uuid,
@@ -38,3 +38,22 @@ crate::deserialize_struct!(SessionInventory {
     "expiredDate" => expired_date,
     "createDate" => create_date,
 });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_as_the_mn_json_with_the_session_id_and_timestamps_as_sent() {
+        let json = serde_json::json!({
+            "uuid": "4c4b5b2d1c2a4d2e9c7b8a6f5e4d3c2b",
+            "accountUuid": "36c27e8ff05c4780bf6d2fa65700f22e",
+            "userUuid": "36c27e8ff05c4780bf6d2fa65700f22e",
+            "expiredDate": "Jun 7, 2017 11:20:21 PM",
+            "createDate": "Jun 7, 2017 9:20:21 AM"
+        });
+        let session: SessionInventory = serde_json::from_value(json.clone()).unwrap();
+        assert!(session.user_type.is_none());
+        assert_eq!(serde_json::to_value(&session).unwrap(), json);
+    }
+}

@@ -2,7 +2,7 @@
 
 use naming_course::api::{Probe, ProbeReply, ProbeReply2, Type, Widget};
 use naming_course::prelude::*;
-use naming_course::types::{Option_, Protocol, Self_};
+use naming_course::types::{Mode, Option_, ProbeSelf, Protocol, Self_, WidgetMode};
 use zstack_sdk::ApiRequest;
 
 #[test]
@@ -61,4 +61,20 @@ fn keyword_types_and_variants_round_trip() {
     assert_eq!(Protocol::from("udp"), Protocol::Unknown("udp".into()));
     let o: Option_ = serde_json::from_str(r#"{"value":{"a":[1.0,2]}}"#).unwrap();
     assert_eq!(o.value["a"], vec![1, 2]);
+}
+
+#[test]
+fn same_param_name_with_different_value_sets_gets_two_enums() {
+    // `Probe.mode` keeps the bare name, `Widget.mode` is qualified by its API.
+    let wire = Probe::new().mode("off").self_(ProbeSelf::Me).to_wire().unwrap();
+    assert_eq!(wire.query, vec![("mode".to_string(), "off".to_string()), ("self".to_string(), "me".to_string())]);
+    assert_eq!(Mode::from("Unknown"), Mode::Unknown_);
+    assert_eq!(Mode::from("3par"), Mode::_3par);
+    assert_eq!(Mode::VALUES, ["on", "off", "Unknown", "3par"]);
+    let body = Widget::new().mode(WidgetMode::Slow).to_wire().unwrap().body.unwrap();
+    assert_eq!(body, serde_json::json!({"params": {"mode": "slow"}}));
+    // A value of the other set is unknown here, and refused before sending.
+    assert_eq!(WidgetMode::from("off"), WidgetMode::Unknown("off".into()));
+    let err = Widget::new().mode("off").to_wire().unwrap_err();
+    assert_eq!(err.field, "mode");
 }

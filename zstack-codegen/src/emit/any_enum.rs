@@ -15,8 +15,8 @@ pub struct AnyEnum<'a> {
     pub spec: &'a Spec,
     pub base: &'a TypeDef,
     pub names: &'a Names,
-    /// Requests send this type, so the enum serializes as its variant.
-    pub serialize: bool,
+    /// `Serialize` only with the `serialize` feature (the type is never sent).
+    pub gated: bool,
 }
 
 impl ToTokens for AnyEnum<'_> {
@@ -38,8 +38,12 @@ impl ToTokens for AnyEnum<'_> {
             let v = variant(t);
             quote!(Self::#v(value) => ::serde::Serialize::serialize(value, serializer),)
         });
-        let serialize = self.serialize.then(|| {
+        // Written back as the concrete class's fields (an unknown class as the
+        // members it was sent with), which is what the MN sends and accepts.
+        let gate = self.gated.then(|| quote!(#[cfg(feature = "serialize")]));
+        let serialize = {
             quote! {
+                #gate
                 impl ::serde::Serialize for #any {
                     fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
                         match self {
@@ -49,7 +53,7 @@ impl ToTokens for AnyEnum<'_> {
                     }
                 }
             }
-        });
+        };
         let classes = concrete.iter().flat_map(|t| {
             let (v, p) = (variant(t), path(t));
             t.server_classes.iter().map(move |class| {
@@ -72,6 +76,7 @@ impl ToTokens for AnyEnum<'_> {
             // Variants are decoded inventories, usually all of one class in a
             // reply; boxing them would cost an allocation per row.
             #[allow(clippy::large_enum_variant)]
+            #[non_exhaustive]
             pub enum #any {
                 #(#decls)*
                 /// A class that is not this type or a known subclass: decoded as

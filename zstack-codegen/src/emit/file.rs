@@ -19,14 +19,20 @@ pub fn render(tokens: TokenStream, source: &str) -> Result<String, String> {
 /// `pub mod x; pub use x::*;` for each child module, in the given order,
 /// behind `#[cfg(feature = "...")]` when the module has a feature. The glob is
 /// `doc(no_inline)`: each item is documented once, in its group's module.
-pub fn module_index(doc: &str, children: &[(String, Option<String>)]) -> TokenStream {
+///
+/// A module in `may_be_empty` gates its items one by one (the value-set
+/// enums): with none of their features on, its glob imports nothing, and only
+/// that glob allows `unused_imports`.
+pub fn module_index(doc: &str, children: &[(String, Option<String>)], may_be_empty: &[String]) -> TokenStream {
     let items = children.iter().map(|(module, feature)| {
         let m = ident(module);
         let cfg = feature.as_ref().map(|f| quote!(#[cfg(feature = #f)]));
+        let allow = may_be_empty.contains(module).then(|| quote!(#[allow(unused_imports)]));
         quote! {
             #cfg
             pub mod #m;
             #cfg
+            #allow
             #[doc(no_inline)]
             pub use #m::*;
         }

@@ -1,11 +1,12 @@
 //! A struct type (inventory) with every field optional or defaulted, inherited
-//! fields first. It decodes through the runtime's `deserialize_struct!` (much
-//! lighter to compile than `#[derive(Deserialize)]`) and derives `Serialize`
-//! only when requests send it.
+//! fields first. It decodes and re-encodes through the runtime's
+//! `wire_struct!` (much lighter to compile than `#[derive(Deserialize,
+//! Serialize)]`), so every inventory can be written back as the MN's JSON and
+//! types that requests send go into bodies the same way.
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
-use zstack_spec::{Field, Spec, TypeDef, TypeRef};
+use zstack_spec::{Field, Spec, TypeDef};
 
 use super::doc::{Doc, since};
 use crate::inherit::{all_fields, ancestors};
@@ -18,11 +19,10 @@ pub struct InventoryStruct<'a> {
     pub def: &'a TypeDef,
     pub names: &'a Names,
     pub types: &'a TypeMapper<'a>,
-    /// Derive `Serialize`: only types that requests send need it, and
-    /// skipping it for response-only types keeps the full SDK's build fast.
-    pub serialize: bool,
     /// Emit `Field` constants: the type is what a Query API returns.
     pub query_target: bool,
+    /// `Serialize` only with the `serialize` feature (the type is never sent).
+    pub gated: bool,
 }
 
 impl InventoryStruct<'_> {
@@ -59,34 +59,35 @@ impl ToTokens for InventoryStruct<'_> {
                 field,
                 rust: ns.allocate(&snake_name(&field.name)),
                 types: self.types,
-                serialize: self.serialize,
             })
             .collect();
-        let serialize = self.serialize.then(|| quote!(, ::serde::Serialize));
         let consts = self.query_target.then(|| FieldConsts { spec: self.spec, def: self.def, name: name.clone() });
-        let deserialize = DeserializeStruct { name: &name, fields: &fields };
+        let wire = WireStruct { name: &name, fields: &fields, gated: self.gated };
         tokens.extend(quote! {
             #doc
-            #[derive(Clone, Debug, Default, PartialEq #serialize)]
+            #[derive(Clone, Debug, Default, PartialEq)]
+            #[non_exhaustive]
             pub struct #name {
                 #(#fields)*
             }
 
-            #deserialize
+            #wire
 
             #consts
         });
     }
 }
 
-/// `deserialize_struct!(Name { "wireName" => field kind, ... });`: the
-/// struct's `Deserialize` impl (see `runtime/de.rs`).
-pub struct DeserializeStruct<'a> {
+/// `wire_struct!(Name { "wireName" => field kind, ... });`: the struct's
+/// `Deserialize` and `Serialize` impls (see the runtime's `plumbing/de.rs`).
+pub struct WireStruct<'a> {
     pub name: &'a proc_macro2::Ident,
     pub fields: &'a [ResponseField<'a>],
+    /// `Serialize` only with the `serialize` feature.
+    pub gated: bool,
 }
 
-impl ToTokens for DeserializeStruct<'_> {
+impl ToTokens for WireStruct<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let entries = self.fields.iter().map(|f| {
             let (wire, rust) = (&f.field.name, ident(&f.rust));
@@ -99,8 +100,9 @@ impl ToTokens for DeserializeStruct<'_> {
             quote!(#wire => #rust #kind,)
         });
         let name = self.name;
+        let gate = self.gated.then(|| quote!(serialize if feature = "serialize"));
         tokens.extend(quote! {
-            ::zstack_sdk::runtime::plumbing::deserialize_struct!(#name { #(#entries)* });
+            ::zstack_sdk::runtime::plumbing::wire_struct!(#name { #(#entries)* } #gate);
         });
     }
 }
@@ -141,8 +143,6 @@ pub struct ResponseField<'a> {
     /// The allocated Rust field name.
     pub rust: String,
     pub types: &'a TypeMapper<'a>,
-    /// The owner derives `Serialize` (absent values are then skipped).
-    pub serialize: bool,
 }
 
 impl ToTokens for ResponseField<'_> {
@@ -154,27 +154,11 @@ impl ToTokens for ResponseField<'_> {
         let doc = Doc::new().para(f.description.clone()).para(since);
         let name = ident(&self.rust);
         let ty = self.types.response_field(self.owner, f);
-        let serde = self.serialize.then(|| serialize_attr(&self.rust, f));
         tokens.extend(quote! {
             #doc
-            #serde
             pub #name: #ty,
         });
     }
-}
-
-/// `#[serde(rename, skip_serializing_if)]` of a field of a `Serialize` struct.
-fn serialize_attr(rust: &str, f: &Field) -> TokenStream {
-    let rename = (rust != f.name).then(|| {
-        let wire = &f.name;
-        quote!(rename = #wire,)
-    });
-    let skip = match &f.ty {
-        TypeRef::List(_) => "::std::vec::Vec::is_empty",
-        TypeRef::Map(..) => "::std::collections::BTreeMap::is_empty",
-        _ => "::core::option::Option::is_none",
-    };
-    quote!(#[serde(#rename skip_serializing_if = #skip)])
 }
 
 #[cfg(test)]
@@ -227,8 +211,8 @@ mod tests {
                     def,
                     names: &names,
                     types: &types,
-                    serialize: true,
                     query_target: true,
+                    gated: false,
                 };
                 pretty(quote!(#s))
             })
@@ -238,5 +222,24 @@ mod tests {
         assert!(out[2].contains("pub cause: ::core::option::Option<::std::boxed::Box<crate::types::Fault>>"));
         assert!(out[2].contains("pub causes: ::std::vec::Vec<crate::types::Fault>"));
         insta::assert_snapshot!(out.join("\n"));
+    }
+
+    /// A response-only type's `Serialize` is behind the `serialize` feature;
+    /// a sent type's is not. Both come from the one `wire_struct!` line.
+    #[test]
+    fn gated_types_put_serialize_behind_the_feature() {
+        let def = type_def("ZoneInventory", None, vec![field("uuid", TypeRef::String), field("name", TypeRef::String)]);
+        let spec = spec(vec![], vec![def], vec![]);
+        let names = Names::plan(&spec);
+        let types = TypeMapper::new(&spec, &names);
+        let def = &spec.groups[0].types[0];
+        let emit = |gated| {
+            let s = InventoryStruct { spec: &spec, def, names: &names, types: &types, query_target: false, gated };
+            pretty(quote!(#s))
+        };
+        let (gated, open) = (emit(true), emit(false));
+        assert!(!gated.contains("derive(Serialize") && !gated.contains("Serialize)"), "{gated}");
+        assert!(gated.contains(r#"} serialize if feature = "serialize""#), "{gated}");
+        assert!(open.contains(r#""name" => name,"#) && !open.contains("serialize if"), "{open}");
     }
 }

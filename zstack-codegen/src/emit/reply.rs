@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use zstack_spec::{Api, ResultShape};
 
-use super::inventory::{DeserializeStruct, ResponseField};
+use super::inventory::{ResponseField, WireStruct};
 use crate::names::Names;
 use crate::naming::{Namespace, ident, snake_name};
 use crate::rust_type::TypeMapper;
@@ -14,6 +14,8 @@ pub struct ReplyStruct<'a> {
     pub api: &'a Api,
     pub names: &'a Names,
     pub types: &'a TypeMapper<'a>,
+    /// `Serialize` only with the `serialize` feature.
+    pub gated: bool,
 }
 
 impl ToTokens for ReplyStruct<'_> {
@@ -33,18 +35,18 @@ impl ToTokens for ReplyStruct<'_> {
                 field,
                 rust: ns.allocate(&snake_name(&field.name)),
                 types: self.types,
-                serialize: false,
             })
             .collect();
-        let deserialize = DeserializeStruct { name: &name, fields: &fields };
+        let wire = WireStruct { name: &name, fields: &fields, gated: self.gated };
         tokens.extend(quote! {
             #[doc = #doc]
             #[derive(Clone, Debug, Default, PartialEq)]
+            #[non_exhaustive]
             pub struct #name {
                 #(#fields)*
             }
 
-            #deserialize
+            #wire
         });
     }
 }

@@ -126,6 +126,7 @@ impl ToTokens for RequestStruct<'_> {
             #doc
             #[derive(Clone, Debug, PartialEq, ::zstack_sdk::Api)]
             #attr
+            #[non_exhaustive]
             pub struct #name {
                 #(#decls)*
                 #query

@@ -14,6 +14,8 @@ use crate::naming::{Namespace, ident, variant_name};
 pub struct StringEnum<'a> {
     pub def: &'a EnumDef,
     pub names: &'a Names,
+    /// `#[cfg(..)]` for every item, or nothing.
+    pub cfg: TokenStream,
 }
 
 impl StringEnum<'_> {
@@ -44,15 +46,21 @@ impl ToTokens for StringEnum<'_> {
         let values = variants.iter().map(|(_, wire)| wire);
         let to_str = variants.iter().map(|(v, wire)| quote!(Self::#v => #wire,));
         let from_str = variants.iter().map(|(v, wire)| quote!(#wire => Self::#v,));
+        let cfg = &self.cfg;
+        // `non_exhaustive`: the MN may add values, which a later SDK version
+        // then adds as variants.
         tokens.extend(quote! {
             #doc
+            #cfg
             #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            #[non_exhaustive]
             pub enum #name {
                 #(#decls)*
                 /// A value this SDK version does not know, kept verbatim.
                 Unknown(::std::string::String),
             }
 
+            #cfg
             impl #name {
                 /// Every known wire value, in declaration order.
                 pub const VALUES: &'static [&'static str] = &[#(#values),*];
@@ -66,6 +74,7 @@ impl ToTokens for StringEnum<'_> {
                 }
             }
 
+            #cfg
             impl ::core::convert::From<&str> for #name {
                 fn from(value: &str) -> Self {
                     match value {
@@ -75,6 +84,7 @@ impl ToTokens for StringEnum<'_> {
                 }
             }
 
+            #cfg
             ::zstack_sdk::runtime::plumbing::string_enum_traits!(#name);
         });
     }
@@ -99,7 +109,7 @@ mod tests {
         };
         let spec = spec(vec![], vec![], vec![def]);
         let names = Names::plan(&spec);
-        let e = StringEnum { def: &spec.groups[0].enums[0], names: &names };
+        let e = StringEnum { def: &spec.groups[0].enums[0], names: &names, cfg: Default::default() };
         let out = pretty(quote!(#e));
         assert!(out.contains("Self::Tcp => \"tcp\""), "{out}");
         assert!(out.contains("Self::Tcp2 => \"TCP\""), "{out}");

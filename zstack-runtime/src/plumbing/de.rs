@@ -1,4 +1,13 @@
-//! How generated response structs decode: [`deserialize_struct!`](crate::deserialize_struct).
+//! How generated structs (inventories, replies, sent param types) decode and
+//! re-encode: [`wire_struct!`](crate::wire_struct), one `Deserialize` and one
+//! `Serialize` impl per struct.
+//!
+//! `Serialize` writes the MN's JSON back: wire names, absent `Option`s and
+//! empty collections omitted (the MN omits nulls), values in their wire form
+//! (timestamps as the MN writes them, integers exact). Omission is decided by
+//! [`Omit`], implemented for the field types generated structs use
+//! (`Option<T>`, `Vec<T>`, maps), so a required field in a hand-written
+//! struct is a compile error rather than a silently dropped member.
 //!
 //! Every response field is optional or a collection that defaults to empty
 //! (the MN omits nulls, protocol §7), and unknown keys are ignored (§10), so a
@@ -28,6 +37,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
+use serde::ser::{self, Serialize};
 
 use super::number::Lenient;
 
@@ -95,12 +105,66 @@ pub fn first_time<E: de::Error>(seen: &mut bool, key: &'static str) -> Result<()
     if std::mem::replace(seen, true) { Err(E::duplicate_field(key)) } else { Ok(()) }
 }
 
-/// `impl Deserialize` for a generated response struct: a JSON object whose
+/// Whether a field is left out when a struct is re-encoded: `None` and empty
+/// collections are, as the MN leaves out nulls.
+pub trait Omit {
+    /// True when the field is not written.
+    fn omitted(&self) -> bool;
+}
+
+impl<T> Omit for Option<T> {
+    fn omitted(&self) -> bool {
+        self.is_none()
+    }
+}
+
+impl<T> Omit for Vec<T> {
+    fn omitted(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl<K, V> Omit for std::collections::BTreeMap<K, V> {
+    fn omitted(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl Omit for serde_json::Map<String, serde_json::Value> {
+    fn omitted(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+/// 1 if `value` is written, 0 if it is [`Omit::omitted`].
+#[doc(hidden)]
+#[inline]
+pub fn present<T: Omit>(value: &T) -> usize {
+    usize::from(!value.omitted())
+}
+
+/// Writes one field of a struct, or skips it if it is [`Omit::omitted`]. One
+/// generic call per field keeps the expansion (and its type-check) small.
+#[doc(hidden)]
+#[inline]
+pub fn field<S: ser::SerializeStruct, T: Serialize + Omit>(
+    out: &mut S,
+    key: &'static str,
+    value: &T,
+) -> Result<(), S::Error> {
+    if value.omitted() { out.skip_field(key) } else { out.serialize_field(key, value) }
+}
+
+/// `impl Deserialize` and `impl Serialize` for a generated struct: a JSON object whose
 /// known keys are assigned to fields of `Self::default()`; other keys are
 /// skipped, and a known key that appears twice is an error (see the module
 /// doc). Each entry is `"wireName" => field` with an optional kind:
 /// `default` (a collection; `null` reads as empty), `lenient` (integers that
-/// may arrive as doubles) or `lenient_default` (both).
+/// may arrive as doubles) or `lenient_default` (both). Serializing writes each
+/// field that is not [`Omit::omitted`] under its wire name, in entry order.
+/// A trailing `serialize if <cfg predicate>` puts the `Serialize` impl behind
+/// that `cfg` (evaluated in the calling crate): the SDK gates re-encoding of
+/// response-only types behind its `serialize` feature, as it costs compile time.
 ///
 /// ```
 /// #[derive(Debug, Default, PartialEq)]
@@ -109,7 +173,7 @@ pub fn first_time<E: de::Error>(seen: &mut bool, key: &'static str) -> Result<()
 ///     pub size: Option<i64>,
 ///     pub tags: Vec<String>,
 /// }
-/// zstack_runtime::deserialize_struct!(Thing {
+/// zstack_runtime::wire_struct!(Thing {
 ///     "uuid" => uuid,
 ///     "size" => size lenient,
 ///     "tags" => tags default,
@@ -117,11 +181,12 @@ pub fn first_time<E: de::Error>(seen: &mut bool, key: &'static str) -> Result<()
 ///
 /// let thing: Thing = serde_json::from_str(r#"{"uuid":"u","size":1.0E3,"tags":null,"new":1}"#).unwrap();
 /// assert_eq!(thing, Thing { uuid: Some("u".into()), size: Some(1000), tags: vec![] });
+/// assert_eq!(serde_json::to_string(&thing).unwrap(), r#"{"uuid":"u","size":1000}"#);
 /// ```
 #[doc(hidden)]
 #[macro_export]
-macro_rules! deserialize_struct {
-    ($name:ident { $($wire:literal => $field:ident $($kind:ident)?),* $(,)? }) => {
+macro_rules! wire_struct {
+    ($name:ident { $($wire:literal => $field:ident $($kind:ident)?),* $(,)? } $(serialize if $($cfg:tt)*)?) => {
         impl<'de> $crate::plumbing::serde::Deserialize<'de> for $name {
             fn deserialize<D: $crate::plumbing::serde::Deserializer<'de>>(
                 deserializer: D,
@@ -166,10 +231,23 @@ macro_rules! deserialize_struct {
                 deserializer.deserialize_map(FieldsVisitor)
             }
         }
+
+        $(#[cfg($($cfg)*)])?
+        impl $crate::plumbing::serde::Serialize for $name {
+            fn serialize<S: $crate::plumbing::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                let present = 0 $(+ $crate::plumbing::de::present(&self.$field))*;
+                let mut out = serializer.serialize_struct(::core::stringify!($name), present)?;
+                $($crate::plumbing::de::field(&mut out, $wire, &self.$field)?;)*
+                $crate::plumbing::serde::ser::SerializeStruct::end(out)
+            }
+        }
     };
 }
 
-/// One field value of [`deserialize_struct!`](crate::deserialize_struct).
+/// One field value of [`wire_struct!`](crate::wire_struct).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __deserialize_value {
@@ -195,7 +273,7 @@ mod tests {
     struct Inner {
         id: Option<i32>,
     }
-    crate::deserialize_struct!(Inner { "id" => id lenient });
+    crate::wire_struct!(Inner { "id" => id lenient });
 
     #[derive(Debug, Default, PartialEq)]
     struct Outer {
@@ -206,7 +284,7 @@ mod tests {
         sizes: Vec<i64>,
         labels: BTreeMap<String, String>,
     }
-    crate::deserialize_struct!(Outer {
+    crate::wire_struct!(Outer {
         "name" => name,
         "type" => type_,
         "inner" => inner,
@@ -265,5 +343,78 @@ mod tests {
         let mut de = serde_json::Deserializer::from_str(r#"{"inner":{"id":"x"}}"#);
         let e = serde_path_to_error::deserialize::<_, Outer>(&mut de).unwrap_err();
         assert_eq!(e.path().to_string(), "inner.id");
+    }
+
+    #[test]
+    fn serializing_writes_wire_names_in_entry_order_and_omits_absent_values() {
+        let outer = Outer {
+            name: Some("n".into()),
+            type_: Some("t".into()),
+            inner: Some(Box::new(Inner { id: Some(2) })),
+            items: vec![Inner { id: Some(1) }, Inner { id: None }],
+            sizes: vec![1, 20],
+            labels: BTreeMap::from([("a".into(), "b".into())]),
+        };
+        // `type_` under its wire name; lenient numbers as plain integers; an
+        // empty nested struct as `{}`.
+        assert_eq!(
+            serde_json::to_string(&outer).unwrap(),
+            r#"{"name":"n","type":"t","inner":{"id":2},"items":[{"id":1},{}],"sizes":[1,20],"labels":{"a":"b"}}"#
+        );
+        // `None` and empty collections are left out, as the MN leaves out nulls.
+        assert_eq!(serde_json::to_string(&Outer::default()).unwrap(), "{}");
+        let sparse = Outer { sizes: vec![3], ..Outer::default() };
+        assert_eq!(serde_json::to_string(&sparse).unwrap(), r#"{"sizes":[3]}"#);
+    }
+
+    #[test]
+    fn what_is_written_decodes_to_the_same_value() {
+        let json = r#"{"labels":{"k":"v"},"sizes":[5.0E1],"inner":{"id":7.0},"type":"t","ignored":[1]}"#;
+        let outer: Outer = serde_json::from_str(json).unwrap();
+        let written = serde_json::to_string(&outer).unwrap();
+        assert_eq!(written, r#"{"type":"t","inner":{"id":7},"sizes":[50],"labels":{"k":"v"}}"#);
+        assert_eq!(serde_json::from_str::<Outer>(&written).unwrap(), outer);
+    }
+
+    #[test]
+    fn the_length_hint_counts_written_fields() {
+        use super::{Omit, present};
+        assert_eq!(present(&Some(1)) + present(&None::<i32>), 1);
+        assert_eq!(present(&Vec::<i32>::new()) + present(&vec![1]), 1);
+        assert!(serde_json::Map::new().omitted());
+        assert!(!BTreeMap::from([(1, 2)]).omitted());
+    }
+
+    /// `serialize if <cfg>` keeps `Deserialize` and puts `Serialize` behind the cfg.
+    #[test]
+    fn the_serialize_impl_can_be_gated() {
+        #[derive(Debug, Default, PartialEq)]
+        struct Open {
+            id: Option<i64>,
+        }
+        crate::wire_struct!(Open { "id" => id } serialize if all());
+        assert_eq!(serde_json::to_string(&Open { id: Some(1) }).unwrap(), r#"{"id":1}"#);
+
+        #[derive(Debug, Default, PartialEq)]
+        struct Gated {
+            id: Option<i64>,
+        }
+        crate::wire_struct!(Gated { "id" => id } serialize if any());
+        // Without the impl, autoref picks the fallback trait's method.
+        trait NotSerialize {
+            fn is_serialize(&self) -> bool {
+                false
+            }
+        }
+        impl<T> NotSerialize for T {}
+        struct Probe<T>(T);
+        impl<T: serde::Serialize> Probe<T> {
+            fn is_serialize(&self) -> bool {
+                true
+            }
+        }
+        assert!(Probe(Open::default()).is_serialize());
+        assert!(!Probe(Gated::default()).is_serialize());
+        assert_eq!(serde_json::from_str::<Gated>(r#"{"id":3}"#).unwrap(), Gated { id: Some(3) });
     }
 }

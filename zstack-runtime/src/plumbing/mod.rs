@@ -7,7 +7,7 @@
 //! | `encoding.rs` | percent-encoding of paths and query strings |
 //! | `validate.rs` | pre-send constraint checks |
 //! | `number.rs` | integers that arrive as E-notation doubles |
-//! | `de.rs` | how generated response structs decode (`deserialize_struct!`) |
+//! | `de.rs` | how generated structs decode and re-encode (`wire_struct!`) |
 //! | `poly.rs` | polymorphic inventories resolved through the response's `schema` map |
 //! | `schema_path.rs` | the JSON path and `schema` map a polymorphic decode consults |
 //! | `enums.rs` | the `string_enum!` macro: string enums with an `Unknown(String)` fallback |
@@ -25,4 +25,4 @@ pub mod wire;
 pub use serde;
 pub use serde_json;
 
-pub use crate::{__deserialize_value, deserialize_struct, string_enum, string_enum_traits, struct_wire_traits};
+pub use crate::{__deserialize_value, string_enum, string_enum_traits, struct_wire_traits, wire_struct};

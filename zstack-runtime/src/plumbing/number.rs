@@ -2,7 +2,7 @@
 //!
 //! Older MNs (inside stored async results) and every doc sample write
 //! `Integer`/`Long` fields as doubles: `8.589934592E9`, `1.0`, `0.0`. Generated
-//! structs decode those fields through [`Lenient`] (`deserialize_struct!`'s
+//! structs decode those fields through [`Lenient`] (`wire_struct!`'s
 //! `lenient` kind; hand-written ones with `#[serde(deserialize_with =
 //! "::zstack_sdk::runtime::number::lenient")]`), which accepts a JSON
 //! integer, or a float or E-notation number whose value is integral and in

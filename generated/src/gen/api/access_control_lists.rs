@@ -37,6 +37,7 @@ With the client, each API is a method of [`AccessControlListsApi`] (in scope wit
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct AddAccessControlListEntry {
     /// Wire name `aclUuid` (path placeholder). Since ZStack 3.9.
     #[api(rename = "aclUuid")]
@@ -162,6 +163,7 @@ impl<
     async,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct AddAccessControlListRedirectRule {
     /// Wire name `name` (body). Since ZStack 4.1.3.
     #[api(max_length = 255)]
@@ -310,6 +312,7 @@ impl<
     async,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct ChangeAccessControlListRedirectRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.1.3.
     pub uuid: ::std::string::String,
@@ -395,6 +398,7 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct CreateAccessControlList {
     /// Wire name `name` (body). Since ZStack 3.9.
     #[api(max_length = 255)]
@@ -521,6 +525,7 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct DeleteAccessControlList {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.
     pub uuid: ::std::string::String,
@@ -607,6 +612,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccessControlListInventory>,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct QueryAccessControlList {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -651,6 +657,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccessControlList {
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct RemoveAccessControlListEntry {
     /// Wire name `aclUuid` (path placeholder). Since ZStack 3.9.
     #[api(rename = "aclUuid")]

@@ -34,12 +34,13 @@ With the client, each API is a method of [`AccesskeysApi`] (in scope with `use z
     async,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct ChangeAccessKeyState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.2.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.2.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -51,7 +52,7 @@ impl ChangeAccessKeyState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -117,6 +118,7 @@ impl<
     async,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct CreateAccessKey {
     /// Wire name `accountUuid` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "accountUuid", max_length = 32)]
@@ -264,6 +266,7 @@ for T {}
     async,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct DeleteAccessKey {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.2.1 (release history).
     pub uuid: ::std::string::String,
@@ -349,6 +352,7 @@ for T {}
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccessKeyInventory>,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct QueryAccessKey {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -380,7 +384,7 @@ pub trait AccesskeysApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_access_key_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeAccessKeyState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -71,6 +71,7 @@ With the client, each API is a method of [`AccountsApi`] (in scope with `use zst
     async,
     since = "0.6"
 )]
+#[non_exhaustive]
 pub struct CreateAccount {
     /// Resource name.
     ///
@@ -86,7 +87,7 @@ pub struct CreateAccount {
     ///
     /// Wire name `type` (body). Since ZStack 0.6. One of `SystemAdmin`, `Normal`.
     #[api(rename = "type", one_of("SystemAdmin", "Normal"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::CreateAccountType>,
     /// Detailed description of the resource.
     ///
     /// Wire name `description` (body). Since ZStack 0.6.
@@ -147,7 +148,7 @@ pub trait CreateAccountSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 0.6. One of `SystemAdmin`, `Normal`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::CreateAccountType>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -252,6 +253,7 @@ for T {}
     async,
     since = "0.6"
 )]
+#[non_exhaustive]
 pub struct DeleteAccount {
     /// The resource UUID, uniquely identifying this resource.
     ///
@@ -261,7 +263,7 @@ pub struct DeleteAccount {
     ///
     /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`. One of `Permissive`, `Enforcing`.
     #[api(rename = "deleteMode", one_of("Permissive", "Enforcing"))]
-    pub delete_mode: ::core::option::Option<::std::string::String>,
+    pub delete_mode: ::core::option::Option<crate::types::DeleteMode>,
     /// System tags.
     ///
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
@@ -294,7 +296,7 @@ pub trait DeleteAccountSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`. One of `Permissive`, `Enforcing`.
     fn delete_mode(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::DeleteMode>,
     ) -> Self {
         self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
@@ -355,6 +357,7 @@ for T {}
     async,
     since = "0.6"
 )]
+#[non_exhaustive]
 pub struct UpdateAccount {
     /// The resource UUID, uniquely identifying this resource.
     ///
@@ -511,6 +514,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddUserToGroup {
     /// Wire name `userUuid` (body). Since ZStack 0.6.
     #[api(rename = "userUuid")]
@@ -594,6 +598,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachPoliciesToUser {
     /// Wire name `userUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "userUuid")]
@@ -683,6 +688,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachPolicyToUser {
     /// Wire name `userUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "userUuid")]
@@ -767,6 +773,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachPolicyToUserGroup {
     /// Wire name `policyUuid` (body). Since ZStack 0.6.
     #[api(rename = "policyUuid")]
@@ -851,6 +858,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeResourceOwner {
     /// Wire name `accountUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "accountUuid")]
@@ -934,6 +942,7 @@ impl<
     response = crate::api::CheckApiPermissionReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CheckApiPermission {
     /// Wire name `userUuid` (body). Since ZStack 0.6.
     #[api(rename = "userUuid")]
@@ -1025,6 +1034,7 @@ impl<
     response = crate::api::CheckResourcePermissionReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CheckResourcePermission {
     /// Wire name `resourceType` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceType")]
@@ -1104,6 +1114,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreatePolicy {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -1232,6 +1243,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<CreatePolicy>> CreatePolicySetters
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateUser {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -1355,6 +1367,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<CreateUser>> CreateUserSetters for
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateUserGroup {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -1471,6 +1484,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeletePolicy {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -1556,6 +1570,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DeletePolicy>> DeletePolicySetters
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteUser {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -1641,6 +1656,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DeleteUser>> DeleteUserSetters for
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteUserGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -1727,6 +1743,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachPoliciesFromUser {
     /// Wire name `policyUuids` (query string). Since ZStack 0.6.
     #[api(rename = "policyUuids", required)]
@@ -1815,6 +1832,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachPolicyFromUser {
     /// Wire name `policyUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "policyUuid")]
@@ -1898,6 +1916,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachPolicyFromUserGroup {
     /// Wire name `policyUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "policyUuid")]
@@ -1980,6 +1999,7 @@ impl<
     response = crate::api::GetAccountQuotaUsageReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetAccountQuotaUsage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -2057,6 +2077,7 @@ impl<
     session = false,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct LogInByAccount {
     /// Wire name `accountName` (body). Since ZStack 0.6.
     #[api(rename = "accountName")]
@@ -2193,6 +2214,7 @@ for T {}
     session = false,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct LogInByUser {
     /// Wire name `accountUuid` (body). Since ZStack 0.6.
     #[api(rename = "accountUuid")]
@@ -2314,6 +2336,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<LogInByUser>> LogInByUserSetters f
     session = false,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct LogOut {
     /// Wire name `sessionUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "sessionUuid")]
@@ -2406,6 +2429,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<LogOut>> LogOutSetters for T {}
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccountInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryAccount {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2449,6 +2473,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccount {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccountPriceTableRefInventory>,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct QueryAccountPriceTableRef {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2492,6 +2517,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccountPriceTableRef {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccountResourceRefInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryAccountResourceRef {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2535,6 +2561,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccountResourceRef {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryPolicy {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2578,6 +2605,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicy {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::QuotaInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryQuota {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2621,6 +2649,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryQuota {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SharedResourceInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySharedResource {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2664,6 +2693,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySharedResource {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UserInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryUser {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2707,6 +2737,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryUser {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UserGroupInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryUserGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2751,6 +2782,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryUserGroup {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveUserFromGroup {
     /// Wire name `userUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "userUuid")]
@@ -2836,6 +2868,7 @@ impl<
     sensitive,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RenewSession {
     /// Wire name `sessionUuid` (path placeholder). Since ZStack 2.3.
     #[api(rename = "sessionUuid")]
@@ -2922,6 +2955,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<RenewSession>> RenewSessionSetters
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RevokeResourceSharing {
     /// Wire name `resourceUuids` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuids", required, non_empty)]
@@ -3041,6 +3075,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ShareResource {
     /// Wire name `resourceUuids` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuids", required, non_empty)]
@@ -3151,6 +3186,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateQuota {
     /// Wire name `identityUuid` (body). Since ZStack 0.6.
     #[api(rename = "identityUuid")]
@@ -3237,6 +3273,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateQuota>> UpdateQuotaSetters f
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateUser {
     /// Wire name `uuid` (body). Since ZStack 0.6.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -3356,6 +3393,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateUser>> UpdateUserSetters for
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateUserGroup {
     /// Wire name `uuid` (body). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -3451,6 +3489,7 @@ for T {}
     session = false,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ValidateSession {
     /// Wire name `sessionUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "sessionUuid")]
@@ -3510,6 +3549,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<ValidateSession>> ValidateSessionS
 for T {}
 /// The result of [`CheckApiPermission`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CheckApiPermissionReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventory: ::std::collections::BTreeMap<
@@ -3517,35 +3557,41 @@ pub struct CheckApiPermissionReply {
         ::std::string::String,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    CheckApiPermissionReply { "inventory" => inventory default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    CheckApiPermissionReply { "inventory" => inventory default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`CheckResourcePermission`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CheckResourcePermissionReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub apis: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    CheckResourcePermissionReply { "apis" => apis default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    CheckResourcePermissionReply { "apis" => apis default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetAccountQuotaUsage`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAccountQuotaUsageReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub usages: ::std::vec::Vec<crate::types::QuotaUsage>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetAccountQuotaUsageReply { "usages" => usages default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetAccountQuotaUsageReply { "usages" => usages default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`ValidateSession`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ValidateSessionReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub valid: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ValidateSessionReply { "valid" => valid, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ValidateSessionReply { "valid" => valid, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `accounts` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -39,6 +39,7 @@ With the client, each API is a method of [`AffinityGroupsApi`] (in scope with `u
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddVmToAffinityGroup {
     /// Wire name `affinityGroupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "affinityGroupUuid")]
@@ -123,12 +124,13 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeAffinityGroupState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -140,7 +142,7 @@ impl ChangeAffinityGroupState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -207,6 +209,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateAffinityGroup {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -216,10 +219,10 @@ pub struct CreateAffinityGroup {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `policy` (body). Since ZStack 3.0.1 (release history). One of `antiSoft`, `antiHard`.
     #[api(one_of("antiSoft", "antiHard"))]
-    pub policy: ::core::option::Option<::std::string::String>,
+    pub policy: ::core::option::Option<crate::types::Policy>,
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `host`.
     #[api(rename = "type", one_of("host"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::TypeHost>,
     /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "zoneUuid", since = "4.6.32")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
@@ -272,7 +275,7 @@ pub trait CreateAffinityGroupSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `policy` (body). Since ZStack 3.0.1 (release history). One of `antiSoft`, `antiHard`.
     fn policy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Policy>,
     ) -> Self {
         self.held_mut().policy = ::core::option::Option::Some(value.into());
         self
@@ -280,7 +283,7 @@ pub trait CreateAffinityGroupSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `host`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::TypeHost>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -372,6 +375,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteAffinityGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -458,6 +462,7 @@ impl<
     response = crate::api::GetCandidateAffinityGroupForAttachingVmReply,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct GetCandidateAffinityGroupForAttachingVm {
     /// Wire name `vmUuid` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "vmUuid")]
@@ -534,6 +539,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryAffinityGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -579,6 +585,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAffinityGroup {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveVmFromAffinityGroup {
     /// Wire name `affinityGroupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "affinityGroupUuid")]
@@ -663,6 +670,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateAffinityGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -741,13 +749,14 @@ impl<
 > UpdateAffinityGroupSetters for T {}
 /// The result of [`GetCandidateAffinityGroupForAttachingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetCandidateAffinityGroupForAttachingVmReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetCandidateAffinityGroupForAttachingVmReply { "inventories" => inventories default,
-    }
+    } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `affinity-groups` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -767,7 +776,7 @@ pub trait AffinityGroupsApi: ::core::convert::AsRef<::zstack_sdk::client::Client
     fn change_affinity_group_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeAffinityGroupState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -29,6 +29,7 @@ With the client, each API is a method of [`AgentVersionApi`] (in scope with `use
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AgentVersionInventory>,
     since = "4.8.26"
 )]
+#[non_exhaustive]
 pub struct QueryAgentVersion {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]

@@ -61,6 +61,7 @@ With the client, each API is a method of [`AiApi`] (in scope with `use zstack_sd
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct AddModel {
     /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
     pub name: ::std::string::String,
@@ -275,6 +276,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<AddModel>> AddModelSetters for T {
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct AddModelCenter {
     /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
     pub name: ::std::string::String,
@@ -483,6 +485,7 @@ for T {}
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct AddModelService {
     /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
     pub name: ::std::string::String,
@@ -527,10 +530,10 @@ pub struct AddModelService {
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 5.3.0 (release history). Server default: `Endpoint`. One of `Endpoint`, `FineTune`, `ModelEval`, `App`.
     #[api(rename = "type", one_of("Endpoint", "FineTune", "ModelEval", "App"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::TypeEndpointFineTuneModelEval>,
     /// Wire name `source` (body). Since ZStack 5.3.20 (release history). Server default: `Other`. One of `Other`, `Bentoml`, `HuggingFace`.
     #[api(since = "5.3.20", one_of("Other", "Bentoml", "HuggingFace"))]
-    pub source: ::core::option::Option<::std::string::String>,
+    pub source: ::core::option::Option<crate::types::Source>,
     /// Wire name `framework` (body). Since ZStack 5.3.0 (release history). One of `vLLM`, `Diffusers`, `Transformers`, `sentence_transformers`, `llama.cpp`, `Ollama`, `Other`.
     #[api(
         one_of(
@@ -543,7 +546,7 @@ pub struct AddModelService {
             "Other"
         )
     )]
-    pub framework: ::core::option::Option<::std::string::String>,
+    pub framework: ::core::option::Option<crate::types::Framework>,
     /// Wire name `modelUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelUuids")]
     pub model_uuids: ::std::vec::Vec<::std::string::String>,
@@ -669,7 +672,7 @@ pub trait AddModelServiceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 5.3.0 (release history). Server default: `Endpoint`. One of `Endpoint`, `FineTune`, `ModelEval`, `App`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::TypeEndpointFineTuneModelEval>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -677,7 +680,7 @@ pub trait AddModelServiceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `source` (body). Since ZStack 5.3.20 (release history). Server default: `Other`. One of `Other`, `Bentoml`, `HuggingFace`.
     fn source(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Source>,
     ) -> Self {
         self.held_mut().source = ::core::option::Option::Some(value.into());
         self
@@ -685,7 +688,7 @@ pub trait AddModelServiceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `framework` (body). Since ZStack 5.3.0 (release history). One of `vLLM`, `Diffusers`, `Transformers`, `sentence_transformers`, `llama.cpp`, `Ollama`, `Other`.
     fn framework(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Framework>,
     ) -> Self {
         self.held_mut().framework = ::core::option::Option::Some(value.into());
         self
@@ -774,6 +777,7 @@ for T {}
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct BindModelToService {
     /// Wire name `modelUuid` (path placeholder). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelUuid")]
@@ -858,6 +862,7 @@ impl<
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct CreateDataset {
     /// Wire name `name` (body). Since ZStack 5.3.0 (release history).
     #[api(max_length = 255)]
@@ -1005,6 +1010,7 @@ for T {}
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct DeleteDataset {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
@@ -1079,6 +1085,7 @@ for T {}
     async,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct DeleteDatasets {
     /// Wire name `uuids` (query string). Since ZStack 5.3.20 (release history).
     #[api(required)]
@@ -1170,6 +1177,7 @@ for T {}
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct DeleteModel {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
@@ -1255,6 +1263,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DeleteModel>> DeleteModelSetters f
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct DeleteModelCenter {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
@@ -1330,6 +1339,7 @@ impl<
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct DeleteModelService {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
@@ -1417,6 +1427,7 @@ impl<
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct DeleteModelServiceInstanceGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
@@ -1504,6 +1515,7 @@ impl<
     async,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct DeleteModelServiceInstanceGroups {
     /// Wire name `uuids` (query string). Since ZStack 5.3.20 (release history).
     #[api(required)]
@@ -1596,6 +1608,7 @@ impl<
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct DeleteModels {
     /// Wire name `uuids` (query string). Since ZStack 5.3.0 (release history).
     #[api(required)]
@@ -1688,6 +1701,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DeleteModels>> DeleteModelsSetters
     polymorphic,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct DeployAppDevelopmentService {
     /// Wire name `uuid` (body). Since ZStack 5.3.0 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1721,7 +1735,7 @@ pub struct DeployAppDevelopmentService {
     pub name: ::std::string::String,
     /// Wire name `type` (body). Since ZStack 5.3.0 (release history). One of `VirtualMachine`, `Container`.
     #[api(rename = "type", one_of("VirtualMachine", "Container"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::AiType,
     /// Wire name `memorySize` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "memorySize")]
     pub memory_size: ::core::option::Option<i64>,
@@ -1743,7 +1757,7 @@ impl DeployAppDevelopmentService {
     pub fn new(
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::AiType>,
     ) -> Self {
         Self {
             uuid: ::core::default::Default::default(),
@@ -1923,10 +1937,11 @@ impl<
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct DeployModelEvalService {
     /// Wire name `taskType` (body). Since ZStack 5.3.20 (release history). One of `Performance`, `Capability`.
     #[api(rename = "taskType", since = "5.3.20", one_of("Performance", "Capability"))]
-    pub task_type: ::std::string::String,
+    pub task_type: crate::types::TaskType,
     /// Wire name `limits` (body). Since ZStack 5.3.0 (release history).
     pub limits: i32,
     /// Wire name `temperature` (body). Since ZStack 5.3.0 (release history).
@@ -1963,7 +1978,7 @@ pub struct DeployModelEvalService {
     pub log_every_query: ::core::option::Option<i32>,
     /// Wire name `api` (body). Since ZStack 5.3.20 (release history). One of `openai`, `dashscope`.
     #[api(since = "5.3.20", one_of("openai", "dashscope"))]
-    pub api: ::core::option::Option<::std::string::String>,
+    pub api: ::core::option::Option<crate::types::DeployModelEvalServiceApi>,
     /// Wire name `requestHeaders` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "requestHeaders", since = "5.3.20")]
     pub request_headers: ::std::collections::BTreeMap<
@@ -2008,7 +2023,7 @@ pub struct DeployModelEvalService {
     pub name: ::std::string::String,
     /// Wire name `type` (body). Since ZStack 5.3.0 (release history). One of `VirtualMachine`, `Container`.
     #[api(rename = "type", one_of("VirtualMachine", "Container"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::AiType,
     /// Wire name `memorySize` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "memorySize")]
     pub memory_size: ::core::option::Option<i64>,
@@ -2028,12 +2043,12 @@ pub struct DeployModelEvalService {
 impl DeployModelEvalService {
     /// A request with the required params `taskType`, `limits`, `uuid`, `zoneUuid`, `name`, `type`; optional ones unset.
     pub fn new(
-        task_type: impl ::core::convert::Into<::std::string::String>,
+        task_type: impl ::core::convert::Into<crate::types::TaskType>,
         limits: impl ::core::convert::Into<i32>,
         uuid: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::AiType>,
     ) -> Self {
         Self {
             task_type: task_type.into(),
@@ -2140,7 +2155,10 @@ pub trait DeployModelEvalServiceSetters: ::zstack_sdk::runtime::request::Holds<
         self
     }
     /// Wire name `api` (body). Since ZStack 5.3.20 (release history). One of `openai`, `dashscope`.
-    fn api(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+    fn api(
+        mut self,
+        value: impl ::core::convert::Into<crate::types::DeployModelEvalServiceApi>,
+    ) -> Self {
         self.held_mut().api = ::core::option::Option::Some(value.into());
         self
     }
@@ -2312,6 +2330,7 @@ impl<
     polymorphic,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct DeployModelService {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
@@ -2345,7 +2364,7 @@ pub struct DeployModelService {
     pub name: ::std::string::String,
     /// Wire name `type` (body). Since ZStack 5.3.0 (release history). One of `VirtualMachine`, `Container`.
     #[api(rename = "type", one_of("VirtualMachine", "Container"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::AiType,
     /// Wire name `memorySize` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "memorySize")]
     pub memory_size: ::core::option::Option<i64>,
@@ -2368,7 +2387,7 @@ impl DeployModelService {
         uuid: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::AiType>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2541,6 +2560,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ApplicationDevelopmentServiceInventory>,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct QueryApplicationDevelopmentService {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2584,6 +2604,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryApplicationDevelopmentS
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::DatasetInventory>,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct QueryDataset {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2627,6 +2648,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDataset {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ModelInventory>,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct QueryModel {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2670,6 +2692,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryModel {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ModelCenterInventory>,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct QueryModelCenter {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2713,6 +2736,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryModelCenter {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ModelEvalServiceInstanceGroupInventory>,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct QueryModelEvalServiceInstanceGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2756,6 +2780,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryModelEvalServiceInstanc
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ModelServiceInventory>,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct QueryModelService {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2800,6 +2825,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryModelService {
     polymorphic,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct QueryModelServiceInstanceGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2843,6 +2869,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryModelServiceInstanceGro
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::TrainedModelRecordInventory>,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct QueryTrainedModelRecord {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2887,6 +2914,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTrainedModelRecord {
     response = crate::api::SyncAINginxConfigurationReply,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct SyncAINginxConfiguration {
     /// Wire name `instanceUuids` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "instanceUuids")]
@@ -2995,6 +3023,7 @@ impl<
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct UnbindModelFromService {
     /// Wire name `modelUuid` (path placeholder). Since ZStack 5.3.0 (release history).
     #[api(rename = "modelUuid")]
@@ -3079,6 +3108,7 @@ impl<
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct UpdateDataset {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
@@ -3099,7 +3129,7 @@ pub struct UpdateDataset {
         since = "5.3.20",
         one_of("Text", "Audio", "Image", "Video", "Tabular", "Geospatial", "TimeSeries")
     )]
-    pub data_type: ::core::option::Option<::std::string::String>,
+    pub data_type: ::core::option::Option<crate::types::UpdateDatasetDataType>,
     /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -3155,7 +3185,7 @@ pub trait UpdateDatasetSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `dataType` (body). Since ZStack 5.3.20 (release history). One of `Text`, `Audio`, `Image`, `Video`, `Tabular`, `Geospatial`, `TimeSeries`.
     fn data_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::UpdateDatasetDataType>,
     ) -> Self {
         self.held_mut().data_type = ::core::option::Option::Some(value.into());
         self
@@ -3210,6 +3240,7 @@ for T {}
     async,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct UpdateDatasets {
     /// Wire name `updateDatasetStructs` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "updateDatasetStructs", required)]
@@ -3293,6 +3324,7 @@ for T {}
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct UpdateModel {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
@@ -3424,6 +3456,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateModel>> UpdateModelSetters f
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct UpdateModelCenter {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
@@ -3629,6 +3662,7 @@ impl<
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct UpdateModelService {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
@@ -3661,10 +3695,10 @@ pub struct UpdateModelService {
     pub python_version: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 5.3.0 (release history). One of `Endpoint`, `FineTune`, `App`, `ModelEval`.
     #[api(rename = "type", one_of("Endpoint", "FineTune", "App", "ModelEval"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::TypeEndpointFineTuneModelEval>,
     /// Wire name `source` (body). Since ZStack 5.3.20 (release history). One of `Other`, `Bentoml`, `HuggingFace`.
     #[api(since = "5.3.20", one_of("Other", "Bentoml", "HuggingFace"))]
-    pub source: ::core::option::Option<::std::string::String>,
+    pub source: ::core::option::Option<crate::types::Source>,
     /// Wire name `framework` (body). Since ZStack 5.3.0 (release history). One of `vLLM`, `Diffusers`, `Transformers`, `sentence_transformers`, `llama.cpp`, `Ollama`, `Other`.
     #[api(
         one_of(
@@ -3677,7 +3711,7 @@ pub struct UpdateModelService {
             "Other"
         )
     )]
-    pub framework: ::core::option::Option<::std::string::String>,
+    pub framework: ::core::option::Option<crate::types::Framework>,
     /// Wire name `systemTags` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -3786,7 +3820,7 @@ pub trait UpdateModelServiceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 5.3.0 (release history). One of `Endpoint`, `FineTune`, `App`, `ModelEval`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::TypeEndpointFineTuneModelEval>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -3794,7 +3828,7 @@ pub trait UpdateModelServiceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `source` (body). Since ZStack 5.3.20 (release history). One of `Other`, `Bentoml`, `HuggingFace`.
     fn source(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Source>,
     ) -> Self {
         self.held_mut().source = ::core::option::Option::Some(value.into());
         self
@@ -3802,7 +3836,7 @@ pub trait UpdateModelServiceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `framework` (body). Since ZStack 5.3.0 (release history). One of `vLLM`, `Diffusers`, `Transformers`, `sentence_transformers`, `llama.cpp`, `Ollama`, `Other`.
     fn framework(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Framework>,
     ) -> Self {
         self.held_mut().framework = ::core::option::Option::Some(value.into());
         self
@@ -3839,33 +3873,40 @@ impl<
 > UpdateModelServiceSetters for T {}
 /// The result of [`DeleteDatasets`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteDatasetsReply {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    DeleteDatasetsReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    DeleteDatasetsReply { "results" => results default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`DeleteModelServiceInstanceGroups`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteModelServiceInstanceGroupsReply {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    DeleteModelServiceInstanceGroupsReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    DeleteModelServiceInstanceGroupsReply { "results" => results default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`DeleteModels`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteModelsReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    DeleteModelsReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    DeleteModelsReply { "results" => results default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`DeployAppDevelopmentService`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DeployAppDevelopmentServiceReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub inventory: ::core::option::Option<
@@ -3876,11 +3917,13 @@ pub struct DeployAppDevelopmentServiceReply {
         crate::types::ApplicationDevelopmentServiceInventory,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DeployAppDevelopmentServiceReply { "inventory" => inventory, "app" => app, }
+    serialize if feature = "serialize"
 );
 /// The result of [`DeployModelEvalService`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DeployModelEvalServiceReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub inventory: ::core::option::Option<
@@ -3889,26 +3932,31 @@ pub struct DeployModelEvalServiceReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub tasks: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DeployModelEvalServiceReply { "inventory" => inventory, "tasks" => tasks default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`SyncAINginxConfiguration`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncAINginxConfigurationReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub un_synced_rules: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SyncAINginxConfigurationReply { "unSyncedRules" => un_synced_rules default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`UpdateDatasets`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateDatasetsReply {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    UpdateDatasetsReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    UpdateDatasetsReply { "results" => results default, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `ai` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -4059,7 +4107,7 @@ pub trait AiApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         &self,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::AiType>,
     ) -> ::zstack_sdk::client::Call<DeployAppDevelopmentService> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -4069,12 +4117,12 @@ pub trait AiApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     /// Send (and wait for the job of) [`DeployModelEvalService`]: `PUT /ai/model-services/eval/{uuid}`.
     fn deploy_model_eval_service(
         &self,
-        task_type: impl ::core::convert::Into<::std::string::String>,
+        task_type: impl ::core::convert::Into<crate::types::TaskType>,
         limits: impl ::core::convert::Into<i32>,
         uuid: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::AiType>,
     ) -> ::zstack_sdk::client::Call<DeployModelEvalService> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -4087,7 +4135,7 @@ pub trait AiApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         uuid: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::AiType>,
     ) -> ::zstack_sdk::client::Call<DeployModelService> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

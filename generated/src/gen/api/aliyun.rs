@@ -34,6 +34,7 @@ With the client, each API is a method of [`AliyunApi`] (in scope with `use zstac
     async,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct AddAliyunPanguPartition {
     /// Wire name `name` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 255)]
@@ -168,6 +169,7 @@ impl<
     async,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct DeleteAliyunPanguPartition {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.2.1 (release history).
     pub uuid: ::std::string::String,
@@ -254,6 +256,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunPanguPartitionInventory>,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct QueryAliyunPanguPartition {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -299,6 +302,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunPanguPartition {
     async,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct UpdateAliyunPanguPartition {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.2.1 (release history).
     pub uuid: ::std::string::String,

@@ -38,6 +38,7 @@ With the client, each API is a method of [`AliyunProxyApi`] (in scope with `use 
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateAliyunProxyVSwitch {
     /// Wire name `aliyunProxyVpcUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "aliyunProxyVpcUuid", max_length = 32)]
@@ -156,6 +157,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateAliyunProxyVpc {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -290,6 +292,7 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct DeleteAliyunProxyVSwitch {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
@@ -377,6 +380,7 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct DeleteAliyunProxyVpc {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
@@ -463,6 +467,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunProxyVSwitchInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryAliyunProxyVSwitch {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -506,6 +511,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunProxyVSwitch {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunProxyVpcInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryAliyunProxyVpc {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -551,12 +557,13 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunProxyVpc {
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct UpdateAliyunProxyVSwitch {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `status` (body). Since ZStack 3.9.2 (release history). One of `Available`, `Pending`.
     #[api(one_of("Available", "Pending"))]
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<crate::types::Status>,
     /// Wire name `isDefault` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "isDefault")]
     pub is_default: ::core::option::Option<bool>,
@@ -587,7 +594,7 @@ pub trait UpdateAliyunProxyVSwitchSetters: ::zstack_sdk::runtime::request::Holds
     /// Wire name `status` (body). Since ZStack 3.9.2 (release history). One of `Available`, `Pending`.
     fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Status>,
     ) -> Self {
         self.held_mut().status = ::core::option::Option::Some(value.into());
         self
@@ -649,6 +656,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct UpdateAliyunProxyVpc {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -663,7 +671,7 @@ pub struct UpdateAliyunProxyVpc {
     pub is_default: ::core::option::Option<bool>,
     /// Wire name `status` (body). Since ZStack 3.9.2 (release history). One of `Available`, `Pending`.
     #[api(since = "3.9.2", one_of("Available", "Pending"))]
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<crate::types::Status>,
     /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -712,7 +720,7 @@ pub trait UpdateAliyunProxyVpcSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `status` (body). Since ZStack 3.9.2 (release history). One of `Available`, `Pending`.
     fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Status>,
     ) -> Self {
         self.held_mut().status = ::core::option::Option::Some(value.into());
         self

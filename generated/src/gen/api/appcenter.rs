@@ -52,6 +52,7 @@ With the client, each API is a method of [`AppcenterApi`] (in scope with `use zs
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct AddAppBuildSystem {
     /// Wire name `url` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 1024, non_empty_string)]
@@ -64,7 +65,7 @@ pub struct AddAppBuildSystem {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `storageType` (body). Since ZStack 3.9.2 (release history). One of `localStorage`.
     #[api(rename = "storageType", one_of("localStorage"))]
-    pub storage_type: ::core::option::Option<::std::string::String>,
+    pub storage_type: ::core::option::Option<crate::types::AddAppBuildSystemStorageType>,
     /// Wire name `username` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 255)]
     pub username: ::std::string::String,
@@ -131,7 +132,7 @@ pub trait AddAppBuildSystemSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `storageType` (body). Since ZStack 3.9.2 (release history). One of `localStorage`.
     fn storage_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::AddAppBuildSystemStorageType>,
     ) -> Self {
         self.held_mut().storage_type = ::core::option::Option::Some(value.into());
         self
@@ -213,13 +214,14 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct AddBuildApp {
     /// Wire name `url` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 1024)]
     pub url: ::std::string::String,
     /// Wire name `type` (body). Since ZStack 3.9.2 (release history). One of `zstack`.
     #[api(rename = "type", one_of("zstack"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::TypeZstack>,
     /// Wire name `backupStorageUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "backupStorageUuid")]
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
@@ -261,7 +263,7 @@ pub trait AddBuildAppSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 3.9.2 (release history). One of `zstack`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::TypeZstack>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -352,12 +354,13 @@ impl<T: ::zstack_sdk::runtime::request::Holds<AddBuildApp>> AddBuildAppSetters f
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct ChangeAppBuildSystemState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.9.2 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -369,7 +372,7 @@ impl ChangeAppBuildSystemState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -434,10 +437,11 @@ impl<
     response = crate::api::CheckBuildAppParametersReply,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct CheckBuildAppParameters {
     /// Wire name `type` (body). Since ZStack 3.9.2 (release history). Server default: `zstack`. One of `zstack`.
     #[api(rename = "type", one_of("zstack"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::TypeZstack>,
     /// Wire name `uuid` (body). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
@@ -466,7 +470,7 @@ pub trait CheckBuildAppParametersSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 3.9.2 (release history). Server default: `zstack`. One of `zstack`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::TypeZstack>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -522,6 +526,7 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct CreateBuildApp {
     /// Wire name `buildSystemUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "buildSystemUuid")]
@@ -639,6 +644,7 @@ for T {}
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct CreateResourceStackFromApp {
     /// Wire name `appUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "appUuid")]
@@ -792,6 +798,7 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct DeleteAppBuildSystem {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
@@ -879,6 +886,7 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct DeleteBuildApp {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
@@ -965,6 +973,7 @@ for T {}
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct DeletePublishApp {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
@@ -1052,6 +1061,7 @@ for T {}
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct ExportBuildApp {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
@@ -1125,6 +1135,7 @@ for T {}
     response = crate::api::GetAppBuildSystemCapacityReply,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct GetAppBuildSystemCapacity {
     /// Wire name `uuid` (query string). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
@@ -1199,6 +1210,7 @@ impl<
     response = crate::api::GetResourceFromPublishAppReply,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct GetResourceFromPublishApp {
     /// Wire name `uuid` (query string). Since ZStack 3.9.2 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1280,6 +1292,7 @@ impl<
     response = crate::api::PreviewResourceFromAppReply,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct PreviewResourceFromApp {
     /// Wire name `appUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "appUuid")]
@@ -1369,6 +1382,7 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct PublishApp {
     /// Wire name `buildAppUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "buildAppUuid")]
@@ -1502,6 +1516,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<PublishApp>> PublishAppSetters for
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AppBuildSystemInventory>,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct QueryAppBuildSystem {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1545,6 +1560,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAppBuildSystem {
     response = crate::api::QueryBuildAppReply,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct QueryBuildApp {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1588,6 +1604,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBuildApp {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BuildAppExportHistoryInventory>,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct QueryBuildAppExportHistory {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1631,6 +1648,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBuildAppExportHistory {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PublishAppInventory>,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct QueryPublishApp {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1676,6 +1694,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPublishApp {
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct ReconnectAppBuildSystem {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
@@ -1752,6 +1771,7 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct UpdateAppBuildSystem {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
@@ -1882,6 +1902,7 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct UpdateBuildApp {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
@@ -1989,6 +2010,7 @@ for T {}
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct UpdatePublishApp {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
@@ -2066,54 +2088,63 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdatePublishApp>> UpdatePublishAp
 for T {}
 /// The result of [`CheckBuildAppParameters`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CheckBuildAppParametersReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub parameters: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    CheckBuildAppParametersReply { "parameters" => parameters default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    CheckBuildAppParametersReply { "parameters" => parameters default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetAppBuildSystemCapacity`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAppBuildSystemCapacityReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetAppBuildSystemCapacityReply { "totalCapacity" => total_capacity lenient,
-    "availableCapacity" => available_capacity lenient, }
+    "availableCapacity" => available_capacity lenient, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetResourceFromPublishApp`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetResourceFromPublishAppReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetResourceFromPublishAppReply { "resources" => resources default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetResourceFromPublishAppReply { "resources" => resources default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`PreviewResourceFromApp`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PreviewResourceFromAppReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub preview: ::core::option::Option<crate::types::PreviewResourceStruct>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    PreviewResourceFromAppReply { "preview" => preview, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    PreviewResourceFromAppReply { "preview" => preview, } serialize if feature =
+    "serialize"
 );
 /// The result of [`QueryBuildApp`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryBuildAppReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryBuildAppReply { "inventories" => inventories default, "total" => total lenient,
-    }
+    } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `appcenter` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -2143,7 +2174,7 @@ pub trait AppcenterApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_app_build_system_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeAppBuildSystemState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -55,6 +55,7 @@ With the client, each API is a method of [`AutoscalingApi`] (in scope with `use 
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct AttachAutoScalingTemplateToGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
@@ -138,12 +139,13 @@ impl<
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct ChangeAutoScalingGroupState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.1.3 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -155,7 +157,7 @@ impl ChangeAutoScalingGroupState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -221,6 +223,7 @@ impl<
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct CreateAutoScalingGroup {
     /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 255)]
@@ -230,7 +233,7 @@ pub struct CreateAutoScalingGroup {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `scalingResourceType` (body). Since ZStack 3.1.3 (release history). One of `VmInstance`.
     #[api(rename = "scalingResourceType", one_of("VmInstance"))]
-    pub scaling_resource_type: ::std::string::String,
+    pub scaling_resource_type: crate::types::ScalingResourceType,
     /// Wire name `minResourceSize` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "minResourceSize", range(0, 2147483647))]
     pub min_resource_size: i32,
@@ -251,7 +254,7 @@ pub struct CreateAutoScalingGroup {
             "MinimumMemoryUsageInstance"
         )
     )]
-    pub removal_policy: ::std::string::String,
+    pub removal_policy: crate::types::RemovalPolicy,
     /// Wire name `defaultEnable` (body). Since ZStack 3.1.3 (release history). Server default: `false`.
     #[api(rename = "defaultEnable")]
     pub default_enable: ::core::option::Option<bool>,
@@ -272,11 +275,13 @@ impl CreateAutoScalingGroup {
     /// A request with the required params `name`, `scalingResourceType`, `minResourceSize`, `maxResourceSize`, `defaultCooldown`, `removalPolicy`; optional ones unset.
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
-        scaling_resource_type: impl ::core::convert::Into<::std::string::String>,
+        scaling_resource_type: impl ::core::convert::Into<
+            crate::types::ScalingResourceType,
+        >,
         min_resource_size: impl ::core::convert::Into<i32>,
         max_resource_size: impl ::core::convert::Into<i32>,
         default_cooldown: impl ::core::convert::Into<i64>,
-        removal_policy: impl ::core::convert::Into<::std::string::String>,
+        removal_policy: impl ::core::convert::Into<crate::types::RemovalPolicy>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -385,13 +390,14 @@ impl<
     polymorphic,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct CreateAutoScalingGroupAddingNewInstanceRule {
     /// Wire name `adjustmentType` (body). Since ZStack 3.1.3 (release history). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
     #[api(
         rename = "adjustmentType",
         one_of("QuantityChangeInCapacity", "PercentChangeInCapacity", "TotalCapacity")
     )]
-    pub adjustment_type: ::std::string::String,
+    pub adjustment_type: crate::types::AdjustmentType,
     /// Wire name `adjustmentValue` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "adjustmentValue", range(1, 9223372036854775807))]
     pub adjustment_value: i32,
@@ -426,7 +432,7 @@ pub struct CreateAutoScalingGroupAddingNewInstanceRule {
 impl CreateAutoScalingGroupAddingNewInstanceRule {
     /// A request with the required params `adjustmentType`, `adjustmentValue`, `name`, `autoScalingGroupUuid`; optional ones unset.
     pub fn new(
-        adjustment_type: impl ::core::convert::Into<::std::string::String>,
+        adjustment_type: impl ::core::convert::Into<crate::types::AdjustmentType>,
         adjustment_value: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
         auto_scaling_group_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -545,13 +551,14 @@ impl<
     polymorphic,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct CreateAutoScalingGroupRemovalInstanceRule {
     /// Wire name `adjustmentType` (body). Since ZStack 3.1.3 (release history). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
     #[api(
         rename = "adjustmentType",
         one_of("QuantityChangeInCapacity", "PercentChangeInCapacity", "TotalCapacity")
     )]
-    pub adjustment_type: ::std::string::String,
+    pub adjustment_type: crate::types::AdjustmentType,
     /// Wire name `adjustmentValue` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "adjustmentValue", range(1, 9223372036854775807))]
     pub adjustment_value: i32,
@@ -566,7 +573,7 @@ pub struct CreateAutoScalingGroupRemovalInstanceRule {
             "MinimumMemoryUsageInstance"
         )
     )]
-    pub removal_policy: ::std::string::String,
+    pub removal_policy: crate::types::RemovalPolicy,
     /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
@@ -598,9 +605,9 @@ pub struct CreateAutoScalingGroupRemovalInstanceRule {
 impl CreateAutoScalingGroupRemovalInstanceRule {
     /// A request with the required params `adjustmentType`, `adjustmentValue`, `removalPolicy`, `name`, `autoScalingGroupUuid`; optional ones unset.
     pub fn new(
-        adjustment_type: impl ::core::convert::Into<::std::string::String>,
+        adjustment_type: impl ::core::convert::Into<crate::types::AdjustmentType>,
         adjustment_value: impl ::core::convert::Into<i32>,
-        removal_policy: impl ::core::convert::Into<::std::string::String>,
+        removal_policy: impl ::core::convert::Into<crate::types::RemovalPolicy>,
         name: impl ::core::convert::Into<::std::string::String>,
         auto_scaling_group_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -719,6 +726,7 @@ impl<
     polymorphic,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct CreateAutoScalingVmTemplate {
     /// Wire name `vmInstanceName` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "vmInstanceName", max_length = 255)]
@@ -737,7 +745,7 @@ pub struct CreateAutoScalingVmTemplate {
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `vmInstanceType` (body). Since ZStack 3.1.3 (release history). Server default: `UserVm`. One of `UserVm`, `ApplianceVm`.
     #[api(rename = "vmInstanceType", one_of("UserVm", "ApplianceVm"))]
-    pub vm_instance_type: ::core::option::Option<::std::string::String>,
+    pub vm_instance_type: ::core::option::Option<crate::types::Type>,
     /// Wire name `rootDiskOfferingUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "rootDiskOfferingUuid")]
     pub root_disk_offering_uuid: ::core::option::Option<::std::string::String>,
@@ -763,7 +771,9 @@ pub struct CreateAutoScalingVmTemplate {
     pub default_l3_network_uuid: ::std::string::String,
     /// Wire name `strategy` (body). Since ZStack 3.1.3 (release history). Server default: `InstantStart`. One of `InstantStart`, `CreateStopped`.
     #[api(one_of("InstantStart", "CreateStopped"))]
-    pub strategy: ::core::option::Option<::std::string::String>,
+    pub strategy: ::core::option::Option<
+        crate::types::StrategyInstantStartCreateStopped,
+    >,
     /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
@@ -844,7 +854,7 @@ pub trait CreateAutoScalingVmTemplateSetters: ::zstack_sdk::runtime::request::Ho
     /// Wire name `vmInstanceType` (body). Since ZStack 3.1.3 (release history). Server default: `UserVm`. One of `UserVm`, `ApplianceVm`.
     fn vm_instance_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Type>,
     ) -> Self {
         self.held_mut().vm_instance_type = ::core::option::Option::Some(value.into());
         self
@@ -913,7 +923,9 @@ pub trait CreateAutoScalingVmTemplateSetters: ::zstack_sdk::runtime::request::Ho
     /// Wire name `strategy` (body). Since ZStack 3.1.3 (release history). Server default: `InstantStart`. One of `InstantStart`, `CreateStopped`.
     fn strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<
+            crate::types::StrategyInstantStartCreateStopped,
+        >,
     ) -> Self {
         self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
@@ -1005,6 +1017,7 @@ impl<
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct DeleteAutoScalingGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
@@ -1092,6 +1105,7 @@ impl<
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct DeleteAutoScalingGroupInstance {
     /// Wire name `instanceUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "instanceUuid")]
@@ -1182,6 +1196,7 @@ impl<
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct DeleteAutoScalingRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
@@ -1269,6 +1284,7 @@ impl<
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct DeleteAutoScalingRuleTrigger {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
@@ -1356,6 +1372,7 @@ impl<
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct DeleteAutoScalingTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
@@ -1443,6 +1460,7 @@ impl<
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct DetachAutoScalingTemplateFromGroup {
     /// Wire name `templateUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "templateUuid")]
@@ -1527,6 +1545,7 @@ impl<
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct ExecuteAutoScalingRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
@@ -1601,6 +1620,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AutoScalingGroupInventory>,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct QueryAutoScalingGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1644,6 +1664,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingGroup {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AutoScalingGroupActivityInventory>,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct QueryAutoScalingGroupActivity {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1687,6 +1708,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingGroupActivit
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AutoScalingGroupInstanceInventory>,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct QueryAutoScalingGroupInstance {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1731,6 +1753,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingGroupInstanc
     polymorphic,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct QueryAutoScalingRule {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1775,6 +1798,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingRule {
     polymorphic,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct QueryAutoScalingRuleTrigger {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1818,6 +1842,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingRuleTrigger 
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AutoScalingVmTemplateInventory>,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct QueryAutoScalingVmTemplate {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1863,6 +1888,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAutoScalingVmTemplate {
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct UpdateAutoScalingGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
@@ -1889,7 +1915,7 @@ pub struct UpdateAutoScalingGroup {
             "MinimumMemoryUsageInstance"
         )
     )]
-    pub removal_policy: ::core::option::Option<::std::string::String>,
+    pub removal_policy: ::core::option::Option<crate::types::RemovalPolicy>,
     /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1943,7 +1969,7 @@ pub trait UpdateAutoScalingGroupSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `removalPolicy` (body). Since ZStack 3.1.3 (release history). One of `OldestInstance`, `NewestInstance`, `OldestScalingConfiguration`, `MinimumCPUUsageInstance`, `MinimumMemoryUsageInstance`.
     fn removal_policy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::RemovalPolicy>,
     ) -> Self {
         self.held_mut().removal_policy = ::core::option::Option::Some(value.into());
         self
@@ -2000,13 +2026,14 @@ impl<
     polymorphic,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct UpdateAutoScalingGroupAddingNewInstanceRule {
     /// Wire name `adjustmentType` (body). Since ZStack 3.1.3 (release history). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
     #[api(
         rename = "adjustmentType",
         one_of("QuantityChangeInCapacity", "PercentChangeInCapacity", "TotalCapacity")
     )]
-    pub adjustment_type: ::core::option::Option<::std::string::String>,
+    pub adjustment_type: ::core::option::Option<crate::types::AdjustmentType>,
     /// Wire name `adjustmentValue` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "adjustmentValue", range(1, 9223372036854775807))]
     pub adjustment_value: ::core::option::Option<i32>,
@@ -2051,7 +2078,7 @@ pub trait UpdateAutoScalingGroupAddingNewInstanceRuleSetters: ::zstack_sdk::runt
     /// Wire name `adjustmentType` (body). Since ZStack 3.1.3 (release history). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
     fn adjustment_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::AdjustmentType>,
     ) -> Self {
         self.held_mut().adjustment_type = ::core::option::Option::Some(value.into());
         self
@@ -2130,6 +2157,7 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct UpdateAutoScalingGroupInstance {
     /// Wire name `groupUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "groupUuid")]
@@ -2143,7 +2171,7 @@ pub struct UpdateAutoScalingGroupInstance {
         one_of("Protected", "Unprotected"),
         max_length = 128
     )]
-    pub protection_strategy: ::core::option::Option<::std::string::String>,
+    pub protection_strategy: ::core::option::Option<crate::types::ProtectionStrategy>,
     /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -2174,7 +2202,7 @@ pub trait UpdateAutoScalingGroupInstanceSetters: ::zstack_sdk::runtime::request:
     /// Wire name `protectionStrategy` (body). Since ZStack 3.9.2 (release history). One of `Protected`, `Unprotected`.
     fn protection_strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::ProtectionStrategy>,
     ) -> Self {
         self.held_mut().protection_strategy = ::core::option::Option::Some(value.into());
         self
@@ -2231,13 +2259,14 @@ impl<
     polymorphic,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct UpdateAutoScalingGroupRemovalInstanceRule {
     /// Wire name `adjustmentType` (body). Since ZStack 3.1.3 (release history). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
     #[api(
         rename = "adjustmentType",
         one_of("QuantityChangeInCapacity", "PercentChangeInCapacity", "TotalCapacity")
     )]
-    pub adjustment_type: ::core::option::Option<::std::string::String>,
+    pub adjustment_type: ::core::option::Option<crate::types::AdjustmentType>,
     /// Wire name `adjustmentValue` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "adjustmentValue", range(1, 9223372036854775807))]
     pub adjustment_value: ::core::option::Option<i32>,
@@ -2252,7 +2281,7 @@ pub struct UpdateAutoScalingGroupRemovalInstanceRule {
             "MinimumMemoryUsageInstance"
         )
     )]
-    pub removal_policy: ::core::option::Option<::std::string::String>,
+    pub removal_policy: ::core::option::Option<crate::types::RemovalPolicy>,
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body). Since ZStack 3.1.3 (release history).
@@ -2295,7 +2324,7 @@ pub trait UpdateAutoScalingGroupRemovalInstanceRuleSetters: ::zstack_sdk::runtim
     /// Wire name `adjustmentType` (body). Since ZStack 3.1.3 (release history). One of `QuantityChangeInCapacity`, `PercentChangeInCapacity`, `TotalCapacity`.
     fn adjustment_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::AdjustmentType>,
     ) -> Self {
         self.held_mut().adjustment_type = ::core::option::Option::Some(value.into());
         self
@@ -2308,7 +2337,7 @@ pub trait UpdateAutoScalingGroupRemovalInstanceRuleSetters: ::zstack_sdk::runtim
     /// Wire name `removalPolicy` (body). Since ZStack 3.1.3 (release history). One of `OldestInstance`, `NewestInstance`, `OldestScalingConfiguration`, `MinimumCPUUsageInstance`, `MinimumMemoryUsageInstance`.
     fn removal_policy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::RemovalPolicy>,
     ) -> Self {
         self.held_mut().removal_policy = ::core::option::Option::Some(value.into());
         self
@@ -2383,6 +2412,7 @@ impl<
     polymorphic,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct UpdateAutoScalingRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
@@ -2490,6 +2520,7 @@ impl<
     polymorphic,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct UpdateAutoScalingVmTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
     pub uuid: ::std::string::String,
@@ -2646,12 +2677,14 @@ impl<
 > UpdateAutoScalingVmTemplateSetters for T {}
 /// The result of [`ExecuteAutoScalingRule`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ExecuteAutoScalingRuleReply {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub scaling_activity_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ExecuteAutoScalingRuleReply { "scalingActivityUuid" => scaling_activity_uuid, }
+    serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `autoscaling` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -2671,7 +2704,7 @@ pub trait AutoscalingApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_auto_scaling_group_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeAutoScalingGroupState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -2682,11 +2715,13 @@ pub trait AutoscalingApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn create_auto_scaling_group(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-        scaling_resource_type: impl ::core::convert::Into<::std::string::String>,
+        scaling_resource_type: impl ::core::convert::Into<
+            crate::types::ScalingResourceType,
+        >,
         min_resource_size: impl ::core::convert::Into<i32>,
         max_resource_size: impl ::core::convert::Into<i32>,
         default_cooldown: impl ::core::convert::Into<i64>,
-        removal_policy: impl ::core::convert::Into<::std::string::String>,
+        removal_policy: impl ::core::convert::Into<crate::types::RemovalPolicy>,
     ) -> ::zstack_sdk::client::Call<CreateAutoScalingGroup> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -2703,7 +2738,7 @@ pub trait AutoscalingApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     /// Send (and wait for the job of) [`CreateAutoScalingGroupAddingNewInstanceRule`]: `POST /autoscaling/rules/adding-new-instance`.
     fn create_auto_scaling_group_adding_new_instance_rule(
         &self,
-        adjustment_type: impl ::core::convert::Into<::std::string::String>,
+        adjustment_type: impl ::core::convert::Into<crate::types::AdjustmentType>,
         adjustment_value: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
         auto_scaling_group_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -2721,9 +2756,9 @@ pub trait AutoscalingApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     /// Send (and wait for the job of) [`CreateAutoScalingGroupRemovalInstanceRule`]: `POST /autoscaling/rules/removal-instance`.
     fn create_auto_scaling_group_removal_instance_rule(
         &self,
-        adjustment_type: impl ::core::convert::Into<::std::string::String>,
+        adjustment_type: impl ::core::convert::Into<crate::types::AdjustmentType>,
         adjustment_value: impl ::core::convert::Into<i32>,
-        removal_policy: impl ::core::convert::Into<::std::string::String>,
+        removal_policy: impl ::core::convert::Into<crate::types::RemovalPolicy>,
         name: impl ::core::convert::Into<::std::string::String>,
         auto_scaling_group_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<CreateAutoScalingGroupRemovalInstanceRule> {

@@ -68,6 +68,7 @@ With the client, each API is a method of [`BackupStorageApi`] (in scope with `us
     async,
     since = "0.6"
 )]
+#[non_exhaustive]
 pub struct DeleteBackupStorage {
     /// The resource UUID.
     ///
@@ -77,7 +78,7 @@ pub struct DeleteBackupStorage {
     ///
     /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`. One of `Permissive`, `Enforcing`.
     #[api(rename = "deleteMode", one_of("Permissive", "Enforcing"))]
-    pub delete_mode: ::core::option::Option<::std::string::String>,
+    pub delete_mode: ::core::option::Option<crate::types::DeleteMode>,
     /// The system tags.
     ///
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
@@ -110,7 +111,7 @@ pub trait DeleteBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `deleteMode` (query string). Since ZStack 0.6. Server default: `Permissive`. One of `Permissive`, `Enforcing`.
     fn delete_mode(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::DeleteMode>,
     ) -> Self {
         self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
@@ -171,6 +172,7 @@ impl<
     polymorphic,
     since = "0.6"
 )]
+#[non_exhaustive]
 pub struct QueryBackupStorage {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -219,6 +221,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBackupStorage {
     polymorphic,
     since = "0.6"
 )]
+#[non_exhaustive]
 pub struct ReconnectBackupStorage {
     /// The resource UUID.
     ///
@@ -306,6 +309,7 @@ impl<
     polymorphic,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct AddAliyunEbsBackupStorage {
     /// Wire name `ossBucketUuid` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossBucketUuid")]
@@ -462,6 +466,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddCephBackupStorage {
     /// Wire name `monUrls` (body). Since ZStack 0.6.
     #[api(rename = "monUrls", required, non_empty_string)]
@@ -631,6 +636,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddDisasterImageStoreBackupStorage {
     /// Wire name `attachPoint` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "attachPoint")]
@@ -825,6 +831,7 @@ impl<
     async,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct AddExternalBackupStorage {
     /// Wire name `identity` (body). Since ZStack 5.0.0.
     #[api(max_length = 255, non_empty_string)]
@@ -976,6 +983,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddImageStoreBackupStorage {
     /// Wire name `hostname` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
@@ -1146,6 +1154,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddMonToCephBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -1232,6 +1241,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddSftpBackupStorage {
     /// Wire name `hostname` (body). Since ZStack 0.6.
     #[api(max_length = 255, non_empty_string)]
@@ -1403,6 +1413,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddSimulatorBackupStorage {
     /// Wire name `totalCapacity` (body). Since ZStack 0.6. Server default: `0`.
     #[api(rename = "totalCapacity")]
@@ -1568,6 +1579,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct BackupStorageMigrateImage {
     /// Wire name `imageUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "imageUuid")]
@@ -1658,12 +1670,13 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeBackupStorageState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 0.6. One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1675,7 +1688,7 @@ impl ChangeBackupStorageState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1741,6 +1754,7 @@ impl<
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct CleanUpTrashOnBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.2.0.
     #[api(since = "3.2.0")]
@@ -1826,6 +1840,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteExportedImageFromBackupStorage {
     /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 1.7.
     #[api(rename = "backupStorageUuid")]
@@ -1910,6 +1925,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ExportImageFromBackupStorage {
     /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 1.7.
     #[api(rename = "backupStorageUuid")]
@@ -1919,7 +1935,7 @@ pub struct ExportImageFromBackupStorage {
     pub image_uuid: ::std::string::String,
     /// Wire name `exportFormat` (body). Since ZStack 3.9.0. One of `raw`, `qcow2`.
     #[api(rename = "exportFormat", since = "3.9.0", one_of("raw", "qcow2"))]
-    pub export_format: ::core::option::Option<::std::string::String>,
+    pub export_format: ::core::option::Option<crate::types::ExportFormat>,
     /// Wire name `systemTags` (body). Since ZStack 1.7.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1950,7 +1966,7 @@ pub trait ExportImageFromBackupStorageSetters: ::zstack_sdk::runtime::request::H
     /// Wire name `exportFormat` (body). Since ZStack 3.9.0. One of `raw`, `qcow2`.
     fn export_format(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::ExportFormat>,
     ) -> Self {
         self.held_mut().export_format = ::core::option::Option::Some(value.into());
         self
@@ -2004,6 +2020,7 @@ impl<
     response = crate::api::GetBackupStorageCandidatesForImageMigrationReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetBackupStorageCandidatesForImageMigration {
     /// Wire name `srcBackupStorageUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "srcBackupStorageUuid")]
@@ -2081,6 +2098,7 @@ impl<
     response = crate::api::GetBackupStorageCapacityReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetBackupStorageCapacity {
     /// Wire name `zoneUuids` (query string). Since ZStack 0.6.
     #[api(rename = "zoneUuids")]
@@ -2195,6 +2213,7 @@ impl<
     response = crate::api::GetBackupStorageTypesReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetBackupStorageTypes {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -2268,6 +2287,7 @@ impl<
     response = crate::api::GetImagesFromImageStoreBackupStorageReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetImagesFromImageStoreBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2342,6 +2362,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::InstallPathRecycleInventory>,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct GetTrashOnBackupStorage {
     /// Wire name `uuid` (query string). Since ZStack 3.2.0.
     #[api(since = "3.2.0")]
@@ -2354,7 +2375,7 @@ pub struct GetTrashOnBackupStorage {
     pub resource_type: ::core::option::Option<::std::string::String>,
     /// Wire name `trashType` (query string). Since ZStack 3.5.0. One of `MigrateImage`.
     #[api(rename = "trashType", since = "3.5.0", one_of("MigrateImage"))]
-    pub trash_type: ::core::option::Option<::std::string::String>,
+    pub trash_type: ::core::option::Option<crate::types::TrashType>,
     /// Wire name `systemTags` (query string). Since ZStack 3.2.0.
     #[api(rename = "systemTags", since = "3.2.0")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -2399,7 +2420,7 @@ pub trait GetTrashOnBackupStorageSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `trashType` (query string). Since ZStack 3.5.0. One of `MigrateImage`.
     fn trash_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::TrashType>,
     ) -> Self {
         self.held_mut().trash_type = ::core::option::Option::Some(value.into());
         self
@@ -2453,6 +2474,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunEbsBackupStorageInventory>,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct QueryAliyunEbsBackupStorage {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2497,6 +2519,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunEbsBackupStorage 
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryCephBackupStorage {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2540,6 +2563,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCephBackupStorage {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ImageStoreBackupStorageInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryImageStoreBackupStorage {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2583,6 +2607,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryImageStoreBackupStorage
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SftpBackupStorageInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySftpBackupStorage {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2628,6 +2653,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySftpBackupStorage {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ReclaimSpaceFromImageStore {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2704,6 +2730,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ReconnectImageStoreBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2780,6 +2807,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ReconnectSftpBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -2857,6 +2885,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RecoveryImageFromImageStoreBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2961,6 +2990,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveMonFromCephBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -3049,6 +3079,7 @@ impl<
     async,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct SetImageStoreBackupStorageQuota {
     /// Wire name `uuids` (body). Since ZStack 3.8.22 (release history).
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
@@ -3142,6 +3173,7 @@ impl<
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct SyncImage {
     /// Wire name `imageStoreUuid` (path placeholder). Since ZStack 4.7.24 (release history).
     #[api(rename = "imageStoreUuid")]
@@ -3220,6 +3252,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<SyncImage>> SyncImageSetters for T
     polymorphic,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct UpdateAliyunEbsBackupStorage {
     /// Wire name `ossBucketUuid` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "ossBucketUuid")]
@@ -3339,6 +3372,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -3436,6 +3470,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateCephBackupStorageMon {
     /// Wire name `monUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "monUuid", non_empty_string)]
@@ -3568,6 +3603,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateImageStoreBackupStorage {
     /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -3711,6 +3747,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateSftpBackupStorage {
     /// Wire name `username` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -3834,76 +3871,87 @@ impl<
 > UpdateSftpBackupStorageSetters for T {}
 /// The result of [`CleanUpTrashOnBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CleanUpTrashOnBackupStorageReply {
     /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub result: ::core::option::Option<crate::types::CleanTrashResult>,
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::TrashCleanupResult>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CleanUpTrashOnBackupStorageReply { "result" => result, "results" => results default,
-    }
+    } serialize if feature = "serialize"
 );
 /// The result of [`ExportImageFromBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ExportImageFromBackupStorageReply {
     /// Since ZStack 1.7. Absent from older MNs' replies.
     pub image_url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.9. Absent from older MNs' replies.
     pub export_md5_sum: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ExportImageFromBackupStorageReply { "imageUrl" => image_url, "exportMd5Sum" =>
-    export_md5_sum, }
+    export_md5_sum, } serialize if feature = "serialize"
 );
 /// The result of [`GetBackupStorageCandidatesForImageMigration`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetBackupStorageCandidatesForImageMigrationReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetBackupStorageCandidatesForImageMigrationReply { "inventories" => inventories
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// The result of [`GetBackupStorageCapacity`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetBackupStorageCapacityReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetBackupStorageCapacityReply { "totalCapacity" => total_capacity lenient,
-    "availableCapacity" => available_capacity lenient, }
+    "availableCapacity" => available_capacity lenient, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetBackupStorageTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetBackupStorageTypesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub types: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetBackupStorageTypesReply { "types" => types default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetBackupStorageTypesReply { "types" => types default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetImagesFromImageStoreBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetImagesFromImageStoreBackupStorageReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub infos: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetImagesFromImageStoreBackupStorageReply { "infos" => infos default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetImagesFromImageStoreBackupStorageReply { "infos" => infos default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`ReclaimSpaceFromImageStore`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ReclaimSpaceFromImageStoreReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub gc_result: ::core::option::Option<crate::types::ImageStoreGcResult>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ReclaimSpaceFromImageStoreReply { "gcResult" => gc_result, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ReclaimSpaceFromImageStoreReply { "gcResult" => gc_result, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `backup-storage` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -4054,7 +4102,7 @@ pub trait BackupStorageApi: ::core::convert::AsRef<::zstack_sdk::client::Client>
     fn change_backup_storage_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeBackupStorageState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -29,6 +29,7 @@ With the client, each API is a method of [`BackupStorageL3networksApi`] (in scop
     response = crate::api::GetInterdependentL3NetworksBackupStoragesReply,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct GetInterdependentL3NetworksBackupStorages {
     /// Wire name `zoneUuid` (query string). Since ZStack 0.6.
     #[api(rename = "zoneUuid")]
@@ -116,13 +117,14 @@ impl<
 > GetInterdependentL3NetworksBackupStoragesSetters for T {}
 /// The result of [`GetInterdependentL3NetworksBackupStorages`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetInterdependentL3NetworksBackupStoragesReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetInterdependentL3NetworksBackupStoragesReply { "inventories" => inventories
-    default, }
+    default, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `backup-storage-l3networks` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

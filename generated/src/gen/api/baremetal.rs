@@ -66,6 +66,7 @@ With the client, each API is a method of [`BaremetalApi`] (in scope with `use zs
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct AddPreconfigurationTemplate {
     /// Wire name `name` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 255)]
@@ -78,7 +79,7 @@ pub struct AddPreconfigurationTemplate {
     pub distribution: ::std::string::String,
     /// Wire name `type` (body). Since ZStack 3.4.1 (release history). One of `kickstart`, `preseed`, `autoyast`, `autoinstall`.
     #[api(rename = "type", one_of("kickstart", "preseed", "autoyast", "autoinstall"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::BaremetalType,
     /// Wire name `content` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 16777215)]
     pub content: ::std::string::String,
@@ -100,7 +101,7 @@ impl AddPreconfigurationTemplate {
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         distribution: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::BaremetalType>,
         content: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -201,6 +202,7 @@ impl<
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct BatchCreateBaremetalChassis {
     /// Wire name `baremetalChassisInfo` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "baremetalChassisInfo")]
@@ -335,12 +337,13 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeBaremetalChassisState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -352,7 +355,7 @@ impl ChangeBaremetalChassisState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -418,12 +421,13 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct ChangePreconfigurationTemplateState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.4.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -435,7 +439,7 @@ impl ChangePreconfigurationTemplateState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -500,6 +504,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::Empty,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct CheckBaremetalChassisConfigFile {
     /// Wire name `baremetalChassisInfo` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "baremetalChassisInfo")]
@@ -579,6 +584,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct CleanUpBaremetalChassisBonding {
     /// Wire name `chassisUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "chassisUuid")]
@@ -656,6 +662,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct CreateBaremetalBonding {
     /// Wire name `chassisUuid` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "chassisUuid")]
@@ -788,6 +795,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateBaremetalChassis {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
@@ -937,6 +945,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateBaremetalInstance {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -979,7 +988,7 @@ pub struct CreateBaremetalInstance {
     >,
     /// Wire name `strategy` (body). Since ZStack 3.0.1 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`.
     #[api(one_of("InstantStart", "JustCreate"))]
-    pub strategy: ::core::option::Option<::std::string::String>,
+    pub strategy: ::core::option::Option<crate::types::CreateBaremetalInstanceStrategy>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -1082,7 +1091,7 @@ pub trait CreateBaremetalInstanceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `strategy` (body). Since ZStack 3.0.1 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`.
     fn strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::CreateBaremetalInstanceStrategy>,
     ) -> Self {
         self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
@@ -1159,6 +1168,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateBaremetalPxeServer {
     /// Wire name `zoneUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "zoneUuid", since = "3.1.3")]
@@ -1353,6 +1363,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteBaremetalChassis {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1440,6 +1451,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteBaremetalPxeServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1527,6 +1539,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct DeletePreconfigurationTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
@@ -1614,6 +1627,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DestroyBaremetalInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1702,6 +1716,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ExpungeBaremetalInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1776,6 +1791,7 @@ impl<
     response = crate::api::GetBaremetalChassisPowerStatusReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetBaremetalChassisPowerStatus {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1852,6 +1868,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct InspectBaremetalChassis {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1928,6 +1945,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct PowerOffBaremetalChassis {
     /// Wire name `chassisUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "chassisUuid")]
@@ -2005,6 +2023,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct PowerOnBaremetalChassis {
     /// Wire name `chassisUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "chassisUuid")]
@@ -2082,6 +2101,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct PowerResetBaremetalChassis {
     /// Wire name `chassisUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "chassisUuid")]
@@ -2157,6 +2177,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BaremetalBondingInventory>,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct QueryBaremetalBonding {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2200,6 +2221,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBaremetalBonding {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BaremetalChassisInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryBaremetalChassis {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2243,6 +2265,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBaremetalChassis {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BaremetalInstanceInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryBaremetalInstance {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2286,6 +2309,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBaremetalInstance {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BaremetalPxeServerInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryBaremetalPxeServer {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2329,6 +2353,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBaremetalPxeServer {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PreconfigurationTemplateInventory>,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct QueryPreconfigurationTemplate {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2374,6 +2399,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPreconfigurationTemplat
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RebootBaremetalInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2459,6 +2485,7 @@ impl<
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct ReconnectBaremetalPxeServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
@@ -2535,6 +2562,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RecoverBaremetalInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2611,6 +2639,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct StartBaremetalInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2696,6 +2725,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct StartBaremetalPxeServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2772,12 +2802,13 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct StopBaremetalInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `grace`. One of `grace`, `cold`.
     #[api(rename = "type", one_of("grace", "cold"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::TypeGraceCold>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -2804,7 +2835,7 @@ pub trait StopBaremetalInstanceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `grace`. One of `grace`, `cold`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::TypeGraceCold>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -2860,6 +2891,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct StopBaremetalPxeServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2936,6 +2968,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateBaremetalChassis {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -3078,6 +3111,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateBaremetalInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -3092,7 +3126,7 @@ pub struct UpdateBaremetalInstance {
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `platform` (body). Since ZStack 3.0.1 (release history). One of `Linux`.
     #[api(one_of("Linux"))]
-    pub platform: ::core::option::Option<::std::string::String>,
+    pub platform: ::core::option::Option<crate::types::UpdateBaremetalInstancePlatform>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -3143,7 +3177,7 @@ pub trait UpdateBaremetalInstanceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `platform` (body). Since ZStack 3.0.1 (release history). One of `Linux`.
     fn platform(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::UpdateBaremetalInstancePlatform>,
     ) -> Self {
         self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
@@ -3199,6 +3233,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateBaremetalPxeServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -3332,6 +3367,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct UpdatePreconfigurationTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
@@ -3346,7 +3382,7 @@ pub struct UpdatePreconfigurationTemplate {
     pub distribution: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 3.4.1 (release history). One of `kickstart`, `preseed`, `autoyast`, `autoinstall`.
     #[api(rename = "type", one_of("kickstart", "preseed", "autoyast", "autoinstall"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::BaremetalType>,
     /// Wire name `content` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 16777215)]
     pub content: ::core::option::Option<::std::string::String>,
@@ -3401,7 +3437,7 @@ pub trait UpdatePreconfigurationTemplateSetters: ::zstack_sdk::runtime::request:
     /// Wire name `type` (body). Since ZStack 3.4.1 (release history). One of `kickstart`, `preseed`, `autoyast`, `autoinstall`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::BaremetalType>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -3446,12 +3482,14 @@ impl<
 > UpdatePreconfigurationTemplateSetters for T {}
 /// The result of [`GetBaremetalChassisPowerStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetBaremetalChassisPowerStatusReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetBaremetalChassisPowerStatusReply { "status" => status, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetBaremetalChassisPowerStatusReply { "status" => status, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `baremetal` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -3461,7 +3499,7 @@ pub trait BaremetalApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         distribution: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::BaremetalType>,
         content: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<AddPreconfigurationTemplate> {
         ::zstack_sdk::client::Call::new(
@@ -3483,7 +3521,7 @@ pub trait BaremetalApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_baremetal_chassis_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeBaremetalChassisState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -3494,7 +3532,7 @@ pub trait BaremetalApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_preconfiguration_template_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangePreconfigurationTemplateState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -84,6 +84,7 @@ With the client, each API is a method of [`Baremetal2Api`] (in scope with `use z
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct AddBareMetal2Gateway {
     /// Wire name `username` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
@@ -234,6 +235,7 @@ impl<
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct AddBareMetal2IpmiChassis {
     /// Wire name `ipmiAddress` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "ipmiAddress")]
@@ -262,7 +264,7 @@ pub struct AddBareMetal2IpmiChassis {
         since = "4.3.36",
         one_of("Remote", "Local", "Direct")
     )]
-    pub provision_type: ::core::option::Option<::std::string::String>,
+    pub provision_type: ::core::option::Option<crate::types::ProvisionType>,
     /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -322,7 +324,7 @@ pub trait AddBareMetal2IpmiChassisSetters: ::zstack_sdk::runtime::request::Holds
     /// Wire name `provisionType` (body). Since ZStack 4.3.36 (release history). Server default: `Remote`. One of `Remote`, `Local`, `Direct`.
     fn provision_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::ProvisionType>,
     ) -> Self {
         self.held_mut().provision_type = ::core::option::Option::Some(value.into());
         self
@@ -399,6 +401,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachBareMetal2GatewayToCluster {
     /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "clusterUuid")]
@@ -483,6 +486,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachBareMetal2ProvisionNetworkToCluster {
     /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "clusterUuid")]
@@ -568,6 +572,7 @@ impl<
     polymorphic,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct AttachProvisionNicToBonding {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
@@ -680,6 +685,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct BatchAddBareMetal2IpmiChassis {
     /// Wire name `chassisInfo` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "chassisInfo")]
@@ -812,12 +818,13 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeBareMetal2ChassisOfferingState {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 4.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -829,7 +836,7 @@ impl ChangeBareMetal2ChassisOfferingState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -896,12 +903,13 @@ impl<
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeBareMetal2ChassisState {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 4.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -913,7 +921,7 @@ impl ChangeBareMetal2ChassisState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -979,6 +987,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeBareMetal2GatewayCluster {
     /// Wire name `gatewayUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "gatewayUuid")]
@@ -1063,12 +1072,13 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeBareMetal2GatewayState {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 4.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1080,7 +1090,7 @@ impl ChangeBareMetal2GatewayState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1147,6 +1157,7 @@ impl<
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeBareMetal2InstancePassword {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1237,12 +1248,13 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeBareMetal2ProvisionNetworkState {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 4.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1254,7 +1266,7 @@ impl ChangeBareMetal2ProvisionNetworkState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1319,6 +1331,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::Empty,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct CheckBareMetal2IpmiChassisConfigFile {
     /// Wire name `chassisInfo` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "chassisInfo")]
@@ -1395,6 +1408,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::Empty,
     since = "5.2.0"
 )]
+#[non_exhaustive]
 pub struct CheckStaticProvisionIp {
     /// Wire name `clusterUuid` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "clusterUuid")]
@@ -1479,6 +1493,7 @@ impl<
     async,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct CleanUpBareMetal2Bonding {
     /// Wire name `chassisUuid` (path placeholder). Since ZStack 4.4.65 (release history).
     #[api(rename = "chassisUuid")]
@@ -1556,6 +1571,7 @@ impl<
     async,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct CreateBareMetal2Bonding {
     /// Wire name `chassisUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "chassisUuid")]
@@ -1660,6 +1676,7 @@ impl<
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateBareMetal2Instance {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
@@ -1961,6 +1978,7 @@ impl<
     session = false,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateBareMetal2IpmiChassisHardwareInfo {
     /// Wire name `ipmiAddress` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "ipmiAddress")]
@@ -2062,6 +2080,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateBareMetal2ProvisionNetwork {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
@@ -2218,6 +2237,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteBareMetal2Chassis {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2305,6 +2325,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteBareMetal2Gateway {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2392,6 +2413,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteBareMetal2ProvisionNetwork {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2479,6 +2501,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachBareMetal2GatewayFromCluster {
     /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "clusterUuid")]
@@ -2562,6 +2585,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachBareMetal2ProvisionNetworkFromCluster {
     /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "clusterUuid")]
@@ -2646,6 +2670,7 @@ impl<
     polymorphic,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct DetachProvisionNicFromBonding {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
@@ -2727,6 +2752,7 @@ impl<
     response = crate::api::GetBareMetal2ChassisPowerStatusReply,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct GetBareMetal2ChassisPowerStatus {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2801,6 +2827,7 @@ impl<
     response = crate::api::GetBareMetal2GatewayAllocatorStrategiesReply,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct GetBareMetal2GatewayAllocatorStrategies {
     /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -2873,6 +2900,7 @@ impl<
     response = crate::api::GetBareMetal2ProvisionNetworkIpAddressCapacityReply,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct GetBareMetal2ProvisionNetworkIpAddressCapacity {
     /// Wire name `networkUuids` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "networkUuids", required, non_empty)]
@@ -2957,6 +2985,7 @@ impl<
     response = crate::api::GetBareMetal2SupportedBootModeReply,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct GetBareMetal2SupportedBootMode {
     /// Wire name `systemTags` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -3032,6 +3061,7 @@ impl<
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct InspectBareMetal2Chassis {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -3109,6 +3139,7 @@ impl<
     polymorphic,
     since = "5.2.0"
 )]
+#[non_exhaustive]
 pub struct InspectBareMetal2ChassisByInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.2.0 (release history).
     pub uuid: ::std::string::String,
@@ -3186,6 +3217,7 @@ impl<
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct PowerOffBareMetal2Chassis {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -3263,12 +3295,13 @@ impl<
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct PowerOnBareMetal2Chassis {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `bootDev` (body). Since ZStack 4.0.1 (release history). Server default: `ipxe`. One of `disk`, `ipxe`.
     #[api(rename = "bootDev", one_of("disk", "ipxe"), non_empty_string)]
-    pub boot_dev: ::core::option::Option<::std::string::String>,
+    pub boot_dev: ::core::option::Option<crate::types::BootDev>,
     /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -3295,7 +3328,7 @@ pub trait PowerOnBareMetal2ChassisSetters: ::zstack_sdk::runtime::request::Holds
     /// Wire name `bootDev` (body). Since ZStack 4.0.1 (release history). Server default: `ipxe`. One of `disk`, `ipxe`.
     fn boot_dev(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::BootDev>,
     ) -> Self {
         self.held_mut().boot_dev = ::core::option::Option::Some(value.into());
         self
@@ -3352,12 +3385,13 @@ impl<
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct PowerResetBareMetal2Chassis {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `bootDev` (body). Since ZStack 4.0.1 (release history). Server default: `ipxe`. One of `disk`, `ipxe`.
     #[api(rename = "bootDev", one_of("disk", "ipxe"), non_empty_string)]
-    pub boot_dev: ::core::option::Option<::std::string::String>,
+    pub boot_dev: ::core::option::Option<crate::types::BootDev>,
     /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -3384,7 +3418,7 @@ pub trait PowerResetBareMetal2ChassisSetters: ::zstack_sdk::runtime::request::Ho
     /// Wire name `bootDev` (body). Since ZStack 4.0.1 (release history). Server default: `ipxe`. One of `disk`, `ipxe`.
     fn boot_dev(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::BootDev>,
     ) -> Self {
         self.held_mut().boot_dev = ::core::option::Option::Some(value.into());
         self
@@ -3438,6 +3472,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BareMetal2BondingInventory>,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct QueryBareMetal2Bonding {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3482,6 +3517,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2Bonding {
     polymorphic,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct QueryBareMetal2BondingNicRef {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3526,6 +3562,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2BondingNicRef
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryBareMetal2Chassis {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3569,6 +3606,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2Chassis {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BareMetal2ChassisGpuDeviceInventory>,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct QueryBareMetal2ChassisGpuDevice {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3612,6 +3650,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2ChassisGpuDev
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BareMetal2ChassisOfferingInventory>,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryBareMetal2ChassisOffering {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3656,6 +3695,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2ChassisOfferi
     polymorphic,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct QueryBareMetal2ChassisPciDevice {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3699,6 +3739,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2ChassisPciDev
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BareMetal2GatewayInventory>,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryBareMetal2Gateway {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3743,6 +3784,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2Gateway {
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryBareMetal2Instance {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3786,6 +3828,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2Instance {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BareMetal2ProvisionNetworkInventory>,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryBareMetal2ProvisionNetwork {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3831,6 +3874,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBareMetal2ProvisionNetw
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct ReconnectBareMetal2Gateway {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -3908,6 +3952,7 @@ impl<
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct ReconnectBareMetal2Instance {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -3985,6 +4030,7 @@ impl<
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct StartBareMetal2Instance {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -4112,6 +4158,7 @@ impl<
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateBareMetal2Chassis {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -4209,6 +4256,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateBareMetal2ChassisOffering {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -4307,6 +4355,7 @@ impl<
     polymorphic,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct UpdateBareMetal2ChassisPciDevice {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
     pub uuid: ::std::string::String,
@@ -4411,6 +4460,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateBareMetal2Gateway {
     /// Wire name `sshPort` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "sshPort", range(1, 65535))]
@@ -4554,6 +4604,7 @@ impl<
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateBareMetal2Instance {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -4565,7 +4616,7 @@ pub struct UpdateBareMetal2Instance {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `state` (body). Since ZStack 4.0.1 (release history). One of `Stopped`, `Running`.
     #[api(one_of("Stopped", "Running"))]
-    pub state: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<crate::types::StateStoppedRunning>,
     /// Wire name `chassisOfferingUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "chassisOfferingUuid")]
     pub chassis_offering_uuid: ::core::option::Option<::std::string::String>,
@@ -4574,7 +4625,9 @@ pub struct UpdateBareMetal2Instance {
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `autoReleaseChassisEvent` (body). Since ZStack 4.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "autoReleaseChassisEvent", one_of("enable", "disable"))]
-    pub auto_release_chassis_event: ::core::option::Option<::std::string::String>,
+    pub auto_release_chassis_event: ::core::option::Option<
+        crate::types::StateEnableDisable,
+    >,
     /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -4619,7 +4672,7 @@ pub trait UpdateBareMetal2InstanceSetters: ::zstack_sdk::runtime::request::Holds
     /// Wire name `state` (body). Since ZStack 4.0.1 (release history). One of `Stopped`, `Running`.
     fn state(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StateStoppedRunning>,
     ) -> Self {
         self.held_mut().state = ::core::option::Option::Some(value.into());
         self
@@ -4647,7 +4700,7 @@ pub trait UpdateBareMetal2InstanceSetters: ::zstack_sdk::runtime::request::Holds
     /// Wire name `autoReleaseChassisEvent` (body). Since ZStack 4.0.1 (release history). One of `enable`, `disable`.
     fn auto_release_chassis_event(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StateEnableDisable>,
     ) -> Self {
         self.held_mut().auto_release_chassis_event = ::core::option::Option::Some(
             value.into(),
@@ -4706,6 +4759,7 @@ impl<
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateBareMetal2IpmiChassis {
     /// Wire name `ipmiAddress` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "ipmiAddress")]
@@ -4848,6 +4902,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateBareMetal2ProvisionNetwork {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -4986,40 +5041,47 @@ impl<
 > UpdateBareMetal2ProvisionNetworkSetters for T {}
 /// The result of [`GetBareMetal2ChassisPowerStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetBareMetal2ChassisPowerStatusReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetBareMetal2ChassisPowerStatusReply { "status" => status, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetBareMetal2ChassisPowerStatusReply { "status" => status, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetBareMetal2GatewayAllocatorStrategies`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetBareMetal2GatewayAllocatorStrategiesReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub strategies: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetBareMetal2GatewayAllocatorStrategiesReply { "strategies" => strategies default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetBareMetal2ProvisionNetworkIpAddressCapacity`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetBareMetal2ProvisionNetworkIpAddressCapacityReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub capacity_data: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetBareMetal2ProvisionNetworkIpAddressCapacityReply { "capacityData" => capacity_data
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// The result of [`GetBareMetal2SupportedBootMode`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetBareMetal2SupportedBootModeReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub supported_boot_mode: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetBareMetal2SupportedBootModeReply { "supportedBootMode" => supported_boot_mode, }
+    serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `baremetal2` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -5112,7 +5174,7 @@ pub trait Baremetal2Api: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_bare_metal2_chassis_offering_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeBareMetal2ChassisOfferingState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -5123,7 +5185,7 @@ pub trait Baremetal2Api: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_bare_metal2_chassis_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeBareMetal2ChassisState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -5145,7 +5207,7 @@ pub trait Baremetal2Api: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_bare_metal2_gateway_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeBareMetal2GatewayState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -5168,7 +5230,7 @@ pub trait Baremetal2Api: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_bare_metal2_provision_network_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeBareMetal2ProvisionNetworkState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -29,6 +29,7 @@ With the client, each API is a method of [`BatchQueriesApi`] (in scope with `use
     response = crate::api::BatchQueryReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct BatchQuery {
     /// Wire name `script` (query string). Since ZStack 0.6.
     pub script: ::core::option::Option<::std::string::String>,
@@ -93,12 +94,13 @@ pub trait BatchQuerySetters: ::zstack_sdk::runtime::request::Holds<
 impl<T: ::zstack_sdk::runtime::request::Holds<BatchQuery>> BatchQuerySetters for T {}
 /// The result of [`BatchQuery`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BatchQueryReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub result: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    BatchQueryReply { "result" => result default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    BatchQueryReply { "result" => result default, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `batch-queries` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -52,6 +52,7 @@ With the client, each API is a method of [`BillingsApi`] (in scope with `use zst
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct AttachPriceTableToAccount {
     /// Wire name `accountUuid` (path placeholder). Since ZStack 3.7.5 (release history).
     #[api(rename = "accountUuid")]
@@ -135,6 +136,7 @@ impl<
     response = crate::api::CalculateAccountBillingSpendingReply,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct CalculateAccountBillingSpending {
     /// Wire name `accountUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "accountUuid")]
@@ -250,6 +252,7 @@ impl<
     response = crate::api::CalculateAccountSpendingReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CalculateAccountSpending {
     /// Wire name `accountUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "accountUuid")]
@@ -260,7 +263,9 @@ pub struct CalculateAccountSpending {
         since = "3.7.5",
         one_of("KVM", "Simulator", "ESX", "xdragon")
     )]
-    pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    pub hypervisor_type: ::core::option::Option<
+        crate::types::CalculateAccountSpendingHypervisorType,
+    >,
     /// Wire name `dateStart` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dateStart", range(0, 9223372036854775807))]
     pub date_start: ::core::option::Option<i64>,
@@ -299,7 +304,9 @@ pub trait CalculateAccountSpendingSetters: ::zstack_sdk::runtime::request::Holds
     /// Wire name `hypervisorType` (body). Since ZStack 3.7.5 (release history). One of `KVM`, `Simulator`, `ESX`, `xdragon`.
     fn hypervisor_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<
+            crate::types::CalculateAccountSpendingHypervisorType,
+        >,
     ) -> Self {
         self.held_mut().hypervisor_type = ::core::option::Option::Some(value.into());
         self
@@ -369,6 +376,7 @@ impl<
     response = crate::api::CalculateResourceSpendingReply,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct CalculateResourceSpending {
     /// Wire name `resourceType` (body). Since ZStack 3.4.1 (release history). One of `VM`, `cpu`, `memory`, `rootVolume`, `dataVolume`, `snapShot`, `gpu`, `pubIpVipBandwidth`, `pubIpVipBandwidthIn`, `pubIpVipBandwidthOut`, `pubIpVmNicBandwidth`, `pubIpVmNicBandwidthIn`, `pubIpVmNicBandwidthOut`, `bareMetal2Instance`, `all`.
     #[api(
@@ -391,7 +399,9 @@ pub struct CalculateResourceSpending {
             "all"
         )
     )]
-    pub resource_type: ::core::option::Option<::std::string::String>,
+    pub resource_type: ::core::option::Option<
+        crate::types::CalculateResourceSpendingResourceType,
+    >,
     /// Wire name `resourceUuid` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -444,7 +454,9 @@ pub trait CalculateResourceSpendingSetters: ::zstack_sdk::runtime::request::Hold
     /// Wire name `resourceType` (body). Since ZStack 3.4.1 (release history). One of `VM`, `cpu`, `memory`, `rootVolume`, `dataVolume`, `snapShot`, `gpu`, `pubIpVipBandwidth`, `pubIpVipBandwidthIn`, `pubIpVipBandwidthOut`, `pubIpVmNicBandwidth`, `pubIpVmNicBandwidthIn`, `pubIpVmNicBandwidthOut`, `bareMetal2Instance`, `all`.
     fn resource_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<
+            crate::types::CalculateResourceSpendingResourceType,
+        >,
     ) -> Self {
         self.held_mut().resource_type = ::core::option::Option::Some(value.into());
         self
@@ -534,6 +546,7 @@ impl<
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct ChangeAccountPriceTableBinding {
     /// Wire name `accountUuid` (path placeholder). Since ZStack 3.7.5 (release history).
     #[api(rename = "accountUuid")]
@@ -617,6 +630,7 @@ impl<
     async,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct CleanupBillingUsage {
     /// Wire name `deleteMode` (query string). Since ZStack 3.10.40 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
@@ -703,6 +717,7 @@ impl<
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct CreatePriceTable {
     /// Wire name `name` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 255)]
@@ -829,6 +844,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateResourcePrice {
     /// Wire name `resourceName` (body). Since ZStack 3.0.1 (release history). One of `cpu`, `memory`, `rootVolume`, `dataVolume`, `snapShot`, `gpu`, `pubIpVmNicBandwidthOut`, `pubIpVmNicBandwidthIn`, `pubIpVipBandwidthOut`, `pubIpVipBandwidthIn`, `bareMetal2Instance`.
     #[api(
@@ -847,7 +863,7 @@ pub struct CreateResourcePrice {
             "bareMetal2Instance"
         )
     )]
-    pub resource_name: ::std::string::String,
+    pub resource_name: crate::types::ResourceName,
     /// Wire name `resourceUnit` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUnit")]
     pub resource_unit: ::core::option::Option<::std::string::String>,
@@ -882,7 +898,7 @@ pub struct CreateResourcePrice {
 impl CreateResourcePrice {
     /// A request with the required params `resourceName`, `timeUnit`, `price`; optional ones unset.
     pub fn new(
-        resource_name: impl ::core::convert::Into<::std::string::String>,
+        resource_name: impl ::core::convert::Into<crate::types::ResourceName>,
         time_unit: impl ::core::convert::Into<::std::string::String>,
         price: impl ::core::convert::Into<f64>,
     ) -> Self {
@@ -1006,6 +1022,7 @@ impl<
     async,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct DeleteBilling {
     /// Wire name `accountUuid` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "accountUuid")]
@@ -1120,6 +1137,7 @@ for T {}
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct DeletePriceTable {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
@@ -1206,6 +1224,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteResourcePrice {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1302,6 +1321,7 @@ impl<
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct DetachPriceTableFromAccount {
     /// Wire name `accountUuid` (path placeholder). Since ZStack 3.7.5 (release history).
     #[api(rename = "accountUuid")]
@@ -1386,6 +1406,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct GenerateAccountBilling {
     /// Wire name `accountUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "accountUuid")]
@@ -1461,6 +1482,7 @@ impl<
     response = crate::api::GetAccountPriceTableRefReply,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct GetAccountPriceTableRef {
     /// Wire name `tableUuid` (query string). Since ZStack 3.7.5 (release history).
     #[api(rename = "tableUuid")]
@@ -1557,6 +1579,7 @@ impl<
     response = crate::api::QueryAccountBillingReply,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct QueryAccountBilling {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1600,6 +1623,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccountBilling {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PriceTableInventory>,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct QueryPriceTable {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1643,6 +1667,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPriceTable {
     response = crate::api::QueryResourcePriceReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryResourcePrice {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1688,6 +1713,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryResourcePrice {
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct UpdatePriceTable {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
@@ -1784,6 +1810,7 @@ for T {}
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct UpdateResourcePrice {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
@@ -1883,6 +1910,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct ValidateDiskOfferingUserConfig {
     /// Wire name `config` (body). Since ZStack 3.4.1 (release history).
     #[api(non_empty_string)]
@@ -1960,6 +1988,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct ValidateInstanceOfferingUserConfig {
     /// Wire name `config` (body). Since ZStack 3.4.1 (release history).
     #[api(non_empty_string)]
@@ -2037,6 +2066,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct ValidatePriceUserConfig {
     /// Wire name `config` (body). Since ZStack 3.4.1 (release history).
     pub config: ::std::string::String,
@@ -2094,74 +2124,81 @@ impl<
 > ValidatePriceUserConfigSetters for T {}
 /// The result of [`CalculateAccountBillingSpending`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CalculateAccountBillingSpendingReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<f64>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub spending: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CalculateAccountBillingSpendingReply { "total" => total, "spending" => spending
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// The result of [`CalculateAccountSpending`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CalculateAccountSpendingReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<f64>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub spending: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CalculateAccountSpendingReply { "total" => total, "spending" => spending default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`CalculateResourceSpending`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CalculateResourceSpendingReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub spending: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub pagination: ::core::option::Option<crate::types::Pagination>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CalculateResourceSpendingReply { "spending" => spending default, "pagination" =>
-    pagination, }
+    pagination, } serialize if feature = "serialize"
 );
 /// The result of [`GetAccountPriceTableRef`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAccountPriceTableRefReply {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub account_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub table_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetAccountPriceTableRefReply { "accountUuids" => account_uuids default, "tableUuid"
-    => table_uuid, }
+    => table_uuid, } serialize if feature = "serialize"
 );
 /// The result of [`QueryAccountBilling`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAccountBillingReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryAccountBillingReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryResourcePrice`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryResourcePriceReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryResourcePriceReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `billings` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -2234,7 +2271,7 @@ pub trait BillingsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     /// Send (and wait for the job of) [`CreateResourcePrice`]: `POST /billings/prices`.
     fn create_resource_price(
         &self,
-        resource_name: impl ::core::convert::Into<::std::string::String>,
+        resource_name: impl ::core::convert::Into<crate::types::ResourceName>,
         time_unit: impl ::core::convert::Into<::std::string::String>,
         price: impl ::core::convert::Into<f64>,
     ) -> ::zstack_sdk::client::Call<CreateResourcePrice> {

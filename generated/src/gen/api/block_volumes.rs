@@ -35,6 +35,7 @@ With the client, each API is a method of [`BlockVolumesApi`] (in scope with `use
     polymorphic,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct CreateBlockVolume {
     /// Wire name `name` (body). Since ZStack 4.7.24 (release history).
     pub name: ::std::string::String,
@@ -229,6 +230,7 @@ impl<
     response = crate::api::GetAccessPathReply,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct GetAccessPath {
     /// Wire name `primaryStorageUuid` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "primaryStorageUuid")]
@@ -306,6 +308,7 @@ for T {}
     polymorphic,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct QueryBlockVolume {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -352,6 +355,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBlockVolume {
     polymorphic,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct UpdateBlockVolume {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
@@ -428,12 +432,14 @@ impl<
 > UpdateBlockVolumeSetters for T {}
 /// The result of [`GetAccessPath`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAccessPathReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub path_infos: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetAccessPathReply { "pathInfos" => path_infos default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetAccessPathReply { "pathInfos" => path_infos default, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `block-volumes` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -30,6 +30,7 @@ With the client, each API is a method of [`BuildappApi`] (in scope with `use zst
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct DeleteBuildAppExportHistory {
     /// Wire name `buildAppUuid` (path placeholder). Since ZStack 3.9.2 (release history).
     #[api(rename = "buildAppUuid")]

@@ -30,6 +30,7 @@ With the client, each API is a method of [`CaptchaApi`] (in scope with `use zsta
     session = false,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RefreshCaptcha {
     /// Wire name `uuid` (query string). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -86,14 +87,16 @@ impl<T: ::zstack_sdk::runtime::request::Holds<RefreshCaptcha>> RefreshCaptchaSet
 for T {}
 /// The result of [`RefreshCaptcha`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RefreshCaptchaReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub captcha_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub captcha: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     RefreshCaptchaReply { "captchaUuid" => captcha_uuid, "captcha" => captcha, }
+    serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `captcha` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -33,6 +33,7 @@ With the client, each API is a method of [`CasApi`] (in scope with `use zstack_s
     async,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct CreateCasClient {
     /// Wire name `name` (body). Since ZStack 4.5.11 (release history).
     pub name: ::std::string::String,
@@ -176,6 +177,7 @@ for T {}
     session = false,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct LoginByCas {
     /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
     pub name: ::std::string::String,
@@ -278,6 +280,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<LoginByCas>> LoginByCasSetters for
     async,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct UpdateCasClient {
     /// Wire name `uuid` (body). Since ZStack 4.5.11 (release history).
     pub uuid: ::std::string::String,

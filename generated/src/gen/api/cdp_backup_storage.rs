@@ -39,6 +39,7 @@ With the client, each API is a method of [`CdpBackupStorageApi`] (in scope with 
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct CreateCdpPolicy {
     /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
@@ -215,6 +216,7 @@ for T {}
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct CreateCdpTask {
     /// Wire name `name` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
@@ -385,6 +387,7 @@ for T {}
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct DeleteCdpPolicy {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -470,6 +473,7 @@ for T {}
     response = crate::api::GetCdpBackupStorageRequirementReply,
     since = "4.8.26"
 )]
+#[non_exhaustive]
 pub struct GetCdpBackupStorageRequirement {
     /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 4.8.26 (release history).
     #[api(rename = "backupStorageUuid", non_empty_string)]
@@ -565,6 +569,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct MountVmInstanceRecoveryPoint {
     /// Wire name `vmUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "vmUuid", non_empty_string)]
@@ -655,6 +660,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::CdpPolicyInventory>,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct QueryCdpPolicy {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -700,6 +706,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCdpPolicy {
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct UnmountVmInstanceRecoveryPoint {
     /// Wire name `vmUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "vmUuid", non_empty_string)]
@@ -784,6 +791,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct UpdateCdpPolicy {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -975,6 +983,7 @@ for T {}
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct UpdateCdpTask {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(max_length = 32)]
@@ -1109,6 +1118,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateCdpTask>> UpdateCdpTaskSette
 for T {}
 /// The result of [`GetCdpBackupStorageRequirement`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetCdpBackupStorageRequirementReply {
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     pub next_step: ::core::option::Option<::std::string::String>,
@@ -1123,12 +1133,13 @@ pub struct GetCdpBackupStorageRequirementReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetCdpBackupStorageRequirementReply { "nextStep" => next_step, "required" => required
-    default, "current" => current default, }
+    default, "current" => current default, } serialize if feature = "serialize"
 );
 /// The result of [`MountVmInstanceRecoveryPoint`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MountVmInstanceRecoveryPointReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub resource_path: ::core::option::Option<::std::string::String>,
@@ -1138,9 +1149,9 @@ pub struct MountVmInstanceRecoveryPointReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MountVmInstanceRecoveryPointReply { "resourcePath" => resource_path, "failedVolumes"
-    => failed_volumes default, }
+    => failed_volumes default, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `cdp-backup-storage` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -33,6 +33,7 @@ With the client, each API is a method of [`CdpBackupsApi`] (in scope with `use z
     polymorphic,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct CreateVmFromCdpBackup {
     /// Wire name `name` (body). Since ZStack 4.4.65 (release history).
     #[api(max_length = 255)]
@@ -54,7 +55,7 @@ pub struct CreateVmFromCdpBackup {
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 4.4.65 (release history). One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::Type>,
     /// Wire name `zoneUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
@@ -160,10 +161,7 @@ pub trait CreateVmFromCdpBackupSetters: ::zstack_sdk::runtime::request::Holds<
         self
     }
     /// Wire name `type` (body). Since ZStack 4.4.65 (release history). One of `UserVm`, `ApplianceVm`.
-    fn type_(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
+    fn type_(mut self, value: impl ::core::convert::Into<crate::types::Type>) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
@@ -322,6 +320,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct RevertVmFromCdpBackup {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "vmInstanceUuid")]

@@ -36,6 +36,7 @@ With the client, each API is a method of [`CdpTaskApi`] (in scope with `use zsta
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct DeleteCdpTask {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -132,6 +133,7 @@ for T {}
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct DeleteCdpTaskData {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(non_empty_string)]
@@ -209,6 +211,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct DisableCdpTask {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(non_empty_string)]
@@ -294,6 +297,7 @@ for T {}
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct EnableCdpTask {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(non_empty_string)]
@@ -370,6 +374,7 @@ for T {}
     async,
     since = "4.8.26"
 )]
+#[non_exhaustive]
 pub struct MergeDataOnBackupStorage {
     /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 4.8.26 (release history).
     #[api(rename = "backupStorageUuid", non_empty_string)]
@@ -447,6 +452,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::CdpTaskInventory>,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct QueryCdpTask {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -492,6 +498,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCdpTask {
     async,
     since = "4.8.26"
 )]
+#[non_exhaustive]
 pub struct UpgradeBackupStorageCdpTasks {
     /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 4.8.26 (release history).
     #[api(rename = "backupStorageUuid", non_empty_string)]

@@ -34,6 +34,7 @@ With the client, each API is a method of [`CertificatesApi`] (in scope with `use
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateCertificate {
     /// Wire name `name` (body). Since ZStack 2.3.
     #[api(max_length = 255)]
@@ -158,6 +159,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteCertificate {
     /// Wire name `uuid` (path placeholder). Since ZStack 2.3.
     pub uuid: ::std::string::String,
@@ -244,6 +246,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::CertificateInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryCertificate {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -289,6 +292,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCertificate {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateCertificate {
     /// Wire name `uuid` (path placeholder). Since ZStack 2.3.
     pub uuid: ::std::string::String,

@@ -49,6 +49,7 @@ With the client, each API is a method of [`CloudformationApi`] (in scope with `u
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct AddResourceStackVmPortMonitor {
     /// Wire name `stackUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "stackUuid")]
@@ -144,6 +145,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddStackTemplate {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -153,7 +155,7 @@ pub struct AddStackTemplate {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
     #[api(rename = "type", one_of("zstack"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::TypeZstack>,
     /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "templateContent", max_length = 4194304)]
     pub template_content: ::core::option::Option<::std::string::String>,
@@ -201,7 +203,7 @@ pub trait AddStackTemplateSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::TypeZstack>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -284,10 +286,11 @@ for T {}
     response = crate::api::CheckStackTemplateParametersReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CheckStackTemplateParameters {
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
     #[api(rename = "type", one_of("zstack"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::TypeZstack>,
     /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "templateContent", max_length = 4194304)]
     pub template_content: ::core::option::Option<::std::string::String>,
@@ -321,7 +324,7 @@ pub trait CheckStackTemplateParametersSetters: ::zstack_sdk::runtime::request::H
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::TypeZstack>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -390,6 +393,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateResourceStack {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -399,7 +403,7 @@ pub struct CreateResourceStack {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
     #[api(rename = "type", one_of("zstack"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::TypeZstack>,
     /// Wire name `rollback` (body). Since ZStack 3.0.1 (release history).
     pub rollback: ::core::option::Option<bool>,
     /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
@@ -458,7 +462,7 @@ pub trait CreateResourceStackSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::TypeZstack>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -563,10 +567,11 @@ impl<
     response = crate::api::DecodeStackTemplateReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DecodeStackTemplate {
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
     #[api(rename = "type", one_of("zstack"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::TypeZstack>,
     /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "templateContent", max_length = 4194304)]
     pub template_content: ::core::option::Option<::std::string::String>,
@@ -608,7 +613,7 @@ pub trait DecodeStackTemplateSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::TypeZstack>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -692,6 +697,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteResourceStack {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -779,6 +785,7 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct DeleteResourceStackVmPortMonitor {
     /// Wire name `stackUuid` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "stackUuid")]
@@ -889,6 +896,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteStackTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -975,6 +983,7 @@ impl<
     response = crate::api::GetResourceFromResourceStackReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetResourceFromResourceStack {
     /// Wire name `uuid` (query string). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1049,6 +1058,7 @@ impl<
     response = crate::api::GetResourceStackFromResourceReply,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct GetResourceStackFromResource {
     /// Wire name `resourceUuid` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "resourceUuid")]
@@ -1126,6 +1136,7 @@ impl<
     response = crate::api::GetResourceStackVmStatusReply,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct GetResourceStackVmStatus {
     /// Wire name `uuid` (query string). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
@@ -1200,13 +1211,16 @@ impl<
     response = crate::api::GetSupportedCloudFormationResourcesReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetSupportedCloudFormationResources {
     /// Wire name `version` (query string). Since ZStack 3.0.1 (release history). One of `v1`.
     #[api(one_of("v1"))]
-    pub version: ::core::option::Option<::std::string::String>,
+    pub version: ::core::option::Option<
+        crate::types::GetSupportedCloudFormationResourcesVersion,
+    >,
     /// Wire name `type` (query string). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
     #[api(rename = "type", one_of("zstack"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::TypeZstack>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1234,7 +1248,9 @@ pub trait GetSupportedCloudFormationResourcesSetters: ::zstack_sdk::runtime::req
     /// Wire name `version` (query string). Since ZStack 3.0.1 (release history). One of `v1`.
     fn version(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<
+            crate::types::GetSupportedCloudFormationResourcesVersion,
+        >,
     ) -> Self {
         self.held_mut().version = ::core::option::Option::Some(value.into());
         self
@@ -1242,7 +1258,7 @@ pub trait GetSupportedCloudFormationResourcesSetters: ::zstack_sdk::runtime::req
     /// Wire name `type` (query string). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::TypeZstack>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -1297,10 +1313,11 @@ impl<
     response = crate::api::PreviewResourceStackReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct PreviewResourceStack {
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
     #[api(rename = "type", one_of("zstack"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::TypeZstack>,
     /// Wire name `templateContent` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "templateContent", max_length = 4194304)]
     pub template_content: ::core::option::Option<::std::string::String>,
@@ -1342,7 +1359,7 @@ pub trait PreviewResourceStackSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). Server default: `zstack`. One of `zstack`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::TypeZstack>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -1425,6 +1442,7 @@ impl<
     response = crate::api::QueryEventFromResourceStackReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryEventFromResourceStack {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1468,6 +1486,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEventFromResourceStack 
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ResourceStackInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryResourceStack {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1511,6 +1530,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryResourceStack {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::StackTemplateInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryStackTemplate {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1556,6 +1576,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryStackTemplate {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RestartResourceStack {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1632,6 +1653,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateResourceStack {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1761,6 +1783,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateStackTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1859,45 +1882,53 @@ impl<
 > UpdateStackTemplateSetters for T {}
 /// The result of [`CheckStackTemplateParameters`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CheckStackTemplateParametersReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub parameters: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub preparameters: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CheckStackTemplateParametersReply { "parameters" => parameters default,
-    "preparameters" => preparameters default, }
+    "preparameters" => preparameters default, } serialize if feature = "serialize"
 );
 /// The result of [`DecodeStackTemplate`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DecodeStackTemplateReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    DecodeStackTemplateReply { "resources" => resources default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    DecodeStackTemplateReply { "resources" => resources default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetResourceFromResourceStack`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetResourceFromResourceStackReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetResourceFromResourceStackReply { "resources" => resources default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetResourceFromResourceStackReply { "resources" => resources default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetResourceStackFromResource`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetResourceStackFromResourceReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub stack: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetResourceStackFromResourceReply { "stack" => stack default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetResourceStackFromResourceReply { "stack" => stack default, } serialize if feature
+    = "serialize"
 );
 /// The result of [`GetResourceStackVmStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetResourceStackVmStatusReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub port_status: ::std::collections::BTreeMap<
@@ -1905,38 +1936,44 @@ pub struct GetResourceStackVmStatusReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetResourceStackVmStatusReply { "portStatus" => port_status default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetResourceStackVmStatusReply { "portStatus" => port_status default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetSupportedCloudFormationResources`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetSupportedCloudFormationResourcesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetSupportedCloudFormationResourcesReply { "resources" => resources default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`PreviewResourceStack`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PreviewResourceStackReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub preview: ::core::option::Option<crate::types::PreviewResourceStruct>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    PreviewResourceStackReply { "preview" => preview, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    PreviewResourceStackReply { "preview" => preview, } serialize if feature =
+    "serialize"
 );
 /// The result of [`QueryEventFromResourceStack`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEventFromResourceStackReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryEventFromResourceStackReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `cloudformation` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -57,6 +57,7 @@ With the client, each API is a method of [`ClustersApi`] (in scope with `use zst
     async,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct ApplyDRSAdvice {
     /// Wire name `adviceUuid` (path placeholder). Since ZStack 3.8.22 (release history).
     #[api(rename = "adviceUuid")]
@@ -133,6 +134,7 @@ for T {}
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct AttachBaremetalPxeServerToCluster {
     /// Wire name `pxeServerUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "pxeServerUuid")]
@@ -217,6 +219,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachIscsiServerToCluster {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -300,6 +303,7 @@ impl<
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct AttachNvmeServerToCluster {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
@@ -384,6 +388,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachPrimaryStorageToCluster {
     /// Wire name `clusterUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "clusterUuid")]
@@ -469,12 +474,13 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeClusterState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 0.6. One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -486,7 +492,7 @@ impl ChangeClusterState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -553,6 +559,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateCluster {
     /// Wire name `zoneUuid` (body). Since ZStack 0.6.
     #[api(rename = "zoneUuid")]
@@ -568,13 +575,13 @@ pub struct CreateCluster {
         rename = "hypervisorType",
         one_of("KVM", "Simulator", "baremetal", "baremetal2", "xdragon")
     )]
-    pub hypervisor_type: ::std::string::String,
+    pub hypervisor_type: crate::types::CreateClusterHypervisorType,
     /// Wire name `type` (body). Since ZStack 0.6. One of `zstack`, `baremetal`, `baremetal2`.
     #[api(rename = "type", one_of("zstack", "baremetal", "baremetal2"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::CreateClusterType>,
     /// Wire name `architecture` (body). Since ZStack 4.0. One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
     #[api(since = "4.0", one_of("x86_64", "aarch64", "mips64el", "loongarch64"))]
-    pub architecture: ::core::option::Option<::std::string::String>,
+    pub architecture: ::core::option::Option<crate::types::Architecture>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -593,7 +600,9 @@ impl CreateCluster {
     pub fn new(
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-        hypervisor_type: impl ::core::convert::Into<::std::string::String>,
+        hypervisor_type: impl ::core::convert::Into<
+            crate::types::CreateClusterHypervisorType,
+        >,
     ) -> Self {
         Self {
             zone_uuid: zone_uuid.into(),
@@ -625,7 +634,7 @@ pub trait CreateClusterSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 0.6. One of `zstack`, `baremetal`, `baremetal2`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::CreateClusterType>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -633,7 +642,7 @@ pub trait CreateClusterSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `architecture` (body). Since ZStack 4.0. One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
     fn architecture(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Architecture>,
     ) -> Self {
         self.held_mut().architecture = ::core::option::Option::Some(value.into());
         self
@@ -709,6 +718,7 @@ for T {}
     async,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct CreateClusterDRS {
     /// Wire name `name` (body). Since ZStack 3.8.22 (release history).
     #[api(max_length = 255)]
@@ -721,7 +731,7 @@ pub struct CreateClusterDRS {
     pub cluster_uuid: ::std::string::String,
     /// Wire name `automationLevel` (body). Since ZStack 3.8.22 (release history). One of `Automatic`, `Manual`.
     #[api(rename = "automationLevel", one_of("Automatic", "Manual"))]
-    pub automation_level: ::std::string::String,
+    pub automation_level: crate::types::AutomationLevel,
     /// Wire name `thresholds` (body). Since ZStack 3.8.22 (release history).
     #[api(required)]
     pub thresholds: ::std::vec::Vec<::serde_json::Value>,
@@ -749,7 +759,7 @@ impl CreateClusterDRS {
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-        automation_level: impl ::core::convert::Into<::std::string::String>,
+        automation_level: impl ::core::convert::Into<crate::types::AutomationLevel>,
         thresholds: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
@@ -861,6 +871,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteCluster {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -947,6 +958,7 @@ for T {}
     async,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct DeleteClusterDRS {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
     pub uuid: ::std::string::String,
@@ -1033,6 +1045,7 @@ for T {}
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct DetachBaremetalPxeServerFromCluster {
     /// Wire name `pxeServerUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "pxeServerUuid")]
@@ -1116,6 +1129,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachIscsiServerFromCluster {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1198,6 +1212,7 @@ impl<
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct DetachNvmeServerFromCluster {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
@@ -1281,6 +1296,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachPrimaryStorageFromCluster {
     /// Wire name `primaryStorageUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "primaryStorageUuid")]
@@ -1365,6 +1381,7 @@ impl<
     async,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct ExecuteDRSScheduling {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
     pub uuid: ::std::string::String,
@@ -1439,6 +1456,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L2NetworkData>,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct GetCandidateL2NetworksForAttachingCluster {
     /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.0.0.
     #[api(rename = "clusterUuid")]
@@ -1530,13 +1548,16 @@ impl<
     response = crate::api::GetCandidateNetworkInterfacesReply,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct GetCandidateNetworkInterfaces {
     /// Wire name `hostUuids` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "hostUuids", required)]
     pub host_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `interfaceType` (query string). Since ZStack 4.7.24 (release history). Server default: `interface`. One of `interface`, `bonding`, `all`.
     #[api(rename = "interfaceType", one_of("interface", "bonding", "all"))]
-    pub interface_type: ::core::option::Option<::std::string::String>,
+    pub interface_type: ::core::option::Option<
+        crate::types::GetCandidateNetworkInterfacesInterfaceType,
+    >,
     /// Wire name `limit` (query string). Since ZStack 4.7.24 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
     /// Wire name `start` (query string). Since ZStack 4.7.24 (release history). Server default: `0`.
@@ -1576,7 +1597,9 @@ pub trait GetCandidateNetworkInterfacesSetters: ::zstack_sdk::runtime::request::
     /// Wire name `interfaceType` (query string). Since ZStack 4.7.24 (release history). Server default: `interface`. One of `interface`, `bonding`, `all`.
     fn interface_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<
+            crate::types::GetCandidateNetworkInterfacesInterfaceType,
+        >,
     ) -> Self {
         self.held_mut().interface_type = ::core::option::Option::Some(value.into());
         self
@@ -1640,6 +1663,7 @@ impl<
     response = crate::api::GetClusterDRSStatusReply,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct GetClusterDRSStatus {
     /// Wire name `drsUuid` (query string). Since ZStack 3.8.22 (release history).
     #[api(rename = "drsUuid")]
@@ -1715,6 +1739,7 @@ impl<
     response = crate::api::GetClusterHostNetworkFactsReply,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct GetClusterHostNetworkFacts {
     /// Wire name `clusterUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "clusterUuid")]
@@ -1807,6 +1832,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryCluster {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1850,6 +1876,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCluster {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ClusterDRSInventory>,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct QueryClusterDRS {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1893,6 +1920,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryClusterDRS {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::DRSAdviceInventory>,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct QueryDRSAdvice {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1936,6 +1964,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDRSAdvice {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::DRSVmMigrationActivityInventory>,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct QueryDRSVmMigrationActivity {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1982,6 +2011,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDRSVmMigrationActivity 
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateCluster {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -2078,6 +2108,7 @@ for T {}
     async,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct UpdateClusterDRS {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
     pub uuid: ::std::string::String,
@@ -2089,7 +2120,7 @@ pub struct UpdateClusterDRS {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `automationLevel` (body). Since ZStack 3.8.22 (release history). One of `Automatic`, `Manual`.
     #[api(rename = "automationLevel", one_of("Automatic", "Manual"))]
-    pub automation_level: ::core::option::Option<::std::string::String>,
+    pub automation_level: ::core::option::Option<crate::types::AutomationLevel>,
     /// Wire name `thresholds` (body). Since ZStack 3.8.22 (release history).
     pub thresholds: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `thresholdDuration` (body). Since ZStack 3.8.22 (release history).
@@ -2097,7 +2128,7 @@ pub struct UpdateClusterDRS {
     pub threshold_duration: ::core::option::Option<i32>,
     /// Wire name `state` (body). Since ZStack 3.8.22 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
-    pub state: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<crate::types::StateEnabledDisabled>,
     /// Wire name `systemTags` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -2142,7 +2173,7 @@ pub trait UpdateClusterDRSSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `automationLevel` (body). Since ZStack 3.8.22 (release history). One of `Automatic`, `Manual`.
     fn automation_level(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::AutomationLevel>,
     ) -> Self {
         self.held_mut().automation_level = ::core::option::Option::Some(value.into());
         self
@@ -2168,7 +2199,7 @@ pub trait UpdateClusterDRSSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `state` (body). Since ZStack 3.8.22 (release history). One of `Enabled`, `Disabled`.
     fn state(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StateEnabledDisabled>,
     ) -> Self {
         self.held_mut().state = ::core::option::Option::Some(value.into());
         self
@@ -2223,6 +2254,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateClusterOS {
     /// Wire name `uuid` (path placeholder). Since ZStack 2.3.
     pub uuid: ::std::string::String,
@@ -2392,6 +2424,7 @@ for T {}
     response = crate::api::ValidateClusterSupportDRSReply,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct ValidateClusterSupportDRS {
     /// Wire name `clusterUuid` (path placeholder). Since ZStack 3.8.22 (release history).
     #[api(rename = "clusterUuid")]
@@ -2450,57 +2483,64 @@ impl<
 > ValidateClusterSupportDRSSetters for T {}
 /// The result of [`ApplyDRSAdvice`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ApplyDRSAdviceReply {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub vm_migration_activity_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ApplyDRSAdviceReply { "vmMigrationActivityUuid" => vm_migration_activity_uuid, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetCandidateNetworkInterfaces`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetCandidateNetworkInterfacesReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub slave_names: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub candidate_nics: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetCandidateNetworkInterfacesReply { "slaveNames" => slave_names default,
-    "candidateNics" => candidate_nics default, }
+    "candidateNics" => candidate_nics default, } serialize if feature = "serialize"
 );
 /// The result of [`GetClusterDRSStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetClusterDRSStatusReply {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub host_load_over_threshold: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetClusterDRSStatusReply { "hostLoadOverThreshold" => host_load_over_threshold
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// The result of [`GetClusterHostNetworkFacts`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetClusterHostNetworkFactsReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub bondings: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub nics: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetClusterHostNetworkFactsReply { "bondings" => bondings default, "nics" => nics
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// The result of [`ValidateClusterSupportDRS`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ValidateClusterSupportDRSReply {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub supported: ::core::option::Option<bool>,
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub reason: ::core::option::Option<crate::types::ErrorCode>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ValidateClusterSupportDRSReply { "supported" => supported, "reason" => reason, }
+    serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `clusters` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -2560,7 +2600,7 @@ pub trait ClustersApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_cluster_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeClusterState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -2572,7 +2612,9 @@ pub trait ClustersApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         &self,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-        hypervisor_type: impl ::core::convert::Into<::std::string::String>,
+        hypervisor_type: impl ::core::convert::Into<
+            crate::types::CreateClusterHypervisorType,
+        >,
     ) -> ::zstack_sdk::client::Call<CreateCluster> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -2584,7 +2626,7 @@ pub trait ClustersApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         cluster_uuid: impl ::core::convert::Into<::std::string::String>,
-        automation_level: impl ::core::convert::Into<::std::string::String>,
+        automation_level: impl ::core::convert::Into<crate::types::AutomationLevel>,
         thresholds: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,

@@ -32,6 +32,7 @@ With the client, each API is a method of [`ConsolesApi`] (in scope with `use zst
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ConsoleProxyAgentInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryConsoleProxyAgent {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -77,6 +78,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryConsoleProxyAgent {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ReconnectConsoleProxyAgent {
     /// Wire name `agentUuids` (body). Since ZStack 0.6.
     #[api(rename = "agentUuids")]
@@ -168,6 +170,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RequestConsoleAccess {
     /// Wire name `vmInstanceUuid` (body). Since ZStack 0.6.
     #[api(rename = "vmInstanceUuid")]
@@ -247,6 +250,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateConsoleProxyAgent {
     /// Wire name `uuid` (path placeholder). Since ZStack 2.3.
     pub uuid: ::std::string::String,
@@ -320,6 +324,7 @@ impl<
 > UpdateConsoleProxyAgentSetters for T {}
 /// The result of [`ReconnectConsoleProxyAgent`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ReconnectConsoleProxyAgentReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventory: ::std::collections::BTreeMap<
@@ -327,8 +332,9 @@ pub struct ReconnectConsoleProxyAgentReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ReconnectConsoleProxyAgentReply { "inventory" => inventory default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ReconnectConsoleProxyAgentReply { "inventory" => inventory default, } serialize if
+    feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `consoles` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

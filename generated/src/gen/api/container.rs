@@ -39,6 +39,7 @@ With the client, each API is a method of [`ContainerApi`] (in scope with `use zs
     async,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct AddContainerManagementEndpoint {
     /// Wire name `name` (body). Since ZStack 5.3.20 (release history).
     pub name: ::std::string::String,
@@ -182,6 +183,7 @@ impl<
     async,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct DeleteContainerManagementEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.20 (release history).
     pub uuid: ::std::string::String,
@@ -269,6 +271,7 @@ impl<
     async,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct DeleteContainerResourceFromEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.20 (release history).
     pub uuid: ::std::string::String,
@@ -343,6 +346,7 @@ impl<
     response = crate::api::GetContainerUsageReply,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct GetContainerUsage {
     /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
@@ -415,6 +419,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ContainerManagementEndpointInventory>,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct QueryContainerManagementEndpoint {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -458,6 +463,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryContainerManagementEndp
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NativeClusterInventory>,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct QueryNativeCluster {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -501,6 +507,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNativeCluster {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NativeHostInventory>,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct QueryNativeHost {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -546,6 +553,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNativeHost {
     async,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct SyncContainerManagementEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.20 (release history).
     pub uuid: ::std::string::String,
@@ -629,6 +637,7 @@ impl<
     async,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct UpdateContainerManagementEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.20 (release history).
     pub uuid: ::std::string::String,
@@ -718,12 +727,14 @@ impl<
 > UpdateContainerManagementEndpointSetters for T {}
 /// The result of [`GetContainerUsage`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetContainerUsageReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub usages: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetContainerUsageReply { "usages" => usages default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetContainerUsageReply { "usages" => usages default, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `container` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

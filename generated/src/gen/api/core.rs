@@ -32,6 +32,7 @@ With the client, each API is a method of [`CoreApi`] (in scope with `use zstack_
     async,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct CleanQueue {
     /// Wire name `signatureName` (body). Since ZStack 4.1.3.
     #[api(rename = "signatureName")]
@@ -148,6 +149,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<CleanQueue>> CleanQueueSetters for
     response = crate::api::GetChainTaskReply,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct GetChainTask {
     /// Wire name `syncSignatures` (query string). Since ZStack 4.6.0.
     #[api(rename = "syncSignatures")]
@@ -218,6 +220,7 @@ pub trait GetChainTaskSetters: ::zstack_sdk::runtime::request::Holds<
 impl<T: ::zstack_sdk::runtime::request::Holds<GetChainTask>> GetChainTaskSetters for T {}
 /// The result of [`GetChainTask`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetChainTaskReply {
     /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub results: ::std::collections::BTreeMap<
@@ -225,8 +228,9 @@ pub struct GetChainTaskReply {
         crate::types::ChainInfo,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetChainTaskReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetChainTaskReply { "results" => results default, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `core` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -36,6 +36,7 @@ With the client, each API is a method of [`CryptoApi`] (in scope with `use zstac
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct AddCCSCertificate {
     /// Wire name `certificate` (body). Since ZStack 4.3.36 (release history).
     pub certificate: ::std::string::String,
@@ -112,6 +113,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct AttachCCSCertificateToUser {
     /// Wire name `certificateUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "certificateUuid")]
@@ -121,7 +123,7 @@ pub struct AttachCCSCertificateToUser {
     pub user_uuid: ::std::string::String,
     /// Wire name `state` (body). Since ZStack 4.3.36 (release history). Server default: `enable`. One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
-    pub state: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<crate::types::StateEnableDisable>,
     /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -157,7 +159,7 @@ pub trait AttachCCSCertificateToUserSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `state` (body). Since ZStack 4.3.36 (release history). Server default: `enable`. One of `enable`, `disable`.
     fn state(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StateEnableDisable>,
     ) -> Self {
         self.held_mut().state = ::core::option::Option::Some(value.into());
         self
@@ -212,6 +214,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct DeleteCCSCertificate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -300,6 +303,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct DetachCCSCertificateFromUser {
     /// Wire name `userUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "userUuid")]
@@ -375,6 +379,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::CCSCertificateInventory>,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct QueryCCSCertificate {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -420,13 +425,14 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCCSCertificate {
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct UpdateCCSCertificateUserState {
     /// Wire name `userUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "userUuid")]
     pub user_uuid: ::std::string::String,
     /// Wire name `state` (body). Since ZStack 4.3.36 (release history). One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
-    pub state: ::std::string::String,
+    pub state: crate::types::StateEnableDisable,
     /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -438,7 +444,7 @@ impl UpdateCCSCertificateUserState {
     /// A request with the required params `userUuid`, `state`; optional ones unset.
     pub fn new(
         user_uuid: impl ::core::convert::Into<::std::string::String>,
-        state: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<crate::types::StateEnableDisable>,
     ) -> Self {
         Self {
             user_uuid: user_uuid.into(),
@@ -531,7 +537,7 @@ pub trait CryptoApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn update_ccs_certificate_user_state(
         &self,
         user_uuid: impl ::core::convert::Into<::std::string::String>,
-        state: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<crate::types::StateEnableDisable>,
     ) -> ::zstack_sdk::client::Call<UpdateCCSCertificateUserState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

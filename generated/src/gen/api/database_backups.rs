@@ -38,6 +38,7 @@ With the client, each API is a method of [`DatabaseBackupsApi`] (in scope with `
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateDatabaseBackup {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
@@ -162,6 +163,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteDatabaseBackup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -255,6 +257,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ExportDatabaseBackupFromBackupStorage {
     /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupStorageUuid")]
@@ -337,6 +340,7 @@ impl<
     response = crate::api::GetDatabaseBackupFromImageStoreReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetDatabaseBackupFromImageStore {
     /// Wire name `url` (query string). Since ZStack 3.0.1 (release history).
     #[api(non_empty_string)]
@@ -421,6 +425,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::DatabaseBackupInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryDatabaseBackup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -466,6 +471,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDatabaseBackup {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RecoverDatabaseFromBackup {
     /// Wire name `uuid` (body). Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -579,6 +585,7 @@ impl<
     async,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct SyncDatabaseBackup {
     /// Wire name `imageStoreUuid` (path placeholder). Since ZStack 3.2.1 (release history).
     #[api(rename = "imageStoreUuid")]
@@ -658,6 +665,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncDatabaseBackupFromImageStoreBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -729,40 +737,46 @@ impl<
 > SyncDatabaseBackupFromImageStoreBackupStorageSetters for T {}
 /// The result of [`ExportDatabaseBackupFromBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ExportDatabaseBackupFromBackupStorageReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub database_backup_url: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ExportDatabaseBackupFromBackupStorageReply { "databaseBackupUrl" =>
-    database_backup_url, }
+    database_backup_url, } serialize if feature = "serialize"
 );
 /// The result of [`GetDatabaseBackupFromImageStore`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetDatabaseBackupFromImageStoreReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub backups: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetDatabaseBackupFromImageStoreReply { "backups" => backups default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetDatabaseBackupFromImageStoreReply { "backups" => backups default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`RecoverDatabaseFromBackup`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RecoverDatabaseFromBackupReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub log_listen_port: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     RecoverDatabaseFromBackupReply { "logListenPort" => log_listen_port lenient, }
+    serialize if feature = "serialize"
 );
 /// The result of [`SyncDatabaseBackup`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncDatabaseBackupReply {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub result: ::core::option::Option<crate::types::SyncBackupResult>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SyncDatabaseBackupReply { "result" => result, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SyncDatabaseBackupReply { "result" => result, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `database-backups` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -32,6 +32,7 @@ With the client, each API is a method of [`DebugApi`] (in scope with `use zstack
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DebugSignal {
     /// Wire name `signals` (body). Since ZStack 0.6.
     #[api(required)]
@@ -109,6 +110,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DebugSignal>> DebugSignalSetters f
     response = crate::api::GetDebugSignalReply,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct GetDebugSignal {
     /// Wire name `systemTags` (query string). Since ZStack 3.6.0.
     #[api(rename = "systemTags")]
@@ -163,12 +165,14 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetDebugSignal>> GetDebugSignalSet
 for T {}
 /// The result of [`GetDebugSignal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetDebugSignalReply {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub signals: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetDebugSignalReply { "signals" => signals default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetDebugSignalReply { "signals" => signals default, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `debug` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

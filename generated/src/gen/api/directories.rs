@@ -38,6 +38,7 @@ With the client, each API is a method of [`DirectoriesApi`] (in scope with `use 
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct AddResourcesToDirectory {
     /// Wire name `resourceUuids` (body). Since ZStack 4.6.0.
     #[api(rename = "resourceUuids", required, non_empty)]
@@ -127,6 +128,7 @@ impl<
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct CreateDirectory {
     /// Wire name `name` (body). Since ZStack 4.6.0.
     #[api(max_length = 255)]
@@ -255,6 +257,7 @@ for T {}
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct DeleteDirectory {
     /// Wire name `uuid` (query string). Since ZStack 4.6.0.
     pub uuid: ::std::string::String,
@@ -342,6 +345,7 @@ for T {}
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct MoveDirectory {
     /// Wire name `targetParentUuid` (body). Since ZStack 4.6.0.
     #[api(rename = "targetParentUuid")]
@@ -425,6 +429,7 @@ for T {}
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct MoveResourcesToDirectory {
     /// Wire name `resourceUuids` (body). Since ZStack 4.6.0.
     #[api(rename = "resourceUuids", required, non_empty)]
@@ -512,6 +517,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::DirectoryInventory>,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct QueryDirectory {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -556,6 +562,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDirectory {
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct RemoveResourcesFromDirectory {
     /// Wire name `resourceUuids` (query string). Since ZStack 4.6.0.
     #[api(rename = "resourceUuids", required, non_empty)]
@@ -645,6 +652,7 @@ impl<
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct UpdateDirectory {
     /// Wire name `uuid` (body). Since ZStack 4.6.0.
     pub uuid: ::std::string::String,

@@ -35,12 +35,13 @@ With the client, each API is a method of [`DiskOfferingsApi`] (in scope with `us
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeDiskOfferingState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 0.6. One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -52,7 +53,7 @@ impl ChangeDiskOfferingState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -118,6 +119,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateDiskOffering {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -136,7 +138,7 @@ pub struct CreateDiskOffering {
     pub allocation_strategy: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 0.6. One of `zstack`.
     #[api(rename = "type", one_of("zstack"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::TypeZstack>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -199,7 +201,7 @@ pub trait CreateDiskOfferingSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 0.6. One of `zstack`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::TypeZstack>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -275,6 +277,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteDiskOffering {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -361,6 +364,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::DiskOfferingInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryDiskOffering {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -406,6 +410,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDiskOffering {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateDiskOffering {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -489,7 +494,7 @@ pub trait DiskOfferingsApi: ::core::convert::AsRef<::zstack_sdk::client::Client>
     fn change_disk_offering_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeDiskOfferingState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -38,6 +38,7 @@ With the client, each API is a method of [`EipsApi`] (in scope with `use zstack_
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachEip {
     /// Wire name `eipUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "eipUuid")]
@@ -132,12 +133,13 @@ impl<T: ::zstack_sdk::runtime::request::Holds<AttachEip>> AttachEipSetters for T
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeEipState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 0.6. One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -149,7 +151,7 @@ impl ChangeEipState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -214,6 +216,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateEip {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -360,6 +363,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<CreateEip>> CreateEipSetters for T
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteEip {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -445,6 +449,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DeleteEip>> DeleteEipSetters for T
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachEip {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -518,6 +523,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DetachEip>> DetachEipSetters for T
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetEipAttachableVmNics {
     /// Wire name `eipUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "eipUuid")]
@@ -670,6 +676,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EipInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryEip {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -715,6 +722,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEip {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateEip {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -791,6 +799,7 @@ pub trait UpdateEipSetters: ::zstack_sdk::runtime::request::Holds<
 impl<T: ::zstack_sdk::runtime::request::Holds<UpdateEip>> UpdateEipSetters for T {}
 /// The result of [`GetEipAttachableVmNics`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetEipAttachableVmNicsReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<crate::types::AnyVmNicInventory>,
@@ -799,9 +808,9 @@ pub struct GetEipAttachableVmNicsReply {
     /// Since ZStack 3.8. Absent from older MNs' replies.
     pub more: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetEipAttachableVmNicsReply { "inventories" => inventories default, "start" => start
-    lenient, "more" => more, }
+    lenient, "more" => more, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `eips` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -821,7 +830,7 @@ pub trait EipsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_eip_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeEipState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -29,6 +29,7 @@ With the client, each API is a method of [`EncryptedApi`] (in scope with `use zs
     response = crate::api::GetEncryptedFieldReply,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct GetEncryptedField {
     /// Wire name `encryptedType` (query string). Since ZStack 4.7.0.
     #[api(rename = "encryptedType")]
@@ -96,12 +97,14 @@ impl<
 > GetEncryptedFieldSetters for T {}
 /// The result of [`GetEncryptedField`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetEncryptedFieldReply {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub encrypted_fields: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetEncryptedFieldReply { "encryptedFields" => encrypted_fields default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetEncryptedFieldReply { "encryptedFields" => encrypted_fields default, } serialize
+    if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `encrypted` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

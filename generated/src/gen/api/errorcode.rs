@@ -33,6 +33,7 @@ With the client, each API is a method of [`ErrorcodeApi`] (in scope with `use zs
     response = crate::api::CheckElaborationContentReply,
     since = "3.3.1"
 )]
+#[non_exhaustive]
 pub struct CheckElaborationContent {
     /// Wire name `elaborateFile` (body). Since ZStack 3.3.0.
     #[api(rename = "elaborateFile", non_empty_string)]
@@ -129,6 +130,7 @@ impl<
     response = crate::api::GetElaborationCategoriesReply,
     since = "3.3.1"
 )]
+#[non_exhaustive]
 pub struct GetElaborationCategories {
     /// Wire name `systemTags` (query string). Since ZStack 3.3.0.
     #[api(rename = "systemTags")]
@@ -201,6 +203,7 @@ impl<
     response = crate::api::GetElaborationsReply,
     since = "3.3.1"
 )]
+#[non_exhaustive]
 pub struct GetElaborations {
     /// Wire name `category` (query string). Since ZStack 3.3.0.
     pub category: ::core::option::Option<::std::string::String>,
@@ -305,6 +308,7 @@ for T {}
     async,
     since = "3.3.1"
 )]
+#[non_exhaustive]
 pub struct ReloadElaboration {
     /// Wire name `systemTags` (body). Since ZStack 3.3.0.
     #[api(rename = "systemTags")]
@@ -360,30 +364,36 @@ impl<
 > ReloadElaborationSetters for T {}
 /// The result of [`CheckElaborationContent`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CheckElaborationContentReply {
     /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::ElaborationCheckResult>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    CheckElaborationContentReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    CheckElaborationContentReply { "results" => results default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetElaborationCategories`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetElaborationCategoriesReply {
     /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub categories: ::std::vec::Vec<crate::types::ElaborationCategory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetElaborationCategoriesReply { "categories" => categories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetElaborationCategoriesReply { "categories" => categories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetElaborations`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetElaborationsReply {
     /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub contents: ::std::vec::Vec<crate::types::ElaborationContent>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetElaborationsReply { "contents" => contents default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetElaborationsReply { "contents" => contents default, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `errorcode` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

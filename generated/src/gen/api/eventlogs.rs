@@ -29,6 +29,7 @@ With the client, each API is a method of [`EventlogsApi`] (in scope with `use zs
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EventLogInventory>,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct QueryEventLog {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]

@@ -29,6 +29,7 @@ With the client, each API is a method of [`ExponApi`] (in scope with `use zstack
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ExponBlockVolumeInventory>,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct QueryExponBlockVolume {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]

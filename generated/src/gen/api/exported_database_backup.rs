@@ -30,6 +30,7 @@ With the client, each API is a method of [`ExportedDatabaseBackupApi`] (in scope
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteExportedDatabaseBackupFromBackupStorage {
     /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupStorageUuid")]

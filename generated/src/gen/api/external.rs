@@ -31,6 +31,7 @@ With the client, each API is a method of [`ExternalApi`] (in scope with `use zst
     polymorphic,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct GetExternalServices {
     /// Wire name `systemTags` (query string). Since ZStack 4.7.0.
     #[api(rename = "systemTags", since = "4.7.0")]
@@ -105,6 +106,7 @@ impl<
     async,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct ReloadExternalService {
     /// Wire name `name` (body). Since ZStack 4.7.0.
     #[api(since = "4.7.0")]

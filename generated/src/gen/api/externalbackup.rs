@@ -36,6 +36,7 @@ With the client, each API is a method of [`ExternalbackupApi`] (in scope with `u
     polymorphic,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct CreateZBoxBackup {
     /// Wire name `zBoxUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "zBoxUuid")]
@@ -200,6 +201,7 @@ for T {}
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct DeleteExternalBackup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
@@ -286,6 +288,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::Empty,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct GetZBoxBackupDetails {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
@@ -361,6 +364,7 @@ impl<
     polymorphic,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct QueryExternalBackup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -404,6 +408,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryExternalBackup {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ZBoxBackupInventory>,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct QueryZBoxBackup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]

@@ -44,6 +44,7 @@ With the client, each API is a method of [`FlowmetersApi`] (in scope with `use z
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct AddVRouterNetworksToFlowMeter {
     /// Wire name `flowMeterUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "flowMeterUuid")]
@@ -167,6 +168,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct CreateFlowCollector {
     /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 32)]
@@ -317,13 +319,14 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct CreateFlowMeter {
     /// Wire name `version` (body). Since ZStack 3.6.1 (release history). One of `V5`, `V9`.
     #[api(one_of("V5", "V9"))]
-    pub version: ::core::option::Option<::std::string::String>,
+    pub version: ::core::option::Option<crate::types::Version>,
     /// Wire name `type` (body). Since ZStack 3.6.1 (release history). One of `NetFlow`, `sFlow`.
     #[api(rename = "type", one_of("NetFlow", "sFlow"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::CreateFlowMeterType,
     /// Wire name `sample` (body). Since ZStack 3.6.1 (release history).
     #[api(range(1, 2147483647))]
     pub sample: ::core::option::Option<i32>,
@@ -357,7 +360,9 @@ pub struct CreateFlowMeter {
 }
 impl CreateFlowMeter {
     /// A request with the required params `type`; optional ones unset.
-    pub fn new(type_: impl ::core::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        type_: impl ::core::convert::Into<crate::types::CreateFlowMeterType>,
+    ) -> Self {
         Self {
             version: ::core::default::Default::default(),
             type_: type_.into(),
@@ -382,7 +387,7 @@ pub trait CreateFlowMeterSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `version` (body). Since ZStack 3.6.1 (release history). One of `V5`, `V9`.
     fn version(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Version>,
     ) -> Self {
         self.held_mut().version = ::core::option::Option::Some(value.into());
         self
@@ -493,6 +498,7 @@ for T {}
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct DeleteFlowCollector {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -580,6 +586,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct DeleteFlowMeter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -665,6 +672,7 @@ for T {}
     response = crate::api::GetFlowMeterRouterIdReply,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct GetFlowMeterRouterId {
     /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "vRouterUuid")]
@@ -742,6 +750,7 @@ impl<
     response = crate::api::GetVRouterFlowCounterReply,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct GetVRouterFlowCounter {
     /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "vRouterUuid")]
@@ -819,6 +828,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FlowCollectorInventory>,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryFlowCollector {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -862,6 +872,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFlowCollector {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FlowMeterInventory>,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryFlowMeter {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -905,6 +916,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFlowMeter {
     response = crate::api::QueryVRouterFlowMeterNetworkReply,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryVRouterFlowMeterNetwork {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -949,6 +961,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterFlowMeterNetwork
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct RemoveVRouterNetworksFromFlowMeter {
     /// Wire name `uuids` (query string). Since ZStack 3.6.1 (release history).
     #[api(required)]
@@ -1042,6 +1055,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct SetFlowMeterRouterId {
     /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "vRouterUuid")]
@@ -1126,6 +1140,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct UpdateFlowCollector {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -1223,12 +1238,13 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct UpdateFlowMeter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `version` (body). Since ZStack 3.6.1 (release history). One of `V5`, `V9`.
     #[api(one_of("V5", "V9"))]
-    pub version: ::core::option::Option<::std::string::String>,
+    pub version: ::core::option::Option<crate::types::Version>,
     /// Wire name `sample` (body). Since ZStack 3.6.1 (release history).
     #[api(range(1, 2147483647))]
     pub sample: ::core::option::Option<i64>,
@@ -1271,7 +1287,7 @@ pub trait UpdateFlowMeterSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `version` (body). Since ZStack 3.6.1 (release history). One of `V5`, `V9`.
     fn version(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Version>,
     ) -> Self {
         self.held_mut().version = ::core::option::Option::Some(value.into());
         self
@@ -1330,51 +1346,60 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateFlowMeter>> UpdateFlowMeterS
 for T {}
 /// The result of [`AddVRouterNetworksToFlowMeter`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AddVRouterNetworksToFlowMeterReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AddVRouterNetworksToFlowMeterReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetFlowMeterRouterId`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetFlowMeterRouterIdReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub router_id: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetFlowMeterRouterIdReply { "routerId" => router_id lenient, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetFlowMeterRouterIdReply { "routerId" => router_id lenient, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetVRouterFlowCounter`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVRouterFlowCounterReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub counters: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVRouterFlowCounterReply { "counters" => counters default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVRouterFlowCounterReply { "counters" => counters default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`QueryVRouterFlowMeterNetwork`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryVRouterFlowMeterNetworkReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryVRouterFlowMeterNetworkReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`SetFlowMeterRouterId`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SetFlowMeterRouterIdReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub router_id: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SetFlowMeterRouterIdReply { "routerId" => router_id lenient, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SetFlowMeterRouterIdReply { "routerId" => router_id lenient, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `flowmeters` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -1410,7 +1435,7 @@ pub trait FlowmetersApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     /// Send (and wait for the job of) [`CreateFlowMeter`]: `POST /flowmeters`.
     fn create_flow_meter(
         &self,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::CreateFlowMeterType>,
     ) -> ::zstack_sdk::client::Call<CreateFlowMeter> {
         ::zstack_sdk::client::Call::new(self.as_ref(), CreateFlowMeter::new(type_))
     }

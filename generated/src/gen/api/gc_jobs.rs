@@ -32,6 +32,7 @@ With the client, each API is a method of [`GcJobsApi`] (in scope with `use zstac
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteGCJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -104,6 +105,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DeleteGCJob>> DeleteGCJobSetters f
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GarbageCollectorInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryGCJob {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -149,6 +151,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryGCJob {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct TriggerGCJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,

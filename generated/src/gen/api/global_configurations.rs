@@ -32,6 +32,7 @@ With the client, each API is a method of [`GlobalConfigurationsApi`] (in scope w
     response = crate::api::GetGlobalConfigOptionsReply,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct GetGlobalConfigOptions {
     /// Wire name `category` (path placeholder). Since ZStack 4.4.0.
     pub category: ::std::string::String,
@@ -112,6 +113,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GlobalConfigInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryGlobalConfig {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -157,6 +159,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryGlobalConfig {
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct ResetGlobalConfig {
     /// Wire name `systemTags` (body). Since ZStack 3.1.0.
     #[api(rename = "systemTags")]
@@ -231,6 +234,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateGlobalConfig {
     /// Wire name `category` (path placeholder). Since ZStack 0.6.
     pub category: ::std::string::String,
@@ -305,12 +309,14 @@ impl<
 > UpdateGlobalConfigSetters for T {}
 /// The result of [`GetGlobalConfigOptions`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetGlobalConfigOptionsReply {
     /// Since ZStack 4.4.0. Absent from older MNs' replies.
     pub options: ::core::option::Option<crate::types::GlobalConfigOptions>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetGlobalConfigOptionsReply { "options" => options, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetGlobalConfigOptionsReply { "options" => options, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `global-configurations` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

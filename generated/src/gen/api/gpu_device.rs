@@ -29,6 +29,7 @@ With the client, each API is a method of [`GpuDeviceApi`] (in scope with `use zs
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GpuDeviceInventory>,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct QueryGpuDevice {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]

@@ -30,6 +30,7 @@ With the client, each API is a method of [`GuestOsApi`] (in scope with `use zsta
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GuestOsCharacterInventory>,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct GetGuestOsMetadata {
     /// Wire name `systemTags` (query string). Since ZStack 5.1.0.
     #[api(rename = "systemTags")]
@@ -104,6 +105,7 @@ impl<
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct RefreshGuestOsMetadata {
     /// Wire name `systemTags` (body). Since ZStack 5.1.0.
     #[api(rename = "systemTags")]

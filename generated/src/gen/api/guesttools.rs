@@ -29,6 +29,7 @@ With the client, each API is a method of [`GuesttoolsApi`] (in scope with `use z
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GuestToolsStateInventory>,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct QueryGuestToolsState {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]

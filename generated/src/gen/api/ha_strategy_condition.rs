@@ -31,6 +31,7 @@ With the client, each API is a method of [`HaStrategyConditionApi`] (in scope wi
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct UpdateHaStrategyCondition {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,

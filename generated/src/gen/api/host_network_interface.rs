@@ -33,13 +33,16 @@ With the client, each API is a method of [`HostNetworkInterfaceApi`] (in scope w
     async,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct ChangeHostNetworkInterfaceLldpMode {
     /// Wire name `interfaceUuids` (body). Since ZStack 5.0.0.
     #[api(rename = "interfaceUuids", required)]
     pub interface_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `mode` (body). Since ZStack 5.0.0. Server default: `rx_only`. One of `rx_only`, `tx_only`, `rx_and_tx`, `disable`.
     #[api(one_of("rx_only", "tx_only", "rx_and_tx", "disable"))]
-    pub mode: ::core::option::Option<::std::string::String>,
+    pub mode: ::core::option::Option<
+        crate::types::ChangeHostNetworkInterfaceLldpModeMode,
+    >,
     /// Wire name `systemTags` (body). Since ZStack 5.0.0.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -71,7 +74,12 @@ pub trait ChangeHostNetworkInterfaceLldpModeSetters: ::zstack_sdk::runtime::requ
         ChangeHostNetworkInterfaceLldpMode,
     > + ::core::marker::Sized {
     /// Wire name `mode` (body). Since ZStack 5.0.0. Server default: `rx_only`. One of `rx_only`, `tx_only`, `rx_and_tx`, `disable`.
-    fn mode(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+    fn mode(
+        mut self,
+        value: impl ::core::convert::Into<
+            crate::types::ChangeHostNetworkInterfaceLldpModeMode,
+        >,
+    ) -> Self {
         self.held_mut().mode = ::core::option::Option::Some(value.into());
         self
     }
@@ -124,6 +132,7 @@ impl<
     response = crate::api::GetHostNetworkInterfaceLldpReply,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct GetHostNetworkInterfaceLldp {
     /// Wire name `interfaceUuid` (path placeholder). Since ZStack 5.0.0.
     #[api(rename = "interfaceUuid")]
@@ -201,6 +210,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostNetworkInterfaceLldpInventory>,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct QueryHostNetworkInterfaceLldp {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -227,12 +237,14 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostNetworkInterfaceLld
 }
 /// The result of [`GetHostNetworkInterfaceLldp`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetHostNetworkInterfaceLldpReply {
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub lldp: ::core::option::Option<crate::types::HostNetworkInterfaceLldpRefInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetHostNetworkInterfaceLldpReply { "lldp" => lldp, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetHostNetworkInterfaceLldpReply { "lldp" => lldp, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `host-network-interface` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

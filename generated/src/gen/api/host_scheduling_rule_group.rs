@@ -36,6 +36,7 @@ With the client, each API is a method of [`HostSchedulingRuleGroupApi`] (in scop
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct AddHostToHostSchedulingRuleGroup {
     /// Wire name `hostGroupUuid` (path placeholder). Since ZStack 4.6.32 (release history).
     #[api(rename = "hostGroupUuid")]
@@ -120,6 +121,7 @@ impl<
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct CreateHostSchedulingRuleGroup {
     /// Wire name `name` (body). Since ZStack 4.6.32 (release history).
     pub name: ::std::string::String,
@@ -242,6 +244,7 @@ impl<
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct DeleteHostSchedulingRuleGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,
@@ -317,6 +320,7 @@ impl<
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct DetachHostFromHostSchedulingRuleGroup {
     /// Wire name `hostGroupUuid` (path placeholder). Since ZStack 4.6.32 (release history).
     #[api(rename = "hostGroupUuid")]
@@ -399,6 +403,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostSchedulingRuleGroupInventory>,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct QueryHostSchedulingRuleGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -444,6 +449,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostSchedulingRuleGroup
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct UpdateHostSchedulingRuleGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,

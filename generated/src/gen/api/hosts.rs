@@ -82,6 +82,7 @@ With the client, each API is a method of [`HostsApi`] (in scope with `use zstack
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddKVMHost {
     /// Wire name `username` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -229,6 +230,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<AddKVMHost>> AddKVMHostSetters for
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct AddKVMHostFromConfigFile {
     /// Wire name `hostInfo` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "hostInfo")]
@@ -336,6 +338,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddSimulatorHost {
     /// Wire name `memoryCapacity` (body). Since ZStack 0.6. Server default: `1000000000`.
     #[api(rename = "memoryCapacity")]
@@ -476,6 +479,7 @@ for T {}
     polymorphic,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct AddXDragonHost {
     /// Wire name `username` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 255)]
@@ -653,15 +657,16 @@ for T {}
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct AllocateHostResource {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `strategy` (body). Since ZStack 4.7.24 (release history). One of `continuous`.
     #[api(one_of("continuous"))]
-    pub strategy: ::std::string::String,
+    pub strategy: crate::types::HostsStrategy,
     /// Wire name `scene` (body). Since ZStack 4.7.24 (release history). One of `normal`, `performance`.
     #[api(one_of("normal", "performance"))]
-    pub scene: ::std::string::String,
+    pub scene: crate::types::Scene,
     /// Wire name `vcpu` (body). Since ZStack 4.7.24 (release history). Server default: `0`.
     #[api(range(1, 512))]
     pub vcpu: i32,
@@ -679,8 +684,8 @@ impl AllocateHostResource {
     /// A request with the required params `uuid`, `strategy`, `scene`, `vcpu`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        strategy: impl ::core::convert::Into<::std::string::String>,
-        scene: impl ::core::convert::Into<::std::string::String>,
+        strategy: impl ::core::convert::Into<crate::types::HostsStrategy>,
+        scene: impl ::core::convert::Into<crate::types::Scene>,
         vcpu: impl ::core::convert::Into<i32>,
     ) -> Self {
         Self {
@@ -755,6 +760,7 @@ impl<
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct AttachNicToBonding {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
@@ -763,7 +769,7 @@ pub struct AttachNicToBonding {
     pub slave_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 4.7.24 (release history). Server default: `LinuxBonding`. One of `LinuxBonding`, `OvsBonding`.
     #[api(rename = "type", one_of("LinuxBonding", "OvsBonding"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::HostsType>,
     /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -799,7 +805,7 @@ pub trait AttachNicToBondingSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 4.7.24 (release history). Server default: `LinuxBonding`. One of `LinuxBonding`, `OvsBonding`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::HostsType>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -855,6 +861,7 @@ impl<
     async,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct ChangeHostPassword {
     /// Wire name `hostUuid` (path placeholder). Since ZStack 3.8.22 (release history).
     #[api(rename = "hostUuid")]
@@ -940,12 +947,13 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeHostState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 0.6. One of `enable`, `disable`, `maintain`.
     #[api(rename = "stateEvent", one_of("enable", "disable", "maintain"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::ChangeHostStateStateEvent,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -957,7 +965,7 @@ impl ChangeHostState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::ChangeHostStateStateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1021,6 +1029,7 @@ for T {}
     response = ::zstack_sdk::runtime::reply::Empty,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct CheckKVMHostConfigFile {
     /// Wire name `hostInfo` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "hostInfo")]
@@ -1098,6 +1107,7 @@ impl<
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct CreateBonding {
     /// Wire name `hostUuids` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "hostUuids", required)]
@@ -1113,13 +1123,13 @@ pub struct CreateBonding {
     pub slave_names: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `type` (body). Since ZStack 4.7.24 (release history). Server default: `LinuxBonding`. One of `LinuxBonding`, `OvsBonding`.
     #[api(rename = "type", one_of("LinuxBonding", "OvsBonding"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::HostsType,
     /// Wire name `mode` (body). Since ZStack 4.7.24 (release history). Server default: `active-backup`. One of `802.3ad`, `active-backup`.
     #[api(one_of("802.3ad", "active-backup"))]
-    pub mode: ::std::string::String,
+    pub mode: crate::types::Mode,
     /// Wire name `xmitHashPolicy` (body). Since ZStack 4.7.24 (release history). One of `layer2`, `layer2+3`, `layer3+4`.
     #[api(rename = "xmitHashPolicy", one_of("layer2", "layer2+3", "layer3+4"))]
-    pub xmit_hash_policy: ::core::option::Option<::std::string::String>,
+    pub xmit_hash_policy: ::core::option::Option<crate::types::XmitHashPolicy>,
     /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
@@ -1143,8 +1153,8 @@ impl CreateBonding {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         bonding_name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
-        mode: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HostsType>,
+        mode: impl ::core::convert::Into<crate::types::Mode>,
     ) -> Self {
         Self {
             host_uuids: host_uuids
@@ -1199,7 +1209,7 @@ pub trait CreateBondingSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `xmitHashPolicy` (body). Since ZStack 4.7.24 (release history). One of `layer2`, `layer2+3`, `layer3+4`.
     fn xmit_hash_policy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::XmitHashPolicy>,
     ) -> Self {
         self.held_mut().xmit_hash_policy = ::core::option::Option::Some(value.into());
         self
@@ -1283,6 +1293,7 @@ for T {}
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct CreateHostNetworkServiceType {
     /// Wire name `serviceType` (body). Since ZStack 5.2.1.
     #[api(rename = "serviceType", max_length = 128)]
@@ -1396,6 +1407,7 @@ impl<
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct DeleteBonding {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
@@ -1482,6 +1494,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -1567,6 +1580,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DeleteHost>> DeleteHostSetters for
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct DeleteHostNetworkServiceType {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.2.1.
     pub uuid: ::std::string::String,
@@ -1655,6 +1669,7 @@ impl<
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct DetachNicFromBonding {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
@@ -1663,7 +1678,7 @@ pub struct DetachNicFromBonding {
     pub slave_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 4.7.24 (release history). Server default: `LinuxBonding`. One of `LinuxBonding`, `OvsBonding`.
     #[api(rename = "type", one_of("LinuxBonding", "OvsBonding"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::HostsType>,
     /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1699,7 +1714,7 @@ pub trait DetachNicFromBondingSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 4.7.24 (release history). Server default: `LinuxBonding`. One of `LinuxBonding`, `OvsBonding`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::HostsType>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -1753,6 +1768,7 @@ impl<
     response = crate::api::GetCandidateInterfaceVlanIdsReply,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct GetCandidateInterfaceVlanIds {
     /// Wire name `interfaceUuids` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "interfaceUuids", required)]
@@ -1851,6 +1867,7 @@ impl<
     response = crate::api::GetCpuMemoryCapacityReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetCpuMemoryCapacity {
     /// Wire name `zoneUuids` (query string). Since ZStack 0.6.
     #[api(rename = "zoneUuids")]
@@ -1863,7 +1880,7 @@ pub struct GetCpuMemoryCapacity {
     pub host_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `hypervisorType` (query string). Since ZStack 0.6. One of `KVM`, `ESX`.
     #[api(rename = "hypervisorType", one_of("KVM", "ESX"))]
-    pub hypervisor_type: ::core::option::Option<::std::string::String>,
+    pub hypervisor_type: ::core::option::Option<crate::types::HypervisorType>,
     /// Wire name `all` (query string). Since ZStack 0.6. Server default: `false`.
     pub all: ::core::option::Option<bool>,
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
@@ -1935,7 +1952,7 @@ pub trait GetCpuMemoryCapacitySetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `hypervisorType` (query string). Since ZStack 0.6. One of `KVM`, `ESX`.
     fn hypervisor_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::HypervisorType>,
     ) -> Self {
         self.held_mut().hypervisor_type = ::core::option::Option::Some(value.into());
         self
@@ -1994,6 +2011,7 @@ impl<
     response = crate::api::GetHostAllocatorStrategiesReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetHostAllocatorStrategies {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -2068,6 +2086,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct GetHostNUMATopology {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -2142,6 +2161,7 @@ impl<
     response = crate::api::GetHostNetworkFactsReply,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct GetHostNetworkFacts {
     /// Wire name `hostUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "hostUuid")]
@@ -2217,6 +2237,7 @@ impl<
     response = crate::api::GetHostPhysicalMemoryFactsReply,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct GetHostPhysicalMemoryFacts {
     /// Wire name `hostUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "hostUuid")]
@@ -2294,12 +2315,13 @@ impl<
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct GetHostPowerStatus {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
     pub uuid: ::std::string::String,
     /// Wire name `method` (body). Since ZStack 4.7.0. Server default: `AUTO`. One of `AUTO`, `AGENT`, `IPMI`.
     #[api(one_of("AUTO", "AGENT", "IPMI"))]
-    pub method: ::core::option::Option<::std::string::String>,
+    pub method: ::core::option::Option<crate::types::HostsMethod>,
     /// Wire name `systemTags` (body). Since ZStack 4.7.0.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -2326,7 +2348,7 @@ pub trait GetHostPowerStatusSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `method` (body). Since ZStack 4.7.0. Server default: `AUTO`. One of `AUTO`, `AGENT`, `IPMI`.
     fn method(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::HostsMethod>,
     ) -> Self {
         self.held_mut().method = ::core::option::Option::Some(value.into());
         self
@@ -2382,15 +2404,16 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct GetHostResourceAllocation {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `strategy` (body). Since ZStack 4.3.36 (release history). One of `continuous`.
     #[api(one_of("continuous"))]
-    pub strategy: ::std::string::String,
+    pub strategy: crate::types::HostsStrategy,
     /// Wire name `scene` (body). Since ZStack 4.3.36 (release history). One of `normal`, `performance`.
     #[api(one_of("normal", "performance"))]
-    pub scene: ::std::string::String,
+    pub scene: crate::types::Scene,
     /// Wire name `vcpu` (body). Since ZStack 4.3.36 (release history). Server default: `0`.
     #[api(range(1, 512))]
     pub vcpu: i32,
@@ -2408,8 +2431,8 @@ impl GetHostResourceAllocation {
     /// A request with the required params `uuid`, `strategy`, `scene`, `vcpu`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        strategy: impl ::core::convert::Into<::std::string::String>,
-        scene: impl ::core::convert::Into<::std::string::String>,
+        strategy: impl ::core::convert::Into<crate::types::HostsStrategy>,
+        scene: impl ::core::convert::Into<crate::types::Scene>,
         vcpu: impl ::core::convert::Into<i32>,
     ) -> Self {
         Self {
@@ -2482,6 +2505,7 @@ impl<
     response = crate::api::GetHostTaskReply,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct GetHostTask {
     /// Wire name `hostUuids` (query string). Since ZStack 3.6.0.
     #[api(rename = "hostUuids", required, non_empty)]
@@ -2581,6 +2605,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetHostTask>> GetHostTaskSetters f
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct GetHostWebSshUrl {
     /// Wire name `uuid` (body). Since ZStack 4.7.0.
     pub uuid: ::std::string::String,
@@ -2674,6 +2699,7 @@ for T {}
     response = crate::api::GetHypervisorTypesReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetHypervisorTypes {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -2746,6 +2772,7 @@ impl<
     response = crate::api::GetInterfaceServiceTypeStatisticReply,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct GetInterfaceServiceTypeStatistic {
     /// Wire name `interfaceUuid` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "interfaceUuid")]
@@ -2755,7 +2782,7 @@ pub struct GetInterfaceServiceTypeStatistic {
     pub vlan_id: ::core::option::Option<i32>,
     /// Wire name `interfaceType` (query string). Since ZStack 4.7.24 (release history). Server default: `All`. One of `All`, `Interface`, `Bonding`.
     #[api(rename = "interfaceType", one_of("All", "Interface", "Bonding"))]
-    pub interface_type: ::core::option::Option<::std::string::String>,
+    pub interface_type: ::core::option::Option<crate::types::InterfaceType>,
     /// Wire name `serviceType` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "serviceType")]
     pub service_type: ::std::vec::Vec<::serde_json::Value>,
@@ -2780,10 +2807,10 @@ pub struct GetInterfaceServiceTypeStatistic {
             "CreateDate"
         )
     )]
-    pub sort_by: ::core::option::Option<::std::string::String>,
+    pub sort_by: ::core::option::Option<crate::types::SortBy>,
     /// Wire name `sortDirection` (query string). Since ZStack 4.7.24 (release history). Server default: `asc`. One of `asc`, `desc`.
     #[api(rename = "sortDirection", one_of("asc", "desc"))]
-    pub sort_direction: ::core::option::Option<::std::string::String>,
+    pub sort_direction: ::core::option::Option<crate::types::SortDirectionAscDesc>,
     /// Wire name `start` (query string). Since ZStack 4.7.24 (release history). Server default: `0`.
     #[api(range(0, 2147483647))]
     pub start: ::core::option::Option<i32>,
@@ -2843,7 +2870,7 @@ pub trait GetInterfaceServiceTypeStatisticSetters: ::zstack_sdk::runtime::reques
     /// Wire name `interfaceType` (query string). Since ZStack 4.7.24 (release history). Server default: `All`. One of `All`, `Interface`, `Bonding`.
     fn interface_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::InterfaceType>,
     ) -> Self {
         self.held_mut().interface_type = ::core::option::Option::Some(value.into());
         self
@@ -2888,7 +2915,7 @@ pub trait GetInterfaceServiceTypeStatisticSetters: ::zstack_sdk::runtime::reques
     /// Wire name `sortBy` (query string). Since ZStack 4.7.24 (release history). Server default: `CreateDate`. One of `InterfaceName`, `VlanId`, `HostIp`, `HostName`, `ClusterName`, `CreateDate`.
     fn sort_by_2(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::SortBy>,
     ) -> Self {
         self.held_mut().sort_by = ::core::option::Option::Some(value.into());
         self
@@ -2896,7 +2923,7 @@ pub trait GetInterfaceServiceTypeStatisticSetters: ::zstack_sdk::runtime::reques
     /// Wire name `sortDirection` (query string). Since ZStack 4.7.24 (release history). Server default: `asc`. One of `asc`, `desc`.
     fn sort_direction(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::SortDirectionAscDesc>,
     ) -> Self {
         self.held_mut().sort_direction = ::core::option::Option::Some(value.into());
         self
@@ -2967,6 +2994,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct IdentifyHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
@@ -3050,6 +3078,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<IdentifyHost>> IdentifyHostSetters
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct KvmRunShell {
     /// Wire name `hostUuids` (body). Since ZStack 0.6.
     #[api(rename = "hostUuids", required, non_empty)]
@@ -3136,6 +3165,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<KvmRunShell>> KvmRunShellSetters f
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct LocateHostNetworkInterface {
     /// Wire name `hostUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "hostUuid")]
@@ -3229,6 +3259,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct PowerOffHost {
     /// Wire name `adminPassword` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "adminPassword")]
@@ -3337,6 +3368,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<PowerOffHost>> PowerOffHostSetters
     polymorphic,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct PowerOnHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
     pub uuid: ::std::string::String,
@@ -3421,6 +3453,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<PowerOnHost>> PowerOnHostSetters f
     polymorphic,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct PowerResetHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
     pub uuid: ::std::string::String,
@@ -3429,7 +3462,7 @@ pub struct PowerResetHost {
     pub return_early: ::core::option::Option<bool>,
     /// Wire name `method` (body). Since ZStack 4.7.0. Server default: `AUTO`. One of `AUTO`, `AGENT`, `IPMI`.
     #[api(one_of("AUTO", "AGENT", "IPMI"))]
-    pub method: ::core::option::Option<::std::string::String>,
+    pub method: ::core::option::Option<crate::types::HostsMethod>,
     /// Wire name `systemTags` (body). Since ZStack 4.7.0.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -3462,7 +3495,7 @@ pub trait PowerResetHostSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `method` (body). Since ZStack 4.7.0. Server default: `AUTO`. One of `AUTO`, `AGENT`, `IPMI`.
     fn method(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::HostsMethod>,
     ) -> Self {
         self.held_mut().method = ::core::option::Option::Some(value.into());
         self
@@ -3516,6 +3549,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryHost {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3559,6 +3593,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHost {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostNetworkBondingInventory>,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct QueryHostNetworkBonding {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3602,6 +3637,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostNetworkBonding {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostNetworkInterfaceInventory>,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct QueryHostNetworkInterface {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3645,6 +3681,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostNetworkInterface {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostOsCategoryInventory>,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct QueryHostOsCategory {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3688,6 +3725,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostOsCategory {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostPhysicalMemoryInventory>,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct QueryHostPhysicalMemory {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3731,6 +3769,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHostPhysicalMemory {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::KvmHypervisorInfoInventory>,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct QueryKvmHypervisorInfo {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3777,6 +3816,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryKvmHypervisorInfo {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ReconnectHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -3852,6 +3892,7 @@ for T {}
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct SetIpOnHostNetworkBonding {
     /// Wire name `bondingUuid` (path placeholder). Since ZStack 4.7.24 (release history).
     #[api(rename = "bondingUuid")]
@@ -3952,6 +3993,7 @@ impl<
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct SetIpOnHostNetworkInterface {
     /// Wire name `interfaceUuid` (path placeholder). Since ZStack 4.7.24 (release history).
     #[api(rename = "interfaceUuid")]
@@ -4054,6 +4096,7 @@ impl<
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct SetServiceTypeOnHostNetworkBonding {
     /// Wire name `bondingUuids` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "bondingUuids", required)]
@@ -4172,6 +4215,7 @@ impl<
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct SetServiceTypeOnHostNetworkInterface {
     /// Wire name `interfaceUuids` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "interfaceUuids", required)]
@@ -4291,6 +4335,7 @@ impl<
     polymorphic,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct ShutdownHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
     pub uuid: ::std::string::String,
@@ -4301,7 +4346,7 @@ pub struct ShutdownHost {
     pub force: ::core::option::Option<bool>,
     /// Wire name `method` (body). Since ZStack 4.7.0. Server default: `AUTO`. One of `AUTO`, `AGENT`, `IPMI`.
     #[api(one_of("AUTO", "AGENT", "IPMI"))]
-    pub method: ::core::option::Option<::std::string::String>,
+    pub method: ::core::option::Option<crate::types::HostsMethod>,
     /// Wire name `systemTags` (body). Since ZStack 4.7.0.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -4340,7 +4385,7 @@ pub trait ShutdownHostSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `method` (body). Since ZStack 4.7.0. Server default: `AUTO`. One of `AUTO`, `AGENT`, `IPMI`.
     fn method(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::HostsMethod>,
     ) -> Self {
         self.held_mut().method = ::core::option::Option::Some(value.into());
         self
@@ -4394,6 +4439,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<ShutdownHost>> ShutdownHostSetters
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct UpdateBonding {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
@@ -4405,13 +4451,13 @@ pub struct UpdateBonding {
     pub slave_names: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `type` (body). Since ZStack 4.7.24 (release history). One of `LinuxBonding`, `OvsBonding`.
     #[api(rename = "type", one_of("LinuxBonding", "OvsBonding"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::HostsType>,
     /// Wire name `mode` (body). Since ZStack 4.7.24 (release history). One of `802.3ad`, `active-backup`.
     #[api(one_of("802.3ad", "active-backup"))]
-    pub mode: ::core::option::Option<::std::string::String>,
+    pub mode: ::core::option::Option<crate::types::Mode>,
     /// Wire name `xmitHashPolicy` (body). Since ZStack 4.7.24 (release history). One of `layer2`, `layer2+3`, `layer3+4`.
     #[api(rename = "xmitHashPolicy", one_of("layer2", "layer2+3", "layer3+4"))]
-    pub xmit_hash_policy: ::core::option::Option<::std::string::String>,
+    pub xmit_hash_policy: ::core::option::Option<crate::types::XmitHashPolicy>,
     /// Wire name `description` (body). Since ZStack 4.7.24 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
@@ -4472,20 +4518,20 @@ pub trait UpdateBondingSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 4.7.24 (release history). One of `LinuxBonding`, `OvsBonding`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::HostsType>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
     /// Wire name `mode` (body). Since ZStack 4.7.24 (release history). One of `802.3ad`, `active-backup`.
-    fn mode(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+    fn mode(mut self, value: impl ::core::convert::Into<crate::types::Mode>) -> Self {
         self.held_mut().mode = ::core::option::Option::Some(value.into());
         self
     }
     /// Wire name `xmitHashPolicy` (body). Since ZStack 4.7.24 (release history). One of `layer2`, `layer2+3`, `layer3+4`.
     fn xmit_hash_policy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::XmitHashPolicy>,
     ) -> Self {
         self.held_mut().xmit_hash_policy = ::core::option::Option::Some(value.into());
         self
@@ -4549,6 +4595,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -4656,6 +4703,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateHost>> UpdateHostSetters for
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct UpdateHostIpmi {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.
     pub uuid: ::std::string::String,
@@ -4776,6 +4824,7 @@ for T {}
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct UpdateHostNetworkInterface {
     /// Wire name `interfaceUuid` (path placeholder). Since ZStack 4.7.24 (release history).
     #[api(rename = "interfaceUuid")]
@@ -4860,6 +4909,7 @@ impl<
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct UpdateHostNetworkServiceType {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.2.1.
     pub uuid: ::std::string::String,
@@ -4952,6 +5002,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateKVMHost {
     /// Wire name `username` (body). Since ZStack 0.6.
     #[api(max_length = 255, non_empty_string)]
@@ -5074,15 +5125,18 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateKVMHost>> UpdateKVMHostSette
 for T {}
 /// The result of [`AddKVMHostFromConfigFile`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AddKVMHostFromConfigFileReply {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    AddKVMHostFromConfigFileReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    AddKVMHostFromConfigFileReply { "results" => results default, } serialize if feature
+    = "serialize"
 );
 /// The result of [`AllocateHostResource`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AllocateHostResourceReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -5091,30 +5145,35 @@ pub struct AllocateHostResourceReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub v_cpu_pin: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AllocateHostResourceReply { "name" => name, "uuid" => uuid, "vCPUPin" => v_cpu_pin
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// The result of [`CreateBonding`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CreateBondingReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    CreateBondingReply { "inventory" => inventory default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    CreateBondingReply { "inventory" => inventory default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetCandidateInterfaceVlanIds`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetCandidateInterfaceVlanIdsReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub vlan_ids: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetCandidateInterfaceVlanIdsReply { "vlanIds" => vlan_ids default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetCandidateInterfaceVlanIdsReply { "vlanIds" => vlan_ids default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetCpuMemoryCapacity`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetCpuMemoryCapacityReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_cpu: ::core::option::Option<i64>,
@@ -5131,23 +5190,27 @@ pub struct GetCpuMemoryCapacityReply {
     /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetCpuMemoryCapacityReply { "totalCpu" => total_cpu lenient, "availableCpu" =>
     available_cpu lenient, "totalMemory" => total_memory lenient, "availableMemory" =>
     available_memory lenient, "managedCpuNum" => managed_cpu_num lenient, "capacityData"
-    => capacity_data default, "resourceType" => resource_type, }
+    => capacity_data default, "resourceType" => resource_type, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetHostAllocatorStrategies`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetHostAllocatorStrategiesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub strategies: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetHostAllocatorStrategiesReply { "strategies" => strategies default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetHostAllocatorStrategiesReply { "strategies" => strategies default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetHostNUMATopology`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetHostNUMATopologyReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -5159,32 +5222,37 @@ pub struct GetHostNUMATopologyReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetHostNUMATopologyReply { "name" => name, "uuid" => uuid, "topology" => topology
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// The result of [`GetHostNetworkFacts`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetHostNetworkFactsReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub bondings: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub nics: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetHostNetworkFactsReply { "bondings" => bondings default, "nics" => nics default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetHostPhysicalMemoryFacts`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetHostPhysicalMemoryFactsReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetHostPhysicalMemoryFactsReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetHostPhysicalMemoryFactsReply { "inventories" => inventories default, } serialize
+    if feature = "serialize"
 );
 /// The result of [`GetHostResourceAllocation`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetHostResourceAllocationReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -5193,12 +5261,13 @@ pub struct GetHostResourceAllocationReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub v_cpu_pin: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetHostResourceAllocationReply { "name" => name, "uuid" => uuid, "vCPUPin" =>
-    v_cpu_pin default, }
+    v_cpu_pin default, } serialize if feature = "serialize"
 );
 /// The result of [`GetHostTask`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetHostTaskReply {
     /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub results: ::std::collections::BTreeMap<
@@ -5206,41 +5275,47 @@ pub struct GetHostTaskReply {
         crate::types::ChainInfo,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetHostTaskReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetHostTaskReply { "results" => results default, } serialize if feature = "serialize"
 );
 /// The result of [`GetHostWebSshUrl`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetHostWebSshUrlReply {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetHostWebSshUrlReply { "url" => url, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetHostWebSshUrlReply { "url" => url, } serialize if feature = "serialize"
 );
 /// The result of [`GetHypervisorTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetHypervisorTypesReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hypervisor_types: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetHypervisorTypesReply { "hypervisorTypes" => hypervisor_types default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetHypervisorTypesReply { "hypervisorTypes" => hypervisor_types default, } serialize
+    if feature = "serialize"
 );
 /// The result of [`GetInterfaceServiceTypeStatistic`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetInterfaceServiceTypeStatisticReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub service_type_statistics: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetInterfaceServiceTypeStatisticReply { "serviceTypeStatistics" =>
-    service_type_statistics default, "total" => total lenient, }
+    service_type_statistics default, "total" => total lenient, } serialize if feature =
+    "serialize"
 );
 /// The result of [`KvmRunShell`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct KvmRunShellReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventory: ::std::collections::BTreeMap<
@@ -5248,44 +5323,53 @@ pub struct KvmRunShellReply {
         crate::types::ShellResult,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    KvmRunShellReply { "inventory" => inventory default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    KvmRunShellReply { "inventory" => inventory default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`PowerOffHost`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PowerOffHostReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    PowerOffHostReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    PowerOffHostReply { "results" => results default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`SetServiceTypeOnHostNetworkBonding`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SetServiceTypeOnHostNetworkBondingReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SetServiceTypeOnHostNetworkBondingReply { "inventory" => inventory default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`SetServiceTypeOnHostNetworkInterface`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SetServiceTypeOnHostNetworkInterfaceReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SetServiceTypeOnHostNetworkInterfaceReply { "inventory" => inventory default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`UpdateHostIpmi`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateHostIpmiReply {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub host_ipmi_inventory: ::core::option::Option<crate::types::HostIpmiInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    UpdateHostIpmiReply { "hostIpmiInventory" => host_ipmi_inventory, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    UpdateHostIpmiReply { "hostIpmiInventory" => host_ipmi_inventory, } serialize if
+    feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `hosts` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -5352,8 +5436,8 @@ pub trait HostsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn allocate_host_resource(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        strategy: impl ::core::convert::Into<::std::string::String>,
-        scene: impl ::core::convert::Into<::std::string::String>,
+        strategy: impl ::core::convert::Into<crate::types::HostsStrategy>,
+        scene: impl ::core::convert::Into<crate::types::Scene>,
         vcpu: impl ::core::convert::Into<i32>,
     ) -> ::zstack_sdk::client::Call<AllocateHostResource> {
         ::zstack_sdk::client::Call::new(
@@ -5389,7 +5473,7 @@ pub trait HostsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_host_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::ChangeHostStateStateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeHostState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -5413,8 +5497,8 @@ pub trait HostsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
         bonding_name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
-        mode: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HostsType>,
+        mode: impl ::core::convert::Into<crate::types::Mode>,
     ) -> ::zstack_sdk::client::Call<CreateBonding> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -5530,8 +5614,8 @@ pub trait HostsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn get_host_resource_allocation(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        strategy: impl ::core::convert::Into<::std::string::String>,
-        scene: impl ::core::convert::Into<::std::string::String>,
+        strategy: impl ::core::convert::Into<crate::types::HostsStrategy>,
+        scene: impl ::core::convert::Into<crate::types::Scene>,
         vcpu: impl ::core::convert::Into<i32>,
     ) -> ::zstack_sdk::client::Call<GetHostResourceAllocation> {
         ::zstack_sdk::client::Call::new(

@@ -187,6 +187,7 @@ With the client, each API is a method of [`HybridApi`] (in scope with `use zstac
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddAliyunKeySecret {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(non_empty_string)]
@@ -337,6 +338,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddConnectionAccessPointFromRemote {
     /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -450,6 +452,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddDataCenterFromRemote {
     /// Wire name `regionId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "regionId", non_empty_string)]
@@ -596,6 +599,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddHybridKeySecret {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
@@ -751,6 +755,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddIdentityZoneFromRemote {
     /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -895,6 +900,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddOssBucketFromRemote {
     /// Wire name `bucketName` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "bucketName", max_length = 128, non_empty_string)]
@@ -1056,6 +1062,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachAliyunDiskToEcs {
     /// Wire name `ecsUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ecsUuid")]
@@ -1180,6 +1187,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachAliyunKey {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1255,6 +1263,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachHybridEipToEcs {
     /// Wire name `eipUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "eipUuid")]
@@ -1264,7 +1273,7 @@ pub struct AttachHybridEipToEcs {
     pub ecs_uuid: ::std::string::String,
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::HybridType,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1277,7 +1286,7 @@ impl AttachHybridEipToEcs {
     pub fn new(
         eip_uuid: impl ::core::convert::Into<::std::string::String>,
         ecs_uuid: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
     ) -> Self {
         Self {
             eip_uuid: eip_uuid.into(),
@@ -1344,6 +1353,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachHybridKey {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1419,6 +1429,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachOssBucketToEcsDataCenter {
     /// Wire name `ossBucketUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "ossBucketUuid")]
@@ -1498,10 +1509,11 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct BackupDatabaseToPublicCloud {
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::HybridType,
     /// Wire name `regionId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "regionId", non_empty_string)]
     pub region_id: ::std::string::String,
@@ -1517,7 +1529,7 @@ pub struct BackupDatabaseToPublicCloud {
 impl BackupDatabaseToPublicCloud {
     /// A request with the required params `type`, `regionId`; optional ones unset.
     pub fn new(
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
         region_id: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -1590,6 +1602,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateAliyunDiskFromRemote {
     /// Wire name `identityUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "identityUuid")]
@@ -1610,7 +1623,7 @@ pub struct CreateAliyunDiskFromRemote {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `diskCategory` (body). Since ZStack 3.0.1 (release history). One of `cloud_efficiency`, `cloud_ssd`.
     #[api(rename = "diskCategory", one_of("cloud_efficiency", "cloud_ssd"))]
-    pub disk_category: ::core::option::Option<::std::string::String>,
+    pub disk_category: ::core::option::Option<crate::types::DiskCategory>,
     /// Wire name `snapshotUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "snapshotUuid")]
     pub snapshot_uuid: ::core::option::Option<::std::string::String>,
@@ -1668,7 +1681,7 @@ pub trait CreateAliyunDiskFromRemoteSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `diskCategory` (body). Since ZStack 3.0.1 (release history). One of `cloud_efficiency`, `cloud_ssd`.
     fn disk_category(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::DiskCategory>,
     ) -> Self {
         self.held_mut().disk_category = ::core::option::Option::Some(value.into());
         self
@@ -1753,6 +1766,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateAliyunRouterInterfaceRemote {
     /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -1768,7 +1782,7 @@ pub struct CreateAliyunRouterInterfaceRemote {
     pub v_router_uuid: ::std::string::String,
     /// Wire name `routerType` (body). Since ZStack 3.0.1 (release history). One of `VBR`, `VRouter`.
     #[api(rename = "routerType", one_of("VBR", "VRouter"))]
-    pub router_type: ::std::string::String,
+    pub router_type: crate::types::RouterType,
     /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
     pub description: ::core::option::Option<::std::string::String>,
@@ -1793,7 +1807,7 @@ impl CreateAliyunRouterInterfaceRemote {
     pub fn new(
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
-        router_type: impl ::core::convert::Into<::std::string::String>,
+        router_type: impl ::core::convert::Into<crate::types::RouterType>,
         name: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -1909,6 +1923,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateAliyunSnapshotRemote {
     /// Wire name `diskUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "diskUuid")]
@@ -2038,6 +2053,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateAliyunVpcVirtualRouterEntryRemote {
     /// Wire name `vRouterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vRouterUuid", non_empty_string)]
@@ -2050,10 +2066,10 @@ pub struct CreateAliyunVpcVirtualRouterEntryRemote {
     pub next_hop_uuid: ::std::string::String,
     /// Wire name `nextHopType` (body). Since ZStack 3.0.1 (release history). One of `Instance`, `RouterInterface`, `VpnGateway`.
     #[api(rename = "nextHopType", one_of("Instance", "RouterInterface", "VpnGateway"))]
-    pub next_hop_type: ::std::string::String,
+    pub next_hop_type: crate::types::NextHopType,
     /// Wire name `vRouterType` (body). Since ZStack 3.0.1 (release history). One of `vbr`, `vrouter`.
     #[api(rename = "vRouterType", one_of("vbr", "vrouter"))]
-    pub v_router_type: ::std::string::String,
+    pub v_router_type: crate::types::VRouterType,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -2073,8 +2089,8 @@ impl CreateAliyunVpcVirtualRouterEntryRemote {
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
         dst_cidr_block: impl ::core::convert::Into<::std::string::String>,
         next_hop_uuid: impl ::core::convert::Into<::std::string::String>,
-        next_hop_type: impl ::core::convert::Into<::std::string::String>,
-        v_router_type: impl ::core::convert::Into<::std::string::String>,
+        next_hop_type: impl ::core::convert::Into<crate::types::NextHopType>,
+        v_router_type: impl ::core::convert::Into<crate::types::VRouterType>,
     ) -> Self {
         Self {
             v_router_uuid: v_router_uuid.into(),
@@ -2166,6 +2182,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateConnectionBetweenL3NetworkAndAliyunVSwitch {
     /// Wire name `l3networkUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "l3networkUuid")]
@@ -2187,7 +2204,7 @@ pub struct CreateConnectionBetweenL3NetworkAndAliyunVSwitch {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `direction` (body). Since ZStack 3.0.1 (release history). One of `in`, `out`, `both`.
     #[api(one_of("in", "out", "both"))]
-    pub direction: ::std::string::String,
+    pub direction: crate::types::Direction,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -2209,7 +2226,7 @@ impl CreateConnectionBetweenL3NetworkAndAliyunVSwitch {
         vbr_uuid: impl ::core::convert::Into<::std::string::String>,
         cpe_ip: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-        direction: impl ::core::convert::Into<::std::string::String>,
+        direction: impl ::core::convert::Into<crate::types::Direction>,
     ) -> Self {
         Self {
             l3network_uuid: l3network_uuid.into(),
@@ -2313,6 +2330,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateEcsImageFromEcsSnapshot {
     /// Wire name `snapshotUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "snapshotUuid")]
@@ -2443,6 +2461,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateEcsImageFromLocalImage {
     /// Wire name `imageUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "imageUuid")]
@@ -2590,6 +2609,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateEcsInstanceFromEcsImage {
     /// Wire name `ecsRootVolumeType` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "ecsRootVolumeType")]
@@ -2602,13 +2622,13 @@ pub struct CreateEcsInstanceFromEcsImage {
     pub ecs_root_volume_gb_size: ::core::option::Option<i64>,
     /// Wire name `createMode` (body). Since ZStack 3.0.1 (release history). One of `atomic`, `permissive`.
     #[api(rename = "createMode", one_of("atomic", "permissive"))]
-    pub create_mode: ::core::option::Option<::std::string::String>,
+    pub create_mode: ::core::option::Option<crate::types::CreateMode>,
     /// Wire name `privateIpAddress` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "privateIpAddress")]
     pub private_ip_address: ::core::option::Option<::std::string::String>,
     /// Wire name `allocatePublicIp` (body). Since ZStack 3.0.1 (release history). One of `true`, `false`.
     #[api(rename = "allocatePublicIp", one_of("true", "false"))]
-    pub allocate_public_ip: ::core::option::Option<::std::string::String>,
+    pub allocate_public_ip: ::core::option::Option<crate::types::AllocatePublicIp>,
     /// Wire name `ecsConsolePassword` (body). Since ZStack 3.0.1 (release history).
     #[api(
         rename = "ecsConsolePassword",
@@ -2726,7 +2746,7 @@ pub trait CreateEcsInstanceFromEcsImageSetters: ::zstack_sdk::runtime::request::
     /// Wire name `createMode` (body). Since ZStack 3.0.1 (release history). One of `atomic`, `permissive`.
     fn create_mode(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::CreateMode>,
     ) -> Self {
         self.held_mut().create_mode = ::core::option::Option::Some(value.into());
         self
@@ -2742,7 +2762,7 @@ pub trait CreateEcsInstanceFromEcsImageSetters: ::zstack_sdk::runtime::request::
     /// Wire name `allocatePublicIp` (body). Since ZStack 3.0.1 (release history). One of `true`, `false`.
     fn allocate_public_ip(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::AllocatePublicIp>,
     ) -> Self {
         self.held_mut().allocate_public_ip = ::core::option::Option::Some(value.into());
         self
@@ -2852,6 +2872,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateEcsSecurityGroupRemote {
     /// Wire name `vpcUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vpcUuid")]
@@ -2864,7 +2885,9 @@ pub struct CreateEcsSecurityGroupRemote {
     pub name: ::std::string::String,
     /// Wire name `strategy` (body). Since ZStack 3.0.1 (release history). One of `all`, `security`, `basic`.
     #[api(one_of("all", "security", "basic"))]
-    pub strategy: ::core::option::Option<::std::string::String>,
+    pub strategy: ::core::option::Option<
+        crate::types::CreateEcsSecurityGroupRemoteStrategy,
+    >,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -2912,7 +2935,9 @@ pub trait CreateEcsSecurityGroupRemoteSetters: ::zstack_sdk::runtime::request::H
     /// Wire name `strategy` (body). Since ZStack 3.0.1 (release history). One of `all`, `security`, `basic`.
     fn strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<
+            crate::types::CreateEcsSecurityGroupRemoteStrategy,
+        >,
     ) -> Self {
         self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
@@ -2989,6 +3014,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateEcsSecurityGroupRuleRemote {
     /// Wire name `groupUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "groupUuid")]
@@ -3158,6 +3184,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateEcsVSwitchRemote {
     /// Wire name `vpcUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vpcUuid")]
@@ -3298,6 +3325,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateEcsVpcRemote {
     /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -3433,6 +3461,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateHybridEip {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 128, non_empty_string)]
@@ -3445,13 +3474,13 @@ pub struct CreateHybridEip {
     pub band_width_mb: i64,
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::HybridType,
     /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
     /// Wire name `chargeType` (body). Since ZStack 3.0.1 (release history). One of `PayByTraffic`.
     #[api(rename = "chargeType", one_of("PayByTraffic"))]
-    pub charge_type: ::std::string::String,
+    pub charge_type: crate::types::ChargeType,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -3470,9 +3499,9 @@ impl CreateHybridEip {
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         band_width_mb: impl ::core::convert::Into<i64>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-        charge_type: impl ::core::convert::Into<::std::string::String>,
+        charge_type: impl ::core::convert::Into<crate::types::ChargeType>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -3572,6 +3601,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateOssBackupBucketRemote {
     /// Wire name `regionId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "regionId", non_empty_string)]
@@ -3714,6 +3744,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateOssBucketRemote {
     /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -3875,6 +3906,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateVpcUserVpnGatewayRemote {
     /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -4010,6 +4042,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateVpcVpnConnectionRemote {
     /// Wire name `userGatewayUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "userGatewayUuid")]
@@ -4153,6 +4186,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateVpnIkeConfig {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 64, non_empty_string)]
@@ -4162,19 +4196,19 @@ pub struct CreateVpnIkeConfig {
     pub psk: ::std::string::String,
     /// Wire name `pfs` (body). Since ZStack 3.0.1 (release history). Server default: `group1`. One of `disabled`, `group1`, `group2`, `group5`, `group14`, `group24`.
     #[api(one_of("disabled", "group1", "group2", "group5", "group14", "group24"))]
-    pub pfs: ::core::option::Option<::std::string::String>,
+    pub pfs: ::core::option::Option<crate::types::Pfs>,
     /// Wire name `version` (body). Since ZStack 3.0.1 (release history). Server default: `ikev1`. One of `ikev1`, `ikev2`.
     #[api(one_of("ikev1", "ikev2"))]
-    pub version: ::core::option::Option<::std::string::String>,
+    pub version: ::core::option::Option<crate::types::CreateVpnIkeConfigVersion>,
     /// Wire name `mode` (body). Since ZStack 3.0.1 (release history). Server default: `main`. One of `main`, `aggressive`.
     #[api(one_of("main", "aggressive"))]
-    pub mode: ::core::option::Option<::std::string::String>,
+    pub mode: ::core::option::Option<crate::types::CreateVpnIkeConfigMode>,
     /// Wire name `encAlg` (body). Since ZStack 3.0.1 (release history). Server default: `3des`. One of `3des`, `aes-128`, `aes-192`, `aes-256`, `des`.
     #[api(rename = "encAlg", one_of("3des", "aes-128", "aes-192", "aes-256", "des"))]
-    pub enc_alg: ::core::option::Option<::std::string::String>,
+    pub enc_alg: ::core::option::Option<crate::types::EncAlg>,
     /// Wire name `authAlg` (body). Since ZStack 3.0.1 (release history). Server default: `sha1`. One of `md5`, `sha1`.
     #[api(rename = "authAlg", one_of("md5", "sha1"))]
-    pub auth_alg: ::core::option::Option<::std::string::String>,
+    pub auth_alg: ::core::option::Option<crate::types::AuthAlg>,
     /// Wire name `lifetime` (body). Since ZStack 3.0.1 (release history). Server default: `86400`.
     #[api(range(60, 86400))]
     pub lifetime: ::core::option::Option<i32>,
@@ -4233,27 +4267,30 @@ pub trait CreateVpnIkeConfigSetters: ::zstack_sdk::runtime::request::Holds<
         CreateVpnIkeConfig,
     > + ::core::marker::Sized {
     /// Wire name `pfs` (body). Since ZStack 3.0.1 (release history). Server default: `group1`. One of `disabled`, `group1`, `group2`, `group5`, `group14`, `group24`.
-    fn pfs(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+    fn pfs(mut self, value: impl ::core::convert::Into<crate::types::Pfs>) -> Self {
         self.held_mut().pfs = ::core::option::Option::Some(value.into());
         self
     }
     /// Wire name `version` (body). Since ZStack 3.0.1 (release history). Server default: `ikev1`. One of `ikev1`, `ikev2`.
     fn version(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::CreateVpnIkeConfigVersion>,
     ) -> Self {
         self.held_mut().version = ::core::option::Option::Some(value.into());
         self
     }
     /// Wire name `mode` (body). Since ZStack 3.0.1 (release history). Server default: `main`. One of `main`, `aggressive`.
-    fn mode(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+    fn mode(
+        mut self,
+        value: impl ::core::convert::Into<crate::types::CreateVpnIkeConfigMode>,
+    ) -> Self {
         self.held_mut().mode = ::core::option::Option::Some(value.into());
         self
     }
     /// Wire name `encAlg` (body). Since ZStack 3.0.1 (release history). Server default: `3des`. One of `3des`, `aes-128`, `aes-192`, `aes-256`, `des`.
     fn enc_alg(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::EncAlg>,
     ) -> Self {
         self.held_mut().enc_alg = ::core::option::Option::Some(value.into());
         self
@@ -4261,7 +4298,7 @@ pub trait CreateVpnIkeConfigSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `authAlg` (body). Since ZStack 3.0.1 (release history). Server default: `sha1`. One of `md5`, `sha1`.
     fn auth_alg(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::AuthAlg>,
     ) -> Self {
         self.held_mut().auth_alg = ::core::option::Option::Some(value.into());
         self
@@ -4351,19 +4388,20 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateVpnIpsecConfig {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 64, non_empty_string)]
     pub name: ::std::string::String,
     /// Wire name `pfs` (body). Since ZStack 3.0.1 (release history). Server default: `group1`. One of `disabled`, `group1`, `group2`, `group5`, `group14`, `group24`.
     #[api(one_of("disabled", "group1", "group2", "group5", "group14", "group24"))]
-    pub pfs: ::core::option::Option<::std::string::String>,
+    pub pfs: ::core::option::Option<crate::types::Pfs>,
     /// Wire name `encAlg` (body). Since ZStack 3.0.1 (release history). Server default: `3des`. One of `3des`, `aes-128`, `aes-192`, `aes-256`, `des`.
     #[api(rename = "encAlg", one_of("3des", "aes-128", "aes-192", "aes-256", "des"))]
-    pub enc_alg: ::core::option::Option<::std::string::String>,
+    pub enc_alg: ::core::option::Option<crate::types::EncAlg>,
     /// Wire name `authAlg` (body). Since ZStack 3.0.1 (release history). Server default: `sha1`. One of `md5`, `sha1`.
     #[api(rename = "authAlg", one_of("md5", "sha1"))]
-    pub auth_alg: ::core::option::Option<::std::string::String>,
+    pub auth_alg: ::core::option::Option<crate::types::AuthAlg>,
     /// Wire name `lifetime` (body). Since ZStack 3.0.1 (release history). Server default: `86400`.
     #[api(range(60, 86400))]
     pub lifetime: ::core::option::Option<i32>,
@@ -4406,14 +4444,14 @@ pub trait CreateVpnIpsecConfigSetters: ::zstack_sdk::runtime::request::Holds<
         CreateVpnIpsecConfig,
     > + ::core::marker::Sized {
     /// Wire name `pfs` (body). Since ZStack 3.0.1 (release history). Server default: `group1`. One of `disabled`, `group1`, `group2`, `group5`, `group14`, `group24`.
-    fn pfs(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+    fn pfs(mut self, value: impl ::core::convert::Into<crate::types::Pfs>) -> Self {
         self.held_mut().pfs = ::core::option::Option::Some(value.into());
         self
     }
     /// Wire name `encAlg` (body). Since ZStack 3.0.1 (release history). Server default: `3des`. One of `3des`, `aes-128`, `aes-192`, `aes-256`, `des`.
     fn enc_alg(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::EncAlg>,
     ) -> Self {
         self.held_mut().enc_alg = ::core::option::Option::Some(value.into());
         self
@@ -4421,7 +4459,7 @@ pub trait CreateVpnIpsecConfigSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `authAlg` (body). Since ZStack 3.0.1 (release history). Server default: `sha1`. One of `md5`, `sha1`.
     fn auth_alg(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::AuthAlg>,
     ) -> Self {
         self.held_mut().auth_alg = ::core::option::Option::Some(value.into());
         self
@@ -4510,6 +4548,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteAliyunDiskFromLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -4597,6 +4636,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteAliyunDiskFromRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -4684,6 +4724,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteAliyunKeySecret {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -4771,6 +4812,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteAliyunRouteEntryRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -4858,6 +4900,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteAliyunRouterInterfaceLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -4945,12 +4988,13 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteAliyunRouterInterfaceRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `vRouterType` (query string). Since ZStack 3.0.1 (release history). One of `vrouter`, `vbr`.
     #[api(rename = "vRouterType", one_of("vrouter", "vbr"))]
-    pub v_router_type: ::std::string::String,
+    pub v_router_type: crate::types::VRouterType,
     /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
@@ -4965,7 +5009,7 @@ impl DeleteAliyunRouterInterfaceRemote {
     /// A request with the required params `uuid`, `vRouterType`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        v_router_type: impl ::core::convert::Into<::std::string::String>,
+        v_router_type: impl ::core::convert::Into<crate::types::VRouterType>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -5039,6 +5083,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteAliyunSnapshotFromLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -5126,6 +5171,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteAliyunSnapshotFromRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -5213,6 +5259,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteAllEcsInstancesFromDataCenter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -5300,10 +5347,11 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteBackupFileInPublic {
     /// Wire name `type` (query string). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::HybridType,
     /// Wire name `regionId` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "regionId", non_empty_string)]
     pub region_id: ::std::string::String,
@@ -5323,7 +5371,7 @@ pub struct DeleteBackupFileInPublic {
 impl DeleteBackupFileInPublic {
     /// A request with the required params `type`, `regionId`, `file`; optional ones unset.
     pub fn new(
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
         region_id: impl ::core::convert::Into<::std::string::String>,
         file: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -5400,6 +5448,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteConnectionAccessPointLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -5487,6 +5536,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteConnectionBetweenL3NetWorkAndAliyunVSwitch {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -5576,6 +5626,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteDataCenterInLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -5663,6 +5714,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteEcsImageLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -5750,6 +5802,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteEcsImageRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -5837,6 +5890,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteEcsInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -5924,6 +5978,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteEcsInstanceLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6011,6 +6066,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteEcsSecurityGroupInLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6098,6 +6154,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteEcsSecurityGroupRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6185,6 +6242,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteEcsSecurityGroupRuleRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6272,6 +6330,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteEcsVSwitchInLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6359,6 +6418,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteEcsVSwitchRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6446,6 +6506,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteEcsVpcInLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6533,6 +6594,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteEcsVpcRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6620,10 +6682,11 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteHybridEipFromLocal {
     /// Wire name `type` (query string). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::HybridType,
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
@@ -6639,7 +6702,7 @@ pub struct DeleteHybridEipFromLocal {
 impl DeleteHybridEipFromLocal {
     /// A request with the required params `type`, `uuid`; optional ones unset.
     pub fn new(
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
         uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -6714,10 +6777,11 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteHybridEipRemote {
     /// Wire name `type` (query string). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::HybridType,
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `deleteMode` (query string). Since ZStack 3.0.1 (release history). Server default: `Permissive`.
@@ -6733,7 +6797,7 @@ pub struct DeleteHybridEipRemote {
 impl DeleteHybridEipRemote {
     /// A request with the required params `type`, `uuid`; optional ones unset.
     pub fn new(
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
         uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -6808,6 +6872,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteHybridKeySecret {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6895,6 +6960,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteIdentityZoneInLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6982,6 +7048,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteOssBucketFileRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -7076,6 +7143,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteOssBucketNameLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -7163,6 +7231,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteOssBucketRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -7250,6 +7319,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVirtualBorderRouterLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -7337,6 +7407,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVirtualRouterLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -7424,6 +7495,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVpcIkeConfigLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -7511,6 +7583,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVpcIpSecConfigLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -7598,6 +7671,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVpcUserVpnGatewayLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -7685,6 +7759,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVpcUserVpnGatewayRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -7772,6 +7847,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVpcVpnConnectionLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -7859,6 +7935,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVpcVpnConnectionRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -7946,6 +8023,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVpcVpnGatewayLocal {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8034,6 +8112,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachAliyunDiskFromEcs {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8139,6 +8218,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachAliyunKey {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8214,13 +8294,14 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachHybridEipFromEcs {
     /// Wire name `eipUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "eipUuid")]
     pub eip_uuid: ::std::string::String,
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::HybridType,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -8232,7 +8313,7 @@ impl DetachHybridEipFromEcs {
     /// A request with the required params `eipUuid`, `type`; optional ones unset.
     pub fn new(
         eip_uuid: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
     ) -> Self {
         Self {
             eip_uuid: eip_uuid.into(),
@@ -8298,6 +8379,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachHybridKey {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8373,6 +8455,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachOssBucketFromEcsDataCenter {
     /// Wire name `ossBucketUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "ossBucketUuid")]
@@ -8452,6 +8535,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DownloadBackupFileFromPublicCloud {
     /// Wire name `regionId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "regionId", non_empty_string)]
@@ -8461,7 +8545,7 @@ pub struct DownloadBackupFileFromPublicCloud {
     pub file: ::std::string::String,
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::HybridType,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -8474,7 +8558,7 @@ impl DownloadBackupFileFromPublicCloud {
     pub fn new(
         region_id: impl ::core::convert::Into<::std::string::String>,
         file: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
     ) -> Self {
         Self {
             region_id: region_id.into(),
@@ -8541,6 +8625,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GCAliyunSnapshotRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -8630,6 +8715,7 @@ impl<
     response = crate::api::GetConnectionAccessPointFromRemoteReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetConnectionAccessPointFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -8708,12 +8794,13 @@ impl<
     response = crate::api::GetConnectionBetweenL3NetworkAndAliyunVSwitchReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetConnectionBetweenL3NetworkAndAliyunVSwitch {
     /// Wire name `uuid` (body). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `resourceType` (body). Since ZStack 3.0.1 (release history). One of `l3network`, `vroutervm`, `vbr`, `vpc`.
     #[api(rename = "resourceType", one_of("l3network", "vroutervm", "vbr", "vpc"))]
-    pub resource_type: ::std::string::String,
+    pub resource_type: crate::types::GetConnectionBetweenL3NetworkAndAliyunVSwitchResourceType,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -8725,7 +8812,9 @@ impl GetConnectionBetweenL3NetworkAndAliyunVSwitch {
     /// A request with the required params `uuid`, `resourceType`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        resource_type: impl ::core::convert::Into<::std::string::String>,
+        resource_type: impl ::core::convert::Into<
+            crate::types::GetConnectionBetweenL3NetworkAndAliyunVSwitchResourceType,
+        >,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -8791,6 +8880,7 @@ impl<
     response = crate::api::GetCreateEcsImageProgressReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetCreateEcsImageProgress {
     /// Wire name `imageUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "imageUuid")]
@@ -8873,6 +8963,7 @@ impl<
     response = crate::api::GetDataCenterFromRemoteReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetDataCenterFromRemote {
     /// Wire name `type` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "type")]
@@ -8960,6 +9051,7 @@ impl<
     response = crate::api::GetEcsInstanceTypeReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetEcsInstanceType {
     /// Wire name `identityZoneUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "identityZoneUuid")]
@@ -9049,6 +9141,7 @@ impl<
     response = crate::api::GetEcsInstanceVncUrlReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetEcsInstanceVncUrl {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -9123,6 +9216,7 @@ impl<
     response = crate::api::GetIdentityZoneFromRemoteReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetIdentityZoneFromRemote {
     /// Wire name `type` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "type")]
@@ -9224,6 +9318,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::Empty,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetOssBackupBucketFromRemote {
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -9296,6 +9391,7 @@ impl<
     response = crate::api::GetOssBucketFileFromRemoteReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetOssBucketFileFromRemote {
     /// Wire name `uuid` (query string). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -9406,6 +9502,7 @@ impl<
     response = crate::api::GetOssBucketNameFromRemoteReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetOssBucketNameFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -9519,6 +9616,7 @@ impl<
     response = crate::api::GetVpcVpnConfigurationFromRemoteReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVpcVpnConfigurationFromRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -9593,6 +9691,7 @@ impl<
     response = crate::api::QueryAliyunDiskFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryAliyunDiskFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -9636,6 +9735,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunDiskFromLocal {
     response = crate::api::QueryAliyunRouteEntryFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryAliyunRouteEntryFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -9679,6 +9779,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunRouteEntryFromLoc
     response = crate::api::QueryAliyunRouterInterfaceFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryAliyunRouterInterfaceFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -9722,6 +9823,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunRouterInterfaceFr
     response = crate::api::QueryAliyunSnapshotFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryAliyunSnapshotFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -9765,6 +9867,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunSnapshotFromLocal
     response = crate::api::QueryAliyunVirtualRouterFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryAliyunVirtualRouterFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -9808,6 +9911,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunVirtualRouterFrom
     response = crate::api::QueryConnectionAccessPointFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryConnectionAccessPointFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -9851,6 +9955,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryConnectionAccessPointFr
     response = crate::api::QueryConnectionBetweenL3NetworkAndAliyunVSwitchReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryConnectionBetweenL3NetworkAndAliyunVSwitch {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -9895,6 +10000,7 @@ for QueryConnectionBetweenL3NetworkAndAliyunVSwitch {
     response = crate::api::QueryDataCenterFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryDataCenterFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -9938,6 +10044,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryDataCenterFromLocal {
     response = crate::api::QueryEcsImageFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryEcsImageFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -9981,6 +10088,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsImageFromLocal {
     response = crate::api::QueryEcsInstanceFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryEcsInstanceFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10024,6 +10132,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsInstanceFromLocal {
     response = crate::api::QueryEcsSecurityGroupFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryEcsSecurityGroupFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10067,6 +10176,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsSecurityGroupFromLoc
     response = crate::api::QueryEcsSecurityGroupRuleFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryEcsSecurityGroupRuleFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10110,6 +10220,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsSecurityGroupRuleFro
     response = crate::api::QueryEcsVSwitchFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryEcsVSwitchFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10153,6 +10264,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsVSwitchFromLocal {
     response = crate::api::QueryEcsVpcFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryEcsVpcFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10196,6 +10308,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEcsVpcFromLocal {
     response = crate::api::QueryHybridEipFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryHybridEipFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10239,6 +10352,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHybridEipFromLocal {
     response = crate::api::QueryHybridKeySecretReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryHybridKeySecret {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10282,6 +10396,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryHybridKeySecret {
     response = crate::api::QueryIdentityZoneFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryIdentityZoneFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10325,6 +10440,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIdentityZoneFromLocal {
     response = crate::api::QueryOssBucketFileNameReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryOssBucketFileName {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10368,6 +10484,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryOssBucketFileName {
     response = crate::api::QueryVirtualBorderRouterFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVirtualBorderRouterFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10411,6 +10528,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVirtualBorderRouterFrom
     response = crate::api::QueryVpcIkeConfigFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVpcIkeConfigFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10454,6 +10572,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcIkeConfigFromLocal {
     response = crate::api::QueryVpcIpSecConfigFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVpcIpSecConfigFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10497,6 +10616,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcIpSecConfigFromLocal
     response = crate::api::QueryVpcUserVpnGatewayFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVpcUserVpnGatewayFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10540,6 +10660,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcUserVpnGatewayFromLo
     response = crate::api::QueryVpcVpnConnectionFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVpcVpnConnectionFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10583,6 +10704,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcVpnConnectionFromLoc
     response = crate::api::QueryVpcVpnGatewayFromLocalReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVpcVpnGatewayFromLocal {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10628,6 +10750,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcVpnGatewayFromLocal 
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RebootEcsInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -10704,6 +10827,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RecoveryVirtualBorderRouterRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -10780,6 +10904,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct StartConnectionBetweenAliyunRouterInterface {
     /// Wire name `vrouterInterfaceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "vrouterInterfaceUuid")]
@@ -10864,6 +10989,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct StartEcsInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -10939,6 +11065,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct StopEcsInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -11014,13 +11141,14 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncAliyunRouteEntryFromRemote {
     /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vRouterUuid")]
     pub v_router_uuid: ::std::string::String,
     /// Wire name `vRouterType` (body). Since ZStack 3.0.1 (release history). One of `vbr`, `vrouter`.
     #[api(rename = "vRouterType", one_of("vbr", "vrouter"))]
-    pub v_router_type: ::std::string::String,
+    pub v_router_type: crate::types::VRouterType,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -11038,7 +11166,7 @@ impl SyncAliyunRouteEntryFromRemote {
     /// A request with the required params `vRouterUuid`, `vRouterType`; optional ones unset.
     pub fn new(
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
-        v_router_type: impl ::core::convert::Into<::std::string::String>,
+        v_router_type: impl ::core::convert::Into<crate::types::VRouterType>,
     ) -> Self {
         Self {
             v_router_uuid: v_router_uuid.into(),
@@ -11127,6 +11255,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncAliyunRouterInterfaceFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -11235,6 +11364,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncAliyunSnapshotRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -11355,6 +11485,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncAliyunVirtualRouterFromRemote {
     /// Wire name `vpcUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vpcUuid")]
@@ -11461,6 +11592,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncConnectionAccessPointFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -11580,6 +11712,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncDataCenterFromRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -11685,6 +11818,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncDiskFromAliyunFromRemote {
     /// Wire name `identityUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "identityUuid")]
@@ -11805,13 +11939,14 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncEcsImageFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `system`, `self`.
     #[api(rename = "type", one_of("system", "self"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::SyncEcsImageFromRemoteType>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -11848,7 +11983,7 @@ pub trait SyncEcsImageFromRemoteSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `system`, `self`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::SyncEcsImageFromRemoteType>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -11925,6 +12060,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncEcsInstanceFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -12042,6 +12178,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncEcsSecurityGroupFromRemote {
     /// Wire name `ecsVpcUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "ecsVpcUuid")]
@@ -12160,6 +12297,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncEcsSecurityGroupRuleFromRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -12265,6 +12403,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncEcsVSwitchFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -12385,6 +12524,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncEcsVpcFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -12505,10 +12645,11 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncHybridEipFromRemote {
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::HybridType,
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
@@ -12528,7 +12669,7 @@ pub struct SyncHybridEipFromRemote {
 impl SyncHybridEipFromRemote {
     /// A request with the required params `type`, `dataCenterUuid`; optional ones unset.
     pub fn new(
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -12617,6 +12758,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncIdentityFromRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -12722,6 +12864,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncVirtualBorderRouterFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -12830,6 +12973,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncVpcUserVpnGatewayFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -12938,6 +13082,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncVpcVpnConnectionFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -13046,6 +13191,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncVpcVpnGatewayFromRemote {
     /// Wire name `dataCenterUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -13154,6 +13300,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct TerminateVirtualBorderRouterRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -13230,6 +13377,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateAliyunDisk {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -13364,6 +13512,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateAliyunKeySecret {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -13459,15 +13608,16 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateAliyunRouteInterfaceRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `op` (body). Since ZStack 3.0.1 (release history). One of `active`, `inactive`.
     #[api(one_of("active", "inactive"))]
-    pub op: ::std::string::String,
+    pub op: crate::types::Op,
     /// Wire name `vRouterType` (body). Since ZStack 3.0.1 (release history). One of `vbr`, `vrouter`.
     #[api(rename = "vRouterType", one_of("vbr", "vrouter"))]
-    pub v_router_type: ::std::string::String,
+    pub v_router_type: crate::types::VRouterType,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -13479,8 +13629,8 @@ impl UpdateAliyunRouteInterfaceRemote {
     /// A request with the required params `uuid`, `op`, `vRouterType`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        op: impl ::core::convert::Into<::std::string::String>,
-        v_router_type: impl ::core::convert::Into<::std::string::String>,
+        op: impl ::core::convert::Into<crate::types::Op>,
+        v_router_type: impl ::core::convert::Into<crate::types::VRouterType>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -13547,6 +13697,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateAliyunSnapshot {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -13649,6 +13800,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateAliyunVirtualRouter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -13751,6 +13903,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateConnectionBetweenL3NetWorkAndAliyunVSwitch {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -13850,6 +14003,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateEcsImage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -13951,6 +14105,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateEcsInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -14060,6 +14215,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateEcsInstanceVncPassword {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -14143,6 +14299,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateEcsSecurityGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -14240,6 +14397,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateEcsVSwitch {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -14341,6 +14499,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateEcsVpc {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -14436,6 +14595,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateEcsVpc>> UpdateEcsVpcSetters
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateHybridEip {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -14447,7 +14607,7 @@ pub struct UpdateHybridEip {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `aliyun`.
     #[api(rename = "type", one_of("aliyun"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::HybridType,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -14459,7 +14619,7 @@ impl UpdateHybridEip {
     /// A request with the required params `uuid`, `type`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -14539,6 +14699,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateHybridKeySecret {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -14635,6 +14796,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateOssBucket {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -14758,6 +14920,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateVirtualBorderRouterRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -14915,6 +15078,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateVpcUserVpnGateway {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -15017,6 +15181,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateVpcVpnConnectionRemote {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -15170,6 +15335,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateVpcVpnGateway {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -15248,6 +15414,7 @@ impl<
 > UpdateVpcVpnGatewaySetters for T {}
 /// The result of [`BackupDatabaseToPublicCloud`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BackupDatabaseToPublicCloudReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub local: ::core::option::Option<::std::string::String>,
@@ -15256,557 +15423,635 @@ pub struct BackupDatabaseToPublicCloudReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub region_id: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BackupDatabaseToPublicCloudReply { "local" => local, "remote" => remote, "regionId"
-    => region_id, }
+    => region_id, } serialize if feature = "serialize"
 );
 /// The result of [`DownloadBackupFileFromPublicCloud`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DownloadBackupFileFromPublicCloudReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub local: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    DownloadBackupFileFromPublicCloudReply { "local" => local, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    DownloadBackupFileFromPublicCloudReply { "local" => local, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetConnectionAccessPointFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetConnectionAccessPointFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetConnectionAccessPointFromRemoteReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetConnectionBetweenL3NetworkAndAliyunVSwitch`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetConnectionBetweenL3NetworkAndAliyunVSwitchReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetConnectionBetweenL3NetworkAndAliyunVSwitchReply { "inventories" => inventories
-    default, "total" => total lenient, }
+    default, "total" => total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`GetCreateEcsImageProgress`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetCreateEcsImageProgressReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub progress: ::core::option::Option<crate::types::ProgressProperty>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetCreateEcsImageProgressReply { "progress" => progress, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetCreateEcsImageProgressReply { "progress" => progress, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetDataCenterFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetDataCenterFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetDataCenterFromRemoteReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetDataCenterFromRemoteReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetEcsInstanceType`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetEcsInstanceTypeReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub types: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetEcsInstanceTypeReply { "types" => types default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetEcsInstanceTypeReply { "types" => types default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetEcsInstanceVncUrl`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetEcsInstanceVncUrlReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub ecs_id: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub vnc_url: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetEcsInstanceVncUrlReply { "ecsId" => ecs_id, "vncUrl" => vnc_url, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetEcsInstanceVncUrlReply { "ecsId" => ecs_id, "vncUrl" => vnc_url, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetIdentityZoneFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetIdentityZoneFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetIdentityZoneFromRemoteReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetIdentityZoneFromRemoteReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetOssBucketFileFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetOssBucketFileFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub files: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetOssBucketFileFromRemoteReply { "files" => files default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetOssBucketFileFromRemoteReply { "files" => files default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetOssBucketNameFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetOssBucketNameFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetOssBucketNameFromRemoteReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetOssBucketNameFromRemoteReply { "inventories" => inventories default, } serialize
+    if feature = "serialize"
 );
 /// The result of [`GetVpcVpnConfigurationFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVpcVpnConfigurationFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub ike_conf: ::core::option::Option<crate::types::VpcVpnIkeConfigStruct>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub ip_sec_conf: ::core::option::Option<crate::types::VpcVpnIpSecConfigStruct>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVpcVpnConfigurationFromRemoteReply { "ikeConf" => ike_conf, "ipSecConf" =>
-    ip_sec_conf, }
+    ip_sec_conf, } serialize if feature = "serialize"
 );
 /// The result of [`QueryAliyunDiskFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAliyunDiskFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryAliyunDiskFromLocalReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryAliyunRouteEntryFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAliyunRouteEntryFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryAliyunRouteEntryFromLocalReply { "inventories" => inventories default, "total"
-    => total lenient, }
+    => total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryAliyunRouterInterfaceFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAliyunRouterInterfaceFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryAliyunRouterInterfaceFromLocalReply { "inventories" => inventories default,
-    "total" => total lenient, }
+    "total" => total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryAliyunSnapshotFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAliyunSnapshotFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryAliyunSnapshotFromLocalReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryAliyunVirtualRouterFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAliyunVirtualRouterFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryAliyunVirtualRouterFromLocalReply { "inventories" => inventories default,
-    "total" => total lenient, }
+    "total" => total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryConnectionAccessPointFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryConnectionAccessPointFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryConnectionAccessPointFromLocalReply { "inventories" => inventories default,
-    "total" => total lenient, }
+    "total" => total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryConnectionBetweenL3NetworkAndAliyunVSwitch`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryConnectionBetweenL3NetworkAndAliyunVSwitchReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryConnectionBetweenL3NetworkAndAliyunVSwitchReply { "inventories" => inventories
-    default, "total" => total lenient, }
+    default, "total" => total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryDataCenterFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryDataCenterFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryDataCenterFromLocalReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryEcsImageFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcsImageFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryEcsImageFromLocalReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryEcsInstanceFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcsInstanceFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryEcsInstanceFromLocalReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryEcsSecurityGroupFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcsSecurityGroupFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryEcsSecurityGroupFromLocalReply { "inventories" => inventories default, "total"
-    => total lenient, }
+    => total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryEcsSecurityGroupRuleFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcsSecurityGroupRuleFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryEcsSecurityGroupRuleFromLocalReply { "inventories" => inventories default,
-    "total" => total lenient, }
+    "total" => total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryEcsVSwitchFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcsVSwitchFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryEcsVSwitchFromLocalReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryEcsVpcFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEcsVpcFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryEcsVpcFromLocalReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryHybridEipFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryHybridEipFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryHybridEipFromLocalReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryHybridKeySecret`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryHybridKeySecretReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryHybridKeySecretReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryIdentityZoneFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryIdentityZoneFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryIdentityZoneFromLocalReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryOssBucketFileName`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryOssBucketFileNameReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryOssBucketFileNameReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryVirtualBorderRouterFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryVirtualBorderRouterFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryVirtualBorderRouterFromLocalReply { "inventories" => inventories default,
-    "total" => total lenient, }
+    "total" => total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryVpcIkeConfigFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryVpcIkeConfigFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryVpcIkeConfigFromLocalReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryVpcIpSecConfigFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryVpcIpSecConfigFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryVpcIpSecConfigFromLocalReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryVpcUserVpnGatewayFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryVpcUserVpnGatewayFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryVpcUserVpnGatewayFromLocalReply { "inventories" => inventories default, "total"
-    => total lenient, }
+    => total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryVpcVpnConnectionFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryVpcVpnConnectionFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryVpcVpnConnectionFromLocalReply { "inventories" => inventories default, "total"
-    => total lenient, }
+    => total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryVpcVpnGatewayFromLocal`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryVpcVpnGatewayFromLocalReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryVpcVpnGatewayFromLocalReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`SyncAliyunRouteEntryFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncAliyunRouteEntryFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SyncAliyunRouteEntryFromRemoteReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`SyncAliyunRouterInterfaceFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncAliyunRouterInterfaceFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SyncAliyunRouterInterfaceFromRemoteReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`SyncAliyunSnapshotRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncAliyunSnapshotRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SyncAliyunSnapshotRemoteReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SyncAliyunSnapshotRemoteReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`SyncAliyunVirtualRouterFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncAliyunVirtualRouterFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SyncAliyunVirtualRouterFromRemoteReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`SyncConnectionAccessPointFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncConnectionAccessPointFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SyncConnectionAccessPointFromRemoteReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`SyncDiskFromAliyunFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncDiskFromAliyunFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SyncDiskFromAliyunFromRemoteReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SyncDiskFromAliyunFromRemoteReply { "inventories" => inventories default, } serialize
+    if feature = "serialize"
 );
 /// The result of [`SyncEcsImageFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncEcsImageFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SyncEcsImageFromRemoteReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SyncEcsImageFromRemoteReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`SyncEcsInstanceFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncEcsInstanceFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SyncEcsInstanceFromRemoteReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SyncEcsInstanceFromRemoteReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`SyncEcsSecurityGroupFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncEcsSecurityGroupFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SyncEcsSecurityGroupFromRemoteReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`SyncEcsSecurityGroupRuleFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncEcsSecurityGroupRuleFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SyncEcsSecurityGroupRuleFromRemoteReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`SyncEcsVSwitchFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncEcsVSwitchFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SyncEcsVSwitchFromRemoteReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SyncEcsVSwitchFromRemoteReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`SyncEcsVpcFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncEcsVpcFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SyncEcsVpcFromRemoteReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SyncEcsVpcFromRemoteReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`SyncHybridEipFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncHybridEipFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SyncHybridEipFromRemoteReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SyncHybridEipFromRemoteReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`SyncVirtualBorderRouterFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncVirtualBorderRouterFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SyncVirtualBorderRouterFromRemoteReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`SyncVpcUserVpnGatewayFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncVpcUserVpnGatewayFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SyncVpcUserVpnGatewayFromRemoteReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`SyncVpcVpnConnectionFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncVpcVpnConnectionFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SyncVpcVpnConnectionFromRemoteReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`SyncVpcVpnGatewayFromRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncVpcVpnGatewayFromRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SyncVpcVpnGatewayFromRemoteReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SyncVpcVpnGatewayFromRemoteReply { "inventories" => inventories default, } serialize
+    if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `hybrid` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -15902,7 +16147,7 @@ pub trait HybridApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         &self,
         eip_uuid: impl ::core::convert::Into<::std::string::String>,
         ecs_uuid: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
     ) -> ::zstack_sdk::client::Call<AttachHybridEipToEcs> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -15929,7 +16174,7 @@ pub trait HybridApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     /// Send (and wait for the job of) [`BackupDatabaseToPublicCloud`]: `POST /hybrid/backup-mysql`.
     fn backup_database_to_public_cloud(
         &self,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
         region_id: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<BackupDatabaseToPublicCloud> {
         ::zstack_sdk::client::Call::new(
@@ -15953,7 +16198,7 @@ pub trait HybridApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         &self,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
-        router_type: impl ::core::convert::Into<::std::string::String>,
+        router_type: impl ::core::convert::Into<crate::types::RouterType>,
         name: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<CreateAliyunRouterInterfaceRemote> {
         ::zstack_sdk::client::Call::new(
@@ -15983,8 +16228,8 @@ pub trait HybridApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
         dst_cidr_block: impl ::core::convert::Into<::std::string::String>,
         next_hop_uuid: impl ::core::convert::Into<::std::string::String>,
-        next_hop_type: impl ::core::convert::Into<::std::string::String>,
-        v_router_type: impl ::core::convert::Into<::std::string::String>,
+        next_hop_type: impl ::core::convert::Into<crate::types::NextHopType>,
+        v_router_type: impl ::core::convert::Into<crate::types::VRouterType>,
     ) -> ::zstack_sdk::client::Call<CreateAliyunVpcVirtualRouterEntryRemote> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -16005,7 +16250,7 @@ pub trait HybridApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         vbr_uuid: impl ::core::convert::Into<::std::string::String>,
         cpe_ip: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-        direction: impl ::core::convert::Into<::std::string::String>,
+        direction: impl ::core::convert::Into<crate::types::Direction>,
     ) -> ::zstack_sdk::client::Call<CreateConnectionBetweenL3NetworkAndAliyunVSwitch> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -16126,9 +16371,9 @@ pub trait HybridApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         band_width_mb: impl ::core::convert::Into<i64>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
-        charge_type: impl ::core::convert::Into<::std::string::String>,
+        charge_type: impl ::core::convert::Into<crate::types::ChargeType>,
     ) -> ::zstack_sdk::client::Call<CreateHybridEip> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -16272,7 +16517,7 @@ pub trait HybridApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn delete_aliyun_router_interface_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        v_router_type: impl ::core::convert::Into<::std::string::String>,
+        v_router_type: impl ::core::convert::Into<crate::types::VRouterType>,
     ) -> ::zstack_sdk::client::Call<DeleteAliyunRouterInterfaceRemote> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -16312,7 +16557,7 @@ pub trait HybridApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     /// Send (and wait for the job of) [`DeleteBackupFileInPublic`]: `DELETE /hybrid/backup-mysql`.
     fn delete_backup_file_in_public(
         &self,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
         region_id: impl ::core::convert::Into<::std::string::String>,
         file: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<DeleteBackupFileInPublic> {
@@ -16443,7 +16688,7 @@ pub trait HybridApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     /// Send (and wait for the job of) [`DeleteHybridEipFromLocal`]: `DELETE /hybrid/eip/{uuid}`.
     fn delete_hybrid_eip_from_local(
         &self,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
         uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<DeleteHybridEipFromLocal> {
         ::zstack_sdk::client::Call::new(
@@ -16454,7 +16699,7 @@ pub trait HybridApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     /// Send (and wait for the job of) [`DeleteHybridEipRemote`]: `DELETE /hybrid/eip/{uuid}/remote`.
     fn delete_hybrid_eip_remote(
         &self,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
         uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<DeleteHybridEipRemote> {
         ::zstack_sdk::client::Call::new(
@@ -16618,7 +16863,7 @@ pub trait HybridApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn detach_hybrid_eip_from_ecs(
         &self,
         eip_uuid: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
     ) -> ::zstack_sdk::client::Call<DetachHybridEipFromEcs> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -16647,7 +16892,7 @@ pub trait HybridApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         &self,
         region_id: impl ::core::convert::Into<::std::string::String>,
         file: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
     ) -> ::zstack_sdk::client::Call<DownloadBackupFileFromPublicCloud> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -16678,7 +16923,9 @@ pub trait HybridApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn get_connection_between_l3_network_and_aliyun_v_switch(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        resource_type: impl ::core::convert::Into<::std::string::String>,
+        resource_type: impl ::core::convert::Into<
+            crate::types::GetConnectionBetweenL3NetworkAndAliyunVSwitchResourceType,
+        >,
     ) -> ::zstack_sdk::client::Call<GetConnectionBetweenL3NetworkAndAliyunVSwitch> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -17004,7 +17251,7 @@ pub trait HybridApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn sync_aliyun_route_entry_from_remote(
         &self,
         v_router_uuid: impl ::core::convert::Into<::std::string::String>,
-        v_router_type: impl ::core::convert::Into<::std::string::String>,
+        v_router_type: impl ::core::convert::Into<crate::types::VRouterType>,
     ) -> ::zstack_sdk::client::Call<SyncAliyunRouteEntryFromRemote> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -17134,7 +17381,7 @@ pub trait HybridApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     /// Send (and wait for the job of) [`SyncHybridEipFromRemote`]: `PUT /hybrid/eip/{dataCenterUuid}/sync`.
     fn sync_hybrid_eip_from_remote(
         &self,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<SyncHybridEipFromRemote> {
         ::zstack_sdk::client::Call::new(
@@ -17217,8 +17464,8 @@ pub trait HybridApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn update_aliyun_route_interface_remote(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        op: impl ::core::convert::Into<::std::string::String>,
-        v_router_type: impl ::core::convert::Into<::std::string::String>,
+        op: impl ::core::convert::Into<crate::types::Op>,
+        v_router_type: impl ::core::convert::Into<crate::types::VRouterType>,
     ) -> ::zstack_sdk::client::Call<UpdateAliyunRouteInterfaceRemote> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -17302,7 +17549,7 @@ pub trait HybridApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn update_hybrid_eip(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::HybridType>,
     ) -> ::zstack_sdk::client::Call<UpdateHybridEip> {
         ::zstack_sdk::client::Call::new(self.as_ref(), UpdateHybridEip::new(uuid, type_))
     }

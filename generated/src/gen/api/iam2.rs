@@ -129,6 +129,7 @@ With the client, each API is a method of [`Iam2Api`] (in scope with `use zstack_
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddAttributesToIAM2Organization {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -217,6 +218,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddAttributesToIAM2Project {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -305,6 +307,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddAttributesToIAM2VirtualID {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -393,6 +396,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddAttributesToIAM2VirtualIDGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -481,6 +485,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct AddIAM2VirtualIDGroupToProjects {
     /// Wire name `structs` (body). Since ZStack 4.0.1 (release history).
     pub structs: ::std::vec::Vec<::serde_json::Value>,
@@ -571,6 +576,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddIAM2VirtualIDsToGroup {
     /// Wire name `virtualIDUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "virtualIDUuids", required, non_empty)]
@@ -660,6 +666,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddIAM2VirtualIDsToOrganization {
     /// Wire name `virtualIDUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "virtualIDUuids", required, non_empty)]
@@ -749,6 +756,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddIAM2VirtualIDsToProject {
     /// Wire name `projectUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "projectUuid")]
@@ -855,6 +863,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct AddIAM2VirtualIDsToProjects {
     /// Wire name `projectUuids` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "projectUuids", required)]
@@ -966,6 +975,7 @@ impl<
     async,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct AddResourceToIAM2Project {
     /// Wire name `projectUuid` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "projectUuid")]
@@ -1055,6 +1065,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddRolesToIAM2VirtualID {
     /// Wire name `virtualIDUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "virtualIDUuid")]
@@ -1156,6 +1167,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddRolesToIAM2VirtualIDGroup {
     /// Wire name `roleUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "roleUuids", required, non_empty)]
@@ -1257,6 +1269,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct AttachIAM2ProjectToIAM2Organization {
     /// Wire name `projectUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "projectUuid")]
@@ -1341,6 +1354,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct BatchCreateIAM2VirtualIDFromConfigFile {
     /// Wire name `virtualIDInfos` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "virtualIDInfos")]
@@ -1449,6 +1463,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeIAM2OrganizationParent {
     /// Wire name `parentUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "parentUuid")]
@@ -1538,6 +1553,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeIAM2OrganizationState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1621,6 +1637,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeIAM2ProjectState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1704,6 +1721,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeIAM2VirtualIDGroupState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1787,6 +1805,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeIAM2VirtualIDState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1870,12 +1889,13 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct ChangeIAM2VirtualIDType {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `type` (body). Since ZStack 3.5.3 (release history). One of `ZStack`.
     #[api(rename = "type", one_of("ZStack"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::ChangeIAM2VirtualIDTypeType,
     /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1887,7 +1907,7 @@ impl ChangeIAM2VirtualIDType {
     /// A request with the required params `uuid`, `type`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::ChangeIAM2VirtualIDTypeType>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1951,6 +1971,7 @@ impl<
     response = crate::api::CheckIAM2OrganizationAvailabilityReply,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct CheckIAM2OrganizationAvailability {
     /// Wire name `systemTags` (query string). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
@@ -2024,6 +2045,7 @@ impl<
     response = crate::api::CheckIAM2VirtualIDConfigFileReply,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct CheckIAM2VirtualIDConfigFile {
     /// Wire name `virtualIDInfos` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "virtualIDInfos")]
@@ -2103,6 +2125,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct CleanInvalidLdapIAM2Binding {
     /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
@@ -2177,6 +2200,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateIAM2Organization {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -2356,6 +2380,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateIAM2Project {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -2549,6 +2574,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateIAM2ProjectFromTemplate {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -2721,6 +2747,7 @@ impl<
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateIAM2ProjectRole {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
@@ -2884,6 +2911,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateIAM2ProjectTemplate {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -3031,6 +3059,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateIAM2ProjectTemplateFromProject {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -3156,6 +3185,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateIAM2VirtualID {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -3332,6 +3362,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct CreateIAM2VirtualIDFromLdapUid {
     /// Wire name `ldapUid` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "ldapUid")]
@@ -3438,6 +3469,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateIAM2VirtualIDGroup {
     /// Wire name `projectUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "projectUuid")]
@@ -3584,6 +3616,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct CreateIAM2VirtualIDLdapBinding {
     /// Wire name `virtualIDUuid` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "virtualIDUuid")]
@@ -3696,6 +3729,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteIAM2Organization {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -3771,6 +3805,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteIAM2Project {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -3846,6 +3881,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteIAM2ProjectTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -3921,6 +3957,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteIAM2VirtualID {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -4008,6 +4045,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteIAM2VirtualIDGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -4083,6 +4121,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct DeleteIAM2VirtualIDLdapBinding {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
@@ -4170,6 +4209,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct DetachIAM2ProjectFromIAM2Organization {
     /// Wire name `projectUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "projectUuid")]
@@ -4247,6 +4287,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ExpungeIAM2Project {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -4321,6 +4362,7 @@ impl<
     response = crate::api::GetCandidateLdapEntryForIAM2BindingReply,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct GetCandidateLdapEntryForIAM2Binding {
     /// Wire name `ldapFilter` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "ldapFilter")]
@@ -4405,6 +4447,7 @@ impl<
     response = crate::api::GetIAM2OrganizationVirtualIDNumberReply,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct GetIAM2OrganizationVirtualIDNumber {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -4479,6 +4522,7 @@ impl<
     response = crate::api::GetIAM2ProjectContainerClusterCandidatesReply,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct GetIAM2ProjectContainerClusterCandidates {
     /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
@@ -4551,6 +4595,7 @@ impl<
     response = crate::api::GetIAM2ProjectContainerImageTagsReply,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct GetIAM2ProjectContainerImageTags {
     /// Wire name `projectId` (path placeholder). Since ZStack 5.3.0 (release history).
     #[api(rename = "projectId")]
@@ -4654,6 +4699,7 @@ impl<
     response = crate::api::GetIAM2ProjectContainerImagesReply,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct GetIAM2ProjectContainerImages {
     /// Wire name `projectId` (path placeholder). Since ZStack 5.3.0 (release history).
     #[api(rename = "projectId")]
@@ -4752,6 +4798,7 @@ impl<
     response = crate::api::GetIAM2ProjectRepositoryReply,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct GetIAM2ProjectRepository {
     /// Wire name `limit` (query string). Since ZStack 5.3.0 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
@@ -4840,6 +4887,7 @@ impl<
     response = crate::api::GetIAM2ProjectsOfVirtualIDReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetIAM2ProjectsOfVirtualID {
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -4912,6 +4960,7 @@ impl<
     response = crate::api::GetIAM2SystemAttributesReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetIAM2SystemAttributes {
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -4984,6 +5033,7 @@ impl<
     response = crate::api::GetIAM2VirtualIDAPIPermissionReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetIAM2VirtualIDAPIPermission {
     /// Wire name `apisToCheck` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "apisToCheck")]
@@ -5082,6 +5132,7 @@ impl<
     response = crate::api::GetIAM2VirtualIDInGroupReply,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct GetIAM2VirtualIDInGroup {
     /// Wire name `groupUuid` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "groupUuid")]
@@ -5094,7 +5145,7 @@ pub struct GetIAM2VirtualIDInGroup {
     pub count: ::core::option::Option<bool>,
     /// Wire name `sortDirection` (query string). Since ZStack 4.1.8 (release history). One of `asc`, `desc`.
     #[api(rename = "sortDirection", one_of("asc", "desc"))]
-    pub sort_direction: ::core::option::Option<::std::string::String>,
+    pub sort_direction: ::core::option::Option<crate::types::SortDirectionAscDesc>,
     /// Wire name `sortBy` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "sortBy")]
     pub sort_by: ::core::option::Option<::std::string::String>,
@@ -5147,7 +5198,7 @@ pub trait GetIAM2VirtualIDInGroupSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `sortDirection` (query string). Since ZStack 4.1.8 (release history). One of `asc`, `desc`.
     fn sort_direction(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::SortDirectionAscDesc>,
     ) -> Self {
         self.held_mut().sort_direction = ::core::option::Option::Some(value.into());
         self
@@ -5214,6 +5265,7 @@ impl<
     response = crate::api::GetOrganizationQuotaUsageReply,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct GetOrganizationQuotaUsage {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -5290,6 +5342,7 @@ impl<
     sensitive,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct LoginIAM2Platform {
     /// Wire name `clientInfo` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "clientInfo")]
@@ -5381,6 +5434,7 @@ impl<
     sensitive,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct LoginIAM2Project {
     /// Wire name `projectName` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "projectName")]
@@ -5475,6 +5529,7 @@ for T {}
     session = false,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct LoginIAM2VirtualID {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     pub name: ::std::string::String,
@@ -5599,6 +5654,7 @@ impl<
     session = false,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct LoginIAM2VirtualIDWithLdap {
     /// Wire name `uid` (body). Since ZStack 3.5.3 (release history).
     pub uid: ::std::string::String,
@@ -5703,6 +5759,7 @@ impl<
     response = crate::api::QueryIAM2LdapBindingReply,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct QueryIAM2LdapBinding {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -5746,6 +5803,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2LdapBinding {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2OrganizationInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryIAM2Organization {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -5789,6 +5847,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2Organization {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2OrganizationAttributeInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryIAM2OrganizationAttribute {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -5832,6 +5891,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2OrganizationAttribu
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2OrganizationProjectRefInventory>,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryIAM2OrganizationProjectRef {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -5875,6 +5935,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2OrganizationProject
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2ProjectInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryIAM2Project {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -5918,6 +5979,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2Project {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2ProjectAccountRefInventory>,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryIAM2ProjectAccountRef {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -5961,6 +6023,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2ProjectAccountRef {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2ProjectAttributeInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryIAM2ProjectAttribute {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -6004,6 +6067,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2ProjectAttribute {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2ProjectRoleInventory>,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryIAM2ProjectRole {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -6047,6 +6111,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2ProjectRole {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2ProjectTemplateInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryIAM2ProjectTemplate {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -6090,6 +6155,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2ProjectTemplate {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2VirtualIDInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryIAM2VirtualID {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -6133,6 +6199,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2VirtualID {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2VirtualIDAttributeInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryIAM2VirtualIDAttribute {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -6176,6 +6243,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2VirtualIDAttribute 
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2VirtualIDGroupInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryIAM2VirtualIDGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -6219,6 +6287,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2VirtualIDGroup {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IAM2VirtualIDGroupAttributeInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryIAM2VirtualIDGroupAttribute {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -6264,6 +6333,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIAM2VirtualIDGroupAttri
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RecoverIAM2Project {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6339,6 +6409,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveAttributesFromIAM2Organization {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6426,6 +6497,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveAttributesFromIAM2Project {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6513,6 +6585,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveAttributesFromIAM2VirtualID {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6600,6 +6673,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveAttributesFromIAM2VirtualIDGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6688,6 +6762,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct RemoveIAM2ProjectLoginExpired {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -6770,6 +6845,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveIAM2VirtualIDGroupFromProjects {
     /// Wire name `projectUuids` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "projectUuids")]
@@ -6877,6 +6953,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveIAM2VirtualIDsFromGroup {
     /// Wire name `virtualIDUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "virtualIDUuids", required, non_empty)]
@@ -6965,6 +7042,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveIAM2VirtualIDsFromOrganization {
     /// Wire name `virtualIDUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "virtualIDUuids", required, non_empty)]
@@ -7053,6 +7131,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveIAM2VirtualIDsFromProject {
     /// Wire name `projectUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "projectUuid")]
@@ -7141,6 +7220,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveIAM2VirtualIDsFromProjects {
     /// Wire name `projectUuids` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "projectUuids", required)]
@@ -7234,6 +7314,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveRolesFromIAM2VirtualID {
     /// Wire name `roleUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "roleUuids", required, non_empty)]
@@ -7334,6 +7415,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveRolesFromIAM2VirtualIDGroup {
     /// Wire name `roleUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "roleUuids", required, non_empty)]
@@ -7435,6 +7517,7 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct RunIAM2Script {
     /// Wire name `scriptContent` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "scriptContent")]
@@ -7542,6 +7625,7 @@ for T {}
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct SetIAM2ProjectContainerCluster {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
@@ -7630,6 +7714,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct SetIAM2ProjectLoginExpired {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -7713,6 +7798,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct SetIAM2ProjectRetirePolicy {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -7795,6 +7881,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct SetOrganizationOperation {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -7878,6 +7965,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct SetOrganizationSupervisor {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -7961,6 +8049,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct StopAllResourcesInIAM2Project {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8037,6 +8126,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateIAM2Organization {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8158,6 +8248,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateIAM2OrganizationAttribute {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8241,6 +8332,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateIAM2Project {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8338,6 +8430,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateIAM2ProjectAttribute {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8421,6 +8514,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateIAM2ProjectTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8547,6 +8641,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateIAM2VirtualID {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8668,6 +8763,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateIAM2VirtualIDAttribute {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8751,6 +8847,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateIAM2VirtualIDGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8848,6 +8945,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateIAM2VirtualIDGroupAttribute {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8931,6 +9029,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct UpdateOrganizationQuota {
     /// Wire name `identityUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "identityUuid")]
@@ -8999,126 +9098,146 @@ impl<
 > UpdateOrganizationQuotaSetters for T {}
 /// The result of [`BatchCreateIAM2VirtualIDFromConfigFile`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BatchCreateIAM2VirtualIDFromConfigFileReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub number_of_imported_user: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BatchCreateIAM2VirtualIDFromConfigFileReply { "numberOfImportedUser" =>
-    number_of_imported_user lenient, }
+    number_of_imported_user lenient, } serialize if feature = "serialize"
 );
 /// The result of [`CheckIAM2OrganizationAvailability`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CheckIAM2OrganizationAvailabilityReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub exists: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    CheckIAM2OrganizationAvailabilityReply { "exists" => exists, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    CheckIAM2OrganizationAvailabilityReply { "exists" => exists, } serialize if feature =
+    "serialize"
 );
 /// The result of [`CheckIAM2VirtualIDConfigFile`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CheckIAM2VirtualIDConfigFileReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    CheckIAM2VirtualIDConfigFileReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    CheckIAM2VirtualIDConfigFileReply { "results" => results default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`CleanInvalidLdapIAM2Binding`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CleanInvalidLdapIAM2BindingReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    CleanInvalidLdapIAM2BindingReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    CleanInvalidLdapIAM2BindingReply { "inventories" => inventories default, } serialize
+    if feature = "serialize"
 );
 /// The result of [`GetCandidateLdapEntryForIAM2Binding`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetCandidateLdapEntryForIAM2BindingReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetCandidateLdapEntryForIAM2BindingReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetIAM2OrganizationVirtualIDNumber`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetIAM2OrganizationVirtualIDNumberReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub virtual_total_number: ::core::option::Option<i32>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub virtual_direct_number: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetIAM2OrganizationVirtualIDNumberReply { "virtualTotalNumber" =>
     virtual_total_number lenient, "virtualDirectNumber" => virtual_direct_number lenient,
-    }
+    } serialize if feature = "serialize"
 );
 /// The result of [`GetIAM2ProjectContainerClusterCandidates`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetIAM2ProjectContainerClusterCandidatesReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetIAM2ProjectContainerClusterCandidatesReply { "inventories" => inventories default,
-    }
+    } serialize if feature = "serialize"
 );
 /// The result of [`GetIAM2ProjectContainerImageTags`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetIAM2ProjectContainerImageTagsReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetIAM2ProjectContainerImageTagsReply { "inventories" => inventories default, "total"
-    => total lenient, }
+    => total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`GetIAM2ProjectContainerImages`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetIAM2ProjectContainerImagesReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetIAM2ProjectContainerImagesReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`GetIAM2ProjectRepository`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetIAM2ProjectRepositoryReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetIAM2ProjectRepositoryReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetIAM2ProjectRepositoryReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetIAM2ProjectsOfVirtualID`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetIAM2ProjectsOfVirtualIDReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetIAM2ProjectsOfVirtualIDReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetIAM2ProjectsOfVirtualIDReply { "inventories" => inventories default, } serialize
+    if feature = "serialize"
 );
 /// The result of [`GetIAM2SystemAttributes`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetIAM2SystemAttributesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetIAM2SystemAttributesReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetIAM2SystemAttributesReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetIAM2VirtualIDAPIPermission`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetIAM2VirtualIDAPIPermissionReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub permissions: ::std::collections::BTreeMap<
@@ -9128,42 +9247,46 @@ pub struct GetIAM2VirtualIDAPIPermissionReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub no_permission: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetIAM2VirtualIDAPIPermissionReply { "permissions" => permissions default,
-    "noPermission" => no_permission, }
+    "noPermission" => no_permission, } serialize if feature = "serialize"
 );
 /// The result of [`GetIAM2VirtualIDInGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetIAM2VirtualIDInGroupReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetIAM2VirtualIDInGroupReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`GetOrganizationQuotaUsage`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetOrganizationQuotaUsageReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub usages: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetOrganizationQuotaUsageReply { "usages" => usages default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetOrganizationQuotaUsageReply { "usages" => usages default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`QueryIAM2LdapBinding`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryIAM2LdapBindingReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryIAM2LdapBindingReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `iam2` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -9404,7 +9527,7 @@ pub trait Iam2Api: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_iam2_virtual_id_type(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::ChangeIAM2VirtualIDTypeType>,
     ) -> ::zstack_sdk::client::Call<ChangeIAM2VirtualIDType> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

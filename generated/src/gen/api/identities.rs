@@ -41,6 +41,7 @@ With the client, each API is a method of [`IdentitiesApi`] (in scope with `use z
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddPolicyStatementsToRole {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -129,6 +130,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachPolicyToRole {
     /// Wire name `roleUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "roleUuid")]
@@ -213,6 +215,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachRoleToAccount {
     /// Wire name `roleUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "roleUuid")]
@@ -298,6 +301,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeRoleState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -381,6 +385,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateRole {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -541,6 +546,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<CreateRole>> CreateRoleSetters for
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteRole {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -626,6 +632,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DeleteRole>> DeleteRoleSetters for
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachPolicyFromRole {
     /// Wire name `roleUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "roleUuid")]
@@ -709,6 +716,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachRoleFromAccount {
     /// Wire name `roleUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "roleUuid")]
@@ -804,6 +812,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryRole {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -848,6 +857,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryRole {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemovePolicyStatementsFromRole {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -937,6 +947,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateRole {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,

@@ -30,6 +30,7 @@ With the client, each API is a method of [`IdentityModelsApi`] (in scope with `u
     session = false,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct GetSupportedIdentityModels {
     /// Wire name `systemTags` (query string). Since ZStack 3.7.0.
     #[api(rename = "systemTags")]
@@ -85,12 +86,14 @@ impl<
 > GetSupportedIdentityModelsSetters for T {}
 /// The result of [`GetSupportedIdentityModels`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetSupportedIdentityModelsReply {
     /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub configs: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetSupportedIdentityModelsReply { "configs" => configs default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetSupportedIdentityModelsReply { "configs" => configs default, } serialize if
+    feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `identity-models` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

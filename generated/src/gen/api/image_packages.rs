@@ -32,6 +32,7 @@ With the client, each API is a method of [`ImagePackagesApi`] (in scope with `us
     async,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct DeleteImagePackage {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.4.65 (release history).
     pub uuid: ::std::string::String,
@@ -118,6 +119,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ImagePackageInventory>,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct QueryImagePackage {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -163,6 +165,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryImagePackage {
     async,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct UpdateImagePackage {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.4.65 (release history).
     pub uuid: ::std::string::String,

@@ -34,6 +34,7 @@ With the client, each API is a method of [`ImageReplicationGroupsApi`] (in scope
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct AddBackupStoragesToReplicationGroup {
     /// Wire name `replicationGroupUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "replicationGroupUuid")]
@@ -152,6 +153,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct CreateImageReplicationGroup {
     /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
     #[api(max_length = 255)]
@@ -269,6 +271,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct DeleteImageReplicationGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
@@ -355,6 +358,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ImageReplicationGroupInventory>,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct QueryImageReplicationGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -381,12 +385,14 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryImageReplicationGroup {
 }
 /// The result of [`AddBackupStoragesToReplicationGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AddBackupStoragesToReplicationGroupReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AddBackupStoragesToReplicationGroupReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `image-replication-groups` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

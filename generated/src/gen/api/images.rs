@@ -56,6 +56,7 @@ With the client, each API is a method of [`ImagesApi`] (in scope with `use zstac
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddImage {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -71,7 +72,7 @@ pub struct AddImage {
         rename = "mediaType",
         one_of("RootVolumeTemplate", "ISO", "DataVolumeTemplate")
     )]
-    pub media_type: ::core::option::Option<::std::string::String>,
+    pub media_type: ::core::option::Option<crate::types::MediaType>,
     /// Wire name `guestOsType` (body). Since ZStack 0.6.
     #[api(rename = "guestOsType", max_length = 255)]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
@@ -81,14 +82,14 @@ pub struct AddImage {
         one_of("x86_64", "aarch64", "mips64el", "loongarch64"),
         max_length = 32
     )]
-    pub architecture: ::core::option::Option<::std::string::String>,
+    pub architecture: ::core::option::Option<crate::types::Architecture>,
     /// Wire name `system` (body). Since ZStack 0.6. Server default: `false`.
     pub system: ::core::option::Option<bool>,
     /// Wire name `format` (body). Since ZStack 0.6.
     pub format: ::core::option::Option<::std::string::String>,
     /// Wire name `platform` (body). Since ZStack 0.6. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
-    pub platform: ::core::option::Option<::std::string::String>,
+    pub platform: ::core::option::Option<crate::types::Platform>,
     /// Wire name `backupStorageUuids` (body). Since ZStack 0.6.
     #[api(rename = "backupStorageUuids", required, non_empty)]
     pub backup_storage_uuids: ::std::vec::Vec<::std::string::String>,
@@ -159,7 +160,7 @@ pub trait AddImageSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `mediaType` (body). Since ZStack 0.6. One of `RootVolumeTemplate`, `ISO`, `DataVolumeTemplate`.
     fn media_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::MediaType>,
     ) -> Self {
         self.held_mut().media_type = ::core::option::Option::Some(value.into());
         self
@@ -175,7 +176,7 @@ pub trait AddImageSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `architecture` (body). Since ZStack 4.0. One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
     fn architecture(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Architecture>,
     ) -> Self {
         self.held_mut().architecture = ::core::option::Option::Some(value.into());
         self
@@ -196,7 +197,7 @@ pub trait AddImageSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `platform` (body). Since ZStack 0.6. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     fn platform(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Platform>,
     ) -> Self {
         self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
@@ -285,6 +286,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<AddImage>> AddImageSetters for T {
     polymorphic,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct CalculateImageHash {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.1.0.
     pub uuid: ::std::string::String,
@@ -380,12 +382,13 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeImageState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 0.6. One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -397,7 +400,7 @@ impl ChangeImageState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -463,6 +466,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateDataVolumeTemplateFromVolume {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -606,6 +610,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateDataVolumeTemplateFromVolumeBackup {
     /// Wire name `backupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupUuid")]
@@ -624,7 +629,7 @@ pub struct CreateDataVolumeTemplateFromVolumeBackup {
     pub guest_os_type: ::core::option::Option<::std::string::String>,
     /// Wire name `platform` (body). Since ZStack 3.0.1 (release history). One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
-    pub platform: ::core::option::Option<::std::string::String>,
+    pub platform: ::core::option::Option<crate::types::Platform>,
     /// Wire name `architecture` (body). Since ZStack 4.0.1 (release history).
     #[api(since = "4.0.1")]
     pub architecture: ::core::option::Option<::std::string::String>,
@@ -694,7 +699,7 @@ pub trait CreateDataVolumeTemplateFromVolumeBackupSetters: ::zstack_sdk::runtime
     /// Wire name `platform` (body). Since ZStack 3.0.1 (release history). One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     fn platform(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Platform>,
     ) -> Self {
         self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
@@ -790,6 +795,7 @@ impl<
     polymorphic,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct CreateDataVolumeTemplateFromVolumeSnapshot {
     /// Wire name `snapshotUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "snapshotUuid")]
@@ -926,6 +932,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateRootVolumeTemplateFromRootVolume {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -944,7 +951,7 @@ pub struct CreateRootVolumeTemplateFromRootVolume {
     pub root_volume_uuid: ::std::string::String,
     /// Wire name `platform` (body). Since ZStack 0.6. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
-    pub platform: ::core::option::Option<::std::string::String>,
+    pub platform: ::core::option::Option<crate::types::Platform>,
     /// Wire name `system` (body). Since ZStack 0.6. Server default: `false`.
     pub system: ::core::option::Option<bool>,
     /// Wire name `architecture` (body). Since ZStack 4.0.
@@ -1026,7 +1033,7 @@ pub trait CreateRootVolumeTemplateFromRootVolumeSetters: ::zstack_sdk::runtime::
     /// Wire name `platform` (body). Since ZStack 0.6. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     fn platform(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Platform>,
     ) -> Self {
         self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
@@ -1122,6 +1129,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateRootVolumeTemplateFromVolumeBackup {
     /// Wire name `backupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "backupUuid")]
@@ -1140,10 +1148,10 @@ pub struct CreateRootVolumeTemplateFromVolumeBackup {
     pub guest_os_type: ::core::option::Option<::std::string::String>,
     /// Wire name `platform` (body). Since ZStack 3.0.1 (release history). One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
-    pub platform: ::core::option::Option<::std::string::String>,
+    pub platform: ::core::option::Option<crate::types::Platform>,
     /// Wire name `architecture` (body). Since ZStack 4.0.1 (release history). One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
     #[api(since = "4.0.1", one_of("x86_64", "aarch64", "mips64el", "loongarch64"))]
-    pub architecture: ::core::option::Option<::std::string::String>,
+    pub architecture: ::core::option::Option<crate::types::Architecture>,
     /// Wire name `system` (body). Since ZStack 3.0.1 (release history). Server default: `false`.
     pub system: ::core::option::Option<bool>,
     /// Wire name `virtio` (body). Since ZStack 4.1.8 (release history).
@@ -1210,7 +1218,7 @@ pub trait CreateRootVolumeTemplateFromVolumeBackupSetters: ::zstack_sdk::runtime
     /// Wire name `platform` (body). Since ZStack 3.0.1 (release history). One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     fn platform(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Platform>,
     ) -> Self {
         self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
@@ -1218,7 +1226,7 @@ pub trait CreateRootVolumeTemplateFromVolumeBackupSetters: ::zstack_sdk::runtime
     /// Wire name `architecture` (body). Since ZStack 4.0.1 (release history). One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
     fn architecture(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Architecture>,
     ) -> Self {
         self.held_mut().architecture = ::core::option::Option::Some(value.into());
         self
@@ -1306,6 +1314,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateRootVolumeTemplateFromVolumeSnapshot {
     /// Wire name `snapshotUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "snapshotUuid")]
@@ -1324,7 +1333,7 @@ pub struct CreateRootVolumeTemplateFromVolumeSnapshot {
     pub backup_storage_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `platform` (body). Since ZStack 0.6. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
-    pub platform: ::core::option::Option<::std::string::String>,
+    pub platform: ::core::option::Option<crate::types::Platform>,
     /// Wire name `architecture` (body). Since ZStack 4.0.
     #[api(since = "4.0")]
     pub architecture: ::core::option::Option<::std::string::String>,
@@ -1399,7 +1408,7 @@ pub trait CreateRootVolumeTemplateFromVolumeSnapshotSetters: ::zstack_sdk::runti
     /// Wire name `platform` (body). Since ZStack 0.6. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     fn platform(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Platform>,
     ) -> Self {
         self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
@@ -1493,6 +1502,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteImage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -1596,6 +1606,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DeleteImage>> DeleteImageSetters f
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ExpungeImage {
     /// Wire name `uuid` (body). Since ZStack 3.2.0.
     #[api(since = "3.2.0")]
@@ -1696,6 +1707,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<ExpungeImage>> ExpungeImageSetters
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetBackupStorageForCreatingImageFromVolume {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "volumeUuid")]
@@ -1786,6 +1798,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetBackupStorageForCreatingImageFromVolumeSnapshot {
     /// Wire name `volumeUuid` (query string). Since ZStack 0.6.
     #[api(rename = "volumeUuid")]
@@ -1878,6 +1891,7 @@ impl<
     polymorphic,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct GetCandidateBackupStorageForCreatingImage {
     /// Wire name `volumeUuid` (query string). Since ZStack 0.6.
     #[api(rename = "volumeUuid")]
@@ -1977,6 +1991,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetCandidateVmForAttachingIso {
     /// Wire name `isoUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "isoUuid")]
@@ -2052,6 +2067,7 @@ impl<
     response = crate::api::GetImageQgaReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetImageQga {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2124,6 +2140,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetImageQga>> GetImageQgaSetters f
     response = crate::api::GetUploadImageJobDetailsReply,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct GetUploadImageJobDetails {
     /// Wire name `imageId` (path placeholder). Since ZStack 4.1.0.
     #[api(rename = "imageId")]
@@ -2200,6 +2217,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryImage {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2246,6 +2264,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryImage {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RecoverImage {
     /// Wire name `imageUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "imageUuid")]
@@ -2338,12 +2357,13 @@ impl<T: ::zstack_sdk::runtime::request::Holds<RecoverImage>> RecoverImageSetters
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct SetImageBootMode {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.0.
     pub uuid: ::std::string::String,
     /// Wire name `bootMode` (body). Since ZStack 3.9.0. One of `Legacy`, `UEFI`, `UEFI_WITH_CSM`.
     #[api(rename = "bootMode", one_of("Legacy", "UEFI", "UEFI_WITH_CSM"))]
-    pub boot_mode: ::std::string::String,
+    pub boot_mode: crate::types::BootMode,
     /// Wire name `systemTags` (body). Since ZStack 3.9.0.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -2355,7 +2375,7 @@ impl SetImageBootMode {
     /// A request with the required params `uuid`, `bootMode`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        boot_mode: impl ::core::convert::Into<::std::string::String>,
+        boot_mode: impl ::core::convert::Into<crate::types::BootMode>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2420,6 +2440,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SetImageQga {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2500,6 +2521,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<SetImageQga>> SetImageQgaSetters f
     async,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct SetImageSecurityLevel {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
     pub uuid: ::std::string::String,
@@ -2589,6 +2611,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncImageFromImageStoreBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2695,6 +2718,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncImageSize {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -2771,6 +2795,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateImage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -2789,22 +2814,22 @@ pub struct UpdateImage {
         one_of("RootVolumeTemplate", "DataVolumeTemplate", "ISO"),
         max_length = 255
     )]
-    pub media_type: ::core::option::Option<::std::string::String>,
+    pub media_type: ::core::option::Option<crate::types::MediaType>,
     /// Wire name `format` (body). Since ZStack 0.6. One of `raw`, `qcow2`, `iso`.
     #[api(one_of("raw", "qcow2", "iso"), max_length = 255)]
-    pub format: ::core::option::Option<::std::string::String>,
+    pub format: ::core::option::Option<crate::types::Format>,
     /// Wire name `system` (body). Since ZStack 0.6.
     pub system: ::core::option::Option<bool>,
     /// Wire name `platform` (body). Since ZStack 0.6. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
-    pub platform: ::core::option::Option<::std::string::String>,
+    pub platform: ::core::option::Option<crate::types::Platform>,
     /// Wire name `architecture` (body). Since ZStack 4.0. One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
     #[api(
         since = "4.0",
         one_of("x86_64", "aarch64", "mips64el", "loongarch64"),
         max_length = 32
     )]
-    pub architecture: ::core::option::Option<::std::string::String>,
+    pub architecture: ::core::option::Option<crate::types::Architecture>,
     /// Wire name `virtio` (body). Since ZStack 4.1.2.
     #[api(since = "4.1.2")]
     pub virtio: ::core::option::Option<bool>,
@@ -2863,7 +2888,7 @@ pub trait UpdateImageSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `mediaType` (body). Since ZStack 0.6. One of `RootVolumeTemplate`, `DataVolumeTemplate`, `ISO`.
     fn media_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::MediaType>,
     ) -> Self {
         self.held_mut().media_type = ::core::option::Option::Some(value.into());
         self
@@ -2871,7 +2896,7 @@ pub trait UpdateImageSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `format` (body). Since ZStack 0.6. One of `raw`, `qcow2`, `iso`.
     fn format(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Format>,
     ) -> Self {
         self.held_mut().format = ::core::option::Option::Some(value.into());
         self
@@ -2884,7 +2909,7 @@ pub trait UpdateImageSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `platform` (body). Since ZStack 0.6. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     fn platform(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Platform>,
     ) -> Self {
         self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
@@ -2892,7 +2917,7 @@ pub trait UpdateImageSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `architecture` (body). Since ZStack 4.0. One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
     fn architecture(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Architecture>,
     ) -> Self {
         self.held_mut().architecture = ::core::option::Option::Some(value.into());
         self
@@ -2932,6 +2957,7 @@ pub trait UpdateImageSetters: ::zstack_sdk::runtime::request::Holds<
 impl<T: ::zstack_sdk::runtime::request::Holds<UpdateImage>> UpdateImageSetters for T {}
 /// The result of [`CreateDataVolumeTemplateFromVolumeSnapshot`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CreateDataVolumeTemplateFromVolumeSnapshotReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventory: ::core::option::Option<crate::types::AnyImageInventory>,
@@ -2940,12 +2966,13 @@ pub struct CreateDataVolumeTemplateFromVolumeSnapshotReply {
         crate::types::CreateDataVolumeTemplateFromVolumeSnapshotFailure,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CreateDataVolumeTemplateFromVolumeSnapshotReply { "inventory" => inventory,
-    "failures" => failures default, }
+    "failures" => failures default, } serialize if feature = "serialize"
 );
 /// The result of [`CreateRootVolumeTemplateFromVolumeSnapshot`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CreateRootVolumeTemplateFromVolumeSnapshotReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventory: ::core::option::Option<crate::types::AnyImageInventory>,
@@ -2954,28 +2981,30 @@ pub struct CreateRootVolumeTemplateFromVolumeSnapshotReply {
         crate::types::CreateRootVolumeTemplateFromVolumeSnapshotFailure,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CreateRootVolumeTemplateFromVolumeSnapshotReply { "inventory" => inventory,
-    "failures" => failures default, }
+    "failures" => failures default, } serialize if feature = "serialize"
 );
 /// The result of [`GetImageQga`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetImageQgaReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub enable: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetImageQgaReply { "enable" => enable, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetImageQgaReply { "enable" => enable, } serialize if feature = "serialize"
 );
 /// The result of [`GetUploadImageJobDetails`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetUploadImageJobDetailsReply {
     /// Since ZStack 4.1.0. Absent from older MNs' replies.
     pub existing_job_details: ::std::vec::Vec<crate::types::JobDetails>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetUploadImageJobDetailsReply { "existingJobDetails" => existing_job_details default,
-    }
+    } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `images` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -3009,7 +3038,7 @@ pub trait ImagesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_image_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeImageState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -3191,7 +3220,7 @@ pub trait ImagesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn set_image_boot_mode(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        boot_mode: impl ::core::convert::Into<::std::string::String>,
+        boot_mode: impl ::core::convert::Into<crate::types::BootMode>,
     ) -> ::zstack_sdk::client::Call<SetImageBootMode> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -29,6 +29,7 @@ With the client, each API is a method of [`ImagesL3networksApi`] (in scope with 
     response = crate::api::GetInterdependentL3NetworksImagesReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetInterdependentL3NetworksImages {
     /// Wire name `zoneUuid` (query string). Since ZStack 0.6.
     #[api(rename = "zoneUuid")]
@@ -125,12 +126,14 @@ impl<
 > GetInterdependentL3NetworksImagesSetters for T {}
 /// The result of [`GetInterdependentL3NetworksImages`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetInterdependentL3NetworksImagesReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetInterdependentL3NetworksImagesReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `images-l3networks` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -42,12 +42,13 @@ With the client, each API is a method of [`InstanceOfferingsApi`] (in scope with
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeInstanceOfferingState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 0.6. One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -59,7 +60,7 @@ impl ChangeInstanceOfferingState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -126,6 +127,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateInstanceOffering {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -305,6 +307,7 @@ impl<
     polymorphic,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct CreateOvnControllerOffering {
     /// Wire name `zoneUuid` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "zoneUuid")]
@@ -495,6 +498,7 @@ impl<
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateSlbOffering {
     /// Wire name `zoneUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "zoneUuid")]
@@ -689,6 +693,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateVirtualRouterOffering {
     /// Wire name `zoneUuid` (body). Since ZStack 0.6.
     #[api(rename = "zoneUuid")]
@@ -903,6 +908,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteInstanceOffering {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -990,6 +996,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryInstanceOffering {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1033,6 +1040,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryInstanceOffering {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SlbOfferingInventory>,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySlbOffering {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1076,6 +1084,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySlbOffering {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VirtualRouterOfferingInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVirtualRouterOffering {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1122,6 +1131,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVirtualRouterOffering {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateInstanceOffering {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -1232,6 +1242,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateVirtualRouterOffering {
     /// Wire name `isDefault` (body). Since ZStack 0.6.
     #[api(rename = "isDefault")]
@@ -1349,7 +1360,7 @@ pub trait InstanceOfferingsApi: ::core::convert::AsRef<::zstack_sdk::client::Cli
     fn change_instance_offering_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeInstanceOfferingState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -33,6 +33,7 @@ With the client, each API is a method of [`IntegrityApi`] (in scope with `use zs
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct AddIntegrityResource {
     /// Wire name `resourceType` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "resourceType")]
@@ -124,6 +125,7 @@ impl<
     response = crate::api::CheckBatchDataIntegrityReply,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct CheckBatchDataIntegrity {
     /// Wire name `resourceUuids` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "resourceUuids")]
@@ -220,6 +222,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct StartDataProtection {
     /// Wire name `encryptType` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "encryptType")]
@@ -289,6 +292,7 @@ impl<
 > StartDataProtectionSetters for T {}
 /// The result of [`CheckBatchDataIntegrity`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CheckBatchDataIntegrityReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub resource_map: ::std::collections::BTreeMap<
@@ -296,8 +300,9 @@ pub struct CheckBatchDataIntegrityReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    CheckBatchDataIntegrityReply { "resourceMap" => resource_map default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    CheckBatchDataIntegrityReply { "resourceMap" => resource_map default, } serialize if
+    feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `integrity` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

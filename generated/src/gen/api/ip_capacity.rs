@@ -29,6 +29,7 @@ With the client, each API is a method of [`IpCapacityApi`] (in scope with `use z
     response = crate::api::GetIpAddressCapacityReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetIpAddressCapacity {
     /// Wire name `zoneUuids` (query string). Since ZStack 0.6.
     #[api(rename = "zoneUuids")]
@@ -143,6 +144,7 @@ impl<
 > GetIpAddressCapacitySetters for T {}
 /// The result of [`GetIpAddressCapacity`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetIpAddressCapacityReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
@@ -167,7 +169,7 @@ pub struct GetIpAddressCapacityReply {
     /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetIpAddressCapacityReply { "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "usedIpAddressNumber" =>
     used_ip_address_number lenient, "ipv4TotalCapacity" => ipv4_total_capacity lenient,
@@ -175,7 +177,8 @@ pub struct GetIpAddressCapacityReply {
     => ipv4_used_ip_address_number lenient, "ipv6TotalCapacity" => ipv6_total_capacity
     lenient, "ipv6AvailableCapacity" => ipv6_available_capacity lenient,
     "ipv6UsedIpAddressNumber" => ipv6_used_ip_address_number lenient, "capacityData" =>
-    capacity_data default, "resourceType" => resource_type, }
+    capacity_data default, "resourceType" => resource_type, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `ip-capacity` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

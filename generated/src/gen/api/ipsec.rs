@@ -42,6 +42,7 @@ With the client, each API is a method of [`IpsecApi`] (in scope with `use zstack
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddRemoteCidrsToIPsecConnection {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -159,6 +160,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachL3NetworksToIPsecConnection {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -276,12 +278,13 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeIPSecConnectionState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -293,7 +296,7 @@ impl ChangeIPSecConnectionState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -359,6 +362,7 @@ impl<
     async,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct ChangeIPsecConnection {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.5.11 (release history).
     pub uuid: ::std::string::String,
@@ -367,13 +371,13 @@ pub struct ChangeIPsecConnection {
     pub peer_address: ::std::string::String,
     /// Wire name `authMode` (body). Since ZStack 4.5.11 (release history). Server default: `psk`. One of `psk`, `certs`.
     #[api(rename = "authMode", one_of("psk", "certs"), max_length = 255)]
-    pub auth_mode: ::core::option::Option<::std::string::String>,
+    pub auth_mode: ::core::option::Option<crate::types::AuthMode>,
     /// Wire name `authKey` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "authKey")]
     pub auth_key: ::std::string::String,
     /// Wire name `idType` (body). Since ZStack 4.5.11 (release history). Server default: `ip`. One of `ip`, `name`, `fqdn`.
     #[api(rename = "idType", one_of("ip", "name", "fqdn"), max_length = 32)]
-    pub id_type: ::core::option::Option<::std::string::String>,
+    pub id_type: ::core::option::Option<crate::types::IdType>,
     /// Wire name `localId` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "localId", max_length = 255)]
     pub local_id: ::core::option::Option<::std::string::String>,
@@ -382,21 +386,23 @@ pub struct ChangeIPsecConnection {
     pub remote_id: ::core::option::Option<::std::string::String>,
     /// Wire name `ikeVersion` (body). Since ZStack 4.5.11 (release history). Server default: `ike`. One of `ike`, `ikev1`, `ikev2`.
     #[api(rename = "ikeVersion", one_of("ike", "ikev1", "ikev2"), max_length = 32)]
-    pub ike_version: ::core::option::Option<::std::string::String>,
+    pub ike_version: ::core::option::Option<crate::types::IkeVersion>,
     /// Wire name `ikeAuthAlgorithm` (body). Since ZStack 4.5.11 (release history). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
     #[api(
         rename = "ikeAuthAlgorithm",
         one_of("md5", "sha1", "sha256", "sha384", "sha512"),
         max_length = 32
     )]
-    pub ike_auth_algorithm: ::core::option::Option<::std::string::String>,
+    pub ike_auth_algorithm: ::core::option::Option<crate::types::IkeAuthAlgorithm>,
     /// Wire name `ikeEncryptionAlgorithm` (body). Since ZStack 4.5.11 (release history). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
     #[api(
         rename = "ikeEncryptionAlgorithm",
         one_of("3des", "aes-128", "aes-192", "aes-256"),
         max_length = 32
     )]
-    pub ike_encryption_algorithm: ::core::option::Option<::std::string::String>,
+    pub ike_encryption_algorithm: ::core::option::Option<
+        crate::types::IkeEncryptionAlgorithm,
+    >,
     /// Wire name `ikeDhGroup` (body). Since ZStack 4.5.11 (release history). Server default: `2`.
     #[api(rename = "ikeDhGroup")]
     pub ike_dh_group: ::core::option::Option<i32>,
@@ -409,14 +415,16 @@ pub struct ChangeIPsecConnection {
         one_of("md5", "sha1", "sha256", "sha384", "sha512"),
         max_length = 32
     )]
-    pub policy_auth_algorithm: ::core::option::Option<::std::string::String>,
+    pub policy_auth_algorithm: ::core::option::Option<crate::types::IkeAuthAlgorithm>,
     /// Wire name `policyEncryptionAlgorithm` (body). Since ZStack 4.5.11 (release history). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
     #[api(
         rename = "policyEncryptionAlgorithm",
         one_of("3des", "aes-128", "aes-192", "aes-256"),
         max_length = 32
     )]
-    pub policy_encryption_algorithm: ::core::option::Option<::std::string::String>,
+    pub policy_encryption_algorithm: ::core::option::Option<
+        crate::types::IkeEncryptionAlgorithm,
+    >,
     /// Wire name `pfs` (body). Since ZStack 4.5.11 (release history). Server default: `dh-group14`. One of `none`, `dh-group2`, `dh-group5`, `dh-group14`, `dh-group15`, `dh-group16`, `dh-group17`, `dh-group18`, `dh-group19`, `dh-group20`, `dh-group21`, `dh-group22`, `dh-group23`, `dh-group24`, `dh-group25`, `dh-group26`.
     #[api(
         one_of(
@@ -439,13 +447,13 @@ pub struct ChangeIPsecConnection {
         ),
         max_length = 32
     )]
-    pub pfs: ::core::option::Option<::std::string::String>,
+    pub pfs: ::core::option::Option<crate::types::ChangeIPsecConnectionPfs>,
     /// Wire name `policyMode` (body). Since ZStack 4.5.11 (release history). Server default: `tunnel`. One of `tunnel`, `transport`.
     #[api(rename = "policyMode", one_of("tunnel", "transport"), max_length = 32)]
-    pub policy_mode: ::core::option::Option<::std::string::String>,
+    pub policy_mode: ::core::option::Option<crate::types::PolicyMode>,
     /// Wire name `transformProtocol` (body). Since ZStack 4.5.11 (release history). Server default: `esp`. One of `esp`, `ah`, `ah-esp`.
     #[api(rename = "transformProtocol", one_of("esp", "ah", "ah-esp"), max_length = 32)]
-    pub transform_protocol: ::core::option::Option<::std::string::String>,
+    pub transform_protocol: ::core::option::Option<crate::types::TransformProtocol>,
     /// Wire name `lifeTime` (body). Since ZStack 4.5.11 (release history). Server default: `3600`.
     #[api(rename = "lifeTime", range(30, 604800))]
     pub life_time: ::core::option::Option<i32>,
@@ -495,7 +503,7 @@ pub trait ChangeIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `authMode` (body). Since ZStack 4.5.11 (release history). Server default: `psk`. One of `psk`, `certs`.
     fn auth_mode(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::AuthMode>,
     ) -> Self {
         self.held_mut().auth_mode = ::core::option::Option::Some(value.into());
         self
@@ -503,7 +511,7 @@ pub trait ChangeIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `idType` (body). Since ZStack 4.5.11 (release history). Server default: `ip`. One of `ip`, `name`, `fqdn`.
     fn id_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IdType>,
     ) -> Self {
         self.held_mut().id_type = ::core::option::Option::Some(value.into());
         self
@@ -527,7 +535,7 @@ pub trait ChangeIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `ikeVersion` (body). Since ZStack 4.5.11 (release history). Server default: `ike`. One of `ike`, `ikev1`, `ikev2`.
     fn ike_version(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IkeVersion>,
     ) -> Self {
         self.held_mut().ike_version = ::core::option::Option::Some(value.into());
         self
@@ -535,7 +543,7 @@ pub trait ChangeIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `ikeAuthAlgorithm` (body). Since ZStack 4.5.11 (release history). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
     fn ike_auth_algorithm(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IkeAuthAlgorithm>,
     ) -> Self {
         self.held_mut().ike_auth_algorithm = ::core::option::Option::Some(value.into());
         self
@@ -543,7 +551,7 @@ pub trait ChangeIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `ikeEncryptionAlgorithm` (body). Since ZStack 4.5.11 (release history). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
     fn ike_encryption_algorithm(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IkeEncryptionAlgorithm>,
     ) -> Self {
         self.held_mut().ike_encryption_algorithm = ::core::option::Option::Some(
             value.into(),
@@ -563,7 +571,7 @@ pub trait ChangeIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `policyAuthAlgorithm` (body). Since ZStack 4.5.11 (release history). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
     fn policy_auth_algorithm(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IkeAuthAlgorithm>,
     ) -> Self {
         self.held_mut().policy_auth_algorithm = ::core::option::Option::Some(
             value.into(),
@@ -573,7 +581,7 @@ pub trait ChangeIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `policyEncryptionAlgorithm` (body). Since ZStack 4.5.11 (release history). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
     fn policy_encryption_algorithm(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IkeEncryptionAlgorithm>,
     ) -> Self {
         self.held_mut().policy_encryption_algorithm = ::core::option::Option::Some(
             value.into(),
@@ -581,14 +589,17 @@ pub trait ChangeIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
         self
     }
     /// Wire name `pfs` (body). Since ZStack 4.5.11 (release history). Server default: `dh-group14`. One of `none`, `dh-group2`, `dh-group5`, `dh-group14`, `dh-group15`, `dh-group16`, `dh-group17`, `dh-group18`, `dh-group19`, `dh-group20`, `dh-group21`, `dh-group22`, `dh-group23`, `dh-group24`, `dh-group25`, `dh-group26`.
-    fn pfs(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+    fn pfs(
+        mut self,
+        value: impl ::core::convert::Into<crate::types::ChangeIPsecConnectionPfs>,
+    ) -> Self {
         self.held_mut().pfs = ::core::option::Option::Some(value.into());
         self
     }
     /// Wire name `policyMode` (body). Since ZStack 4.5.11 (release history). Server default: `tunnel`. One of `tunnel`, `transport`.
     fn policy_mode(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::PolicyMode>,
     ) -> Self {
         self.held_mut().policy_mode = ::core::option::Option::Some(value.into());
         self
@@ -596,7 +607,7 @@ pub trait ChangeIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `transformProtocol` (body). Since ZStack 4.5.11 (release history). Server default: `esp`. One of `esp`, `ah`, `ah-esp`.
     fn transform_protocol(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::TransformProtocol>,
     ) -> Self {
         self.held_mut().transform_protocol = ::core::option::Option::Some(value.into());
         self
@@ -657,6 +668,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateIPsecConnection {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -672,7 +684,7 @@ pub struct CreateIPsecConnection {
     pub peer_address: ::std::string::String,
     /// Wire name `authMode` (body). Since ZStack 3.0.1 (release history). Server default: `psk`. One of `psk`, `certs`.
     #[api(rename = "authMode", one_of("psk", "certs"), max_length = 255)]
-    pub auth_mode: ::core::option::Option<::std::string::String>,
+    pub auth_mode: ::core::option::Option<crate::types::AuthMode>,
     /// Wire name `authKey` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "authKey")]
     pub auth_key: ::std::string::String,
@@ -683,7 +695,7 @@ pub struct CreateIPsecConnection {
         one_of("ip", "name", "fqdn"),
         max_length = 32
     )]
-    pub id_type: ::core::option::Option<::std::string::String>,
+    pub id_type: ::core::option::Option<crate::types::IdType>,
     /// Wire name `localId` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "localId", since = "4.4.65", max_length = 255)]
     pub local_id: ::core::option::Option<::std::string::String>,
@@ -703,21 +715,23 @@ pub struct CreateIPsecConnection {
         one_of("ike", "ikev1", "ikev2"),
         max_length = 32
     )]
-    pub ike_version: ::core::option::Option<::std::string::String>,
+    pub ike_version: ::core::option::Option<crate::types::IkeVersion>,
     /// Wire name `ikeAuthAlgorithm` (body). Since ZStack 3.0.1 (release history). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
     #[api(
         rename = "ikeAuthAlgorithm",
         one_of("md5", "sha1", "sha256", "sha384", "sha512"),
         max_length = 32
     )]
-    pub ike_auth_algorithm: ::core::option::Option<::std::string::String>,
+    pub ike_auth_algorithm: ::core::option::Option<crate::types::IkeAuthAlgorithm>,
     /// Wire name `ikeEncryptionAlgorithm` (body). Since ZStack 3.0.1 (release history). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
     #[api(
         rename = "ikeEncryptionAlgorithm",
         one_of("3des", "aes-128", "aes-192", "aes-256"),
         max_length = 32
     )]
-    pub ike_encryption_algorithm: ::core::option::Option<::std::string::String>,
+    pub ike_encryption_algorithm: ::core::option::Option<
+        crate::types::IkeEncryptionAlgorithm,
+    >,
     /// Wire name `ikeDhGroup` (body). Since ZStack 3.0.1 (release history). Server default: `2`.
     #[api(rename = "ikeDhGroup")]
     pub ike_dh_group: ::core::option::Option<i32>,
@@ -730,14 +744,16 @@ pub struct CreateIPsecConnection {
         one_of("md5", "sha1", "sha256", "sha384", "sha512"),
         max_length = 32
     )]
-    pub policy_auth_algorithm: ::core::option::Option<::std::string::String>,
+    pub policy_auth_algorithm: ::core::option::Option<crate::types::IkeAuthAlgorithm>,
     /// Wire name `policyEncryptionAlgorithm` (body). Since ZStack 3.0.1 (release history). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
     #[api(
         rename = "policyEncryptionAlgorithm",
         one_of("3des", "aes-128", "aes-192", "aes-256"),
         max_length = 32
     )]
-    pub policy_encryption_algorithm: ::core::option::Option<::std::string::String>,
+    pub policy_encryption_algorithm: ::core::option::Option<
+        crate::types::IkeEncryptionAlgorithm,
+    >,
     /// Wire name `pfs` (body). Since ZStack 3.0.1 (release history). Server default: `dh-group14`. One of `none`, `dh-group0`, `dh-group2`, `dh-group5`, `dh-group14`, `dh-group15`, `dh-group16`, `dh-group17`, `dh-group18`, `dh-group19`, `dh-group20`, `dh-group21`, `dh-group22`, `dh-group23`, `dh-group24`, `dh-group25`, `dh-group26`.
     #[api(
         one_of(
@@ -761,13 +777,13 @@ pub struct CreateIPsecConnection {
         ),
         max_length = 32
     )]
-    pub pfs: ::core::option::Option<::std::string::String>,
+    pub pfs: ::core::option::Option<crate::types::CreateIPsecConnectionPfs>,
     /// Wire name `policyMode` (body). Since ZStack 3.0.1 (release history). Server default: `tunnel`. One of `tunnel`, `transport`.
     #[api(rename = "policyMode", one_of("tunnel", "transport"), max_length = 32)]
-    pub policy_mode: ::core::option::Option<::std::string::String>,
+    pub policy_mode: ::core::option::Option<crate::types::PolicyMode>,
     /// Wire name `transformProtocol` (body). Since ZStack 3.0.1 (release history). Server default: `esp`. One of `esp`, `ah`, `ah-esp`.
     #[api(rename = "transformProtocol", one_of("esp", "ah", "ah-esp"), max_length = 32)]
-    pub transform_protocol: ::core::option::Option<::std::string::String>,
+    pub transform_protocol: ::core::option::Option<crate::types::TransformProtocol>,
     /// Wire name `lifeTime` (body). Since ZStack 4.4.65 (release history). Server default: `3600`.
     #[api(rename = "lifeTime", since = "4.4.65", range(30, 604800))]
     pub life_time: ::core::option::Option<i32>,
@@ -838,7 +854,7 @@ pub trait CreateIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `authMode` (body). Since ZStack 3.0.1 (release history). Server default: `psk`. One of `psk`, `certs`.
     fn auth_mode(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::AuthMode>,
     ) -> Self {
         self.held_mut().auth_mode = ::core::option::Option::Some(value.into());
         self
@@ -846,7 +862,7 @@ pub trait CreateIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `idType` (body). Since ZStack 4.4.65 (release history). Server default: `ip`. One of `ip`, `name`, `fqdn`.
     fn id_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IdType>,
     ) -> Self {
         self.held_mut().id_type = ::core::option::Option::Some(value.into());
         self
@@ -891,7 +907,7 @@ pub trait CreateIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `ikeVersion` (body). Since ZStack 4.4.65 (release history). Server default: `ike`. One of `ike`, `ikev1`, `ikev2`.
     fn ike_version(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IkeVersion>,
     ) -> Self {
         self.held_mut().ike_version = ::core::option::Option::Some(value.into());
         self
@@ -899,7 +915,7 @@ pub trait CreateIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `ikeAuthAlgorithm` (body). Since ZStack 3.0.1 (release history). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
     fn ike_auth_algorithm(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IkeAuthAlgorithm>,
     ) -> Self {
         self.held_mut().ike_auth_algorithm = ::core::option::Option::Some(value.into());
         self
@@ -907,7 +923,7 @@ pub trait CreateIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `ikeEncryptionAlgorithm` (body). Since ZStack 3.0.1 (release history). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
     fn ike_encryption_algorithm(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IkeEncryptionAlgorithm>,
     ) -> Self {
         self.held_mut().ike_encryption_algorithm = ::core::option::Option::Some(
             value.into(),
@@ -927,7 +943,7 @@ pub trait CreateIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `policyAuthAlgorithm` (body). Since ZStack 3.0.1 (release history). Server default: `sha256`. One of `md5`, `sha1`, `sha256`, `sha384`, `sha512`.
     fn policy_auth_algorithm(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IkeAuthAlgorithm>,
     ) -> Self {
         self.held_mut().policy_auth_algorithm = ::core::option::Option::Some(
             value.into(),
@@ -937,7 +953,7 @@ pub trait CreateIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `policyEncryptionAlgorithm` (body). Since ZStack 3.0.1 (release history). Server default: `aes-256`. One of `3des`, `aes-128`, `aes-192`, `aes-256`.
     fn policy_encryption_algorithm(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IkeEncryptionAlgorithm>,
     ) -> Self {
         self.held_mut().policy_encryption_algorithm = ::core::option::Option::Some(
             value.into(),
@@ -945,14 +961,17 @@ pub trait CreateIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
         self
     }
     /// Wire name `pfs` (body). Since ZStack 3.0.1 (release history). Server default: `dh-group14`. One of `none`, `dh-group0`, `dh-group2`, `dh-group5`, `dh-group14`, `dh-group15`, `dh-group16`, `dh-group17`, `dh-group18`, `dh-group19`, `dh-group20`, `dh-group21`, `dh-group22`, `dh-group23`, `dh-group24`, `dh-group25`, `dh-group26`.
-    fn pfs(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+    fn pfs(
+        mut self,
+        value: impl ::core::convert::Into<crate::types::CreateIPsecConnectionPfs>,
+    ) -> Self {
         self.held_mut().pfs = ::core::option::Option::Some(value.into());
         self
     }
     /// Wire name `policyMode` (body). Since ZStack 3.0.1 (release history). Server default: `tunnel`. One of `tunnel`, `transport`.
     fn policy_mode(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::PolicyMode>,
     ) -> Self {
         self.held_mut().policy_mode = ::core::option::Option::Some(value.into());
         self
@@ -960,7 +979,7 @@ pub trait CreateIPsecConnectionSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `transformProtocol` (body). Since ZStack 3.0.1 (release history). Server default: `esp`. One of `esp`, `ah`, `ah-esp`.
     fn transform_protocol(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::TransformProtocol>,
     ) -> Self {
         self.held_mut().transform_protocol = ::core::option::Option::Some(value.into());
         self
@@ -1041,6 +1060,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteIPsecConnection {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1128,6 +1148,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachL3NetworksFromIPsecConnection {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1214,6 +1235,7 @@ impl<
     response = crate::api::GetCandidateL3NetworksForIpSecConnectionReply,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct GetCandidateL3NetworksForIpSecConnection {
     /// Wire name `uuid` (query string). Since ZStack 4.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1334,6 +1356,7 @@ impl<
     response = crate::api::QueryIPSecConnectionReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryIPSecConnection {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1379,6 +1402,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIPSecConnection {
     async,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct ReconnectIPsecConnection {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.5.11 (release history).
     pub uuid: ::std::string::String,
@@ -1454,6 +1478,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveRemoteCidrsFromIPsecConnection {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1542,6 +1567,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateIPsecConnection {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1620,25 +1646,27 @@ impl<
 > UpdateIPsecConnectionSetters for T {}
 /// The result of [`GetCandidateL3NetworksForIpSecConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetCandidateL3NetworksForIpSecConnectionReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetCandidateL3NetworksForIpSecConnectionReply { "inventories" => inventories default,
-    }
+    } serialize if feature = "serialize"
 );
 /// The result of [`QueryIPSecConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryIPSecConnectionReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryIPSecConnectionReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `ipsec` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -1673,7 +1701,7 @@ pub trait IpsecApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_ip_sec_connection_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeIPSecConnectionState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -64,6 +64,7 @@ With the client, each API is a method of [`L2NetworksApi`] (in scope with `use z
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachL2NetworkToCluster {
     /// Wire name `l2NetworkUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "l2NetworkUuid")]
@@ -73,7 +74,7 @@ pub struct AttachL2NetworkToCluster {
     pub cluster_uuid: ::std::string::String,
     /// Wire name `l2ProviderType` (body). Since ZStack 4.7.21. One of `LinuxBridge`.
     #[api(rename = "l2ProviderType", since = "4.7.21", one_of("LinuxBridge"))]
-    pub l2_provider_type: ::core::option::Option<::std::string::String>,
+    pub l2_provider_type: ::core::option::Option<crate::types::L2ProviderType>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -104,7 +105,7 @@ pub trait AttachL2NetworkToClusterSetters: ::zstack_sdk::runtime::request::Holds
     /// Wire name `l2ProviderType` (body). Since ZStack 4.7.21. One of `LinuxBridge`.
     fn l2_provider_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::L2ProviderType>,
     ) -> Self {
         self.held_mut().l2_provider_type = ::core::option::Option::Some(value.into());
         self
@@ -161,6 +162,7 @@ impl<
     polymorphic,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct ChangeL2NetworkVlanId {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.1.0.
     pub uuid: ::std::string::String,
@@ -258,6 +260,7 @@ impl<
     polymorphic,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct CreateL2HardwareVxlanNetwork {
     /// Wire name `vni` (body). Since ZStack 3.7.
     #[api(range(1, 16777214))]
@@ -286,7 +289,7 @@ pub struct CreateL2HardwareVxlanNetwork {
         one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
-    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    pub v_switch_type: ::core::option::Option<crate::types::VSwitchType>,
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
     #[api(since = "4.8.0")]
     pub isolated: ::core::option::Option<bool>,
@@ -375,7 +378,7 @@ pub trait CreateL2HardwareVxlanNetworkSetters: ::zstack_sdk::runtime::request::H
     /// Wire name `vSwitchType` (body). Since ZStack 0.6. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     fn v_switch_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::VSwitchType>,
     ) -> Self {
         self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
@@ -466,6 +469,7 @@ impl<
     polymorphic,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct CreateL2HardwareVxlanNetworkPool {
     /// Wire name `sdnControllerUuid` (body). Since ZStack 3.7.
     #[api(rename = "sdnControllerUuid")]
@@ -492,7 +496,7 @@ pub struct CreateL2HardwareVxlanNetworkPool {
         one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
-    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    pub v_switch_type: ::core::option::Option<crate::types::VSwitchType>,
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
     #[api(since = "4.8.0")]
     pub isolated: ::core::option::Option<bool>,
@@ -561,7 +565,7 @@ pub trait CreateL2HardwareVxlanNetworkPoolSetters: ::zstack_sdk::runtime::reques
     /// Wire name `vSwitchType` (body). Since ZStack 4.1.2. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     fn v_switch_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::VSwitchType>,
     ) -> Self {
         self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
@@ -652,6 +656,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateL2NoVlanNetwork {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -675,7 +680,7 @@ pub struct CreateL2NoVlanNetwork {
         one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
-    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    pub v_switch_type: ::core::option::Option<crate::types::VSwitchType>,
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
     #[api(since = "4.8.0")]
     pub isolated: ::core::option::Option<bool>,
@@ -749,7 +754,7 @@ pub trait CreateL2NoVlanNetworkSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `vSwitchType` (body). Since ZStack 4.1.0. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     fn v_switch_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::VSwitchType>,
     ) -> Self {
         self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
@@ -840,13 +845,14 @@ impl<
     polymorphic,
     since = "4.8.26"
 )]
+#[non_exhaustive]
 pub struct CreateL2PortGroup {
     /// Wire name `vSwitchUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "vSwitchUuid")]
     pub v_switch_uuid: ::std::string::String,
     /// Wire name `vlanMode` (body). Since ZStack 4.8.26 (release history). One of `ACCESS`, `TRUNK`, `PVLAN`.
     #[api(rename = "vlanMode", one_of("ACCESS", "TRUNK", "PVLAN"))]
-    pub vlan_mode: ::core::option::Option<::std::string::String>,
+    pub vlan_mode: ::core::option::Option<crate::types::L2PortGroupVlanMode>,
     /// Wire name `vlan` (body). Since ZStack 4.8.26 (release history).
     #[api(range(0, 4094))]
     pub vlan: i32,
@@ -874,7 +880,7 @@ pub struct CreateL2PortGroup {
         one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
-    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    pub v_switch_type: ::core::option::Option<crate::types::VSwitchType>,
     /// Wire name `isolated` (body). Since ZStack 5.0.0 (release history). Server default: `false`.
     #[api(since = "5.0.0")]
     pub isolated: ::core::option::Option<bool>,
@@ -929,7 +935,7 @@ pub trait CreateL2PortGroupSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `vlanMode` (body). Since ZStack 4.8.26 (release history). One of `ACCESS`, `TRUNK`, `PVLAN`.
     fn vlan_mode(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::L2PortGroupVlanMode>,
     ) -> Self {
         self.held_mut().vlan_mode = ::core::option::Option::Some(value.into());
         self
@@ -977,7 +983,7 @@ pub trait CreateL2PortGroupSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `vSwitchType` (body). Since ZStack 4.8.26 (release history). Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     fn v_switch_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::VSwitchType>,
     ) -> Self {
         self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
@@ -1068,6 +1074,7 @@ impl<
     polymorphic,
     since = "4.8.26"
 )]
+#[non_exhaustive]
 pub struct CreateL2TfNetwork {
     /// Wire name `ipPrefix` (body). Since ZStack 4.8.0.
     #[api(rename = "ipPrefix", max_length = 255)]
@@ -1096,7 +1103,7 @@ pub struct CreateL2TfNetwork {
         one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
-    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    pub v_switch_type: ::core::option::Option<crate::types::VSwitchType>,
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
     pub isolated: ::core::option::Option<bool>,
     /// Wire name `pvlan` (body). Since ZStack 4.8.0.
@@ -1189,7 +1196,7 @@ pub trait CreateL2TfNetworkSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `vSwitchType` (body). Since ZStack 4.8.0. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     fn v_switch_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::VSwitchType>,
     ) -> Self {
         self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
@@ -1280,6 +1287,7 @@ impl<
     polymorphic,
     since = "4.8.26"
 )]
+#[non_exhaustive]
 pub struct CreateL2VirtualSwitch {
     /// Wire name `isDistributed` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "isDistributed")]
@@ -1305,7 +1313,7 @@ pub struct CreateL2VirtualSwitch {
         one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
-    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    pub v_switch_type: ::core::option::Option<crate::types::VSwitchType>,
     /// Wire name `isolated` (body). Since ZStack 5.0.0 (release history). Server default: `false`.
     #[api(since = "5.0.0")]
     pub isolated: ::core::option::Option<bool>,
@@ -1379,7 +1387,7 @@ pub trait CreateL2VirtualSwitchSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `vSwitchType` (body). Since ZStack 4.8.26 (release history). Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     fn v_switch_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::VSwitchType>,
     ) -> Self {
         self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
@@ -1470,6 +1478,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateL2VlanNetwork {
     /// Wire name `vlan` (body). Since ZStack 0.6.
     #[api(range(1, 4094))]
@@ -1496,7 +1505,7 @@ pub struct CreateL2VlanNetwork {
         one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
-    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    pub v_switch_type: ::core::option::Option<crate::types::VSwitchType>,
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
     #[api(since = "4.8.0")]
     pub isolated: ::core::option::Option<bool>,
@@ -1572,7 +1581,7 @@ pub trait CreateL2VlanNetworkSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `vSwitchType` (body). Since ZStack 4.1.0. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     fn v_switch_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::VSwitchType>,
     ) -> Self {
         self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
@@ -1663,6 +1672,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateL2VxlanNetwork {
     /// Wire name `vni` (body). Since ZStack 0.6.
     #[api(range(1, 16777214))]
@@ -1691,7 +1701,7 @@ pub struct CreateL2VxlanNetwork {
         one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
-    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    pub v_switch_type: ::core::option::Option<crate::types::VSwitchType>,
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
     #[api(since = "4.8.0")]
     pub isolated: ::core::option::Option<bool>,
@@ -1780,7 +1790,7 @@ pub trait CreateL2VxlanNetworkSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `vSwitchType` (body). Since ZStack 0.6. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     fn v_switch_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::VSwitchType>,
     ) -> Self {
         self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
@@ -1871,6 +1881,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateL2VxlanNetworkPool {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -1894,7 +1905,7 @@ pub struct CreateL2VxlanNetworkPool {
         one_of("LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"),
         max_length = 1024
     )]
-    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    pub v_switch_type: ::core::option::Option<crate::types::VSwitchType>,
     /// Wire name `isolated` (body). Since ZStack 4.8.0. Server default: `false`.
     #[api(since = "4.8.0")]
     pub isolated: ::core::option::Option<bool>,
@@ -1968,7 +1979,7 @@ pub trait CreateL2VxlanNetworkPoolSetters: ::zstack_sdk::runtime::request::Holds
     /// Wire name `vSwitchType` (body). Since ZStack 4.1.2. Server default: `LinuxBridge`. One of `LinuxBridge`, `OvsDpdk`, `MacVlan`, `OvnDpdk`.
     fn v_switch_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::VSwitchType>,
     ) -> Self {
         self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
@@ -2058,6 +2069,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateVniRange {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -2192,6 +2204,7 @@ for T {}
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct CreateVxlanPoolRemoteVtep {
     /// Wire name `l2NetworkUuid` (path placeholder). Since ZStack 4.7.11.
     #[api(rename = "l2NetworkUuid")]
@@ -2310,6 +2323,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateVxlanVtep {
     /// Wire name `hostUuid` (body). Since ZStack 3.0.
     #[api(rename = "hostUuid")]
@@ -2433,6 +2447,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteL2Network {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -2519,6 +2534,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVniRange {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -2605,6 +2621,7 @@ for T {}
     async,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct DeleteVxlanL2Network {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.1.8 (release history).
     pub uuid: ::std::string::String,
@@ -2692,6 +2709,7 @@ impl<
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct DeleteVxlanPoolRemoteVtep {
     /// Wire name `l2NetworkUuid` (path placeholder). Since ZStack 4.7.11.
     #[api(rename = "l2NetworkUuid")]
@@ -2793,6 +2811,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachL2NetworkFromCluster {
     /// Wire name `l2NetworkUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "l2NetworkUuid")]
@@ -2876,6 +2895,7 @@ impl<
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct GetCandidateClustersForAttachingL2Network {
     /// Wire name `l2NetworkUuid` (path placeholder). Since ZStack 4.0.0.
     #[api(rename = "l2NetworkUuid")]
@@ -2986,6 +3006,7 @@ impl<
     response = crate::api::GetL2NetworkTypesReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetL2NetworkTypes {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -3058,6 +3079,7 @@ impl<
     response = crate::api::GetVSwitchTypesReply,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct GetVSwitchTypes {
     /// Wire name `systemTags` (query string). Since ZStack 4.1.0.
     #[api(rename = "systemTags")]
@@ -3129,6 +3151,7 @@ for T {}
     response = crate::api::GetVfPciDeviceAvailableInL2NetworkReply,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct GetVfPciDeviceAvailableInL2Network {
     /// Wire name `l2NetworkUuids` (query string). Since ZStack 5.3.20 (release history).
     #[api(rename = "l2NetworkUuids", required, non_empty)]
@@ -3212,6 +3235,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryL2Network {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3255,6 +3279,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2Network {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L2PortGroupNetworkInventory>,
     since = "4.8.26"
 )]
+#[non_exhaustive]
 pub struct QueryL2PortGroupNetwork {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3298,6 +3323,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2PortGroupNetwork {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L2VirtualSwitchNetworkInventory>,
     since = "4.8.26"
 )]
+#[non_exhaustive]
 pub struct QueryL2VirtualSwitchNetwork {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3341,6 +3367,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2VirtualSwitchNetwork 
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L2VlanNetworkInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryL2VlanNetwork {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3384,6 +3411,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2VlanNetwork {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::L2VxlanNetworkInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryL2VxlanNetwork {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3428,6 +3456,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2VxlanNetwork {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryL2VxlanNetworkPool {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3471,6 +3500,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL2VxlanNetworkPool {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VniRangeInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVniRange {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3514,6 +3544,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVniRange {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VtepInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVtep {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3560,6 +3591,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVtep {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateL2Network {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -3656,6 +3688,7 @@ for T {}
     async,
     since = "3.3.1"
 )]
+#[non_exhaustive]
 pub struct UpdateVniRange {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.3.0.
     pub uuid: ::std::string::String,
@@ -3719,24 +3752,28 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateVniRange>> UpdateVniRangeSet
 for T {}
 /// The result of [`GetL2NetworkTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetL2NetworkTypesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub types: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetL2NetworkTypesReply { "types" => types default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetL2NetworkTypesReply { "types" => types default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetVSwitchTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVSwitchTypesReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub types: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVSwitchTypesReply { "types" => types default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVSwitchTypesReply { "types" => types default, } serialize if feature = "serialize"
 );
 /// The result of [`GetVfPciDeviceAvailableInL2Network`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVfPciDeviceAvailableInL2NetworkReply {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub l2_vf_available_clusters: ::std::collections::BTreeMap<
@@ -3744,9 +3781,9 @@ pub struct GetVfPciDeviceAvailableInL2NetworkReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVfPciDeviceAvailableInL2NetworkReply { "l2VfAvailableClusters" =>
-    l2_vf_available_clusters default, }
+    l2_vf_available_clusters default, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `l2-networks` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

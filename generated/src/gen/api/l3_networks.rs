@@ -68,6 +68,7 @@ With the client, each API is a method of [`L3NetworksApi`] (in scope with `use z
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddDnsToL3Network {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "l3NetworkUuid")]
@@ -152,6 +153,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddHostRouteToL3Network {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 2.3.
     #[api(rename = "l3NetworkUuid")]
@@ -240,6 +242,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddIpRange {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "l3NetworkUuid")]
@@ -262,7 +265,7 @@ pub struct AddIpRange {
     pub gateway: ::core::option::Option<::std::string::String>,
     /// Wire name `ipRangeType` (body). Since ZStack 3.9. One of `Normal`, `AddressPool`.
     #[api(rename = "ipRangeType", since = "3.9", one_of("Normal", "AddressPool"))]
-    pub ip_range_type: ::core::option::Option<::std::string::String>,
+    pub ip_range_type: ::core::option::Option<crate::types::IpRangeType>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -325,7 +328,7 @@ pub trait AddIpRangeSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `ipRangeType` (body). Since ZStack 3.9. One of `Normal`, `AddressPool`.
     fn ip_range_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IpRangeType>,
     ) -> Self {
         self.held_mut().ip_range_type = ::core::option::Option::Some(value.into());
         self
@@ -401,6 +404,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<AddIpRange>> AddIpRangeSetters for
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddIpRangeByNetworkCidr {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -419,7 +423,7 @@ pub struct AddIpRangeByNetworkCidr {
     pub gateway: ::core::option::Option<::std::string::String>,
     /// Wire name `ipRangeType` (body). Since ZStack 3.9. One of `Normal`, `AddressPool`.
     #[api(rename = "ipRangeType", since = "3.9", one_of("Normal", "AddressPool"))]
-    pub ip_range_type: ::core::option::Option<::std::string::String>,
+    pub ip_range_type: ::core::option::Option<crate::types::IpRangeType>,
     /// Wire name `resourceUuid` (body). Since ZStack 0.6.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -478,7 +482,7 @@ pub trait AddIpRangeByNetworkCidrSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `ipRangeType` (body). Since ZStack 3.9. One of `Normal`, `AddressPool`.
     fn ip_range_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IpRangeType>,
     ) -> Self {
         self.held_mut().ip_range_type = ::core::option::Option::Some(value.into());
         self
@@ -556,6 +560,7 @@ impl<
     polymorphic,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct AddIpv6Range {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 3.1.
     #[api(rename = "l3NetworkUuid")]
@@ -579,10 +584,10 @@ pub struct AddIpv6Range {
     pub prefix_len: i32,
     /// Wire name `addressMode` (body). Since ZStack 3.1. One of `SLAAC`, `Stateful-DHCP`, `Stateless-DHCP`.
     #[api(rename = "addressMode", one_of("SLAAC", "Stateful-DHCP", "Stateless-DHCP"))]
-    pub address_mode: ::std::string::String,
+    pub address_mode: crate::types::AddressMode,
     /// Wire name `ipRangeType` (body). Since ZStack 3.9. One of `Normal`, `AddressPool`.
     #[api(rename = "ipRangeType", since = "3.9", one_of("Normal", "AddressPool"))]
-    pub ip_range_type: ::core::option::Option<::std::string::String>,
+    pub ip_range_type: ::core::option::Option<crate::types::IpRangeType>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.1.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -605,7 +610,7 @@ impl AddIpv6Range {
         end_ip: impl ::core::convert::Into<::std::string::String>,
         gateway: impl ::core::convert::Into<::std::string::String>,
         prefix_len: impl ::core::convert::Into<i32>,
-        address_mode: impl ::core::convert::Into<::std::string::String>,
+        address_mode: impl ::core::convert::Into<crate::types::AddressMode>,
     ) -> Self {
         Self {
             l3_network_uuid: l3_network_uuid.into(),
@@ -640,7 +645,7 @@ pub trait AddIpv6RangeSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `ipRangeType` (body). Since ZStack 3.9. One of `Normal`, `AddressPool`.
     fn ip_range_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IpRangeType>,
     ) -> Self {
         self.held_mut().ip_range_type = ::core::option::Option::Some(value.into());
         self
@@ -716,6 +721,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<AddIpv6Range>> AddIpv6RangeSetters
     polymorphic,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct AddIpv6RangeByNetworkCidr {
     /// Wire name `name` (body). Since ZStack 3.1.
     #[api(max_length = 255)]
@@ -731,10 +737,10 @@ pub struct AddIpv6RangeByNetworkCidr {
     pub network_cidr: ::std::string::String,
     /// Wire name `addressMode` (body). Since ZStack 3.1. One of `SLAAC`, `Stateful-DHCP`, `Stateless-DHCP`.
     #[api(rename = "addressMode", one_of("SLAAC", "Stateful-DHCP", "Stateless-DHCP"))]
-    pub address_mode: ::std::string::String,
+    pub address_mode: crate::types::AddressMode,
     /// Wire name `ipRangeType` (body). Since ZStack 3.9. One of `Normal`, `AddressPool`.
     #[api(rename = "ipRangeType", since = "3.9", one_of("Normal", "AddressPool"))]
-    pub ip_range_type: ::core::option::Option<::std::string::String>,
+    pub ip_range_type: ::core::option::Option<crate::types::IpRangeType>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.1.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -754,7 +760,7 @@ impl AddIpv6RangeByNetworkCidr {
         name: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         network_cidr: impl ::core::convert::Into<::std::string::String>,
-        address_mode: impl ::core::convert::Into<::std::string::String>,
+        address_mode: impl ::core::convert::Into<crate::types::AddressMode>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -786,7 +792,7 @@ pub trait AddIpv6RangeByNetworkCidrSetters: ::zstack_sdk::runtime::request::Hold
     /// Wire name `ipRangeType` (body). Since ZStack 3.9. One of `Normal`, `AddressPool`.
     fn ip_range_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IpRangeType>,
     ) -> Self {
         self.held_mut().ip_range_type = ::core::option::Option::Some(value.into());
         self
@@ -863,6 +869,7 @@ impl<
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct AddReservedIpRange {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 5.1.0.
     #[api(rename = "l3NetworkUuid")]
@@ -982,6 +989,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachNetworkServiceToL3Network {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "l3NetworkUuid")]
@@ -1074,6 +1082,7 @@ impl<
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct ChangeL3NetworkDhcpIpAddress {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 5.1.0.
     #[api(rename = "l3NetworkUuid")]
@@ -1178,12 +1187,13 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeL3NetworkState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 0.6. One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1195,7 +1205,7 @@ impl ChangeL3NetworkState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1259,6 +1269,7 @@ impl<
     response = crate::api::CheckIpAvailabilityReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CheckIpAvailability {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "l3NetworkUuid")]
@@ -1362,6 +1373,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateL3Network {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -1377,7 +1389,7 @@ pub struct CreateL3Network {
     pub l2_network_uuid: ::std::string::String,
     /// Wire name `category` (body). Since ZStack 2.2. Server default: `Private`. One of `Public`, `Private`, `System`.
     #[api(one_of("Public", "Private", "System"))]
-    pub category: ::core::option::Option<::std::string::String>,
+    pub category: ::core::option::Option<crate::types::Category>,
     /// Wire name `ipVersion` (body). Since ZStack 3.1. One of `4`, `6`.
     #[api(rename = "ipVersion", since = "3.1", one_of("4", "6"))]
     pub ip_version: ::core::option::Option<i32>,
@@ -1449,7 +1461,7 @@ pub trait CreateL3NetworkSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `category` (body). Since ZStack 2.2. Server default: `Private`. One of `Public`, `Private`, `System`.
     fn category(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Category>,
     ) -> Self {
         self.held_mut().category = ::core::option::Option::Some(value.into());
         self
@@ -1547,6 +1559,7 @@ for T {}
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct DeleteIpAddress {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 5.1.0.
     #[api(rename = "l3NetworkUuid")]
@@ -1646,6 +1659,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteIpRange {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -1732,6 +1746,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteL3Network {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -1818,6 +1833,7 @@ for T {}
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct DeleteReservedIpRange {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.1.0.
     pub uuid: ::std::string::String,
@@ -1906,6 +1922,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachNetworkServiceFromL3Network {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "l3NetworkUuid")]
@@ -2015,6 +2032,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FreeIpInventory>,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct GetFreeIp {
     /// Wire name `l3NetworkUuid` (query string). Since ZStack 0.6.
     #[api(rename = "l3NetworkUuid")]
@@ -2026,7 +2044,7 @@ pub struct GetFreeIp {
     pub start: ::core::option::Option<::std::string::String>,
     /// Wire name `ipRangeType` (query string). Since ZStack 3.9. One of `Normal`, `AddressPool`.
     #[api(rename = "ipRangeType", since = "3.9", one_of("Normal", "AddressPool"))]
-    pub ip_range_type: ::core::option::Option<::std::string::String>,
+    pub ip_range_type: ::core::option::Option<crate::types::IpRangeType>,
     /// Wire name `ipVersion` (query string). Since ZStack 3.10. One of `4`, `6`.
     #[api(rename = "ipVersion", since = "3.10", one_of("4", "6"))]
     pub ip_version: ::core::option::Option<i32>,
@@ -2087,7 +2105,7 @@ pub trait GetFreeIpSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `ipRangeType` (query string). Since ZStack 3.9. One of `Normal`, `AddressPool`.
     fn ip_range_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IpRangeType>,
     ) -> Self {
         self.held_mut().ip_range_type = ::core::option::Option::Some(value.into());
         self
@@ -2149,6 +2167,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetFreeIp>> GetFreeIpSetters for T
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FreeIpInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetFreeIpOfIpRange {
     /// Wire name `l3NetworkUuid` (query string). Since ZStack 0.6.
     #[api(rename = "l3NetworkUuid")]
@@ -2160,7 +2179,7 @@ pub struct GetFreeIpOfIpRange {
     pub start: ::core::option::Option<::std::string::String>,
     /// Wire name `ipRangeType` (query string). Since ZStack 3.9. One of `Normal`, `AddressPool`.
     #[api(rename = "ipRangeType", since = "3.9", one_of("Normal", "AddressPool"))]
-    pub ip_range_type: ::core::option::Option<::std::string::String>,
+    pub ip_range_type: ::core::option::Option<crate::types::IpRangeType>,
     /// Wire name `ipVersion` (query string). Since ZStack 3.10. One of `4`, `6`.
     #[api(rename = "ipVersion", since = "3.10", one_of("4", "6"))]
     pub ip_version: ::core::option::Option<i32>,
@@ -2214,7 +2233,7 @@ pub trait GetFreeIpOfIpRangeSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `ipRangeType` (query string). Since ZStack 3.9. One of `Normal`, `AddressPool`.
     fn ip_range_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IpRangeType>,
     ) -> Self {
         self.held_mut().ip_range_type = ::core::option::Option::Some(value.into());
         self
@@ -2278,6 +2297,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FreeIpInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetFreeIpOfL3Network {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "l3NetworkUuid")]
@@ -2289,7 +2309,7 @@ pub struct GetFreeIpOfL3Network {
     pub start: ::core::option::Option<::std::string::String>,
     /// Wire name `ipRangeType` (query string). Since ZStack 3.9. One of `Normal`, `AddressPool`.
     #[api(rename = "ipRangeType", since = "3.9", one_of("Normal", "AddressPool"))]
-    pub ip_range_type: ::core::option::Option<::std::string::String>,
+    pub ip_range_type: ::core::option::Option<crate::types::IpRangeType>,
     /// Wire name `ipVersion` (query string). Since ZStack 3.10. One of `4`, `6`.
     #[api(rename = "ipVersion", since = "3.10", one_of("4", "6"))]
     pub ip_version: ::core::option::Option<i32>,
@@ -2343,7 +2363,7 @@ pub trait GetFreeIpOfL3NetworkSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `ipRangeType` (query string). Since ZStack 3.9. One of `Normal`, `AddressPool`.
     fn ip_range_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::IpRangeType>,
     ) -> Self {
         self.held_mut().ip_range_type = ::core::option::Option::Some(value.into());
         self
@@ -2407,6 +2427,7 @@ impl<
     response = crate::api::GetL3NetworkDhcpIpAddressReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetL3NetworkDhcpIpAddress {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "l3NetworkUuid")]
@@ -2484,21 +2505,24 @@ impl<
     response = crate::api::GetL3NetworkIpStatisticReply,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct GetL3NetworkIpStatistic {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 3.7.0.
     #[api(rename = "l3NetworkUuid")]
     pub l3_network_uuid: ::std::string::String,
     /// Wire name `resourceType` (query string). Since ZStack 3.7.0. Server default: `All`. One of `All`, `Vip`, `VM`.
     #[api(rename = "resourceType", one_of("All", "Vip", "VM"))]
-    pub resource_type: ::core::option::Option<::std::string::String>,
+    pub resource_type: ::core::option::Option<
+        crate::types::GetL3NetworkIpStatisticResourceType,
+    >,
     /// Wire name `ip` (query string). Since ZStack 3.7.0.
     pub ip: ::core::option::Option<::std::string::String>,
     /// Wire name `sortBy` (query string). Since ZStack 3.7.0. Server default: `Ip`. One of `Ip`, `CreateDate`.
     #[api(rename = "sortBy", one_of("Ip", "CreateDate"))]
-    pub sort_by: ::core::option::Option<::std::string::String>,
+    pub sort_by: ::core::option::Option<crate::types::GetL3NetworkIpStatisticSortBy>,
     /// Wire name `sortDirection` (query string). Since ZStack 3.7.0. Server default: `asc`. One of `asc`, `desc`.
     #[api(rename = "sortDirection", one_of("asc", "desc"))]
-    pub sort_direction: ::core::option::Option<::std::string::String>,
+    pub sort_direction: ::core::option::Option<crate::types::SortDirectionAscDesc>,
     /// Wire name `start` (query string). Since ZStack 3.7.0. Server default: `0`.
     #[api(range(0, 2147483647))]
     pub start: ::core::option::Option<i32>,
@@ -2542,7 +2566,9 @@ pub trait GetL3NetworkIpStatisticSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `resourceType` (query string). Since ZStack 3.7.0. Server default: `All`. One of `All`, `Vip`, `VM`.
     fn resource_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<
+            crate::types::GetL3NetworkIpStatisticResourceType,
+        >,
     ) -> Self {
         self.held_mut().resource_type = ::core::option::Option::Some(value.into());
         self
@@ -2555,7 +2581,7 @@ pub trait GetL3NetworkIpStatisticSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `sortBy` (query string). Since ZStack 3.7.0. Server default: `Ip`. One of `Ip`, `CreateDate`.
     fn sort_by_2(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::GetL3NetworkIpStatisticSortBy>,
     ) -> Self {
         self.held_mut().sort_by = ::core::option::Option::Some(value.into());
         self
@@ -2563,7 +2589,7 @@ pub trait GetL3NetworkIpStatisticSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `sortDirection` (query string). Since ZStack 3.7.0. Server default: `asc`. One of `asc`, `desc`.
     fn sort_direction(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::SortDirectionAscDesc>,
     ) -> Self {
         self.held_mut().sort_direction = ::core::option::Option::Some(value.into());
         self
@@ -2632,6 +2658,7 @@ impl<
     response = crate::api::GetL3NetworkMtuReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetL3NetworkMtu {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "l3NetworkUuid")]
@@ -2708,6 +2735,7 @@ for T {}
     response = crate::api::GetL3NetworkRouterInterfaceIpReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetL3NetworkRouterInterfaceIp {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 2.2.
     #[api(rename = "l3NetworkUuid")]
@@ -2785,6 +2813,7 @@ impl<
     response = crate::api::GetL3NetworkTypesReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetL3NetworkTypes {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -2857,6 +2886,7 @@ impl<
     response = crate::api::IsVfNicAvailableInL3NetworkReply,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct IsVfNicAvailableInL3Network {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 3.9.2 (release history).
     #[api(rename = "l3NetworkUuid")]
@@ -2939,6 +2969,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AddressPoolInventory>,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct QueryAddressPool {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2982,6 +3013,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAddressPool {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UsedIpInventory>,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct QueryIpAddress {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3026,6 +3058,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIpAddress {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryIpRange {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3070,6 +3103,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIpRange {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryL3Network {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3113,6 +3147,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryL3Network {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NetworkServiceL3NetworkRefInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryNetworkServiceL3NetworkRef {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3158,6 +3193,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNetworkServiceL3Network
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveDnsFromL3Network {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "l3NetworkUuid")]
@@ -3241,6 +3277,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveHostRouteFromL3Network {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 2.3.
     #[api(rename = "l3NetworkUuid")]
@@ -3324,6 +3361,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SetL3NetworkMtu {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "l3NetworkUuid")]
@@ -3407,6 +3445,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SetL3NetworkRouterInterfaceIp {
     /// Wire name `l3NetworkUuid` (path placeholder). Since ZStack 2.2.
     #[api(rename = "l3NetworkUuid")]
@@ -3492,6 +3531,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateIpRange {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -3589,6 +3629,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateL3Network {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -3603,7 +3644,7 @@ pub struct UpdateL3Network {
     pub dns_domain: ::core::option::Option<::std::string::String>,
     /// Wire name `category` (body). Since ZStack 2.2. One of `Public`, `Private`, `System`.
     #[api(one_of("Public", "Private", "System"))]
-    pub category: ::core::option::Option<::std::string::String>,
+    pub category: ::core::option::Option<crate::types::Category>,
     /// Wire name `system` (body). Since ZStack 0.6.
     pub system: ::core::option::Option<bool>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
@@ -3657,7 +3698,7 @@ pub trait UpdateL3NetworkSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `category` (body). Since ZStack 2.2. One of `Public`, `Private`, `System`.
     fn category(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Category>,
     ) -> Self {
         self.held_mut().category = ::core::option::Option::Some(value.into());
         self
@@ -3698,109 +3739,124 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateL3Network>> UpdateL3NetworkS
 for T {}
 /// The result of [`AddIpRangeByNetworkCidr`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AddIpRangeByNetworkCidrReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventory: ::core::option::Option<crate::types::AnyIpRangeInventory>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<crate::types::AnyIpRangeInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AddIpRangeByNetworkCidrReply { "inventory" => inventory, "inventories" => inventories
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// The result of [`AddIpv6RangeByNetworkCidr`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AddIpv6RangeByNetworkCidrReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventory: ::core::option::Option<crate::types::AnyIpRangeInventory>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<crate::types::AnyIpRangeInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AddIpv6RangeByNetworkCidrReply { "inventory" => inventory, "inventories" =>
-    inventories default, }
+    inventories default, } serialize if feature = "serialize"
 );
 /// The result of [`ChangeL3NetworkDhcpIpAddress`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ChangeL3NetworkDhcpIpAddressReply {
     /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub dhcp_server_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub dhcpv6_server_ip: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ChangeL3NetworkDhcpIpAddressReply { "dhcpServerIp" => dhcp_server_ip,
-    "dhcpv6ServerIp" => dhcpv6_server_ip, }
+    "dhcpv6ServerIp" => dhcpv6_server_ip, } serialize if feature = "serialize"
 );
 /// The result of [`CheckIpAvailability`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CheckIpAvailabilityReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available: ::core::option::Option<bool>,
     /// Since ZStack 3.4. Absent from older MNs' replies.
     pub reason: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    CheckIpAvailabilityReply { "available" => available, "reason" => reason, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    CheckIpAvailabilityReply { "available" => available, "reason" => reason, } serialize
+    if feature = "serialize"
 );
 /// The result of [`GetL3NetworkDhcpIpAddress`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetL3NetworkDhcpIpAddressReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.10. Absent from older MNs' replies.
     pub ip6: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetL3NetworkDhcpIpAddressReply { "ip" => ip, "ip6" => ip6, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetL3NetworkDhcpIpAddressReply { "ip" => ip, "ip6" => ip6, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetL3NetworkIpStatistic`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetL3NetworkIpStatisticReply {
     /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub ip_statistics: ::std::vec::Vec<crate::types::IpStatisticData>,
     /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetL3NetworkIpStatisticReply { "ipStatistics" => ip_statistics default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`GetL3NetworkMtu`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetL3NetworkMtuReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mtu: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetL3NetworkMtuReply { "mtu" => mtu lenient, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetL3NetworkMtuReply { "mtu" => mtu lenient, } serialize if feature = "serialize"
 );
 /// The result of [`GetL3NetworkRouterInterfaceIp`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetL3NetworkRouterInterfaceIpReply {
     /// Since ZStack 2.2. Absent from older MNs' replies.
     pub router_interface_ip: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetL3NetworkRouterInterfaceIpReply { "routerInterfaceIp" => router_interface_ip, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetL3NetworkTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetL3NetworkTypesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub types: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetL3NetworkTypesReply { "types" => types default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetL3NetworkTypesReply { "types" => types default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`IsVfNicAvailableInL3Network`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IsVfNicAvailableInL3NetworkReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub vf_nic_available: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    IsVfNicAvailableInL3NetworkReply { "vfNicAvailable" => vf_nic_available, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    IsVfNicAvailableInL3NetworkReply { "vfNicAvailable" => vf_nic_available, } serialize
+    if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `l3-networks` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -3864,7 +3920,7 @@ pub trait L3NetworksApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         end_ip: impl ::core::convert::Into<::std::string::String>,
         gateway: impl ::core::convert::Into<::std::string::String>,
         prefix_len: impl ::core::convert::Into<i32>,
-        address_mode: impl ::core::convert::Into<::std::string::String>,
+        address_mode: impl ::core::convert::Into<crate::types::AddressMode>,
     ) -> ::zstack_sdk::client::Call<AddIpv6Range> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -3885,7 +3941,7 @@ pub trait L3NetworksApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         name: impl ::core::convert::Into<::std::string::String>,
         l3_network_uuid: impl ::core::convert::Into<::std::string::String>,
         network_cidr: impl ::core::convert::Into<::std::string::String>,
-        address_mode: impl ::core::convert::Into<::std::string::String>,
+        address_mode: impl ::core::convert::Into<crate::types::AddressMode>,
     ) -> ::zstack_sdk::client::Call<AddIpv6RangeByNetworkCidr> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -3939,7 +3995,7 @@ pub trait L3NetworksApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_l3_network_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeL3NetworkState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -43,6 +43,7 @@ With the client, each API is a method of [`LdapApi`] (in scope with `use zstack_
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddLdapServer {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -64,10 +65,10 @@ pub struct AddLdapServer {
     pub password: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `encryption` (body). Since ZStack 0.6. One of `None`, `TLS`.
     #[api(one_of("None", "TLS"), max_length = 1024)]
-    pub encryption: ::std::string::String,
+    pub encryption: crate::types::Encryption,
     /// Wire name `scope` (body). Since ZStack 3.6.0. Server default: `account`. One of `account`, `IAM2`.
     #[api(since = "3.6.0", one_of("account", "IAM2"))]
-    pub scope: ::std::string::String,
+    pub scope: crate::types::Scope,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -83,8 +84,8 @@ impl AddLdapServer {
         base: impl ::core::convert::Into<::std::string::String>,
         username: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-        encryption: impl ::core::convert::Into<::std::string::String>,
-        scope: impl ::core::convert::Into<::std::string::String>,
+        encryption: impl ::core::convert::Into<crate::types::Encryption>,
+        scope: impl ::core::convert::Into<crate::types::Scope>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -163,6 +164,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CleanInvalidLdapBinding {
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -237,6 +239,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateLdapBinding {
     /// Wire name `ldapUid` (body). Since ZStack 0.6.
     #[api(rename = "ldapUid", max_length = 255)]
@@ -320,6 +323,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteLdapBinding {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     #[api(max_length = 32)]
@@ -396,6 +400,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteLdapServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -481,6 +486,7 @@ for T {}
     response = crate::api::GetCandidateLdapEntryForBindingReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetCandidateLdapEntryForBinding {
     /// Wire name `ldapFilter` (query string). Since ZStack 0.6.
     #[api(rename = "ldapFilter")]
@@ -565,6 +571,7 @@ impl<
     response = crate::api::GetLdapEntryReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetLdapEntry {
     /// Wire name `ldapFilter` (query string). Since ZStack 0.6.
     #[api(rename = "ldapFilter")]
@@ -659,6 +666,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetLdapEntry>> GetLdapEntrySetters
     response = crate::api::GetLdapServerAvailableAttributesReply,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct GetLdapServerAvailableAttributes {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
@@ -736,6 +744,7 @@ impl<
     session = false,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct LogInByLdap {
     /// Wire name `uid` (body). Since ZStack 0.6.
     pub uid: ::std::string::String,
@@ -855,6 +864,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<LogInByLdap>> LogInByLdapSetters f
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::LdapAccountRefInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryLdapBinding {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -898,6 +908,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLdapBinding {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::LdapServerInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryLdapServer {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -943,6 +954,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLdapServer {
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct SyncLdapServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
@@ -1018,6 +1030,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateLdapServer {
     /// Wire name `ldapServerUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "ldapServerUuid", max_length = 32)]
@@ -1042,7 +1055,7 @@ pub struct UpdateLdapServer {
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `encryption` (body). Since ZStack 0.6. One of `None`, `TLS`.
     #[api(one_of("None", "TLS"), max_length = 1024)]
-    pub encryption: ::core::option::Option<::std::string::String>,
+    pub encryption: ::core::option::Option<crate::types::Encryption>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1116,7 +1129,7 @@ pub trait UpdateLdapServerSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `encryption` (body). Since ZStack 0.6. One of `None`, `TLS`.
     fn encryption(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Encryption>,
     ) -> Self {
         self.held_mut().encryption = ::core::option::Option::Some(value.into());
         self
@@ -1152,42 +1165,49 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateLdapServer>> UpdateLdapServe
 for T {}
 /// The result of [`GetCandidateLdapEntryForBinding`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetCandidateLdapEntryForBindingReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetCandidateLdapEntryForBindingReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetLdapEntry`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetLdapEntryReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetLdapEntryReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetLdapEntryReply { "inventories" => inventories default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetLdapServerAvailableAttributes`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetLdapServerAvailableAttributesReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetLdapServerAvailableAttributesReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`LogInByLdap`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LogInByLdapReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventory: ::core::option::Option<crate::types::SessionInventory>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub account_inventory: ::core::option::Option<crate::types::AccountInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LogInByLdapReply { "inventory" => inventory, "accountInventory" => account_inventory,
-    }
+    } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `ldap` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -1201,8 +1221,8 @@ pub trait LdapApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         base: impl ::core::convert::Into<::std::string::String>,
         username: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-        encryption: impl ::core::convert::Into<::std::string::String>,
-        scope: impl ::core::convert::Into<::std::string::String>,
+        encryption: impl ::core::convert::Into<crate::types::Encryption>,
+        scope: impl ::core::convert::Into<crate::types::Scope>,
     ) -> ::zstack_sdk::client::Call<AddLdapServer> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -39,6 +39,7 @@ With the client, each API is a method of [`LicensesApi`] (in scope with `use zst
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteLicense {
     /// Wire name `uuid` (query string). Since ZStack 3.0.1 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -136,6 +137,7 @@ for T {}
     session = false,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetLicenseAddOns {
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -207,6 +209,7 @@ for T {}
     response = crate::api::GetLicenseCapabilitiesReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetLicenseCapabilities {
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -281,6 +284,7 @@ impl<
     session = false,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetLicenseInfo {
     /// Wire name `additionSession` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "additionSession", since = "4.1.8")]
@@ -365,6 +369,7 @@ for T {}
     session = false,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct GetLicenseRecords {
     /// Wire name `limit` (query string). Since ZStack 4.1.8 (release history). Server default: `20`.
     pub limit: ::core::option::Option<i32>,
@@ -377,10 +382,10 @@ pub struct GetLicenseRecords {
     pub count: ::core::option::Option<bool>,
     /// Wire name `sortBy` (query string). Since ZStack 4.1.8 (release history). One of `issuedDate`, `expiredDate`, `uploadDate`.
     #[api(rename = "sortBy", one_of("issuedDate", "expiredDate", "uploadDate"))]
-    pub sort_by: ::core::option::Option<::std::string::String>,
+    pub sort_by: ::core::option::Option<crate::types::GetLicenseRecordsSortBy>,
     /// Wire name `sortDirection` (query string). Since ZStack 4.1.8 (release history). One of `asc`, `desc`.
     #[api(rename = "sortDirection", one_of("asc", "desc"))]
-    pub sort_direction: ::core::option::Option<::std::string::String>,
+    pub sort_direction: ::core::option::Option<crate::types::SortDirectionAscDesc>,
     /// Wire name `systemTags` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -432,7 +437,7 @@ pub trait GetLicenseRecordsSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `sortBy` (query string). Since ZStack 4.1.8 (release history). One of `issuedDate`, `expiredDate`, `uploadDate`.
     fn sort_by_2(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::GetLicenseRecordsSortBy>,
     ) -> Self {
         self.held_mut().sort_by = ::core::option::Option::Some(value.into());
         self
@@ -440,7 +445,7 @@ pub trait GetLicenseRecordsSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `sortDirection` (query string). Since ZStack 4.1.8 (release history). One of `asc`, `desc`.
     fn sort_direction(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::SortDirectionAscDesc>,
     ) -> Self {
         self.held_mut().sort_direction = ::core::option::Option::Some(value.into());
         self
@@ -496,6 +501,7 @@ impl<
     async,
     since = "4.2.40"
 )]
+#[non_exhaustive]
 pub struct GetLicenseUKeyStatus {
     /// Wire name `systemTags` (body). Since ZStack 4.2.40 (release history).
     #[api(rename = "systemTags")]
@@ -570,6 +576,7 @@ impl<
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct PushLicenseAddOnsUsage {
     /// Wire name `addOnsUsage` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "addOnsUsage")]
@@ -649,6 +656,7 @@ impl<
     async,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct RegisterLicenseRequestedApplication {
     /// Wire name `licenseRequestCode` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "licenseRequestCode")]
@@ -740,6 +748,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ReloadLicense {
     /// Wire name `managementNodeUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "managementNodeUuids")]
@@ -843,6 +852,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateLicense {
     /// Wire name `managementNodeUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "managementNodeUuid")]
@@ -918,15 +928,18 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateLicense>> UpdateLicenseSette
 for T {}
 /// The result of [`GetLicenseAddOns`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetLicenseAddOnsReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub addons: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetLicenseAddOnsReply { "addons" => addons default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetLicenseAddOnsReply { "addons" => addons default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetLicenseCapabilities`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetLicenseCapabilitiesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub capabilities: ::std::collections::BTreeMap<
@@ -934,52 +947,59 @@ pub struct GetLicenseCapabilitiesReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetLicenseCapabilitiesReply { "capabilities" => capabilities default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetLicenseCapabilitiesReply { "capabilities" => capabilities default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetLicenseInfo`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetLicenseInfoReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventory: ::core::option::Option<crate::types::AnyLicenseInventory>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub additions: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetLicenseInfoReply { "inventory" => inventory, "additions" => additions default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetLicenseRecords`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetLicenseRecordsReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetLicenseRecordsReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`GetLicenseUKeyStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetLicenseUKeyStatusReply {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetLicenseUKeyStatusReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetLicenseUKeyStatusReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`RegisterLicenseRequestedApplication`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RegisterLicenseRequestedApplicationReply {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub app_id: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub service_pub_key: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     RegisterLicenseRequestedApplicationReply { "appId" => app_id, "servicePubKey" =>
-    service_pub_key, }
+    service_pub_key, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `licenses` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

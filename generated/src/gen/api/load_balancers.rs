@@ -72,13 +72,14 @@ With the client, each API is a method of [`LoadBalancersApi`] (in scope with `us
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct AddAccessControlListToLoadBalancer {
     /// Wire name `aclUuids` (body). Since ZStack 3.9.
     #[api(rename = "aclUuids", required, non_empty)]
     pub acl_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `aclType` (body). Since ZStack 3.9. One of `white`, `black`, `redirect`.
     #[api(rename = "aclType", one_of("white", "black", "redirect"))]
-    pub acl_type: ::std::string::String,
+    pub acl_type: crate::types::AclType,
     /// Wire name `listenerUuid` (path placeholder). Since ZStack 3.9.
     #[api(rename = "listenerUuid")]
     pub listener_uuid: ::std::string::String,
@@ -98,7 +99,7 @@ impl AddAccessControlListToLoadBalancer {
         acl_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-        acl_type: impl ::core::convert::Into<::std::string::String>,
+        acl_type: impl ::core::convert::Into<crate::types::AclType>,
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -180,6 +181,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct AddBackendServerToServerGroup {
     /// Wire name `serverGroupUuid` (path placeholder). Since ZStack 4.0.
     #[api(rename = "serverGroupUuid")]
@@ -306,6 +308,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddCertificateToLoadBalancerListener {
     /// Wire name `certificateUuid` (body). Since ZStack 2.3.
     #[api(rename = "certificateUuid")]
@@ -390,6 +393,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct AddServerGroupToLoadBalancerListener {
     /// Wire name `serverGroupUuid` (body). Since ZStack 4.0.
     #[api(rename = "serverGroupUuid")]
@@ -474,6 +478,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddVmNicToLoadBalancer {
     /// Wire name `vmNicUuids` (body). Since ZStack 0.6.
     #[api(rename = "vmNicUuids", required, non_empty)]
@@ -564,6 +569,7 @@ impl<
     polymorphic,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct AttachVipToLoadBalancer {
     /// Wire name `loadBalancerUuid` (path placeholder). Since ZStack 5.0.0.
     #[api(rename = "loadBalancerUuid")]
@@ -648,6 +654,7 @@ impl<
     async,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct ChangeAccessControlListServerGroup {
     /// Wire name `serverGroupUuids` (body). Since ZStack 4.1.3.
     #[api(rename = "serverGroupUuids", required, non_empty)]
@@ -742,6 +749,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeLoadBalancerBackendServer {
     /// Wire name `serverGroupUuid` (path placeholder). Since ZStack 4.0.
     #[api(rename = "serverGroupUuid")]
@@ -868,6 +876,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct ChangeLoadBalancerListener {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.
     pub uuid: ::std::string::String,
@@ -882,7 +891,7 @@ pub struct ChangeLoadBalancerListener {
         rename = "balancerAlgorithm",
         one_of("weightroundrobin", "roundrobin", "leastconn", "source")
     )]
-    pub balancer_algorithm: ::core::option::Option<::std::string::String>,
+    pub balancer_algorithm: ::core::option::Option<crate::types::BalancerAlgorithm>,
     /// Wire name `healthCheckTarget` (body). Since ZStack 3.4.
     #[api(rename = "healthCheckTarget")]
     pub health_check_target: ::core::option::Option<::std::string::String>,
@@ -897,10 +906,10 @@ pub struct ChangeLoadBalancerListener {
     pub health_check_interval: ::core::option::Option<i32>,
     /// Wire name `healthCheckProtocol` (body). Since ZStack 3.9. One of `tcp`, `udp`, `http`.
     #[api(rename = "healthCheckProtocol", since = "3.9", one_of("tcp", "udp", "http"))]
-    pub health_check_protocol: ::core::option::Option<::std::string::String>,
+    pub health_check_protocol: ::core::option::Option<crate::types::HealthCheckProtocol>,
     /// Wire name `healthCheckMethod` (body). Since ZStack 3.9. One of `GET`, `HEAD`.
     #[api(rename = "healthCheckMethod", since = "3.9", one_of("GET", "HEAD"))]
-    pub health_check_method: ::core::option::Option<::std::string::String>,
+    pub health_check_method: ::core::option::Option<crate::types::HealthCheckMethod>,
     /// Wire name `healthCheckURI` (body). Since ZStack 3.9.
     #[api(
         rename = "healthCheckURI",
@@ -914,7 +923,7 @@ pub struct ChangeLoadBalancerListener {
     pub health_check_http_code: ::core::option::Option<::std::string::String>,
     /// Wire name `aclStatus` (body). Since ZStack 3.9. One of `enable`, `disable`.
     #[api(rename = "aclStatus", since = "3.9", one_of("enable", "disable"))]
-    pub acl_status: ::core::option::Option<::std::string::String>,
+    pub acl_status: ::core::option::Option<crate::types::StateEnableDisable>,
     /// Wire name `securityPolicyType` (body). Since ZStack 4.1. One of `tls_cipher_policy_default`, `tls_cipher_policy_1_0`, `tls_cipher_policy_1_1`, `tls_cipher_policy_1_2`, `tls_cipher_policy_1_2_strict`, `tls_cipher_policy_1_2_strict_with_1_3`.
     #[api(
         rename = "securityPolicyType",
@@ -928,7 +937,7 @@ pub struct ChangeLoadBalancerListener {
             "tls_cipher_policy_1_2_strict_with_1_3"
         )
     )]
-    pub security_policy_type: ::core::option::Option<::std::string::String>,
+    pub security_policy_type: ::core::option::Option<crate::types::SecurityPolicyType>,
     /// Wire name `nbprocess` (body). Since ZStack 4.1.
     #[api(since = "4.1", range(1, 64))]
     pub nbprocess: ::core::option::Option<i32>,
@@ -944,14 +953,14 @@ pub struct ChangeLoadBalancerListener {
             "forceclose"
         )
     )]
-    pub http_mode: ::core::option::Option<::std::string::String>,
+    pub http_mode: ::core::option::Option<crate::types::HttpMode>,
     /// Wire name `sessionPersistence` (body). Since ZStack 4.6. One of `disable`, `iphash`, `insert`, `rewrite`.
     #[api(
         rename = "sessionPersistence",
         since = "4.6",
         one_of("disable", "iphash", "insert", "rewrite")
     )]
-    pub session_persistence: ::core::option::Option<::std::string::String>,
+    pub session_persistence: ::core::option::Option<crate::types::SessionPersistence>,
     /// Wire name `sessionIdleTimeout` (body). Since ZStack 4.6.
     #[api(rename = "sessionIdleTimeout", since = "4.6", range(30, 3600))]
     pub session_idle_timeout: ::core::option::Option<i32>,
@@ -968,7 +977,7 @@ pub struct ChangeLoadBalancerListener {
     pub http_versions: ::std::vec::Vec<::std::string::String>,
     /// Wire name `httpRedirectHttps` (body). Since ZStack 4.7.21. One of `disable`, `enable`.
     #[api(rename = "httpRedirectHttps", since = "4.7.21", one_of("disable", "enable"))]
-    pub http_redirect_https: ::core::option::Option<::std::string::String>,
+    pub http_redirect_https: ::core::option::Option<crate::types::StateEnableDisable>,
     /// Wire name `redirectPort` (body). Since ZStack 4.7.21.
     #[api(rename = "redirectPort", since = "4.7.21", range(1, 65535))]
     pub redirect_port: ::core::option::Option<i32>,
@@ -1049,7 +1058,7 @@ pub trait ChangeLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `balancerAlgorithm` (body). Since ZStack 3.4. One of `weightroundrobin`, `roundrobin`, `leastconn`, `source`.
     fn balancer_algorithm(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::BalancerAlgorithm>,
     ) -> Self {
         self.held_mut().balancer_algorithm = ::core::option::Option::Some(value.into());
         self
@@ -1082,7 +1091,7 @@ pub trait ChangeLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `healthCheckProtocol` (body). Since ZStack 3.9. One of `tcp`, `udp`, `http`.
     fn health_check_protocol(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::HealthCheckProtocol>,
     ) -> Self {
         self.held_mut().health_check_protocol = ::core::option::Option::Some(
             value.into(),
@@ -1092,7 +1101,7 @@ pub trait ChangeLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `healthCheckMethod` (body). Since ZStack 3.9. One of `GET`, `HEAD`.
     fn health_check_method(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::HealthCheckMethod>,
     ) -> Self {
         self.held_mut().health_check_method = ::core::option::Option::Some(value.into());
         self
@@ -1118,7 +1127,7 @@ pub trait ChangeLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `aclStatus` (body). Since ZStack 3.9. One of `enable`, `disable`.
     fn acl_status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StateEnableDisable>,
     ) -> Self {
         self.held_mut().acl_status = ::core::option::Option::Some(value.into());
         self
@@ -1126,7 +1135,7 @@ pub trait ChangeLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `securityPolicyType` (body). Since ZStack 4.1. One of `tls_cipher_policy_default`, `tls_cipher_policy_1_0`, `tls_cipher_policy_1_1`, `tls_cipher_policy_1_2`, `tls_cipher_policy_1_2_strict`, `tls_cipher_policy_1_2_strict_with_1_3`.
     fn security_policy_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::SecurityPolicyType>,
     ) -> Self {
         self.held_mut().security_policy_type = ::core::option::Option::Some(
             value.into(),
@@ -1141,7 +1150,7 @@ pub trait ChangeLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `httpMode` (body). Since ZStack 4.1. One of `http-keep-alive`, `http-server-close`, `http-tunnel`, `httpclose`, `forceclose`.
     fn http_mode(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::HttpMode>,
     ) -> Self {
         self.held_mut().http_mode = ::core::option::Option::Some(value.into());
         self
@@ -1149,7 +1158,7 @@ pub trait ChangeLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `sessionPersistence` (body). Since ZStack 4.6. One of `disable`, `iphash`, `insert`, `rewrite`.
     fn session_persistence(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::SessionPersistence>,
     ) -> Self {
         self.held_mut().session_persistence = ::core::option::Option::Some(value.into());
         self
@@ -1185,7 +1194,7 @@ pub trait ChangeLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `httpRedirectHttps` (body). Since ZStack 4.7.21. One of `disable`, `enable`.
     fn http_redirect_https(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StateEnableDisable>,
     ) -> Self {
         self.held_mut().http_redirect_https = ::core::option::Option::Some(value.into());
         self
@@ -1272,6 +1281,7 @@ impl<
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct ChangeSlbGroupDeployType {
     /// Wire name `slbGroupUuid` (path placeholder). Since ZStack 5.1.30 (release history).
     #[api(rename = "slbGroupUuid")]
@@ -1356,6 +1366,7 @@ impl<
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct ChangeSlbGroupMonitorIps {
     /// Wire name `slbGroupUuid` (path placeholder). Since ZStack 5.1.30 (release history).
     #[api(rename = "slbGroupUuid")]
@@ -1446,6 +1457,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateLoadBalancer {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -1600,6 +1612,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateLoadBalancerListener {
     /// Wire name `loadBalancerUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "loadBalancerUuid")]
@@ -1618,16 +1631,18 @@ pub struct CreateLoadBalancerListener {
     pub load_balancer_port: i32,
     /// Wire name `protocol` (body). Since ZStack 3.0. One of `udp`, `tcp`, `http`, `https`.
     #[api(one_of("udp", "tcp", "http", "https"), max_length = 255)]
-    pub protocol: ::core::option::Option<::std::string::String>,
+    pub protocol: ::core::option::Option<
+        crate::types::CreateLoadBalancerListenerProtocol,
+    >,
     /// Wire name `certificateUuid` (body). Since ZStack 2.3.
     #[api(rename = "certificateUuid")]
     pub certificate_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `healthCheckProtocol` (body). Since ZStack 3.9. One of `tcp`, `udp`, `http`.
     #[api(rename = "healthCheckProtocol", since = "3.9", one_of("tcp", "udp", "http"))]
-    pub health_check_protocol: ::core::option::Option<::std::string::String>,
+    pub health_check_protocol: ::core::option::Option<crate::types::HealthCheckProtocol>,
     /// Wire name `healthCheckMethod` (body). Since ZStack 3.9. One of `GET`, `HEAD`.
     #[api(rename = "healthCheckMethod", since = "3.9", one_of("GET", "HEAD"))]
-    pub health_check_method: ::core::option::Option<::std::string::String>,
+    pub health_check_method: ::core::option::Option<crate::types::HealthCheckMethod>,
     /// Wire name `healthCheckURI` (body). Since ZStack 3.9.
     #[api(
         rename = "healthCheckURI",
@@ -1641,13 +1656,15 @@ pub struct CreateLoadBalancerListener {
     pub health_check_http_code: ::core::option::Option<::std::string::String>,
     /// Wire name `aclStatus` (body). Since ZStack 3.9. Server default: `disable`. One of `enable`, `disable`.
     #[api(rename = "aclStatus", since = "3.9", one_of("enable", "disable"))]
-    pub acl_status: ::core::option::Option<::std::string::String>,
+    pub acl_status: ::core::option::Option<crate::types::StateEnableDisable>,
     /// Wire name `aclUuids` (body). Since ZStack 3.9.
     #[api(rename = "aclUuids", since = "3.9")]
     pub acl_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `aclType` (body). Since ZStack 3.9. Server default: `black`. One of `white`, `black`.
     #[api(rename = "aclType", since = "3.9", one_of("white", "black"))]
-    pub acl_type: ::core::option::Option<::std::string::String>,
+    pub acl_type: ::core::option::Option<
+        crate::types::CreateLoadBalancerListenerAclType,
+    >,
     /// Wire name `securityPolicyType` (body). Since ZStack 4.1. One of `tls_cipher_policy_default`, `tls_cipher_policy_1_0`, `tls_cipher_policy_1_1`, `tls_cipher_policy_1_2`, `tls_cipher_policy_1_2_strict`, `tls_cipher_policy_1_2_strict_with_1_3`.
     #[api(
         rename = "securityPolicyType",
@@ -1661,7 +1678,7 @@ pub struct CreateLoadBalancerListener {
             "tls_cipher_policy_1_2_strict_with_1_3"
         )
     )]
-    pub security_policy_type: ::core::option::Option<::std::string::String>,
+    pub security_policy_type: ::core::option::Option<crate::types::SecurityPolicyType>,
     /// Wire name `httpVersions` (body). Since ZStack 5.0.0.
     #[api(rename = "httpVersions", since = "5.0.0")]
     pub http_versions: ::std::vec::Vec<::std::string::String>,
@@ -1738,7 +1755,9 @@ pub trait CreateLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `protocol` (body). Since ZStack 3.0. One of `udp`, `tcp`, `http`, `https`.
     fn protocol(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<
+            crate::types::CreateLoadBalancerListenerProtocol,
+        >,
     ) -> Self {
         self.held_mut().protocol = ::core::option::Option::Some(value.into());
         self
@@ -1754,7 +1773,7 @@ pub trait CreateLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `healthCheckProtocol` (body). Since ZStack 3.9. One of `tcp`, `udp`, `http`.
     fn health_check_protocol(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::HealthCheckProtocol>,
     ) -> Self {
         self.held_mut().health_check_protocol = ::core::option::Option::Some(
             value.into(),
@@ -1764,7 +1783,7 @@ pub trait CreateLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `healthCheckMethod` (body). Since ZStack 3.9. One of `GET`, `HEAD`.
     fn health_check_method(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::HealthCheckMethod>,
     ) -> Self {
         self.held_mut().health_check_method = ::core::option::Option::Some(value.into());
         self
@@ -1790,7 +1809,7 @@ pub trait CreateLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `aclStatus` (body). Since ZStack 3.9. Server default: `disable`. One of `enable`, `disable`.
     fn acl_status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StateEnableDisable>,
     ) -> Self {
         self.held_mut().acl_status = ::core::option::Option::Some(value.into());
         self
@@ -1811,7 +1830,9 @@ pub trait CreateLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `aclType` (body). Since ZStack 3.9. Server default: `black`. One of `white`, `black`.
     fn acl_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<
+            crate::types::CreateLoadBalancerListenerAclType,
+        >,
     ) -> Self {
         self.held_mut().acl_type = ::core::option::Option::Some(value.into());
         self
@@ -1819,7 +1840,7 @@ pub trait CreateLoadBalancerListenerSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `securityPolicyType` (body). Since ZStack 4.1. One of `tls_cipher_policy_default`, `tls_cipher_policy_1_0`, `tls_cipher_policy_1_1`, `tls_cipher_policy_1_2`, `tls_cipher_policy_1_2_strict`, `tls_cipher_policy_1_2_strict_with_1_3`.
     fn security_policy_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::SecurityPolicyType>,
     ) -> Self {
         self.held_mut().security_policy_type = ::core::option::Option::Some(
             value.into(),
@@ -1932,6 +1953,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateLoadBalancerServerGroup {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -2066,6 +2088,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateSlbGroup {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
@@ -2081,10 +2104,10 @@ pub struct CreateSlbGroup {
     pub backend_l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `backendType` (body). Since ZStack 4.0.1 (release history). One of `VYOS`.
     #[api(rename = "backendType", one_of("VYOS"))]
-    pub backend_type: ::core::option::Option<::std::string::String>,
+    pub backend_type: ::core::option::Option<crate::types::BackendType>,
     /// Wire name `deployType` (body). Since ZStack 4.0.1 (release history). One of `NoHA`, `HA`.
     #[api(rename = "deployType", one_of("NoHA", "HA"))]
-    pub deploy_type: ::core::option::Option<::std::string::String>,
+    pub deploy_type: ::core::option::Option<crate::types::DeployType>,
     /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
@@ -2148,7 +2171,7 @@ pub trait CreateSlbGroupSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `backendType` (body). Since ZStack 4.0.1 (release history). One of `VYOS`.
     fn backend_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::BackendType>,
     ) -> Self {
         self.held_mut().backend_type = ::core::option::Option::Some(value.into());
         self
@@ -2156,7 +2179,7 @@ pub trait CreateSlbGroupSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `deployType` (body). Since ZStack 4.0.1 (release history). One of `NoHA`, `HA`.
     fn deploy_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::DeployType>,
     ) -> Self {
         self.held_mut().deploy_type = ::core::option::Option::Some(value.into());
         self
@@ -2254,6 +2277,7 @@ for T {}
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateSlbInstance {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
@@ -2414,6 +2438,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteLoadBalancer {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -2502,6 +2527,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteLoadBalancerListener {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -2577,6 +2603,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteLoadBalancerServerGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -2652,6 +2679,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteSlbGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2738,6 +2766,7 @@ for T {}
     polymorphic,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct GetCandidateL3NetworksForLoadBalancer {
     /// Wire name `listenerUuid` (path placeholder). Since ZStack 3.9.0.
     #[api(rename = "listenerUuid")]
@@ -2832,6 +2861,7 @@ impl<
     polymorphic,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct GetCandidateL3NetworksForServerGroup {
     /// Wire name `serverGroupUuid` (query string). Since ZStack 4.3.0.
     #[api(rename = "serverGroupUuid")]
@@ -2945,6 +2975,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetCandidateVmNicsForLoadBalancer {
     /// Wire name `listenerUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "listenerUuid")]
@@ -3023,6 +3054,7 @@ impl<
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct GetCandidateVmNicsForLoadBalancerServerGroup {
     /// Wire name `servergroupUuid` (query string). Since ZStack 0.6.
     #[api(rename = "servergroupUuid")]
@@ -3130,13 +3162,16 @@ impl<
     response = crate::api::GetLoadBalancerListenerACLEntriesReply,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct GetLoadBalancerListenerACLEntries {
     /// Wire name `listenerUuids` (query string). Since ZStack 0.6.
     #[api(rename = "listenerUuids")]
     pub listener_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `type` (query string). Since ZStack 0.6. One of `RedirectRule`, `IpEntry`.
     #[api(rename = "type", one_of("RedirectRule", "IpEntry"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<
+        crate::types::GetLoadBalancerListenerACLEntriesType,
+    >,
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -3177,7 +3212,9 @@ pub trait GetLoadBalancerListenerACLEntriesSetters: ::zstack_sdk::runtime::reque
     /// Wire name `type` (query string). Since ZStack 0.6. One of `RedirectRule`, `IpEntry`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<
+            crate::types::GetLoadBalancerListenerACLEntriesType,
+        >,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -3232,6 +3269,7 @@ impl<
     polymorphic,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct GetLoadBalancerOwner {
     /// Wire name `loadBalancerUuid` (path placeholder). Since ZStack 5.1.30 (release history).
     #[api(rename = "loadBalancerUuid")]
@@ -3311,6 +3349,7 @@ impl<
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct ProvisionSlbInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
     pub uuid: ::std::string::String,
@@ -3386,6 +3425,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryLoadBalancer {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3429,6 +3469,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLoadBalancer {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::LoadBalancerListenerInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryLoadBalancerListener {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3472,6 +3513,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLoadBalancerListener {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::LoadBalancerServerGroupInventory>,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryLoadBalancerServerGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3515,6 +3557,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLoadBalancerServerGroup
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SlbGroupInventory>,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySlbGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3559,6 +3602,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySlbGroup {
     polymorphic,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct QuerySlbVmInstance {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3605,6 +3649,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySlbVmInstance {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RefreshLoadBalancer {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -3680,6 +3725,7 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct RemoveAccessControlListFromLoadBalancer {
     /// Wire name `aclUuids` (query string). Since ZStack 3.9.
     #[api(rename = "aclUuids", required, non_empty)]
@@ -3783,6 +3829,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveBackendServerFromServerGroup {
     /// Wire name `serverGroupUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "serverGroupUuid")]
@@ -3895,6 +3942,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveCertificateFromLoadBalancerListener {
     /// Wire name `certificateUuid` (query string). Since ZStack 2.3.
     #[api(rename = "certificateUuid")]
@@ -3978,6 +4026,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveServerGroupFromLoadBalancerListener {
     /// Wire name `serverGroupUuid` (query string). Since ZStack 0.6.
     #[api(rename = "serverGroupUuid")]
@@ -4062,6 +4111,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveVmNicFromLoadBalancer {
     /// Wire name `vmNicUuids` (query string). Since ZStack 0.6.
     #[api(rename = "vmNicUuids", required, non_empty)]
@@ -4152,6 +4202,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateLoadBalancer {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -4278,6 +4329,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateLoadBalancerListener {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -4375,6 +4427,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateLoadBalancerServerGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.
     pub uuid: ::std::string::String,
@@ -4472,6 +4525,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateSlbGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -4561,6 +4615,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateSlbGroup>> UpdateSlbGroupSet
 for T {}
 /// The result of [`GetLoadBalancerListenerACLEntries`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetLoadBalancerListenerACLEntriesReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::collections::BTreeMap<
@@ -4568,11 +4623,13 @@ pub struct GetLoadBalancerListenerACLEntriesReply {
         ::std::vec::Vec<crate::types::LoadBalancerACLEntry>,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetLoadBalancerListenerACLEntriesReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetLoadBalancerOwner`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetLoadBalancerOwnerReply {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
@@ -4583,9 +4640,9 @@ pub struct GetLoadBalancerOwnerReply {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub slb: ::core::option::Option<crate::types::SlbGroupInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetLoadBalancerOwnerReply { "type" => type_, "vpc" => vpc, "vpcHa" => vpc_ha, "slb"
-    => slb, }
+    => slb, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `load-balancers` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -4596,7 +4653,7 @@ pub trait LoadBalancersApi: ::core::convert::AsRef<::zstack_sdk::client::Client>
         acl_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-        acl_type: impl ::core::convert::Into<::std::string::String>,
+        acl_type: impl ::core::convert::Into<crate::types::AclType>,
         listener_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<AddAccessControlListToLoadBalancer> {
         ::zstack_sdk::client::Call::new(

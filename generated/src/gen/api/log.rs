@@ -34,6 +34,7 @@ With the client, each API is a method of [`LogApi`] (in scope with `use zstack_s
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct AddLogConfiguration {
     /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
     pub name: ::std::string::String,
@@ -47,7 +48,7 @@ pub struct AddLogConfiguration {
         since = "5.1.30",
         one_of("OFF", "FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "ALL")
     )]
-    pub level: ::core::option::Option<::std::string::String>,
+    pub level: ::core::option::Option<crate::types::Level>,
     /// Wire name `configuration` (body). Since ZStack 3.5.3 (release history).
     pub configuration: ::std::string::String,
     /// Wire name `resourceUuid` (body). Since ZStack 3.5.3 (release history).
@@ -97,10 +98,7 @@ pub trait AddLogConfigurationSetters: ::zstack_sdk::runtime::request::Holds<
         self
     }
     /// Wire name `level` (body). Since ZStack 5.1.30 (release history). One of `OFF`, `FATAL`, `ERROR`, `WARN`, `INFO`, `DEBUG`, `TRACE`, `ALL`.
-    fn level(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
+    fn level(mut self, value: impl ::core::convert::Into<crate::types::Level>) -> Self {
         self.held_mut().level = ::core::option::Option::Some(value.into());
         self
     }
@@ -175,6 +173,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct DeleteLogConfiguration {
     /// Wire name `configId` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "configId")]
@@ -262,6 +261,7 @@ impl<
     response = crate::api::GetLogConfigurationReply,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct GetLogConfiguration {
     /// Wire name `systemTags` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
@@ -336,6 +336,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct UpdateLogConfiguration {
     /// Wire name `configId` (body). Since ZStack 3.5.3 (release history). Server default: `0`.
     #[api(rename = "configId")]
@@ -413,12 +414,14 @@ impl<
 > UpdateLogConfigurationSetters for T {}
 /// The result of [`GetLogConfiguration`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetLogConfigurationReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetLogConfigurationReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetLogConfigurationReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `log` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

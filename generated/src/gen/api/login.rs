@@ -33,6 +33,7 @@ With the client, each API is a method of [`LoginApi`] (in scope with `use zstack
     session = false,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetLoginCaptcha {
     /// Wire name `resourceName` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceName")]
@@ -127,6 +128,7 @@ for T {}
     session = false,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct GetLoginProcedures {
     /// Wire name `username` (query string). Since ZStack 4.6.0.
     pub username: ::std::string::String,
@@ -211,6 +213,7 @@ impl<
     session = false,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct LogIn {
     /// Wire name `username` (body). Since ZStack 4.6.0.
     pub username: ::std::string::String,
@@ -351,6 +354,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<LogIn>> LogInSetters for T {}
     response = ::zstack_sdk::runtime::reply::Empty,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct UnlockIdentity {
     /// Wire name `resourceName` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "resourceName")]
@@ -415,23 +419,27 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UnlockIdentity>> UnlockIdentitySet
 for T {}
 /// The result of [`GetLoginCaptcha`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetLoginCaptchaReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub captcha_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub captcha: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetLoginCaptchaReply { "captchaUuid" => captcha_uuid, "captcha" => captcha, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetLoginProcedures`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetLoginProceduresReply {
     /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub procedures: ::std::vec::Vec<crate::types::LoginAuthenticationProcedureDesc>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetLoginProceduresReply { "procedures" => procedures default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetLoginProceduresReply { "procedures" => procedures default, } serialize if feature
+    = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `login` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -34,6 +34,7 @@ With the client, each API is a method of [`LoginControlApi`] (in scope with `use
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct AddAccessControlRule {
     /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
     pub name: ::std::string::String,
@@ -160,6 +161,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct DeleteAccessControlRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
@@ -246,6 +248,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AccessControlRuleInventory>,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct QueryAccessControlRule {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -291,6 +294,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAccessControlRule {
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct UpdateAccessControlRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,

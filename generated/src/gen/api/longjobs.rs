@@ -38,6 +38,7 @@ With the client, each API is a method of [`LongjobsApi`] (in scope with `use zst
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CancelLongJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 2.2.4.
     pub uuid: ::std::string::String,
@@ -113,6 +114,7 @@ for T {}
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct CleanLongJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.0.
     pub uuid: ::std::string::String,
@@ -186,6 +188,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<CleanLongJob>> CleanLongJobSetters
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteLongJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 2.2.4.
     pub uuid: ::std::string::String,
@@ -259,6 +262,7 @@ for T {}
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::LongJobInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryLongJob {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -304,6 +308,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLongJob {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RerunLongJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1.
     pub uuid: ::std::string::String,
@@ -378,6 +383,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<RerunLongJob>> RerunLongJobSetters
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct ResumeLongJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.0.
     pub uuid: ::std::string::String,
@@ -453,6 +459,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SubmitLongJob {
     /// Wire name `name` (body). Since ZStack 2.2.4.
     #[api(max_length = 255)]
@@ -600,6 +607,7 @@ for T {}
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct UpdateLongJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.
     pub uuid: ::std::string::String,

@@ -29,6 +29,7 @@ With the client, each API is a method of [`MaasApi`] (in scope with `use zstack_
     response = crate::api::GetMaaSUsageReply,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct GetMaaSUsage {
     /// Wire name `systemTags` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "systemTags")]
@@ -82,12 +83,13 @@ pub trait GetMaaSUsageSetters: ::zstack_sdk::runtime::request::Holds<
 impl<T: ::zstack_sdk::runtime::request::Holds<GetMaaSUsage>> GetMaaSUsageSetters for T {}
 /// The result of [`GetMaaSUsage`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetMaaSUsageReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub usages: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetMaaSUsageReply { "usages" => usages default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetMaaSUsageReply { "usages" => usages default, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `maas` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -40,6 +40,7 @@ With the client, each API is a method of [`ManagementNodesApi`] (in scope with `
     session = false,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetCurrentTime {
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -111,6 +112,7 @@ for T {}
     response = crate::api::GetFactoryModeStateReply,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct GetFactoryModeState {
     /// Wire name `systemTags` (query string). Since ZStack 3.8.22 (release history).
     #[api(rename = "systemTags")]
@@ -185,6 +187,7 @@ impl<
     session = false,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct GetManagementNodeArch {
     /// Wire name `systemTags` (body). Since ZStack 4.1.2.
     #[api(rename = "systemTags")]
@@ -259,6 +262,7 @@ impl<
     session = false,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct GetManagementNodeOS {
     /// Wire name `systemTags` (body). Since ZStack 4.1.2.
     #[api(rename = "systemTags")]
@@ -331,6 +335,7 @@ impl<
     response = crate::api::GetPlatformTimeZoneReply,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct GetPlatformTimeZone {
     /// Wire name `systemTags` (query string). Since ZStack 4.1.0.
     #[api(rename = "systemTags")]
@@ -405,6 +410,7 @@ impl<
     session = false,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct GetSupportAPIs {
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -478,6 +484,7 @@ for T {}
     session = false,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVersion {
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -549,6 +556,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetVersion>> GetVersionSetters for
     session = false,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct IsReadyToGo {
     /// Wire name `managementNodeId` (query string). Since ZStack 0.6.
     #[api(rename = "managementNodeId")]
@@ -631,6 +639,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<IsReadyToGo>> IsReadyToGoSetters f
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ManagementNodeInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryManagementNode {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -676,6 +685,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryManagementNode {
     async,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct UpdateFactoryModeState {
     /// Wire name `factoryModeState` (body). Since ZStack 3.8.22 (release history).
     #[api(rename = "factoryModeState")]
@@ -734,70 +744,83 @@ impl<
 > UpdateFactoryModeStateSetters for T {}
 /// The result of [`GetCurrentTime`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetCurrentTimeReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub current_time: ::std::collections::BTreeMap<::std::string::String, i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetCurrentTimeReply { "currentTime" => current_time lenient_default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetCurrentTimeReply { "currentTime" => current_time lenient_default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetFactoryModeState`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetFactoryModeStateReply {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub factory_mode_state: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetFactoryModeStateReply { "factoryModeState" => factory_mode_state, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetFactoryModeStateReply { "factoryModeState" => factory_mode_state, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetManagementNodeArch`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetManagementNodeArchReply {
     /// Since ZStack 4.1.2. Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetManagementNodeArchReply { "architecture" => architecture, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetManagementNodeArchReply { "architecture" => architecture, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetManagementNodeOS`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetManagementNodeOSReply {
     /// Since ZStack 4.1.2. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.1.2. Absent from older MNs' replies.
     pub version: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetManagementNodeOSReply { "name" => name, "version" => version, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetManagementNodeOSReply { "name" => name, "version" => version, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetPlatformTimeZone`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetPlatformTimeZoneReply {
     /// Since ZStack 4.1.0. Absent from older MNs' replies.
     pub timezone: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.1.0. Absent from older MNs' replies.
     pub offset: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetPlatformTimeZoneReply { "timezone" => timezone, "offset" => offset, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetPlatformTimeZoneReply { "timezone" => timezone, "offset" => offset, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetSupportAPIs`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetSupportAPIsReply {
     /// Since ZStack 4.5.0. Absent from older MNs' replies.
     pub support_apis: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetSupportAPIsReply { "supportApis" => support_apis default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetSupportAPIsReply { "supportApis" => support_apis default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetVersion`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVersionReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub version: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVersionReply { "version" => version, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVersionReply { "version" => version, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `management-nodes` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

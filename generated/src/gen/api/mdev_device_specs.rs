@@ -35,6 +35,7 @@ With the client, each API is a method of [`MdevDeviceSpecsApi`] (in scope with `
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct AddMdevDeviceSpecToVmInstance {
     /// Wire name `mdevSpecUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "mdevSpecUuid")]
@@ -126,6 +127,7 @@ impl<
     response = crate::api::GetMdevDeviceSpecCandidatesReply,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct GetMdevDeviceSpecCandidates {
     /// Wire name `clusterUuids` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "clusterUuids")]
@@ -272,6 +274,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MdevDeviceSpecInventory>,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct QueryMdevDeviceSpec {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -316,6 +319,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMdevDeviceSpec {
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct RemoveMdevDeviceSpecFromVmInstance {
     /// Wire name `mdevSpecUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "mdevSpecUuid")]
@@ -400,6 +404,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct UpdateMdevDeviceSpec {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
@@ -411,7 +416,7 @@ pub struct UpdateMdevDeviceSpec {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `state` (body). Since ZStack 3.5.3 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
-    pub state: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<crate::types::MdevDeviceSpecState>,
     /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -453,7 +458,7 @@ pub trait UpdateMdevDeviceSpecSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `state` (body). Since ZStack 3.5.3 (release history). One of `Enabled`, `Disabled`.
     fn state(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::MdevDeviceSpecState>,
     ) -> Self {
         self.held_mut().state = ::core::option::Option::Some(value.into());
         self
@@ -490,12 +495,14 @@ impl<
 > UpdateMdevDeviceSpecSetters for T {}
 /// The result of [`GetMdevDeviceSpecCandidates`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetMdevDeviceSpecCandidatesReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetMdevDeviceSpecCandidatesReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetMdevDeviceSpecCandidatesReply { "inventories" => inventories default, } serialize
+    if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `mdev-device-specs` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

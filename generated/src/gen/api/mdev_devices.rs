@@ -36,6 +36,7 @@ With the client, each API is a method of [`MdevDevicesApi`] (in scope with `use 
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct AttachMdevDeviceToVm {
     /// Wire name `mdevDeviceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "mdevDeviceUuid")]
@@ -119,6 +120,7 @@ impl<
     async,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct DeleteMdevDevice {
     /// Wire name `mdevDeviceUuid` (path placeholder). Since ZStack 4.5.11 (release history).
     #[api(rename = "mdevDeviceUuid")]
@@ -208,6 +210,7 @@ for T {}
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct DetachMdevDeviceFromVm {
     /// Wire name `mdevDeviceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "mdevDeviceUuid")]
@@ -290,6 +293,7 @@ impl<
     response = crate::api::GetMdevDeviceCandidatesReply,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct GetMdevDeviceCandidates {
     /// Wire name `clusterUuids` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "clusterUuids")]
@@ -419,6 +423,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MdevDeviceInventory>,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct QueryMdevDevice {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -464,6 +469,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMdevDevice {
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct UpdateMdevDevice {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
@@ -475,7 +481,7 @@ pub struct UpdateMdevDevice {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `state` (body). Since ZStack 3.5.3 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
-    pub state: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<crate::types::MdevDeviceState>,
     /// Wire name `systemTags` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -517,7 +523,7 @@ pub trait UpdateMdevDeviceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `state` (body). Since ZStack 3.5.3 (release history). One of `Enabled`, `Disabled`.
     fn state(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::MdevDeviceState>,
     ) -> Self {
         self.held_mut().state = ::core::option::Option::Some(value.into());
         self
@@ -553,12 +559,14 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateMdevDevice>> UpdateMdevDevic
 for T {}
 /// The result of [`GetMdevDeviceCandidates`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetMdevDeviceCandidatesReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetMdevDeviceCandidatesReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetMdevDeviceCandidatesReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `mdev-devices` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

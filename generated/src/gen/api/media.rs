@@ -37,12 +37,13 @@ With the client, each API is a method of [`MediaApi`] (in scope with `use zstack
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeMediaState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -54,7 +55,7 @@ impl ChangeMediaState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -120,6 +121,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateEmailMedia {
     /// Wire name `smtpServer` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "smtpServer")]
@@ -270,6 +272,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteMedia {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -354,6 +357,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DeleteMedia>> DeleteMediaSetters f
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EmailMediaInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryEmailMedia {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -398,6 +402,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEmailMedia {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryMedia {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -443,6 +448,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMedia {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateEmailMedia {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -568,7 +574,7 @@ pub trait MediaApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_media_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeMediaState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -29,6 +29,7 @@ With the client, each API is a method of [`MemorySnapshotsApi`] (in scope with `
     response = crate::api::GetMemorySnapshotGroupReferenceReply,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct GetMemorySnapshotGroupReference {
     /// Wire name `resourceUuid` (query string). Since ZStack 4.4.24.
     #[api(rename = "resourceUuid")]
@@ -94,15 +95,16 @@ impl<
 > GetMemorySnapshotGroupReferenceSetters for T {}
 /// The result of [`GetMemorySnapshotGroupReference`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetMemorySnapshotGroupReferenceReply {
     /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<crate::types::VolumeSnapshotGroupInventory>,
     /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetMemorySnapshotGroupReferenceReply { "inventories" => inventories default,
-    "resourceUuid" => resource_uuid, }
+    "resourceUuid" => resource_uuid, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `memory-snapshots` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

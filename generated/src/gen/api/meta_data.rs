@@ -30,6 +30,7 @@ With the client, each API is a method of [`MetaDataApi`] (in scope with `use zst
     session = false,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct IsOpensourceVersion {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -85,12 +86,14 @@ impl<
 > IsOpensourceVersionSetters for T {}
 /// The result of [`IsOpensourceVersion`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IsOpensourceVersionReply {
     /// Since ZStack 2.0. Absent from older MNs' replies.
     pub opensource: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    IsOpensourceVersionReply { "opensource" => opensource, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    IsOpensourceVersionReply { "opensource" => opensource, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `meta-data` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -33,6 +33,7 @@ With the client, each API is a method of [`MiniClustersApi`] (in scope with `use
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct BootstrapMiniHost {
     /// Wire name `local` (body). Since ZStack 3.6.1 (release history).
     pub local: crate::types::MiniHostInfo,
@@ -145,6 +146,7 @@ impl<
     polymorphic,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct CreateMiniCluster {
     /// Wire name `zoneUuid` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "zoneUuid")]
@@ -169,7 +171,7 @@ pub struct CreateMiniCluster {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `hypervisorType` (body). Since ZStack 3.4.1 (release history). One of `KVM`, `Simulator`.
     #[api(rename = "hypervisorType", one_of("KVM", "Simulator"))]
-    pub hypervisor_type: ::std::string::String,
+    pub hypervisor_type: crate::types::CreateMiniClusterHypervisorType,
     /// Wire name `resourceUuid` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -192,7 +194,9 @@ impl CreateMiniCluster {
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-        hypervisor_type: impl ::core::convert::Into<::std::string::String>,
+        hypervisor_type: impl ::core::convert::Into<
+            crate::types::CreateMiniClusterHypervisorType,
+        >,
     ) -> Self {
         Self {
             zone_uuid: zone_uuid.into(),
@@ -309,6 +313,7 @@ impl<
     response = crate::api::GetCandidateMiniHostsReply,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct GetCandidateMiniHosts {
     /// Wire name `local` (query string). Since ZStack 3.6.1 (release history). Server default: `false`.
     pub local: ::core::option::Option<bool>,
@@ -381,21 +386,24 @@ impl<
 > GetCandidateMiniHostsSetters for T {}
 /// The result of [`BootstrapMiniHost`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BootstrapMiniHostReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub stage: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    BootstrapMiniHostReply { "stage" => stage, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    BootstrapMiniHostReply { "stage" => stage, } serialize if feature = "serialize"
 );
 /// The result of [`GetCandidateMiniHosts`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetCandidateMiniHostsReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub hosts: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetCandidateMiniHostsReply { "hosts" => hosts default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetCandidateMiniHostsReply { "hosts" => hosts default, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `mini-clusters` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -420,7 +428,9 @@ pub trait MiniClustersApi: ::core::convert::AsRef<::zstack_sdk::client::Client> 
             Item = impl ::core::convert::Into<::serde_json::Value>,
         >,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-        hypervisor_type: impl ::core::convert::Into<::std::string::String>,
+        hypervisor_type: impl ::core::convert::Into<
+            crate::types::CreateMiniClusterHypervisorType,
+        >,
     ) -> ::zstack_sdk::client::Call<CreateMiniCluster> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -32,6 +32,7 @@ With the client, each API is a method of [`ModelEvaluationTasksApi`] (in scope w
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct DeleteModelEvaluationTask {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
@@ -107,6 +108,7 @@ impl<
     async,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct DeleteModelEvaluationTasks {
     /// Wire name `uuids` (query string). Since ZStack 5.3.20 (release history).
     #[api(required)]
@@ -186,6 +188,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ModelEvaluationTaskInventory>,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct QueryModelEvaluationTask {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]

@@ -32,6 +32,7 @@ With the client, each API is a method of [`ModelServiceInstanceGroupsApi`] (in s
     polymorphic,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct UpdateModelServiceInstanceGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,

@@ -46,6 +46,7 @@ With the client, each API is a method of [`MonitoringApi`] (in scope with `use z
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachMonitorTriggerActionToTrigger {
     /// Wire name `triggerUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "triggerUuid")]
@@ -131,12 +132,13 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeMonitorTriggerActionState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -148,7 +150,7 @@ impl ChangeMonitorTriggerActionState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -214,12 +216,13 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeMonitorTriggerState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -231,7 +234,7 @@ impl ChangeMonitorTriggerState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -298,6 +301,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateEmailMonitorTriggerAction {
     /// Wire name `email` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 512)]
@@ -445,6 +449,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateMonitorTrigger {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -591,6 +596,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteAlert {
     /// Wire name `uuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(required, non_empty)]
@@ -681,6 +687,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DeleteAlert>> DeleteAlertSetters f
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteMonitorTrigger {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -768,6 +775,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteMonitorTriggerAction {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -855,6 +863,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachMonitorTriggerActionFromTrigger {
     /// Wire name `triggerUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "triggerUuid")]
@@ -937,6 +946,7 @@ impl<
     response = crate::api::GetMonitorItemReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetMonitorItem {
     /// Wire name `resourceType` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceType")]
@@ -1013,6 +1023,7 @@ for T {}
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AlertInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryAlert {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1056,6 +1067,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAlert {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EmailTriggerActionInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryEmailTriggerAction {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1099,6 +1111,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEmailTriggerAction {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorTriggerInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryMonitorTrigger {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1143,6 +1156,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorTrigger {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryMonitorTriggerAction {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1189,6 +1203,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorTriggerAction {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateEmailMonitorTriggerAction {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1310,6 +1325,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateMonitorTrigger {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1409,12 +1425,14 @@ impl<
 > UpdateMonitorTriggerSetters for T {}
 /// The result of [`GetMonitorItem`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetMonitorItemReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetMonitorItemReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetMonitorItemReply { "inventories" => inventories default, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `monitoring` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -1434,7 +1452,7 @@ pub trait MonitoringApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_monitor_trigger_action_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeMonitorTriggerActionState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -1445,7 +1463,7 @@ pub trait MonitoringApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_monitor_trigger_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeMonitorTriggerState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -33,6 +33,7 @@ With the client, each API is a method of [`MttyDevicesApi`] (in scope with `use 
     async,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct GenerateSeMdevDevices {
     /// Wire name `mttyDeviceUuid` (path placeholder). Since ZStack 4.5.11 (release history).
     #[api(rename = "mttyDeviceUuid")]
@@ -115,6 +116,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MttyDeviceInventory>,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct QueryMttyDevice {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -160,6 +162,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMttyDevice {
     async,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct UngenerateSeMdevDevices {
     /// Wire name `mttyDeviceUuid` (path placeholder). Since ZStack 4.5.11 (release history).
     #[api(rename = "mttyDeviceUuid")]

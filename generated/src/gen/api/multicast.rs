@@ -37,6 +37,7 @@ With the client, each API is a method of [`MulticastApi`] (in scope with `use zs
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct AddRendezvousPointToMulticastRouter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
@@ -154,12 +155,13 @@ impl<
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct ChangeMulticastRouterState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.7.5 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -171,7 +173,7 @@ impl ChangeMulticastRouterState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -237,6 +239,7 @@ impl<
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct CreateMulticastRouter {
     /// Wire name `vpcRouterVmUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "vpcRouterVmUuid")]
@@ -356,6 +359,7 @@ impl<
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct DeleteMulticastRouter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
@@ -442,6 +446,7 @@ impl<
     response = crate::api::GetVpcMulticastRouteReply,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct GetVpcMulticastRoute {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
@@ -516,6 +521,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MulticastRouterInventory>,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct QueryMulticastRouter {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -560,6 +566,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMulticastRouter {
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct RemoveRendezvousPointFromMulticastRouter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
@@ -641,12 +648,14 @@ impl<
 > RemoveRendezvousPointFromMulticastRouterSetters for T {}
 /// The result of [`GetVpcMulticastRoute`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVpcMulticastRouteReply {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVpcMulticastRouteReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVpcMulticastRouteReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `multicast` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -667,7 +676,7 @@ pub trait MulticastApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_multicast_router_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeMulticastRouterState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

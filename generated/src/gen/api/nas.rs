@@ -45,6 +45,7 @@ With the client, each API is a method of [`NasApi`] (in scope with `use zstack_s
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddAliyunNasAccessGroup {
     /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -158,6 +159,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddAliyunNasFileSystem {
     /// Wire name `fileSystemId` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "fileSystemId")]
@@ -276,6 +278,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddAliyunNasMountTarget {
     /// Wire name `nasFSUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "nasFSUuid")]
@@ -394,6 +397,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateAliyunNasAccessGroup {
     /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -406,7 +410,7 @@ pub struct CreateAliyunNasAccessGroup {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `networkType` (body). Since ZStack 3.0.1 (release history). One of `classic`, `vpc`.
     #[api(rename = "networkType", one_of("classic", "vpc"))]
-    pub network_type: ::core::option::Option<::std::string::String>,
+    pub network_type: ::core::option::Option<crate::types::NetworkType>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -454,7 +458,7 @@ pub trait CreateAliyunNasAccessGroupSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `networkType` (body). Since ZStack 3.0.1 (release history). One of `classic`, `vpc`.
     fn network_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::NetworkType>,
     ) -> Self {
         self.held_mut().network_type = ::core::option::Option::Some(value.into());
         self
@@ -531,6 +535,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateAliyunNasAccessGroupRule {
     /// Wire name `accessGroupUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "accessGroupUuid")]
@@ -540,7 +545,7 @@ pub struct CreateAliyunNasAccessGroupRule {
     pub source_cidr_ip: ::std::string::String,
     /// Wire name `rwAccessType` (body). Since ZStack 3.0.1 (release history). Server default: `RDWR`. One of `RDWR`, `RDONLY`.
     #[api(rename = "rwAccessType", one_of("RDWR", "RDONLY"))]
-    pub rw_access_type: ::core::option::Option<::std::string::String>,
+    pub rw_access_type: ::core::option::Option<crate::types::RwAccessType>,
     /// Wire name `priority` (body). Since ZStack 3.0.1 (release history). Server default: `1`.
     #[api(range(1, 100))]
     pub priority: ::core::option::Option<i32>,
@@ -583,7 +588,7 @@ pub trait CreateAliyunNasAccessGroupRuleSetters: ::zstack_sdk::runtime::request:
     /// Wire name `rwAccessType` (body). Since ZStack 3.0.1 (release history). Server default: `RDWR`. One of `RDWR`, `RDONLY`.
     fn rw_access_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::RwAccessType>,
     ) -> Self {
         self.held_mut().rw_access_type = ::core::option::Option::Some(value.into());
         self
@@ -666,16 +671,19 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateAliyunNasFileSystem {
     /// Wire name `storageType` (body). Since ZStack 3.0.1 (release history). One of `Performance`, `Capacity`.
     #[api(rename = "storageType", one_of("Performance", "Capacity"))]
-    pub storage_type: ::std::string::String,
+    pub storage_type: crate::types::StorageType,
     /// Wire name `dataCenterUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
     pub data_center_uuid: ::std::string::String,
     /// Wire name `protocol` (body). Since ZStack 3.0.1 (release history). One of `NFS`, `SMB`.
     #[api(one_of("NFS", "SMB"))]
-    pub protocol: ::core::option::Option<::std::string::String>,
+    pub protocol: ::core::option::Option<
+        crate::types::CreateAliyunNasFileSystemProtocol,
+    >,
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
     pub name: ::std::string::String,
@@ -698,7 +706,7 @@ pub struct CreateAliyunNasFileSystem {
 impl CreateAliyunNasFileSystem {
     /// A request with the required params `storageType`, `dataCenterUuid`, `name`; optional ones unset.
     pub fn new(
-        storage_type: impl ::core::convert::Into<::std::string::String>,
+        storage_type: impl ::core::convert::Into<crate::types::StorageType>,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -723,7 +731,9 @@ pub trait CreateAliyunNasFileSystemSetters: ::zstack_sdk::runtime::request::Hold
     /// Wire name `protocol` (body). Since ZStack 3.0.1 (release history). One of `NFS`, `SMB`.
     fn protocol(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<
+            crate::types::CreateAliyunNasFileSystemProtocol,
+        >,
     ) -> Self {
         self.held_mut().protocol = ::core::option::Option::Some(value.into());
         self
@@ -809,6 +819,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateAliyunNasMountTarget {
     /// Wire name `nasAccessGroupUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "nasAccessGroupUuid")]
@@ -950,6 +961,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteAliyunNasAccessGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1037,6 +1049,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteAliyunNasAccessGroupRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1123,6 +1136,7 @@ impl<
     response = crate::api::GetAliyunNasAccessGroupRemoteReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetAliyunNasAccessGroupRemote {
     /// Wire name `dataCenterUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -1212,6 +1226,7 @@ impl<
     response = crate::api::GetAliyunNasFileSystemRemoteReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetAliyunNasFileSystemRemote {
     /// Wire name `dataCenterUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "dataCenterUuid")]
@@ -1301,6 +1316,7 @@ impl<
     response = crate::api::GetAliyunNasMountTargetRemoteReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetAliyunNasMountTargetRemote {
     /// Wire name `nasFSUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "nasFSUuid")]
@@ -1388,6 +1404,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunNasAccessGroupInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryAliyunNasAccessGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1434,6 +1451,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunNasAccessGroup {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateAliyunMountTarget {
     /// Wire name `accessGroupUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "accessGroupUuid")]
@@ -1538,6 +1556,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateAliyunNasAccessGroup {
     /// Wire name `uuid` (body). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1607,30 +1626,36 @@ impl<
 > UpdateAliyunNasAccessGroupSetters for T {}
 /// The result of [`GetAliyunNasAccessGroupRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAliyunNasAccessGroupRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetAliyunNasAccessGroupRemoteReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetAliyunNasFileSystemRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAliyunNasFileSystemRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetAliyunNasFileSystemRemoteReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetAliyunNasFileSystemRemoteReply { "inventories" => inventories default, } serialize
+    if feature = "serialize"
 );
 /// The result of [`GetAliyunNasMountTargetRemote`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAliyunNasMountTargetRemoteReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetAliyunNasMountTargetRemoteReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `nas` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -1695,7 +1720,7 @@ pub trait NasApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     /// Send (and wait for the job of) [`CreateAliyunNasFileSystem`]: `POST /nas/aliyun`.
     fn create_aliyun_nas_file_system(
         &self,
-        storage_type: impl ::core::convert::Into<::std::string::String>,
+        storage_type: impl ::core::convert::Into<crate::types::StorageType>,
         data_center_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<CreateAliyunNasFileSystem> {

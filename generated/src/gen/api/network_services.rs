@@ -30,6 +30,7 @@ With the client, each API is a method of [`NetworkServicesApi`] (in scope with `
     response = crate::api::GetNetworkServiceTypesReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetNetworkServiceTypes {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -102,6 +103,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NetworkServiceProviderInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryNetworkServiceProvider {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -128,6 +130,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNetworkServiceProvider 
 }
 /// The result of [`GetNetworkServiceTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetNetworkServiceTypesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub types: ::std::collections::BTreeMap<
@@ -135,8 +138,9 @@ pub struct GetNetworkServiceTypesReply {
         ::std::vec::Vec<::std::string::String>,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetNetworkServiceTypesReply { "types" => types default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetNetworkServiceTypesReply { "types" => types default, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `network-services` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

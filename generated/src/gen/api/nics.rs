@@ -34,6 +34,7 @@ With the client, each API is a method of [`NicsApi`] (in scope with `use zstack_
     polymorphic,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct AttachL3NetworkToVmNic {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "vmNicUuid")]
@@ -131,6 +132,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateVmNic {
     /// Wire name `l3NetworkUuid` (body). Since ZStack 4.0.
     #[api(rename = "l3NetworkUuid", since = "4.0")]
@@ -245,6 +247,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<CreateVmNic>> CreateVmNicSetters f
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVmNic {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.
     #[api(since = "4.0")]

@@ -33,6 +33,7 @@ With the client, each API is a method of [`Oauth2Api`] (in scope with `use zstac
     async,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct CreateOAuthClient {
     /// Wire name `name` (body). Since ZStack 4.5.11 (release history).
     pub name: ::std::string::String,
@@ -268,6 +269,7 @@ impl<
     response = crate::api::GetOAuth2TokenReply,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct GetOAuth2Token {
     /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
@@ -341,6 +343,7 @@ for T {}
     async,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct UpdateOAuthClient {
     /// Wire name `uuid` (body). Since ZStack 4.5.11 (release history).
     pub uuid: ::std::string::String,
@@ -542,6 +545,7 @@ impl<
 > UpdateOAuthClientSetters for T {}
 /// The result of [`GetOAuth2Token`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetOAuth2TokenReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub inventory: ::core::option::Option<crate::types::OAuth2TokenInventory>,
@@ -555,10 +559,10 @@ pub struct GetOAuth2TokenReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetOAuth2TokenReply { "inventory" => inventory, "serverTokenInventory" =>
     server_token_inventory, "additionalTokenInventory" => additional_token_inventory
-    default, }
+    default, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `oauth2` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -34,6 +34,7 @@ With the client, each API is a method of [`OvfApi`] (in scope with `use zstack_s
     polymorphic,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct CreateVmInstanceFromOvf {
     /// Wire name `xmlBase64` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "xmlBase64")]
@@ -182,6 +183,7 @@ impl<
     async,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct ExportVmOvaPackage {
     /// Wire name `name` (body). Since ZStack 4.4.65 (release history).
     #[api(max_length = 255)]
@@ -315,6 +317,7 @@ impl<
     response = crate::api::ParseOvfReply,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct ParseOvf {
     /// Wire name `xmlBase64` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "xmlBase64")]
@@ -371,12 +374,13 @@ pub trait ParseOvfSetters: ::zstack_sdk::runtime::request::Holds<
 impl<T: ::zstack_sdk::runtime::request::Holds<ParseOvf>> ParseOvfSetters for T {}
 /// The result of [`ParseOvf`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ParseOvfReply {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub ovf_info: ::core::option::Option<crate::types::OvfInfo>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ParseOvfReply { "ovfInfo" => ovf_info, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ParseOvfReply { "ovfInfo" => ovf_info, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `ovf` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -32,6 +32,7 @@ With the client, each API is a method of [`OvnApi`] (in scope with `use zstack_s
     polymorphic,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct CreateOvnControllerVm {
     /// Wire name `name` (body). Since ZStack 5.3.20 (release history).
     #[api(max_length = 255)]
@@ -59,7 +60,7 @@ pub struct CreateOvnControllerVm {
     pub vm_nic_params: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 5.3.20 (release history). One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::Type>,
     /// Wire name `rootDiskOfferingUuid` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "rootDiskOfferingUuid")]
     pub root_disk_offering_uuid: ::core::option::Option<::std::string::String>,
@@ -94,7 +95,7 @@ pub struct CreateOvnControllerVm {
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `strategy` (body). Since ZStack 5.3.20 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
     #[api(one_of("InstantStart", "JustCreate", "CreateStopped"))]
-    pub strategy: ::core::option::Option<::std::string::String>,
+    pub strategy: ::core::option::Option<crate::types::Strategy>,
     /// Wire name `rootVolumeSystemTags` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "rootVolumeSystemTags")]
     pub root_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
@@ -112,13 +113,13 @@ pub struct CreateOvnControllerVm {
     pub ssh_key_pair_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `platform` (body). Since ZStack 5.3.20 (release history). One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
-    pub platform: ::core::option::Option<::std::string::String>,
+    pub platform: ::core::option::Option<crate::types::Platform>,
     /// Wire name `guestOsType` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "guestOsType", max_length = 255)]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
     /// Wire name `architecture` (body). Since ZStack 5.3.20 (release history). One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
     #[api(one_of("x86_64", "aarch64", "mips64el", "loongarch64"), max_length = 32)]
-    pub architecture: ::core::option::Option<::std::string::String>,
+    pub architecture: ::core::option::Option<crate::types::Architecture>,
     /// Wire name `virtio` (body). Since ZStack 5.3.20 (release history).
     pub virtio: ::core::option::Option<bool>,
     /// Wire name `diskAOs` (body). Since ZStack 5.3.20 (release history).
@@ -239,10 +240,7 @@ pub trait CreateOvnControllerVmSetters: ::zstack_sdk::runtime::request::Holds<
         self
     }
     /// Wire name `type` (body). Since ZStack 5.3.20 (release history). One of `UserVm`, `ApplianceVm`.
-    fn type_(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
+    fn type_(mut self, value: impl ::core::convert::Into<crate::types::Type>) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
@@ -342,7 +340,7 @@ pub trait CreateOvnControllerVmSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `strategy` (body). Since ZStack 5.3.20 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
     fn strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Strategy>,
     ) -> Self {
         self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
@@ -399,7 +397,7 @@ pub trait CreateOvnControllerVmSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `platform` (body). Since ZStack 5.3.20 (release history). One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     fn platform(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Platform>,
     ) -> Self {
         self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
@@ -415,7 +413,7 @@ pub trait CreateOvnControllerVmSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `architecture` (body). Since ZStack 5.3.20 (release history). One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
     fn architecture(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Architecture>,
     ) -> Self {
         self.held_mut().architecture = ::core::option::Option::Some(value.into());
         self

@@ -31,6 +31,7 @@ With the client, each API is a method of [`PasswordApi`] (in scope with `use zst
     session = false,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct ValidatePassword {
     /// Wire name `loginName` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "loginName")]
@@ -99,12 +100,14 @@ impl<T: ::zstack_sdk::runtime::request::Holds<ValidatePassword>> ValidatePasswor
 for T {}
 /// The result of [`ValidatePassword`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ValidatePasswordReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub available: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ValidatePasswordReply { "available" => available, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ValidatePasswordReply { "available" => available, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `password` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -35,6 +35,7 @@ With the client, each API is a method of [`PciDeviceSpecsApi`] (in scope with `u
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct AddPciDeviceSpecToVmInstance {
     /// Wire name `pciSpecUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "pciSpecUuid")]
@@ -126,6 +127,7 @@ impl<
     response = crate::api::GetPciDeviceSpecCandidatesReply,
     since = "3.3.1"
 )]
+#[non_exhaustive]
 pub struct GetPciDeviceSpecCandidates {
     /// Wire name `clusterUuids` (query string). Since ZStack 3.5.3 (release history).
     #[api(rename = "clusterUuids", since = "3.5.3")]
@@ -273,6 +275,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PciDeviceSpecInventory>,
     since = "3.3.1"
 )]
+#[non_exhaustive]
 pub struct QueryPciDeviceSpec {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -317,6 +320,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPciDeviceSpec {
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct RemovePciDeviceSpecFromVmInstance {
     /// Wire name `pciSpecUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "pciSpecUuid")]
@@ -401,6 +405,7 @@ impl<
     async,
     since = "3.3.1"
 )]
+#[non_exhaustive]
 pub struct UpdatePciDeviceSpec {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.3.1 (release history).
     pub uuid: ::std::string::String,
@@ -421,7 +426,7 @@ pub struct UpdatePciDeviceSpec {
     pub abandon_spec_rom: ::core::option::Option<bool>,
     /// Wire name `state` (body). Since ZStack 3.5.3 (release history). One of `Enabled`, `Disabled`.
     #[api(since = "3.5.3", one_of("Enabled", "Disabled"))]
-    pub state: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<crate::types::PciDeviceSpecState>,
     /// Wire name `systemTags` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -487,7 +492,7 @@ pub trait UpdatePciDeviceSpecSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `state` (body). Since ZStack 3.5.3 (release history). One of `Enabled`, `Disabled`.
     fn state(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::PciDeviceSpecState>,
     ) -> Self {
         self.held_mut().state = ::core::option::Option::Some(value.into());
         self
@@ -524,12 +529,14 @@ impl<
 > UpdatePciDeviceSpecSetters for T {}
 /// The result of [`GetPciDeviceSpecCandidates`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetPciDeviceSpecCandidatesReply {
     /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetPciDeviceSpecCandidatesReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetPciDeviceSpecCandidatesReply { "inventories" => inventories default, } serialize
+    if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `pci-device-specs` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -49,6 +49,7 @@ With the client, each API is a method of [`PciDevicesApi`] (in scope with `use z
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachPciDeviceToVm {
     /// Wire name `pciDeviceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "pciDeviceUuid")]
@@ -133,6 +134,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreatePciDeviceOffering {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -302,6 +304,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeletePciDevice {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -388,6 +391,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeletePciDeviceOffering {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -477,6 +481,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachPciDeviceFromVm {
     /// Wire name `pciDeviceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "pciDeviceUuid")]
@@ -561,6 +566,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct GenerateMdevDevices {
     /// Wire name `pciDeviceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "pciDeviceUuid")]
@@ -645,6 +651,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct GenerateSriovPciDevices {
     /// Wire name `pciDeviceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "pciDeviceUuid")]
@@ -727,6 +734,7 @@ impl<
     response = crate::api::GetHostIommuStateReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetHostIommuState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -801,6 +809,7 @@ impl<
     response = crate::api::GetHostIommuStatusReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetHostIommuStatus {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -875,6 +884,7 @@ impl<
     response = crate::api::GetPciDeviceCandidatesForNewCreateVmReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetPciDeviceCandidatesForNewCreateVm {
     /// Wire name `hostUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "hostUuid")]
@@ -992,6 +1002,7 @@ impl<
     response = crate::api::QueryEthernetVFReply,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct QueryEthernetVF {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1036,6 +1047,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEthernetVF {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryPciDevice {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1079,6 +1091,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPciDevice {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PciDeviceOfferingInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryPciDeviceOffering {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1122,6 +1135,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPciDeviceOffering {
     response = crate::api::QueryPciDevicePciDeviceOfferingReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryPciDevicePciDeviceOffering {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1167,6 +1181,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPciDevicePciDeviceOffer
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct UngenerateMdevDevices {
     /// Wire name `pciDeviceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "pciDeviceUuid")]
@@ -1246,6 +1261,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct UngenerateSriovPciDevices {
     /// Wire name `pciDeviceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "pciDeviceUuid")]
@@ -1325,12 +1341,13 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateHostIommuState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `state` (body). Since ZStack 3.0.1 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
-    pub state: ::std::string::String,
+    pub state: crate::types::HostIommuStateType,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1342,7 +1359,7 @@ impl UpdateHostIommuState {
     /// A request with the required params `uuid`, `state`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<crate::types::HostIommuStateType>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1409,12 +1426,13 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdatePciDevice {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `state` (body). Since ZStack 3.0.1 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
-    pub state: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<crate::types::HostIommuStateType>,
     /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
     #[api(since = "3.5.3", max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
@@ -1453,7 +1471,7 @@ pub trait UpdatePciDeviceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `state` (body). Since ZStack 3.0.1 (release history). One of `Enabled`, `Disabled`.
     fn state(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::HostIommuStateType>,
     ) -> Self {
         self.held_mut().state = ::core::option::Option::Some(value.into());
         self
@@ -1510,63 +1528,70 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdatePciDevice>> UpdatePciDeviceS
 for T {}
 /// The result of [`GetHostIommuState`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetHostIommuStateReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::HostIommuStateType>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetHostIommuStateReply { "state" => state, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetHostIommuStateReply { "state" => state, } serialize if feature = "serialize"
 );
 /// The result of [`GetHostIommuStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetHostIommuStatusReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<crate::types::HostIommuStatusType>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetHostIommuStatusReply { "status" => status, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetHostIommuStatusReply { "status" => status, } serialize if feature = "serialize"
 );
 /// The result of [`GetPciDeviceCandidatesForNewCreateVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetPciDeviceCandidatesForNewCreateVmReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetPciDeviceCandidatesForNewCreateVmReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`QueryEthernetVF`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEthernetVFReply {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryEthernetVFReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryPciDevicePciDeviceOffering`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPciDevicePciDeviceOfferingReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryPciDevicePciDeviceOfferingReply { "inventories" => inventories default, "total"
-    => total lenient, }
+    => total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`UpdateHostIommuState`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateHostIommuStateReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::HostIommuStateType>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    UpdateHostIommuStateReply { "state" => state, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    UpdateHostIommuStateReply { "state" => state, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `pci-devices` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -1713,7 +1738,7 @@ pub trait PciDevicesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn update_host_iommu_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<crate::types::HostIommuStateType>,
     ) -> ::zstack_sdk::client::Call<UpdateHostIommuState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -32,6 +32,7 @@ With the client, each API is a method of [`PluginDriversApi`] (in scope with `us
     response = ::zstack_sdk::runtime::reply::Empty,
     since = "5.3.28"
 )]
+#[non_exhaustive]
 pub struct DeletePluginDrivers {
     /// The resource UUID.
     ///
@@ -51,7 +52,7 @@ pub struct DeletePluginDrivers {
     ///
     /// Wire name `deleteMode` (query string). Since ZStack 5.3.28. Server default: `Permissive`. One of `Permissive`, `Enforcing`.
     #[api(rename = "deleteMode", one_of("Permissive", "Enforcing"))]
-    pub delete_mode: ::core::option::Option<::std::string::String>,
+    pub delete_mode: ::core::option::Option<crate::types::DeleteMode>,
 }
 impl DeletePluginDrivers {
     /// A request with the required params `uuid`; optional ones unset.
@@ -104,7 +105,7 @@ pub trait DeletePluginDriversSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `deleteMode` (query string). Since ZStack 5.3.28. Server default: `Permissive`. One of `Permissive`, `Enforcing`.
     fn delete_mode(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::DeleteMode>,
     ) -> Self {
         self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
@@ -135,6 +136,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::Empty,
     since = "5.3.28"
 )]
+#[non_exhaustive]
 pub struct RefreshPluginDrivers {
     /// The plugin driver name, e.g. prometheus (the samples). The page's table lists this row as uuid, "The resource UUID."; the samples send name.
     ///

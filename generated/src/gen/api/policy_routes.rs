@@ -49,6 +49,7 @@ With the client, each API is a method of [`PolicyRoutesApi`] (in scope with `use
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct AttachPolicyRouteRuleSetToL3 {
     /// Wire name `l3Uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "l3Uuid")]
@@ -133,6 +134,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct CreatePolicyRouteRule {
     /// Wire name `ruleSetUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "ruleSetUuid")]
@@ -310,6 +312,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct CreatePolicyRouteRuleSet {
     /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 255)]
@@ -321,7 +324,7 @@ pub struct CreatePolicyRouteRuleSet {
     pub v_router_uuid: ::std::string::String,
     /// Wire name `type` (body). Since ZStack 3.9.2 (release history). One of `User`, `EgressWhereComeFrom`.
     #[api(rename = "type", since = "3.9.2", one_of("User", "EgressWhereComeFrom"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::CreatePolicyRouteRuleSetType>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -369,7 +372,7 @@ pub trait CreatePolicyRouteRuleSetSetters: ::zstack_sdk::runtime::request::Holds
     /// Wire name `type` (body). Since ZStack 3.9.2 (release history). One of `User`, `EgressWhereComeFrom`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::CreatePolicyRouteRuleSetType>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -446,6 +449,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct CreatePolicyRouteTable {
     /// Wire name `vRouterUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "vRouterUuid")]
@@ -571,6 +575,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct CreatePolicyRouteTableRouteEntry {
     /// Wire name `tableUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "tableUuid")]
@@ -697,6 +702,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct DeletePolicyRouteRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -784,6 +790,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct DeletePolicyRouteRuleSet {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -871,6 +878,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct DeletePolicyRouteTable {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -958,6 +966,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct DeletePolicyRouteTableRouteEntry {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -1045,6 +1054,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct DetachPolicyRouteRuleSetFromL3 {
     /// Wire name `l3Uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "l3Uuid")]
@@ -1127,6 +1137,7 @@ impl<
     response = crate::api::GetPolicyRouteRuleSetFromVirtualRouterReply,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct GetPolicyRouteRuleSetFromVirtualRouter {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.9.2 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -1204,6 +1215,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteRuleInventory>,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryPolicyRouteRule {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1247,6 +1259,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteRule {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteRuleSetInventory>,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryPolicyRouteRuleSet {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1290,6 +1303,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteRuleSet {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteRuleSetL3RefInventory>,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryPolicyRouteRuleSetL3Ref {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1333,6 +1347,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteRuleSetL3Ref
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteRuleSetVRouterRefInventory>,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryPolicyRouteRuleSetVRouterRef {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1376,6 +1391,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteRuleSetVRout
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteTableInventory>,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryPolicyRouteTable {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1419,6 +1435,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteTable {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteTableRouteEntryInventory>,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryPolicyRouteTableRouteEntry {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1462,6 +1479,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteTableRouteEn
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PolicyRouteTableVRouterRefInventory>,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryPolicyRouteTableVRouterRef {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1507,6 +1525,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPolicyRouteTableVRouter
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct UpdatePolicyRouteRuleSet {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -1584,12 +1603,14 @@ impl<
 > UpdatePolicyRouteRuleSetSetters for T {}
 /// The result of [`GetPolicyRouteRuleSetFromVirtualRouter`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetPolicyRouteRuleSetFromVirtualRouterReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetPolicyRouteRuleSetFromVirtualRouterReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `policy-routes` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -38,6 +38,7 @@ With the client, each API is a method of [`PortForwardingApi`] (in scope with `u
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachPortForwardingRule {
     /// Wire name `ruleUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "ruleUuid")]
@@ -122,12 +123,13 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangePortForwardingRuleState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 0.6. One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -139,7 +141,7 @@ impl ChangePortForwardingRuleState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -205,6 +207,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreatePortForwardingRule {
     /// Wire name `vipUuid` (body). Since ZStack 0.6.
     #[api(rename = "vipUuid")]
@@ -223,7 +226,7 @@ pub struct CreatePortForwardingRule {
     pub private_port_end: ::core::option::Option<i32>,
     /// Wire name `protocolType` (body). Since ZStack 0.6. One of `TCP`, `UDP`.
     #[api(rename = "protocolType", one_of("TCP", "UDP"))]
-    pub protocol_type: ::std::string::String,
+    pub protocol_type: crate::types::ProtocolTypeTcpUdp,
     /// Wire name `vmNicUuid` (body). Since ZStack 0.6.
     #[api(rename = "vmNicUuid")]
     pub vm_nic_uuid: ::core::option::Option<::std::string::String>,
@@ -254,7 +257,7 @@ impl CreatePortForwardingRule {
     pub fn new(
         vip_uuid: impl ::core::convert::Into<::std::string::String>,
         vip_port_start: impl ::core::convert::Into<i32>,
-        protocol_type: impl ::core::convert::Into<::std::string::String>,
+        protocol_type: impl ::core::convert::Into<crate::types::ProtocolTypeTcpUdp>,
         name: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -390,6 +393,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeletePortForwardingRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -477,6 +481,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachPortForwardingRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -552,6 +557,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetPortForwardingAttachableVmNics {
     /// Wire name `ruleUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "ruleUuid")]
@@ -627,6 +633,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PortForwardingRuleInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryPortForwardingRule {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -672,6 +679,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPortForwardingRule {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdatePortForwardingRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -766,7 +774,7 @@ pub trait PortForwardingApi: ::core::convert::AsRef<::zstack_sdk::client::Client
     fn change_port_forwarding_rule_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangePortForwardingRuleState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -778,7 +786,7 @@ pub trait PortForwardingApi: ::core::convert::AsRef<::zstack_sdk::client::Client
         &self,
         vip_uuid: impl ::core::convert::Into<::std::string::String>,
         vip_port_start: impl ::core::convert::Into<i32>,
-        protocol_type: impl ::core::convert::Into<::std::string::String>,
+        protocol_type: impl ::core::convert::Into<crate::types::ProtocolTypeTcpUdp>,
         name: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<CreatePortForwardingRule> {
         ::zstack_sdk::client::Call::new(

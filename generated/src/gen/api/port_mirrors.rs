@@ -40,12 +40,13 @@ With the client, each API is a method of [`PortMirrorsApi`] (in scope with `use 
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct ChangePortMirrorState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.7.5 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -57,7 +58,7 @@ impl ChangePortMirrorState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -123,6 +124,7 @@ impl<
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct CreatePortMirror {
     /// Wire name `mirrorNetworkUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "mirrorNetworkUuid")]
@@ -135,7 +137,7 @@ pub struct CreatePortMirror {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `stateEvent` (body). Since ZStack 3.7.5 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::core::option::Option<::std::string::String>,
+    pub state_event: ::core::option::Option<crate::types::StateEvent>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -187,7 +189,7 @@ pub trait CreatePortMirrorSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `stateEvent` (body). Since ZStack 3.7.5 (release history). One of `enable`, `disable`.
     fn state_event(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         self.held_mut().state_event = ::core::option::Option::Some(value.into());
         self
@@ -263,6 +265,7 @@ for T {}
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct CreatePortMirrorSession {
     /// Wire name `portMirrorUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "portMirrorUuid")]
@@ -275,7 +278,7 @@ pub struct CreatePortMirrorSession {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 3.7.5 (release history). One of `Ingress`, `Egress`, `Bidirection`.
     #[api(rename = "type", one_of("Ingress", "Egress", "Bidirection"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::SessionType,
     /// Wire name `srcEndPoint` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "srcEndPoint")]
     pub src_end_point: ::std::string::String,
@@ -300,7 +303,7 @@ impl CreatePortMirrorSession {
     pub fn new(
         port_mirror_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SessionType>,
         src_end_point: impl ::core::convert::Into<::std::string::String>,
         dst_end_point: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -402,6 +405,7 @@ impl<
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct DeletePortMirror {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
@@ -488,6 +492,7 @@ for T {}
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct DeletePortMirrorSession {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
@@ -574,6 +579,7 @@ impl<
     response = crate::api::GetCandidateVmNicsForPortMirrorReply,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct GetCandidateVmNicsForPortMirror {
     /// Wire name `portMirrorUuid` (path placeholder). Since ZStack 3.7.5 (release history).
     #[api(rename = "portMirrorUuid")]
@@ -656,6 +662,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PortMirrorInventory>,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct QueryPortMirror {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -699,6 +706,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPortMirror {
     response = crate::api::QueryPortMirrorNetworkUsedIpReply,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct QueryPortMirrorNetworkUsedIp {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -742,6 +750,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPortMirrorNetworkUsedIp
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::PortMirrorSessionInventory>,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct QueryPortMirrorSession {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -787,6 +796,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPortMirrorSession {
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct UpdatePortMirror {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
@@ -864,24 +874,27 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdatePortMirror>> UpdatePortMirro
 for T {}
 /// The result of [`GetCandidateVmNicsForPortMirror`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetCandidateVmNicsForPortMirrorReply {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetCandidateVmNicsForPortMirrorReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`QueryPortMirrorNetworkUsedIp`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPortMirrorNetworkUsedIpReply {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryPortMirrorNetworkUsedIpReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `port-mirrors` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -890,7 +903,7 @@ pub trait PortMirrorsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_port_mirror_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangePortMirrorState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -912,7 +925,7 @@ pub trait PortMirrorsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         &self,
         port_mirror_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SessionType>,
         src_end_point: impl ::core::convert::Into<::std::string::String>,
         dst_end_point: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<CreatePortMirrorSession> {

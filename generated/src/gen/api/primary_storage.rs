@@ -96,6 +96,7 @@ With the client, each API is a method of [`PrimaryStorageApi`] (in scope with `u
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddAliyunEbsPrimaryStorage {
     /// Wire name `panguPartitionUuid` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "panguPartitionUuid", since = "3.2.1")]
@@ -105,7 +106,7 @@ pub struct AddAliyunEbsPrimaryStorage {
     pub identity_zone_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `defaultIoType` (body). Since ZStack 3.2.1 (release history). One of `io7`, `io8`.
     #[api(rename = "defaultIoType", since = "3.2.1", one_of("io7", "io8"))]
-    pub default_io_type: ::core::option::Option<::std::string::String>,
+    pub default_io_type: ::core::option::Option<crate::types::DefaultIoType>,
     /// Wire name `tdcConfigContent` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "tdcConfigContent", since = "3.2.1")]
     pub tdc_config_content: ::std::string::String,
@@ -188,7 +189,7 @@ pub trait AddAliyunEbsPrimaryStorageSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `defaultIoType` (body). Since ZStack 3.2.1 (release history). One of `io7`, `io8`.
     fn default_io_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::DefaultIoType>,
     ) -> Self {
         self.held_mut().default_io_type = ::core::option::Option::Some(value.into());
         self
@@ -282,6 +283,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddAliyunNasPrimaryStorage {
     /// Wire name `nasUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "nasUuid")]
@@ -447,6 +449,7 @@ impl<
     polymorphic,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct AddBlockPrimaryStorage {
     /// Wire name `vendorName` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "vendorName")]
@@ -599,6 +602,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddCephPrimaryStorage {
     /// Wire name `monUrls` (body). Since ZStack 0.6.
     #[api(rename = "monUrls", required, non_empty_string)]
@@ -794,6 +798,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddCephPrimaryStoragePool {
     /// Wire name `primaryStorageUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "primaryStorageUuid")]
@@ -809,7 +814,7 @@ pub struct AddCephPrimaryStoragePool {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 0.6. One of `Root`, `Data`.
     #[api(rename = "type", one_of("Root", "Data"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::AddCephPrimaryStoragePoolType,
     /// Wire name `isCreate` (body). Since ZStack 0.6. Server default: `false`.
     #[api(rename = "isCreate")]
     pub is_create: ::core::option::Option<bool>,
@@ -831,7 +836,7 @@ impl AddCephPrimaryStoragePool {
     pub fn new(
         primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         pool_name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::AddCephPrimaryStoragePoolType>,
     ) -> Self {
         Self {
             primary_storage_uuid: primary_storage_uuid.into(),
@@ -947,6 +952,7 @@ impl<
     polymorphic,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct AddExternalPrimaryStorage {
     /// Wire name `identity` (body). Since ZStack 5.0.0.
     #[api(max_length = 255, non_empty_string)]
@@ -956,7 +962,7 @@ pub struct AddExternalPrimaryStorage {
         rename = "defaultOutputProtocol",
         one_of("Vhost", "iSCSI", "NVMEoF", "CBD", "file")
     )]
-    pub default_output_protocol: ::std::string::String,
+    pub default_output_protocol: crate::types::DefaultOutputProtocol,
     /// Wire name `config` (body). Since ZStack 5.0.0.
     pub config: ::core::option::Option<::std::string::String>,
     /// Wire name `url` (body). Since ZStack 5.0.0.
@@ -991,7 +997,9 @@ impl AddExternalPrimaryStorage {
     /// A request with the required params `identity`, `defaultOutputProtocol`, `url`, `name`, `zoneUuid`; optional ones unset.
     pub fn new(
         identity: impl ::core::convert::Into<::std::string::String>,
-        default_output_protocol: impl ::core::convert::Into<::std::string::String>,
+        default_output_protocol: impl ::core::convert::Into<
+            crate::types::DefaultOutputProtocol,
+        >,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -1114,6 +1122,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddLocalPrimaryStorage {
     /// Wire name `url` (body). Since ZStack 0.6.
     #[api(max_length = 2048)]
@@ -1257,6 +1266,7 @@ impl<
     polymorphic,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct AddMiniStorage {
     /// Wire name `diskIdentifier` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "diskIdentifier")]
@@ -1407,6 +1417,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddMonToCephPrimaryStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -1493,6 +1504,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddNfsPrimaryStorage {
     /// Wire name `url` (body). Since ZStack 0.6.
     #[api(max_length = 2048)]
@@ -1636,6 +1648,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddSharedBlockGroupPrimaryStorage {
     /// Wire name `diskUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "diskUuids", required)]
@@ -1792,6 +1805,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddSharedBlockToSharedBlockGroup {
     /// Wire name `diskUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "diskUuid")]
@@ -1876,6 +1890,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddSharedMountPointPrimaryStorage {
     /// Wire name `url` (body). Since ZStack 0.6.
     #[api(max_length = 2048)]
@@ -2019,6 +2034,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddSimulatorPrimaryStorage {
     /// Wire name `totalCapacity` (body). Since ZStack 0.6. Server default: `100000000`.
     #[api(rename = "totalCapacity")]
@@ -2207,6 +2223,7 @@ impl<
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct AddStorageProtocol {
     /// Wire name `uuid` (body). Since ZStack 5.1.0.
     pub uuid: ::std::string::String,
@@ -2291,12 +2308,13 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangePrimaryStorageState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 0.6. One of `enable`, `disable`, `maintain`, `deleting`.
     #[api(rename = "stateEvent", one_of("enable", "disable", "maintain", "deleting"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::ChangePrimaryStorageStateStateEvent,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -2308,7 +2326,9 @@ impl ChangePrimaryStorageState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<
+            crate::types::ChangePrimaryStorageStateStateEvent,
+        >,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2374,6 +2394,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CleanUpImageCacheOnPrimaryStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -2459,6 +2480,7 @@ impl<
     async,
     since = "4.8.26"
 )]
+#[non_exhaustive]
 pub struct CleanUpStorageTrashOnPrimaryStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.8.0.
     pub uuid: ::std::string::String,
@@ -2543,6 +2565,7 @@ impl<
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct CleanUpTrashOnPrimaryStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.2.0.
     #[api(since = "3.2.0")]
@@ -2628,6 +2651,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteCephPrimaryStoragePool {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -2703,6 +2727,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteNasFileSystem {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2790,6 +2815,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteNasMountTarget {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2877,6 +2903,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeletePrimaryStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -2965,6 +2992,7 @@ impl<
     async,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct DiscoverExternalPrimaryStorage {
     /// Wire name `url` (body). Since ZStack 5.0.0.
     pub url: ::std::string::String,
@@ -3062,6 +3090,7 @@ impl<
     response = crate::api::GetBlockPrimaryStorageMetadataReply,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct GetBlockPrimaryStorageMetadata {
     /// Wire name `vendorName` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "vendorName")]
@@ -3143,6 +3172,7 @@ impl<
     response = crate::api::GetHostCandidatesForVmMigrationReply,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct GetHostCandidatesForVmMigration {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -3234,6 +3264,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::HostDiskCapacity>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetLocalStorageHostDiskCapacity {
     /// Wire name `hostUuid` (query string). Since ZStack 0.6.
     #[api(rename = "hostUuid")]
@@ -3323,6 +3354,7 @@ impl<
     response = crate::api::GetPrimaryStorageAllocatorStrategiesReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetPrimaryStorageAllocatorStrategies {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -3395,6 +3427,7 @@ impl<
     response = crate::api::GetPrimaryStorageCandidatesForVolumeMigrationReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetPrimaryStorageCandidatesForVolumeMigration {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "volumeUuid")]
@@ -3472,6 +3505,7 @@ impl<
     response = crate::api::GetPrimaryStorageCapacityReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetPrimaryStorageCapacity {
     /// Wire name `zoneUuids` (query string). Since ZStack 0.6.
     #[api(rename = "zoneUuids")]
@@ -3603,6 +3637,7 @@ impl<
     response = crate::api::GetPrimaryStorageLicenseInfoReply,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct GetPrimaryStorageLicenseInfo {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.0.
     pub uuid: ::std::string::String,
@@ -3677,6 +3712,7 @@ impl<
     response = crate::api::GetPrimaryStorageTypesReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetPrimaryStorageTypes {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -3749,6 +3785,7 @@ impl<
     response = crate::api::GetPrimaryStorageUsageReportReply,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct GetPrimaryStorageUsageReport {
     /// Wire name `primaryStorageUuid` (path placeholder). Since ZStack 4.7.21.
     #[api(rename = "primaryStorageUuid")]
@@ -3842,6 +3879,7 @@ impl<
     response = crate::api::GetSharedBlockCandidateReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetSharedBlockCandidate {
     /// Wire name `clusterUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "clusterUuid")]
@@ -3917,6 +3955,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::InstallPathRecycleInventory>,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct GetTrashOnPrimaryStorage {
     /// Wire name `uuid` (query string). Since ZStack 3.2.0.
     #[api(since = "3.2.0")]
@@ -3938,7 +3977,9 @@ pub struct GetTrashOnPrimaryStorage {
             "VolumeSnapshot"
         )
     )]
-    pub trash_type: ::core::option::Option<::std::string::String>,
+    pub trash_type: ::core::option::Option<
+        crate::types::GetTrashOnPrimaryStorageTrashType,
+    >,
     /// Wire name `systemTags` (query string). Since ZStack 3.2.0.
     #[api(rename = "systemTags", since = "3.2.0")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -3983,7 +4024,9 @@ pub trait GetTrashOnPrimaryStorageSetters: ::zstack_sdk::runtime::request::Holds
     /// Wire name `trashType` (query string). Since ZStack 3.5.0. One of `MigrateVolume`, `MigrateVolumeSnapshot`, `RevertVolume`, `VolumeSnapshot`.
     fn trash_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<
+            crate::types::GetTrashOnPrimaryStorageTrashType,
+        >,
     ) -> Self {
         self.held_mut().trash_type = ::core::option::Option::Some(value.into());
         self
@@ -4039,6 +4082,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct LocalStorageMigrateVolume {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "volumeUuid")]
@@ -4124,6 +4168,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct PrimaryStorageMigrateVolume {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "volumeUuid")]
@@ -4206,6 +4251,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunEbsPrimaryStorageInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryAliyunEbsPrimaryStorage {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -4249,6 +4295,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunEbsPrimaryStorage
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::BlockPrimaryStorageInventory>,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct QueryBlockPrimaryStorage {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -4292,6 +4339,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryBlockPrimaryStorage {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::CephOsdGroupInventory>,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct QueryCephOsdGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -4336,6 +4384,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCephOsdGroup {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryCephPrimaryStorage {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -4379,6 +4428,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCephPrimaryStorage {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::CephPrimaryStoragePoolInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryCephPrimaryStoragePool {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -4422,6 +4472,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryCephPrimaryStoragePool 
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ImageCacheInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryImageCache {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -4465,6 +4516,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryImageCache {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::LocalStorageResourceRefInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryLocalStorageResourceRef {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -4508,6 +4560,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLocalStorageResourceRef
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MiniStorageInventory>,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct QueryMiniStorage {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -4551,6 +4604,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMiniStorage {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MiniStorageHostRefInventory>,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct QueryMiniStorageHostRef {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -4594,6 +4648,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMiniStorageHostRef {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MiniStorageResourceReplicationInventory>,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct QueryMiniStorageResourceReplication {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -4638,6 +4693,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMiniStorageResourceRepl
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryNasFileSystem {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -4682,6 +4738,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNasFileSystem {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryNasMountTarget {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -4726,6 +4783,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNasMountTarget {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryPrimaryStorage {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -4769,6 +4827,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPrimaryStorage {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SharedBlockGroupPrimaryStorageInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySharedBlockGroupPrimaryStorage {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -4815,6 +4874,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySharedBlockGroupPrimary
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ReconnectPrimaryStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -4891,6 +4951,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct RecoverResourceSplitBrain {
     /// Wire name `resourceUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "resourceUuid")]
@@ -5010,6 +5071,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RefreshSharedblockDeviceCapacity {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -5092,6 +5154,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveMonFromCephPrimaryStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -5181,6 +5244,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncPrimaryStorageCapacity {
     /// Wire name `primaryStorageUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "primaryStorageUuid")]
@@ -5261,6 +5325,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateAliyunEbsPrimaryStorage {
     /// Wire name `panguAppName` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "panguAppName", since = "3.2.1", max_length = 255)]
@@ -5393,6 +5458,7 @@ impl<
     async,
     since = "4.8.26"
 )]
+#[non_exhaustive]
 pub struct UpdateBlockPrimaryStorage {
     /// Wire name `vendorName` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "vendorName")]
@@ -5492,6 +5558,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateCephPrimaryStorageMon {
     /// Wire name `monUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "monUuid", non_empty_string)]
@@ -5623,6 +5690,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateCephPrimaryStoragePool {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -5723,6 +5791,7 @@ impl<
     async,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct UpdateExternalPrimaryStorage {
     /// Wire name `config` (body). Since ZStack 5.0.0.
     pub config: ::core::option::Option<::std::string::String>,
@@ -5732,7 +5801,7 @@ pub struct UpdateExternalPrimaryStorage {
         one_of("Vhost", "Scsi", "Nvme", "CBD", "file"),
         max_length = 255
     )]
-    pub default_protocol: ::core::option::Option<::std::string::String>,
+    pub default_protocol: ::core::option::Option<crate::types::DefaultProtocol>,
     /// Wire name `uuid` (path placeholder). Since ZStack 5.0.0.
     pub uuid: ::std::string::String,
     /// Wire name `name` (body). Since ZStack 5.0.0.
@@ -5782,7 +5851,7 @@ pub trait UpdateExternalPrimaryStorageSetters: ::zstack_sdk::runtime::request::H
     /// Wire name `defaultProtocol` (body). Since ZStack 5.0.0. One of `Vhost`, `Scsi`, `Nvme`, `CBD`, `file`.
     fn default_protocol(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::DefaultProtocol>,
     ) -> Self {
         self.held_mut().default_protocol = ::core::option::Option::Some(value.into());
         self
@@ -5857,6 +5926,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateNasFileSystem {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -5955,6 +6025,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateNasMountTarget {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6053,6 +6124,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdatePrimaryStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -6159,6 +6231,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateSharedBlock {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6256,6 +6329,7 @@ impl<
 > UpdateSharedBlockSetters for T {}
 /// The result of [`CleanUpStorageTrashOnPrimaryStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CleanUpStorageTrashOnPrimaryStorageReply {
     /// Since ZStack 4.8.0. Absent from older MNs' replies.
     pub result: ::std::collections::BTreeMap<
@@ -6265,64 +6339,72 @@ pub struct CleanUpStorageTrashOnPrimaryStorageReply {
     /// Since ZStack 4.8.0. Absent from older MNs' replies.
     pub total: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CleanUpStorageTrashOnPrimaryStorageReply { "result" => result default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`CleanUpTrashOnPrimaryStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CleanUpTrashOnPrimaryStorageReply {
     /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub result: ::core::option::Option<crate::types::CleanTrashResult>,
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::TrashCleanupResult>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CleanUpTrashOnPrimaryStorageReply { "result" => result, "results" => results default,
-    }
+    } serialize if feature = "serialize"
 );
 /// The result of [`GetBlockPrimaryStorageMetadata`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetBlockPrimaryStorageMetadataReply {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetBlockPrimaryStorageMetadataReply { "inventories" => inventories default, "total"
-    => total lenient, }
+    => total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`GetHostCandidatesForVmMigration`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetHostCandidatesForVmMigrationReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetHostCandidatesForVmMigrationReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetPrimaryStorageAllocatorStrategies`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetPrimaryStorageAllocatorStrategiesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub strategies: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetPrimaryStorageAllocatorStrategiesReply { "strategies" => strategies default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetPrimaryStorageCandidatesForVolumeMigration`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetPrimaryStorageCandidatesForVolumeMigrationReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetPrimaryStorageCandidatesForVolumeMigrationReply { "inventories" => inventories
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// The result of [`GetPrimaryStorageCapacity`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetPrimaryStorageCapacityReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
@@ -6333,14 +6415,15 @@ pub struct GetPrimaryStorageCapacityReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub available_physical_capacity: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetPrimaryStorageCapacityReply { "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity" =>
     total_physical_capacity lenient, "availablePhysicalCapacity" =>
-    available_physical_capacity lenient, }
+    available_physical_capacity lenient, } serialize if feature = "serialize"
 );
 /// The result of [`GetPrimaryStorageLicenseInfo`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetPrimaryStorageLicenseInfoReply {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -6349,21 +6432,24 @@ pub struct GetPrimaryStorageLicenseInfoReply {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub expire_time: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetPrimaryStorageLicenseInfoReply { "uuid" => uuid, "name" => name, "expireTime" =>
-    expire_time, }
+    expire_time, } serialize if feature = "serialize"
 );
 /// The result of [`GetPrimaryStorageTypes`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetPrimaryStorageTypesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub types: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetPrimaryStorageTypesReply { "types" => types default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetPrimaryStorageTypesReply { "types" => types default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetPrimaryStorageUsageReport`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetPrimaryStorageUsageReportReply {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub uri_usage_forecast: ::std::collections::BTreeMap<
@@ -6373,18 +6459,20 @@ pub struct GetPrimaryStorageUsageReportReply {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub usage_report: ::core::option::Option<crate::types::UsageReport>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetPrimaryStorageUsageReportReply { "uriUsageForecast" => uri_usage_forecast default,
-    "usageReport" => usage_report, }
+    "usageReport" => usage_report, } serialize if feature = "serialize"
 );
 /// The result of [`GetSharedBlockCandidate`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetSharedBlockCandidateReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetSharedBlockCandidateReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetSharedBlockCandidateReply { "results" => results default, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `primary-storage` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -6455,7 +6543,7 @@ pub trait PrimaryStorageApi: ::core::convert::AsRef<::zstack_sdk::client::Client
         &self,
         primary_storage_uuid: impl ::core::convert::Into<::std::string::String>,
         pool_name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::AddCephPrimaryStoragePoolType>,
     ) -> ::zstack_sdk::client::Call<AddCephPrimaryStoragePool> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -6466,7 +6554,9 @@ pub trait PrimaryStorageApi: ::core::convert::AsRef<::zstack_sdk::client::Client
     fn add_external_primary_storage(
         &self,
         identity: impl ::core::convert::Into<::std::string::String>,
-        default_output_protocol: impl ::core::convert::Into<::std::string::String>,
+        default_output_protocol: impl ::core::convert::Into<
+            crate::types::DefaultOutputProtocol,
+        >,
         url: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
@@ -6595,7 +6685,9 @@ pub trait PrimaryStorageApi: ::core::convert::AsRef<::zstack_sdk::client::Client
     fn change_primary_storage_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<
+            crate::types::ChangePrimaryStorageStateStateEvent,
+        >,
     ) -> ::zstack_sdk::client::Call<ChangePrimaryStorageState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

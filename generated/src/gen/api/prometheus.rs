@@ -32,6 +32,7 @@ With the client, each API is a method of [`PrometheusApi`] (in scope with `use z
     response = crate::api::PrometheusQueryLabelValuesReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct PrometheusQueryLabelValues {
     /// Wire name `labels` (query string). Since ZStack 3.0.1 (release history).
     #[api(required, non_empty)]
@@ -111,6 +112,7 @@ impl<
     response = crate::api::PrometheusQueryMetadataReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct PrometheusQueryMetadata {
     /// Wire name `matches` (query string). Since ZStack 3.0.1 (release history).
     #[api(required, non_empty)]
@@ -190,6 +192,7 @@ impl<
     response = crate::api::PrometheusQueryPassThroughReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct PrometheusQueryPassThrough {
     /// Wire name `instant` (query string). Since ZStack 3.0.1 (release history). Server default: `false`.
     pub instant: ::core::option::Option<bool>,
@@ -310,6 +313,7 @@ impl<
     response = crate::api::PrometheusQueryVmMonitoringDataReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct PrometheusQueryVmMonitoringData {
     /// Wire name `vmUuids` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmUuids", required, non_empty)]
@@ -422,6 +426,7 @@ impl<
 > PrometheusQueryVmMonitoringDataSetters for T {}
 /// The result of [`PrometheusQueryLabelValues`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PrometheusQueryLabelValuesReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::collections::BTreeMap<
@@ -429,11 +434,13 @@ pub struct PrometheusQueryLabelValuesReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    PrometheusQueryLabelValuesReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    PrometheusQueryLabelValuesReply { "inventories" => inventories default, } serialize
+    if feature = "serialize"
 );
 /// The result of [`PrometheusQueryMetadata`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PrometheusQueryMetadataReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::collections::BTreeMap<
@@ -441,11 +448,13 @@ pub struct PrometheusQueryMetadataReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    PrometheusQueryMetadataReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    PrometheusQueryMetadataReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`PrometheusQueryPassThrough`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PrometheusQueryPassThroughReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::collections::BTreeMap<
@@ -453,11 +462,13 @@ pub struct PrometheusQueryPassThroughReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    PrometheusQueryPassThroughReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    PrometheusQueryPassThroughReply { "inventories" => inventories default, } serialize
+    if feature = "serialize"
 );
 /// The result of [`PrometheusQueryVmMonitoringData`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PrometheusQueryVmMonitoringDataReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::collections::BTreeMap<
@@ -465,8 +476,9 @@ pub struct PrometheusQueryVmMonitoringDataReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PrometheusQueryVmMonitoringDataReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `prometheus` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

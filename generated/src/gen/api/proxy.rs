@@ -31,6 +31,7 @@ With the client, each API is a method of [`ProxyApi`] (in scope with `use zstack
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct AddProxyToResource {
     /// Wire name `proxyUuid` (path placeholder). Since ZStack 5.3.0 (release history).
     #[api(rename = "proxyUuid")]

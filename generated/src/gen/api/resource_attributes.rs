@@ -34,6 +34,7 @@ With the client, each API is a method of [`ResourceAttributesApi`] (in scope wit
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ResourceAttributeKeyInventory>,
     since = "4.10.16"
 )]
+#[non_exhaustive]
 pub struct CreateResourceAttributeKey {
     /// Custom attribute key name.
     ///
@@ -213,6 +214,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::Empty,
     since = "4.10.16"
 )]
+#[non_exhaustive]
 pub struct DeleteResourceAttributeKey {
     /// Custom attribute key UUID.
     ///
@@ -222,7 +224,7 @@ pub struct DeleteResourceAttributeKey {
     ///
     /// Wire name `deleteMode` (query string). Since ZStack 4.10.16. Server default: `Permissive`. One of `Permissive`, `Enforcing`.
     #[api(rename = "deleteMode", one_of("Permissive", "Enforcing"))]
-    pub delete_mode: ::core::option::Option<::std::string::String>,
+    pub delete_mode: ::core::option::Option<crate::types::DeleteMode>,
     /// System tags.
     ///
     /// Wire name `systemTags` (query string). Since ZStack 4.10.16.
@@ -255,7 +257,7 @@ pub trait DeleteResourceAttributeKeySetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `deleteMode` (query string). Since ZStack 4.10.16. Server default: `Permissive`. One of `Permissive`, `Enforcing`.
     fn delete_mode(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::DeleteMode>,
     ) -> Self {
         self.held_mut().delete_mode = ::core::option::Option::Some(value.into());
         self
@@ -316,6 +318,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ResourceAttributeKeyInventory>,
     since = "4.10.16"
 )]
+#[non_exhaustive]
 pub struct UpdateResourceAttributeKey {
     /// Custom attribute key UUID.
     ///

@@ -36,6 +36,7 @@ With the client, each API is a method of [`ResourceConfigurationsApi`] (in scope
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct DeleteResourceConfig {
     /// Wire name `category` (path placeholder). Since ZStack 3.4.0.
     pub category: ::std::string::String,
@@ -133,6 +134,7 @@ impl<
     response = crate::api::GetResourceBindableConfigReply,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct GetResourceBindableConfig {
     /// Wire name `category` (query string). Since ZStack 3.4.0.
     pub category: ::core::option::Option<::std::string::String>,
@@ -216,6 +218,7 @@ impl<
     response = crate::api::GetResourceConfigReply,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct GetResourceConfig {
     /// Wire name `category` (path placeholder). Since ZStack 3.4.0.
     pub category: ::std::string::String,
@@ -301,6 +304,7 @@ impl<
     response = crate::api::GetResourceConfigsReply,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct GetResourceConfigs {
     /// Wire name `category` (path placeholder). Since ZStack 4.7.0.
     pub category: ::std::string::String,
@@ -389,6 +393,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ResourceConfigInventory>,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct QueryResourceConfig {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -434,6 +439,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryResourceConfig {
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct UpdateResourceConfig {
     /// Wire name `category` (path placeholder). Since ZStack 3.4.0.
     pub category: ::std::string::String,
@@ -525,6 +531,7 @@ impl<
     async,
     since = "4.8.26"
 )]
+#[non_exhaustive]
 pub struct UpdateResourceConfigs {
     /// Wire name `resourceUuid` (path placeholder). Since ZStack 4.7.0.
     #[api(rename = "resourceUuid")]
@@ -595,33 +602,38 @@ impl<
 > UpdateResourceConfigsSetters for T {}
 /// The result of [`GetResourceBindableConfig`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetResourceBindableConfigReply {
     /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub bindable_configs: ::std::vec::Vec<crate::types::ResourceBindableConfigStruct>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetResourceBindableConfigReply { "bindableConfigs" => bindable_configs default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetResourceConfig`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetResourceConfigReply {
     /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub effective_configs: ::std::vec::Vec<crate::types::ResourceConfigInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetResourceConfigReply { "value" => value, "effectiveConfigs" => effective_configs
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// The result of [`GetResourceConfigs`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetResourceConfigsReply {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub configs: ::std::vec::Vec<crate::types::ResourceConfigStruct>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetResourceConfigsReply { "configs" => configs default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetResourceConfigsReply { "configs" => configs default, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `resource-configurations` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -30,6 +30,7 @@ With the client, each API is a method of [`ResourcesApi`] (in scope with `use zs
     response = crate::api::GetResourceAccountReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetResourceAccount {
     /// Wire name `resourceUuids` (query string). Since ZStack 0.6.
     #[api(rename = "resourceUuids", required, non_empty)]
@@ -113,6 +114,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetResourceNames {
     /// Wire name `uuids` (query string). Since ZStack 0.6.
     #[api(required, non_empty)]
@@ -174,6 +176,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetResourceNames>> GetResourceName
 for T {}
 /// The result of [`GetResourceAccount`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetResourceAccountReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inventories: ::std::collections::BTreeMap<
@@ -181,8 +184,9 @@ pub struct GetResourceAccountReply {
         crate::types::AccountInventory,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetResourceAccountReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetResourceAccountReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `resources` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

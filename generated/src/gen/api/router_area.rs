@@ -40,6 +40,7 @@ With the client, each API is a method of [`RouterAreaApi`] (in scope with `use z
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct AddVRouterNetworksToOspfArea {
     /// Wire name `routerAreaUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "routerAreaUuid")]
@@ -163,6 +164,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct CreateVRouterOspfArea {
     /// Wire name `areaId` (body). Since ZStack 3.4.1 (release history).
     #[api(rename = "areaId", max_length = 64)]
@@ -313,6 +315,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVRouterOspfArea {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
@@ -399,6 +402,7 @@ impl<
     response = crate::api::GetVRouterOspfNeighborReply,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct GetVRouterOspfNeighbor {
     /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "vRouterUuid")]
@@ -476,6 +480,7 @@ impl<
     response = crate::api::GetVRouterRouterIdReply,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct GetVRouterRouterId {
     /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "vRouterUuid")]
@@ -553,6 +558,7 @@ impl<
     response = crate::api::QueryVRouterOspfAreaReply,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct QueryVRouterOspfArea {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -596,6 +602,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterOspfArea {
     response = crate::api::QueryVRouterOspfNetworkReply,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct QueryVRouterOspfNetwork {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -640,6 +647,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterOspfNetwork {
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct RemoveVRouterNetworksFromOspfArea {
     /// Wire name `uuids` (query string). Since ZStack 3.4.1 (release history).
     #[api(required)]
@@ -733,6 +741,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct SetVRouterRouterId {
     /// Wire name `vRouterUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "vRouterUuid")]
@@ -817,6 +826,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct UpdateVRouterOspfArea {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
@@ -919,63 +929,73 @@ impl<
 > UpdateVRouterOspfAreaSetters for T {}
 /// The result of [`AddVRouterNetworksToOspfArea`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AddVRouterNetworksToOspfAreaReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    AddVRouterNetworksToOspfAreaReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    AddVRouterNetworksToOspfAreaReply { "inventories" => inventories default, } serialize
+    if feature = "serialize"
 );
 /// The result of [`GetVRouterOspfNeighbor`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVRouterOspfNeighborReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub neighbors: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVRouterOspfNeighborReply { "neighbors" => neighbors default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVRouterOspfNeighborReply { "neighbors" => neighbors default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetVRouterRouterId`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVRouterRouterIdReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub router_id: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVRouterRouterIdReply { "routerId" => router_id, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVRouterRouterIdReply { "routerId" => router_id, } serialize if feature =
+    "serialize"
 );
 /// The result of [`QueryVRouterOspfArea`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryVRouterOspfAreaReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryVRouterOspfAreaReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryVRouterOspfNetwork`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryVRouterOspfNetworkReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryVRouterOspfNetworkReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`SetVRouterRouterId`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SetVRouterRouterIdReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub router_id: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SetVRouterRouterIdReply { "routerId" => router_id, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SetVRouterRouterIdReply { "routerId" => router_id, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `router-area` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

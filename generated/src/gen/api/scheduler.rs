@@ -55,6 +55,7 @@ With the client, each API is a method of [`SchedulerApi`] (in scope with `use zs
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct AddSchedulerJobGroupToSchedulerTrigger {
     /// Wire name `schedulerJobGroupUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "schedulerJobGroupUuid")]
@@ -148,6 +149,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddSchedulerJobToSchedulerTrigger {
     /// Wire name `schedulerJobUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "schedulerJobUuid")]
@@ -241,6 +243,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct AddSchedulerJobsToSchedulerJobGroup {
     /// Wire name `schedulerJobGroupUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "schedulerJobGroupUuid")]
@@ -330,12 +333,13 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeSchedulerState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -347,7 +351,7 @@ impl ChangeSchedulerState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -414,6 +418,7 @@ impl<
     polymorphic,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct CreateAutoScalingRuleSchedulerJobTrigger {
     /// Wire name `schedulerJobUuid` (path placeholder). Since ZStack 3.10.40 (release history).
     #[api(rename = "schedulerJobUuid")]
@@ -556,6 +561,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateSchedulerJob {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -585,7 +591,7 @@ pub struct CreateSchedulerJob {
             "takeIAM2ProjectLoginExpired"
         )
     )]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::CreateSchedulerJobType,
     /// Wire name `parameters` (body). Since ZStack 3.0.1 (release history).
     pub parameters: ::std::collections::BTreeMap<
         ::std::string::String,
@@ -609,7 +615,7 @@ impl CreateSchedulerJob {
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         target_resource_uuid: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::CreateSchedulerJobType>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -719,6 +725,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct CreateSchedulerJobGroup {
     /// Wire name `name` (body). Since ZStack 3.4.1 (release history).
     #[api(max_length = 255)]
@@ -744,7 +751,7 @@ pub struct CreateSchedulerJobGroup {
             "takeIAM2ProjectLoginExpired"
         )
     )]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::CreateSchedulerJobGroupType,
     /// Wire name `parameters` (body). Since ZStack 3.4.1 (release history).
     pub parameters: ::std::collections::BTreeMap<
         ::std::string::String,
@@ -767,7 +774,7 @@ impl CreateSchedulerJobGroup {
     /// A request with the required params `name`, `type`; optional ones unset.
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::CreateSchedulerJobGroupType>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -876,6 +883,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateSchedulerTrigger {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -894,7 +902,7 @@ pub struct CreateSchedulerTrigger {
     pub start_time: ::core::option::Option<i64>,
     /// Wire name `schedulerType` (body). Since ZStack 3.0.1 (release history). One of `simple`, `cron`.
     #[api(rename = "schedulerType", one_of("simple", "cron"))]
-    pub scheduler_type: ::std::string::String,
+    pub scheduler_type: crate::types::SchedulerType,
     /// Wire name `cron` (body). Since ZStack 3.0.1 (release history).
     pub cron: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
@@ -914,7 +922,7 @@ impl CreateSchedulerTrigger {
     /// A request with the required params `name`, `schedulerType`; optional ones unset.
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
-        scheduler_type: impl ::core::convert::Into<::std::string::String>,
+        scheduler_type: impl ::core::convert::Into<crate::types::SchedulerType>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -1035,6 +1043,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteSchedulerJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1122,6 +1131,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct DeleteSchedulerJobGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
@@ -1209,6 +1219,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteSchedulerTrigger {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1295,6 +1306,7 @@ impl<
     response = crate::api::GetAvailableTriggersReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetAvailableTriggers {
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1367,6 +1379,7 @@ impl<
     response = crate::api::GetNoTriggerSchedulerJobsReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetNoTriggerSchedulerJobs {
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -1439,13 +1452,14 @@ impl<
     response = crate::api::GetSchedulerExecutionReportReply,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct GetSchedulerExecutionReport {
     /// Wire name `startTime` (query string). Since ZStack 3.9.2 (release history). Server default: `0`.
     #[api(rename = "startTime")]
     pub start_time: i64,
     /// Wire name `intervalTimeUnit` (query string). Since ZStack 3.9.2 (release history). One of `Hour`, `Day`, `Month`.
     #[api(rename = "intervalTimeUnit", one_of("Hour", "Day", "Month"))]
-    pub interval_time_unit: ::std::string::String,
+    pub interval_time_unit: crate::types::IntervalTimeUnit,
     /// Wire name `range` (query string). Since ZStack 3.9.2 (release history). Server default: `0`.
     #[api(range(0, 31))]
     pub range: i32,
@@ -1463,7 +1477,7 @@ impl GetSchedulerExecutionReport {
     /// A request with the required params `startTime`, `intervalTimeUnit`, `range`, `schedulerJobTypes`; optional ones unset.
     pub fn new(
         start_time: impl ::core::convert::Into<i64>,
-        interval_time_unit: impl ::core::convert::Into<::std::string::String>,
+        interval_time_unit: impl ::core::convert::Into<crate::types::IntervalTimeUnit>,
         range: impl ::core::convert::Into<i32>,
         scheduler_job_types: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,
@@ -1536,6 +1550,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SchedulerJobInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySchedulerJob {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1579,6 +1594,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySchedulerJob {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SchedulerJobGroupInventory>,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct QuerySchedulerJobGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1622,6 +1638,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySchedulerJobGroup {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SchedulerJobHistoryInventory>,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct QuerySchedulerJobHistory {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1665,6 +1682,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySchedulerJobHistory {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SchedulerTriggerInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySchedulerTrigger {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1709,6 +1727,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySchedulerTrigger {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveSchedulerJobFromSchedulerTrigger {
     /// Wire name `schedulerJobUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "schedulerJobUuid")]
@@ -1792,6 +1811,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct RemoveSchedulerJobGroupFromSchedulerTrigger {
     /// Wire name `schedulerJobGroupUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "schedulerJobGroupUuid")]
@@ -1875,6 +1895,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct RemoveSchedulerJobsFromSchedulerJobGroup {
     /// Wire name `schedulerJobGroupUuid` (path placeholder). Since ZStack 3.4.1 (release history).
     #[api(rename = "schedulerJobGroupUuid")]
@@ -1964,6 +1985,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct RunSchedulerTrigger {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
@@ -2057,6 +2079,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateSchedulerJob {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2171,6 +2194,7 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct UpdateSchedulerJobGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
@@ -2182,7 +2206,7 @@ pub struct UpdateSchedulerJobGroup {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `state` (body). Since ZStack 3.4.1 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
-    pub state: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<crate::types::StateEnabledDisabled>,
     /// Wire name `parameters` (body). Since ZStack 3.4.1 (release history).
     pub parameters: ::std::collections::BTreeMap<
         ::std::string::String,
@@ -2230,7 +2254,7 @@ pub trait UpdateSchedulerJobGroupSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `state` (body). Since ZStack 3.4.1 (release history). One of `Enabled`, `Disabled`.
     fn state(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StateEnabledDisabled>,
     ) -> Self {
         self.held_mut().state = ::core::option::Option::Some(value.into());
         self
@@ -2296,6 +2320,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateSchedulerTrigger {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2318,7 +2343,7 @@ pub struct UpdateSchedulerTrigger {
     pub cron: ::core::option::Option<::std::string::String>,
     /// Wire name `schedulerType` (body). Since ZStack 4.1.8 (release history). One of `cron`, `simple`.
     #[api(rename = "schedulerType", since = "4.1.8", one_of("cron", "simple"))]
-    pub scheduler_type: ::core::option::Option<::std::string::String>,
+    pub scheduler_type: ::core::option::Option<crate::types::SchedulerType>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -2384,7 +2409,7 @@ pub trait UpdateSchedulerTriggerSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `schedulerType` (body). Since ZStack 4.1.8 (release history). One of `cron`, `simple`.
     fn scheduler_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::SchedulerType>,
     ) -> Self {
         self.held_mut().scheduler_type = ::core::option::Option::Some(value.into());
         self
@@ -2421,33 +2446,40 @@ impl<
 > UpdateSchedulerTriggerSetters for T {}
 /// The result of [`AddSchedulerJobsToSchedulerJobGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AddSchedulerJobsToSchedulerJobGroupReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AddSchedulerJobsToSchedulerJobGroupReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetAvailableTriggers`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAvailableTriggersReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetAvailableTriggersReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetAvailableTriggersReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetNoTriggerSchedulerJobs`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetNoTriggerSchedulerJobsReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetNoTriggerSchedulerJobsReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetNoTriggerSchedulerJobsReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetSchedulerExecutionReport`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetSchedulerExecutionReportReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub success_records: ::std::vec::Vec<::serde_json::Value>,
@@ -2458,10 +2490,11 @@ pub struct GetSchedulerExecutionReportReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub waiting_records: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetSchedulerExecutionReportReply { "successRecords" => success_records default,
     "failureRecords" => failure_records default, "partialSuccessRecords" =>
     partial_success_records default, "waitingRecords" => waiting_records default, }
+    serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `scheduler` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -2514,7 +2547,7 @@ pub trait SchedulerApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_scheduler_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeSchedulerState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -2542,7 +2575,7 @@ pub trait SchedulerApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         target_resource_uuid: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::CreateSchedulerJobType>,
     ) -> ::zstack_sdk::client::Call<CreateSchedulerJob> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -2553,7 +2586,7 @@ pub trait SchedulerApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn create_scheduler_job_group(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::CreateSchedulerJobGroupType>,
     ) -> ::zstack_sdk::client::Call<CreateSchedulerJobGroup> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -2564,7 +2597,7 @@ pub trait SchedulerApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn create_scheduler_trigger(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-        scheduler_type: impl ::core::convert::Into<::std::string::String>,
+        scheduler_type: impl ::core::convert::Into<crate::types::SchedulerType>,
     ) -> ::zstack_sdk::client::Call<CreateSchedulerTrigger> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -2611,7 +2644,7 @@ pub trait SchedulerApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn get_scheduler_execution_report(
         &self,
         start_time: impl ::core::convert::Into<i64>,
-        interval_time_unit: impl ::core::convert::Into<::std::string::String>,
+        interval_time_unit: impl ::core::convert::Into<crate::types::IntervalTimeUnit>,
         range: impl ::core::convert::Into<i32>,
         scheduler_job_types: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::serde_json::Value>,

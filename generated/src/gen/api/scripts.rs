@@ -37,6 +37,7 @@ With the client, each API is a method of [`ScriptsApi`] (in scope with `use zsta
     async,
     since = "5.2.0"
 )]
+#[non_exhaustive]
 pub struct CreateGuestVmScript {
     /// Wire name `name` (body). Since ZStack 5.2.0 (release history). Must match `^(?! )[\u4E00-\u9FFFa-zA-Z0-9_\-\.():+\s]*(?<! )$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
     #[api(min_length = 1, max_length = 128)]
@@ -52,10 +53,10 @@ pub struct CreateGuestVmScript {
     pub render_params: ::core::option::Option<::std::string::String>,
     /// Wire name `platform` (body). Since ZStack 5.2.0 (release history). One of `Windows`, `Linux`.
     #[api(one_of("Windows", "Linux"))]
-    pub platform: ::std::string::String,
+    pub platform: crate::types::PlatformWindowsLinux,
     /// Wire name `scriptType` (body). Since ZStack 5.2.0 (release history). One of `Shell`, `Python`, `Perl`, `Bat`, `Powershell`.
     #[api(rename = "scriptType", one_of("Shell", "Python", "Perl", "Bat", "Powershell"))]
-    pub script_type: ::std::string::String,
+    pub script_type: crate::types::ScriptType,
     /// Wire name `scriptTimeout` (body). Since ZStack 5.2.0 (release history). Server default: `60`.
     #[api(rename = "scriptTimeout", range(1, 86400))]
     pub script_timeout: ::core::option::Option<i32>,
@@ -77,8 +78,8 @@ impl CreateGuestVmScript {
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         script_content: impl ::core::convert::Into<::std::string::String>,
-        platform: impl ::core::convert::Into<::std::string::String>,
-        script_type: impl ::core::convert::Into<::std::string::String>,
+        platform: impl ::core::convert::Into<crate::types::PlatformWindowsLinux>,
+        script_type: impl ::core::convert::Into<crate::types::ScriptType>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -192,6 +193,7 @@ impl<
     async,
     since = "5.2.0"
 )]
+#[non_exhaustive]
 pub struct DeleteGuestVmScript {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.2.0 (release history).
     pub uuid: ::std::string::String,
@@ -280,6 +282,7 @@ impl<
     async,
     since = "5.2.0"
 )]
+#[non_exhaustive]
 pub struct ExecuteGuestVmScript {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.2.0 (release history).
     pub uuid: ::std::string::String,
@@ -387,6 +390,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GuestVmScriptInventory>,
     since = "5.2.0"
 )]
+#[non_exhaustive]
 pub struct QueryGuestVmScript {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -430,6 +434,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryGuestVmScript {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GuestVmScriptExecutedRecordInventory>,
     since = "5.2.0"
 )]
+#[non_exhaustive]
 pub struct QueryGuestVmScriptExecutedRecord {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -473,6 +478,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryGuestVmScriptExecutedRe
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GuestVmScriptExecutedRecordDetailInventory>,
     since = "5.2.0"
 )]
+#[non_exhaustive]
 pub struct QueryGuestVmScriptExecutedRecordDetail {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -519,6 +525,7 @@ for QueryGuestVmScriptExecutedRecordDetail {
     async,
     since = "5.2.0"
 )]
+#[non_exhaustive]
 pub struct UpdateGuestVmScript {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.2.0 (release history).
     pub uuid: ::std::string::String,
@@ -536,10 +543,10 @@ pub struct UpdateGuestVmScript {
     pub render_params: ::core::option::Option<::std::string::String>,
     /// Wire name `platform` (body). Since ZStack 5.2.0 (release history). One of `Windows`, `Linux`.
     #[api(one_of("Windows", "Linux"))]
-    pub platform: ::core::option::Option<::std::string::String>,
+    pub platform: ::core::option::Option<crate::types::PlatformWindowsLinux>,
     /// Wire name `scriptType` (body). Since ZStack 5.2.0 (release history). One of `Shell`, `Python`, `Perl`, `Bat`, `Powershell`.
     #[api(rename = "scriptType", one_of("Shell", "Python", "Perl", "Bat", "Powershell"))]
-    pub script_type: ::core::option::Option<::std::string::String>,
+    pub script_type: ::core::option::Option<crate::types::ScriptType>,
     /// Wire name `scriptTimeout` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "scriptTimeout", range(0, 86400))]
     pub script_timeout: ::core::option::Option<i32>,
@@ -604,7 +611,7 @@ pub trait UpdateGuestVmScriptSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `platform` (body). Since ZStack 5.2.0 (release history). One of `Windows`, `Linux`.
     fn platform(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::PlatformWindowsLinux>,
     ) -> Self {
         self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
@@ -612,7 +619,7 @@ pub trait UpdateGuestVmScriptSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `scriptType` (body). Since ZStack 5.2.0 (release history). One of `Shell`, `Python`, `Perl`, `Bat`, `Powershell`.
     fn script_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::ScriptType>,
     ) -> Self {
         self.held_mut().script_type = ::core::option::Option::Some(value.into());
         self
@@ -660,8 +667,8 @@ pub trait ScriptsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         script_content: impl ::core::convert::Into<::std::string::String>,
-        platform: impl ::core::convert::Into<::std::string::String>,
-        script_type: impl ::core::convert::Into<::std::string::String>,
+        platform: impl ::core::convert::Into<crate::types::PlatformWindowsLinux>,
+        script_type: impl ::core::convert::Into<crate::types::ScriptType>,
     ) -> ::zstack_sdk::client::Call<CreateGuestVmScript> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

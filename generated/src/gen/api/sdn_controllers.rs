@@ -38,6 +38,7 @@ With the client, each API is a method of [`SdnControllersApi`] (in scope with `u
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct AddSdnController {
     /// Wire name `vendorType` (body). Since ZStack 3.7.
     #[api(rename = "vendorType", max_length = 255)]
@@ -189,6 +190,7 @@ for T {}
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SdnControllerInventory>,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct QuerySdnController {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -234,6 +236,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySdnController {
     async,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct ReconnectSdnController {
     /// Wire name `sdnControllerUuid` (path placeholder). Since ZStack 5.3.0.
     #[api(rename = "sdnControllerUuid")]
@@ -312,6 +315,7 @@ impl<
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct RemoveSdnController {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.
     pub uuid: ::std::string::String,
@@ -400,6 +404,7 @@ impl<
     async,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct SdnControllerAddHost {
     /// Wire name `sdnControllerUuid` (path placeholder). Since ZStack 5.3.0.
     #[api(rename = "sdnControllerUuid")]
@@ -409,7 +414,7 @@ pub struct SdnControllerAddHost {
     pub host_uuid: ::std::string::String,
     /// Wire name `vSwitchType` (body). Since ZStack 5.3.0. Server default: `OvnDpdk`. One of `OvnDpdk`, `OvnKernel`.
     #[api(rename = "vSwitchType", one_of("OvnDpdk", "OvnKernel"))]
-    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    pub v_switch_type: ::core::option::Option<crate::types::SdnControllersVSwitchType>,
     /// Wire name `nicNames` (body). Since ZStack 5.3.0.
     #[api(rename = "nicNames", required, non_empty)]
     pub nic_names: ::std::vec::Vec<::std::string::String>,
@@ -462,7 +467,7 @@ pub trait SdnControllerAddHostSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `vSwitchType` (body). Since ZStack 5.3.0. Server default: `OvnDpdk`. One of `OvnDpdk`, `OvnKernel`.
     fn v_switch_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::SdnControllersVSwitchType>,
     ) -> Self {
         self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
@@ -550,6 +555,7 @@ impl<
     async,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct SdnControllerChangeHost {
     /// Wire name `sdnControllerUuid` (path placeholder). Since ZStack 5.3.0.
     #[api(rename = "sdnControllerUuid")]
@@ -559,7 +565,7 @@ pub struct SdnControllerChangeHost {
     pub host_uuid: ::std::string::String,
     /// Wire name `vSwitchType` (body). Since ZStack 5.3.0. Server default: `OvnDpdk`. One of `OvnDpdk`, `OvnKernel`.
     #[api(rename = "vSwitchType", one_of("OvnDpdk", "OvnKernel"))]
-    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    pub v_switch_type: ::core::option::Option<crate::types::SdnControllersVSwitchType>,
     /// Wire name `nicNames` (body). Since ZStack 5.3.0.
     #[api(rename = "nicNames")]
     pub nic_names: ::std::vec::Vec<::std::string::String>,
@@ -609,7 +615,7 @@ pub trait SdnControllerChangeHostSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `vSwitchType` (body). Since ZStack 5.3.0. Server default: `OvnDpdk`. One of `OvnDpdk`, `OvnKernel`.
     fn v_switch_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::SdnControllersVSwitchType>,
     ) -> Self {
         self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
@@ -709,6 +715,7 @@ impl<
     async,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct SdnControllerRemoveHost {
     /// Wire name `sdnControllerUuid` (path placeholder). Since ZStack 5.3.0.
     #[api(rename = "sdnControllerUuid")]
@@ -718,7 +725,7 @@ pub struct SdnControllerRemoveHost {
     pub host_uuid: ::std::string::String,
     /// Wire name `vSwitchType` (query string). Since ZStack 5.3.0. Server default: `OvnDpdk`. One of `OvnDpdk`, `OvnKernel`.
     #[api(rename = "vSwitchType", one_of("OvnDpdk", "OvnKernel"))]
-    pub v_switch_type: ::core::option::Option<::std::string::String>,
+    pub v_switch_type: ::core::option::Option<crate::types::SdnControllersVSwitchType>,
     /// Wire name `systemTags` (query string). Since ZStack 5.3.0.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -749,7 +756,7 @@ pub trait SdnControllerRemoveHostSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `vSwitchType` (query string). Since ZStack 5.3.0. Server default: `OvnDpdk`. One of `OvnDpdk`, `OvnKernel`.
     fn v_switch_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::SdnControllersVSwitchType>,
     ) -> Self {
         self.held_mut().v_switch_type = ::core::option::Option::Some(value.into());
         self
@@ -805,6 +812,7 @@ impl<
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct UpdateSdnController {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.
     pub uuid: ::std::string::String,

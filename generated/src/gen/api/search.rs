@@ -29,6 +29,7 @@ With the client, each API is a method of [`SearchApi`] (in scope with `use zstac
     response = ::zstack_sdk::runtime::reply::Empty,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct RefreshSearchIndexes {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]

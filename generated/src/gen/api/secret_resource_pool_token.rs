@@ -31,6 +31,7 @@ With the client, each API is a method of [`SecretResourcePoolTokenApi`] (in scop
     session = false,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct GetSignatureServerEncryptPublicKey {
     /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
@@ -105,6 +106,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct SetSecurityMachineKey {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -183,21 +185,25 @@ impl<
 > SetSecurityMachineKeySetters for T {}
 /// The result of [`GetSignatureServerEncryptPublicKey`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetSignatureServerEncryptPublicKeyReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub public_key: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetSignatureServerEncryptPublicKeyReply { "publicKey" => public_key, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetSignatureServerEncryptPublicKeyReply { "publicKey" => public_key, } serialize if
+    feature = "serialize"
 );
 /// The result of [`SetSecurityMachineKey`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SetSecurityMachineKeyReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SetSecurityMachineKeyReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SetSecurityMachineKeyReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `secret-resource-pool-token` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

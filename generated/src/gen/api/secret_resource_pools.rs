@@ -50,12 +50,13 @@ With the client, each API is a method of [`SecretResourcePoolsApi`] (in scope wi
     polymorphic,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct ChangeSecretResourcePoolState {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 4.3.36 (release history). One of `activate`, `unactivate`.
     #[api(rename = "stateEvent", one_of("activate", "unactivate"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::ChangeSecretResourcePoolStateStateEvent,
     /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -67,7 +68,9 @@ impl ChangeSecretResourcePoolState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<
+            crate::types::ChangeSecretResourcePoolStateStateEvent,
+        >,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -134,6 +137,7 @@ impl<
     polymorphic,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct CreateAiSiNoSecretResourcePool {
     /// Wire name `managementIp` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "managementIp")]
@@ -176,7 +180,7 @@ pub struct CreateAiSiNoSecretResourcePool {
             "SecureSignVerifyService"
         )
     )]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::SecretResourcePoolsType,
     /// Wire name `heartbeatInterval` (body). Since ZStack 4.5.11 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: i32,
@@ -200,7 +204,7 @@ impl CreateAiSiNoSecretResourcePool {
     /// A request with the required params `name`, `type`, `heartbeatInterval`, `zoneUuid`; optional ones unset.
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecretResourcePoolsType>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -381,6 +385,7 @@ impl<
     polymorphic,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct CreateCSPSecretResourcePool {
     /// Wire name `managementIp` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "managementIp")]
@@ -398,7 +403,7 @@ pub struct CreateCSPSecretResourcePool {
     pub key_id: ::std::string::String,
     /// Wire name `protocol` (body). Since ZStack 5.1.30 (release history). Server default: `https`. One of `https`, `http`.
     #[api(one_of("https", "http"))]
-    pub protocol: ::core::option::Option<::std::string::String>,
+    pub protocol: ::core::option::Option<crate::types::SecretResourcePoolsProtocol>,
     /// Wire name `userId` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "userId", max_length = 128)]
     pub user_id: ::core::option::Option<::std::string::String>,
@@ -421,7 +426,7 @@ pub struct CreateCSPSecretResourcePool {
             "SecureSignVerifyService"
         )
     )]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::SecretResourcePoolsType,
     /// Wire name `heartbeatInterval` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: i32,
@@ -451,7 +456,7 @@ impl CreateCSPSecretResourcePool {
         app_key: impl ::core::convert::Into<::std::string::String>,
         key_id: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecretResourcePoolsType>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -484,7 +489,7 @@ pub trait CreateCSPSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Ho
     /// Wire name `protocol` (body). Since ZStack 5.1.30 (release history). Server default: `https`. One of `https`, `http`.
     fn protocol(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::SecretResourcePoolsProtocol>,
     ) -> Self {
         self.held_mut().protocol = ::core::option::Option::Some(value.into());
         self
@@ -586,6 +591,7 @@ impl<
     polymorphic,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct CreateFiSecSecretResourcePool {
     /// Wire name `keyNum` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "keyNum", max_length = 128)]
@@ -609,7 +615,7 @@ pub struct CreateFiSecSecretResourcePool {
             "SecureSignVerifyService"
         )
     )]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::SecretResourcePoolsType,
     /// Wire name `heartbeatInterval` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: i32,
@@ -633,7 +639,7 @@ impl CreateFiSecSecretResourcePool {
     /// A request with the required params `name`, `type`, `heartbeatInterval`, `zoneUuid`; optional ones unset.
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecretResourcePoolsType>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -754,6 +760,7 @@ impl<
     polymorphic,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct CreateFlkSecSecretResourcePool {
     /// Wire name `testResult` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "testResult")]
@@ -789,7 +796,7 @@ pub struct CreateFlkSecSecretResourcePool {
             "SecureSignVerifyService"
         )
     )]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::SecretResourcePoolsType,
     /// Wire name `heartbeatInterval` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: i32,
@@ -813,7 +820,7 @@ impl CreateFlkSecSecretResourcePool {
     /// A request with the required params `name`, `type`, `heartbeatInterval`, `zoneUuid`; optional ones unset.
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecretResourcePoolsType>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -970,6 +977,7 @@ impl<
     polymorphic,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct CreateHaiTaiSecretResourcePool {
     /// Wire name `managementIp` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "managementIp")]
@@ -997,7 +1005,7 @@ pub struct CreateHaiTaiSecretResourcePool {
             "SecureSignVerifyService"
         )
     )]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::SecretResourcePoolsType,
     /// Wire name `heartbeatInterval` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: i32,
@@ -1021,7 +1029,7 @@ impl CreateHaiTaiSecretResourcePool {
     /// A request with the required params `name`, `type`, `heartbeatInterval`, `zoneUuid`; optional ones unset.
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecretResourcePoolsType>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -1157,6 +1165,7 @@ impl<
     polymorphic,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct CreateInfoSecSecretResourcePool {
     /// Wire name `connectionMode` (body). Since ZStack 4.3.36 (release history). Server default: `0`.
     #[api(rename = "connectionMode", range(1, 4))]
@@ -1180,7 +1189,7 @@ pub struct CreateInfoSecSecretResourcePool {
             "SecureSignVerifyService"
         )
     )]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::SecretResourcePoolsType,
     /// Wire name `heartbeatInterval` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: i32,
@@ -1205,7 +1214,7 @@ impl CreateInfoSecSecretResourcePool {
     pub fn new(
         connection_mode: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecretResourcePoolsType>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -1318,6 +1327,7 @@ impl<
     polymorphic,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct CreateJitSecretResourcePool {
     /// Wire name `name` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 255)]
@@ -1338,7 +1348,7 @@ pub struct CreateJitSecretResourcePool {
             "SecureSignVerifyService"
         )
     )]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::SecretResourcePoolsType,
     /// Wire name `heartbeatInterval` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: i32,
@@ -1362,7 +1372,7 @@ impl CreateJitSecretResourcePool {
     /// A request with the required params `name`, `type`, `heartbeatInterval`, `zoneUuid`; optional ones unset.
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecretResourcePoolsType>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -1474,6 +1484,7 @@ impl<
     polymorphic,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct CreateKoAlSecretResourcePool {
     /// Wire name `managementIp` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "managementIp")]
@@ -1502,7 +1513,7 @@ pub struct CreateKoAlSecretResourcePool {
             "SecureSignVerifyService"
         )
     )]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::SecretResourcePoolsType,
     /// Wire name `heartbeatInterval` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: i32,
@@ -1526,7 +1537,7 @@ impl CreateKoAlSecretResourcePool {
     /// A request with the required params `name`, `type`, `heartbeatInterval`, `zoneUuid`; optional ones unset.
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecretResourcePoolsType>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -1662,6 +1673,7 @@ impl<
     polymorphic,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct CreateSanSecSecretResourcePool {
     /// Wire name `keyIndex` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "keyIndex")]
@@ -1703,7 +1715,7 @@ pub struct CreateSanSecSecretResourcePool {
             "SecureSignVerifyService"
         )
     )]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::SecretResourcePoolsType,
     /// Wire name `heartbeatInterval` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "heartbeatInterval", range(6, 180))]
     pub heartbeat_interval: i32,
@@ -1727,7 +1739,7 @@ impl CreateSanSecSecretResourcePool {
     /// A request with the required params `name`, `type`, `heartbeatInterval`, `zoneUuid`; optional ones unset.
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecretResourcePoolsType>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -1894,6 +1906,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct DeleteSecretResourcePool {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -1981,6 +1994,7 @@ impl<
     polymorphic,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct QuerySecretResourcePool {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2027,6 +2041,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySecretResourcePool {
     polymorphic,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct UpdateCSPSecretResourcePool {
     /// Wire name `appId` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "appId")]
@@ -2047,7 +2062,7 @@ pub struct UpdateCSPSecretResourcePool {
     pub user_id: ::core::option::Option<::std::string::String>,
     /// Wire name `protocol` (body). Since ZStack 5.1.30 (release history). Server default: `https`. One of `https`, `http`.
     #[api(one_of("https", "http"))]
-    pub protocol: ::core::option::Option<::std::string::String>,
+    pub protocol: ::core::option::Option<crate::types::SecretResourcePoolsProtocol>,
     /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
@@ -2143,7 +2158,7 @@ pub trait UpdateCSPSecretResourcePoolSetters: ::zstack_sdk::runtime::request::Ho
     /// Wire name `protocol` (body). Since ZStack 5.1.30 (release history). Server default: `https`. One of `https`, `http`.
     fn protocol(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::SecretResourcePoolsProtocol>,
     ) -> Self {
         self.held_mut().protocol = ::core::option::Option::Some(value.into());
         self
@@ -2226,6 +2241,7 @@ impl<
     polymorphic,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct UpdateFiSecSecretResourcePool {
     /// Wire name `keyNum` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "keyNum", min_length = 4, max_length = 30)]
@@ -2357,6 +2373,7 @@ impl<
     polymorphic,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct UpdateFlkSecSecretResourcePool {
     /// Wire name `encryptResult` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "encryptResult", min_length = 4, max_length = 64)]
@@ -2524,6 +2541,7 @@ impl<
     polymorphic,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct UpdateInfoSecSecretResourcePool {
     /// Wire name `connectionMode` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "connectionMode", range(1, 4))]
@@ -2688,6 +2706,7 @@ impl<
     polymorphic,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct UpdateKoAlSecretResourcePool {
     /// Wire name `managementIp` (body). Since ZStack 5.3.20 (release history).
     #[api(rename = "managementIp")]
@@ -2839,6 +2858,7 @@ impl<
     polymorphic,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct UpdateSanSecSecretResourcePool {
     /// Wire name `keyIndex` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "keyIndex")]
@@ -3036,6 +3056,7 @@ impl<
     polymorphic,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct UpdateSecretResourcePool {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -3140,7 +3161,9 @@ pub trait SecretResourcePoolsApi: ::core::convert::AsRef<::zstack_sdk::client::C
     fn change_secret_resource_pool_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<
+            crate::types::ChangeSecretResourcePoolStateStateEvent,
+        >,
     ) -> ::zstack_sdk::client::Call<ChangeSecretResourcePoolState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -3151,7 +3174,7 @@ pub trait SecretResourcePoolsApi: ::core::convert::AsRef<::zstack_sdk::client::C
     fn create_ai_si_no_secret_resource_pool(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecretResourcePoolsType>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<CreateAiSiNoSecretResourcePool> {
@@ -3175,7 +3198,7 @@ pub trait SecretResourcePoolsApi: ::core::convert::AsRef<::zstack_sdk::client::C
         app_key: impl ::core::convert::Into<::std::string::String>,
         key_id: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecretResourcePoolsType>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<CreateCSPSecretResourcePool> {
@@ -3198,7 +3221,7 @@ pub trait SecretResourcePoolsApi: ::core::convert::AsRef<::zstack_sdk::client::C
     fn create_fi_sec_secret_resource_pool(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecretResourcePoolsType>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<CreateFiSecSecretResourcePool> {
@@ -3216,7 +3239,7 @@ pub trait SecretResourcePoolsApi: ::core::convert::AsRef<::zstack_sdk::client::C
     fn create_flk_sec_secret_resource_pool(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecretResourcePoolsType>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<CreateFlkSecSecretResourcePool> {
@@ -3234,7 +3257,7 @@ pub trait SecretResourcePoolsApi: ::core::convert::AsRef<::zstack_sdk::client::C
     fn create_hai_tai_secret_resource_pool(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecretResourcePoolsType>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<CreateHaiTaiSecretResourcePool> {
@@ -3253,7 +3276,7 @@ pub trait SecretResourcePoolsApi: ::core::convert::AsRef<::zstack_sdk::client::C
         &self,
         connection_mode: impl ::core::convert::Into<i32>,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecretResourcePoolsType>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<CreateInfoSecSecretResourcePool> {
@@ -3272,7 +3295,7 @@ pub trait SecretResourcePoolsApi: ::core::convert::AsRef<::zstack_sdk::client::C
     fn create_jit_secret_resource_pool(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecretResourcePoolsType>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<CreateJitSecretResourcePool> {
@@ -3285,7 +3308,7 @@ pub trait SecretResourcePoolsApi: ::core::convert::AsRef<::zstack_sdk::client::C
     fn create_ko_al_secret_resource_pool(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecretResourcePoolsType>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<CreateKoAlSecretResourcePool> {
@@ -3298,7 +3321,7 @@ pub trait SecretResourcePoolsApi: ::core::convert::AsRef<::zstack_sdk::client::C
     fn create_san_sec_secret_resource_pool(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecretResourcePoolsType>,
         heartbeat_interval: impl ::core::convert::Into<i32>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<CreateSanSecSecretResourcePool> {

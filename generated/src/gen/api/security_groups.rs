@@ -52,6 +52,7 @@ With the client, each API is a method of [`SecurityGroupsApi`] (in scope with `u
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddSecurityGroupRule {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "securityGroupUuid")]
@@ -164,6 +165,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddVmNicToSecurityGroup {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "securityGroupUuid")]
@@ -254,6 +256,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachSecurityGroupToL3Network {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "securityGroupUuid")]
@@ -339,6 +342,7 @@ impl<
     polymorphic,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct ChangeSecurityGroupRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.21.
     pub uuid: ::std::string::String,
@@ -350,16 +354,16 @@ pub struct ChangeSecurityGroupRule {
     pub remote_security_group_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `action` (body). Since ZStack 4.7.21. One of `DROP`, `ACCEPT`.
     #[api(one_of("DROP", "ACCEPT"))]
-    pub action: ::core::option::Option<::std::string::String>,
+    pub action: ::core::option::Option<crate::types::Action>,
     /// Wire name `state` (body). Since ZStack 4.7.21. One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
-    pub state: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<crate::types::StateEnabledDisabled>,
     /// Wire name `priority` (body). Since ZStack 4.7.21.
     #[api(max_length = 4)]
     pub priority: ::core::option::Option<i32>,
     /// Wire name `protocol` (body). Since ZStack 4.7.21. One of `ALL`, `TCP`, `UDP`, `ICMP`.
     #[api(one_of("ALL", "TCP", "UDP", "ICMP"))]
-    pub protocol: ::core::option::Option<::std::string::String>,
+    pub protocol: ::core::option::Option<crate::types::Protocol>,
     /// Wire name `srcIpRange` (body). Since ZStack 4.7.21.
     #[api(rename = "srcIpRange", max_length = 1024)]
     pub src_ip_range: ::core::option::Option<::std::string::String>,
@@ -421,7 +425,7 @@ pub trait ChangeSecurityGroupRuleSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `action` (body). Since ZStack 4.7.21. One of `DROP`, `ACCEPT`.
     fn action(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Action>,
     ) -> Self {
         self.held_mut().action = ::core::option::Option::Some(value.into());
         self
@@ -429,7 +433,7 @@ pub trait ChangeSecurityGroupRuleSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `state` (body). Since ZStack 4.7.21. One of `Enabled`, `Disabled`.
     fn state(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StateEnabledDisabled>,
     ) -> Self {
         self.held_mut().state = ::core::option::Option::Some(value.into());
         self
@@ -442,7 +446,7 @@ pub trait ChangeSecurityGroupRuleSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `protocol` (body). Since ZStack 4.7.21. One of `ALL`, `TCP`, `UDP`, `ICMP`.
     fn protocol(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Protocol>,
     ) -> Self {
         self.held_mut().protocol = ::core::option::Option::Some(value.into());
         self
@@ -523,6 +527,7 @@ impl<
     polymorphic,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct ChangeSecurityGroupRuleState {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 4.7.21.
     #[api(rename = "securityGroupUuid")]
@@ -532,7 +537,7 @@ pub struct ChangeSecurityGroupRuleState {
     pub rule_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `state` (body). Since ZStack 4.7.21. One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
-    pub state: ::std::string::String,
+    pub state: crate::types::StateEnabledDisabled,
     /// Wire name `systemTags` (body). Since ZStack 4.7.21.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -547,7 +552,7 @@ impl ChangeSecurityGroupRuleState {
         rule_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-        state: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<crate::types::StateEnabledDisabled>,
     ) -> Self {
         Self {
             security_group_uuid: security_group_uuid.into(),
@@ -618,12 +623,13 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeSecurityGroupState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 0.6. One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -635,7 +641,7 @@ impl ChangeSecurityGroupState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -701,16 +707,17 @@ impl<
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct ChangeVmNicSecurityPolicy {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 4.7.21.
     #[api(rename = "vmNicUuid")]
     pub vm_nic_uuid: ::std::string::String,
     /// Wire name `ingressPolicy` (body). Since ZStack 4.7.21. One of `DENY`, `ALLOW`.
     #[api(rename = "ingressPolicy", one_of("DENY", "ALLOW"))]
-    pub ingress_policy: ::core::option::Option<::std::string::String>,
+    pub ingress_policy: ::core::option::Option<crate::types::EgressPolicy>,
     /// Wire name `egressPolicy` (body). Since ZStack 4.7.21. One of `DENY`, `ALLOW`.
     #[api(rename = "egressPolicy", one_of("DENY", "ALLOW"))]
-    pub egress_policy: ::core::option::Option<::std::string::String>,
+    pub egress_policy: ::core::option::Option<crate::types::EgressPolicy>,
     /// Wire name `systemTags` (body). Since ZStack 4.7.21.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -738,7 +745,7 @@ pub trait ChangeVmNicSecurityPolicySetters: ::zstack_sdk::runtime::request::Hold
     /// Wire name `ingressPolicy` (body). Since ZStack 4.7.21. One of `DENY`, `ALLOW`.
     fn ingress_policy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::EgressPolicy>,
     ) -> Self {
         self.held_mut().ingress_policy = ::core::option::Option::Some(value.into());
         self
@@ -746,7 +753,7 @@ pub trait ChangeVmNicSecurityPolicySetters: ::zstack_sdk::runtime::request::Hold
     /// Wire name `egressPolicy` (body). Since ZStack 4.7.21. One of `DENY`, `ALLOW`.
     fn egress_policy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::EgressPolicy>,
     ) -> Self {
         self.held_mut().egress_policy = ::core::option::Option::Some(value.into());
         self
@@ -803,6 +810,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateSecurityGroup {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -929,6 +937,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteSecurityGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -1017,6 +1026,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteSecurityGroupRule {
     /// Wire name `ruleUuids` (query string). Since ZStack 0.6.
     #[api(rename = "ruleUuids", required, non_empty)]
@@ -1100,6 +1110,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVmNicFromSecurityGroup {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "securityGroupUuid")]
@@ -1189,6 +1200,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachSecurityGroupFromL3Network {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "securityGroupUuid")]
@@ -1272,6 +1284,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetCandidateVmNicForSecurityGroup {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "securityGroupUuid")]
@@ -1350,6 +1363,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySecurityGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1394,6 +1408,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySecurityGroup {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySecurityGroupRule {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1437,6 +1452,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySecurityGroupRule {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmNicSecurityGroupRefInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVmNicInSecurityGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1480,6 +1496,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmNicInSecurityGroup {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmNicSecurityPolicyInventory>,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct QueryVmNicSecurityPolicy {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1525,6 +1542,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmNicSecurityPolicy {
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct SetVmNicSecurityGroup {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 4.7.21.
     #[api(rename = "vmNicUuid")]
@@ -1612,6 +1630,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateSecurityGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -1710,13 +1729,14 @@ impl<
     polymorphic,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct UpdateSecurityGroupRulePriority {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 4.7.21.
     #[api(rename = "securityGroupUuid")]
     pub security_group_uuid: ::std::string::String,
     /// Wire name `type` (body). Since ZStack 4.7.21. One of `Ingress`, `Egress`.
     #[api(rename = "type", one_of("Ingress", "Egress"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::SecurityGroupsType,
     /// Wire name `rules` (body). Since ZStack 4.7.21.
     #[api(required, non_empty)]
     pub rules: ::std::vec::Vec<crate::types::SecurityGroupRulePriorityAO>,
@@ -1731,7 +1751,7 @@ impl UpdateSecurityGroupRulePriority {
     /// A request with the required params `securityGroupUuid`, `type`, `rules`; optional ones unset.
     pub fn new(
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecurityGroupsType>,
         rules: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<crate::types::SecurityGroupRulePriorityAO>,
         >,
@@ -1799,16 +1819,17 @@ impl<
     response = crate::api::ValidateSecurityGroupRuleReply,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct ValidateSecurityGroupRule {
     /// Wire name `securityGroupUuid` (path placeholder). Since ZStack 4.7.21.
     #[api(rename = "securityGroupUuid")]
     pub security_group_uuid: ::std::string::String,
     /// Wire name `type` (query string). Since ZStack 4.7.21. One of `Ingress`, `Egress`.
     #[api(rename = "type", one_of("Ingress", "Egress"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::SecurityGroupsType,
     /// Wire name `protocol` (query string). Since ZStack 4.7.21. One of `TCP`, `UDP`, `ICMP`, `ALL`.
     #[api(one_of("TCP", "UDP", "ICMP", "ALL"))]
-    pub protocol: ::std::string::String,
+    pub protocol: crate::types::Protocol,
     /// Wire name `remoteSecurityGroupUuid` (query string). Since ZStack 4.7.21.
     #[api(rename = "remoteSecurityGroupUuid")]
     pub remote_security_group_uuid: ::core::option::Option<::std::string::String>,
@@ -1826,7 +1847,7 @@ pub struct ValidateSecurityGroupRule {
     pub dst_port_range: ::core::option::Option<::std::string::String>,
     /// Wire name `action` (query string). Since ZStack 4.7.21. One of `ACCEPT`, `DROP`.
     #[api(one_of("ACCEPT", "DROP"))]
-    pub action: ::core::option::Option<::std::string::String>,
+    pub action: ::core::option::Option<crate::types::Action>,
     /// Wire name `startPort` (query string). Since ZStack 4.7.21.
     #[api(rename = "startPort")]
     pub start_port: ::core::option::Option<i32>,
@@ -1847,8 +1868,8 @@ impl ValidateSecurityGroupRule {
     /// A request with the required params `securityGroupUuid`, `type`, `protocol`; optional ones unset.
     pub fn new(
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
-        protocol: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecurityGroupsType>,
+        protocol: impl ::core::convert::Into<crate::types::Protocol>,
     ) -> Self {
         Self {
             security_group_uuid: security_group_uuid.into(),
@@ -1915,7 +1936,7 @@ pub trait ValidateSecurityGroupRuleSetters: ::zstack_sdk::runtime::request::Hold
     /// Wire name `action` (query string). Since ZStack 4.7.21. One of `ACCEPT`, `DROP`.
     fn action(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Action>,
     ) -> Self {
         self.held_mut().action = ::core::option::Option::Some(value.into());
         self
@@ -1970,15 +1991,18 @@ impl<
 > ValidateSecurityGroupRuleSetters for T {}
 /// The result of [`SetVmNicSecurityGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SetVmNicSecurityGroupReply {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub inventory: ::std::vec::Vec<crate::types::VmNicSecurityGroupRefInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SetVmNicSecurityGroupReply { "inventory" => inventory default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SetVmNicSecurityGroupReply { "inventory" => inventory default, } serialize if feature
+    = "serialize"
 );
 /// The result of [`ValidateSecurityGroupRule`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ValidateSecurityGroupRuleReply {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub available: ::core::option::Option<bool>,
@@ -1987,9 +2011,9 @@ pub struct ValidateSecurityGroupRuleReply {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub reason: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ValidateSecurityGroupRuleReply { "available" => available, "code" => code, "reason"
-    => reason, }
+    => reason, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `security-groups` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -2048,7 +2072,7 @@ pub trait SecurityGroupsApi: ::core::convert::AsRef<::zstack_sdk::client::Client
         rule_uuids: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
-        state: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<crate::types::StateEnabledDisabled>,
     ) -> ::zstack_sdk::client::Call<ChangeSecurityGroupRuleState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -2059,7 +2083,7 @@ pub trait SecurityGroupsApi: ::core::convert::AsRef<::zstack_sdk::client::Client
     fn change_security_group_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeSecurityGroupState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -2182,7 +2206,7 @@ pub trait SecurityGroupsApi: ::core::convert::AsRef<::zstack_sdk::client::Client
     fn update_security_group_rule_priority(
         &self,
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecurityGroupsType>,
         rules: impl ::core::iter::IntoIterator<
             Item = impl ::core::convert::Into<crate::types::SecurityGroupRulePriorityAO>,
         >,
@@ -2196,8 +2220,8 @@ pub trait SecurityGroupsApi: ::core::convert::AsRef<::zstack_sdk::client::Client
     fn validate_security_group_rule(
         &self,
         security_group_uuid: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
-        protocol: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecurityGroupsType>,
+        protocol: impl ::core::convert::Into<crate::types::Protocol>,
     ) -> ::zstack_sdk::client::Call<ValidateSecurityGroupRule> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -47,6 +47,7 @@ With the client, each API is a method of [`SecurityMachinesApi`] (in scope with 
     polymorphic,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct AddFiSecSecurityMachine {
     /// Wire name `port` (body). Since ZStack 5.1.30 (release history). Server default: `0`.
     #[api(range(1, 65535))]
@@ -72,7 +73,7 @@ pub struct AddFiSecSecurityMachine {
             "SecureSignVerifyService"
         )
     )]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::SecurityMachinesType,
     /// Wire name `zoneUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
@@ -99,7 +100,7 @@ impl AddFiSecSecurityMachine {
         name: impl ::core::convert::Into<::std::string::String>,
         management_ip: impl ::core::convert::Into<::std::string::String>,
         model: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecurityMachinesType>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -205,6 +206,7 @@ impl<
     polymorphic,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct AddFlkSecSecurityMachine {
     /// Wire name `port` (body). Since ZStack 4.6.32 (release history). Server default: `0`.
     #[api(range(1, 65535))]
@@ -230,7 +232,7 @@ pub struct AddFlkSecSecurityMachine {
             "SecureSignVerifyService"
         )
     )]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::SecurityMachinesType,
     /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
@@ -257,7 +259,7 @@ impl AddFlkSecSecurityMachine {
         name: impl ::core::convert::Into<::std::string::String>,
         management_ip: impl ::core::convert::Into<::std::string::String>,
         model: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecurityMachinesType>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -363,6 +365,7 @@ impl<
     polymorphic,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct AddInfoSecSecurityMachine {
     /// Wire name `password` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
@@ -391,7 +394,7 @@ pub struct AddInfoSecSecurityMachine {
             "SecureSignVerifyService"
         )
     )]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::SecurityMachinesType,
     /// Wire name `zoneUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
@@ -420,7 +423,7 @@ impl AddInfoSecSecurityMachine {
         name: impl ::core::convert::Into<::std::string::String>,
         management_ip: impl ::core::convert::Into<::std::string::String>,
         model: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecurityMachinesType>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -527,6 +530,7 @@ impl<
     polymorphic,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct AddJitSecurityMachine {
     /// Wire name `port` (body). Since ZStack 5.0.0 (release history).
     #[api(range(1, 65535))]
@@ -552,7 +556,7 @@ pub struct AddJitSecurityMachine {
             "SecureSignVerifyService"
         )
     )]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::SecurityMachinesType,
     /// Wire name `zoneUuid` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
@@ -579,7 +583,7 @@ impl AddJitSecurityMachine {
         name: impl ::core::convert::Into<::std::string::String>,
         management_ip: impl ::core::convert::Into<::std::string::String>,
         model: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecurityMachinesType>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -685,6 +689,7 @@ impl<
     polymorphic,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct AddSanSecSecurityMachine {
     /// Wire name `port` (body). Since ZStack 5.1.30 (release history). Server default: `0`.
     #[api(range(1, 65535))]
@@ -713,7 +718,7 @@ pub struct AddSanSecSecurityMachine {
             "SecureSignVerifyService"
         )
     )]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::SecurityMachinesType,
     /// Wire name `zoneUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::std::string::String,
@@ -742,7 +747,7 @@ impl AddSanSecSecurityMachine {
         name: impl ::core::convert::Into<::std::string::String>,
         management_ip: impl ::core::convert::Into<::std::string::String>,
         model: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecurityMachinesType>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -849,12 +854,13 @@ impl<
     polymorphic,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct ChangeSecurityMachineState {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 4.3.36 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -866,7 +872,7 @@ impl ChangeSecurityMachineState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -931,6 +937,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct DeleteSecurityMachine {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -1018,6 +1025,7 @@ impl<
     polymorphic,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct QuerySecurityMachine {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1063,6 +1071,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySecurityMachine {
     async,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct SecurityMachineDetectSync {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.4.65 (release history).
     pub uuid: ::std::string::String,
@@ -1139,6 +1148,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct SecurityMachineEncrypt {
     /// Wire name `text` (body). Since ZStack 4.3.36 (release history).
     pub text: ::std::string::String,
@@ -1223,6 +1233,7 @@ impl<
     polymorphic,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct UpdateFiSecSecurityMachine {
     /// Wire name `port` (body). Since ZStack 5.1.30 (release history).
     #[api(range(1, 65535))]
@@ -1354,6 +1365,7 @@ impl<
     polymorphic,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct UpdateFlkSecSecurityMachine {
     /// Wire name `port` (body). Since ZStack 4.6.32 (release history).
     #[api(range(1, 65535))]
@@ -1485,6 +1497,7 @@ impl<
     polymorphic,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct UpdateInfoSecSecurityMachine {
     /// Wire name `password` (body). Since ZStack 4.3.36 (release history).
     #[api(max_length = 255)]
@@ -1628,6 +1641,7 @@ impl<
     polymorphic,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct UpdateJitSecurityMachine {
     /// Wire name `port` (body). Since ZStack 5.0.0 (release history).
     pub port: i32,
@@ -1756,6 +1770,7 @@ impl<
     polymorphic,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct UpdateSanSecSecurityMachine {
     /// Wire name `password` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
@@ -1899,6 +1914,7 @@ impl<
     polymorphic,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct UpdateSecurityMachine {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -2001,12 +2017,13 @@ impl<
 > UpdateSecurityMachineSetters for T {}
 /// The result of [`SecurityMachineEncrypt`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SecurityMachineEncryptReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub text: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SecurityMachineEncryptReply { "text" => text, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SecurityMachineEncryptReply { "text" => text, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `security-machines` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -2019,7 +2036,7 @@ pub trait SecurityMachinesApi: ::core::convert::AsRef<::zstack_sdk::client::Clie
         name: impl ::core::convert::Into<::std::string::String>,
         management_ip: impl ::core::convert::Into<::std::string::String>,
         model: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecurityMachinesType>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<AddFiSecSecurityMachine> {
@@ -2044,7 +2061,7 @@ pub trait SecurityMachinesApi: ::core::convert::AsRef<::zstack_sdk::client::Clie
         name: impl ::core::convert::Into<::std::string::String>,
         management_ip: impl ::core::convert::Into<::std::string::String>,
         model: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecurityMachinesType>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<AddFlkSecSecurityMachine> {
@@ -2070,7 +2087,7 @@ pub trait SecurityMachinesApi: ::core::convert::AsRef<::zstack_sdk::client::Clie
         name: impl ::core::convert::Into<::std::string::String>,
         management_ip: impl ::core::convert::Into<::std::string::String>,
         model: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecurityMachinesType>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<AddInfoSecSecurityMachine> {
@@ -2096,7 +2113,7 @@ pub trait SecurityMachinesApi: ::core::convert::AsRef<::zstack_sdk::client::Clie
         name: impl ::core::convert::Into<::std::string::String>,
         management_ip: impl ::core::convert::Into<::std::string::String>,
         model: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecurityMachinesType>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<AddJitSecurityMachine> {
@@ -2122,7 +2139,7 @@ pub trait SecurityMachinesApi: ::core::convert::AsRef<::zstack_sdk::client::Clie
         name: impl ::core::convert::Into<::std::string::String>,
         management_ip: impl ::core::convert::Into<::std::string::String>,
         model: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::SecurityMachinesType>,
         zone_uuid: impl ::core::convert::Into<::std::string::String>,
         secret_resource_pool_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<AddSanSecSecurityMachine> {
@@ -2144,7 +2161,7 @@ pub trait SecurityMachinesApi: ::core::convert::AsRef<::zstack_sdk::client::Clie
     fn change_security_machine_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeSecurityMachineState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

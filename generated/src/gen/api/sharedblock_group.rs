@@ -30,6 +30,7 @@ With the client, each API is a method of [`SharedblockGroupApi`] (in scope with 
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SharedBlockInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySharedBlock {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -73,6 +74,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySharedBlock {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SharedBlockGroupPrimaryStorageHostRefInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySharedBlockGroupPrimaryStorageHostRef {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]

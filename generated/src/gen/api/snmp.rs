@@ -35,10 +35,11 @@ With the client, each API is a method of [`SnmpApi`] (in scope with `use zstack_
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct CreateSnmpAgent {
     /// Wire name `version` (body). Since ZStack 4.7.24 (release history). One of `v2c`, `v3`.
     #[api(one_of("v2c", "v3"))]
-    pub version: ::std::string::String,
+    pub version: crate::types::SnmpVersion,
     /// Wire name `readCommunity` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "readCommunity", min_length = 1, max_length = 32)]
     pub read_community: ::core::option::Option<::std::string::String>,
@@ -50,7 +51,7 @@ pub struct CreateSnmpAgent {
         rename = "authAlgorithm",
         one_of("MD5", "SHA", "SHA224", "SHA256", "SHA384", "SHA512")
     )]
-    pub auth_algorithm: ::core::option::Option<::std::string::String>,
+    pub auth_algorithm: ::core::option::Option<crate::types::AuthAlgorithm>,
     /// Wire name `authPassword` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "authPassword")]
     pub auth_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
@@ -59,7 +60,7 @@ pub struct CreateSnmpAgent {
         rename = "privacyAlgorithm",
         one_of("DES", "AES128", "AES192", "AES256", "3DES")
     )]
-    pub privacy_algorithm: ::core::option::Option<::std::string::String>,
+    pub privacy_algorithm: ::core::option::Option<crate::types::PrivacyAlgorithm>,
     /// Wire name `privacyPassword` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "privacyPassword")]
     pub privacy_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
@@ -82,7 +83,7 @@ pub struct CreateSnmpAgent {
 impl CreateSnmpAgent {
     /// A request with the required params `version`, `port`; optional ones unset.
     pub fn new(
-        version: impl ::core::convert::Into<::std::string::String>,
+        version: impl ::core::convert::Into<crate::types::SnmpVersion>,
         port: impl ::core::convert::Into<i32>,
     ) -> Self {
         Self {
@@ -125,7 +126,7 @@ pub trait CreateSnmpAgentSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `authAlgorithm` (body). Since ZStack 4.7.24 (release history). One of `MD5`, `SHA`, `SHA224`, `SHA256`, `SHA384`, `SHA512`.
     fn auth_algorithm(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::AuthAlgorithm>,
     ) -> Self {
         self.held_mut().auth_algorithm = ::core::option::Option::Some(value.into());
         self
@@ -141,7 +142,7 @@ pub trait CreateSnmpAgentSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `privacyAlgorithm` (body). Since ZStack 4.7.24 (release history). One of `DES`, `AES128`, `AES192`, `AES256`, `3DES`.
     fn privacy_algorithm(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::PrivacyAlgorithm>,
     ) -> Self {
         self.held_mut().privacy_algorithm = ::core::option::Option::Some(value.into());
         self
@@ -223,6 +224,7 @@ for T {}
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SnmpAgentInventory>,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct QuerySnmpAgent {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -268,6 +270,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySnmpAgent {
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct StartSnmpAgent {
     /// Wire name `uuid` (body). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
@@ -343,6 +346,7 @@ for T {}
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct StopSnmpAgent {
     /// Wire name `uuid` (body). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
@@ -418,12 +422,13 @@ for T {}
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct UpdateSnmpAgent {
     /// Wire name `uuid` (body). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `version` (body). Since ZStack 4.7.24 (release history). One of `v2c`, `v3`.
     #[api(one_of("v2c", "v3"))]
-    pub version: ::std::string::String,
+    pub version: crate::types::SnmpVersion,
     /// Wire name `readCommunity` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "readCommunity", min_length = 1, max_length = 32)]
     pub read_community: ::core::option::Option<::std::string::String>,
@@ -435,7 +440,7 @@ pub struct UpdateSnmpAgent {
         rename = "authAlgorithm",
         one_of("MD5", "SHA", "SHA224", "SHA256", "SHA384", "SHA512")
     )]
-    pub auth_algorithm: ::core::option::Option<::std::string::String>,
+    pub auth_algorithm: ::core::option::Option<crate::types::AuthAlgorithm>,
     /// Wire name `authPassword` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "authPassword")]
     pub auth_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
@@ -444,7 +449,7 @@ pub struct UpdateSnmpAgent {
         rename = "privacyAlgorithm",
         one_of("DES", "AES128", "AES192", "AES256", "3DES")
     )]
-    pub privacy_algorithm: ::core::option::Option<::std::string::String>,
+    pub privacy_algorithm: ::core::option::Option<crate::types::PrivacyAlgorithm>,
     /// Wire name `privacyPassword` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "privacyPassword")]
     pub privacy_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
@@ -462,7 +467,7 @@ impl UpdateSnmpAgent {
     /// A request with the required params `uuid`, `version`, `port`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        version: impl ::core::convert::Into<::std::string::String>,
+        version: impl ::core::convert::Into<crate::types::SnmpVersion>,
         port: impl ::core::convert::Into<i32>,
     ) -> Self {
         Self {
@@ -504,7 +509,7 @@ pub trait UpdateSnmpAgentSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `authAlgorithm` (body). Since ZStack 4.7.24 (release history). One of `MD5`, `SHA`, `SHA224`, `SHA256`, `SHA384`, `SHA512`.
     fn auth_algorithm(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::AuthAlgorithm>,
     ) -> Self {
         self.held_mut().auth_algorithm = ::core::option::Option::Some(value.into());
         self
@@ -520,7 +525,7 @@ pub trait UpdateSnmpAgentSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `privacyAlgorithm` (body). Since ZStack 4.7.24 (release history). One of `DES`, `AES128`, `AES192`, `AES256`, `3DES`.
     fn privacy_algorithm(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::PrivacyAlgorithm>,
     ) -> Self {
         self.held_mut().privacy_algorithm = ::core::option::Option::Some(value.into());
         self
@@ -568,7 +573,7 @@ pub trait SnmpApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     /// Send (and wait for the job of) [`CreateSnmpAgent`]: `POST /snmp/agent`.
     fn create_snmp_agent(
         &self,
-        version: impl ::core::convert::Into<::std::string::String>,
+        version: impl ::core::convert::Into<crate::types::SnmpVersion>,
         port: impl ::core::convert::Into<i32>,
     ) -> ::zstack_sdk::client::Call<CreateSnmpAgent> {
         ::zstack_sdk::client::Call::new(
@@ -598,7 +603,7 @@ pub trait SnmpApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn update_snmp_agent(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        version: impl ::core::convert::Into<::std::string::String>,
+        version: impl ::core::convert::Into<crate::types::SnmpVersion>,
         port: impl ::core::convert::Into<i32>,
     ) -> ::zstack_sdk::client::Call<UpdateSnmpAgent> {
         ::zstack_sdk::client::Call::new(

@@ -101,6 +101,7 @@ With the client, each API is a method of [`SnsApi`] (in scope with `use zstack_s
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct AddEmailAddressToSNSEmailEndpoint {
     /// Wire name `emailAddress` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "emailAddress", max_length = 1024)]
@@ -214,6 +215,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddSNSDingTalkAtPerson {
     /// Wire name `phoneNumber` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "phoneNumber", max_length = 64)]
@@ -339,6 +341,7 @@ impl<
     async,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct AddSNSFeiShuAtPerson {
     /// Wire name `userId` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userId", max_length = 64)]
@@ -464,6 +467,7 @@ impl<
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct AddSNSSmsReceiver {
     /// Wire name `phoneNumber` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "phoneNumber", max_length = 64)]
@@ -476,7 +480,7 @@ pub struct AddSNSSmsReceiver {
     pub endpoint_uuid: ::std::string::String,
     /// Wire name `type` (body). Since ZStack 3.7.5 (release history). One of `AliyunSms`, `UniversalSms`.
     #[api(rename = "type", one_of("AliyunSms", "UniversalSms"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::AddSNSSmsReceiverType,
     /// Wire name `description` (body). Since ZStack 3.7.5 (release history).
     #[api(max_length = 255)]
     pub description: ::core::option::Option<::std::string::String>,
@@ -497,7 +501,7 @@ impl AddSNSSmsReceiver {
     /// A request with the required params `endpointUuid`, `type`; optional ones unset.
     pub fn new(
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::AddSNSSmsReceiverType>,
     ) -> Self {
         Self {
             phone_number: ::core::default::Default::default(),
@@ -618,6 +622,7 @@ impl<
     async,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct AddSNSWeComAtPerson {
     /// Wire name `userId` (body). Since ZStack 5.0.0 (release history).
     #[api(rename = "userId", max_length = 64)]
@@ -744,12 +749,13 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeSNSApplicationEndpointState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`, `hide`.
     #[api(rename = "stateEvent", one_of("enable", "disable", "hide"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::ChangeSNSApplicationEndpointStateStateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -761,7 +767,9 @@ impl ChangeSNSApplicationEndpointState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<
+            crate::types::ChangeSNSApplicationEndpointStateStateEvent,
+        >,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -828,12 +836,13 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeSNSApplicationPlatformState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -845,7 +854,7 @@ impl ChangeSNSApplicationPlatformState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -912,6 +921,7 @@ impl<
     polymorphic,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct CreateSNSAliyunSmsEndpoint {
     /// Wire name `accessKeyUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "accessKeyUuid")]
@@ -1066,6 +1076,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateSNSDingTalkEndpoint {
     /// Wire name `url` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
@@ -1259,6 +1270,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateSNSEmailEndpoint {
     /// Wire name `email` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
@@ -1419,6 +1431,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateSNSEmailPlatform {
     /// Wire name `smtpServer` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "smtpServer")]
@@ -1432,7 +1445,7 @@ pub struct CreateSNSEmailPlatform {
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Wire name `encryptType` (body). Since ZStack 3.0.1 (release history). Server default: `NONE`. One of `SSL`, `STARTTLS`, `NONE`.
     #[api(rename = "encryptType", one_of("SSL", "STARTTLS", "NONE"))]
-    pub encrypt_type: ::core::option::Option<::std::string::String>,
+    pub encrypt_type: ::core::option::Option<crate::types::EncryptType>,
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
     pub name: ::std::string::String,
@@ -1498,7 +1511,7 @@ pub trait CreateSNSEmailPlatformSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `encryptType` (body). Since ZStack 3.0.1 (release history). Server default: `NONE`. One of `SSL`, `STARTTLS`, `NONE`.
     fn encrypt_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::EncryptType>,
     ) -> Self {
         self.held_mut().encrypt_type = ::core::option::Option::Some(value.into());
         self
@@ -1584,6 +1597,7 @@ impl<
     polymorphic,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct CreateSNSFeiShuEndpoint {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
@@ -1777,6 +1791,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateSNSHttpEndpoint {
     /// Wire name `url` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
@@ -1939,6 +1954,7 @@ impl<
     polymorphic,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct CreateSNSMicrosoftTeamsEndpoint {
     /// Wire name `url` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 2048)]
@@ -2077,6 +2093,7 @@ impl<
     polymorphic,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct CreateSNSSnmpEndpoint {
     /// Wire name `name` (body). Since ZStack 4.7.24 (release history).
     #[api(max_length = 255)]
@@ -2208,6 +2225,7 @@ impl<
     polymorphic,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct CreateSNSSnmpPlatform {
     /// Wire name `snmpAddress` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "snmpAddress")]
@@ -2338,6 +2356,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateSNSTopic {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -2347,7 +2366,7 @@ pub struct CreateSNSTopic {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `locale` (body). Since ZStack 4.6.32 (release history). One of `zh_CN`, `en_US`.
     #[api(since = "4.6.32", one_of("zh_CN", "en_US"), max_length = 32)]
-    pub locale: ::core::option::Option<::std::string::String>,
+    pub locale: ::core::option::Option<crate::types::Locale>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -2391,7 +2410,7 @@ pub trait CreateSNSTopicSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `locale` (body). Since ZStack 4.6.32 (release history). One of `zh_CN`, `en_US`.
     fn locale(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Locale>,
     ) -> Self {
         self.held_mut().locale = ::core::option::Option::Some(value.into());
         self
@@ -2468,6 +2487,7 @@ for T {}
     polymorphic,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct CreateSNSUniversalSmsEndpoint {
     /// Wire name `smsAccessKeyId` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "smsAccessKeyId", max_length = 128)]
@@ -2635,6 +2655,7 @@ impl<
     polymorphic,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct CreateSNSWeComEndpoint {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
@@ -2814,6 +2835,7 @@ impl<
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct DeleteEmailAddressOfSNSEmailEndpoint {
     /// Wire name `emailAddressUuid` (path placeholder). Since ZStack 3.7.5 (release history).
     #[api(rename = "emailAddressUuid")]
@@ -2897,6 +2919,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteSNSApplicationEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2984,6 +3007,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteSNSApplicationPlatform {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -3071,6 +3095,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteSNSTopic {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -3157,6 +3182,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySNSApplicationEndpoint {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3201,6 +3227,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSApplicationEndpoint 
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySNSApplicationPlatform {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3244,6 +3271,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSApplicationPlatform 
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSDingTalkAtPersonInventory>,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct QuerySNSDingTalkAtPerson {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3288,6 +3316,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSDingTalkAtPerson {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySNSDingTalkEndpoint {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3331,6 +3360,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSDingTalkEndpoint {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSEmailAddressInventory>,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct QuerySNSEmailAddress {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3375,6 +3405,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSEmailAddress {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySNSEmailEndpoint {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3418,6 +3449,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSEmailEndpoint {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSEmailPlatformInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySNSEmailPlatform {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3461,6 +3493,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSEmailPlatform {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSFeiShuAtPersonInventory>,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct QuerySNSFeiShuAtPerson {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3505,6 +3538,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSFeiShuAtPerson {
     polymorphic,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct QuerySNSFeiShuEndpoint {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3549,6 +3583,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSFeiShuEndpoint {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySNSHttpEndpoint {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3593,6 +3628,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSHttpEndpoint {
     polymorphic,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct QuerySNSMicrosoftTeamsEndpoint {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3636,6 +3672,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSMicrosoftTeamsEndpoi
     response = crate::api::QuerySNSSmsEndpointReply,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct QuerySNSSmsEndpoint {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3679,6 +3716,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSSmsEndpoint {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSSnmpPlatformInventory>,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct QuerySNSSnmpPlatform {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3722,6 +3760,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSSnmpPlatform {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSTopicInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySNSTopic {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3765,6 +3804,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSTopic {
     response = crate::api::QuerySNSTopicSubscriberReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySNSTopicSubscriber {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3809,6 +3849,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSTopicSubscriber {
     polymorphic,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct QuerySNSUniversalSmsEndpoint {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3852,6 +3893,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSUniversalSmsEndpoint
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSWeComAtPersonInventory>,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct QuerySNSWeComAtPerson {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3896,6 +3938,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSWeComAtPerson {
     polymorphic,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct QuerySNSWeComEndpoint {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -3940,6 +3983,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSWeComEndpoint {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveSNSDingTalkAtPerson {
     /// Wire name `endpointUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "endpointUuid")]
@@ -4035,6 +4079,7 @@ impl<
     async,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct RemoveSNSFeiShuAtPerson {
     /// Wire name `endpointUuid` (path placeholder). Since ZStack 5.0.0 (release history).
     #[api(rename = "endpointUuid")]
@@ -4130,6 +4175,7 @@ impl<
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct RemoveSNSSmsReceiver {
     /// Wire name `endpointUuid` (path placeholder). Since ZStack 3.7.5 (release history).
     #[api(rename = "endpointUuid")]
@@ -4242,6 +4288,7 @@ impl<
     async,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct RemoveSNSWeComAtPerson {
     /// Wire name `endpointUuid` (path placeholder). Since ZStack 5.0.0 (release history).
     #[api(rename = "endpointUuid")]
@@ -4338,6 +4385,7 @@ impl<
     async,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct SNSDingTalkTestConnection {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
@@ -4473,6 +4521,7 @@ impl<
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct SNSEmailTestConnection {
     /// Wire name `emails` (body). Since ZStack 5.1.30 (release history).
     pub emails: ::std::vec::Vec<::serde_json::Value>,
@@ -4608,6 +4657,7 @@ impl<
     async,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct SNSFeiShuTestConnection {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
@@ -4743,6 +4793,7 @@ impl<
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct SNSHttpTestConnection {
     /// Wire name `url` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 2048)]
@@ -4860,6 +4911,7 @@ impl<
     async,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct SNSMicrosoftTeamsTestConnection {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
@@ -4958,6 +5010,7 @@ impl<
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct SNSSnmpTestConnection {
     /// Wire name `platformUuid` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "platformUuid")]
@@ -5056,6 +5109,7 @@ impl<
     async,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct SNSWeComTestConnection {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 2048)]
@@ -5180,6 +5234,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SubscribeSNSTopic {
     /// Wire name `topicUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "topicUuid")]
@@ -5263,6 +5318,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UnsubscribeSNSTopic {
     /// Wire name `topicUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "topicUuid")]
@@ -5347,6 +5403,7 @@ impl<
     async,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct UpdateAtPersonOfAtDingTalkEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.0.0 (release history).
     pub uuid: ::std::string::String,
@@ -5454,6 +5511,7 @@ impl<
     async,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct UpdateAtPersonOfAtFeiShuEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.0.0 (release history).
     pub uuid: ::std::string::String,
@@ -5561,6 +5619,7 @@ impl<
     async,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct UpdateAtPersonOfAtWeComEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.0.0 (release history).
     pub uuid: ::std::string::String,
@@ -5668,6 +5727,7 @@ impl<
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct UpdateEmailAddressOfSNSEmailEndpoint {
     /// Wire name `emailAddressUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "emailAddressUuid")]
@@ -5758,6 +5818,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateSNSApplicationEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -5868,6 +5929,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateSNSApplicationPlatform {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -5966,6 +6028,7 @@ impl<
     polymorphic,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct UpdateSNSDingTalkEndpoint {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 256)]
@@ -6106,6 +6169,7 @@ impl<
     polymorphic,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct UpdateSNSFeiShuEndpoint {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 256)]
@@ -6246,6 +6310,7 @@ impl<
     polymorphic,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct UpdateSNSHttpEndpoint {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 256)]
@@ -6389,6 +6454,7 @@ impl<
     polymorphic,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct UpdateSNSMicrosoftTeamsEndpoint {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 256)]
@@ -6508,6 +6574,7 @@ impl<
     polymorphic,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct UpdateSNSSnmpPlatform {
     /// Wire name `snmpAddress` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "snmpAddress")]
@@ -6617,6 +6684,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateSNSTopic {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6628,7 +6696,7 @@ pub struct UpdateSNSTopic {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `locale` (body). Since ZStack 4.6.32 (release history). One of `zh_CN`, `en_US`.
     #[api(since = "4.6.32", one_of("zh_CN", "en_US"), max_length = 32)]
-    pub locale: ::core::option::Option<::std::string::String>,
+    pub locale: ::core::option::Option<crate::types::Locale>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -6670,7 +6738,7 @@ pub trait UpdateSNSTopicSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `locale` (body). Since ZStack 4.6.32 (release history). One of `zh_CN`, `en_US`.
     fn locale(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Locale>,
     ) -> Self {
         self.held_mut().locale = ::core::option::Option::Some(value.into());
         self
@@ -6726,6 +6794,7 @@ for T {}
     polymorphic,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct UpdateSNSUniversalSmsEndpoint {
     /// Wire name `smsAccessKeyId` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "smsAccessKeyId", max_length = 128)]
@@ -6850,6 +6919,7 @@ impl<
     polymorphic,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct UpdateSNSWeComEndpoint {
     /// Wire name `url` (body). Since ZStack 5.0.0 (release history).
     #[api(max_length = 256)]
@@ -6977,6 +7047,7 @@ impl<
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct ValidateSNSAliyunSmsEndpoint {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
@@ -7065,6 +7136,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ValidateSNSEmailPlatform {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -7186,6 +7258,7 @@ impl<
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct ValidateSNSUniversalSmsEndpoint {
     /// Wire name `testMsg` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "testMsg", max_length = 64)]
@@ -7260,39 +7333,44 @@ impl<
 > ValidateSNSUniversalSmsEndpointSetters for T {}
 /// The result of [`AddSNSSmsReceiver`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AddSNSSmsReceiverReply {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    AddSNSSmsReceiverReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    AddSNSSmsReceiverReply { "inventories" => inventories default, } serialize if feature
+    = "serialize"
 );
 /// The result of [`QuerySNSSmsEndpoint`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QuerySNSSmsEndpointReply {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QuerySNSSmsEndpointReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QuerySNSTopicSubscriber`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QuerySNSTopicSubscriberReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QuerySNSTopicSubscriberReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`SNSDingTalkTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSDingTalkTestConnectionReply {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub connected: ::core::option::Option<bool>,
@@ -7302,12 +7380,13 @@ pub struct SNSDingTalkTestConnectionReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSDingTalkTestConnectionReply { "connected" => connected, "webhookResp" =>
-    webhook_resp default, }
+    webhook_resp default, } serialize if feature = "serialize"
 );
 /// The result of [`SNSEmailTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSEmailTestConnectionReply {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connected: ::core::option::Option<bool>,
@@ -7317,12 +7396,13 @@ pub struct SNSEmailTestConnectionReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSEmailTestConnectionReply { "connected" => connected, "webhookResp" => webhook_resp
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// The result of [`SNSFeiShuTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSFeiShuTestConnectionReply {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub connected: ::core::option::Option<bool>,
@@ -7332,24 +7412,26 @@ pub struct SNSFeiShuTestConnectionReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSFeiShuTestConnectionReply { "connected" => connected, "webhookResp" =>
-    webhook_resp default, }
+    webhook_resp default, } serialize if feature = "serialize"
 );
 /// The result of [`SNSHttpTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSHttpTestConnectionReply {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connected: ::core::option::Option<bool>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub webhook_resp: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSHttpTestConnectionReply { "connected" => connected, "webhookResp" => webhook_resp,
-    }
+    } serialize if feature = "serialize"
 );
 /// The result of [`SNSMicrosoftTeamsTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSMicrosoftTeamsTestConnectionReply {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub connected: ::core::option::Option<bool>,
@@ -7359,12 +7441,13 @@ pub struct SNSMicrosoftTeamsTestConnectionReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSMicrosoftTeamsTestConnectionReply { "connected" => connected, "webhookResp" =>
-    webhook_resp default, }
+    webhook_resp default, } serialize if feature = "serialize"
 );
 /// The result of [`SNSSnmpTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSSnmpTestConnectionReply {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connected: ::core::option::Option<bool>,
@@ -7374,12 +7457,13 @@ pub struct SNSSnmpTestConnectionReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSSnmpTestConnectionReply { "connected" => connected, "webhookResp" => webhook_resp
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// The result of [`SNSWeComTestConnection`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSWeComTestConnectionReply {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub connected: ::core::option::Option<bool>,
@@ -7389,9 +7473,9 @@ pub struct SNSWeComTestConnectionReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSWeComTestConnectionReply { "connected" => connected, "webhookResp" => webhook_resp
-    default, }
+    default, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `sns` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -7433,7 +7517,7 @@ pub trait SnsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn add_sns_sms_receiver(
         &self,
         endpoint_uuid: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::AddSNSSmsReceiverType>,
     ) -> ::zstack_sdk::client::Call<AddSNSSmsReceiver> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -7455,7 +7539,9 @@ pub trait SnsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_sns_application_endpoint_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<
+            crate::types::ChangeSNSApplicationEndpointStateStateEvent,
+        >,
     ) -> ::zstack_sdk::client::Call<ChangeSNSApplicationEndpointState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -7466,7 +7552,7 @@ pub trait SnsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_sns_application_platform_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeSNSApplicationPlatformState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

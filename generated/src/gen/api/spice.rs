@@ -29,6 +29,7 @@ With the client, each API is a method of [`SpiceApi`] (in scope with `use zstack
     response = crate::api::GetSpiceCertificatesReply,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct GetSpiceCertificates {
     /// Wire name `systemTags` (query string). Since ZStack 3.7.
     #[api(rename = "systemTags")]
@@ -84,12 +85,14 @@ impl<
 > GetSpiceCertificatesSetters for T {}
 /// The result of [`GetSpiceCertificates`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetSpiceCertificatesReply {
     /// Since ZStack 3.7. Absent from older MNs' replies.
     pub certificate_str: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetSpiceCertificatesReply { "certificateStr" => certificate_str, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetSpiceCertificatesReply { "certificateStr" => certificate_str, } serialize if
+    feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `spice` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

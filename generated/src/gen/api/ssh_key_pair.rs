@@ -37,6 +37,7 @@ With the client, each API is a method of [`SshKeyPairApi`] (in scope with `use z
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct AttachSshKeyPairToVmInstance {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.7.21.
     #[api(rename = "vmInstanceUuid")]
@@ -121,6 +122,7 @@ impl<
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct CreateSshKeyPair {
     /// Wire name `name` (body). Since ZStack 4.7.21.
     #[api(
@@ -247,6 +249,7 @@ for T {}
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct DeleteSshKeyPair {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.21.
     pub uuid: ::std::string::String,
@@ -321,6 +324,7 @@ for T {}
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct DetachSshKeyPairFromVmInstance {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.7.21.
     #[api(rename = "vmInstanceUuid")]
@@ -404,6 +408,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::SshPrivateKeyPairInventory>,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct GenerateSshKeyPair {
     /// Wire name `name` (body). Since ZStack 4.7.21.
     #[api(
@@ -494,6 +499,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SshKeyPairInventory>,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct QuerySshKeyPair {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -539,6 +545,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySshKeyPair {
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct UpdateSshKeyPair {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.21.
     #[api(max_length = 32)]

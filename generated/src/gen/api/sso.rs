@@ -36,6 +36,7 @@ With the client, each API is a method of [`SsoApi`] (in scope with `use zstack_s
     async,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct CreateSSORedirectTemplate {
     /// Wire name `name` (body). Since ZStack 4.5.11 (release history).
     pub name: ::std::string::String,
@@ -157,6 +158,7 @@ impl<
     async,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct DeleteSSOClient {
     /// Wire name `uuid` (body). Since ZStack 4.5.11 (release history).
     pub uuid: ::std::string::String,
@@ -244,6 +246,7 @@ for T {}
     async,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct DeleteSSORedirectTemplate {
     /// Wire name `uuid` (body). Since ZStack 4.5.11 (release history).
     pub uuid: ::std::string::String,
@@ -331,6 +334,7 @@ impl<
     session = false,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct GetSSOClient {
     /// Wire name `systemTags` (query string). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
@@ -403,6 +407,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetSSOClient>> GetSSOClientSetters
     async,
     since = "5.3.20"
 )]
+#[non_exhaustive]
 pub struct RefreshSSOServerToken {
     /// Wire name `token` (body). Since ZStack 5.3.20 (release history).
     pub token: ::zstack_sdk::runtime::secret::Secret,
@@ -490,6 +495,7 @@ impl<
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct UpdateSSORedirectTemplate {
     /// Wire name `uuid` (body). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
@@ -554,12 +560,14 @@ impl<
 > UpdateSSORedirectTemplateSetters for T {}
 /// The result of [`GetSSOClient`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetSSOClientReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetSSOClientReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetSSOClientReply { "inventories" => inventories default, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `sso` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

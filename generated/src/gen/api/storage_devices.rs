@@ -58,6 +58,7 @@ With the client, each API is a method of [`StorageDevicesApi`] (in scope with `u
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddIscsiServer {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 256, non_empty_string)]
@@ -207,6 +208,7 @@ for T {}
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct AddNvmeServer {
     /// Wire name `name` (body). Since ZStack 4.7.24 (release history).
     #[api(max_length = 256, non_empty_string)]
@@ -219,7 +221,7 @@ pub struct AddNvmeServer {
     pub port: ::core::option::Option<i32>,
     /// Wire name `transport` (body). Since ZStack 4.7.24 (release history). One of `tcp`, `rdma`.
     #[api(one_of("tcp", "rdma"), max_length = 32)]
-    pub transport: ::std::string::String,
+    pub transport: crate::types::Transport,
     /// Wire name `resourceUuid` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -237,7 +239,7 @@ impl AddNvmeServer {
     /// A request with the required params `ip`, `transport`; optional ones unset.
     pub fn new(
         ip: impl ::core::convert::Into<::std::string::String>,
-        transport: impl ::core::convert::Into<::std::string::String>,
+        transport: impl ::core::convert::Into<crate::types::Transport>,
     ) -> Self {
         Self {
             name: ::core::default::Default::default(),
@@ -336,6 +338,7 @@ for T {}
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::ScsiLunClusterStatusInventory>,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct CheckScsiLunClusterStatus {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
@@ -418,6 +421,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteIscsiServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -505,6 +509,7 @@ impl<
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct DeleteNvmeServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
@@ -593,6 +598,7 @@ for T {}
     polymorphic,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct DetachScsiLunFromHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.10.40 (release history).
     pub uuid: ::std::string::String,
@@ -679,6 +685,7 @@ impl<
     response = crate::api::GetHostMultipathTopologyReply,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct GetHostMultipathTopology {
     /// Wire name `hostUuid` (query string). Since ZStack 5.3.0 (release history).
     #[api(rename = "hostUuid")]
@@ -766,6 +773,7 @@ impl<
     response = crate::api::GetLocalRaidPhysicalDriveSmartReply,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct GetLocalRaidPhysicalDriveSmart {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -842,6 +850,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct LocateLocalRaidPhysicalDrive {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -924,6 +933,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FcHbaDeviceInventory>,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct QueryFcHbaDevice {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -967,6 +977,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFcHbaDevice {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FiberChannelLunInventory>,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct QueryFiberChannelLun {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1010,6 +1021,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFiberChannelLun {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::FiberChannelStorageInventory>,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct QueryFiberChannelStorage {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1053,6 +1065,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFiberChannelStorage {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IscsiLunInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryIscsiLun {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1096,6 +1109,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIscsiLun {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::IscsiServerInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryIscsiServer {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1139,6 +1153,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryIscsiServer {
     response = crate::api::QueryLocalRaidControllerReply,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryLocalRaidController {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1182,6 +1197,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLocalRaidController {
     response = crate::api::QueryLocalRaidPhysicalDriveReply,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryLocalRaidPhysicalDrive {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1225,6 +1241,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryLocalRaidPhysicalDrive 
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NvmeLunInventory>,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct QueryNvmeLun {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1268,6 +1285,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNvmeLun {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NvmeServerInventory>,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct QueryNvmeServer {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1311,6 +1329,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNvmeServer {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::NvmeTargetInventory>,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct QueryNvmeTarget {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1354,6 +1373,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryNvmeTarget {
     response = crate::api::QueryPhysicalDriveSelfTestHistoryReply,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryPhysicalDriveSelfTestHistory {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1398,6 +1418,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryPhysicalDriveSelfTestHi
     polymorphic,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct QueryScsiLun {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1443,6 +1464,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryScsiLun {
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct RefreshFiberChannelStorage {
     /// Wire name `zoneUuid` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "zoneUuid")]
@@ -1549,6 +1571,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RefreshIscsiServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1625,6 +1648,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct RefreshLocalRaid {
     /// Wire name `hostUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "hostUuid")]
@@ -1701,6 +1725,7 @@ for T {}
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct RefreshNvmeTarget {
     /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "zoneUuid")]
@@ -1795,6 +1820,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct SelfTestLocalRaid {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -1871,6 +1897,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateIscsiServer {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1887,7 +1914,7 @@ pub struct UpdateIscsiServer {
     >,
     /// Wire name `state` (body). Since ZStack 3.0.1 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
-    pub state: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<crate::types::StateEnabledDisabled>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1938,7 +1965,7 @@ pub trait UpdateIscsiServerSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `state` (body). Since ZStack 3.0.1 (release history). One of `Enabled`, `Disabled`.
     fn state(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StateEnabledDisabled>,
     ) -> Self {
         self.held_mut().state = ::core::option::Option::Some(value.into());
         self
@@ -1995,6 +2022,7 @@ impl<
     polymorphic,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct UpdateScsiLun {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
@@ -2003,7 +2031,7 @@ pub struct UpdateScsiLun {
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `state` (body). Since ZStack 3.1.3 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
-    pub state: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<crate::types::StateEnabledDisabled>,
     /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -2036,7 +2064,7 @@ pub trait UpdateScsiLunSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `state` (body). Since ZStack 3.1.3 (release history). One of `Enabled`, `Disabled`.
     fn state(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StateEnabledDisabled>,
     ) -> Self {
         self.held_mut().state = ::core::option::Option::Some(value.into());
         self
@@ -2072,93 +2100,107 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateScsiLun>> UpdateScsiLunSette
 for T {}
 /// The result of [`GetHostMultipathTopology`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetHostMultipathTopologyReply {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetHostMultipathTopologyReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetHostMultipathTopologyReply { "results" => results default, } serialize if feature
+    = "serialize"
 );
 /// The result of [`GetLocalRaidPhysicalDriveSmart`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetLocalRaidPhysicalDriveSmartReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub result: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetLocalRaidPhysicalDriveSmartReply { "result" => result default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetLocalRaidPhysicalDriveSmartReply { "result" => result default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`QueryLocalRaidController`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryLocalRaidControllerReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryLocalRaidControllerReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryLocalRaidPhysicalDrive`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryLocalRaidPhysicalDriveReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryLocalRaidPhysicalDriveReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryPhysicalDriveSelfTestHistory`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryPhysicalDriveSelfTestHistoryReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryPhysicalDriveSelfTestHistoryReply { "inventories" => inventories default,
-    "total" => total lenient, }
+    "total" => total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`RefreshFiberChannelStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RefreshFiberChannelStorageReply {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    RefreshFiberChannelStorageReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    RefreshFiberChannelStorageReply { "inventories" => inventories default, } serialize
+    if feature = "serialize"
 );
 /// The result of [`RefreshLocalRaid`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RefreshLocalRaidReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    RefreshLocalRaidReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    RefreshLocalRaidReply { "inventories" => inventories default, } serialize if feature
+    = "serialize"
 );
 /// The result of [`RefreshNvmeTarget`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RefreshNvmeTargetReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    RefreshNvmeTargetReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    RefreshNvmeTargetReply { "inventories" => inventories default, } serialize if feature
+    = "serialize"
 );
 /// The result of [`SelfTestLocalRaid`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SelfTestLocalRaidReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub result: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SelfTestLocalRaidReply { "result" => result, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SelfTestLocalRaidReply { "result" => result, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `storage-devices` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -2174,7 +2216,7 @@ pub trait StorageDevicesApi: ::core::convert::AsRef<::zstack_sdk::client::Client
     fn add_nvme_server(
         &self,
         ip: impl ::core::convert::Into<::std::string::String>,
-        transport: impl ::core::convert::Into<::std::string::String>,
+        transport: impl ::core::convert::Into<crate::types::Transport>,
     ) -> ::zstack_sdk::client::Call<AddNvmeServer> {
         ::zstack_sdk::client::Call::new(self.as_ref(), AddNvmeServer::new(ip, transport))
     }

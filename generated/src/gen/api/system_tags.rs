@@ -34,6 +34,7 @@ With the client, each API is a method of [`SystemTagsApi`] (in scope with `use z
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateSystemTag {
     /// Wire name `resourceType` (body). Since ZStack 0.6.
     #[api(rename = "resourceType")]
@@ -121,6 +122,7 @@ for T {}
     async,
     since = "4.8.26"
 )]
+#[non_exhaustive]
 pub struct CreateSystemTags {
     /// Wire name `resourceType` (body). Since ZStack 4.7.0.
     #[api(rename = "resourceType")]
@@ -209,6 +211,7 @@ for T {}
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SystemTagInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySystemTag {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -254,6 +257,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySystemTag {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateSystemTag {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,

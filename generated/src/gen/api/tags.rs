@@ -36,6 +36,7 @@ With the client, each API is a method of [`TagsApi`] (in scope with `use zstack_
     async,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct AttachTagToResources {
     /// Wire name `tagUuid` (path placeholder). Since ZStack 3.2.1 (release history).
     #[api(rename = "tagUuid")]
@@ -138,6 +139,7 @@ impl<
     async,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct CreateTag {
     /// Wire name `name` (body). Since ZStack 3.2.1 (release history).
     #[api(max_length = 128)]
@@ -152,7 +154,7 @@ pub struct CreateTag {
     pub color: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 3.2.1 (release history). Server default: `simple`. One of `simple`, `withToken`.
     #[api(rename = "type", one_of("simple", "withToken"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::CreateTagType>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.2.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -209,7 +211,7 @@ pub trait CreateTagSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 3.2.1 (release history). Server default: `simple`. One of `simple`, `withToken`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::CreateTagType>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -283,6 +285,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<CreateTag>> CreateTagSetters for T
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteTag {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -368,6 +371,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DeleteTag>> DeleteTagSetters for T
     async,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct DetachTagFromResources {
     /// Wire name `tagUuid` (path placeholder). Since ZStack 3.2.1 (release history).
     #[api(rename = "tagUuid")]
@@ -456,6 +460,7 @@ impl<
     polymorphic,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct QueryTag {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -501,6 +506,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTag {
     async,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct UpdateTag {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.2.1 (release history).
     pub uuid: ::std::string::String,
@@ -600,12 +606,14 @@ pub trait UpdateTagSetters: ::zstack_sdk::runtime::request::Holds<
 impl<T: ::zstack_sdk::runtime::request::Holds<UpdateTag>> UpdateTagSetters for T {}
 /// The result of [`AttachTagToResources`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AttachTagToResourcesReply {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    AttachTagToResourcesReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    AttachTagToResourcesReply { "results" => results default, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `tags` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -29,6 +29,7 @@ With the client, each API is a method of [`TaskProgressesApi`] (in scope with `u
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::TaskProgressInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetTaskProgress {
     /// Wire name `apiId` (path placeholder). Since ZStack 1.11.
     #[api(rename = "apiId")]

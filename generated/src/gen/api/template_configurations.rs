@@ -36,6 +36,7 @@ With the client, each API is a method of [`TemplateConfigurationsApi`] (in scope
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct ApplyTemplateConfig {
     /// Wire name `templateUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "templateUuid")]
@@ -113,6 +114,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::GlobalConfigTemplateInventory>,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryGlobalConfigTemplate {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -156,6 +158,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryGlobalConfigTemplate {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::TemplateConfigInventory>,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryTemplateConfig {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -201,6 +204,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTemplateConfig {
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct ResetTemplateConfig {
     /// Wire name `templateUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "templateUuid")]
@@ -280,6 +284,7 @@ impl<
     async,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct RevertTemplateConfig {
     /// Wire name `templateUuid` (path placeholder). Since ZStack 4.4.65 (release history).
     #[api(rename = "templateUuid")]
@@ -359,6 +364,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct UpdateTemplateConfig {
     /// Wire name `templateUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "templateUuid")]

@@ -29,6 +29,7 @@ With the client, each API is a method of [`TicketTypesApi`] (in scope with `use 
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::TicketTypeInventory>,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryTicketType {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]

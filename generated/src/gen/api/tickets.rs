@@ -50,6 +50,7 @@ With the client, each API is a method of [`TicketsApi`] (in scope with `use zsta
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddIAM2TicketFlow {
     /// Wire name `approverUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "approverUuid")]
@@ -202,6 +203,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct AddTicketTypesToTicketFlowCollection {
     /// Wire name `ticketFlowCollectionUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "ticketFlowCollectionUuid")]
@@ -292,12 +294,13 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeTicketFlowCollectionState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -309,7 +312,7 @@ impl ChangeTicketFlowCollectionState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -375,6 +378,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeTicketStatus {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -474,6 +478,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateIAM2TickFlowCollection {
     /// Wire name `flows` (body). Since ZStack 3.0.1 (release history).
     pub flows: ::std::vec::Vec<::serde_json::Value>,
@@ -642,6 +647,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateTicket {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -790,6 +796,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<CreateTicket>> CreateTicketSetters
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteIAM2TicketFlow {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -877,6 +884,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteTicket {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -962,6 +970,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DeleteTicket>> DeleteTicketSetters
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteTicketFlowCollection {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1048,6 +1057,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ArchiveTicketInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryArchiveTicket {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1091,6 +1101,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryArchiveTicket {
     response = crate::api::QueryArchiveTicketHistoryReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryArchiveTicketHistory {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1134,6 +1145,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryArchiveTicketHistory {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::TicketInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryTicket {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1178,6 +1190,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicket {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryTicketFlow {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1222,6 +1235,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicketFlow {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryTicketFlowCollection {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1265,6 +1279,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicketFlowCollection {
     response = crate::api::QueryTicketHistoryReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryTicketHistory {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1309,6 +1324,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTicketHistory {
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct RemoveTicketTypesFromTicketFlowCollection {
     /// Wire name `ticketFlowCollectionUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "ticketFlowCollectionUuid")]
@@ -1399,6 +1415,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateIAM2TicketFlow {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1519,6 +1536,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateIAM2TicketFlowCollection {
     /// Wire name `flows` (body). Since ZStack 3.0.1 (release history).
     pub flows: ::std::vec::Vec<::serde_json::Value>,
@@ -1642,6 +1660,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateTicketRequest {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1720,27 +1739,29 @@ impl<
 > UpdateTicketRequestSetters for T {}
 /// The result of [`QueryArchiveTicketHistory`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryArchiveTicketHistoryReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryArchiveTicketHistoryReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryTicketHistory`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryTicketHistoryReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryTicketHistoryReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `tickets` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -1777,7 +1798,7 @@ pub trait TicketsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_ticket_flow_collection_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeTicketFlowCollectionState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -31,6 +31,7 @@ With the client, each API is a method of [`TokenApi`] (in scope with `use zstack
     session = false,
     since = "5.2.0"
 )]
+#[non_exhaustive]
 pub struct TokenIntrospection {
     /// Wire name `token` (body). Since ZStack 5.2.0 (release history).
     pub token: ::zstack_sdk::runtime::secret::Secret,
@@ -95,12 +96,13 @@ impl<
 > TokenIntrospectionSetters for T {}
 /// The result of [`TokenIntrospection`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TokenIntrospectionReply {
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub active: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    TokenIntrospectionReply { "active" => active, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    TokenIntrospectionReply { "active" => active, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `token` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

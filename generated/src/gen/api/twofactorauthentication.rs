@@ -33,6 +33,7 @@ With the client, each API is a method of [`TwofactorauthenticationApi`] (in scop
     session = false,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetTwoFactorAuthenticationSecret {
     /// Wire name `name` (query string). Since ZStack 3.0.1 (release history).
     pub name: ::std::string::String,
@@ -40,7 +41,7 @@ pub struct GetTwoFactorAuthenticationSecret {
     pub password: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `type` (query string). Since ZStack 3.0.1 (release history). One of `account`, `iam2`.
     #[api(rename = "type", one_of("account", "iam2"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::TwofactorauthenticationType,
     /// Wire name `captchaUuid` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "captchaUuid")]
     pub captcha_uuid: ::core::option::Option<::std::string::String>,
@@ -59,7 +60,7 @@ impl GetTwoFactorAuthenticationSecret {
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::TwofactorauthenticationType>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -143,6 +144,7 @@ impl<
     session = false,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetTwoFactorAuthenticationState {
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
@@ -215,6 +217,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::TwoFactorAuthenticationInventory>,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct QueryTwoFactorAuthentication {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -260,6 +263,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryTwoFactorAuthentication
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct ResetTwoFactorAuthenticationSecret {
     /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
     pub name: ::std::string::String,
@@ -267,7 +271,7 @@ pub struct ResetTwoFactorAuthenticationSecret {
     pub password: ::zstack_sdk::runtime::secret::Secret,
     /// Wire name `type` (body). Since ZStack 3.6.1 (release history). One of `account`, `iam2`.
     #[api(rename = "type", one_of("account", "iam2"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::TwofactorauthenticationType,
     /// Wire name `captchaUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "captchaUuid")]
     pub captcha_uuid: ::core::option::Option<::std::string::String>,
@@ -286,7 +290,7 @@ impl ResetTwoFactorAuthenticationSecret {
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::TwofactorauthenticationType>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -352,12 +356,14 @@ impl<
 > ResetTwoFactorAuthenticationSecretSetters for T {}
 /// The result of [`GetTwoFactorAuthenticationState`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetTwoFactorAuthenticationStateReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetTwoFactorAuthenticationStateReply { "state" => state, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetTwoFactorAuthenticationStateReply { "state" => state, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `twofactorauthentication` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -369,7 +375,7 @@ pub trait TwofactorauthenticationApi: ::core::convert::AsRef<
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::TwofactorauthenticationType>,
     ) -> ::zstack_sdk::client::Call<GetTwoFactorAuthenticationSecret> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -399,7 +405,7 @@ pub trait TwofactorauthenticationApi: ::core::convert::AsRef<
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         password: impl ::core::convert::Into<::zstack_sdk::runtime::secret::Secret>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::TwofactorauthenticationType>,
     ) -> ::zstack_sdk::client::Call<ResetTwoFactorAuthenticationSecret> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

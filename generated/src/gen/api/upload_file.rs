@@ -31,6 +31,7 @@ With the client, each API is a method of [`UploadFileApi`] (in scope with `use z
     async,
     since = "5.2.0"
 )]
+#[non_exhaustive]
 pub struct UploadFileToVm {
     /// Wire name `vmInstanceUuids` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "vmInstanceUuids", required)]

@@ -34,6 +34,7 @@ With the client, each API is a method of [`UsbDeviceApi`] (in scope with `use zs
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachUsbDeviceToVm {
     /// Wire name `usbDeviceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "usbDeviceUuid")]
@@ -43,7 +44,7 @@ pub struct AttachUsbDeviceToVm {
     pub vm_instance_uuid: ::std::string::String,
     /// Wire name `attachType` (body). Since ZStack 3.5.3 (release history). Server default: `PassThrough`. One of `PassThrough`, `Redirect`.
     #[api(rename = "attachType", since = "3.5.3", one_of("PassThrough", "Redirect"))]
-    pub attach_type: ::core::option::Option<::std::string::String>,
+    pub attach_type: ::core::option::Option<crate::types::AttachType>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -74,7 +75,7 @@ pub trait AttachUsbDeviceToVmSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `attachType` (body). Since ZStack 3.5.3 (release history). Server default: `PassThrough`. One of `PassThrough`, `Redirect`.
     fn attach_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::AttachType>,
     ) -> Self {
         self.held_mut().attach_type = ::core::option::Option::Some(value.into());
         self
@@ -130,6 +131,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachUsbDeviceFromVm {
     /// Wire name `usbDeviceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "usbDeviceUuid")]
@@ -207,6 +209,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UsbDeviceInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryUsbDevice {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -252,6 +255,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryUsbDevice {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateUsbDevice {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -263,7 +267,7 @@ pub struct UpdateUsbDevice {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `state` (body). Since ZStack 3.0.1 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
-    pub state: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<crate::types::UsbDeviceState>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -305,7 +309,7 @@ pub trait UpdateUsbDeviceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `state` (body). Since ZStack 3.0.1 (release history). One of `Enabled`, `Disabled`.
     fn state(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::UsbDeviceState>,
     ) -> Self {
         self.held_mut().state = ::core::option::Option::Some(value.into());
         self

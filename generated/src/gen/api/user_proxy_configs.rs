@@ -34,6 +34,7 @@ With the client, each API is a method of [`UserProxyConfigsApi`] (in scope with 
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct CreateUserProxyConfig {
     /// Wire name `proxyType` (body). Since ZStack 5.3.0 (release history).
     #[api(rename = "proxyType", max_length = 255)]
@@ -220,6 +221,7 @@ impl<
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct DeleteUserProxyConfig {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,
@@ -294,6 +296,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UserProxyConfigInventory>,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct QueryUserProxyConfig {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -339,6 +342,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryUserProxyConfig {
     async,
     since = "5.3.0"
 )]
+#[non_exhaustive]
 pub struct UpdateUserProxyConfig {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.3.0 (release history).
     pub uuid: ::std::string::String,

@@ -32,6 +32,7 @@ With the client, each API is a method of [`UserTagsApi`] (in scope with `use zst
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateUserTag {
     /// Wire name `resourceType` (body). Since ZStack 0.6.
     #[api(rename = "resourceType")]
@@ -117,6 +118,7 @@ for T {}
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::UserTagInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryUserTag {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]

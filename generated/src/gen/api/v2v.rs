@@ -33,6 +33,7 @@ With the client, each API is a method of [`V2vApi`] (in scope with `use zstack_s
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct CleanV2VConversionCache {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
@@ -109,6 +110,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ConvertVmFromForeignHypervisor {
     /// Wire name `url` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 1024)]
@@ -151,20 +153,22 @@ pub struct ConvertVmFromForeignHypervisor {
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `platform` (body). Since ZStack 3.0.1 (release history). One of `Linux`, `Windows`, `WindowsVirtio`, `Paravirtualization`, `Other`.
     #[api(one_of("Linux", "Windows", "WindowsVirtio", "Paravirtualization", "Other"))]
-    pub platform: ::core::option::Option<::std::string::String>,
+    pub platform: ::core::option::Option<crate::types::Platform>,
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::Type>,
     /// Wire name `strategy` (body). Since ZStack 3.0.1 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustConvert`.
     #[api(one_of("InstantStart", "JustConvert"))]
-    pub strategy: ::core::option::Option<::std::string::String>,
+    pub strategy: ::core::option::Option<
+        crate::types::ConvertVmFromForeignHypervisorStrategy,
+    >,
     /// Wire name `convertStrategy` (body). Since ZStack 3.2.1 (release history). Server default: `CapacityOptimized`. One of `CapacityOptimized`, `EfficiencyFirst`.
     #[api(
         rename = "convertStrategy",
         since = "3.2.1",
         one_of("CapacityOptimized", "EfficiencyFirst")
     )]
-    pub convert_strategy: ::core::option::Option<::std::string::String>,
+    pub convert_strategy: ::core::option::Option<crate::types::ConvertStrategy>,
     /// Wire name `pauseVm` (body). Since ZStack 3.5.3 (release history). Server default: `false`.
     #[api(rename = "pauseVm", since = "3.5.3")]
     pub pause_vm: ::core::option::Option<bool>,
@@ -306,23 +310,22 @@ pub trait ConvertVmFromForeignHypervisorSetters: ::zstack_sdk::runtime::request:
     /// Wire name `platform` (body). Since ZStack 3.0.1 (release history). One of `Linux`, `Windows`, `WindowsVirtio`, `Paravirtualization`, `Other`.
     fn platform(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Platform>,
     ) -> Self {
         self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
     }
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `UserVm`, `ApplianceVm`.
-    fn type_(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
+    fn type_(mut self, value: impl ::core::convert::Into<crate::types::Type>) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
     /// Wire name `strategy` (body). Since ZStack 3.0.1 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustConvert`.
     fn strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<
+            crate::types::ConvertVmFromForeignHypervisorStrategy,
+        >,
     ) -> Self {
         self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
@@ -330,7 +333,7 @@ pub trait ConvertVmFromForeignHypervisorSetters: ::zstack_sdk::runtime::request:
     /// Wire name `convertStrategy` (body). Since ZStack 3.2.1 (release history). Server default: `CapacityOptimized`. One of `CapacityOptimized`, `EfficiencyFirst`.
     fn convert_strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::ConvertStrategy>,
     ) -> Self {
         self.held_mut().convert_strategy = ::core::option::Option::Some(value.into());
         self
@@ -451,6 +454,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct ListVMsFromKVMHost {
     /// Wire name `libvirtURI` (body). Since ZStack 3.5.3 (release history).
     #[api(rename = "libvirtURI", max_length = 1024)]
@@ -540,6 +544,7 @@ impl<
 > ListVMsFromKVMHostSetters for T {}
 /// The result of [`ListVMsFromKVMHost`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListVMsFromKVMHostReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
@@ -553,9 +558,10 @@ pub struct ListVMsFromKVMHostReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ListVMsFromKVMHostReply { "inventories" => inventories default, "libvirtVersion" =>
     libvirt_version, "qemuVersion" => qemu_version, "v2vCaps" => v2v_caps default, }
+    serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `v2v` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -35,6 +35,7 @@ With the client, each API is a method of [`V2vConversionHostsApi`] (in scope wit
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddV2VConversionHost {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -44,7 +45,7 @@ pub struct AddV2VConversionHost {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `VMWARE`, `KVM`.
     #[api(rename = "type", one_of("VMWARE", "KVM"))]
-    pub type_: ::std::string::String,
+    pub type_: crate::types::AddV2VConversionHostType,
     /// Wire name `hostUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "hostUuid")]
     pub host_uuid: ::std::string::String,
@@ -68,7 +69,7 @@ impl AddV2VConversionHost {
     /// A request with the required params `name`, `type`, `hostUuid`, `storagePath`; optional ones unset.
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::AddV2VConversionHostType>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
         storage_path: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -170,12 +171,13 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeV2VConversionHostState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -187,7 +189,7 @@ impl ChangeV2VConversionHostState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -252,6 +254,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteV2VConversionHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -338,6 +341,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::V2VConversionHostInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryV2VConversionHost {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -383,6 +387,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryV2VConversionHost {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateV2VConversionHost {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -478,7 +483,7 @@ pub trait V2vConversionHostsApi: ::core::convert::AsRef<::zstack_sdk::client::Cl
     fn add_v2v_conversion_host(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-        type_: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<crate::types::AddV2VConversionHostType>,
         host_uuid: impl ::core::convert::Into<::std::string::String>,
         storage_path: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<AddV2VConversionHost> {
@@ -491,7 +496,7 @@ pub trait V2vConversionHostsApi: ::core::convert::AsRef<::zstack_sdk::client::Cl
     fn change_v2v_conversion_host_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeV2VConversionHostState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

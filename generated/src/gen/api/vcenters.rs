@@ -40,6 +40,7 @@ With the client, each API is a method of [`VcentersApi`] (in scope with `use zst
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddVCenter {
     /// Wire name `username` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -193,6 +194,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<AddVCenter>> AddVCenterSetters for
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVCenter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -278,6 +280,7 @@ for T {}
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VCenterInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVCenter {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -321,6 +324,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenter {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VCenterBackupStorageInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVCenterBackupStorage {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -364,6 +368,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterBackupStorage {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VCenterClusterInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVCenterCluster {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -407,6 +412,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterCluster {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VCenterDatacenterInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVCenterDatacenter {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -450,6 +456,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterDatacenter {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VCenterPrimaryStorageInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVCenterPrimaryStorage {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -493,6 +500,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterPrimaryStorage {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VCenterResourcePoolInventory>,
     since = "3.3.1"
 )]
+#[non_exhaustive]
 pub struct QueryVCenterResourcePool {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -538,6 +546,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVCenterResourcePool {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncVCenter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -612,6 +621,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<SyncVCenter>> SyncVCenterSetters f
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateVCenter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -634,7 +644,7 @@ pub struct UpdateVCenter {
     pub port: ::core::option::Option<i32>,
     /// Wire name `state` (body). Since ZStack 4.8.26 (release history). One of `Enabled`, `Disabled`.
     #[api(since = "4.8.26", one_of("Enabled", "Disabled"))]
-    pub state: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<crate::types::StateEnabledDisabled>,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -709,7 +719,7 @@ pub trait UpdateVCenterSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `state` (body). Since ZStack 4.8.26 (release history). One of `Enabled`, `Disabled`.
     fn state(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StateEnabledDisabled>,
     ) -> Self {
         self.held_mut().state = ::core::option::Option::Some(value.into());
         self

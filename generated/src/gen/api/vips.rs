@@ -48,6 +48,7 @@ With the client, each API is a method of [`VipsApi`] (in scope with `use zstack_
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct AttachVipToVpcSharedQos {
     /// Wire name `sharedQosUuid` (path placeholder). Since ZStack 5.1.30 (release history).
     #[api(rename = "sharedQosUuid")]
@@ -161,12 +162,13 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeVipState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 0.6. One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -178,7 +180,7 @@ impl ChangeVipState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -243,6 +245,7 @@ for T {}
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct ChangeVpcSharedQosBandwidth {
     /// Wire name `sharedQosUuid` (path placeholder). Since ZStack 5.1.30 (release history).
     #[api(rename = "sharedQosUuid")]
@@ -325,6 +328,7 @@ impl<
     response = crate::api::CheckVipPortAvailabilityReply,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct CheckVipPortAvailability {
     /// Wire name `vipUuid` (path placeholder). Since ZStack 4.7.21.
     #[api(rename = "vipUuid")]
@@ -334,7 +338,7 @@ pub struct CheckVipPortAvailability {
     pub port: i32,
     /// Wire name `protocolType` (query string). Since ZStack 4.7.21. One of `TCP`, `UDP`.
     #[api(rename = "protocolType", one_of("TCP", "UDP"))]
-    pub protocol_type: ::std::string::String,
+    pub protocol_type: crate::types::ProtocolTypeTcpUdp,
     /// Wire name `limit` (query string). Since ZStack 4.7.21. Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
     /// Wire name `start` (query string). Since ZStack 4.7.21. Server default: `0`.
@@ -351,7 +355,7 @@ impl CheckVipPortAvailability {
     pub fn new(
         vip_uuid: impl ::core::convert::Into<::std::string::String>,
         port: impl ::core::convert::Into<i32>,
-        protocol_type: impl ::core::convert::Into<::std::string::String>,
+        protocol_type: impl ::core::convert::Into<crate::types::ProtocolTypeTcpUdp>,
     ) -> Self {
         Self {
             vip_uuid: vip_uuid.into(),
@@ -430,6 +434,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateVip {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -598,6 +603,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<CreateVip>> CreateVipSetters for T
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct CreateVpcSharedQos {
     /// Wire name `name` (body). Since ZStack 5.1.30 (release history).
     #[api(max_length = 255)]
@@ -736,6 +742,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVip {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -821,6 +828,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DeleteVip>> DeleteVipSetters for T
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVipQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -902,6 +910,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DeleteVipQos>> DeleteVipQosSetters
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct DeleteVpcSharedQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
     pub uuid: ::std::string::String,
@@ -989,6 +998,7 @@ impl<
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct DetachVipFromVpcSharedQos {
     /// Wire name `sharedQosUuid` (path placeholder). Since ZStack 5.1.30 (release history).
     #[api(rename = "sharedQosUuid")]
@@ -1100,13 +1110,14 @@ impl<
     response = crate::api::GetVipAvailablePortReply,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct GetVipAvailablePort {
     /// Wire name `vipUuid` (path placeholder). Since ZStack 4.7.21.
     #[api(rename = "vipUuid")]
     pub vip_uuid: ::std::string::String,
     /// Wire name `protocolType` (query string). Since ZStack 4.7.21. One of `TCP`, `UDP`.
     #[api(rename = "protocolType", one_of("TCP", "UDP"))]
-    pub protocol_type: ::std::string::String,
+    pub protocol_type: crate::types::ProtocolTypeTcpUdp,
     /// Wire name `limit` (query string). Since ZStack 4.7.21. Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
     /// Wire name `start` (query string). Since ZStack 4.7.21. Server default: `0`.
@@ -1122,7 +1133,7 @@ impl GetVipAvailablePort {
     /// A request with the required params `vipUuid`, `protocolType`; optional ones unset.
     pub fn new(
         vip_uuid: impl ::core::convert::Into<::std::string::String>,
-        protocol_type: impl ::core::convert::Into<::std::string::String>,
+        protocol_type: impl ::core::convert::Into<crate::types::ProtocolTypeTcpUdp>,
     ) -> Self {
         Self {
             vip_uuid: vip_uuid.into(),
@@ -1198,6 +1209,7 @@ impl<
     response = crate::api::GetVipQosReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVipQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1270,12 +1282,13 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetVipQos>> GetVipQosSetters for T
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VipPortRangeInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVipUsedPorts {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `protocol` (query string). Since ZStack 0.6. One of `TCP`, `UDP`.
     #[api(one_of("TCP", "UDP"))]
-    pub protocol: ::std::string::String,
+    pub protocol: crate::types::ProtocolTypeTcpUdp,
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1287,7 +1300,7 @@ impl GetVipUsedPorts {
     /// A request with the required params `uuid`, `protocol`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        protocol: impl ::core::convert::Into<::std::string::String>,
+        protocol: impl ::core::convert::Into<crate::types::ProtocolTypeTcpUdp>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1350,6 +1363,7 @@ for T {}
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VipInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVip {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1393,6 +1407,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVip {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VpcSharedQosInventory>,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct QueryVpcSharedQos {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1438,6 +1453,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcSharedQos {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SetVipQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1539,6 +1555,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<SetVipQos>> SetVipQosSetters for T
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateVip {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -1634,6 +1651,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateVip>> UpdateVipSetters for T
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct UpdateVpcSharedQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 5.1.30 (release history).
     pub uuid: ::std::string::String,
@@ -1710,30 +1728,36 @@ impl<
 > UpdateVpcSharedQosSetters for T {}
 /// The result of [`CheckVipPortAvailability`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CheckVipPortAvailabilityReply {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub available: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    CheckVipPortAvailabilityReply { "available" => available, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    CheckVipPortAvailabilityReply { "available" => available, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetVipAvailablePort`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVipAvailablePortReply {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub available_port: ::std::vec::Vec<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVipAvailablePortReply { "availablePort" => available_port lenient_default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetVipQos`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVipQosReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVipQosReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVipQosReply { "inventories" => inventories default, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `vips` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -1752,7 +1776,7 @@ pub trait VipsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_vip_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeVipState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -1775,7 +1799,7 @@ pub trait VipsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         &self,
         vip_uuid: impl ::core::convert::Into<::std::string::String>,
         port: impl ::core::convert::Into<i32>,
-        protocol_type: impl ::core::convert::Into<::std::string::String>,
+        protocol_type: impl ::core::convert::Into<crate::types::ProtocolTypeTcpUdp>,
     ) -> ::zstack_sdk::client::Call<CheckVipPortAvailability> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -1840,7 +1864,7 @@ pub trait VipsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn get_vip_available_port(
         &self,
         vip_uuid: impl ::core::convert::Into<::std::string::String>,
-        protocol_type: impl ::core::convert::Into<::std::string::String>,
+        protocol_type: impl ::core::convert::Into<crate::types::ProtocolTypeTcpUdp>,
     ) -> ::zstack_sdk::client::Call<GetVipAvailablePort> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -1858,7 +1882,7 @@ pub trait VipsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn get_vip_used_ports(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        protocol: impl ::core::convert::Into<::std::string::String>,
+        protocol: impl ::core::convert::Into<crate::types::ProtocolTypeTcpUdp>,
     ) -> ::zstack_sdk::client::Call<GetVipUsedPorts> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -34,6 +34,7 @@ With the client, each API is a method of [`VmBackupsApi`] (in scope with `use zs
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVmBackup {
     /// Wire name `groupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "groupUuid")]
@@ -148,6 +149,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RecoverVmBackupFromImageStoreBackupStorage {
     /// Wire name `groupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "groupUuid")]
@@ -237,6 +239,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RevertVmFromVmBackup {
     /// Wire name `groupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "groupUuid")]
@@ -326,6 +329,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct SyncVmBackup {
     /// Wire name `imageStoreUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "imageStoreUuid")]
@@ -403,6 +407,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<SyncVmBackup>> SyncVmBackupSetters
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncVmBackupFromImageStoreBackupStorage {
     /// Wire name `groupUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "groupUuid")]
@@ -473,32 +478,35 @@ impl<
 > SyncVmBackupFromImageStoreBackupStorageSetters for T {}
 /// The result of [`RecoverVmBackupFromImageStoreBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RecoverVmBackupFromImageStoreBackupStorageReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     RecoverVmBackupFromImageStoreBackupStorageReply { "inventories" => inventories
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// The result of [`SyncVmBackup`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncVmBackupReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub result: ::core::option::Option<crate::types::SyncBackupResult>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SyncVmBackupReply { "result" => result, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SyncVmBackupReply { "result" => result, } serialize if feature = "serialize"
 );
 /// The result of [`SyncVmBackupFromImageStoreBackupStorage`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncVmBackupFromImageStoreBackupStorageReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SyncVmBackupFromImageStoreBackupStorageReply { "inventories" => inventories default,
-    }
+    } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `vm-backups` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

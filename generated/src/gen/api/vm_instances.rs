@@ -178,6 +178,7 @@ With the client, each API is a method of [`VmInstancesApi`] (in scope with `use 
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct AttachGuestToolsIsoToVm {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
@@ -255,6 +256,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachIsoToVmInstance {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "vmInstanceUuid")]
@@ -340,6 +342,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachL3NetworkToVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "vmInstanceUuid")]
@@ -473,6 +476,7 @@ impl<
     polymorphic,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct AttachScsiLunToVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
@@ -571,6 +575,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachVmNicToVm {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 4.0.
     #[api(rename = "vmNicUuid", since = "4.0")]
@@ -655,6 +660,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeInstanceOffering {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "vmInstanceUuid")]
@@ -739,13 +745,14 @@ impl<
     async,
     since = "5.1.30"
 )]
+#[non_exhaustive]
 pub struct ChangeVfNicHaState {
     /// Wire name `vfNicUuid` (path placeholder). Since ZStack 5.1.30 (release history).
     #[api(rename = "vfNicUuid")]
     pub vf_nic_uuid: ::std::string::String,
     /// Wire name `haState` (body). Since ZStack 5.1.30 (release history). One of `Enabled`, `Disabled`.
     #[api(rename = "haState", one_of("Enabled", "Disabled"), max_length = 32)]
-    pub ha_state: ::std::string::String,
+    pub ha_state: crate::types::StateEnabledDisabled,
     /// Wire name `systemTags` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -757,7 +764,7 @@ impl ChangeVfNicHaState {
     /// A request with the required params `vfNicUuid`, `haState`; optional ones unset.
     pub fn new(
         vf_nic_uuid: impl ::core::convert::Into<::std::string::String>,
-        ha_state: impl ::core::convert::Into<::std::string::String>,
+        ha_state: impl ::core::convert::Into<crate::types::StateEnabledDisabled>,
     ) -> Self {
         Self {
             vf_nic_uuid: vf_nic_uuid.into(),
@@ -824,6 +831,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeVmImage {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -937,6 +945,7 @@ for T {}
     polymorphic,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct ChangeVmNicNetwork {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 4.1.0.
     #[api(rename = "vmNicUuid")]
@@ -1034,13 +1043,14 @@ impl<
     polymorphic,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct ChangeVmNicState {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "vmNicUuid")]
     pub vm_nic_uuid: ::std::string::String,
     /// Wire name `state` (body). Since ZStack 4.5. One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
-    pub state: ::std::string::String,
+    pub state: crate::types::StateEnableDisable,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1052,7 +1062,7 @@ impl ChangeVmNicState {
     /// A request with the required params `vmNicUuid`, `state`; optional ones unset.
     pub fn new(
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
-        state: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<crate::types::StateEnableDisable>,
     ) -> Self {
         Self {
             vm_nic_uuid: vm_nic_uuid.into(),
@@ -1118,13 +1128,14 @@ for T {}
     polymorphic,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct ChangeVmNicType {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 3.9.2 (release history).
     #[api(rename = "vmNicUuid")]
     pub vm_nic_uuid: ::std::string::String,
     /// Wire name `vmNicType` (body). Since ZStack 3.9.2 (release history). One of `VNIC`.
     #[api(rename = "vmNicType", one_of("VNIC"))]
-    pub vm_nic_type: ::std::string::String,
+    pub vm_nic_type: crate::types::VmNicType,
     /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1136,7 +1147,7 @@ impl ChangeVmNicType {
     /// A request with the required params `vmNicUuid`, `vmNicType`; optional ones unset.
     pub fn new(
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
-        vm_nic_type: impl ::core::convert::Into<::std::string::String>,
+        vm_nic_type: impl ::core::convert::Into<crate::types::VmNicType>,
     ) -> Self {
         Self {
             vm_nic_uuid: vm_nic_uuid.into(),
@@ -1201,6 +1212,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeVmPassword {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1290,13 +1302,14 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CloneVmInstance {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
     /// Wire name `strategy` (body). Since ZStack 3.0.1 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
     #[api(one_of("InstantStart", "JustCreate", "CreateStopped"))]
-    pub strategy: ::core::option::Option<::std::string::String>,
+    pub strategy: ::core::option::Option<crate::types::Strategy>,
     /// Wire name `vmNicParams` (body). Since ZStack 5.1.30 (release history).
     #[api(rename = "vmNicParams", since = "5.1.30")]
     pub vm_nic_params: ::std::vec::Vec<::serde_json::Value>,
@@ -1367,7 +1380,7 @@ pub trait CloneVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `strategy` (body). Since ZStack 3.0.1 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
     fn strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Strategy>,
     ) -> Self {
         self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
@@ -1503,6 +1516,7 @@ for T {}
     polymorphic,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct CreateFaultToleranceVmInstance {
     /// Wire name `name` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 255)]
@@ -1821,6 +1835,7 @@ impl<
     async,
     since = "3.3.1"
 )]
+#[non_exhaustive]
 pub struct CreateVmCdRom {
     /// Wire name `name` (body). Since ZStack 3.3.
     #[api(max_length = 255)]
@@ -1958,6 +1973,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateVmFromVmBackup {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -1988,7 +2004,7 @@ pub struct CreateVmFromVmBackup {
     pub vm_nic_params: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::Type>,
     /// Wire name `zoneUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
@@ -2019,7 +2035,7 @@ pub struct CreateVmFromVmBackup {
     pub data_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `strategy` (body). Since ZStack 5.1.30 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
     #[api(since = "5.1.30", one_of("InstantStart", "JustCreate", "CreateStopped"))]
-    pub strategy: ::core::option::Option<::std::string::String>,
+    pub strategy: ::core::option::Option<crate::types::Strategy>,
     /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "defaultL3NetworkUuid")]
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
@@ -2132,10 +2148,7 @@ pub trait CreateVmFromVmBackupSetters: ::zstack_sdk::runtime::request::Holds<
         self
     }
     /// Wire name `type` (body). Since ZStack 3.0.1 (release history). One of `UserVm`, `ApplianceVm`.
-    fn type_(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
+    fn type_(mut self, value: impl ::core::convert::Into<crate::types::Type>) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
@@ -2220,7 +2233,7 @@ pub trait CreateVmFromVmBackupSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `strategy` (body). Since ZStack 5.1.30 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
     fn strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Strategy>,
     ) -> Self {
         self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
@@ -2308,6 +2321,7 @@ impl<
     polymorphic,
     since = "4.8.26"
 )]
+#[non_exhaustive]
 pub struct CreateVmFromVolumeBackup {
     /// Wire name `name` (body). Since ZStack 4.8.26 (release history).
     #[api(max_length = 255)]
@@ -2329,7 +2343,7 @@ pub struct CreateVmFromVolumeBackup {
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 4.8.26 (release history). One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::Type>,
     /// Wire name `zoneUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
@@ -2352,7 +2366,7 @@ pub struct CreateVmFromVolumeBackup {
     pub root_volume_system_tags: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `strategy` (body). Since ZStack 5.1.30 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
     #[api(since = "5.1.30", one_of("InstantStart", "JustCreate", "CreateStopped"))]
-    pub strategy: ::core::option::Option<::std::string::String>,
+    pub strategy: ::core::option::Option<crate::types::Strategy>,
     /// Wire name `resourceUuid` (body). Since ZStack 4.8.26 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -2425,10 +2439,7 @@ pub trait CreateVmFromVolumeBackupSetters: ::zstack_sdk::runtime::request::Holds
         self
     }
     /// Wire name `type` (body). Since ZStack 4.8.26 (release history). One of `UserVm`, `ApplianceVm`.
-    fn type_(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
+    fn type_(mut self, value: impl ::core::convert::Into<crate::types::Type>) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
@@ -2490,7 +2501,7 @@ pub trait CreateVmFromVolumeBackupSetters: ::zstack_sdk::runtime::request::Holds
     /// Wire name `strategy` (body). Since ZStack 5.1.30 (release history). Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
     fn strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Strategy>,
     ) -> Self {
         self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
@@ -2568,6 +2579,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateVmInstance {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -2599,7 +2611,7 @@ pub struct CreateVmInstance {
     pub vm_nic_params: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 0.6. One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::Type>,
     /// Wire name `rootDiskOfferingUuid` (body). Since ZStack 0.6.
     #[api(rename = "rootDiskOfferingUuid")]
     pub root_disk_offering_uuid: ::core::option::Option<::std::string::String>,
@@ -2634,7 +2646,7 @@ pub struct CreateVmInstance {
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `strategy` (body). Since ZStack 0.6. Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
     #[api(one_of("InstantStart", "JustCreate", "CreateStopped"))]
-    pub strategy: ::core::option::Option<::std::string::String>,
+    pub strategy: ::core::option::Option<crate::types::Strategy>,
     /// Wire name `rootVolumeSystemTags` (body). Since ZStack 3.0.
     #[api(rename = "rootVolumeSystemTags")]
     pub root_volume_system_tags: ::std::vec::Vec<::std::string::String>,
@@ -2655,7 +2667,7 @@ pub struct CreateVmInstance {
         since = "4.7.0",
         one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio")
     )]
-    pub platform: ::core::option::Option<::std::string::String>,
+    pub platform: ::core::option::Option<crate::types::Platform>,
     /// Wire name `guestOsType` (body). Since ZStack 4.7.0.
     #[api(rename = "guestOsType", since = "4.7.0", max_length = 255)]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
@@ -2665,7 +2677,7 @@ pub struct CreateVmInstance {
         one_of("x86_64", "aarch64", "mips64el", "loongarch64"),
         max_length = 32
     )]
-    pub architecture: ::core::option::Option<::std::string::String>,
+    pub architecture: ::core::option::Option<crate::types::Architecture>,
     /// Wire name `virtio` (body). Since ZStack 4.7.0.
     #[api(since = "4.7.0")]
     pub virtio: ::core::option::Option<bool>,
@@ -2787,10 +2799,7 @@ pub trait CreateVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
         self
     }
     /// Wire name `type` (body). Since ZStack 0.6. One of `UserVm`, `ApplianceVm`.
-    fn type_(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
+    fn type_(mut self, value: impl ::core::convert::Into<crate::types::Type>) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
@@ -2888,7 +2897,7 @@ pub trait CreateVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `strategy` (body). Since ZStack 0.6. Server default: `InstantStart`. One of `InstantStart`, `JustCreate`, `CreateStopped`.
     fn strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Strategy>,
     ) -> Self {
         self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
@@ -2948,7 +2957,7 @@ pub trait CreateVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `platform` (body). Since ZStack 4.7.0. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     fn platform(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Platform>,
     ) -> Self {
         self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
@@ -2964,7 +2973,7 @@ pub trait CreateVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `architecture` (body). Since ZStack 4.7.21. One of `x86_64`, `aarch64`, `mips64el`, `loongarch64`.
     fn architecture(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Architecture>,
     ) -> Self {
         self.held_mut().architecture = ::core::option::Option::Some(value.into());
         self
@@ -3059,6 +3068,7 @@ for T {}
     polymorphic,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct CreateVmInstanceFromVolume {
     /// Wire name `name` (body). Since ZStack 3.10.0.
     #[api(max_length = 255)]
@@ -3090,13 +3100,13 @@ pub struct CreateVmInstanceFromVolume {
     pub vm_nic_params: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 3.10.0. One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::Type>,
     /// Wire name `volumeUuid` (body). Since ZStack 3.10.0.
     #[api(rename = "volumeUuid")]
     pub volume_uuid: ::std::string::String,
     /// Wire name `platform` (body). Since ZStack 3.10.0. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
-    pub platform: ::core::option::Option<::std::string::String>,
+    pub platform: ::core::option::Option<crate::types::Platform>,
     /// Wire name `zoneUuid` (body). Since ZStack 3.10.0.
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
@@ -3114,7 +3124,9 @@ pub struct CreateVmInstanceFromVolume {
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `strategy` (body). Since ZStack 3.10.0. Server default: `InstantStart`. One of `InstantStart`, `CreateStopped`.
     #[api(one_of("InstantStart", "CreateStopped"))]
-    pub strategy: ::core::option::Option<::std::string::String>,
+    pub strategy: ::core::option::Option<
+        crate::types::StrategyInstantStartCreateStopped,
+    >,
     /// Wire name `resourceUuid` (body). Since ZStack 3.10.0.
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -3221,17 +3233,14 @@ pub trait CreateVmInstanceFromVolumeSetters: ::zstack_sdk::runtime::request::Hol
         self
     }
     /// Wire name `type` (body). Since ZStack 3.10.0. One of `UserVm`, `ApplianceVm`.
-    fn type_(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
+    fn type_(mut self, value: impl ::core::convert::Into<crate::types::Type>) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
     /// Wire name `platform` (body). Since ZStack 3.10.0. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     fn platform(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Platform>,
     ) -> Self {
         self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
@@ -3283,7 +3292,9 @@ pub trait CreateVmInstanceFromVolumeSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `strategy` (body). Since ZStack 3.10.0. Server default: `InstantStart`. One of `InstantStart`, `CreateStopped`.
     fn strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<
+            crate::types::StrategyInstantStartCreateStopped,
+        >,
     ) -> Self {
         self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
@@ -3361,6 +3372,7 @@ impl<
     polymorphic,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct CreateVmInstanceFromVolumeSnapshot {
     /// Wire name `name` (body). Since ZStack 4.1.0.
     #[api(max_length = 255)]
@@ -3392,13 +3404,13 @@ pub struct CreateVmInstanceFromVolumeSnapshot {
     pub vm_nic_params: ::core::option::Option<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 4.1.0. One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::Type>,
     /// Wire name `volumeSnapshotUuid` (path placeholder). Since ZStack 4.1.0.
     #[api(rename = "volumeSnapshotUuid")]
     pub volume_snapshot_uuid: ::std::string::String,
     /// Wire name `platform` (body). Since ZStack 4.1.0. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
-    pub platform: ::core::option::Option<::std::string::String>,
+    pub platform: ::core::option::Option<crate::types::Platform>,
     /// Wire name `zoneUuid` (body). Since ZStack 4.1.0.
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
@@ -3416,7 +3428,9 @@ pub struct CreateVmInstanceFromVolumeSnapshot {
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `strategy` (body). Since ZStack 4.1.0. Server default: `InstantStart`. One of `InstantStart`, `CreateStopped`.
     #[api(one_of("InstantStart", "CreateStopped"))]
-    pub strategy: ::core::option::Option<::std::string::String>,
+    pub strategy: ::core::option::Option<
+        crate::types::StrategyInstantStartCreateStopped,
+    >,
     /// Wire name `rootVolumeSystemTags` (body). Since ZStack 4.1.0.
     #[api(rename = "rootVolumeSystemTags")]
     pub root_volume_system_tags: ::std::vec::Vec<::std::string::String>,
@@ -3527,17 +3541,14 @@ pub trait CreateVmInstanceFromVolumeSnapshotSetters: ::zstack_sdk::runtime::requ
         self
     }
     /// Wire name `type` (body). Since ZStack 4.1.0. One of `UserVm`, `ApplianceVm`.
-    fn type_(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
+    fn type_(mut self, value: impl ::core::convert::Into<crate::types::Type>) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
     /// Wire name `platform` (body). Since ZStack 4.1.0. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     fn platform(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Platform>,
     ) -> Self {
         self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
@@ -3589,7 +3600,9 @@ pub trait CreateVmInstanceFromVolumeSnapshotSetters: ::zstack_sdk::runtime::requ
     /// Wire name `strategy` (body). Since ZStack 4.1.0. Server default: `InstantStart`. One of `InstantStart`, `CreateStopped`.
     fn strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<
+            crate::types::StrategyInstantStartCreateStopped,
+        >,
     ) -> Self {
         self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
@@ -3680,6 +3693,7 @@ impl<
     polymorphic,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct CreateVmInstanceFromVolumeSnapshotGroup {
     /// Wire name `name` (body). Since ZStack 4.1.0.
     #[api(max_length = 255)]
@@ -3708,7 +3722,7 @@ pub struct CreateVmInstanceFromVolumeSnapshotGroup {
     pub l3_network_uuids: ::std::vec::Vec<::std::string::String>,
     /// Wire name `type` (body). Since ZStack 4.1.0. One of `UserVm`, `ApplianceVm`.
     #[api(rename = "type", one_of("UserVm", "ApplianceVm"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::Type>,
     /// Wire name `volumeSnapshotGroupUuid` (path placeholder). Since ZStack 4.1.0.
     #[api(rename = "volumeSnapshotGroupUuid")]
     pub volume_snapshot_group_uuid: ::std::string::String,
@@ -3731,7 +3745,9 @@ pub struct CreateVmInstanceFromVolumeSnapshotGroup {
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `strategy` (body). Since ZStack 4.1.0. Server default: `InstantStart`. One of `InstantStart`, `CreateStopped`.
     #[api(one_of("InstantStart", "CreateStopped"))]
-    pub strategy: ::core::option::Option<::std::string::String>,
+    pub strategy: ::core::option::Option<
+        crate::types::StrategyInstantStartCreateStopped,
+    >,
     /// Wire name `rootVolumeSystemTags` (body). Since ZStack 4.1.0.
     #[api(rename = "rootVolumeSystemTags")]
     pub root_volume_system_tags: ::std::vec::Vec<::std::string::String>,
@@ -3839,10 +3855,7 @@ pub trait CreateVmInstanceFromVolumeSnapshotGroupSetters: ::zstack_sdk::runtime:
         self
     }
     /// Wire name `type` (body). Since ZStack 4.1.0. One of `UserVm`, `ApplianceVm`.
-    fn type_(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
+    fn type_(mut self, value: impl ::core::convert::Into<crate::types::Type>) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
     }
@@ -3893,7 +3906,9 @@ pub trait CreateVmInstanceFromVolumeSnapshotGroupSetters: ::zstack_sdk::runtime:
     /// Wire name `strategy` (body). Since ZStack 4.1.0. Server default: `InstantStart`. One of `InstantStart`, `CreateStopped`.
     fn strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<
+            crate::types::StrategyInstantStartCreateStopped,
+        >,
     ) -> Self {
         self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
@@ -3996,6 +4011,7 @@ impl<
     async,
     since = "5.2.0"
 )]
+#[non_exhaustive]
 pub struct CreateVmUserDefinedXmlHookScript {
     /// Wire name `name` (body). Since ZStack 5.2.0.
     #[api(max_length = 255)]
@@ -4120,12 +4136,13 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteNicQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `direction` (query string). Since ZStack 3.0.1 (release history). One of `in`, `out`.
     #[api(one_of("in", "out"))]
-    pub direction: ::std::string::String,
+    pub direction: crate::types::DeleteNicQosDirection,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -4137,7 +4154,7 @@ impl DeleteNicQos {
     /// A request with the required params `uuid`, `direction`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        direction: impl ::core::convert::Into<::std::string::String>,
+        direction: impl ::core::convert::Into<crate::types::DeleteNicQosDirection>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -4200,6 +4217,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DeleteNicQos>> DeleteNicQosSetters
     async,
     since = "3.3.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVmBootMode {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -4286,6 +4304,7 @@ for T {}
     async,
     since = "3.3.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVmCdRom {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.3.
     pub uuid: ::std::string::String,
@@ -4372,6 +4391,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVmConsolePassword {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -4447,6 +4467,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVmHostname {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -4533,6 +4554,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVmInstanceHaLevel {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -4608,6 +4630,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVmSshKey {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -4682,6 +4705,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVmStaticIp {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "vmInstanceUuid")]
@@ -4788,6 +4812,7 @@ for T {}
     async,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct DeleteVmUserDefinedXml {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.8.22 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -4878,6 +4903,7 @@ impl<
     async,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct DeleteVmUserDefinedXmlHookScript {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.10.40 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -4967,6 +4993,7 @@ impl<
     response = crate::api::DescribeVmInstanceRecoveryPointReply,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct DescribeVmInstanceRecoveryPoint {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.4.65 (release history).
     #[api(rename = "vmInstanceUuid", non_empty_string)]
@@ -5066,6 +5093,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DestroyVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -5154,6 +5182,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachL3NetworkFromVm {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "vmNicUuid")]
@@ -5231,6 +5260,7 @@ impl<
     polymorphic,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct DetachScsiLunFromVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
@@ -5315,13 +5345,14 @@ impl<
     polymorphic,
     since = "5.2.0"
 )]
+#[non_exhaustive]
 pub struct ExecuteGuestVmCommand {
     /// Wire name `vmInstanceUuid` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
     /// Wire name `platform` (body). Since ZStack 5.2.0 (release history). One of `Windows`, `Linux`.
     #[api(one_of("Windows", "Linux"))]
-    pub platform: ::std::string::String,
+    pub platform: crate::types::PlatformWindowsLinux,
     /// Wire name `command` (body). Since ZStack 5.2.0 (release history).
     #[api(max_length = 65536)]
     pub command: ::std::string::String,
@@ -5339,7 +5370,7 @@ impl ExecuteGuestVmCommand {
     /// A request with the required params `vmInstanceUuid`, `platform`, `command`; optional ones unset.
     pub fn new(
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-        platform: impl ::core::convert::Into<::std::string::String>,
+        platform: impl ::core::convert::Into<crate::types::PlatformWindowsLinux>,
         command: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -5413,6 +5444,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ExpungeVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -5488,6 +5520,7 @@ impl<
     async,
     since = "5.2.0"
 )]
+#[non_exhaustive]
 pub struct ExpungeVmUserDefinedXmlHookScript {
     /// Wire name `uuid` (query string). Since ZStack 5.2.0.
     pub uuid: ::std::string::String,
@@ -5564,6 +5597,7 @@ impl<
     async,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct FailoverFaultToleranceVm {
     /// Wire name `faultToleranceVmUuid` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "faultToleranceVmUuid")]
@@ -5644,6 +5678,7 @@ impl<
     polymorphic,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct FlattenVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
     pub uuid: ::std::string::String,
@@ -5737,6 +5772,7 @@ impl<
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct FstrimVm {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.21.
     pub uuid: ::std::string::String,
@@ -5810,6 +5846,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<FstrimVm>> FstrimVmSetters for T {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetAttachablePublicL3ForVRouter {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 2.2.
     #[api(rename = "vmInstanceUuid")]
@@ -5887,6 +5924,7 @@ impl<
     response = crate::api::GetCandidateAffinityGroupForCreatingVmReply,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct GetCandidateAffinityGroupForCreatingVm {
     /// Wire name `zoneUuid` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "zoneUuid")]
@@ -5987,6 +6025,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetCandidateIsoForAttachingVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "vmInstanceUuid")]
@@ -6065,6 +6104,7 @@ impl<
     polymorphic,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct GetCandidateL3NetworksForChangeVmNicNetwork {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 4.1.0.
     #[api(rename = "vmNicUuid")]
@@ -6141,6 +6181,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetCandidatePrimaryStoragesForCreatingVm {
     /// Wire name `imageUuid` (query string). Since ZStack 2.1.
     #[api(rename = "imageUuid")]
@@ -6321,6 +6362,7 @@ impl<
     response = crate::api::GetCandidateVMForAttachingAffinityGroupReply,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct GetCandidateVMForAttachingAffinityGroup {
     /// Wire name `affinityGroupUuid` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "affinityGroupUuid")]
@@ -6399,6 +6441,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetCandidateZonesClustersHostsForCreatingVm {
     /// Wire name `instanceOfferingUuid` (query string). Since ZStack 0.6.
     #[api(rename = "instanceOfferingUuid")]
@@ -6597,6 +6640,7 @@ impl<
     polymorphic,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct GetFaultToleranceVms {
     /// Wire name `faultToleranceVmUuid` (query string). Since ZStack 3.10.40 (release history).
     #[api(rename = "faultToleranceVmUuid")]
@@ -6674,6 +6718,7 @@ impl<
     response = crate::api::GetImageCandidatesForVmToChangeReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetImageCandidatesForVmToChange {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -6751,6 +6796,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::GuestToolsInventory>,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct GetLatestGuestToolsForVm {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
@@ -6825,6 +6871,7 @@ impl<
     response = crate::api::GetNicQosReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetNicQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6906,6 +6953,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetNicQos>> GetNicQosSetters for T
     response = crate::api::GetPciDeviceCandidatesForAttachingVmReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetPciDeviceCandidatesForAttachingVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -7016,6 +7064,7 @@ impl<
     response = crate::api::GetPrimaryStorageCandidatesForVmMigrationReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetPrimaryStorageCandidatesForVmMigration {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -7113,6 +7162,7 @@ impl<
     response = crate::api::GetScsiLunCandidatesForAttachingVmReply,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct GetScsiLunCandidatesForAttachingVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -7190,13 +7240,14 @@ impl<
     response = crate::api::GetUsbDeviceCandidatesForAttachingVmReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetUsbDeviceCandidatesForAttachingVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
     /// Wire name `attachType` (query string). Since ZStack 3.5.3 (release history). Server default: `PassThrough`. One of `PassThrough`, `Redirect`.
     #[api(rename = "attachType", since = "3.5.3", one_of("PassThrough", "Redirect"))]
-    pub attach_type: ::core::option::Option<::std::string::String>,
+    pub attach_type: ::core::option::Option<crate::types::AttachType>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -7225,7 +7276,7 @@ pub trait GetUsbDeviceCandidatesForAttachingVmSetters: ::zstack_sdk::runtime::re
     /// Wire name `attachType` (query string). Since ZStack 3.5.3 (release history). Server default: `PassThrough`. One of `PassThrough`, `Redirect`.
     fn attach_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::AttachType>,
     ) -> Self {
         self.held_mut().attach_type = ::core::option::Option::Some(value.into());
         self
@@ -7279,6 +7330,7 @@ impl<
     response = crate::api::GetVirtualizerInfoReply,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct GetVirtualizerInfo {
     /// Wire name `uuids` (query string). Since ZStack 4.6.32 (release history).
     #[api(required, non_empty)]
@@ -7359,6 +7411,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVmAttachableDataVolume {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "vmInstanceUuid")]
@@ -7437,6 +7490,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVmAttachableL3Network {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "vmInstanceUuid")]
@@ -7514,6 +7568,7 @@ impl<
     response = crate::api::GetVmBootOrderReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVmBootOrder {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -7587,6 +7642,7 @@ for T {}
     response = crate::api::GetVmCapabilitiesReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVmCapabilities {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -7661,6 +7717,7 @@ impl<
     response = crate::api::GetVmConsoleAddressReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVmConsoleAddress {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -7735,6 +7792,7 @@ impl<
     response = crate::api::GetVmConsolePasswordReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVmConsolePassword {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -7809,12 +7867,13 @@ impl<
     response = crate::api::GetVmDeviceAddressReply,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct GetVmDeviceAddress {
     /// Wire name `uuid` (query string). Since ZStack 3.10.0.
     pub uuid: ::std::string::String,
     /// Wire name `resourceTypes` (query string). Since ZStack 3.10.0. One of `VolumeVO`.
     #[api(rename = "resourceTypes", required, one_of("VolumeVO"))]
-    pub resource_types: ::std::vec::Vec<::std::string::String>,
+    pub resource_types: ::std::vec::Vec<crate::types::ResourceTypes>,
     /// Wire name `systemTags` (query string). Since ZStack 3.10.0.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -7827,7 +7886,7 @@ impl GetVmDeviceAddress {
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         resource_types: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
+            Item = impl ::core::convert::Into<crate::types::ResourceTypes>,
         >,
     ) -> Self {
         Self {
@@ -7895,6 +7954,7 @@ impl<
     response = crate::api::GetVmEmulatorPinningReply,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct GetVmEmulatorPinning {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -7969,6 +8029,7 @@ impl<
     response = crate::api::GetVmGuestToolsInfoReply,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct GetVmGuestToolsInfo {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
@@ -8060,6 +8121,7 @@ impl<
     response = crate::api::GetVmHostnameReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVmHostname {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -8133,6 +8195,7 @@ for T {}
     response = crate::api::GetVmInstanceFirstBootDeviceReply,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct GetVmInstanceFirstBootDevice {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
@@ -8207,6 +8270,7 @@ impl<
     response = crate::api::GetVmInstanceHaLevelReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVmInstanceHaLevel {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8281,6 +8345,7 @@ impl<
     response = crate::api::GetVmInstanceProtectedRecoveryPointsReply,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct GetVmInstanceProtectedRecoveryPoints {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(non_empty_string)]
@@ -8372,6 +8437,7 @@ impl<
     response = crate::api::GetVmInstanceRecoveryPointsReply,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct GetVmInstanceRecoveryPoints {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(non_empty_string)]
@@ -8384,7 +8450,7 @@ pub struct GetVmInstanceRecoveryPoints {
     pub end_time: ::core::option::Option<::std::string::String>,
     /// Wire name `scale` (query string). Since ZStack 4.3.36 (release history). One of `minute`, `hour`, `day`.
     #[api(one_of("minute", "hour", "day"))]
-    pub scale: ::core::option::Option<::std::string::String>,
+    pub scale: ::core::option::Option<crate::types::Scale>,
     /// Wire name `limit` (query string). Since ZStack 4.3.36 (release history). Server default: `1000`.
     pub limit: ::core::option::Option<i32>,
     /// Wire name `start` (query string). Since ZStack 4.3.36 (release history). Server default: `0`.
@@ -8433,10 +8499,7 @@ pub trait GetVmInstanceRecoveryPointsSetters: ::zstack_sdk::runtime::request::Ho
         self
     }
     /// Wire name `scale` (query string). Since ZStack 4.3.36 (release history). One of `minute`, `hour`, `day`.
-    fn scale(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
+    fn scale(mut self, value: impl ::core::convert::Into<crate::types::Scale>) -> Self {
         self.held_mut().scale = ::core::option::Option::Some(value.into());
         self
     }
@@ -8500,6 +8563,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVmMigrationCandidateHosts {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "vmInstanceUuid")]
@@ -8577,6 +8641,7 @@ impl<
     response = crate::api::GetVmMonitorNumberReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVmMonitorNumber {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8651,6 +8716,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EipInventory>,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct GetVmNicAttachableEips {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 4.3.18.
     #[api(rename = "vmNicUuid")]
@@ -8751,6 +8817,7 @@ impl<
     response = crate::api::GetVmNicAttachedNetworkServiceReply,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct GetVmNicAttachedNetworkService {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 4.1.0.
     #[api(rename = "vmNicUuid")]
@@ -8826,6 +8893,7 @@ impl<
     response = crate::api::GetVmNumaReply,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct GetVmNuma {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -8898,6 +8966,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetVmNuma>> GetVmNumaSetters for T
     response = crate::api::GetVmQgaReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVmQga {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8970,6 +9039,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetVmQga>> GetVmQgaSetters for T {
     response = crate::api::GetVmRDPReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVmRDP {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -9042,6 +9112,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetVmRDP>> GetVmRDPSetters for T {
     response = crate::api::GetVmSshKeyReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVmSshKey {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -9115,6 +9186,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetVmSshKey>> GetVmSshKeySetters f
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVmStartingCandidateClustersHosts {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -9189,6 +9261,7 @@ impl<
     response = crate::api::GetVmTaskReply,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct GetVmTask {
     /// Wire name `vmInstanceUuids` (query string). Since ZStack 4.6.0.
     #[api(rename = "vmInstanceUuids", required, non_empty)]
@@ -9286,6 +9359,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetVmTask>> GetVmTaskSetters for T
     response = crate::api::GetVmUsbRedirectReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVmUsbRedirect {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -9359,6 +9433,7 @@ for T {}
     response = crate::api::GetVmXmlReply,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct GetVmXml {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.8.22 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -9434,6 +9509,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetVmXml>> GetVmXmlSetters for T {
     response = crate::api::GetVmXmlHookScriptReply,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct GetVmXmlHookScript {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.10.40 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -9511,6 +9587,7 @@ impl<
     response = crate::api::GetVmsCapabilitiesReply,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVmsCapabilities {
     /// Wire name `vmUuids` (query string). Since ZStack 4.0.
     #[api(rename = "vmUuids", required, non_empty)]
@@ -9590,6 +9667,7 @@ impl<
     response = crate::api::GetVmvNUMATopologyReply,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct GetVmvNUMATopology {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -9667,6 +9745,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct MigrateVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "vmInstanceUuid")]
@@ -9682,7 +9761,7 @@ pub struct MigrateVm {
     pub allow_unknown: ::core::option::Option<bool>,
     /// Wire name `strategy` (body). Since ZStack 3.6.0. One of `auto-converge`.
     #[api(since = "3.6.0", one_of("auto-converge"))]
-    pub strategy: ::core::option::Option<::std::string::String>,
+    pub strategy: ::core::option::Option<crate::types::VmInstancesStrategy>,
     /// Wire name `downTime` (body). Since ZStack 4.6.21.
     #[api(rename = "downTime", since = "4.6.21")]
     pub down_time: ::core::option::Option<i32>,
@@ -9741,7 +9820,7 @@ pub trait MigrateVmSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `strategy` (body). Since ZStack 3.6.0. One of `auto-converge`.
     fn strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::VmInstancesStrategy>,
     ) -> Self {
         self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
@@ -9801,6 +9880,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<MigrateVm>> MigrateVmSetters for T
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct PauseVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -9877,6 +9957,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct PrimaryStorageMigrateVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -9898,7 +9979,7 @@ pub struct PrimaryStorageMigrateVm {
     pub down_time: ::core::option::Option<i32>,
     /// Wire name `strategy` (body). Since ZStack 4.4.65 (release history). One of `auto-converge`.
     #[api(since = "4.4.65", one_of("auto-converge"))]
-    pub strategy: ::core::option::Option<::std::string::String>,
+    pub strategy: ::core::option::Option<crate::types::VmInstancesStrategy>,
     /// Wire name `bandwidth` (body). Since ZStack 4.7.24 (release history). Server default: `0`.
     #[api(since = "4.7.24")]
     pub bandwidth: ::core::option::Option<i64>,
@@ -9960,7 +10041,7 @@ pub trait PrimaryStorageMigrateVmSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `strategy` (body). Since ZStack 4.4.65 (release history). One of `auto-converge`.
     fn strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::VmInstancesStrategy>,
     ) -> Self {
         self.held_mut().strategy = ::core::option::Option::Some(value.into());
         self
@@ -10021,6 +10102,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct ProtectVmInstanceRecoveryPoint {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "vmInstanceUuid", non_empty_string)]
@@ -10117,6 +10199,7 @@ impl<
     polymorphic,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct ProvisionVirtualRouterConfig {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.10.
     #[api(rename = "vmInstanceUuid")]
@@ -10195,6 +10278,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryApplianceVm {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10238,6 +10322,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryApplianceVm {
     response = crate::api::QueryFaultToleranceVmReply,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct QueryFaultToleranceVm {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10282,6 +10367,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFaultToleranceVm {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVirtualRouterVm {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10325,6 +10411,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVirtualRouterVm {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmCdRomInventory>,
     since = "3.3.1"
 )]
+#[non_exhaustive]
 pub struct QueryVmCdRom {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10369,6 +10456,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmCdRom {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVmInstance {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10412,6 +10500,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstance {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmInstanceDeviceAddressArchiveInventory>,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct QueryVmInstanceDeviceAddressArchive {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10455,6 +10544,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstanceDeviceAddress
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmInstanceDeviceAddressGroupInventory>,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct QueryVmInstanceDeviceAddressGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10498,6 +10588,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstanceDeviceAddress
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmInstanceMdevDeviceSpecRefInventory>,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct QueryVmInstanceMdevDeviceSpecRef {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -10546,6 +10637,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstanceMdevDeviceSpe
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmInstancePciDeviceSpecRefInventory>,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct QueryVmInstancePciDeviceSpecRef {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -10595,6 +10687,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmInstancePciDeviceSpec
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVmNic {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10638,6 +10731,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmNic {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmSchedHistoryInventory>,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct QueryVmSchedHistory {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10681,6 +10775,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmSchedHistory {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::XmlHookInventory>,
     since = "5.2.0"
 )]
+#[non_exhaustive]
 pub struct QueryVmUserDefinedXmlHookScript {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -10727,6 +10822,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmUserDefinedXmlHookScr
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RebootVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -10803,6 +10899,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ReconnectVirtualRouter {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "vmInstanceUuid")]
@@ -10883,6 +10980,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RecoverVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -10960,6 +11058,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ReimageVmInstance {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "vmInstanceUuid")]
@@ -11040,6 +11139,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ResumeVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -11115,6 +11215,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SetNicQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -11207,6 +11308,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<SetNicQos>> SetNicQosSetters for T
     async,
     since = "3.3.1"
 )]
+#[non_exhaustive]
 pub struct SetVmBootMode {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -11290,6 +11392,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SetVmBootOrder {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -11383,6 +11486,7 @@ for T {}
     polymorphic,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct SetVmBootVolume {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.2.0.
     #[api(rename = "vmInstanceUuid", since = "4.2.0")]
@@ -11466,6 +11570,7 @@ for T {}
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct SetVmCleanTraffic {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
@@ -11549,12 +11654,13 @@ impl<
     polymorphic,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct SetVmClockTrack {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.1.0.
     pub uuid: ::std::string::String,
     /// Wire name `track` (body). Since ZStack 4.1.0. One of `guest`, `host`.
     #[api(one_of("guest", "host"))]
-    pub track: ::std::string::String,
+    pub track: crate::types::Track,
     /// Wire name `syncAfterVMResume` (body). Since ZStack 4.4.12.
     #[api(rename = "syncAfterVMResume", since = "4.4.12")]
     pub sync_after_vm_resume: ::core::option::Option<bool>,
@@ -11576,7 +11682,7 @@ impl SetVmClockTrack {
     /// A request with the required params `uuid`, `track`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        track: impl ::core::convert::Into<::std::string::String>,
+        track: impl ::core::convert::Into<crate::types::Track>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -11656,6 +11762,7 @@ for T {}
     polymorphic,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct SetVmConsoleMode {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.5 (release history).
     pub uuid: ::std::string::String,
@@ -11738,6 +11845,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SetVmConsolePassword {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -11823,6 +11931,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct SetVmEmulatorPinning {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -11906,6 +12015,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SetVmHostname {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -11987,6 +12097,7 @@ for T {}
     async,
     since = "3.3.1"
 )]
+#[non_exhaustive]
 pub struct SetVmInstanceDefaultCdRom {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.3.
     pub uuid: ::std::string::String,
@@ -12070,12 +12181,13 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SetVmInstanceHaLevel {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `level` (body). Since ZStack 3.0.1 (release history). One of `NeverStop`, `OnHostFailure`, `FaultTolerance`.
     #[api(one_of("NeverStop", "OnHostFailure", "FaultTolerance"))]
-    pub level: ::std::string::String,
+    pub level: crate::types::SetVmInstanceHaLevelLevel,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -12087,7 +12199,7 @@ impl SetVmInstanceHaLevel {
     /// A request with the required params `uuid`, `level`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        level: impl ::core::convert::Into<::std::string::String>,
+        level: impl ::core::convert::Into<crate::types::SetVmInstanceHaLevelLevel>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -12153,6 +12265,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SetVmMonitorNumber {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -12236,6 +12349,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct SetVmNuma {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.3.36 (release history).
     pub uuid: ::std::string::String,
@@ -12316,6 +12430,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<SetVmNuma>> SetVmNumaSetters for T
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SetVmQga {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -12396,6 +12511,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<SetVmQga>> SetVmQgaSetters for T {
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct SetVmQxlMemory {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.
     pub uuid: ::std::string::String,
@@ -12498,6 +12614,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SetVmRDP {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -12578,6 +12695,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<SetVmRDP>> SetVmRDPSetters for T {
     async,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct SetVmSecurityLevel {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
     pub uuid: ::std::string::String,
@@ -12666,12 +12784,13 @@ impl<
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct SetVmSoundType {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.
     pub uuid: ::std::string::String,
     /// Wire name `soundType` (body). Since ZStack 3.7. One of `ac97`, `ich6`.
     #[api(rename = "soundType", one_of("ac97", "ich6"))]
-    pub sound_type: ::std::string::String,
+    pub sound_type: crate::types::SoundType,
     /// Wire name `systemTags` (body). Since ZStack 3.7.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -12683,7 +12802,7 @@ impl SetVmSoundType {
     /// A request with the required params `uuid`, `soundType`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        sound_type: impl ::core::convert::Into<::std::string::String>,
+        sound_type: impl ::core::convert::Into<crate::types::SoundType>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -12749,6 +12868,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SetVmSshKey {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -12830,6 +12950,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<SetVmSshKey>> SetVmSshKeySetters f
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SetVmStaticIp {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "vmInstanceUuid")]
@@ -12976,6 +13097,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SetVmUsbRedirect {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -13057,6 +13179,7 @@ for T {}
     async,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct SetVmUserDefinedXml {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.8.22 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -13170,6 +13293,7 @@ impl<
     async,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct SetVmUserDefinedXmlHookScript {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.10.40 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -13284,6 +13408,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct StartVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -13384,15 +13509,16 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct StopVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `type` (body). Since ZStack 0.6. Server default: `grace`. One of `grace`, `cold`.
     #[api(rename = "type", one_of("grace", "cold"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::TypeGraceCold>,
     /// Wire name `stopHA` (body). Since ZStack 2.2. One of `true`.
     #[api(rename = "stopHA", one_of("true"))]
-    pub stop_ha: ::core::option::Option<::std::string::String>,
+    pub stop_ha: ::core::option::Option<crate::types::StopHa>,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -13420,7 +13546,7 @@ pub trait StopVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 0.6. Server default: `grace`. One of `grace`, `cold`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::TypeGraceCold>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -13428,7 +13554,7 @@ pub trait StopVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `stopHA` (body). Since ZStack 2.2. One of `true`.
     fn stop_ha(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StopHa>,
     ) -> Self {
         self.held_mut().stop_ha = ::core::option::Option::Some(value.into());
         self
@@ -13483,6 +13609,7 @@ for T {}
     async,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct SyncVmClock {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.4.65 (release history).
     pub uuid: ::std::string::String,
@@ -13557,6 +13684,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<SyncVmClock>> SyncVmClockSetters f
     async,
     since = "4.8.26"
 )]
+#[non_exhaustive]
 pub struct TakeVmConsoleScreenshot {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
     pub uuid: ::std::string::String,
@@ -13633,6 +13761,7 @@ impl<
     async,
     since = "4.3.36"
 )]
+#[non_exhaustive]
 pub struct UnprotectVmInstanceRecoveryPoint {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.3.36 (release history).
     #[api(rename = "vmInstanceUuid", non_empty_string)]
@@ -13716,6 +13845,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::GuestToolsStateInventory>,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct UpdateGuestToolsState {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.6.32 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -13796,6 +13926,7 @@ impl<
     polymorphic,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct UpdateVirtualRouter {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.8.
     #[api(rename = "vmInstanceUuid")]
@@ -13889,6 +14020,7 @@ impl<
     async,
     since = "3.3.1"
 )]
+#[non_exhaustive]
 pub struct UpdateVmCdRom {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.3.
     pub uuid: ::std::string::String,
@@ -13986,6 +14118,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateVmInstance {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -13997,13 +14130,13 @@ pub struct UpdateVmInstance {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `state` (body). Since ZStack 0.6. One of `Stopped`, `Running`.
     #[api(one_of("Stopped", "Running"))]
-    pub state: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<crate::types::StateStoppedRunning>,
     /// Wire name `defaultL3NetworkUuid` (body). Since ZStack 0.6.
     #[api(rename = "defaultL3NetworkUuid")]
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `platform` (body). Since ZStack 0.6. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     #[api(one_of("Linux", "Windows", "Other", "Paravirtualization", "WindowsVirtio"))]
-    pub platform: ::core::option::Option<::std::string::String>,
+    pub platform: ::core::option::Option<crate::types::Platform>,
     /// Wire name `cpuNum` (body). Since ZStack 0.6.
     #[api(rename = "cpuNum", range(1, 1024))]
     pub cpu_num: ::core::option::Option<i32>,
@@ -14067,7 +14200,7 @@ pub trait UpdateVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `state` (body). Since ZStack 0.6. One of `Stopped`, `Running`.
     fn state(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StateStoppedRunning>,
     ) -> Self {
         self.held_mut().state = ::core::option::Option::Some(value.into());
         self
@@ -14085,7 +14218,7 @@ pub trait UpdateVmInstanceSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `platform` (body). Since ZStack 0.6. One of `Linux`, `Windows`, `Other`, `Paravirtualization`, `WindowsVirtio`.
     fn platform(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Platform>,
     ) -> Self {
         self.held_mut().platform = ::core::option::Option::Some(value.into());
         self
@@ -14165,6 +14298,7 @@ for T {}
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct UpdateVmNetworkConfig {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 4.6.32 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -14255,6 +14389,7 @@ impl<
     polymorphic,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct UpdateVmNicDriver {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 3.9.
     #[api(rename = "vmInstanceUuid")]
@@ -14345,6 +14480,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateVmNicMac {
     /// Wire name `vmNicUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "vmNicUuid")]
@@ -14427,6 +14563,7 @@ for T {}
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct UpdateVmPriority {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.
     pub uuid: ::std::string::String,
@@ -14508,6 +14645,7 @@ for T {}
     async,
     since = "5.2.0"
 )]
+#[non_exhaustive]
 pub struct UpdateVmUserDefinedXmlHookScript {
     /// Wire name `uuid` (body). Since ZStack 5.2.0.
     pub uuid: ::std::string::String,
@@ -14522,7 +14660,7 @@ pub struct UpdateVmUserDefinedXmlHookScript {
     pub hook_script: ::core::option::Option<::std::string::String>,
     /// Wire name `startupStrategy` (body). Since ZStack 5.2.0. One of `Reboot`, `None`.
     #[api(rename = "startupStrategy", one_of("Reboot", "None"))]
-    pub startup_strategy: ::core::option::Option<::std::string::String>,
+    pub startup_strategy: ::core::option::Option<crate::types::StartupStrategy>,
     /// Wire name `systemTags` (body). Since ZStack 5.2.0.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -14573,7 +14711,7 @@ pub trait UpdateVmUserDefinedXmlHookScriptSetters: ::zstack_sdk::runtime::reques
     /// Wire name `startupStrategy` (body). Since ZStack 5.2.0. One of `Reboot`, `None`.
     fn startup_strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StartupStrategy>,
     ) -> Self {
         self.held_mut().startup_strategy = ::core::option::Option::Some(value.into());
         self
@@ -14631,6 +14769,7 @@ impl<
     polymorphic,
     since = "0.6"
 )]
+#[non_exhaustive]
 pub struct DetachIsoFromVmInstance {
     /// The VM instance UUID.
     ///
@@ -14717,15 +14856,17 @@ impl<
 > DetachIsoFromVmInstanceSetters for T {}
 /// The result of [`CloneVmInstance`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CloneVmInstanceReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub result: ::core::option::Option<crate::types::CloneVmInstanceResults>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    CloneVmInstanceReply { "result" => result, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    CloneVmInstanceReply { "result" => result, } serialize if feature = "serialize"
 );
 /// The result of [`CreateFaultToleranceVmInstance`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CreateFaultToleranceVmInstanceReply {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub primary_vm_inventory: ::core::option::Option<
@@ -14740,13 +14881,14 @@ pub struct CreateFaultToleranceVmInstanceReply {
         crate::types::AnyVmInstanceInventory,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CreateFaultToleranceVmInstanceReply { "primaryVmInventory" => primary_vm_inventory,
     "secondaryVmInventory" => secondary_vm_inventory, "faultToleranceVmGroupInventory" =>
-    fault_tolerance_vm_group_inventory, }
+    fault_tolerance_vm_group_inventory, } serialize if feature = "serialize"
 );
 /// The result of [`DescribeVmInstanceRecoveryPoint`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DescribeVmInstanceRecoveryPointReply {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub real_sizes: ::std::collections::BTreeMap<
@@ -14761,32 +14903,38 @@ pub struct DescribeVmInstanceRecoveryPointReply {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub timestamp: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DescribeVmInstanceRecoveryPointReply { "realSizes" => real_sizes default,
-    "virtualSizes" => virtual_sizes default, "timestamp" => timestamp, }
+    "virtualSizes" => virtual_sizes default, "timestamp" => timestamp, } serialize if
+    feature = "serialize"
 );
 /// The result of [`ExecuteGuestVmCommand`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ExecuteGuestVmCommandReply {
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub stream: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub vm_instance: ::core::option::Option<crate::types::AnyVmInstanceInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ExecuteGuestVmCommandReply { "stream" => stream, "vmInstance" => vm_instance, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetCandidateAffinityGroupForCreatingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetCandidateAffinityGroupForCreatingVmReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetCandidateAffinityGroupForCreatingVmReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetCandidatePrimaryStoragesForCreatingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetCandidatePrimaryStoragesForCreatingVmReply {
     /// Since ZStack 2.1. Absent from older MNs' replies.
     pub root_volume_primary_storages: ::std::vec::Vec<
@@ -14798,23 +14946,25 @@ pub struct GetCandidatePrimaryStoragesForCreatingVmReply {
         ::std::vec::Vec<crate::types::AnyPrimaryStorageInventory>,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetCandidatePrimaryStoragesForCreatingVmReply { "rootVolumePrimaryStorages" =>
     root_volume_primary_storages default, "dataVolumePrimaryStorages" =>
-    data_volume_primary_storages default, }
+    data_volume_primary_storages default, } serialize if feature = "serialize"
 );
 /// The result of [`GetCandidateVMForAttachingAffinityGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetCandidateVMForAttachingAffinityGroupReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetCandidateVMForAttachingAffinityGroupReply { "inventories" => inventories default,
-    }
+    } serialize if feature = "serialize"
 );
 /// The result of [`GetCandidateZonesClustersHostsForCreatingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetCandidateZonesClustersHostsForCreatingVmReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zones: ::std::vec::Vec<crate::types::ZoneInventory>,
@@ -14823,12 +14973,14 @@ pub struct GetCandidateZonesClustersHostsForCreatingVmReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hosts: ::std::vec::Vec<crate::types::AnyHostInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetCandidateZonesClustersHostsForCreatingVmReply { "zones" => zones default,
-    "clusters" => clusters default, "hosts" => hosts default, }
+    "clusters" => clusters default, "hosts" => hosts default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetFaultToleranceVms`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetFaultToleranceVmsReply {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub primary_vm_inventory: ::core::option::Option<
@@ -14839,21 +14991,25 @@ pub struct GetFaultToleranceVmsReply {
         crate::types::AnyVmInstanceInventory,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetFaultToleranceVmsReply { "primaryVmInventory" => primary_vm_inventory,
-    "secondaryVmInventory" => secondary_vm_inventory, }
+    "secondaryVmInventory" => secondary_vm_inventory, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetImageCandidatesForVmToChange`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetImageCandidatesForVmToChangeReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetImageCandidatesForVmToChangeReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetNicQos`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetNicQosReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub outbound_bandwidth: ::core::option::Option<i64>,
@@ -14864,69 +15020,81 @@ pub struct GetNicQosReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inbound_bandwidth_upthreshold: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetNicQosReply { "outboundBandwidth" => outbound_bandwidth lenient,
     "inboundBandwidth" => inbound_bandwidth lenient, "outboundBandwidthUpthreshold" =>
     outbound_bandwidth_upthreshold lenient, "inboundBandwidthUpthreshold" =>
-    inbound_bandwidth_upthreshold lenient, }
+    inbound_bandwidth_upthreshold lenient, } serialize if feature = "serialize"
 );
 /// The result of [`GetPciDeviceCandidatesForAttachingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetPciDeviceCandidatesForAttachingVmReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetPciDeviceCandidatesForAttachingVmReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetPrimaryStorageCandidatesForVmMigration`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetPrimaryStorageCandidatesForVmMigrationReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetPrimaryStorageCandidatesForVmMigrationReply { "inventories" => inventories
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// The result of [`GetScsiLunCandidatesForAttachingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetScsiLunCandidatesForAttachingVmReply {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetScsiLunCandidatesForAttachingVmReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetUsbDeviceCandidatesForAttachingVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetUsbDeviceCandidatesForAttachingVmReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetUsbDeviceCandidatesForAttachingVmReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetVirtualizerInfo`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVirtualizerInfoReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVirtualizerInfoReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVirtualizerInfoReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetVmBootOrder`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmBootOrderReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub orders: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVmBootOrderReply { "orders" => orders default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVmBootOrderReply { "orders" => orders default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetVmCapabilities`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmCapabilitiesReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub capabilities: ::std::collections::BTreeMap<
@@ -14934,11 +15102,13 @@ pub struct GetVmCapabilitiesReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVmCapabilitiesReply { "capabilities" => capabilities default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVmCapabilitiesReply { "capabilities" => capabilities default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetVmConsoleAddress`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmConsoleAddressReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub host_ip: ::core::option::Option<::std::string::String>,
@@ -14951,21 +15121,25 @@ pub struct GetVmConsoleAddressReply {
     /// Since ZStack 3.7. Absent from older MNs' replies.
     pub vdi_port_info: ::core::option::Option<crate::types::VdiPortInfo>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVmConsoleAddressReply { "hostIp" => host_ip, "port" => port lenient, "path" =>
-    path, "protocol" => protocol, "vdiPortInfo" => vdi_port_info, }
+    path, "protocol" => protocol, "vdiPortInfo" => vdi_port_info, } serialize if feature
+    = "serialize"
 );
 /// The result of [`GetVmConsolePassword`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmConsolePasswordReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVmConsolePasswordReply { "password" => password, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVmConsolePasswordReply { "password" => password, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetVmDeviceAddress`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmDeviceAddressReply {
     /// Since ZStack 3.10.0. Absent from older MNs' replies.
     pub addresses: ::std::collections::BTreeMap<
@@ -14973,20 +15147,24 @@ pub struct GetVmDeviceAddressReply {
         ::std::vec::Vec<crate::types::VmDeviceAddress>,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVmDeviceAddressReply { "addresses" => addresses default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVmDeviceAddressReply { "addresses" => addresses default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetVmEmulatorPinning`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmEmulatorPinningReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub emulator_pinning: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVmEmulatorPinningReply { "emulatorPinning" => emulator_pinning, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVmEmulatorPinningReply { "emulatorPinning" => emulator_pinning, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetVmGuestToolsInfo`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmGuestToolsInfoReply {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub version: ::core::option::Option<::std::string::String>,
@@ -14998,39 +15176,44 @@ pub struct GetVmGuestToolsInfoReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVmGuestToolsInfoReply { "version" => version, "status" => status, "features" =>
-    features default, }
+    features default, } serialize if feature = "serialize"
 );
 /// The result of [`GetVmHostname`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmHostnameReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hostname: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVmHostnameReply { "hostname" => hostname, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVmHostnameReply { "hostname" => hostname, } serialize if feature = "serialize"
 );
 /// The result of [`GetVmInstanceFirstBootDevice`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmInstanceFirstBootDeviceReply {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub first_boot_device: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVmInstanceFirstBootDeviceReply { "firstBootDevice" => first_boot_device, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetVmInstanceHaLevel`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmInstanceHaLevelReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub level: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVmInstanceHaLevelReply { "level" => level, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVmInstanceHaLevelReply { "level" => level, } serialize if feature = "serialize"
 );
 /// The result of [`GetVmInstanceProtectedRecoveryPoints`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmInstanceProtectedRecoveryPointsReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub recovery_points: ::std::collections::BTreeMap<
@@ -15038,12 +15221,13 @@ pub struct GetVmInstanceProtectedRecoveryPointsReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVmInstanceProtectedRecoveryPointsReply { "recoveryPoints" => recovery_points
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// The result of [`GetVmInstanceRecoveryPoints`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmInstanceRecoveryPointsReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub recovery_points: ::std::collections::BTreeMap<
@@ -15051,78 +15235,88 @@ pub struct GetVmInstanceRecoveryPointsReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVmInstanceRecoveryPointsReply { "recoveryPoints" => recovery_points default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetVmMonitorNumber`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmMonitorNumberReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub monitor_number: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVmMonitorNumberReply { "monitorNumber" => monitor_number lenient, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVmMonitorNumberReply { "monitorNumber" => monitor_number lenient, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetVmNicAttachedNetworkService`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmNicAttachedNetworkServiceReply {
     /// Since ZStack 4.1.0. Absent from older MNs' replies.
     pub network_services: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVmNicAttachedNetworkServiceReply { "networkServices" => network_services default,
-    }
+    } serialize if feature = "serialize"
 );
 /// The result of [`GetVmNuma`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmNumaReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub enable: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVmNumaReply { "enable" => enable, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVmNumaReply { "enable" => enable, } serialize if feature = "serialize"
 );
 /// The result of [`GetVmQga`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmQgaReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub enable: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVmQgaReply { "enable" => enable, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVmQgaReply { "enable" => enable, } serialize if feature = "serialize"
 );
 /// The result of [`GetVmRDP`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmRDPReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub enable: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVmRDPReply { "enable" => enable, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVmRDPReply { "enable" => enable, } serialize if feature = "serialize"
 );
 /// The result of [`GetVmSshKey`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmSshKeyReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ssh_key: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVmSshKeyReply { "sshKey" => ssh_key, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVmSshKeyReply { "sshKey" => ssh_key, } serialize if feature = "serialize"
 );
 /// The result of [`GetVmStartingCandidateClustersHosts`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmStartingCandidateClustersHostsReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub hosts: ::std::vec::Vec<crate::types::AnyHostInventory>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub clusters: ::std::vec::Vec<crate::types::AnyClusterInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVmStartingCandidateClustersHostsReply { "hosts" => hosts default, "clusters" =>
-    clusters default, }
+    clusters default, } serialize if feature = "serialize"
 );
 /// The result of [`GetVmTask`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmTaskReply {
     /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub results: ::std::collections::BTreeMap<
@@ -15130,20 +15324,22 @@ pub struct GetVmTaskReply {
         crate::types::ChainInfo,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVmTaskReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVmTaskReply { "results" => results default, } serialize if feature = "serialize"
 );
 /// The result of [`GetVmUsbRedirect`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmUsbRedirectReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub enable: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVmUsbRedirectReply { "enable" => enable, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVmUsbRedirectReply { "enable" => enable, } serialize if feature = "serialize"
 );
 /// The result of [`GetVmXml`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmXmlReply {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub match_: ::core::option::Option<bool>,
@@ -15152,22 +15348,24 @@ pub struct GetVmXmlReply {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub user_defined_xml: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVmXmlReply { "match" => match_, "runningXml" => running_xml, "userDefinedXml" =>
-    user_defined_xml, }
+    user_defined_xml, } serialize if feature = "serialize"
 );
 /// The result of [`GetVmXmlHookScript`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmXmlHookScriptReply {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub user_defined_xml_hook_script: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVmXmlHookScriptReply { "userDefinedXmlHookScript" => user_defined_xml_hook_script,
-    }
+    } serialize if feature = "serialize"
 );
 /// The result of [`GetVmsCapabilities`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmsCapabilitiesReply {
     /// Since ZStack 4.0. Absent from older MNs' replies.
     pub vms_caps: ::std::collections::BTreeMap<
@@ -15175,11 +15373,13 @@ pub struct GetVmsCapabilitiesReply {
         crate::types::VmCapabilities,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVmsCapabilitiesReply { "vmsCaps" => vms_caps default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVmsCapabilitiesReply { "vmsCaps" => vms_caps default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetVmvNUMATopology`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmvNUMATopologyReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -15190,49 +15390,55 @@ pub struct GetVmvNUMATopologyReply {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub topology: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVmvNUMATopologyReply { "name" => name, "uuid" => uuid, "hostUuid" => host_uuid,
-    "topology" => topology default, }
+    "topology" => topology default, } serialize if feature = "serialize"
 );
 /// The result of [`QueryFaultToleranceVm`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFaultToleranceVmReply {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryFaultToleranceVmReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`SetVmUserDefinedXml`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SetVmUserDefinedXmlReply {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub vm_user_defined_xml: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SetVmUserDefinedXmlReply { "vmUserDefinedXml" => vm_user_defined_xml, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SetVmUserDefinedXmlReply { "vmUserDefinedXml" => vm_user_defined_xml, } serialize if
+    feature = "serialize"
 );
 /// The result of [`SetVmUserDefinedXmlHookScript`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SetVmUserDefinedXmlHookScriptReply {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub vm_user_defined_xml_hook_script: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SetVmUserDefinedXmlHookScriptReply { "vmUserDefinedXmlHookScript" =>
-    vm_user_defined_xml_hook_script, }
+    vm_user_defined_xml_hook_script, } serialize if feature = "serialize"
 );
 /// The result of [`TakeVmConsoleScreenshot`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TakeVmConsoleScreenshotReply {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub image_data: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    TakeVmConsoleScreenshotReply { "imageData" => image_data, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    TakeVmConsoleScreenshotReply { "imageData" => image_data, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `vm-instances` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -15306,7 +15512,7 @@ pub trait VmInstancesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_vf_nic_ha_state(
         &self,
         vf_nic_uuid: impl ::core::convert::Into<::std::string::String>,
-        ha_state: impl ::core::convert::Into<::std::string::String>,
+        ha_state: impl ::core::convert::Into<crate::types::StateEnabledDisabled>,
     ) -> ::zstack_sdk::client::Call<ChangeVfNicHaState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -15339,7 +15545,7 @@ pub trait VmInstancesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_vm_nic_state(
         &self,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
-        state: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<crate::types::StateEnableDisable>,
     ) -> ::zstack_sdk::client::Call<ChangeVmNicState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -15350,7 +15556,7 @@ pub trait VmInstancesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_vm_nic_type(
         &self,
         vm_nic_uuid: impl ::core::convert::Into<::std::string::String>,
-        vm_nic_type: impl ::core::convert::Into<::std::string::String>,
+        vm_nic_type: impl ::core::convert::Into<crate::types::VmNicType>,
     ) -> ::zstack_sdk::client::Call<ChangeVmNicType> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -15496,7 +15702,7 @@ pub trait VmInstancesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn delete_nic_qos(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        direction: impl ::core::convert::Into<::std::string::String>,
+        direction: impl ::core::convert::Into<crate::types::DeleteNicQosDirection>,
     ) -> ::zstack_sdk::client::Call<DeleteNicQos> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -15625,7 +15831,7 @@ pub trait VmInstancesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn execute_guest_vm_command(
         &self,
         vm_instance_uuid: impl ::core::convert::Into<::std::string::String>,
-        platform: impl ::core::convert::Into<::std::string::String>,
+        platform: impl ::core::convert::Into<crate::types::PlatformWindowsLinux>,
         command: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<ExecuteGuestVmCommand> {
         ::zstack_sdk::client::Call::new(
@@ -15892,7 +16098,7 @@ pub trait VmInstancesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         resource_types: impl ::core::iter::IntoIterator<
-            Item = impl ::core::convert::Into<::std::string::String>,
+            Item = impl ::core::convert::Into<crate::types::ResourceTypes>,
         >,
     ) -> ::zstack_sdk::client::Call<GetVmDeviceAddress> {
         ::zstack_sdk::client::Call::new(
@@ -16299,7 +16505,7 @@ pub trait VmInstancesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn set_vm_clock_track(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        track: impl ::core::convert::Into<::std::string::String>,
+        track: impl ::core::convert::Into<crate::types::Track>,
     ) -> ::zstack_sdk::client::Call<SetVmClockTrack> {
         ::zstack_sdk::client::Call::new(self.as_ref(), SetVmClockTrack::new(uuid, track))
     }
@@ -16361,7 +16567,7 @@ pub trait VmInstancesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn set_vm_instance_ha_level(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        level: impl ::core::convert::Into<::std::string::String>,
+        level: impl ::core::convert::Into<crate::types::SetVmInstanceHaLevelLevel>,
     ) -> ::zstack_sdk::client::Call<SetVmInstanceHaLevel> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -16421,7 +16627,7 @@ pub trait VmInstancesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn set_vm_sound_type(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        sound_type: impl ::core::convert::Into<::std::string::String>,
+        sound_type: impl ::core::convert::Into<crate::types::SoundType>,
     ) -> ::zstack_sdk::client::Call<SetVmSoundType> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -30,6 +30,7 @@ With the client, each API is a method of [`VmPriorityConfigApi`] (in scope with 
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmPriorityConfigInventory>,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct QueryVmPriorityConfig {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -75,6 +76,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmPriorityConfig {
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct UpdatePriorityConfig {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.7.
     pub uuid: ::std::string::String,

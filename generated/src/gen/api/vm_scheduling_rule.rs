@@ -40,12 +40,13 @@ With the client, each API is a method of [`VmSchedulingRuleApi`] (in scope with 
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct ChangeVmSchedulingRuleState {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `state` (body). Since ZStack 4.6.32 (release history). One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
-    pub state: ::std::string::String,
+    pub state: crate::types::StateEnableDisable,
     /// Wire name `systemTags` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -57,7 +58,7 @@ impl ChangeVmSchedulingRuleState {
     /// A request with the required params `uuid`, `state`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<crate::types::StateEnableDisable>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -124,13 +125,14 @@ impl<
     polymorphic,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct CreateVmSchedulingRule {
     /// Wire name `rule` (body). Since ZStack 4.6.32 (release history). One of `AFFINITY`, `ANTIAFFINITY`.
     #[api(one_of("AFFINITY", "ANTIAFFINITY"))]
-    pub rule: ::std::string::String,
+    pub rule: crate::types::Rule,
     /// Wire name `mode` (body). Since ZStack 4.6.32 (release history). One of `SOFT`, `HARD`.
     #[api(one_of("SOFT", "HARD"))]
-    pub mode: ::std::string::String,
+    pub mode: crate::types::VmSchedulingRuleMode,
     /// Wire name `vmGroupUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "vmGroupUuid")]
     pub vm_group_uuid: ::std::string::String,
@@ -145,10 +147,10 @@ pub struct CreateVmSchedulingRule {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `policy` (body). Since ZStack 4.6.32 (release history). One of `antiSoft`, `antiHard`.
     #[api(one_of("antiSoft", "antiHard"))]
-    pub policy: ::core::option::Option<::std::string::String>,
+    pub policy: ::core::option::Option<crate::types::Policy>,
     /// Wire name `type` (body). Since ZStack 4.6.32 (release history). One of `host`.
     #[api(rename = "type", one_of("host"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::TypeHost>,
     /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
@@ -171,8 +173,8 @@ pub struct CreateVmSchedulingRule {
 impl CreateVmSchedulingRule {
     /// A request with the required params `rule`, `mode`, `vmGroupUuid`, `name`; optional ones unset.
     pub fn new(
-        rule: impl ::core::convert::Into<::std::string::String>,
-        mode: impl ::core::convert::Into<::std::string::String>,
+        rule: impl ::core::convert::Into<crate::types::Rule>,
+        mode: impl ::core::convert::Into<crate::types::VmSchedulingRuleMode>,
         vm_group_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
@@ -218,7 +220,7 @@ pub trait CreateVmSchedulingRuleSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `policy` (body). Since ZStack 4.6.32 (release history). One of `antiSoft`, `antiHard`.
     fn policy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::Policy>,
     ) -> Self {
         self.held_mut().policy = ::core::option::Option::Some(value.into());
         self
@@ -226,7 +228,7 @@ pub trait CreateVmSchedulingRuleSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 4.6.32 (release history). One of `host`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::TypeHost>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -318,6 +320,7 @@ impl<
     response = crate::api::GetVmSchedulingRulesExecuteStateReply,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct GetVmSchedulingRulesExecuteState {
     /// Wire name `uuids` (body). Since ZStack 4.6.32 (release history).
     #[api(required)]
@@ -398,6 +401,7 @@ impl<
     response = crate::api::GetVmsSchedulingStateFromSchedulingRuleReply,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct GetVmsSchedulingStateFromSchedulingRule {
     /// Wire name `ruleUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "ruleUuid")]
@@ -483,6 +487,7 @@ impl<
     response = crate::api::ListVmSchedulingRulesFromExecuteStateReply,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct ListVmSchedulingRulesFromExecuteState {
     /// Wire name `executeStates` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "executeStates", required)]
@@ -566,6 +571,7 @@ impl<
     response = crate::api::ListVmsFromSchedulingStateReply,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct ListVmsFromSchedulingState {
     /// Wire name `ruleUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "ruleUuid")]
@@ -653,6 +659,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmSchedulingRuleInventory>,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct QueryVmSchedulingRule {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -697,6 +704,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmSchedulingRule {
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct RemoveVmSchedulingRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,
@@ -785,6 +793,7 @@ impl<
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct UpdateVmSchedulingRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,
@@ -889,6 +898,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::Empty,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct ValidateVmSchedulingRule {
     /// Wire name `vmGroupUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "vmGroupUuid")]
@@ -898,10 +908,10 @@ pub struct ValidateVmSchedulingRule {
     pub host_group_uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `rule` (body). Since ZStack 4.6.32 (release history). One of `AFFINITY`, `ANTIAFFINITY`.
     #[api(one_of("AFFINITY", "ANTIAFFINITY"))]
-    pub rule: ::std::string::String,
+    pub rule: crate::types::Rule,
     /// Wire name `mode` (body). Since ZStack 4.6.32 (release history). One of `SOFT`, `HARD`.
     #[api(one_of("SOFT", "HARD"))]
-    pub mode: ::std::string::String,
+    pub mode: crate::types::VmSchedulingRuleMode,
     /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "zoneUuid")]
     pub zone_uuid: ::core::option::Option<::std::string::String>,
@@ -916,8 +926,8 @@ impl ValidateVmSchedulingRule {
     /// A request with the required params `vmGroupUuid`, `rule`, `mode`; optional ones unset.
     pub fn new(
         vm_group_uuid: impl ::core::convert::Into<::std::string::String>,
-        rule: impl ::core::convert::Into<::std::string::String>,
-        mode: impl ::core::convert::Into<::std::string::String>,
+        rule: impl ::core::convert::Into<crate::types::Rule>,
+        mode: impl ::core::convert::Into<crate::types::VmSchedulingRuleMode>,
     ) -> Self {
         Self {
             vm_group_uuid: vm_group_uuid.into(),
@@ -983,6 +993,7 @@ impl<
 > ValidateVmSchedulingRuleSetters for T {}
 /// The result of [`GetVmSchedulingRulesExecuteState`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmSchedulingRulesExecuteStateReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub rule_map_state: ::std::collections::BTreeMap<
@@ -990,11 +1001,13 @@ pub struct GetVmSchedulingRulesExecuteStateReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVmSchedulingRulesExecuteStateReply { "ruleMapState" => rule_map_state default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetVmsSchedulingStateFromSchedulingRule`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmsSchedulingStateFromSchedulingRuleReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub rule_map_state: ::std::collections::BTreeMap<
@@ -1002,27 +1015,31 @@ pub struct GetVmsSchedulingStateFromSchedulingRuleReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVmsSchedulingStateFromSchedulingRuleReply { "ruleMapState" => rule_map_state
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// The result of [`ListVmSchedulingRulesFromExecuteState`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListVmSchedulingRulesFromExecuteStateReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ListVmSchedulingRulesFromExecuteStateReply { "uuids" => uuids default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ListVmSchedulingRulesFromExecuteStateReply { "uuids" => uuids default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`ListVmsFromSchedulingState`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListVmsFromSchedulingStateReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub uuids: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ListVmsFromSchedulingStateReply { "uuids" => uuids default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ListVmsFromSchedulingStateReply { "uuids" => uuids default, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `vm-scheduling-rule` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -1031,7 +1048,7 @@ pub trait VmSchedulingRuleApi: ::core::convert::AsRef<::zstack_sdk::client::Clie
     fn change_vm_scheduling_rule_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<crate::types::StateEnableDisable>,
     ) -> ::zstack_sdk::client::Call<ChangeVmSchedulingRuleState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -1041,8 +1058,8 @@ pub trait VmSchedulingRuleApi: ::core::convert::AsRef<::zstack_sdk::client::Clie
     /// Send (and wait for the job of) [`CreateVmSchedulingRule`]: `POST /vmsSchedulingRule`.
     fn create_vm_scheduling_rule(
         &self,
-        rule: impl ::core::convert::Into<::std::string::String>,
-        mode: impl ::core::convert::Into<::std::string::String>,
+        rule: impl ::core::convert::Into<crate::types::Rule>,
+        mode: impl ::core::convert::Into<crate::types::VmSchedulingRuleMode>,
         vm_group_uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<CreateVmSchedulingRule> {
@@ -1125,8 +1142,8 @@ pub trait VmSchedulingRuleApi: ::core::convert::AsRef<::zstack_sdk::client::Clie
     fn validate_vm_scheduling_rule(
         &self,
         vm_group_uuid: impl ::core::convert::Into<::std::string::String>,
-        rule: impl ::core::convert::Into<::std::string::String>,
-        mode: impl ::core::convert::Into<::std::string::String>,
+        rule: impl ::core::convert::Into<crate::types::Rule>,
+        mode: impl ::core::convert::Into<crate::types::VmSchedulingRuleMode>,
     ) -> ::zstack_sdk::client::Call<ValidateVmSchedulingRule> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

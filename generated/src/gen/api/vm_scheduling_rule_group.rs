@@ -36,6 +36,7 @@ With the client, each API is a method of [`VmSchedulingRuleGroupApi`] (in scope 
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct AddVmToVmSchedulingRuleGroup {
     /// Wire name `vmGroupUuid` (path placeholder). Since ZStack 4.6.32 (release history).
     #[api(rename = "vmGroupUuid")]
@@ -120,6 +121,7 @@ impl<
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct CreateVmSchedulingRuleGroup {
     /// Wire name `zoneUuid` (body). Since ZStack 4.6.32 (release history).
     #[api(rename = "zoneUuid")]
@@ -242,6 +244,7 @@ impl<
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct DeleteVmSchedulingRuleGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,
@@ -317,6 +320,7 @@ impl<
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct DetachVmFromVmSchedulingRuleGroup {
     /// Wire name `vmGroupUuid` (path placeholder). Since ZStack 4.6.32 (release history).
     #[api(rename = "vmGroupUuid")]
@@ -399,6 +403,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VmSchedulingRuleGroupInventory>,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct QueryVmSchedulingRuleGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -444,6 +449,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVmSchedulingRuleGroup {
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct UpdateVmSchedulingRuleGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,

@@ -35,6 +35,7 @@ With the client, each API is a method of [`VolumeBackupsApi`] (in scope with `us
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVolumeBackup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -147,6 +148,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VolumeBackupInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVolumeBackup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -192,6 +194,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolumeBackup {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RecoverBackupFromImageStoreBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -280,6 +283,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RevertVolumeFromVolumeBackup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -368,6 +372,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncBackupFromImageStoreBackupStorage {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -456,6 +461,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct SyncVolumeBackup {
     /// Wire name `imageStoreUuid` (path placeholder). Since ZStack 3.5.3 (release history).
     #[api(rename = "imageStoreUuid")]
@@ -515,12 +521,13 @@ impl<T: ::zstack_sdk::runtime::request::Holds<SyncVolumeBackup>> SyncVolumeBacku
 for T {}
 /// The result of [`SyncVolumeBackup`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncVolumeBackupReply {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub result: ::core::option::Option<crate::types::SyncBackupResult>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SyncVolumeBackupReply { "result" => result, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SyncVolumeBackupReply { "result" => result, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `volume-backups` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

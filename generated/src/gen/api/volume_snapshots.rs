@@ -45,6 +45,7 @@ With the client, each API is a method of [`VolumeSnapshotsApi`] (in scope with `
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct BatchDeleteVolumeSnapshot {
     /// Wire name `uuids` (body). Since ZStack 3.3.
     #[api(required, non_empty, non_empty_string)]
@@ -136,6 +137,7 @@ impl<
     response = crate::api::CheckVolumeSnapshotGroupAvailabilityReply,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct CheckVolumeSnapshotGroupAvailability {
     /// Wire name `uuids` (query string). Since ZStack 3.6.0.
     #[api(required)]
@@ -217,6 +219,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct CreateVolumeSnapshotGroup {
     /// Wire name `rootVolumeUuid` (body). Since ZStack 3.6.0.
     #[api(rename = "rootVolumeUuid")]
@@ -350,6 +353,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVolumeSnapshot {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -437,6 +441,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVolumeSnapshotGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.0.
     pub uuid: ::std::string::String,
@@ -525,6 +530,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct GetVolumeSnapshotSize {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.
     pub uuid: ::std::string::String,
@@ -599,6 +605,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VolumeSnapshotInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVolumeSnapshot {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -642,6 +649,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolumeSnapshot {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VolumeSnapshotGroupInventory>,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryVolumeSnapshotGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -685,6 +693,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolumeSnapshotGroup {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VolumeSnapshotTreeInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVolumeSnapshotTree {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -730,6 +739,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolumeSnapshotTree {
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct RevertVmFromSnapshotGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.0.
     pub uuid: ::std::string::String,
@@ -806,6 +816,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RevertVolumeFromSnapshot {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -882,6 +893,7 @@ impl<
     async,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct ShrinkVolumeSnapshot {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.10.
     pub uuid: ::std::string::String,
@@ -957,6 +969,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct UngroupVolumeSnapshotGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.0.
     pub uuid: ::std::string::String,
@@ -1033,6 +1046,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateVolumeSnapshot {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -1130,6 +1144,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct UpdateVolumeSnapshotGroup {
     /// Wire name `name` (body). Since ZStack 3.6.0.
     pub name: ::core::option::Option<::std::string::String>,
@@ -1206,60 +1221,71 @@ impl<
 > UpdateVolumeSnapshotGroupSetters for T {}
 /// The result of [`BatchDeleteVolumeSnapshot`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BatchDeleteVolumeSnapshotReply {
     /// Since ZStack 3.3. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::BatchDeleteVolumeSnapshotStruct>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    BatchDeleteVolumeSnapshotReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    BatchDeleteVolumeSnapshotReply { "results" => results default, } serialize if feature
+    = "serialize"
 );
 /// The result of [`CheckVolumeSnapshotGroupAvailability`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CheckVolumeSnapshotGroupAvailabilityReply {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::VolumeSnapshotGroupAvailability>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    CheckVolumeSnapshotGroupAvailabilityReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    CheckVolumeSnapshotGroupAvailabilityReply { "results" => results default, } serialize
+    if feature = "serialize"
 );
 /// The result of [`DeleteVolumeSnapshotGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteVolumeSnapshotGroupReply {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::DeleteSnapshotGroupResult>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    DeleteVolumeSnapshotGroupReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    DeleteVolumeSnapshotGroupReply { "results" => results default, } serialize if feature
+    = "serialize"
 );
 /// The result of [`GetVolumeSnapshotSize`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVolumeSnapshotSizeReply {
     /// Since ZStack 3.5. Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
     /// Since ZStack 3.5. Absent from older MNs' replies.
     pub actual_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVolumeSnapshotSizeReply { "size" => size lenient, "actualSize" => actual_size
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`RevertVmFromSnapshotGroup`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RevertVmFromSnapshotGroupReply {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::RevertSnapshotGroupResult>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    RevertVmFromSnapshotGroupReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    RevertVmFromSnapshotGroupReply { "results" => results default, } serialize if feature
+    = "serialize"
 );
 /// The result of [`ShrinkVolumeSnapshot`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ShrinkVolumeSnapshotReply {
     /// Since ZStack 3.10. Absent from older MNs' replies.
     pub shrink_result: ::core::option::Option<crate::types::ShrinkResult>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ShrinkVolumeSnapshotReply { "shrinkResult" => shrink_result, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ShrinkVolumeSnapshotReply { "shrinkResult" => shrink_result, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `volume-snapshots` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -65,6 +65,7 @@ With the client, each API is a method of [`VolumesApi`] (in scope with `use zsta
     async,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct AttachDataVolumeToHost {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 4.5.0.
     #[api(rename = "volumeUuid")]
@@ -155,6 +156,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachDataVolumeToVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "vmInstanceUuid")]
@@ -238,6 +240,7 @@ impl<
     response = crate::api::BatchSyncVolumeSizeReply,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct BatchSyncVolumeSize {
     /// Wire name `clusterUuid` (body). Since ZStack 4.6.0.
     #[api(rename = "clusterUuid", since = "4.6.0")]
@@ -316,12 +319,13 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeVolumeState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 0.6. One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -333,7 +337,7 @@ impl ChangeVolumeState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -400,6 +404,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateDataVolume {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -553,6 +558,7 @@ for T {}
     polymorphic,
     since = "4.8.26"
 )]
+#[non_exhaustive]
 pub struct CreateDataVolumeFromVolumeBackup {
     /// Wire name `name` (body). Since ZStack 4.8.26 (release history).
     #[api(max_length = 255)]
@@ -717,6 +723,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateDataVolumeFromVolumeSnapshot {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -857,6 +864,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateDataVolumeFromVolumeTemplate {
     /// Wire name `imageUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "imageUuid")]
@@ -999,6 +1007,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateVmBackup {
     /// Wire name `rootVolumeUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "rootVolumeUuid")]
@@ -1014,7 +1023,7 @@ pub struct CreateVmBackup {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `mode` (body). Since ZStack 3.4.1 (release history). One of `full`.
     #[api(since = "3.4.1", one_of("full"))]
-    pub mode: ::core::option::Option<::std::string::String>,
+    pub mode: ::core::option::Option<crate::types::VolumesMode>,
     /// Wire name `volumeReadBandwidth` (body). Since ZStack 3.1.3 (release history).
     #[api(
         rename = "volumeReadBandwidth",
@@ -1094,7 +1103,10 @@ pub trait CreateVmBackupSetters: ::zstack_sdk::runtime::request::Holds<
         self
     }
     /// Wire name `mode` (body). Since ZStack 3.4.1 (release history). One of `full`.
-    fn mode(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+    fn mode(
+        mut self,
+        value: impl ::core::convert::Into<crate::types::VolumesMode>,
+    ) -> Self {
         self.held_mut().mode = ::core::option::Option::Some(value.into());
         self
     }
@@ -1200,6 +1212,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateVolumeBackup {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "volumeUuid")]
@@ -1215,7 +1228,7 @@ pub struct CreateVolumeBackup {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `mode` (body). Since ZStack 3.4.1 (release history). One of `full`.
     #[api(since = "3.4.1", one_of("full"))]
-    pub mode: ::core::option::Option<::std::string::String>,
+    pub mode: ::core::option::Option<crate::types::VolumesMode>,
     /// Wire name `volumeReadBandwidth` (body). Since ZStack 3.1.3 (release history).
     #[api(
         rename = "volumeReadBandwidth",
@@ -1295,7 +1308,10 @@ pub trait CreateVolumeBackupSetters: ::zstack_sdk::runtime::request::Holds<
         self
     }
     /// Wire name `mode` (body). Since ZStack 3.4.1 (release history). One of `full`.
-    fn mode(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+    fn mode(
+        mut self,
+        value: impl ::core::convert::Into<crate::types::VolumesMode>,
+    ) -> Self {
         self.held_mut().mode = ::core::option::Option::Some(value.into());
         self
     }
@@ -1402,6 +1418,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateVolumeSnapshot {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "volumeUuid")]
@@ -1527,6 +1544,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateVolumesSnapshot {
     /// Wire name `volumeUuids` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "volumeUuids", required)]
@@ -1610,6 +1628,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteDataVolume {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -1697,12 +1716,13 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVolumeQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `mode` (query string). Since ZStack 3.1.3 (release history). Server default: `total`. One of `total`, `read`, `write`, `all`, `overwrite`.
     #[api(since = "3.1.3", one_of("total", "read", "write", "all", "overwrite"))]
-    pub mode: ::core::option::Option<::std::string::String>,
+    pub mode: ::core::option::Option<crate::types::DeleteVolumeQosMode>,
     /// Wire name `systemTags` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1727,7 +1747,10 @@ pub trait DeleteVolumeQosSetters: ::zstack_sdk::runtime::request::Holds<
         DeleteVolumeQos,
     > + ::core::marker::Sized {
     /// Wire name `mode` (query string). Since ZStack 3.1.3 (release history). Server default: `total`. One of `total`, `read`, `write`, `all`, `overwrite`.
-    fn mode(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+    fn mode(
+        mut self,
+        value: impl ::core::convert::Into<crate::types::DeleteVolumeQosMode>,
+    ) -> Self {
         self.held_mut().mode = ::core::option::Option::Some(value.into());
         self
     }
@@ -1780,6 +1803,7 @@ for T {}
     async,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct DetachDataVolumeFromHost {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 4.5.0.
     #[api(rename = "volumeUuid")]
@@ -1869,6 +1893,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachDataVolumeFromVm {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -1957,6 +1982,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ExpungeDataVolume {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -2034,6 +2060,7 @@ impl<
     polymorphic,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct FlattenVolume {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
     pub uuid: ::std::string::String,
@@ -2117,6 +2144,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetDataVolumeAttachableVm {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "volumeUuid")]
@@ -2192,6 +2220,7 @@ impl<
     response = crate::api::GetVolumeCapabilitiesReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVolumeCapabilities {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -2266,6 +2295,7 @@ impl<
     response = crate::api::GetVolumeFormatReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVolumeFormat {
     /// Wire name `systemTags` (query string). Since ZStack 0.6.
     #[api(rename = "systemTags")]
@@ -2337,6 +2367,7 @@ for T {}
     response = crate::api::GetVolumeIoThreadPinReply,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct GetVolumeIoThreadPin {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,
@@ -2411,6 +2442,7 @@ impl<
     response = crate::api::GetVolumeQosReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVolumeQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2493,6 +2525,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetVolumeQos>> GetVolumeQosSetters
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct LocalStorageGetVolumeMigratableHosts {
     /// Wire name `volumeUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "volumeUuid")]
@@ -2568,6 +2601,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ShareableVolumeVmInstanceRefInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryShareableVolumeVmInstanceRef {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2612,6 +2646,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryShareableVolumeVmInstan
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVolume {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2658,6 +2693,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVolume {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RecoverDataVolume {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -2735,6 +2771,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ResizeDataVolume {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2817,6 +2854,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ResizeRootVolume {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2910,6 +2948,7 @@ for T {}
     async,
     since = "4.6.32"
 )]
+#[non_exhaustive]
 pub struct SetVolumeIoThreadPin {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.6.32 (release history).
     pub uuid: ::std::string::String,
@@ -3003,12 +3042,13 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SetVolumeQos {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `mode` (body). Since ZStack 3.1.3 (release history). One of `total`, `read`, `write`.
     #[api(since = "3.1.3", one_of("total", "read", "write"))]
-    pub mode: ::core::option::Option<::std::string::String>,
+    pub mode: ::core::option::Option<crate::types::SetVolumeQosMode>,
     /// Wire name `volumeBandwidth` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "volumeBandwidth", range(1024, 9223372036854775807))]
     pub volume_bandwidth: ::core::option::Option<i64>,
@@ -3061,7 +3101,10 @@ pub trait SetVolumeQosSetters: ::zstack_sdk::runtime::request::Holds<
         SetVolumeQos,
     > + ::core::marker::Sized {
     /// Wire name `mode` (body). Since ZStack 3.1.3 (release history). One of `total`, `read`, `write`.
-    fn mode(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+    fn mode(
+        mut self,
+        value: impl ::core::convert::Into<crate::types::SetVolumeQosMode>,
+    ) -> Self {
         self.held_mut().mode = ::core::option::Option::Some(value.into());
         self
     }
@@ -3150,6 +3193,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<SetVolumeQos>> SetVolumeQosSetters
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SyncVolumeSize {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -3226,6 +3270,7 @@ for T {}
     polymorphic,
     since = "4.8.26"
 )]
+#[non_exhaustive]
 pub struct UndoSnapshotCreation {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.0.
     pub uuid: ::std::string::String,
@@ -3310,6 +3355,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateVolume {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -3405,6 +3451,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateVolume>> UpdateVolumeSetters
     async,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct ValidateVolumeSnapshotChain {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.10.40 (release history).
     pub uuid: ::std::string::String,
@@ -3462,36 +3509,42 @@ impl<
 > ValidateVolumeSnapshotChainSetters for T {}
 /// The result of [`BatchSyncVolumeSize`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BatchSyncVolumeSizeReply {
     /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub success_count: ::core::option::Option<i32>,
     /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub fail_count: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BatchSyncVolumeSizeReply { "successCount" => success_count lenient, "failCount" =>
-    fail_count lenient, }
+    fail_count lenient, } serialize if feature = "serialize"
 );
 /// The result of [`CreateVmBackup`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CreateVmBackupReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    CreateVmBackupReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    CreateVmBackupReply { "inventories" => inventories default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`CreateVolumesSnapshot`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CreateVolumesSnapshotReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    CreateVolumesSnapshotReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    CreateVolumesSnapshotReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetVolumeCapabilities`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVolumeCapabilitiesReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub capabilities: ::std::collections::BTreeMap<
@@ -3499,20 +3552,24 @@ pub struct GetVolumeCapabilitiesReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVolumeCapabilitiesReply { "capabilities" => capabilities default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVolumeCapabilitiesReply { "capabilities" => capabilities default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetVolumeFormat`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVolumeFormatReply {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub formats: ::std::vec::Vec<crate::types::VolumeFormatReplyStruct>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVolumeFormatReply { "formats" => formats default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVolumeFormatReply { "formats" => formats default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetVolumeIoThreadPin`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVolumeIoThreadPinReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub volume_uuid: ::core::option::Option<::std::string::String>,
@@ -3521,12 +3578,13 @@ pub struct GetVolumeIoThreadPinReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub pin: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVolumeIoThreadPinReply { "volumeUuid" => volume_uuid, "ioThreadId" =>
-    io_thread_id, "pin" => pin, }
+    io_thread_id, "pin" => pin, } serialize if feature = "serialize"
 );
 /// The result of [`GetVolumeQos`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVolumeQosReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub volume_uuid: ::core::option::Option<::std::string::String>,
@@ -3555,7 +3613,7 @@ pub struct GetVolumeQosReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub iops_write_upthreshold: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVolumeQosReply { "volumeUuid" => volume_uuid, "volumeBandwidth" =>
     volume_bandwidth lenient, "volumeBandwidthRead" => volume_bandwidth_read lenient,
     "volumeBandwidthWrite" => volume_bandwidth_write lenient, "iopsTotal" => iops_total
@@ -3565,10 +3623,11 @@ pub struct GetVolumeQosReply {
     "volumeBandwidthWriteUpthreshold" => volume_bandwidth_write_upthreshold lenient,
     "iopsTotalUpthreshold" => iops_total_upthreshold lenient, "iopsReadUpthreshold" =>
     iops_read_upthreshold lenient, "iopsWriteUpthreshold" => iops_write_upthreshold
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`SetVolumeIoThreadPin`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SetVolumeIoThreadPinReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub volume_uuid: ::core::option::Option<::std::string::String>,
@@ -3577,9 +3636,9 @@ pub struct SetVolumeIoThreadPinReply {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub pin: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SetVolumeIoThreadPinReply { "volumeUuid" => volume_uuid, "ioThreadId" => io_thread_id
-    lenient, "pin" => pin, }
+    lenient, "pin" => pin, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `volumes` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -3621,7 +3680,7 @@ pub trait VolumesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_volume_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeVolumeState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

@@ -59,6 +59,7 @@ With the client, each API is a method of [`VpcApi`] (in scope with `use zstack_s
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddDnsToVpcRouter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -170,6 +171,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct ChangeVpcHaGroupMonitorIps {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
@@ -263,6 +265,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct CreateVpcHaGroup {
     /// Wire name `name` (body). Since ZStack 3.5.3 (release history).
     #[api(max_length = 255)]
@@ -398,6 +401,7 @@ for T {}
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateVpcVRouter {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -590,6 +594,7 @@ for T {}
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct DeleteVpcHaGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
@@ -676,6 +681,7 @@ for T {}
     response = crate::api::GetAttachableVpcL3NetworkReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetAttachableVpcL3Network {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -750,6 +756,7 @@ impl<
     response = crate::api::GetRouteTableVpcVRouterCandidateReply,
     since = "4.2.40"
 )]
+#[non_exhaustive]
 pub struct GetRouteTableVpcVRouterCandidate {
     /// Wire name `tableUuid` (query string). Since ZStack 4.2.40 (release history).
     #[api(rename = "tableUuid")]
@@ -850,12 +857,13 @@ impl<
     response = crate::api::GetVirtualRouterSoftwareVersionReply,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct GetVirtualRouterSoftwareVersion {
     /// Wire name `uuid` (query string). Since ZStack 4.4.65 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Wire name `softwareName` (query string). Since ZStack 4.4.65 (release history). One of `IPsec`.
     #[api(rename = "softwareName", one_of("IPsec"))]
-    pub software_name: ::std::string::String,
+    pub software_name: crate::types::SoftwareName,
     /// Wire name `needUpdate` (query string). Since ZStack 4.5.11 (release history). Server default: `false`.
     #[api(rename = "needUpdate", since = "4.5.11")]
     pub need_update: ::core::option::Option<bool>,
@@ -869,7 +877,7 @@ pub struct GetVirtualRouterSoftwareVersion {
 impl GetVirtualRouterSoftwareVersion {
     /// A request with the required params `softwareName`; optional ones unset.
     pub fn new(
-        software_name: impl ::core::convert::Into<::std::string::String>,
+        software_name: impl ::core::convert::Into<crate::types::SoftwareName>,
     ) -> Self {
         Self {
             uuid: ::core::default::Default::default(),
@@ -945,6 +953,7 @@ impl<
     response = crate::api::GetVpcAttachedEipReply,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct GetVpcAttachedEip {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.1.8 (release history).
     pub uuid: ::std::string::String,
@@ -1036,6 +1045,7 @@ impl<
     response = crate::api::GetVpcAttachedIpsecReply,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct GetVpcAttachedIpsec {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.1.8 (release history).
     pub uuid: ::std::string::String,
@@ -1127,6 +1137,7 @@ impl<
     response = crate::api::GetVpcAttachedLoadBalancerReply,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct GetVpcAttachedLoadBalancer {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.1.8 (release history).
     pub uuid: ::std::string::String,
@@ -1218,6 +1229,7 @@ impl<
     response = crate::api::GetVpcAttachedNetflowReply,
     since = "4.2.40"
 )]
+#[non_exhaustive]
 pub struct GetVpcAttachedNetflow {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.2.40 (release history).
     pub uuid: ::std::string::String,
@@ -1309,6 +1321,7 @@ impl<
     response = crate::api::GetVpcAttachedOspfReply,
     since = "4.2.40"
 )]
+#[non_exhaustive]
 pub struct GetVpcAttachedOspf {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.2.40 (release history).
     pub uuid: ::std::string::String,
@@ -1400,6 +1413,7 @@ impl<
     response = crate::api::GetVpcAttachedPortForwardingRulesReply,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct GetVpcAttachedPortForwardingRules {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.1.8 (release history).
     pub uuid: ::std::string::String,
@@ -1491,6 +1505,7 @@ impl<
     response = crate::api::GetVpcAttachedVipReply,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct GetVpcAttachedVip {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.1.8 (release history).
     pub uuid: ::std::string::String,
@@ -1581,6 +1596,7 @@ impl<
     response = crate::api::GetVpcIPsecLogReply,
     since = "4.5.11"
 )]
+#[non_exhaustive]
 pub struct GetVpcIPsecLog {
     /// Wire name `uuid` (query string). Since ZStack 4.5.11 (release history).
     pub uuid: ::std::string::String,
@@ -1662,6 +1678,7 @@ for T {}
     response = crate::api::GetVpcVRouterDistributedRoutingConnectionsReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVpcVRouterDistributedRoutingConnections {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1736,6 +1753,7 @@ impl<
     response = crate::api::GetVpcVRouterDistributedRoutingEnabledReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVpcVRouterDistributedRoutingEnabled {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1810,12 +1828,13 @@ impl<
     response = crate::api::GetVpcVRouterNetworkServiceStateReply,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct GetVpcVRouterNetworkServiceState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `networkService` (query string). Since ZStack 3.4.1 (release history). One of `SNAT`.
     #[api(rename = "networkService", one_of("SNAT"))]
-    pub network_service: ::std::string::String,
+    pub network_service: crate::types::NetworkService,
     /// Wire name `l3NetworkUuid` (query string). Since ZStack 4.3.36 (release history).
     #[api(rename = "l3NetworkUuid", since = "4.3.36")]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
@@ -1830,7 +1849,7 @@ impl GetVpcVRouterNetworkServiceState {
     /// A request with the required params `uuid`, `networkService`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        network_service: impl ::core::convert::Into<::std::string::String>,
+        network_service: impl ::core::convert::Into<crate::types::NetworkService>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1903,6 +1922,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VpcHaGroupInventory>,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct QueryVpcHaGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1946,6 +1966,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcHaGroup {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VpcHaGroupNetworkServiceRefInventory>,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct QueryVpcHaGroupNetworkServiceRef {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1989,6 +2010,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcHaGroupNetworkServic
     response = crate::api::QueryVpcRouterReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVpcRouter {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2032,6 +2054,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcRouter {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VpcSnatStateInventory>,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct QueryVpcSnatState {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2077,6 +2100,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcSnatState {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveDnsFromVpcRouter {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2159,12 +2183,13 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SetVpcVRouterDistributedRoutingEnabled {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -2176,7 +2201,7 @@ impl SetVpcVRouterDistributedRoutingEnabled {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2242,15 +2267,16 @@ impl<
     async,
     since = "3.4.1"
 )]
+#[non_exhaustive]
 pub struct SetVpcVRouterNetworkServiceState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.4.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `networkService` (body). Since ZStack 3.4.1 (release history). One of `SNAT`.
     #[api(rename = "networkService", one_of("SNAT"))]
-    pub network_service: ::std::string::String,
+    pub network_service: crate::types::NetworkService,
     /// Wire name `state` (body). Since ZStack 3.4.1 (release history). One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
-    pub state: ::std::string::String,
+    pub state: crate::types::StateEnableDisable,
     /// Wire name `l3NetworkUuid` (body). Since ZStack 4.3.36 (release history).
     #[api(rename = "l3NetworkUuid", since = "4.3.36")]
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
@@ -2265,8 +2291,8 @@ impl SetVpcVRouterNetworkServiceState {
     /// A request with the required params `uuid`, `networkService`, `state`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        network_service: impl ::core::convert::Into<::std::string::String>,
-        state: impl ::core::convert::Into<::std::string::String>,
+        network_service: impl ::core::convert::Into<crate::types::NetworkService>,
+        state: impl ::core::convert::Into<crate::types::StateEnableDisable>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2342,15 +2368,16 @@ impl<
     async,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct UpdateVirtualRouterSoftwareVersion {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.4.65 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `softwareName` (body). Since ZStack 4.4.65 (release history). One of `IPsec`.
     #[api(rename = "softwareName", one_of("IPsec"))]
-    pub software_name: ::std::string::String,
+    pub software_name: crate::types::SoftwareName,
     /// Wire name `targetVersion` (body). Since ZStack 4.4.65 (release history). One of `4.5.2`, `5.9.4`, `5.8.4`.
     #[api(rename = "targetVersion", one_of("4.5.2", "5.9.4", "5.8.4"))]
-    pub target_version: ::std::string::String,
+    pub target_version: crate::types::TargetVersion,
     /// Wire name `systemTags` (body). Since ZStack 4.4.65 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -2362,8 +2389,8 @@ impl UpdateVirtualRouterSoftwareVersion {
     /// A request with the required params `uuid`, `softwareName`, `targetVersion`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        software_name: impl ::core::convert::Into<::std::string::String>,
-        target_version: impl ::core::convert::Into<::std::string::String>,
+        software_name: impl ::core::convert::Into<crate::types::SoftwareName>,
+        target_version: impl ::core::convert::Into<crate::types::TargetVersion>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -2430,6 +2457,7 @@ impl<
     async,
     since = "3.5.3"
 )]
+#[non_exhaustive]
 pub struct UpdateVpcHaGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.5.3 (release history).
     pub uuid: ::std::string::String,
@@ -2507,105 +2535,127 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateVpcHaGroup>> UpdateVpcHaGrou
 for T {}
 /// The result of [`GetAttachableVpcL3Network`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAttachableVpcL3NetworkReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetAttachableVpcL3NetworkReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetAttachableVpcL3NetworkReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetRouteTableVpcVRouterCandidate`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetRouteTableVpcVRouterCandidateReply {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetRouteTableVpcVRouterCandidateReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetVirtualRouterSoftwareVersion`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVirtualRouterSoftwareVersionReply {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVirtualRouterSoftwareVersionReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetVpcAttachedEip`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVpcAttachedEipReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVpcAttachedEipReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVpcAttachedEipReply { "inventories" => inventories default, } serialize if feature
+    = "serialize"
 );
 /// The result of [`GetVpcAttachedIpsec`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVpcAttachedIpsecReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVpcAttachedIpsecReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVpcAttachedIpsecReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetVpcAttachedLoadBalancer`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVpcAttachedLoadBalancerReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVpcAttachedLoadBalancerReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVpcAttachedLoadBalancerReply { "inventories" => inventories default, } serialize
+    if feature = "serialize"
 );
 /// The result of [`GetVpcAttachedNetflow`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVpcAttachedNetflowReply {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVpcAttachedNetflowReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVpcAttachedNetflowReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetVpcAttachedOspf`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVpcAttachedOspfReply {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVpcAttachedOspfReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVpcAttachedOspfReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetVpcAttachedPortForwardingRules`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVpcAttachedPortForwardingRulesReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVpcAttachedPortForwardingRulesReply { "inventories" => inventories default, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetVpcAttachedVip`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVpcAttachedVipReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVpcAttachedVipReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVpcAttachedVipReply { "inventories" => inventories default, } serialize if feature
+    = "serialize"
 );
 /// The result of [`GetVpcIPsecLog`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVpcIPsecLogReply {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub ipsec_log: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVpcIPsecLogReply { "ipsecLog" => ipsec_log, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVpcIPsecLogReply { "ipsecLog" => ipsec_log, } serialize if feature = "serialize"
 );
 /// The result of [`GetVpcVRouterDistributedRoutingConnections`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVpcVRouterDistributedRoutingConnectionsReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::collections::BTreeMap<
@@ -2613,57 +2663,66 @@ pub struct GetVpcVRouterDistributedRoutingConnectionsReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetVpcVRouterDistributedRoutingConnectionsReply { "inventories" => inventories
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// The result of [`GetVpcVRouterDistributedRoutingEnabled`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVpcVRouterDistributedRoutingEnabledReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub enabled: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVpcVRouterDistributedRoutingEnabledReply { "enabled" => enabled, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVpcVRouterDistributedRoutingEnabledReply { "enabled" => enabled, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetVpcVRouterNetworkServiceState`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVpcVRouterNetworkServiceStateReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVpcVRouterNetworkServiceStateReply { "state" => state, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVpcVRouterNetworkServiceStateReply { "state" => state, } serialize if feature =
+    "serialize"
 );
 /// The result of [`QueryVpcRouter`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryVpcRouterReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryVpcRouterReply { "inventories" => inventories default, "total" => total lenient,
-    }
+    } serialize if feature = "serialize"
 );
 /// The result of [`SetVpcVRouterDistributedRoutingEnabled`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SetVpcVRouterDistributedRoutingEnabledReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub enabled: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SetVpcVRouterDistributedRoutingEnabledReply { "enabled" => enabled, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SetVpcVRouterDistributedRoutingEnabledReply { "enabled" => enabled, } serialize if
+    feature = "serialize"
 );
 /// The result of [`SetVpcVRouterNetworkServiceState`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SetVpcVRouterNetworkServiceStateReply {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    SetVpcVRouterNetworkServiceStateReply { "state" => state, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    SetVpcVRouterNetworkServiceStateReply { "state" => state, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `vpc` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -2733,7 +2792,7 @@ pub trait VpcApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     /// Send [`GetVirtualRouterSoftwareVersion`]: `GET /vpc/virtual-routers/softwareversion`.
     fn get_virtual_router_software_version(
         &self,
-        software_name: impl ::core::convert::Into<::std::string::String>,
+        software_name: impl ::core::convert::Into<crate::types::SoftwareName>,
     ) -> ::zstack_sdk::client::Call<GetVirtualRouterSoftwareVersion> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -2826,7 +2885,7 @@ pub trait VpcApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn get_vpc_v_router_network_service_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        network_service: impl ::core::convert::Into<::std::string::String>,
+        network_service: impl ::core::convert::Into<crate::types::NetworkService>,
     ) -> ::zstack_sdk::client::Call<GetVpcVRouterNetworkServiceState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -2869,7 +2928,7 @@ pub trait VpcApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn set_vpc_v_router_distributed_routing_enabled(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<SetVpcVRouterDistributedRoutingEnabled> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -2880,8 +2939,8 @@ pub trait VpcApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn set_vpc_v_router_network_service_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        network_service: impl ::core::convert::Into<::std::string::String>,
-        state: impl ::core::convert::Into<::std::string::String>,
+        network_service: impl ::core::convert::Into<crate::types::NetworkService>,
+        state: impl ::core::convert::Into<crate::types::StateEnableDisable>,
     ) -> ::zstack_sdk::client::Call<SetVpcVRouterNetworkServiceState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -2892,8 +2951,8 @@ pub trait VpcApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn update_virtual_router_software_version(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        software_name: impl ::core::convert::Into<::std::string::String>,
-        target_version: impl ::core::convert::Into<::std::string::String>,
+        software_name: impl ::core::convert::Into<crate::types::SoftwareName>,
+        target_version: impl ::core::convert::Into<crate::types::TargetVersion>,
     ) -> ::zstack_sdk::client::Call<UpdateVirtualRouterSoftwareVersion> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

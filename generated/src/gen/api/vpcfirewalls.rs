@@ -59,6 +59,7 @@ With the client, each API is a method of [`VpcfirewallsApi`] (in scope with `use
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct ApplyRuleSetChanges {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -135,6 +136,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct AttachFirewallRuleSetToL3 {
     /// Wire name `vpcFirewallUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "vpcFirewallUuid")]
@@ -144,7 +146,7 @@ pub struct AttachFirewallRuleSetToL3 {
     pub l3_uuid: ::std::string::String,
     /// Wire name `forward` (body). Since ZStack 3.6.1 (release history). One of `in`, `out`.
     #[api(one_of("in", "out"))]
-    pub forward: ::std::string::String,
+    pub forward: crate::types::PacketsForwardType,
     /// Wire name `ruleSetUuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(rename = "ruleSetUuid")]
     pub rule_set_uuid: ::std::string::String,
@@ -160,7 +162,7 @@ impl AttachFirewallRuleSetToL3 {
     pub fn new(
         vpc_firewall_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_uuid: impl ::core::convert::Into<::std::string::String>,
-        forward: impl ::core::convert::Into<::std::string::String>,
+        forward: impl ::core::convert::Into<crate::types::PacketsForwardType>,
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -229,12 +231,13 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct ChangeFirewallRuleState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `state` (body). Since ZStack 3.6.1 (release history). One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
-    pub state: ::std::string::String,
+    pub state: crate::types::FirewallRuleState,
     /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -246,7 +249,7 @@ impl ChangeFirewallRuleState {
     /// A request with the required params `uuid`, `state`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<crate::types::FirewallRuleState>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -311,6 +314,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::Empty,
     since = "4.2.40"
 )]
+#[non_exhaustive]
 pub struct CheckFirewallRuleConfigFile {
     /// Wire name `ruleInfo` (body). Since ZStack 4.2.40 (release history).
     #[api(rename = "ruleInfo")]
@@ -388,6 +392,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateFirewallIpSetTemplate {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255, non_empty_string)]
@@ -525,13 +530,14 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct CreateFirewallRule {
     /// Wire name `ruleSetUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "ruleSetUuid")]
     pub rule_set_uuid: ::std::string::String,
     /// Wire name `action` (body). Since ZStack 3.6.1 (release history). One of `drop`, `reject`, `accept`.
     #[api(one_of("drop", "reject", "accept"))]
-    pub action: ::std::string::String,
+    pub action: crate::types::ActionType,
     /// Wire name `protocol` (body). Since ZStack 3.6.1 (release history).
     pub protocol: ::core::option::Option<::std::string::String>,
     /// Wire name `destPort` (body). Since ZStack 3.6.1 (release history).
@@ -563,7 +569,7 @@ pub struct CreateFirewallRule {
     pub enable_log: ::core::option::Option<bool>,
     /// Wire name `state` (body). Since ZStack 3.6.1 (release history). One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
-    pub state: ::std::string::String,
+    pub state: crate::types::FirewallRuleState,
     /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
@@ -584,9 +590,9 @@ impl CreateFirewallRule {
     /// A request with the required params `ruleSetUuid`, `action`, `ruleNumber`, `state`; optional ones unset.
     pub fn new(
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
-        action: impl ::core::convert::Into<::std::string::String>,
+        action: impl ::core::convert::Into<crate::types::ActionType>,
         rule_number: impl ::core::convert::Into<i32>,
-        state: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<crate::types::FirewallRuleState>,
     ) -> Self {
         Self {
             rule_set_uuid: rule_set_uuid.into(),
@@ -764,6 +770,7 @@ impl<
     async,
     since = "4.2.40"
 )]
+#[non_exhaustive]
 pub struct CreateFirewallRuleFromConfigFile {
     /// Wire name `ruleInfo` (body). Since ZStack 4.2.40 (release history).
     #[api(rename = "ruleInfo")]
@@ -870,12 +877,13 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct CreateFirewallRuleSet {
     /// Wire name `name` (body). Since ZStack 3.6.1 (release history).
     pub name: ::std::string::String,
     /// Wire name `actionType` (body). Since ZStack 3.6.1 (release history). One of `drop`, `accept`, `reject`.
     #[api(rename = "actionType", one_of("drop", "accept", "reject"))]
-    pub action_type: ::core::option::Option<::std::string::String>,
+    pub action_type: ::core::option::Option<crate::types::ActionType>,
     /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.6.1 (release history).
@@ -913,7 +921,7 @@ pub trait CreateFirewallRuleSetSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `actionType` (body). Since ZStack 3.6.1 (release history). One of `drop`, `accept`, `reject`.
     fn action_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::ActionType>,
     ) -> Self {
         self.held_mut().action_type = ::core::option::Option::Some(value.into());
         self
@@ -998,10 +1006,11 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateFirewallRuleTemplate {
     /// Wire name `action` (body). Since ZStack 4.0.1 (release history). One of `drop`, `reject`, `accept`.
     #[api(one_of("drop", "reject", "accept"))]
-    pub action: ::std::string::String,
+    pub action: crate::types::ActionType,
     /// Wire name `protocol` (body). Since ZStack 4.0.1 (release history).
     pub protocol: ::core::option::Option<::std::string::String>,
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
@@ -1036,7 +1045,7 @@ pub struct CreateFirewallRuleTemplate {
     pub enable_log: ::core::option::Option<bool>,
     /// Wire name `state` (body). Since ZStack 4.0.1 (release history). Server default: `enable`. One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
-    pub state: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<crate::types::FirewallRuleState>,
     /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
@@ -1056,7 +1065,7 @@ pub struct CreateFirewallRuleTemplate {
 impl CreateFirewallRuleTemplate {
     /// A request with the required params `action`, `name`, `ruleNumber`; optional ones unset.
     pub fn new(
-        action: impl ::core::convert::Into<::std::string::String>,
+        action: impl ::core::convert::Into<crate::types::ActionType>,
         name: impl ::core::convert::Into<::std::string::String>,
         rule_number: impl ::core::convert::Into<i32>,
     ) -> Self {
@@ -1159,7 +1168,7 @@ pub trait CreateFirewallRuleTemplateSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `state` (body). Since ZStack 4.0.1 (release history). Server default: `enable`. One of `enable`, `disable`.
     fn state(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::FirewallRuleState>,
     ) -> Self {
         self.held_mut().state = ::core::option::Option::Some(value.into());
         self
@@ -1244,6 +1253,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct CreateVpcFirewall {
     /// Wire name `vpcUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "vpcUuid")]
@@ -1367,6 +1377,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct DeleteFirewall {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -1453,6 +1464,7 @@ for T {}
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteFirewallIpSetTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(max_length = 32)]
@@ -1541,6 +1553,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct DeleteFirewallRule {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     #[api(max_length = 32)]
@@ -1629,6 +1642,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct DeleteFirewallRuleSet {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -1716,6 +1730,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteFirewallRuleTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(max_length = 32)]
@@ -1805,6 +1820,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct DetachFirewallRuleSetFromL3 {
     /// Wire name `vpcFirewallUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "vpcFirewallUuid")]
@@ -1814,7 +1830,7 @@ pub struct DetachFirewallRuleSetFromL3 {
     pub l3_uuid: ::std::string::String,
     /// Wire name `forward` (body). Since ZStack 3.6.1 (release history). One of `in`, `out`.
     #[api(one_of("in", "out"))]
-    pub forward: ::std::string::String,
+    pub forward: crate::types::PacketsForwardType,
     /// Wire name `ruleSetUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "ruleSetUuid", since = "4.0.1")]
     pub rule_set_uuid: ::std::string::String,
@@ -1830,7 +1846,7 @@ impl DetachFirewallRuleSetFromL3 {
     pub fn new(
         vpc_firewall_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_uuid: impl ::core::convert::Into<::std::string::String>,
-        forward: impl ::core::convert::Into<::std::string::String>,
+        forward: impl ::core::convert::Into<crate::types::PacketsForwardType>,
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -1897,6 +1913,7 @@ impl<
     response = crate::api::QueryFirewallIpSetTemplateReply,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryFirewallIpSetTemplate {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1940,6 +1957,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallIpSetTemplate {
     response = crate::api::QueryFirewallRuleReply,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryFirewallRule {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -1983,6 +2001,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallRule {
     response = crate::api::QueryFirewallRuleSetReply,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryFirewallRuleSet {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2026,6 +2045,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallRuleSet {
     response = crate::api::QueryFirewallRuleSetL3RefReply,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryFirewallRuleSetL3Ref {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2069,6 +2089,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallRuleSetL3Ref {
     response = crate::api::QueryFirewallRuleTemplateReply,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryFirewallRuleTemplate {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2112,6 +2133,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryFirewallRuleTemplate {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VpcFirewallInventory>,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryVpcFirewall {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2155,6 +2177,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcFirewall {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VpcFirewallVRouterRefInventory>,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct QueryVpcFirewallVRouterRef {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -2200,6 +2223,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVpcFirewallVRouterRef {
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct RefreshFirewall {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -2275,6 +2299,7 @@ for T {}
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateFirewallIpSetTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2396,6 +2421,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct UpdateFirewallRule {
     /// Wire name `ruleSetUuid` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "ruleSetUuid")]
@@ -2404,7 +2430,7 @@ pub struct UpdateFirewallRule {
     pub uuid: ::std::string::String,
     /// Wire name `action` (body). Since ZStack 3.6.1 (release history). One of `drop`, `reject`, `accept`.
     #[api(one_of("drop", "reject", "accept"))]
-    pub action: ::std::string::String,
+    pub action: crate::types::ActionType,
     /// Wire name `protocol` (body). Since ZStack 3.6.1 (release history).
     pub protocol: ::core::option::Option<::std::string::String>,
     /// Wire name `destPort` (body). Since ZStack 3.6.1 (release history).
@@ -2436,7 +2462,7 @@ pub struct UpdateFirewallRule {
     pub enable_log: ::core::option::Option<bool>,
     /// Wire name `state` (body). Since ZStack 3.6.1 (release history). One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
-    pub state: ::std::string::String,
+    pub state: crate::types::FirewallRuleState,
     /// Wire name `description` (body). Since ZStack 3.6.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
@@ -2452,9 +2478,9 @@ impl UpdateFirewallRule {
     pub fn new(
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        action: impl ::core::convert::Into<::std::string::String>,
+        action: impl ::core::convert::Into<crate::types::ActionType>,
         rule_number: impl ::core::convert::Into<i32>,
-        state: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<crate::types::FirewallRuleState>,
     ) -> Self {
         Self {
             rule_set_uuid: rule_set_uuid.into(),
@@ -2610,6 +2636,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct UpdateFirewallRuleSet {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -2619,7 +2646,7 @@ pub struct UpdateFirewallRuleSet {
     pub description: ::core::option::Option<::std::string::String>,
     /// Wire name `actionType` (body). Since ZStack 3.6.1 (release history). One of `drop`, `accept`, `reject`.
     #[api(rename = "actionType", one_of("drop", "accept", "reject"))]
-    pub action_type: ::core::option::Option<::std::string::String>,
+    pub action_type: ::core::option::Option<crate::types::ActionType>,
     /// Wire name `systemTags` (body). Since ZStack 3.6.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -2661,7 +2688,7 @@ pub trait UpdateFirewallRuleSetSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `actionType` (body). Since ZStack 3.6.1 (release history). One of `drop`, `accept`, `reject`.
     fn action_type(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::ActionType>,
     ) -> Self {
         self.held_mut().action_type = ::core::option::Option::Some(value.into());
         self
@@ -2717,6 +2744,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateFirewallRuleTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -2725,7 +2753,7 @@ pub struct UpdateFirewallRuleTemplate {
     pub name: ::std::string::String,
     /// Wire name `action` (body). Since ZStack 4.0.1 (release history). One of `drop`, `reject`, `accept`.
     #[api(one_of("drop", "reject", "accept"))]
-    pub action: ::std::string::String,
+    pub action: crate::types::ActionType,
     /// Wire name `protocol` (body). Since ZStack 4.0.1 (release history).
     pub protocol: ::core::option::Option<::std::string::String>,
     /// Wire name `destPort` (body). Since ZStack 4.0.1 (release history).
@@ -2757,7 +2785,7 @@ pub struct UpdateFirewallRuleTemplate {
     pub enable_log: ::core::option::Option<bool>,
     /// Wire name `state` (body). Since ZStack 4.0.1 (release history). Server default: `enable`. One of `enable`, `disable`.
     #[api(one_of("enable", "disable"))]
-    pub state: ::core::option::Option<::std::string::String>,
+    pub state: ::core::option::Option<crate::types::FirewallRuleState>,
     /// Wire name `description` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 2048)]
     pub description: ::core::option::Option<::std::string::String>,
@@ -2779,7 +2807,7 @@ impl UpdateFirewallRuleTemplate {
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-        action: impl ::core::convert::Into<::std::string::String>,
+        action: impl ::core::convert::Into<crate::types::ActionType>,
         rule_number: impl ::core::convert::Into<i32>,
     ) -> Self {
         Self {
@@ -2882,7 +2910,7 @@ pub trait UpdateFirewallRuleTemplateSetters: ::zstack_sdk::runtime::request::Hol
     /// Wire name `state` (body). Since ZStack 4.0.1 (release history). Server default: `enable`. One of `enable`, `disable`.
     fn state(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::FirewallRuleState>,
     ) -> Self {
         self.held_mut().state = ::core::option::Option::Some(value.into());
         self
@@ -2967,6 +2995,7 @@ impl<
     async,
     since = "3.6.1"
 )]
+#[non_exhaustive]
 pub struct UpdateVpcFirewall {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.6.1 (release history).
     pub uuid: ::std::string::String,
@@ -3044,72 +3073,79 @@ impl<
 > UpdateVpcFirewallSetters for T {}
 /// The result of [`CreateFirewallRuleFromConfigFile`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CreateFirewallRuleFromConfigFileReply {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    CreateFirewallRuleFromConfigFileReply { "inventory" => inventory default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    CreateFirewallRuleFromConfigFileReply { "inventory" => inventory default, } serialize
+    if feature = "serialize"
 );
 /// The result of [`QueryFirewallIpSetTemplate`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFirewallIpSetTemplateReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryFirewallIpSetTemplateReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryFirewallRule`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFirewallRuleReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryFirewallRuleReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryFirewallRuleSet`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFirewallRuleSetReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryFirewallRuleSetReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryFirewallRuleSetL3Ref`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFirewallRuleSetL3RefReply {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryFirewallRuleSetL3RefReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryFirewallRuleTemplate`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryFirewallRuleTemplateReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryFirewallRuleTemplateReply { "inventories" => inventories default, "total" =>
-    total lenient, }
+    total lenient, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `vpcfirewalls` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -3126,7 +3162,7 @@ pub trait VpcfirewallsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> 
         &self,
         vpc_firewall_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_uuid: impl ::core::convert::Into<::std::string::String>,
-        forward: impl ::core::convert::Into<::std::string::String>,
+        forward: impl ::core::convert::Into<crate::types::PacketsForwardType>,
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<AttachFirewallRuleSetToL3> {
         ::zstack_sdk::client::Call::new(
@@ -3143,7 +3179,7 @@ pub trait VpcfirewallsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> 
     fn change_firewall_rule_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<crate::types::FirewallRuleState>,
     ) -> ::zstack_sdk::client::Call<ChangeFirewallRuleState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -3175,9 +3211,9 @@ pub trait VpcfirewallsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> 
     fn create_firewall_rule(
         &self,
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
-        action: impl ::core::convert::Into<::std::string::String>,
+        action: impl ::core::convert::Into<crate::types::ActionType>,
         rule_number: impl ::core::convert::Into<i32>,
-        state: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<crate::types::FirewallRuleState>,
     ) -> ::zstack_sdk::client::Call<CreateFirewallRule> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -3204,7 +3240,7 @@ pub trait VpcfirewallsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> 
     /// Send (and wait for the job of) [`CreateFirewallRuleTemplate`]: `POST /vpcfirewalls/rules/template`.
     fn create_firewall_rule_template(
         &self,
-        action: impl ::core::convert::Into<::std::string::String>,
+        action: impl ::core::convert::Into<crate::types::ActionType>,
         name: impl ::core::convert::Into<::std::string::String>,
         rule_number: impl ::core::convert::Into<i32>,
     ) -> ::zstack_sdk::client::Call<CreateFirewallRuleTemplate> {
@@ -3270,7 +3306,7 @@ pub trait VpcfirewallsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> 
         &self,
         vpc_firewall_uuid: impl ::core::convert::Into<::std::string::String>,
         l3_uuid: impl ::core::convert::Into<::std::string::String>,
-        forward: impl ::core::convert::Into<::std::string::String>,
+        forward: impl ::core::convert::Into<crate::types::PacketsForwardType>,
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
     ) -> ::zstack_sdk::client::Call<DetachFirewallRuleSetFromL3> {
         ::zstack_sdk::client::Call::new(
@@ -3343,9 +3379,9 @@ pub trait VpcfirewallsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> 
         &self,
         rule_set_uuid: impl ::core::convert::Into<::std::string::String>,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        action: impl ::core::convert::Into<::std::string::String>,
+        action: impl ::core::convert::Into<crate::types::ActionType>,
         rule_number: impl ::core::convert::Into<i32>,
-        state: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<crate::types::FirewallRuleState>,
     ) -> ::zstack_sdk::client::Call<UpdateFirewallRule> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -3364,7 +3400,7 @@ pub trait VpcfirewallsApi: ::core::convert::AsRef<::zstack_sdk::client::Client> 
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
         name: impl ::core::convert::Into<::std::string::String>,
-        action: impl ::core::convert::Into<::std::string::String>,
+        action: impl ::core::convert::Into<crate::types::ActionType>,
         rule_number: impl ::core::convert::Into<i32>,
     ) -> ::zstack_sdk::client::Call<UpdateFirewallRuleTemplate> {
         ::zstack_sdk::client::Call::new(

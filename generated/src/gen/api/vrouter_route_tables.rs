@@ -41,6 +41,7 @@ With the client, each API is a method of [`VrouterRouteTablesApi`] (in scope wit
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddVRouterRouteEntry {
     /// Wire name `description` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 2048)]
@@ -199,6 +200,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachVRouterRouteTableToVRouter {
     /// Wire name `routeTableUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "routeTableUuid")]
@@ -283,6 +285,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateVRouterRouteTable {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -400,6 +403,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVRouterRouteEntry {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -494,6 +498,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteVRouterRouteTable {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -581,6 +586,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachVRouterRouteTableFromVRouter {
     /// Wire name `routeTableUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "routeTableUuid")]
@@ -663,6 +669,7 @@ impl<
     response = crate::api::GetVRouterRouteTableReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetVRouterRouteTable {
     /// Wire name `virtualRouterVmUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "virtualRouterVmUuid")]
@@ -740,6 +747,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VRouterRouteEntryInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVRouterRouteEntry {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -783,6 +791,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterRouteEntry {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VRouterRouteTableInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVRouterRouteTable {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -826,6 +835,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryVRouterRouteTable {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::VirtualRouterVRouterRouteTableRefInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryVirtualRouterVRouterRouteTableRef {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -872,6 +882,7 @@ for QueryVirtualRouterVRouterRouteTableRef {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateVRouterRouteTable {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -950,12 +961,14 @@ impl<
 > UpdateVRouterRouteTableSetters for T {}
 /// The result of [`GetVRouterRouteTable`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetVRouterRouteTableReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetVRouterRouteTableReply { "inventories" => inventories default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetVRouterRouteTableReply { "inventories" => inventories default, } serialize if
+    feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `vrouter-route-tables` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -34,6 +34,7 @@ With the client, each API is a method of [`WebHooksApi`] (in scope with `use zst
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateWebhook {
     /// Wire name `name` (body). Since ZStack 0.6.
     #[api(max_length = 255)]
@@ -173,6 +174,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteWebhook {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -258,6 +260,7 @@ for T {}
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::WebhookInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryWebhook {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -303,6 +306,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryWebhook {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateWebhook {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,

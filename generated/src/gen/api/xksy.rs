@@ -29,6 +29,7 @@ With the client, each API is a method of [`XksyApi`] (in scope with `use zstack_
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::XskyBlockVolumeInventory>,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct QueryXskyBlockVolume {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]

@@ -32,6 +32,7 @@ With the client, each API is a method of [`XmlhookApi`] (in scope with `use zsta
     async,
     since = "5.2.0"
 )]
+#[non_exhaustive]
 pub struct AttachUserDefinedXmlHookScriptToVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 5.2.0 (release history).
     #[api(rename = "vmInstanceUuid")]
@@ -41,7 +42,7 @@ pub struct AttachUserDefinedXmlHookScriptToVm {
     pub xml_hook_uuid: ::std::string::String,
     /// Wire name `startupStrategy` (body). Since ZStack 5.2.0 (release history). One of `Reboot`, `None`.
     #[api(rename = "startupStrategy", one_of("Reboot", "None"))]
-    pub startup_strategy: ::core::option::Option<::std::string::String>,
+    pub startup_strategy: ::core::option::Option<crate::types::StartupStrategy>,
     /// Wire name `systemTags` (body). Since ZStack 5.2.0 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -72,7 +73,7 @@ pub trait AttachUserDefinedXmlHookScriptToVmSetters: ::zstack_sdk::runtime::requ
     /// Wire name `startupStrategy` (body). Since ZStack 5.2.0 (release history). One of `Reboot`, `None`.
     fn startup_strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StartupStrategy>,
     ) -> Self {
         self.held_mut().startup_strategy = ::core::option::Option::Some(value.into());
         self
@@ -127,13 +128,14 @@ impl<
     async,
     since = "5.2.0"
 )]
+#[non_exhaustive]
 pub struct DetachUserDefinedXmlHookScriptFromVm {
     /// Wire name `vmInstanceUuid` (path placeholder). Since ZStack 5.2.0 (release history).
     #[api(rename = "vmInstanceUuid")]
     pub vm_instance_uuid: ::std::string::String,
     /// Wire name `startupStrategy` (query string). Since ZStack 5.2.0 (release history). One of `Reboot`, `None`.
     #[api(rename = "startupStrategy", one_of("Reboot", "None"))]
-    pub startup_strategy: ::core::option::Option<::std::string::String>,
+    pub startup_strategy: ::core::option::Option<crate::types::StartupStrategy>,
     /// Wire name `deleteMode` (query string). Since ZStack 5.2.0 (release history). Server default: `Permissive`.
     #[api(rename = "deleteMode")]
     pub delete_mode: ::core::option::Option<::std::string::String>,
@@ -166,7 +168,7 @@ pub trait DetachUserDefinedXmlHookScriptFromVmSetters: ::zstack_sdk::runtime::re
     /// Wire name `startupStrategy` (query string). Since ZStack 5.2.0 (release history). One of `Reboot`, `None`.
     fn startup_strategy(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StartupStrategy>,
     ) -> Self {
         self.held_mut().startup_strategy = ::core::option::Option::Some(value.into());
         self

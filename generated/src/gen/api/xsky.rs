@@ -32,6 +32,7 @@ With the client, each API is a method of [`XskyApi`] (in scope with `use zstack_
     polymorphic,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct UpdateXskyBlockVolume {
     /// Wire name `burstTotalBw` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "burstTotalBw")]

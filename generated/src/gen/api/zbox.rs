@@ -34,6 +34,7 @@ With the client, each API is a method of [`ZboxApi`] (in scope with `use zstack_
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct AddZBox {
     /// Wire name `usbDeviceUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "usbDeviceUuid")]
@@ -128,6 +129,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<AddZBox>> AddZBoxSetters for T {}
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct EjectZBox {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
@@ -200,6 +202,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<EjectZBox>> EjectZBoxSetters for T
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ZBoxInventory>,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct QueryZBox {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -245,6 +248,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryZBox {
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct SyncZBoxCapacity {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,

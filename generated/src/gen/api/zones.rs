@@ -40,6 +40,7 @@ With the client, each API is a method of [`ZonesApi`] (in scope with `use zstack
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct AttachAppBuildSystemToZone {
     /// Wire name `zoneUuid` (path placeholder). Since ZStack 3.9.2 (release history).
     #[api(rename = "zoneUuid")]
@@ -125,6 +126,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AttachBackupStorageToZone {
     /// Wire name `zoneUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "zoneUuid")]
@@ -209,12 +211,13 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeZoneState {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 0.6. One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 0.6.
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -226,7 +229,7 @@ impl ChangeZoneState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -291,6 +294,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateZone {
     /// Wire name `name` (body). Since ZStack 0.6. Must match `^(?! )[\u4e00-\u9fa5a-zA-Z0-9\-_.():+" ]*(?<! )$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
     #[api(max_length = 255)]
@@ -416,6 +420,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<CreateZone>> CreateZoneSetters for
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteZone {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -501,6 +506,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DeleteZone>> DeleteZoneSetters for
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct DetachAppBuildSystemToZone {
     /// Wire name `buildSystemUuid` (path placeholder). Since ZStack 3.9.2 (release history).
     #[api(rename = "buildSystemUuid")]
@@ -585,6 +591,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DetachBackupStorageFromZone {
     /// Wire name `backupStorageUuid` (path placeholder). Since ZStack 0.6.
     #[api(rename = "backupStorageUuid")]
@@ -667,6 +674,7 @@ impl<
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ZoneInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetZone {
     /// Wire name `uuid` (path placeholder). Since ZStack 0.6.
     pub uuid: ::std::string::String,
@@ -739,6 +747,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetZone>> GetZoneSetters for T {}
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ZoneInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryZone {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -784,6 +793,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryZone {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateZone {
     /// Wire name `name` (body). Since ZStack 0.6. Must match `^(?! )[\u4e00-\u9fa5a-zA-Z0-9\-_.():+" ]*(?<! )$`; only the MN checks this (the pattern uses Java regex features, such as look-around, that the client's regex engine lacks).
     #[api(max_length = 255)]
@@ -897,7 +907,7 @@ pub trait ZonesApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_zone_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeZoneState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

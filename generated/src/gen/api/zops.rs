@@ -32,6 +32,7 @@ With the client, each API is a method of [`ZopsApi`] (in scope with `use zstack_
     response = crate::api::CheckNetworkReachableReply,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct CheckNetworkReachable {
     /// Wire name `sourceHostnames` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "sourceHostnames")]
@@ -131,6 +132,7 @@ impl<
     response = crate::api::GetChronyServersReply,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct GetChronyServers {
     /// Wire name `systemTags` (query string). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
@@ -204,6 +206,7 @@ for T {}
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct SyncChronyServers {
     /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
@@ -278,6 +281,7 @@ impl<
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct UpdateChronyServers {
     /// Wire name `internalHostnames` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "internalHostnames")]
@@ -367,21 +371,25 @@ impl<
 > UpdateChronyServersSetters for T {}
 /// The result of [`CheckNetworkReachable`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CheckNetworkReachableReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    CheckNetworkReachableReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    CheckNetworkReachableReply { "results" => results default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetChronyServers`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetChronyServersReply {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub servers: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetChronyServersReply { "servers" => servers default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetChronyServersReply { "servers" => servers default, } serialize if feature =
+    "serialize"
 );
 #[cfg(feature = "client")]
 /// The `zops` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -29,6 +29,7 @@ With the client, each API is a method of [`ZqlApi`] (in scope with `use zstack_s
     response = crate::api::ZQLQueryReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ZQLQuery {
     /// Wire name `zql` (query string). Since ZStack 0.6.
     pub zql: ::core::option::Option<::std::string::String>,
@@ -90,12 +91,13 @@ pub trait ZQLQuerySetters: ::zstack_sdk::runtime::request::Holds<
 impl<T: ::zstack_sdk::runtime::request::Holds<ZQLQuery>> ZQLQuerySetters for T {}
 /// The result of [`ZQLQuery`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ZQLQueryReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub results: ::std::vec::Vec<crate::types::ZQLQueryReturn>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ZQLQueryReply { "results" => results default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ZQLQueryReply { "results" => results default, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `zql` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.

@@ -124,6 +124,7 @@ With the client, each API is a method of [`ZwatchApi`] (in scope with `use zstac
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct AckAlarmData {
     /// Wire name `alarmUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "alarmUuid", max_length = 32)]
@@ -133,7 +134,7 @@ pub struct AckAlarmData {
     pub alert_data_uuid: ::std::string::String,
     /// Wire name `dataType` (body). Since ZStack 4.0.1 (release history). One of `alarm`, `event`.
     #[api(rename = "dataType", one_of("alarm", "event"), max_length = 32)]
-    pub data_type: ::std::string::String,
+    pub data_type: crate::types::DataType,
     /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -152,7 +153,7 @@ impl AckAlarmData {
     pub fn new(
         alarm_uuid: impl ::core::convert::Into<::std::string::String>,
         alert_data_uuid: impl ::core::convert::Into<::std::string::String>,
-        data_type: impl ::core::convert::Into<::std::string::String>,
+        data_type: impl ::core::convert::Into<crate::types::DataType>,
         ack_period_sec: impl ::core::convert::Into<i32>,
     ) -> Self {
         Self {
@@ -229,6 +230,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<AckAlarmData>> AckAlarmDataSetters
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct AckEventData {
     /// Wire name `eventSubscriptionUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "eventSubscriptionUuid", max_length = 32)]
@@ -238,7 +240,7 @@ pub struct AckEventData {
     pub alert_data_uuid: ::std::string::String,
     /// Wire name `dataType` (body). Since ZStack 4.0.1 (release history). One of `alarm`, `event`.
     #[api(rename = "dataType", one_of("alarm", "event"), max_length = 32)]
-    pub data_type: ::std::string::String,
+    pub data_type: crate::types::DataType,
     /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -257,7 +259,7 @@ impl AckEventData {
     pub fn new(
         event_subscription_uuid: impl ::core::convert::Into<::std::string::String>,
         alert_data_uuid: impl ::core::convert::Into<::std::string::String>,
-        data_type: impl ::core::convert::Into<::std::string::String>,
+        data_type: impl ::core::convert::Into<crate::types::DataType>,
         ack_period_sec: impl ::core::convert::Into<i32>,
     ) -> Self {
         Self {
@@ -333,6 +335,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<AckEventData>> AckEventDataSetters
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddActionToAlarm {
     /// Wire name `alarmUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "alarmUuid")]
@@ -421,6 +424,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddActionToEventSubscription {
     /// Wire name `subscriptionUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "subscriptionUuid")]
@@ -510,6 +514,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct AddEventRuleTemplate {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
@@ -524,7 +529,7 @@ pub struct AddEventRuleTemplate {
     pub event_name: ::std::string::String,
     /// Wire name `emergencyLevel` (body). Since ZStack 4.0.1 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
     #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
-    pub emergency_level: ::core::option::Option<::std::string::String>,
+    pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
     /// Wire name `labels` (body). Since ZStack 4.0.1 (release history).
     pub labels: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
@@ -570,7 +575,7 @@ pub trait AddEventRuleTemplateSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `emergencyLevel` (body). Since ZStack 4.0.1 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
     fn emergency_level(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::EmergencyLevel>,
     ) -> Self {
         self.held_mut().emergency_level = ::core::option::Option::Some(value.into());
         self
@@ -660,6 +665,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct AddInstanceToMonitorGroup {
     /// Wire name `instanceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "instanceUuid", max_length = 32)]
@@ -773,6 +779,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddLabelToAlarm {
     /// Wire name `alarmUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "alarmUuid")]
@@ -784,7 +791,7 @@ pub struct AddLabelToAlarm {
     pub value: ::std::string::String,
     /// Wire name `operator` (body). Since ZStack 3.0.1 (release history). One of `Regex`, `Equal`.
     #[api(one_of("Regex", "Equal"))]
-    pub operator: ::std::string::String,
+    pub operator: crate::types::Operator,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -804,7 +811,7 @@ impl AddLabelToAlarm {
         alarm_uuid: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
-        operator: impl ::core::convert::Into<::std::string::String>,
+        operator: impl ::core::convert::Into<crate::types::Operator>,
     ) -> Self {
         Self {
             alarm_uuid: alarm_uuid.into(),
@@ -894,6 +901,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct AddLabelToEventSubscription {
     /// Wire name `subscriptionUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "subscriptionUuid")]
@@ -905,7 +913,7 @@ pub struct AddLabelToEventSubscription {
     pub value: ::std::string::String,
     /// Wire name `operator` (body). Since ZStack 3.0.1 (release history). One of `Regex`, `Equal`.
     #[api(one_of("Regex", "Equal"))]
-    pub operator: ::std::string::String,
+    pub operator: crate::types::Operator,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -925,7 +933,7 @@ impl AddLabelToEventSubscription {
         subscription_uuid: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
-        operator: impl ::core::convert::Into<::std::string::String>,
+        operator: impl ::core::convert::Into<crate::types::Operator>,
     ) -> Self {
         Self {
             subscription_uuid: subscription_uuid.into(),
@@ -1016,6 +1024,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct AddMetricRuleTemplate {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
@@ -1028,7 +1037,7 @@ pub struct AddMetricRuleTemplate {
         rename = "comparisonOperator",
         one_of("GreaterThanOrEqualTo", "GreaterThan", "LessThan", "LessThanOrEqualTo")
     )]
-    pub comparison_operator: ::std::string::String,
+    pub comparison_operator: crate::types::ComparisonOperator,
     /// Wire name `period` (body). Since ZStack 4.0.1 (release history).
     #[api(range(1, 2147483647))]
     pub period: ::core::option::Option<i32>,
@@ -1053,7 +1062,7 @@ pub struct AddMetricRuleTemplate {
     pub enable_recovery: ::core::option::Option<bool>,
     /// Wire name `emergencyLevel` (body). Since ZStack 4.0.1 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
     #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
-    pub emergency_level: ::core::option::Option<::std::string::String>,
+    pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
     /// Wire name `resourceUuid` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -1072,7 +1081,9 @@ impl AddMetricRuleTemplate {
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
         monitor_template_uuid: impl ::core::convert::Into<::std::string::String>,
-        comparison_operator: impl ::core::convert::Into<::std::string::String>,
+        comparison_operator: impl ::core::convert::Into<
+            crate::types::ComparisonOperator,
+        >,
         namespace: impl ::core::convert::Into<::std::string::String>,
         metric_name: impl ::core::convert::Into<::std::string::String>,
         threshold: impl ::core::convert::Into<f64>,
@@ -1138,7 +1149,7 @@ pub trait AddMetricRuleTemplateSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `emergencyLevel` (body). Since ZStack 4.0.1 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
     fn emergency_level(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::EmergencyLevel>,
     ) -> Self {
         self.held_mut().emergency_level = ::core::option::Option::Some(value.into());
         self
@@ -1215,6 +1226,7 @@ impl<
     async,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct AddThirdpartyPlatform {
     /// Wire name `name` (body). Since ZStack 3.10.40 (release history).
     #[api(max_length = 255)]
@@ -1350,6 +1362,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct ApplyMonitorTemplateToMonitorGroup {
     /// Wire name `templateUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "templateUuid", max_length = 32)]
@@ -1434,12 +1447,13 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeActiveAlarmState {
     /// Wire name `namespace` (body). Since ZStack 4.0.1 (release history).
     pub namespace: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 4.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1451,7 +1465,7 @@ impl ChangeActiveAlarmState {
     /// A request with the required params `namespace`, `stateEvent`; optional ones unset.
     pub fn new(
         namespace: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             namespace: namespace.into(),
@@ -1517,12 +1531,13 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeAlarmState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1534,7 +1549,7 @@ impl ChangeAlarmState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1599,12 +1614,13 @@ for T {}
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct ChangeEventSubscriptionState {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `state` (body). Since ZStack 4.7.24 (release history). One of `Enabled`, `Disabled`.
     #[api(one_of("Enabled", "Disabled"))]
-    pub state: ::std::string::String,
+    pub state: crate::types::AlarmState,
     /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1616,7 +1632,7 @@ impl ChangeEventSubscriptionState {
     /// A request with the required params `uuid`, `state`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<crate::types::AlarmState>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1682,12 +1698,13 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct ChangeSNSTopicState {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `stateEvent` (body). Since ZStack 3.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::std::string::String,
+    pub state_event: crate::types::StateEvent,
     /// Wire name `systemTags` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -1699,7 +1716,7 @@ impl ChangeSNSTopicState {
     /// A request with the required params `uuid`, `stateEvent`; optional ones unset.
     pub fn new(
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -1765,6 +1782,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct CloneMonitorTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -1889,6 +1907,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateAlarm {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -1901,7 +1920,7 @@ pub struct CreateAlarm {
         rename = "comparisonOperator",
         one_of("GreaterThanOrEqualTo", "GreaterThan", "LessThan", "LessThanOrEqualTo")
     )]
-    pub comparison_operator: ::std::string::String,
+    pub comparison_operator: crate::types::ComparisonOperator,
     /// Wire name `period` (body). Since ZStack 3.0.1 (release history).
     #[api(range(1, 2147483647))]
     pub period: ::core::option::Option<i32>,
@@ -1935,7 +1954,7 @@ pub struct CreateAlarm {
         since = "3.8.22",
         one_of("Emergent", "Important", "Normal")
     )]
-    pub emergency_level: ::core::option::Option<::std::string::String>,
+    pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -1953,7 +1972,9 @@ impl CreateAlarm {
     /// A request with the required params `name`, `comparisonOperator`, `namespace`, `metricName`, `threshold`; optional ones unset.
     pub fn new(
         name: impl ::core::convert::Into<::std::string::String>,
-        comparison_operator: impl ::core::convert::Into<::std::string::String>,
+        comparison_operator: impl ::core::convert::Into<
+            crate::types::ComparisonOperator,
+        >,
         namespace: impl ::core::convert::Into<::std::string::String>,
         metric_name: impl ::core::convert::Into<::std::string::String>,
         threshold: impl ::core::convert::Into<f64>,
@@ -2050,7 +2071,7 @@ pub trait CreateAlarmSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `emergencyLevel` (body). Since ZStack 3.8.22 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
     fn emergency_level(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::EmergencyLevel>,
     ) -> Self {
         self.held_mut().emergency_level = ::core::option::Option::Some(value.into());
         self
@@ -2126,6 +2147,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<CreateAlarm>> CreateAlarmSetters f
     polymorphic,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct CreateAliyunSmsSNSTextTemplate {
     /// Wire name `sign` (body). Since ZStack 3.7.5 (release history).
     pub sign: ::std::string::String,
@@ -2163,7 +2185,7 @@ pub struct CreateAliyunSmsSNSTextTemplate {
     pub default_template: ::core::option::Option<bool>,
     /// Wire name `type` (body). Since ZStack 3.7.5 (release history). One of `alarm`, `event`, `combined`.
     #[api(rename = "type", one_of("alarm", "event", "combined"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::ZwatchType>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -2261,7 +2283,7 @@ pub trait CreateAliyunSmsSNSTextTemplateSetters: ::zstack_sdk::runtime::request:
     /// Wire name `type` (body). Since ZStack 3.7.5 (release history). One of `alarm`, `event`, `combined`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::ZwatchType>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -2339,6 +2361,7 @@ impl<
     polymorphic,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct CreateAutoScalingRuleAlarmTrigger {
     /// Wire name `alarmUuid` (path placeholder). Since ZStack 3.1.3 (release history).
     #[api(rename = "alarmUuid")]
@@ -2481,6 +2504,7 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct CreateMetricDataHttpReceiver {
     /// Wire name `name` (body). Since ZStack 3.9.2 (release history).
     #[api(max_length = 255)]
@@ -2615,6 +2639,7 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct CreateMetricTemplate {
     /// Wire name `receiverUuid` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "receiverUuid", max_length = 32)]
@@ -2762,6 +2787,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateMonitorGroup {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
@@ -2896,6 +2922,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateMonitorTemplate {
     /// Wire name `name` (body). Since ZStack 4.0.1 (release history).
     #[api(max_length = 255)]
@@ -3015,6 +3042,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct CreateSNSTextTemplate {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -3041,7 +3069,7 @@ pub struct CreateSNSTextTemplate {
     pub default_template: ::core::option::Option<bool>,
     /// Wire name `type` (body). Since ZStack 3.7.5 (release history). One of `alarm`, `event`, `combined`.
     #[api(rename = "type", since = "3.7.5", one_of("alarm", "event", "combined"))]
-    pub type_: ::core::option::Option<::std::string::String>,
+    pub type_: ::core::option::Option<crate::types::ZwatchType>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -3124,7 +3152,7 @@ pub trait CreateSNSTextTemplateSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `type` (body). Since ZStack 3.7.5 (release history). One of `alarm`, `event`, `combined`.
     fn type_(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::ZwatchType>,
     ) -> Self {
         self.held_mut().type_ = ::core::option::Option::Some(value.into());
         self
@@ -3200,6 +3228,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteAlarm {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -3285,6 +3314,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<DeleteAlarm>> DeleteAlarmSetters f
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteEventRuleTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -3372,6 +3402,7 @@ impl<
     async,
     since = "3.2.1"
 )]
+#[non_exhaustive]
 pub struct DeleteMetricData {
     /// Wire name `namespace` (query string). Since ZStack 3.3.1 (release history).
     #[api(since = "3.3.1")]
@@ -3471,6 +3502,7 @@ for T {}
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct DeleteMetricDataHttpReceiver {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
@@ -3558,6 +3590,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteMetricRuleTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -3645,6 +3678,7 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct DeleteMetricTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
@@ -3732,6 +3766,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteMonitorGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -3819,6 +3854,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteMonitorTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -3906,6 +3942,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct DeleteSNSTextTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -3993,6 +4030,7 @@ impl<
     async,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct DeleteThirdpartyPlatform {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.10.40 (release history).
     pub uuid: ::std::string::String,
@@ -4079,6 +4117,7 @@ impl<
     response = crate::api::GetActiveAlarmStatusReply,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct GetActiveAlarmStatus {
     /// Wire name `accountUuid` (query string). Since ZStack 4.0.1 (release history).
     #[api(rename = "accountUuid")]
@@ -4154,6 +4193,7 @@ impl<
     response = crate::api::GetAlarmDataReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetAlarmData {
     /// Wire name `startTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "startTime", range(0, 9223372036854775807))]
@@ -4308,6 +4348,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetAlarmData>> GetAlarmDataSetters
     response = crate::api::GetAllEventMetadataReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetAllEventMetadata {
     /// Wire name `name` (query string). Since ZStack 3.9.2 (release history).
     #[api(since = "3.9.2")]
@@ -4401,6 +4442,7 @@ impl<
     response = crate::api::GetAllMetricMetadataReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetAllMetricMetadata {
     /// Wire name `name` (query string). Since ZStack 3.9.2 (release history).
     #[api(since = "3.9.2")]
@@ -4494,6 +4536,7 @@ impl<
     response = crate::api::GetAuditDataReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetAuditData {
     /// Wire name `startTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "startTime", range(0, 9223372036854775807))]
@@ -4619,6 +4662,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetAuditData>> GetAuditDataSetters
     response = crate::api::GetEventDataReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetEventData {
     /// Wire name `startTime` (query string). Since ZStack 3.0.1 (release history).
     #[api(rename = "startTime", range(0, 9223372036854775807))]
@@ -4790,6 +4834,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<GetEventData>> GetEventDataSetters
     response = crate::api::GetManagementNodeDirCapacityReply,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct GetManagementNodeDirCapacity {
     /// Wire name `managementNodeUuids` (query string). Since ZStack 3.9.2 (release history).
     #[api(rename = "managementNodeUuids")]
@@ -4879,6 +4924,7 @@ impl<
     response = crate::api::GetMetricDataReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetMetricData {
     /// Wire name `namespace` (query string). Since ZStack 3.0.1 (release history).
     pub namespace: ::std::string::String,
@@ -5049,6 +5095,7 @@ for T {}
     response = crate::api::GetMetricLabelValueReply,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct GetMetricLabelValue {
     /// Wire name `namespace` (query string). Since ZStack 3.0.1 (release history).
     pub namespace: ::std::string::String,
@@ -5175,6 +5222,7 @@ impl<
     response = crate::api::GetTextTemplateArgReply,
     since = "5.0.0"
 )]
+#[non_exhaustive]
 pub struct GetTextTemplateArg {
     /// Wire name `systemTags` (query string). Since ZStack 5.0.0 (release history).
     #[api(rename = "systemTags")]
@@ -5247,6 +5295,7 @@ impl<
     response = crate::api::GetZWatchAlertHistogramReply,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct GetZWatchAlertHistogram {
     /// Wire name `tableName` (query string). Since ZStack 4.1.8 (release history).
     #[api(rename = "tableName")]
@@ -5358,6 +5407,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct PutMetricData {
     /// Wire name `namespace` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -5441,6 +5491,7 @@ for T {}
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ActiveAlarmInventory>,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryActiveAlarm {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -5484,6 +5535,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryActiveAlarm {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ActiveAlarmTemplateInventory>,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryActiveAlarmTemplate {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -5527,6 +5579,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryActiveAlarmTemplate {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AlarmInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryAlarm {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -5570,6 +5623,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAlarm {
     response = crate::api::QueryAlarmRecordReply,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct QueryAlarmRecord {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -5614,6 +5668,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAlarmRecord {
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryAlertDataAck {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -5657,6 +5712,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAlertDataAck {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::AliyunSmsSNSTextTemplateInventory>,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct QueryAliyunSmsSNSTextTemplate {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -5700,6 +5756,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAliyunSmsSNSTextTemplat
     response = crate::api::QueryAuditReply,
     since = "4.4.65"
 )]
+#[non_exhaustive]
 pub struct QueryAudit {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -5743,6 +5800,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryAudit {
     response = crate::api::QueryEventRecordReply,
     since = "4.1.8"
 )]
+#[non_exhaustive]
 pub struct QueryEventRecord {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -5786,6 +5844,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEventRecord {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EventRuleTemplateInventory>,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryEventRuleTemplate {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -5829,6 +5888,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEventRuleTemplate {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::EventSubscriptionInventory>,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryEventSubscription {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -5872,6 +5932,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryEventSubscription {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MetricDataHttpReceiverInventory>,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct QueryMetricDataHttpReceiver {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -5915,6 +5976,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMetricDataHttpReceiver 
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MetricRuleTemplateInventory>,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryMetricRuleTemplate {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -5958,6 +6020,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMetricRuleTemplate {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MetricTemplateInventory>,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct QueryMetricTemplate {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -6001,6 +6064,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMetricTemplate {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorGroupInventory>,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryMonitorGroup {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -6044,6 +6108,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroup {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorGroupAlarmInventory>,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryMonitorGroupAlarm {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -6087,6 +6152,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroupAlarm {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorGroupEventSubscriptionInventory>,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryMonitorGroupEventSubscription {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -6130,6 +6196,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroupEventSubscr
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorGroupInstanceInventory>,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryMonitorGroupInstance {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -6173,6 +6240,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroupInstance {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorGroupTemplateRefInventory>,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryMonitorGroupTemplateRef {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -6216,6 +6284,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorGroupTemplateRef
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::MonitorTemplateInventory>,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct QueryMonitorTemplate {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -6259,6 +6328,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryMonitorTemplate {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::SNSEndpointThirdpartyAlertHistoryInventory>,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct QuerySNSEndpointThirdpartyAlertHistory {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -6304,6 +6374,7 @@ for QuerySNSEndpointThirdpartyAlertHistory {
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct QuerySNSTextTemplate {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -6347,6 +6418,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QuerySNSTextTemplate {
     response = crate::api::QueryThirdpartyAlertReply,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct QueryThirdpartyAlert {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -6390,6 +6462,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryThirdpartyAlert {
     response = ::zstack_sdk::runtime::reply::InventoriesReply<crate::types::ThirdpartyPlatformInventory>,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct QueryThirdpartyPlatform {
     /// Conditions, paging, sorting and field selection.
     #[api(flatten)]
@@ -6434,6 +6507,7 @@ impl ::zstack_sdk::runtime::query::QueryRequest for QueryThirdpartyPlatform {
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveActionFromAlarm {
     /// Wire name `alarmUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "alarmUuid")]
@@ -6529,6 +6603,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveActionFromEventSubscription {
     /// Wire name `subscriptionUuid` (path placeholder). Since ZStack 3.0.1 (release history).
     #[api(rename = "subscriptionUuid")]
@@ -6612,6 +6687,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveInstanceFromMonitorGroup {
     /// Wire name `groupUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "groupUuid")]
@@ -6707,6 +6783,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveLabelFromAlarm {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6794,6 +6871,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct RemoveLabelFromEventSubscription {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -6869,6 +6947,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct RevokeMonitorTemplateFromMonitorGroup {
     /// Wire name `groupUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "groupUuid")]
@@ -6965,6 +7044,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct SubscribeEvent {
     /// Wire name `name` (body). Since ZStack 3.0.1 (release history).
     #[api(max_length = 255)]
@@ -6984,7 +7064,7 @@ pub struct SubscribeEvent {
         since = "3.8.22",
         one_of("Emergent", "Important", "Normal")
     )]
-    pub emergency_level: ::core::option::Option<::std::string::String>,
+    pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
     /// Wire name `resourceUuid` (body). Since ZStack 3.0.1 (release history).
     #[api(rename = "resourceUuid")]
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -7057,7 +7137,7 @@ pub trait SubscribeEventSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `emergencyLevel` (body). Since ZStack 3.8.22 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
     fn emergency_level(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::EmergencyLevel>,
     ) -> Self {
         self.held_mut().emergency_level = ::core::option::Option::Some(value.into());
         self
@@ -7132,6 +7212,7 @@ for T {}
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UnsubscribeEvent {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -7219,6 +7300,7 @@ for T {}
     async,
     since = "4.7.24"
 )]
+#[non_exhaustive]
 pub struct UpdateActiveAlarmTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.7.24 (release history).
     pub uuid: ::std::string::String,
@@ -7230,7 +7312,7 @@ pub struct UpdateActiveAlarmTemplate {
         rename = "comparisonOperator",
         one_of("GreaterThanOrEqualTo", "GreaterThan", "LessThan", "LessThanOrEqualTo")
     )]
-    pub comparison_operator: ::core::option::Option<::std::string::String>,
+    pub comparison_operator: ::core::option::Option<crate::types::ComparisonOperator>,
     /// Wire name `period` (body). Since ZStack 4.7.24 (release history).
     #[api(range(1, 2147483647))]
     pub period: ::core::option::Option<i32>,
@@ -7245,7 +7327,7 @@ pub struct UpdateActiveAlarmTemplate {
     pub repeat_count: ::core::option::Option<i32>,
     /// Wire name `emergencyLevel` (body). Since ZStack 4.7.24 (release history). One of `Emergent`, `Important`, `Normal`.
     #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
-    pub emergency_level: ::core::option::Option<::std::string::String>,
+    pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
     /// Wire name `labels` (body). Since ZStack 4.7.24 (release history).
     pub labels: ::core::option::Option<::std::string::String>,
     /// Wire name `systemTags` (body). Since ZStack 4.7.24 (release history).
@@ -7289,7 +7371,7 @@ pub trait UpdateActiveAlarmTemplateSetters: ::zstack_sdk::runtime::request::Hold
     /// Wire name `comparisonOperator` (body). Since ZStack 4.7.24 (release history). One of `GreaterThanOrEqualTo`, `GreaterThan`, `LessThan`, `LessThanOrEqualTo`.
     fn comparison_operator(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::ComparisonOperator>,
     ) -> Self {
         self.held_mut().comparison_operator = ::core::option::Option::Some(value.into());
         self
@@ -7317,7 +7399,7 @@ pub trait UpdateActiveAlarmTemplateSetters: ::zstack_sdk::runtime::request::Hold
     /// Wire name `emergencyLevel` (body). Since ZStack 4.7.24 (release history). One of `Emergent`, `Important`, `Normal`.
     fn emergency_level(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::EmergencyLevel>,
     ) -> Self {
         self.held_mut().emergency_level = ::core::option::Option::Some(value.into());
         self
@@ -7381,6 +7463,7 @@ impl<
     async,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateAlarm {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -7395,7 +7478,7 @@ pub struct UpdateAlarm {
         rename = "comparisonOperator",
         one_of("GreaterThanOrEqualTo", "GreaterThan", "LessThan", "LessThanOrEqualTo")
     )]
-    pub comparison_operator: ::core::option::Option<::std::string::String>,
+    pub comparison_operator: ::core::option::Option<crate::types::ComparisonOperator>,
     /// Wire name `period` (body). Since ZStack 3.0.1 (release history).
     #[api(range(1, 2147483647))]
     pub period: ::core::option::Option<i32>,
@@ -7417,7 +7500,7 @@ pub struct UpdateAlarm {
         since = "3.8.22",
         one_of("Emergent", "Important", "Normal")
     )]
-    pub emergency_level: ::core::option::Option<::std::string::String>,
+    pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
     /// Wire name `actions` (body). Since ZStack 4.0.1 (release history).
     #[api(since = "4.0.1")]
     pub actions: ::std::vec::Vec<::serde_json::Value>,
@@ -7469,7 +7552,7 @@ pub trait UpdateAlarmSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `comparisonOperator` (body). Since ZStack 3.0.1 (release history). One of `GreaterThanOrEqualTo`, `GreaterThan`, `LessThan`, `LessThanOrEqualTo`.
     fn comparison_operator(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::ComparisonOperator>,
     ) -> Self {
         self.held_mut().comparison_operator = ::core::option::Option::Some(value.into());
         self
@@ -7502,7 +7585,7 @@ pub trait UpdateAlarmSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `emergencyLevel` (body). Since ZStack 3.8.22 (release history). One of `Emergent`, `Important`, `Normal`.
     fn emergency_level(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::EmergencyLevel>,
     ) -> Self {
         self.held_mut().emergency_level = ::core::option::Option::Some(value.into());
         self
@@ -7569,6 +7652,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<UpdateAlarm>> UpdateAlarmSetters f
     async,
     since = "3.3.1"
 )]
+#[non_exhaustive]
 pub struct UpdateAlarmData {
     /// Wire name `dataUuid` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "dataUuid")]
@@ -7581,10 +7665,10 @@ pub struct UpdateAlarmData {
     pub data_end_time: ::core::option::Option<i64>,
     /// Wire name `updateMode` (body). Since ZStack 3.3.1 (release history). One of `OnlyOne`, `InRange`, `All`.
     #[api(rename = "updateMode", one_of("OnlyOne", "InRange", "All"))]
-    pub update_mode: ::std::string::String,
+    pub update_mode: crate::types::UpdateMode,
     /// Wire name `readStatus` (body). Since ZStack 3.3.1 (release history). One of `Read`, `Unread`.
     #[api(rename = "readStatus", one_of("Read", "Unread"))]
-    pub read_status: ::core::option::Option<::std::string::String>,
+    pub read_status: ::core::option::Option<crate::types::ReadStatus>,
     /// Wire name `systemTags` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -7594,7 +7678,9 @@ pub struct UpdateAlarmData {
 }
 impl UpdateAlarmData {
     /// A request with the required params `updateMode`; optional ones unset.
-    pub fn new(update_mode: impl ::core::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        update_mode: impl ::core::convert::Into<crate::types::UpdateMode>,
+    ) -> Self {
         Self {
             data_uuid: ::core::default::Default::default(),
             data_start_time: ::core::default::Default::default(),
@@ -7632,7 +7718,7 @@ pub trait UpdateAlarmDataSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `readStatus` (body). Since ZStack 3.3.1 (release history). One of `Read`, `Unread`.
     fn read_status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::ReadStatus>,
     ) -> Self {
         self.held_mut().read_status = ::core::option::Option::Some(value.into());
         self
@@ -7687,6 +7773,7 @@ for T {}
     async,
     since = "3.1.3"
 )]
+#[non_exhaustive]
 pub struct UpdateAlarmLabel {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.1.3 (release history).
     pub uuid: ::std::string::String,
@@ -7697,7 +7784,7 @@ pub struct UpdateAlarmLabel {
     pub value: ::std::string::String,
     /// Wire name `operator` (body). Since ZStack 3.1.3 (release history). One of `Regex`, `Equal`.
     #[api(one_of("Regex", "Equal"))]
-    pub operator: ::std::string::String,
+    pub operator: crate::types::Operator,
     /// Wire name `systemTags` (body). Since ZStack 3.1.3 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -7711,7 +7798,7 @@ impl UpdateAlarmLabel {
         uuid: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
-        operator: impl ::core::convert::Into<::std::string::String>,
+        operator: impl ::core::convert::Into<crate::types::Operator>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -7779,6 +7866,7 @@ for T {}
     polymorphic,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateAlertDataAck {
     /// Wire name `alertDataUuid` (path placeholder). Since ZStack 4.0.1 (release history).
     #[api(rename = "alertDataUuid")]
@@ -7867,6 +7955,7 @@ impl<
     async,
     since = "3.7.5"
 )]
+#[non_exhaustive]
 pub struct UpdateAliyunSmsSNSTextTemplate {
     /// Wire name `alarmTemplateCode` (body). Since ZStack 3.7.5 (release history).
     #[api(rename = "alarmTemplateCode")]
@@ -8064,6 +8153,7 @@ impl<
     async,
     since = "3.3.1"
 )]
+#[non_exhaustive]
 pub struct UpdateEventData {
     /// Wire name `dataUuid` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "dataUuid")]
@@ -8076,10 +8166,10 @@ pub struct UpdateEventData {
     pub data_end_time: ::core::option::Option<i64>,
     /// Wire name `updateMode` (body). Since ZStack 3.3.1 (release history). One of `OnlyOne`, `InRange`, `All`.
     #[api(rename = "updateMode", one_of("OnlyOne", "InRange", "All"))]
-    pub update_mode: ::std::string::String,
+    pub update_mode: crate::types::UpdateMode,
     /// Wire name `readStatus` (body). Since ZStack 3.3.1 (release history). One of `Read`, `Unread`.
     #[api(rename = "readStatus", one_of("Read", "Unread"))]
-    pub read_status: ::core::option::Option<::std::string::String>,
+    pub read_status: ::core::option::Option<crate::types::ReadStatus>,
     /// Wire name `systemTags` (body). Since ZStack 3.3.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -8089,7 +8179,9 @@ pub struct UpdateEventData {
 }
 impl UpdateEventData {
     /// A request with the required params `updateMode`; optional ones unset.
-    pub fn new(update_mode: impl ::core::convert::Into<::std::string::String>) -> Self {
+    pub fn new(
+        update_mode: impl ::core::convert::Into<crate::types::UpdateMode>,
+    ) -> Self {
         Self {
             data_uuid: ::core::default::Default::default(),
             data_start_time: ::core::default::Default::default(),
@@ -8127,7 +8219,7 @@ pub trait UpdateEventDataSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `readStatus` (body). Since ZStack 3.3.1 (release history). One of `Read`, `Unread`.
     fn read_status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::ReadStatus>,
     ) -> Self {
         self.held_mut().read_status = ::core::option::Option::Some(value.into());
         self
@@ -8182,6 +8274,7 @@ for T {}
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateEventRuleTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8190,7 +8283,7 @@ pub struct UpdateEventRuleTemplate {
     pub name: ::core::option::Option<::std::string::String>,
     /// Wire name `emergencyLevel` (body). Since ZStack 4.0.1 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
     #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
-    pub emergency_level: ::core::option::Option<::std::string::String>,
+    pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
     /// Wire name `labels` (body). Since ZStack 4.0.1 (release history).
     pub labels: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
@@ -8226,7 +8319,7 @@ pub trait UpdateEventRuleTemplateSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `emergencyLevel` (body). Since ZStack 4.0.1 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
     fn emergency_level(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::EmergencyLevel>,
     ) -> Self {
         self.held_mut().emergency_level = ::core::option::Option::Some(value.into());
         self
@@ -8295,6 +8388,7 @@ impl<
     async,
     since = "3.9.2"
 )]
+#[non_exhaustive]
 pub struct UpdateEventSubscriptionLabel {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.9.2 (release history).
     pub uuid: ::std::string::String,
@@ -8305,7 +8399,7 @@ pub struct UpdateEventSubscriptionLabel {
     pub value: ::std::string::String,
     /// Wire name `operator` (body). Since ZStack 3.9.2 (release history). One of `Regex`, `Equal`.
     #[api(one_of("Regex", "Equal"))]
-    pub operator: ::std::string::String,
+    pub operator: crate::types::Operator,
     /// Wire name `systemTags` (body). Since ZStack 3.9.2 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -8319,7 +8413,7 @@ impl UpdateEventSubscriptionLabel {
         uuid: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
-        operator: impl ::core::convert::Into<::std::string::String>,
+        operator: impl ::core::convert::Into<crate::types::Operator>,
     ) -> Self {
         Self {
             uuid: uuid.into(),
@@ -8387,6 +8481,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateMetricRuleTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8398,7 +8493,7 @@ pub struct UpdateMetricRuleTemplate {
         rename = "comparisonOperator",
         one_of("GreaterThanOrEqualTo", "GreaterThan", "LessThan", "LessThanOrEqualTo")
     )]
-    pub comparison_operator: ::core::option::Option<::std::string::String>,
+    pub comparison_operator: ::core::option::Option<crate::types::ComparisonOperator>,
     /// Wire name `period` (body). Since ZStack 4.0.1 (release history).
     #[api(range(1, 2147483647))]
     pub period: ::core::option::Option<i32>,
@@ -8418,7 +8513,7 @@ pub struct UpdateMetricRuleTemplate {
     pub enable_recovery: ::core::option::Option<bool>,
     /// Wire name `emergencyLevel` (body). Since ZStack 4.0.1 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
     #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
-    pub emergency_level: ::core::option::Option<::std::string::String>,
+    pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
     /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -8458,7 +8553,7 @@ pub trait UpdateMetricRuleTemplateSetters: ::zstack_sdk::runtime::request::Holds
     /// Wire name `comparisonOperator` (body). Since ZStack 4.0.1 (release history). One of `GreaterThanOrEqualTo`, `GreaterThan`, `LessThan`, `LessThanOrEqualTo`.
     fn comparison_operator(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::ComparisonOperator>,
     ) -> Self {
         self.held_mut().comparison_operator = ::core::option::Option::Some(value.into());
         self
@@ -8504,7 +8599,7 @@ pub trait UpdateMetricRuleTemplateSetters: ::zstack_sdk::runtime::request::Holds
     /// Wire name `emergencyLevel` (body). Since ZStack 4.0.1 (release history). Server default: `Important`. One of `Emergent`, `Important`, `Normal`.
     fn emergency_level(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::EmergencyLevel>,
     ) -> Self {
         self.held_mut().emergency_level = ::core::option::Option::Some(value.into());
         self
@@ -8560,6 +8655,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateMonitorGroup {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8573,7 +8669,7 @@ pub struct UpdateMonitorGroup {
     pub actions: ::std::vec::Vec<::serde_json::Value>,
     /// Wire name `stateEvent` (body). Since ZStack 4.0.1 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::core::option::Option<::std::string::String>,
+    pub state_event: ::core::option::Option<crate::types::StateEvent>,
     /// Wire name `systemTags` (body). Since ZStack 4.0.1 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -8629,7 +8725,7 @@ pub trait UpdateMonitorGroupSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `stateEvent` (body). Since ZStack 4.0.1 (release history). One of `enable`, `disable`.
     fn state_event(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         self.held_mut().state_event = ::core::option::Option::Some(value.into());
         self
@@ -8685,6 +8781,7 @@ impl<
     async,
     since = "4.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateMonitorTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 4.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8783,6 +8880,7 @@ impl<
     polymorphic,
     since = "3.0.1"
 )]
+#[non_exhaustive]
 pub struct UpdateSNSTextTemplate {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.0.1 (release history).
     pub uuid: ::std::string::String,
@@ -8936,12 +9034,13 @@ impl<
     async,
     since = "3.8.22"
 )]
+#[non_exhaustive]
 pub struct UpdateSubscribeEvent {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.8.22 (release history).
     pub uuid: ::std::string::String,
     /// Wire name `emergencyLevel` (body). Since ZStack 3.8.22 (release history). One of `Emergent`, `Important`, `Normal`.
     #[api(rename = "emergencyLevel", one_of("Emergent", "Important", "Normal"))]
-    pub emergency_level: ::core::option::Option<::std::string::String>,
+    pub emergency_level: ::core::option::Option<crate::types::EmergencyLevel>,
     /// Wire name `name` (body). Since ZStack 3.10.40 (release history).
     #[api(since = "3.10.40", max_length = 255)]
     pub name: ::core::option::Option<::std::string::String>,
@@ -8972,7 +9071,7 @@ pub trait UpdateSubscribeEventSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `emergencyLevel` (body). Since ZStack 3.8.22 (release history). One of `Emergent`, `Important`, `Normal`.
     fn emergency_level(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::EmergencyLevel>,
     ) -> Self {
         self.held_mut().emergency_level = ::core::option::Option::Some(value.into());
         self
@@ -9033,6 +9132,7 @@ impl<
     async,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct UpdateThirdpartyAlerts {
     /// Wire name `uuid` (body). Since ZStack 3.10.40 (release history).
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -9044,7 +9144,7 @@ pub struct UpdateThirdpartyAlerts {
     pub end_time_millis: ::core::option::Option<i64>,
     /// Wire name `updateReadStatus` (body). Since ZStack 3.10.40 (release history). One of `Unread`, `Read`.
     #[api(rename = "updateReadStatus", one_of("Unread", "Read"))]
-    pub update_read_status: ::core::option::Option<::std::string::String>,
+    pub update_read_status: ::core::option::Option<crate::types::ReadStatus>,
     /// Wire name `systemTags` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "systemTags")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
@@ -9089,7 +9189,7 @@ pub trait UpdateThirdpartyAlertsSetters: ::zstack_sdk::runtime::request::Holds<
     /// Wire name `updateReadStatus` (body). Since ZStack 3.10.40 (release history). One of `Unread`, `Read`.
     fn update_read_status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::ReadStatus>,
     ) -> Self {
         self.held_mut().update_read_status = ::core::option::Option::Some(value.into());
         self
@@ -9145,6 +9245,7 @@ impl<
     async,
     since = "3.10.40"
 )]
+#[non_exhaustive]
 pub struct UpdateThirdpartyPlatform {
     /// Wire name `uuid` (path placeholder). Since ZStack 3.10.40 (release history).
     pub uuid: ::std::string::String,
@@ -9162,7 +9263,7 @@ pub struct UpdateThirdpartyPlatform {
     pub url: ::core::option::Option<::std::string::String>,
     /// Wire name `stateEvent` (body). Since ZStack 3.10.40 (release history). One of `enable`, `disable`.
     #[api(rename = "stateEvent", one_of("enable", "disable"))]
-    pub state_event: ::core::option::Option<::std::string::String>,
+    pub state_event: ::core::option::Option<crate::types::StateEvent>,
     /// Wire name `lastSyncDateMills` (body). Since ZStack 3.10.40 (release history).
     #[api(rename = "lastSyncDateMills")]
     pub last_sync_date_mills: ::core::option::Option<i64>,
@@ -9223,7 +9324,7 @@ pub trait UpdateThirdpartyPlatformSetters: ::zstack_sdk::runtime::request::Holds
     /// Wire name `stateEvent` (body). Since ZStack 3.10.40 (release history). One of `enable`, `disable`.
     fn state_event(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> Self {
         self.held_mut().state_event = ::core::option::Option::Some(value.into());
         self
@@ -9267,91 +9368,108 @@ impl<
 > UpdateThirdpartyPlatformSetters for T {}
 /// The result of [`GetActiveAlarmStatus`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetActiveAlarmStatusReply {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub statuses: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetActiveAlarmStatusReply { "statuses" => statuses default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetActiveAlarmStatusReply { "statuses" => statuses default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetAlarmData`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAlarmDataReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub histories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetAlarmDataReply { "histories" => histories default, "total" => total lenient, }
+    serialize if feature = "serialize"
 );
 /// The result of [`GetAllEventMetadata`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAllEventMetadataReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub events: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetAllEventMetadataReply { "events" => events default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetAllEventMetadataReply { "events" => events default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetAllMetricMetadata`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAllMetricMetadataReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub metrics: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetAllMetricMetadataReply { "metrics" => metrics default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetAllMetricMetadataReply { "metrics" => metrics default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetAuditData`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAuditDataReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub audits: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetAuditDataReply { "audits" => audits default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetAuditDataReply { "audits" => audits default, } serialize if feature = "serialize"
 );
 /// The result of [`GetEventData`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetEventDataReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub events: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetEventDataReply { "events" => events default, "total" => total lenient, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetEventDataReply { "events" => events default, "total" => total lenient, } serialize
+    if feature = "serialize"
 );
 /// The result of [`GetManagementNodeDirCapacity`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetManagementNodeDirCapacityReply {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub result: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetManagementNodeDirCapacityReply { "result" => result default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetManagementNodeDirCapacityReply { "result" => result default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`GetMetricData`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetMetricDataReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub data: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetMetricDataReply { "data" => data default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetMetricDataReply { "data" => data default, } serialize if feature = "serialize"
 );
 /// The result of [`GetMetricLabelValue`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetMetricLabelValueReply {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub labels: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetMetricLabelValueReply { "labels" => labels default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetMetricLabelValueReply { "labels" => labels default, } serialize if feature =
+    "serialize"
 );
 /// The result of [`GetTextTemplateArg`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetTextTemplateArgReply {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub default_supported_params: ::std::collections::BTreeMap<
@@ -9359,65 +9477,72 @@ pub struct GetTextTemplateArgReply {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GetTextTemplateArgReply { "defaultSupportedParams" => default_supported_params
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// The result of [`GetZWatchAlertHistogram`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetZWatchAlertHistogramReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub histograms: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    GetZWatchAlertHistogramReply { "histograms" => histograms default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    GetZWatchAlertHistogramReply { "histograms" => histograms default, } serialize if
+    feature = "serialize"
 );
 /// The result of [`QueryAlarmRecord`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAlarmRecordReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryAlarmRecordReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryAudit`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryAuditReply {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryAuditReply { "inventories" => inventories default, "total" => total lenient, }
+    serialize if feature = "serialize"
 );
 /// The result of [`QueryEventRecord`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryEventRecordReply {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryEventRecordReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// The result of [`QueryThirdpartyAlert`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryThirdpartyAlertReply {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QueryThirdpartyAlertReply { "inventories" => inventories default, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 #[cfg(feature = "client")]
 /// The `zwatch` group's APIs as methods of the client: each returns a `Call` to send, await or stream. Implemented for [`Client`](::zstack_sdk::client::Client); in scope with `use zstack_sdk::prelude::*`.
@@ -9427,7 +9552,7 @@ pub trait ZwatchApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         &self,
         alarm_uuid: impl ::core::convert::Into<::std::string::String>,
         alert_data_uuid: impl ::core::convert::Into<::std::string::String>,
-        data_type: impl ::core::convert::Into<::std::string::String>,
+        data_type: impl ::core::convert::Into<crate::types::DataType>,
         ack_period_sec: impl ::core::convert::Into<i32>,
     ) -> ::zstack_sdk::client::Call<AckAlarmData> {
         ::zstack_sdk::client::Call::new(
@@ -9440,7 +9565,7 @@ pub trait ZwatchApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         &self,
         event_subscription_uuid: impl ::core::convert::Into<::std::string::String>,
         alert_data_uuid: impl ::core::convert::Into<::std::string::String>,
-        data_type: impl ::core::convert::Into<::std::string::String>,
+        data_type: impl ::core::convert::Into<crate::types::DataType>,
         ack_period_sec: impl ::core::convert::Into<i32>,
     ) -> ::zstack_sdk::client::Call<AckEventData> {
         ::zstack_sdk::client::Call::new(
@@ -9511,7 +9636,7 @@ pub trait ZwatchApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         alarm_uuid: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
-        operator: impl ::core::convert::Into<::std::string::String>,
+        operator: impl ::core::convert::Into<crate::types::Operator>,
     ) -> ::zstack_sdk::client::Call<AddLabelToAlarm> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -9524,7 +9649,7 @@ pub trait ZwatchApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         subscription_uuid: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
-        operator: impl ::core::convert::Into<::std::string::String>,
+        operator: impl ::core::convert::Into<crate::types::Operator>,
     ) -> ::zstack_sdk::client::Call<AddLabelToEventSubscription> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -9536,7 +9661,9 @@ pub trait ZwatchApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
         monitor_template_uuid: impl ::core::convert::Into<::std::string::String>,
-        comparison_operator: impl ::core::convert::Into<::std::string::String>,
+        comparison_operator: impl ::core::convert::Into<
+            crate::types::ComparisonOperator,
+        >,
         namespace: impl ::core::convert::Into<::std::string::String>,
         metric_name: impl ::core::convert::Into<::std::string::String>,
         threshold: impl ::core::convert::Into<f64>,
@@ -9581,7 +9708,7 @@ pub trait ZwatchApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_active_alarm_state(
         &self,
         namespace: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeActiveAlarmState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -9592,7 +9719,7 @@ pub trait ZwatchApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_alarm_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeAlarmState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -9603,7 +9730,7 @@ pub trait ZwatchApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_event_subscription_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<crate::types::AlarmState>,
     ) -> ::zstack_sdk::client::Call<ChangeEventSubscriptionState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -9614,7 +9741,7 @@ pub trait ZwatchApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn change_sns_topic_state(
         &self,
         uuid: impl ::core::convert::Into<::std::string::String>,
-        state_event: impl ::core::convert::Into<::std::string::String>,
+        state_event: impl ::core::convert::Into<crate::types::StateEvent>,
     ) -> ::zstack_sdk::client::Call<ChangeSNSTopicState> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -9636,7 +9763,9 @@ pub trait ZwatchApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     fn create_alarm(
         &self,
         name: impl ::core::convert::Into<::std::string::String>,
-        comparison_operator: impl ::core::convert::Into<::std::string::String>,
+        comparison_operator: impl ::core::convert::Into<
+            crate::types::ComparisonOperator,
+        >,
         namespace: impl ::core::convert::Into<::std::string::String>,
         metric_name: impl ::core::convert::Into<::std::string::String>,
         threshold: impl ::core::convert::Into<f64>,
@@ -10159,7 +10288,7 @@ pub trait ZwatchApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     /// Send (and wait for the job of) [`UpdateAlarmData`]: `PUT /zwatch/alarm-histories/actions`.
     fn update_alarm_data(
         &self,
-        update_mode: impl ::core::convert::Into<::std::string::String>,
+        update_mode: impl ::core::convert::Into<crate::types::UpdateMode>,
     ) -> ::zstack_sdk::client::Call<UpdateAlarmData> {
         ::zstack_sdk::client::Call::new(self.as_ref(), UpdateAlarmData::new(update_mode))
     }
@@ -10169,7 +10298,7 @@ pub trait ZwatchApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         uuid: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
-        operator: impl ::core::convert::Into<::std::string::String>,
+        operator: impl ::core::convert::Into<crate::types::Operator>,
     ) -> ::zstack_sdk::client::Call<UpdateAlarmLabel> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),
@@ -10199,7 +10328,7 @@ pub trait ZwatchApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
     /// Send (and wait for the job of) [`UpdateEventData`]: `PUT /zwatch/events/actions`.
     fn update_event_data(
         &self,
-        update_mode: impl ::core::convert::Into<::std::string::String>,
+        update_mode: impl ::core::convert::Into<crate::types::UpdateMode>,
     ) -> ::zstack_sdk::client::Call<UpdateEventData> {
         ::zstack_sdk::client::Call::new(self.as_ref(), UpdateEventData::new(update_mode))
     }
@@ -10219,7 +10348,7 @@ pub trait ZwatchApi: ::core::convert::AsRef<::zstack_sdk::client::Client> {
         uuid: impl ::core::convert::Into<::std::string::String>,
         key: impl ::core::convert::Into<::std::string::String>,
         value: impl ::core::convert::Into<::std::string::String>,
-        operator: impl ::core::convert::Into<::std::string::String>,
+        operator: impl ::core::convert::Into<crate::types::Operator>,
     ) -> ::zstack_sdk::client::Call<UpdateEventSubscriptionLabel> {
         ::zstack_sdk::client::Call::new(
             self.as_ref(),

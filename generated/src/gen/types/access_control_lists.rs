@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /access-control-lists, and the types and enums they use first.
 /// Server class: `org.zstack.header.acl.AccessControlListEntryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AccessControlListEntryInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -28,14 +29,15 @@ pub struct AccessControlListEntryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AccessControlListEntryInventory { "uuid" => uuid, "aclUuid" => acl_uuid, "type" =>
     type_, "name" => name, "domain" => domain, "url" => url, "ipEntries" => ip_entries,
     "description" => description, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.acl.AccessControlListInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AccessControlListInventory {
     /// Since ZStack 3.9. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -54,10 +56,11 @@ pub struct AccessControlListInventory {
     /// Since ZStack 3.9. Absent from older MNs' replies.
     pub entries: ::std::vec::Vec<crate::types::AccessControlListEntryInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AccessControlListInventory { "uuid" => uuid, "name" => name, "ipVersion" =>
     ip_version lenient, "description" => description, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "entries" => entries default, }
+    "lastOpDate" => last_op_date, "entries" => entries default, } serialize if feature =
+    "serialize"
 );
 impl AccessControlListInventory {
     /// Query field `uuid`.

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /accesskeys, and the types and enums they use first.
 /// Server class: `org.zstack.accessKey.AccessKeyInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AccessKeyInventory {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -26,11 +27,11 @@ pub struct AccessKeyInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AccessKeyInventory { "uuid" => uuid, "description" => description, "accountUuid" =>
     account_uuid, "userUuid" => user_uuid, "AccessKeyID" => access_key_id,
     "AccessKeySecret" => access_key_secret, "state" => state, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl AccessKeyInventory {
     /// Query field `uuid`.
@@ -72,6 +73,7 @@ impl AccessKeyInventory {
 }
 /// Server class: `org.zstack.accessKey.AccessKeyState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AccessKeyState {
     /// `Enabled`
     Enabled,

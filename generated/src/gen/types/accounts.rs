@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.header.identity.AccountInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AccountInventory {
     /// The account UUID, uniquely identifying this resource. (catalog since 0.6)
     ///
@@ -38,10 +39,10 @@ pub struct AccountInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AccountInventory { "uuid" => uuid, "name" => name, "description" => description,
     "type" => type_, "state" => state, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl AccountInventory {
     /// Query field `uuid`.
@@ -75,6 +76,7 @@ impl AccountInventory {
 }
 /// Server class: `org.zstack.billing.table.AccountPriceTableRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AccountPriceTableRefInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
@@ -87,9 +89,10 @@ pub struct AccountPriceTableRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AccountPriceTableRefInventory { "accountUuid" => account_uuid, "tableUuid" =>
-    table_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    table_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );
 impl AccountPriceTableRefInventory {
     /// Query field `accountUuid`.
@@ -111,6 +114,7 @@ impl AccountPriceTableRefInventory {
 }
 /// Server class: `org.zstack.header.identity.AccountResourceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AccountResourceRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
@@ -127,10 +131,11 @@ pub struct AccountResourceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AccountResourceRefInventory { "accountUuid" => account_uuid, "resourceUuid" =>
     resource_uuid, "resourceType" => resource_type, "concreteResourceType" =>
     concrete_resource_type, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 impl AccountResourceRefInventory {
     /// Query field `accountUuid`.
@@ -160,6 +165,7 @@ impl AccountResourceRefInventory {
 }
 /// Server class: `org.zstack.header.identity.PolicyInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PolicyInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub statements: ::std::vec::Vec<crate::types::PolicyStatement>,
@@ -170,9 +176,9 @@ pub struct PolicyInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PolicyInventory { "statements" => statements default, "name" => name, "uuid" => uuid,
-    "accountUuid" => account_uuid, }
+    "accountUuid" => account_uuid, } serialize if feature = "serialize"
 );
 impl PolicyInventory {
     /// Query field `statements`.
@@ -194,6 +200,7 @@ impl PolicyInventory {
 }
 /// Server class: `org.zstack.header.identity.QuotaInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QuotaInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -212,10 +219,10 @@ pub struct QuotaInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QuotaInventory { "uuid" => uuid, "name" => name, "identityUuid" => identity_uuid,
     "identityType" => identity_type, "value" => value lenient, "lastOpDate" =>
-    last_op_date, "createDate" => create_date, }
+    last_op_date, "createDate" => create_date, } serialize if feature = "serialize"
 );
 impl QuotaInventory {
     /// Query field `uuid`.
@@ -249,6 +256,7 @@ impl QuotaInventory {
 }
 /// Server class: `org.zstack.header.identity.Quota$QuotaUsage`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QuotaUsage {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -257,11 +265,13 @@ pub struct QuotaUsage {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub used: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     QuotaUsage { "name" => name, "total" => total lenient, "used" => used lenient, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.identity.SharedResourceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SharedResourceInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub owner_account_uuid: ::core::option::Option<::std::string::String>,
@@ -280,11 +290,11 @@ pub struct SharedResourceInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SharedResourceInventory { "ownerAccountUuid" => owner_account_uuid,
     "receiverAccountUuid" => receiver_account_uuid, "toPublic" => to_public,
     "resourceType" => resource_type, "resourceUuid" => resource_uuid, "lastOpDate" =>
-    last_op_date, "createDate" => create_date, }
+    last_op_date, "createDate" => create_date, } serialize if feature = "serialize"
 );
 impl SharedResourceInventory {
     /// Query field `ownerAccountUuid`.
@@ -318,6 +328,7 @@ impl SharedResourceInventory {
 }
 /// Server class: `org.zstack.header.identity.UserGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UserGroupInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -334,10 +345,10 @@ pub struct UserGroupInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     UserGroupInventory { "uuid" => uuid, "accountUuid" => account_uuid, "name" => name,
     "description" => description, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl UserGroupInventory {
     /// Query field `uuid`.
@@ -367,6 +378,7 @@ impl UserGroupInventory {
 }
 /// Server class: `org.zstack.header.identity.UserInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UserInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -383,10 +395,10 @@ pub struct UserInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     UserInventory { "uuid" => uuid, "accountUuid" => account_uuid, "name" => name,
     "description" => description, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl UserInventory {
     /// Query field `uuid`.

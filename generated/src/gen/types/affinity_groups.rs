@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /affinity-groups or /affinityGroup, and the types and enums they use first.
 /// Server class: `org.zstack.header.affinitygroup.AffinityGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AffinityGroupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -32,11 +33,12 @@ pub struct AffinityGroupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub usages: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AffinityGroupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "policy" => policy, "version" => version, "type" => type_, "appliance"
     => appliance, "zoneUuid" => zone_uuid, "state" => state, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "usages" => usages default, }
+    "lastOpDate" => last_op_date, "usages" => usages default, } serialize if feature =
+    "serialize"
 );
 impl AffinityGroupInventory {
     /// Query field `uuid`.
@@ -91,6 +93,7 @@ impl AffinityGroupInventory {
 /// A `AffinityGroupInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyAffinityGroupInventory {
     AffinityGroupInventory(crate::types::AffinityGroupInventory),
     VmSchedulingRuleInventory(crate::types::VmSchedulingRuleInventory),
@@ -162,6 +165,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyAffinityGroupInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyAffinityGroupInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::AffinityGroupInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VmSchedulingRuleInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::VmSchedulingRuleInventory>

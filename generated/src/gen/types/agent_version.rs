@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /agent-version, and the types and enums they use first.
 /// Server class: `org.zstack.core.upgrade.AgentVersionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AgentVersionInventory {
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -20,10 +21,10 @@ pub struct AgentVersionInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AgentVersionInventory { "uuid" => uuid, "agentType" => agent_type, "currentVersion"
     => current_version, "expectVersion" => expect_version, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl AgentVersionInventory {
     /// Query field `uuid`.

@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.ai.entity.ApplicationDevelopmentServiceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ApplicationDevelopmentServiceInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -38,13 +39,14 @@ pub struct ApplicationDevelopmentServiceInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub service: ::core::option::Option<crate::types::ModelServiceInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ApplicationDevelopmentServiceInventory { "uuid" => uuid, "modelServiceUuid" =>
     model_service_uuid, "modelUuid" => model_uuid, "instances" => instances default,
     "datasetRefInventories" => dataset_ref_inventories default, "status" => status,
     "modelServiceType" => model_service_type, "type" => type_, "name" => name,
     "description" => description, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "deploymentStatus" => deployment_status, "service" => service, }
+    serialize if feature = "serialize"
 );
 impl ApplicationDevelopmentServiceInventory {
     /// Query field `uuid`.
@@ -106,6 +108,7 @@ impl ApplicationDevelopmentServiceInventory {
 }
 /// Server class: `org.zstack.ai.entity.DatasetInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DatasetInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -130,11 +133,11 @@ pub struct DatasetInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DatasetInventory { "uuid" => uuid, "name" => name, "description" => description,
     "url" => url, "installPath" => install_path, "modelCenterUuid" => model_center_uuid,
     "size" => size lenient, "system" => system, "createDate" => create_date, "lastOpDate"
-    => last_op_date, }
+    => last_op_date, } serialize if feature = "serialize"
 );
 impl DatasetInventory {
     /// Query field `uuid`.
@@ -180,6 +183,7 @@ impl DatasetInventory {
 }
 /// Server class: `org.zstack.ai.entity.ModelCenterCapacityInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ModelCenterCapacityInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -200,7 +204,7 @@ pub struct ModelCenterCapacityInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub cache_used_capacity: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ModelCenterCapacityInventory { "uuid" => uuid, "modelUsedCapacity" =>
     model_used_capacity lenient, "modelServiceUsedCapacity" =>
     model_service_used_capacity lenient, "datasetUsedCapacity" => dataset_used_capacity
@@ -208,10 +212,11 @@ pub struct ModelCenterCapacityInventory {
     "modelEvaluationUsedCapacity" => model_evaluation_used_capacity lenient,
     "installationUsedCapacity" => installation_used_capacity lenient,
     "temporaryUsedCapacity" => temporary_used_capacity lenient, "cacheUsedCapacity" =>
-    cache_used_capacity lenient, }
+    cache_used_capacity lenient, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ai.entity.ModelCenterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ModelCenterInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -248,14 +253,15 @@ pub struct ModelCenterInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ModelCenterInventory { "uuid" => uuid, "name" => name, "description" => description,
     "url" => url, "status" => status, "parameters" => parameters, "managementIp" =>
     management_ip, "managementPort" => management_port lenient, "storageNetworkUuid" =>
     storage_network_uuid, "serviceNetworkUuid" => service_network_uuid,
     "containerRegistry" => container_registry, "containerStorageNetwork" =>
     container_storage_network, "containerNetwork" => container_network, "capacity" =>
-    capacity, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    capacity, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );
 impl ModelCenterInventory {
     /// Query field `uuid`.
@@ -327,6 +333,7 @@ impl ModelCenterInventory {
 ///
 /// Server class: `org.zstack.ai.entity.ModelEvalServiceInstanceGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ModelEvalServiceInstanceGroupInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -369,7 +376,7 @@ pub struct ModelEvalServiceInstanceGroupInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub repetition_penalty: ::core::option::Option<f32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ModelEvalServiceInstanceGroupInventory { "uuid" => uuid, "modelServiceUuid" =>
     model_service_uuid, "modelUuid" => model_uuid, "instances" => instances default,
     "datasetRefInventories" => dataset_ref_inventories default, "status" => status,
@@ -377,7 +384,8 @@ pub struct ModelEvalServiceInstanceGroupInventory {
     "description" => description, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "limits" => limits lenient, "temperature" => temperature, "topK" =>
     top_k lenient, "topP" => top_p, "maxLength" => max_length lenient, "maxNewTokens" =>
-    max_new_tokens lenient, "repetitionPenalty" => repetition_penalty, }
+    max_new_tokens lenient, "repetitionPenalty" => repetition_penalty, } serialize if
+    feature = "serialize"
 );
 impl ModelEvalServiceInstanceGroupInventory {
     /// Query field `uuid`.
@@ -459,6 +467,7 @@ impl ModelEvalServiceInstanceGroupInventory {
 }
 /// Server class: `org.zstack.ai.entity.ModelInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ModelInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -497,14 +506,14 @@ pub struct ModelInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ModelInventory { "uuid" => uuid, "name" => name, "description" => description,
     "installPath" => install_path, "parameters" => parameters, "modelCenterUuid" =>
     model_center_uuid, "logo" => logo, "vendor" => vendor, "modelId" => model_id,
     "introduction" => introduction, "size" => size lenient, "version" => version, "type"
     => type_, "minGpuMemory" => min_gpu_memory lenient, "modelServiceRefs" =>
     model_service_refs default, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl ModelInventory {
     /// Query field `uuid`.
@@ -578,6 +587,7 @@ impl ModelInventory {
 }
 /// Server class: `org.zstack.ai.entity.ModelServiceInstanceGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ModelServiceInstanceGroupInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -606,13 +616,13 @@ pub struct ModelServiceInstanceGroupInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ModelServiceInstanceGroupInventory { "uuid" => uuid, "modelServiceUuid" =>
     model_service_uuid, "modelUuid" => model_uuid, "instances" => instances default,
     "datasetRefInventories" => dataset_ref_inventories default, "status" => status,
     "modelServiceType" => model_service_type, "type" => type_, "name" => name,
     "description" => description, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl ModelServiceInstanceGroupInventory {
     /// Query field `uuid`.
@@ -666,6 +676,7 @@ impl ModelServiceInstanceGroupInventory {
 }
 /// Server class: `org.zstack.ai.entity.ModelServiceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ModelServiceInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -716,7 +727,7 @@ pub struct ModelServiceInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ModelServiceInventory { "uuid" => uuid, "name" => name, "description" => description,
     "readme" => readme, "yaml" => yaml, "requestCpu" => request_cpu lenient,
     "requestMemory" => request_memory lenient, "modelCenterUuid" => model_center_uuid,
@@ -725,7 +736,8 @@ pub struct ModelServiceInventory {
     vm_image_uuid, "gpuComputeCapability" => gpu_compute_capability, "installPath" =>
     install_path, "pythonVersion" => python_version, "condaVersion" => conda_version,
     "startCommand" => start_command, "modelServiceRefs" => model_service_refs default,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 impl ModelServiceInventory {
     /// Query field `uuid`.
@@ -823,6 +835,7 @@ impl ModelServiceInventory {
 }
 /// Server class: `org.zstack.ai.entity.TrainedModelRecordInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TrainedModelRecordInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -841,11 +854,11 @@ pub struct TrainedModelRecordInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     TrainedModelRecordInventory { "uuid" => uuid, "modelUuid" => model_uuid,
     "sourceModelUuid" => source_model_uuid, "modelServiceInstanceGroupUuid" =>
     model_service_instance_group_uuid, "datasetUuid" => dataset_uuid, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl TrainedModelRecordInventory {
     /// Query field `uuid`.
@@ -880,6 +893,7 @@ impl TrainedModelRecordInventory {
 /// A `ModelServiceInstanceGroupInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyModelServiceInstanceGroupInventory {
     ModelServiceInstanceGroupInventory(crate::types::ModelServiceInstanceGroupInventory),
     ApplicationDevelopmentServiceInventory(
@@ -974,6 +988,26 @@ impl<'de> ::serde::Deserialize<'de> for AnyModelServiceInstanceGroupInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyModelServiceInstanceGroupInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::ModelServiceInstanceGroupInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ApplicationDevelopmentServiceInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ModelEvalServiceInstanceGroupInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::ApplicationDevelopmentServiceInventory>

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /aliyun, and the types and enums they use first.
 /// Server class: `org.zstack.aliyun.pangu.AliyunPanguPartitionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AliyunPanguPartitionInventory {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
@@ -26,11 +27,11 @@ pub struct AliyunPanguPartitionInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AliyunPanguPartitionInventory { "accountUuid" => account_uuid, "uuid" => uuid,
     "identityZoneUuid" => identity_zone_uuid, "name" => name, "description" =>
     description, "appName" => app_name, "partitionName" => partition_name, "createDate"
-    => create_date, "lastOpDate" => last_op_date, }
+    => create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl AliyunPanguPartitionInventory {
     /// Query field `accountUuid`.

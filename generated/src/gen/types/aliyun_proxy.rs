@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /aliyun-proxy, and the types and enums they use first.
 /// Server class: `org.zstack.aliyunproxy.vpc.AliyunProxyVSwitchInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AliyunProxyVSwitchInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -16,10 +17,10 @@ pub struct AliyunProxyVSwitchInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub is_default: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AliyunProxyVSwitchInventory { "uuid" => uuid, "aliyunProxyVpcUuid" =>
     aliyun_proxy_vpc_uuid, "vpcL3NetworkUuid" => vpc_l3_network_uuid, "status" => status,
-    "isDefault" => is_default, }
+    "isDefault" => is_default, } serialize if feature = "serialize"
 );
 impl AliyunProxyVSwitchInventory {
     /// Query field `uuid`.
@@ -45,6 +46,7 @@ impl AliyunProxyVSwitchInventory {
 }
 /// Server class: `org.zstack.aliyunproxy.vpc.AliyunProxyVpcInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AliyunProxyVpcInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -69,12 +71,12 @@ pub struct AliyunProxyVpcInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub is_default: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AliyunProxyVpcInventory { "uuid" => uuid, "vpcName" => vpc_name, "cidrBlock" =>
     cidr_block, "vRouterUuid" => v_router_uuid, "status" => status,
     "aliyunProxyVSwitches" => aliyun_proxy_v_switches default, "description" =>
     description, "createDate" => create_date, "lastOpDate" => last_op_date, "isDefault"
-    => is_default, }
+    => is_default, } serialize if feature = "serialize"
 );
 impl AliyunProxyVpcInventory {
     /// Query field `uuid`.

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /appcenter, and the types and enums they use first.
 /// Server class: `org.zstack.header.buildsystem.AppBuildSystemInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AppBuildSystemInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -36,13 +37,13 @@ pub struct AppBuildSystemInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AppBuildSystemInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "storageType" => storage_type, "url" => url, "hostname" => hostname,
     "username" => username, "sshPort" => ssh_port lenient, "status" => status, "state" =>
     state, "totalCapacity" => total_capacity lenient, "availableCapacity" =>
     available_capacity lenient, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl AppBuildSystemInventory {
     /// Query field `uuid`.
@@ -104,6 +105,7 @@ impl AppBuildSystemInventory {
 }
 /// Server class: `org.zstack.header.buildapp.BuildAppExportHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BuildAppExportHistoryInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -128,11 +130,11 @@ pub struct BuildAppExportHistoryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BuildAppExportHistoryInventory { "id" => id lenient, "buildAppUuid" =>
     build_app_uuid, "name" => name, "path" => path, "size" => size lenient, "md5Sum" =>
     md5_sum, "version" => version, "status" => status, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl BuildAppExportHistoryInventory {
     /// Query field `id`.
@@ -178,6 +180,7 @@ impl BuildAppExportHistoryInventory {
 }
 /// Server class: `org.zstack.header.buildapp.BuildApplicationInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BuildApplicationInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -206,15 +209,16 @@ pub struct BuildApplicationInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BuildApplicationInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "buildSystemUuid" => build_system_uuid, "templateContent" =>
     template_content, "installPath" => install_path, "appMetaData" => app_meta_data,
     "appId" => app_id, "version" => version, "status" => status, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.cloudformation.PreviewResourceStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PreviewResourceStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub actions: ::std::vec::Vec<::serde_json::Value>,
@@ -224,12 +228,13 @@ pub struct PreviewResourceStruct {
         ::serde_json::Value,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PreviewResourceStruct { "actions" => actions default, "conditions" => conditions
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.appcenter.PublishAppInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PublishAppInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -262,12 +267,13 @@ pub struct PublishAppInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PublishAppInventory { "uuid" => uuid, "name" => name, "description" => description,
     "templateContent" => template_content, "appMetaData" => app_meta_data, "preParams" =>
     pre_params, "vmRelationShip" => vm_relation_ship, "buildAppUuid" => build_app_uuid,
     "type" => type_, "appId" => app_id, "version" => version, "status" => status,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 impl PublishAppInventory {
     /// Query field `uuid`.

@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.autoscaling.group.rule.AddingNewVmRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AddingNewVmRuleInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
@@ -38,16 +39,17 @@ pub struct AddingNewVmRuleInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub adjustment_value: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AddingNewVmRuleInventory { "type" => type_, "description" => description, "cooldown"
     => cooldown lenient, "state" => state, "status" => status, "systemTags" =>
     system_tags default, "createDate" => create_date, "lastOpDate" => last_op_date,
     "name" => name, "uuid" => uuid, "scalingGroupUuid" => scaling_group_uuid,
     "ruleTriggers" => rule_triggers default, "adjustmentType" => adjustment_type,
-    "adjustmentValue" => adjustment_value lenient, }
+    "adjustmentValue" => adjustment_value lenient, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.autoscaling.group.activity.AutoScalingGroupActivityInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AutoScalingGroupActivityInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -78,13 +80,14 @@ pub struct AutoScalingGroupActivityInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AutoScalingGroupActivityInventory { "uuid" => uuid, "name" => name,
     "scalingGroupUuid" => scaling_group_uuid, "activityAction" => activity_action,
     "instanceUuids" => instance_uuids, "scalingGroupRuleUuid" => scaling_group_rule_uuid,
     "cause" => cause, "description" => description, "status" => status,
     "activityActionResultMessage" => activity_action_result_message, "endDate" =>
-    end_date, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    end_date, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );
 impl AutoScalingGroupActivityInventory {
     /// Query field `uuid`.
@@ -142,6 +145,7 @@ impl AutoScalingGroupActivityInventory {
 }
 /// Server class: `org.zstack.autoscaling.group.instance.AutoScalingGroupInstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AutoScalingGroupInstanceInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -168,13 +172,13 @@ pub struct AutoScalingGroupInstanceInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub protection_strategy: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AutoScalingGroupInstanceInventory { "uuid" => uuid, "instanceUuid" => instance_uuid,
     "scalingGroupUuid" => scaling_group_uuid, "templateUuid" => template_uuid,
     "scalingGroupActivityUuid" => scaling_group_activity_uuid, "status" => status,
     "healthStatus" => health_status, "description" => description, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "protectionStrategy" =>
-    protection_strategy, }
+    protection_strategy, } serialize if feature = "serialize"
 );
 impl AutoScalingGroupInstanceInventory {
     /// Query field `uuid`.
@@ -224,6 +228,7 @@ impl AutoScalingGroupInstanceInventory {
 }
 /// Server class: `org.zstack.autoscaling.group.AutoScalingGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AutoScalingGroupInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -254,14 +259,14 @@ pub struct AutoScalingGroupInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AutoScalingGroupInventory { "name" => name, "uuid" => uuid, "scalingResourceType" =>
     scaling_resource_type, "state" => state, "defaultCooldown" => default_cooldown
     lenient, "description" => description, "minResourceSize" => min_resource_size
     lenient, "maxResourceSize" => max_resource_size lenient, "removalPolicy" =>
     removal_policy, "createDate" => create_date, "lastOpDate" => last_op_date,
     "attachedTemplates" => attached_templates default, "systemTags" => system_tags
-    default, }
+    default, } serialize if feature = "serialize"
 );
 impl AutoScalingGroupInventory {
     /// Query field `name`.
@@ -321,6 +326,7 @@ impl AutoScalingGroupInventory {
 ///
 /// Server class: `org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleAlarmTriggerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AutoScalingRuleAlarmTriggerInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -343,14 +349,15 @@ pub struct AutoScalingRuleAlarmTriggerInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AutoScalingRuleAlarmTriggerInventory { "name" => name, "uuid" => uuid, "type" =>
     type_, "ruleUuid" => rule_uuid, "description" => description, "state" => state,
     "createDate" => create_date, "lastOpDate" => last_op_date, "alarmUuid" => alarm_uuid,
-    }
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.autoscaling.group.rule.AutoScalingRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AutoScalingRuleInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
@@ -379,12 +386,12 @@ pub struct AutoScalingRuleInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub rule_triggers: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AutoScalingRuleInventory { "type" => type_, "description" => description, "cooldown"
     => cooldown lenient, "state" => state, "status" => status, "systemTags" =>
     system_tags default, "createDate" => create_date, "lastOpDate" => last_op_date,
     "name" => name, "uuid" => uuid, "scalingGroupUuid" => scaling_group_uuid,
-    "ruleTriggers" => rule_triggers default, }
+    "ruleTriggers" => rule_triggers default, } serialize if feature = "serialize"
 );
 impl AutoScalingRuleInventory {
     /// Query field `type`.
@@ -440,6 +447,7 @@ impl AutoScalingRuleInventory {
 ///
 /// Server class: `org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleSchedulerJobTriggerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AutoScalingRuleSchedulerJobTriggerInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -462,14 +470,15 @@ pub struct AutoScalingRuleSchedulerJobTriggerInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub scheduler_job_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AutoScalingRuleSchedulerJobTriggerInventory { "name" => name, "uuid" => uuid, "type"
     => type_, "ruleUuid" => rule_uuid, "description" => description, "state" => state,
     "createDate" => create_date, "lastOpDate" => last_op_date, "schedulerJobUuid" =>
-    scheduler_job_uuid, }
+    scheduler_job_uuid, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleTriggerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AutoScalingRuleTriggerInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -490,10 +499,10 @@ pub struct AutoScalingRuleTriggerInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AutoScalingRuleTriggerInventory { "name" => name, "uuid" => uuid, "type" => type_,
     "ruleUuid" => rule_uuid, "description" => description, "state" => state, "createDate"
-    => create_date, "lastOpDate" => last_op_date, }
+    => create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl AutoScalingRuleTriggerInventory {
     /// Query field `name`.
@@ -531,6 +540,7 @@ impl AutoScalingRuleTriggerInventory {
 }
 /// Server class: `org.zstack.autoscaling.template.AutoScalingTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AutoScalingTemplateInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -551,15 +561,17 @@ pub struct AutoScalingTemplateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AutoScalingTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "type" => type_, "state" => state, "systemTags" => system_tags default,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 /// Extends `AutoScalingTemplateInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.autoscaling.template.AutoScalingVmTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AutoScalingVmTemplateInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -610,7 +622,7 @@ pub struct AutoScalingVmTemplateInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub strategy: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AutoScalingVmTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "type" => type_, "state" => state, "systemTags" => system_tags default,
     "createDate" => create_date, "lastOpDate" => last_op_date, "vmInstanceName" =>
@@ -622,6 +634,7 @@ pub struct AutoScalingVmTemplateInventory {
     "vmInstanceClusterUuid" => vm_instance_cluster_uuid, "hostUuid" => host_uuid,
     "primaryStorageUuidForRootVolume" => primary_storage_uuid_for_root_volume,
     "defaultL3NetworkUuid" => default_l3_network_uuid, "strategy" => strategy, }
+    serialize if feature = "serialize"
 );
 impl AutoScalingVmTemplateInventory {
     /// Query field `uuid`.
@@ -717,6 +730,7 @@ impl AutoScalingVmTemplateInventory {
 ///
 /// Server class: `org.zstack.autoscaling.group.rule.RemovalInstanceRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RemovalInstanceRuleInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
@@ -751,17 +765,19 @@ pub struct RemovalInstanceRuleInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub adjustment_value: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     RemovalInstanceRuleInventory { "type" => type_, "description" => description,
     "cooldown" => cooldown lenient, "state" => state, "status" => status, "systemTags" =>
     system_tags default, "createDate" => create_date, "lastOpDate" => last_op_date,
     "name" => name, "uuid" => uuid, "scalingGroupUuid" => scaling_group_uuid,
     "ruleTriggers" => rule_triggers default, "removalPolicy" => removal_policy,
     "adjustmentType" => adjustment_type, "adjustmentValue" => adjustment_value lenient, }
+    serialize if feature = "serialize"
 );
 /// A `AutoScalingRuleInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyAutoScalingRuleInventory {
     AutoScalingRuleInventory(crate::types::AutoScalingRuleInventory),
     AddingNewVmRuleInventory(crate::types::AddingNewVmRuleInventory),
@@ -851,6 +867,26 @@ impl<'de> ::serde::Deserialize<'de> for AnyAutoScalingRuleInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyAutoScalingRuleInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::AutoScalingRuleInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::AddingNewVmRuleInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::RemovalInstanceRuleInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::AddingNewVmRuleInventory>
 for crate::types::AutoScalingRuleInventory {
     fn from(value: &crate::types::AddingNewVmRuleInventory) -> Self {
@@ -892,6 +928,7 @@ for crate::types::AutoScalingRuleInventory {
 /// A `AutoScalingRuleTriggerInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyAutoScalingRuleTriggerInventory {
     AutoScalingRuleTriggerInventory(crate::types::AutoScalingRuleTriggerInventory),
     AutoScalingRuleAlarmTriggerInventory(
@@ -988,6 +1025,26 @@ impl<'de> ::serde::Deserialize<'de> for AnyAutoScalingRuleTriggerInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyAutoScalingRuleTriggerInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::AutoScalingRuleTriggerInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::AutoScalingRuleAlarmTriggerInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::AutoScalingRuleSchedulerJobTriggerInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::AutoScalingRuleAlarmTriggerInventory>
 for crate::types::AutoScalingRuleTriggerInventory {
     fn from(value: &crate::types::AutoScalingRuleAlarmTriggerInventory) -> Self {
@@ -1021,6 +1078,7 @@ for crate::types::AutoScalingRuleTriggerInventory {
 /// A `AutoScalingTemplateInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyAutoScalingTemplateInventory {
     AutoScalingTemplateInventory(crate::types::AutoScalingTemplateInventory),
     AutoScalingVmTemplateInventory(crate::types::AutoScalingVmTemplateInventory),
@@ -1099,6 +1157,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyAutoScalingTemplateInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyAutoScalingTemplateInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::AutoScalingTemplateInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::AutoScalingVmTemplateInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::AutoScalingVmTemplateInventory>
 for crate::types::AutoScalingTemplateInventory {
     fn from(value: &crate::types::AutoScalingVmTemplateInventory) -> Self {
@@ -1116,6 +1191,7 @@ for crate::types::AutoScalingTemplateInventory {
 }
 /// Server class: `org.zstack.autoscaling.group.rule.AutoScalingRuleState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AutoScalingRuleState {
     /// `Enabled`
     Enabled,
@@ -1148,6 +1224,7 @@ impl ::core::convert::From<&str> for AutoScalingRuleState {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(AutoScalingRuleState);
 /// Server class: `org.zstack.autoscaling.group.rule.AutoScalingRuleStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AutoScalingRuleStatus {
     /// `Created`
     Created,

@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.header.storage.backup.BackupStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BackupStorageInventory {
     /// The resource UUID.
     ///
@@ -46,12 +47,12 @@ pub struct BackupStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url, "description"
     => description, "totalCapacity" => total_capacity lenient, "availableCapacity" =>
     available_capacity lenient, "type" => type_, "state" => state, "status" => status,
     "createDate" => create_date, "lastOpDate" => last_op_date, "attachedZoneUuids" =>
-    attached_zone_uuids default, }
+    attached_zone_uuids default, } serialize if feature = "serialize"
 );
 impl BackupStorageInventory {
     /// Query field `uuid`.
@@ -109,6 +110,7 @@ impl BackupStorageInventory {
 ///
 /// Server class: `org.zstack.storage.ceph.backup.CephBackupStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CephBackupStorageInventory {
     /// The resource UUID.
     ///
@@ -165,7 +167,7 @@ pub struct CephBackupStorageInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub pool_security_policy: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CephBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
     "description" => description, "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
@@ -174,12 +176,13 @@ pub struct CephBackupStorageInventory {
     fsid, "poolName" => pool_name, "poolAvailableCapacity" => pool_available_capacity
     lenient, "poolUsedCapacity" => pool_used_capacity lenient, "poolReplicatedSize" =>
     pool_replicated_size lenient, "poolDiskUtilization" => pool_disk_utilization,
-    "poolSecurityPolicy" => pool_security_policy, }
+    "poolSecurityPolicy" => pool_security_policy, } serialize if feature = "serialize"
 );
 /// One Ceph monitor of a Ceph backup storage.
 ///
 /// Server class: `org.zstack.storage.ceph.backup.CephBackupStorageMonInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CephBackupStorageMonInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hostname: ::core::option::Option<::std::string::String>,
@@ -206,12 +209,12 @@ pub struct CephBackupStorageMonInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mon_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CephBackupStorageMonInventory { "hostname" => hostname, "monPort" => mon_port
     lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
     "backupStorageUuid" => backup_storage_uuid, "monAddr" => mon_addr, "sshPort" =>
     ssh_port lenient, "status" => status, "sshUsername" => ssh_username, "sshPassword" =>
-    ssh_password, "monUuid" => mon_uuid, }
+    ssh_password, "monUuid" => mon_uuid, } serialize if feature = "serialize"
 );
 /// An image-store backup storage (`type` ImageStoreBackupStorage).
 ///
@@ -219,6 +222,7 @@ pub struct CephBackupStorageMonInventory {
 ///
 /// Server class: `org.zstack.storage.backup.imagestore.ImageStoreBackupStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ImageStoreBackupStorageInventory {
     /// The resource UUID.
     ///
@@ -265,13 +269,14 @@ pub struct ImageStoreBackupStorageInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub ssh_port: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ImageStoreBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
     "description" => description, "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
     "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
     "attachedZoneUuids" => attached_zone_uuids default, "hostname" => hostname,
-    "username" => username, "sshPort" => ssh_port lenient, }
+    "username" => username, "sshPort" => ssh_port lenient, } serialize if feature =
+    "serialize"
 );
 impl ImageStoreBackupStorageInventory {
     /// Query field `uuid`.
@@ -339,6 +344,7 @@ impl ImageStoreBackupStorageInventory {
 ///
 /// Server class: `org.zstack.header.aliyun.ebs.AliyunEbsBackupStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AliyunEbsBackupStorageInventory {
     /// The resource UUID.
     ///
@@ -381,13 +387,13 @@ pub struct AliyunEbsBackupStorageInventory {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub oss_bucket_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AliyunEbsBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
     "description" => description, "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
     "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
     "attachedZoneUuids" => attached_zone_uuids default, "ossBucketUuid" =>
-    oss_bucket_uuid, }
+    oss_bucket_uuid, } serialize if feature = "serialize"
 );
 impl AliyunEbsBackupStorageInventory {
     /// Query field `uuid`.
@@ -445,6 +451,7 @@ impl AliyunEbsBackupStorageInventory {
 }
 /// Server class: `org.zstack.header.core.trash.CleanTrashResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CleanTrashResult {
     /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub resource_uuids: ::std::vec::Vec<::std::string::String>,
@@ -453,14 +460,15 @@ pub struct CleanTrashResult {
     /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CleanTrashResult { "resourceUuids" => resource_uuids default, "details" => details
-    default, "size" => size lenient, }
+    default, "size" => size lenient, } serialize if feature = "serialize"
 );
 /// Extends `BackupStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.storage.addon.backup.ExternalBackupStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ExternalBackupStorageInventory {
     /// The resource UUID.
     ///
@@ -503,24 +511,28 @@ pub struct ExternalBackupStorageInventory {
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub identity: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ExternalBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
     "description" => description, "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
     "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
     "attachedZoneUuids" => attached_zone_uuids default, "identity" => identity, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.backup.imagestore.ImageStoreGcResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ImageStoreGcResult {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub freed_space_in_bytes: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ImageStoreGcResult { "freedSpaceInBytes" => freed_space_in_bytes lenient, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ImageStoreGcResult { "freedSpaceInBytes" => freed_space_in_bytes lenient, } serialize
+    if feature = "serialize"
 );
 /// Server class: `org.zstack.header.core.trash.InstallPathRecycleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct InstallPathRecycleInventory {
     /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub trash_id: ::core::option::Option<i64>,
@@ -547,17 +559,19 @@ pub struct InstallPathRecycleInventory {
     /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     InstallPathRecycleInventory { "trashId" => trash_id lenient, "resourceUuid" =>
     resource_uuid, "storageUuid" => storage_uuid, "storageType" => storage_type,
     "resourceType" => resource_type, "installPath" => install_path, "isFolder" =>
     is_folder, "hostUuid" => host_uuid, "hypervisorType" => hypervisor_type, "size" =>
-    size lenient, "trashType" => trash_type, "createDate" => create_date, }
+    size lenient, "trashType" => trash_type, "createDate" => create_date, } serialize if
+    feature = "serialize"
 );
 /// Extends `BackupStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.backup.sftp.SftpBackupStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SftpBackupStorageInventory {
     /// The resource UUID.
     ///
@@ -604,13 +618,14 @@ pub struct SftpBackupStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ssh_port: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SftpBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
     "description" => description, "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
     "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
     "attachedZoneUuids" => attached_zone_uuids default, "hostname" => hostname,
-    "username" => username, "sshPort" => ssh_port lenient, }
+    "username" => username, "sshPort" => ssh_port lenient, } serialize if feature =
+    "serialize"
 );
 impl SftpBackupStorageInventory {
     /// Query field `uuid`.
@@ -676,6 +691,7 @@ impl SftpBackupStorageInventory {
 }
 /// Server class: `org.zstack.header.core.trash.TrashCleanupResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TrashCleanupResult {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -688,13 +704,15 @@ pub struct TrashCleanupResult {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     TrashCleanupResult { "resourceUuid" => resource_uuid, "success" => success, "error"
-    => error, "trashId" => trash_id lenient, "size" => size lenient, }
+    => error, "trashId" => trash_id lenient, "size" => size lenient, } serialize if
+    feature = "serialize"
 );
 /// A `BackupStorageInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyBackupStorageInventory {
     BackupStorageInventory(crate::types::BackupStorageInventory),
     CephBackupStorageInventory(crate::types::CephBackupStorageInventory),
@@ -836,6 +854,38 @@ impl<'de> ::serde::Deserialize<'de> for AnyBackupStorageInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyBackupStorageInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::BackupStorageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::CephBackupStorageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ImageStoreBackupStorageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::AliyunEbsBackupStorageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ExternalBackupStorageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SftpBackupStorageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VCenterBackupStorageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::CephBackupStorageInventory>

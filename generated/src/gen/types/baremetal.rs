@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /baremetal, and the types and enums they use first.
 /// Server class: `org.zstack.header.baremetal.network.BaremetalBondingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BaremetalBondingInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -24,10 +25,10 @@ pub struct BaremetalBondingInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BaremetalBondingInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid, "name" =>
     name, "mode" => mode lenient, "slaves" => slaves, "opts" => opts, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl BaremetalBondingInventory {
     /// Query field `uuid`.
@@ -65,6 +66,7 @@ impl BaremetalBondingInventory {
 }
 /// Server class: `org.zstack.header.baremetal.chassis.BaremetalChassisInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BaremetalChassisInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -97,13 +99,13 @@ pub struct BaremetalChassisInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub hardware_infos: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BaremetalChassisInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "pxeServerUuid"
     => pxe_server_uuid, "ipmiAddress" => ipmi_address, "ipmiPort" => ipmi_port lenient,
     "ipmiUsername" => ipmi_username, "state" => state, "status" => status, "createDate"
     => create_date, "lastOpDate" => last_op_date, "hardwareInfos" => hardware_infos
-    default, }
+    default, } serialize if feature = "serialize"
 );
 impl BaremetalChassisInventory {
     /// Query field `uuid`.
@@ -165,6 +167,7 @@ impl BaremetalChassisInventory {
 }
 /// Server class: `org.zstack.header.baremetal.instance.BaremetalInstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BaremetalInstanceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -205,14 +208,14 @@ pub struct BaremetalInstanceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub bm_nics: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BaremetalInstanceInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "pxeServerUuid"
     => pxe_server_uuid, "chassisUuid" => chassis_uuid, "imageUuid" => image_uuid,
     "templateUuid" => template_uuid, "platform" => platform, "managementIp" =>
     management_ip, "username" => username, "port" => port lenient, "state" => state,
     "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "bmNics" => bm_nics default, }
+    "bmNics" => bm_nics default, } serialize if feature = "serialize"
 );
 impl BaremetalInstanceInventory {
     /// Query field `uuid`.
@@ -290,6 +293,7 @@ impl BaremetalInstanceInventory {
 }
 /// Server class: `org.zstack.header.baremetal.pxeserver.BaremetalPxeServerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BaremetalPxeServerInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -336,7 +340,7 @@ pub struct BaremetalPxeServerInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BaremetalPxeServerInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "description" => description, "hostname" => hostname, "sshUsername" =>
     ssh_username, "sshPassword" => ssh_password, "sshPort" => ssh_port lenient,
@@ -346,7 +350,7 @@ pub struct BaremetalPxeServerInventory {
     dhcp_range_netmask, "state" => state, "status" => status, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "attachedClusterUuids" =>
-    attached_cluster_uuids default, }
+    attached_cluster_uuids default, } serialize if feature = "serialize"
 );
 impl BaremetalPxeServerInventory {
     /// Query field `uuid`.
@@ -436,6 +440,7 @@ impl BaremetalPxeServerInventory {
 }
 /// Server class: `org.zstack.header.baremetal.preconfiguration.PreconfigurationTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PreconfigurationTemplateInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -464,12 +469,12 @@ pub struct PreconfigurationTemplateInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub custom_params: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PreconfigurationTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "distribution" => distribution, "type" => type_, "content" => content,
     "md5sum" => md5sum, "isPredefined" => is_predefined, "state" => state, "createDate"
     => create_date, "lastOpDate" => last_op_date, "customParams" => custom_params
-    default, }
+    default, } serialize if feature = "serialize"
 );
 impl PreconfigurationTemplateInventory {
     /// Query field `uuid`.

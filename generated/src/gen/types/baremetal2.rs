@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /baremetal2, and the types and enums they use first.
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2BondingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BareMetal2BondingInventory {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub chassis_uuid: ::core::option::Option<::std::string::String>,
@@ -26,10 +27,11 @@ pub struct BareMetal2BondingInventory {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BareMetal2BondingInventory { "chassisUuid" => chassis_uuid, "name" => name, "slaves"
     => slaves, "opts" => opts, "mode" => mode lenient, "createDate" => create_date,
     "lastOpDate" => last_op_date, "accountUuid" => account_uuid, "uuid" => uuid, }
+    serialize if feature = "serialize"
 );
 impl BareMetal2BondingInventory {
     /// Query field `chassisUuid`.
@@ -71,6 +73,7 @@ impl BareMetal2BondingInventory {
 }
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2BondingNicRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BareMetal2BondingNicRefInventory {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -99,12 +102,12 @@ pub struct BareMetal2BondingNicRefInventory {
         crate::types::BareMetal2BondingInventory,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BareMetal2BondingNicRefInventory { "id" => id lenient, "nicUuid" => nic_uuid,
     "instanceUuid" => instance_uuid, "bondingUuid" => bonding_uuid, "provisionNicUuid" =>
     provision_nic_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
     "vmNic" => vm_nic, "provisionNic" => provision_nic, "bareMetal2Bonding" =>
-    bare_metal2_bonding, }
+    bare_metal2_bonding, } serialize if feature = "serialize"
 );
 impl BareMetal2BondingNicRefInventory {
     /// Query field `id`.
@@ -152,6 +155,7 @@ impl BareMetal2BondingNicRefInventory {
 ///
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisGpuDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BareMetal2ChassisGpuDeviceInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -194,14 +198,15 @@ pub struct BareMetal2ChassisGpuDeviceInventory {
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub is_driver_loaded: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BareMetal2ChassisGpuDeviceInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid,
     "description" => description, "type" => type_, "pciDeviceAddress" =>
     pci_device_address, "vendorId" => vendor_id, "deviceId" => device_id, "subvendorId"
     => subvendor_id, "subdeviceId" => subdevice_id, "iommuGroup" => iommu_group, "name"
     => name, "vendor" => vendor, "device" => device, "createDate" => create_date,
     "lastOpDate" => last_op_date, "serialNumber" => serial_number, "memory" => memory
-    lenient, "power" => power lenient, "isDriverLoaded" => is_driver_loaded, }
+    lenient, "power" => power lenient, "isDriverLoaded" => is_driver_loaded, } serialize
+    if feature = "serialize"
 );
 impl BareMetal2ChassisGpuDeviceInventory {
     /// Query field `uuid`.
@@ -283,6 +288,7 @@ impl BareMetal2ChassisGpuDeviceInventory {
 }
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BareMetal2ChassisInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -321,14 +327,14 @@ pub struct BareMetal2ChassisInventory {
         crate::types::BareMetal2ChassisOfferingInventory,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BareMetal2ChassisInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid,
     "chassisOfferingUuid" => chassis_offering_uuid, "type" => type_, "state" => state,
     "status" => status, "powerStatus" => power_status, "provisionType" => provision_type,
     "createDate" => create_date, "lastOpDate" => last_op_date, "chassisNics" =>
     chassis_nics default, "chassisDisks" => chassis_disks default, "chassisOffering" =>
-    chassis_offering, }
+    chassis_offering, } serialize if feature = "serialize"
 );
 impl BareMetal2ChassisInventory {
     /// Query field `uuid`.
@@ -398,6 +404,7 @@ impl BareMetal2ChassisInventory {
 }
 /// Server class: `org.zstack.baremetal2.configuration.BareMetal2ChassisOfferingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BareMetal2ChassisOfferingInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -426,12 +433,12 @@ pub struct BareMetal2ChassisOfferingInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BareMetal2ChassisOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "architecture" => architecture, "cpuModelName" => cpu_model_name,
     "cpuNum" => cpu_num lenient, "memorySize" => memory_size lenient, "bootMode" =>
     boot_mode, "state" => state, "provisionType" => provision_type, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl BareMetal2ChassisOfferingInventory {
     /// Query field `uuid`.
@@ -485,6 +492,7 @@ impl BareMetal2ChassisOfferingInventory {
 }
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisPciDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BareMetal2ChassisPciDeviceInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -519,13 +527,13 @@ pub struct BareMetal2ChassisPciDeviceInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BareMetal2ChassisPciDeviceInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid,
     "description" => description, "type" => type_, "pciDeviceAddress" =>
     pci_device_address, "vendorId" => vendor_id, "deviceId" => device_id, "subvendorId"
     => subvendor_id, "subdeviceId" => subdevice_id, "iommuGroup" => iommu_group, "name"
     => name, "vendor" => vendor, "device" => device, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl BareMetal2ChassisPciDeviceInventory {
     /// Query field `uuid`.
@@ -593,6 +601,7 @@ impl BareMetal2ChassisPciDeviceInventory {
 ///
 /// Server class: `org.zstack.baremetal2.gateway.BareMetal2GatewayInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BareMetal2GatewayInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
@@ -675,7 +684,7 @@ pub struct BareMetal2GatewayInventory {
         crate::types::BareMetal2GatewayProvisionNicInventory,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BareMetal2GatewayInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
     "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
     management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
@@ -692,7 +701,7 @@ pub struct BareMetal2GatewayInventory {
     last_op_date, "username" => username, "sshPort" => ssh_port lenient, "osDistribution"
     => os_distribution, "osRelease" => os_release, "osVersion" => os_version,
     "attachedClusterUuids" => attached_cluster_uuids default, "provisionNic" =>
-    provision_nic, }
+    provision_nic, } serialize if feature = "serialize"
 );
 impl BareMetal2GatewayInventory {
     /// Query field `zoneUuid`.
@@ -850,6 +859,7 @@ impl BareMetal2GatewayInventory {
 }
 /// Server class: `org.zstack.baremetal2.gateway.BareMetal2GatewayProvisionNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BareMetal2GatewayProvisionNicInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -872,16 +882,17 @@ pub struct BareMetal2GatewayProvisionNicInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BareMetal2GatewayProvisionNicInventory { "uuid" => uuid, "networkUuid" =>
     network_uuid, "interfaceName" => interface_name, "ip" => ip, "netmask" => netmask,
     "gateway" => gateway, "metadata" => metadata, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Extends `VmInstanceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.baremetal2.instance.BareMetal2InstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BareMetal2InstanceInventory {
     /// The resource UUID.
     ///
@@ -990,7 +1001,7 @@ pub struct BareMetal2InstanceInventory {
         crate::types::BareMetal2InstanceProvisionNicInventory,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BareMetal2InstanceInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
     image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
@@ -1007,7 +1018,8 @@ pub struct BareMetal2InstanceInventory {
     last_gateway_uuid, "chassisOfferingUuid" => chassis_offering_uuid,
     "gatewayAllocatorStrategy" => gateway_allocator_strategy, "status" => status,
     "provisionType" => provision_type, "agentVersion" => agent_version, "isLatestAgent"
-    => is_latest_agent, "provisionNic" => provision_nic, }
+    => is_latest_agent, "provisionNic" => provision_nic, } serialize if feature =
+    "serialize"
 );
 impl BareMetal2InstanceInventory {
     /// Query field `uuid`.
@@ -1165,6 +1177,7 @@ impl BareMetal2InstanceInventory {
 }
 /// Server class: `org.zstack.baremetal2.instance.BareMetal2InstanceProvisionNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BareMetal2InstanceProvisionNicInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1187,15 +1200,17 @@ pub struct BareMetal2InstanceProvisionNicInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BareMetal2InstanceProvisionNicInventory { "uuid" => uuid, "networkUuid" =>
     network_uuid, "mac" => mac, "ip" => ip, "netmask" => netmask, "gateway" => gateway,
     "metadata" => metadata, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 /// Extends `BareMetal2ChassisInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.baremetal2.chassis.ipmi.BareMetal2IpmiChassisInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BareMetal2IpmiChassisInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1240,7 +1255,7 @@ pub struct BareMetal2IpmiChassisInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub ipmi_username: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BareMetal2IpmiChassisInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid,
     "chassisOfferingUuid" => chassis_offering_uuid, "type" => type_, "state" => state,
@@ -1248,10 +1263,11 @@ pub struct BareMetal2IpmiChassisInventory {
     "createDate" => create_date, "lastOpDate" => last_op_date, "chassisNics" =>
     chassis_nics default, "chassisDisks" => chassis_disks default, "chassisOffering" =>
     chassis_offering, "ipmiAddress" => ipmi_address, "ipmiPort" => ipmi_port lenient,
-    "ipmiUsername" => ipmi_username, }
+    "ipmiUsername" => ipmi_username, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.baremetal2.provisionnetwork.BareMetal2ProvisionNetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BareMetal2ProvisionNetworkInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1284,14 +1300,14 @@ pub struct BareMetal2ProvisionNetworkInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BareMetal2ProvisionNetworkInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
     => name, "description" => description, "dhcpInterface" => dhcp_interface,
     "dhcpRangeStartIp" => dhcp_range_start_ip, "dhcpRangeEndIp" => dhcp_range_end_ip,
     "dhcpRangeNetmask" => dhcp_range_netmask, "dhcpRangeGateway" => dhcp_range_gateway,
     "dhcpRangeNetworkCidr" => dhcp_range_network_cidr, "state" => state, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
-    attached_cluster_uuids default, }
+    attached_cluster_uuids default, } serialize if feature = "serialize"
 );
 impl BareMetal2ProvisionNetworkInventory {
     /// Query field `uuid`.
@@ -1355,6 +1371,7 @@ impl BareMetal2ProvisionNetworkInventory {
 ///
 /// Server class: `org.zstack.kvm.KVMHostInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct KVMHostInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
@@ -1431,7 +1448,7 @@ pub struct KVMHostInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub os_version: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     KVMHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
     "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
     management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
@@ -1446,12 +1463,14 @@ pub struct KVMHostInventory {
     "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
     "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "username" => username, "sshPort" => ssh_port lenient, "osDistribution"
-    => os_distribution, "osRelease" => os_release, "osVersion" => os_version, }
+    => os_distribution, "osRelease" => os_release, "osVersion" => os_version, } serialize
+    if feature = "serialize"
 );
 /// Extends `KVMHostInventory` → `HostInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.xdragon.XDragonHostInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct XDragonHostInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
@@ -1530,7 +1549,7 @@ pub struct XDragonHostInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total_physical_memory: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     XDragonHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
     "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
     management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
@@ -1546,11 +1565,13 @@ pub struct XDragonHostInventory {
     "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "username" => username, "sshPort" => ssh_port lenient, "osDistribution"
     => os_distribution, "osRelease" => os_release, "osVersion" => os_version,
-    "totalPhysicalMemory" => total_physical_memory lenient, }
+    "totalPhysicalMemory" => total_physical_memory lenient, } serialize if feature =
+    "serialize"
 );
 /// A `BareMetal2ChassisInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyBareMetal2ChassisInventory {
     BareMetal2ChassisInventory(crate::types::BareMetal2ChassisInventory),
     BareMetal2IpmiChassisInventory(crate::types::BareMetal2IpmiChassisInventory),
@@ -1629,6 +1650,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyBareMetal2ChassisInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyBareMetal2ChassisInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::BareMetal2ChassisInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::BareMetal2IpmiChassisInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::BareMetal2IpmiChassisInventory>
 for crate::types::BareMetal2ChassisInventory {
     fn from(value: &crate::types::BareMetal2IpmiChassisInventory) -> Self {
@@ -1655,6 +1693,7 @@ for crate::types::BareMetal2ChassisInventory {
 /// A `BareMetal2ChassisPciDeviceInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyBareMetal2ChassisPciDeviceInventory {
     BareMetal2ChassisPciDeviceInventory(
         crate::types::BareMetal2ChassisPciDeviceInventory,
@@ -1737,6 +1776,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyBareMetal2ChassisPciDeviceInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyBareMetal2ChassisPciDeviceInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::BareMetal2ChassisPciDeviceInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::BareMetal2ChassisGpuDeviceInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::BareMetal2ChassisGpuDeviceInventory>
 for crate::types::BareMetal2ChassisPciDeviceInventory {
     fn from(value: &crate::types::BareMetal2ChassisGpuDeviceInventory) -> Self {
@@ -1762,6 +1818,7 @@ for crate::types::BareMetal2ChassisPciDeviceInventory {
 /// A `KVMHostInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyKVMHostInventory {
     KVMHostInventory(crate::types::KVMHostInventory),
     BareMetal2GatewayInventory(crate::types::BareMetal2GatewayInventory),
@@ -1843,6 +1900,26 @@ impl<'de> ::serde::Deserialize<'de> for AnyKVMHostInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyKVMHostInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::KVMHostInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::BareMetal2GatewayInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::XDragonHostInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::BareMetal2GatewayInventory>
@@ -1933,6 +2010,7 @@ for crate::types::KVMHostInventory {
 }
 /// Server class: `org.zstack.header.host.HwMonitorStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HwMonitorStatus {
     /// `Normal`
     Normal,

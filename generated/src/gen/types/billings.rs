@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /billing or /billings, and the types and enums they use first.
 /// Server class: `org.zstack.billing.Pagination`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Pagination {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub start: ::core::option::Option<i32>,
@@ -12,12 +13,13 @@ pub struct Pagination {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     Pagination { "start" => start lenient, "limit" => limit lenient, "total" => total
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.PriceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PriceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -46,16 +48,17 @@ pub struct PriceInventory {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub bare_metal2_vm_offerings: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PriceInventory { "uuid" => uuid, "resourceName" => resource_name, "resourceUnit" =>
     resource_unit, "timeUnit" => time_unit, "price" => price, "dateInLong" =>
     date_in_long lenient, "endDateInLong" => end_date_in_long lenient, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "tableUuid" => table_uuid,
     "pciDeviceOfferings" => pci_device_offerings default, "bareMetal2VmOfferings" =>
-    bare_metal2_vm_offerings default, }
+    bare_metal2_vm_offerings default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.table.PriceTableInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PriceTableInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -70,9 +73,10 @@ pub struct PriceTableInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PriceTableInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 impl PriceTableInventory {
     /// Query field `uuid`.

@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.header.volume.block.BlockVolumeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BlockVolumeInventory {
     /// The resource UUID.
     ///
@@ -80,7 +81,7 @@ pub struct BlockVolumeInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub vendor: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BlockVolumeInventory { "uuid" => uuid, "name" => name, "description" => description,
     "primaryStorageUuid" => primary_storage_uuid, "vmInstanceUuid" => vm_instance_uuid,
     "diskOfferingUuid" => disk_offering_uuid, "rootImageUuid" => root_image_uuid,
@@ -90,7 +91,7 @@ pub struct BlockVolumeInventory {
     last_op_date, "isShareable" => is_shareable, "volumeQos" => volume_qos,
     "lastDetachDate" => last_detach_date, "lastVmInstanceUuid" => last_vm_instance_uuid,
     "lastAttachDate" => last_attach_date, "protocol" => protocol, "iscsiPath" =>
-    iscsi_path, "vendor" => vendor, }
+    iscsi_path, "vendor" => vendor, } serialize if feature = "serialize"
 );
 impl BlockVolumeInventory {
     /// Query field `uuid`.
@@ -197,6 +198,7 @@ impl BlockVolumeInventory {
 /// A `BlockVolumeInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyBlockVolumeInventory {
     BlockVolumeInventory(crate::types::BlockVolumeInventory),
     ExponBlockVolumeInventory(crate::types::ExponBlockVolumeInventory),
@@ -282,6 +284,26 @@ impl<'de> ::serde::Deserialize<'de> for AnyBlockVolumeInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyBlockVolumeInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::BlockVolumeInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ExponBlockVolumeInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::XskyBlockVolumeInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::ExponBlockVolumeInventory>

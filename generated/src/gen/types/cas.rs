@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.sso.header.CasClientInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CasClientInventory {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -38,16 +39,17 @@ pub struct CasClientInventory {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::CasState>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CasClientInventory { "uuid" => uuid, "name" => name, "description" => description,
     "clientType" => client_type, "loginType" => login_type, "loginMNUrl" => login_mn_url,
     "redirectUrl" => redirect_url, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "accountUuid" => account_uuid, "casServerLoginUrl" =>
     cas_server_login_url, "casServerUrlPrefix" => cas_server_url_prefix, "serverName" =>
-    server_name, "state" => state, }
+    server_name, "state" => state, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.sso.header.SSOClientInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SSOClientInventory {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -72,15 +74,16 @@ pub struct SSOClientInventory {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SSOClientInventory { "uuid" => uuid, "name" => name, "description" => description,
     "clientType" => client_type, "loginType" => login_type, "loginMNUrl" => login_mn_url,
     "redirectUrl" => redirect_url, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "accountUuid" => account_uuid, }
+    last_op_date, "accountUuid" => account_uuid, } serialize if feature = "serialize"
 );
 /// A `SSOClientInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnySSOClientInventory {
     SSOClientInventory(crate::types::SSOClientInventory),
     CasClientInventory(crate::types::CasClientInventory),
@@ -164,6 +167,26 @@ impl<'de> ::serde::Deserialize<'de> for AnySSOClientInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnySSOClientInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::SSOClientInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::CasClientInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::OAuth2ClientInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::CasClientInventory>
 for crate::types::SSOClientInventory {
     fn from(value: &crate::types::CasClientInventory) -> Self {
@@ -200,6 +223,7 @@ for crate::types::SSOClientInventory {
 }
 /// Server class: `org.zstack.sso.header.CasState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CasState {
     /// `Enabled`
     Enabled,

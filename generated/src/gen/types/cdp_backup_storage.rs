@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /cdp-backup-storage, and the types and enums they use first.
 /// Server class: `org.zstack.header.storage.cdp.CdpPolicyInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CdpPolicyInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -32,14 +33,14 @@ pub struct CdpPolicyInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CdpPolicyInventory { "uuid" => uuid, "name" => name, "state" => state, "description"
     => description, "retentionTimePerDay" => retention_time_per_day lenient,
     "hourlyRpSinceDay" => hourly_rp_since_day lenient, "dailyRpSinceDay" =>
     daily_rp_since_day lenient, "expireTimeInDay" => expire_time_in_day lenient,
     "fullBackupIntervalInDay" => full_backup_interval_in_day lenient,
     "recoveryPointPerSecond" => recovery_point_per_second lenient, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl CdpPolicyInventory {
     /// Query field `uuid`.
@@ -93,6 +94,7 @@ impl CdpPolicyInventory {
 }
 /// Server class: `org.zstack.header.storage.cdp.CdpPolicyState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CdpPolicyState {
     /// `Enabled`
     Enabled,

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /cdp-task, and the types and enums they use first.
 /// Server class: `org.zstack.header.storage.cdp.CdpTaskInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CdpTaskInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -40,14 +41,14 @@ pub struct CdpTaskInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub resource_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CdpTaskInventory { "uuid" => uuid, "name" => name, "description" => description,
     "policyUuid" => policy_uuid, "backupStorageUuid" => backup_storage_uuid, "status" =>
     status, "state" => state, "taskType" => task_type, "backupBandwidth" =>
     backup_bandwidth lenient, "maxCapacity" => max_capacity lenient, "usedCapacity" =>
     used_capacity lenient, "maxLatency" => max_latency lenient, "lastLatency" =>
     last_latency lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "resourceRefs" => resource_refs default, }
+    "resourceRefs" => resource_refs default, } serialize if feature = "serialize"
 );
 impl CdpTaskInventory {
     /// Query field `uuid`.
@@ -117,6 +118,7 @@ impl CdpTaskInventory {
 }
 /// Server class: `org.zstack.header.storage.cdp.CdpTaskState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CdpTaskState {
     /// `Enabled`
     Enabled,
@@ -149,6 +151,7 @@ impl ::core::convert::From<&str> for CdpTaskState {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(CdpTaskState);
 /// Server class: `org.zstack.header.storage.cdp.CdpTaskStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CdpTaskStatus {
     /// `Created`
     Created,
@@ -209,6 +212,7 @@ impl ::core::convert::From<&str> for CdpTaskStatus {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(CdpTaskStatus);
 /// Server class: `org.zstack.header.storage.cdp.CdpTaskType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CdpTaskType {
     /// `VM`
     Vm,

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /certificates, and the types and enums they use first.
 /// Server class: `org.zstack.network.service.lb.CertificateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CertificateInventory {
     /// Since ZStack 2.3. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -24,10 +25,10 @@ pub struct CertificateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CertificateInventory { "name" => name, "uuid" => uuid, "certificate" => certificate,
     "description" => description, "listeners" => listeners default, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl CertificateInventory {
     /// Query field `name`.
@@ -61,6 +62,7 @@ impl CertificateInventory {
 }
 /// Server class: `org.zstack.network.service.lb.LoadBalancerListenerCertificateRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LoadBalancerListenerCertificateRefInventory {
     /// Since ZStack 2.3. Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -75,8 +77,8 @@ pub struct LoadBalancerListenerCertificateRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LoadBalancerListenerCertificateRefInventory { "id" => id lenient, "listenerUuid" =>
     listener_uuid, "certificateUuid" => certificate_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );

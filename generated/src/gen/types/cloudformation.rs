@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /cloudformation, and the types and enums they use first.
 /// Server class: `org.zstack.header.cloudformation.ResourceStackInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ResourceStackInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -34,12 +35,12 @@ pub struct ResourceStackInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ResourceStackInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "version" => version, "type" => type_, "templateContent" =>
     template_content, "paramContent" => param_content, "status" => status, "reason" =>
     reason, "outputs" => outputs, "enableRollback" => enable_rollback, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl ResourceStackInventory {
     /// Query field `uuid`.
@@ -97,6 +98,7 @@ impl ResourceStackInventory {
 }
 /// Server class: `org.zstack.header.cloudformation.StackTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct StackTemplateInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -121,11 +123,11 @@ pub struct StackTemplateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     StackTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "type" => type_, "version" => version, "state" => state, "content" =>
     content, "md5sum" => md5sum, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl StackTemplateInventory {
     /// Query field `uuid`.

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /cluster or /clusters, and the types and enums they use first.
 /// Server class: `org.zstack.drs.entity.ClusterDRSInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterDRSInventory {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub cluster_uuid: ::core::option::Option<::std::string::String>,
@@ -30,12 +31,12 @@ pub struct ClusterDRSInventory {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ClusterDRSInventory { "clusterUuid" => cluster_uuid, "state" => state,
     "balancedState" => balanced_state, "automationLevel" => automation_level,
     "thresholds" => thresholds default, "thresholdDuration" => threshold_duration
     lenient, "description" => description, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "uuid" => uuid, "name" => name, }
+    last_op_date, "uuid" => uuid, "name" => name, } serialize if feature = "serialize"
 );
 impl ClusterDRSInventory {
     /// Query field `clusterUuid`.
@@ -85,6 +86,7 @@ impl ClusterDRSInventory {
 }
 /// Server class: `org.zstack.header.cluster.ClusterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClusterInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -109,11 +111,11 @@ pub struct ClusterInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ClusterInventory { "name" => name, "uuid" => uuid, "description" => description,
     "state" => state, "hypervisorType" => hypervisor_type, "createDate" => create_date,
     "lastOpDate" => last_op_date, "zoneUuid" => zone_uuid, "type" => type_,
-    "architecture" => architecture, }
+    "architecture" => architecture, } serialize if feature = "serialize"
 );
 impl ClusterInventory {
     /// Query field `name`.
@@ -159,6 +161,7 @@ impl ClusterInventory {
 }
 /// Server class: `org.zstack.drs.entity.DRSAdviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DRSAdviceInventory {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -181,11 +184,11 @@ pub struct DRSAdviceInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DRSAdviceInventory { "uuid" => uuid, "drsUuid" => drs_uuid, "adviceGroupUuid" =>
     advice_group_uuid, "vmUuid" => vm_uuid, "vmSourceHostUuid" => vm_source_host_uuid,
     "vmTargetHostUuid" => vm_target_host_uuid, "reason" => reason, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl DRSAdviceInventory {
     /// Query field `uuid`.
@@ -227,6 +230,7 @@ impl DRSAdviceInventory {
 }
 /// Server class: `org.zstack.drs.entity.DRSVmMigrationActivityInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DRSVmMigrationActivityInventory {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub drs_uuid: ::core::option::Option<::std::string::String>,
@@ -257,12 +261,12 @@ pub struct DRSVmMigrationActivityInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DRSVmMigrationActivityInventory { "drsUuid" => drs_uuid, "uuid" => uuid, "vmUuid" =>
     vm_uuid, "vmSourceHostUuid" => vm_source_host_uuid, "vmTargetHostUuid" =>
     vm_target_host_uuid, "status" => status, "result" => result, "reason" => reason,
     "adviceUuid" => advice_uuid, "cause" => cause, "endDate" => end_date, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl DRSVmMigrationActivityInventory {
     /// Query field `drsUuid`.
@@ -320,6 +324,7 @@ impl DRSVmMigrationActivityInventory {
 }
 /// Server class: `org.zstack.header.network.l2.L2NetworkData`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct L2NetworkData {
     /// Since ZStack 4.0.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -346,15 +351,17 @@ pub struct L2NetworkData {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     L2NetworkData { "uuid" => uuid, "name" => name, "poolUuid" => pool_uuid, "zoneUuid"
     => zone_uuid, "description" => description, "physicalInterface" =>
     physical_interface, "type" => type_, "vni" => vni, "vlan" => vlan lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 /// A `ClusterInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyClusterInventory {
     ClusterInventory(crate::types::ClusterInventory),
     NativeClusterInventory(crate::types::NativeClusterInventory),
@@ -436,6 +443,26 @@ impl<'de> ::serde::Deserialize<'de> for AnyClusterInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyClusterInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::ClusterInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::NativeClusterInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VCenterClusterInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::NativeClusterInventory>

@@ -4,17 +4,20 @@
 //! Catalog types and enums that no API refers to.
 /// Server class: `org.zstack.iam2.api.APIGetIAM2VirtualIDAPIPermissionMsg$APIPermissionStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct APIPermissionStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub api_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub body: ::core::option::Option<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    APIPermissionStruct { "apiName" => api_name, "body" => body, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    APIPermissionStruct { "apiName" => api_name, "body" => body, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.header.volume.block.AccessPathInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AccessPathInfo {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -27,24 +30,27 @@ pub struct AccessPathInfo {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub gateway_ips: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AccessPathInfo { "name" => name, "accessPathId" => access_path_id lenient,
     "accessPathIqn" => access_path_iqn, "targetCount" => target_count lenient,
-    "gatewayIps" => gateway_ips default, }
+    "gatewayIps" => gateway_ips default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.alarm.APICreateAlarmMsg$ActionParam`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ActionParam {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub action_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub action_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ActionParam { "actionUuid" => action_uuid, "actionType" => action_type, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ActionParam { "actionUuid" => action_uuid, "actionType" => action_type, } serialize
+    if feature = "serialize"
 );
 /// Server class: `org.zstack.cloudformation.template.struct.ActionStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ActionStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resource_name: ::core::option::Option<::std::string::String>,
@@ -59,24 +65,27 @@ pub struct ActionStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub error: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ActionStruct { "resourceName" => resource_name, "actionName" => action_name, "round"
     => round lenient, "inDegree" => in_degree default, "actions" => actions, "error" =>
-    error, }
+    error, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.alarm.activealarm.api.ActiveAlarmStatus`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ActiveAlarmStatus {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub namespace: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ActiveAlarmStatus { "namespace" => namespace, "status" => status, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ActiveAlarmStatus { "namespace" => namespace, "status" => status, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.header.host.AddHostFromFileResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AddHostFromFileResult {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub ip: ::core::option::Option<::std::string::String>,
@@ -85,11 +94,13 @@ pub struct AddHostFromFileResult {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AddHostFromFileResult { "ip" => ip, "success" => success, "error" => error, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.license.AdditionalLicenseInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AdditionalLicenseInfo {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<crate::types::AdditionalLicenseType>,
@@ -104,13 +115,14 @@ pub struct AdditionalLicenseInfo {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub key_id: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AdditionalLicenseInfo { "type" => type_, "primaryLicenseInfo" =>
     primary_license_info, "appId" => app_id, "path" => path, "info" => info, "keyId" =>
-    key_id, }
+    key_id, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.affinitygroup.AffinityGroupUsageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AffinityGroupUsageInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -127,13 +139,15 @@ pub struct AffinityGroupUsageInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AffinityGroupUsageInventory { "uuid" => uuid, "affinityGroupUuid" =>
     affinity_group_uuid, "resourceUuid" => resource_uuid, "resourceType" =>
-    resource_type, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    resource_type, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
+    if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.alarm.AlarmActionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AlarmActionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
@@ -148,13 +162,14 @@ pub struct AlarmActionInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AlarmActionInventory { "alarmUuid" => alarm_uuid, "actionType" => action_type,
     "actionUuid" => action_uuid, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.datatype.AlarmData`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AlarmData {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
@@ -193,19 +208,21 @@ pub struct AlarmData {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub time: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AlarmData { "alarmUuid" => alarm_uuid, "namespace" => namespace, "metricName" =>
     metric_name, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
     "resourceType" => resource_type, "alarmStatus" => alarm_status, "alarmName" =>
     alarm_name, "threshold" => threshold, "period" => period lenient, "labels" => labels,
     "metricValue" => metric_value, "comparisonOperator" => comparison_operator,
     "readStatus" => read_status, "dataUuid" => data_uuid, "context" => context,
-    "emergencyLevel" => emergency_level, "time" => time lenient, }
+    "emergencyLevel" => emergency_level, "time" => time lenient, } serialize if feature =
+    "serialize"
 );
 /// Extends `AlarmData` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.datatype.AlarmDataV1`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AlarmDataV1 {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
@@ -244,19 +261,21 @@ pub struct AlarmDataV1 {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub time: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AlarmDataV1 { "alarmUuid" => alarm_uuid, "namespace" => namespace, "metricName" =>
     metric_name, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
     "resourceType" => resource_type, "alarmStatus" => alarm_status, "alarmName" =>
     alarm_name, "threshold" => threshold, "period" => period lenient, "labels" => labels,
     "metricValue" => metric_value, "comparisonOperator" => comparison_operator,
     "readStatus" => read_status, "dataUuid" => data_uuid, "context" => context,
-    "emergencyLevel" => emergency_level, "time" => time lenient, }
+    "emergencyLevel" => emergency_level, "time" => time lenient, } serialize if feature =
+    "serialize"
 );
 /// Extends `AlarmData` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.datatype.AlarmDataV2`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AlarmDataV2 {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
@@ -295,17 +314,19 @@ pub struct AlarmDataV2 {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub time: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AlarmDataV2 { "alarmUuid" => alarm_uuid, "namespace" => namespace, "metricName" =>
     metric_name, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
     "resourceType" => resource_type, "alarmStatus" => alarm_status, "alarmName" =>
     alarm_name, "threshold" => threshold, "period" => period lenient, "labels" => labels,
     "metricValue" => metric_value, "comparisonOperator" => comparison_operator,
     "readStatus" => read_status, "dataUuid" => data_uuid, "context" => context,
-    "emergencyLevel" => emergency_level, "time" => time lenient, }
+    "emergencyLevel" => emergency_level, "time" => time lenient, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.zwatch.migratedb.AlarmRecordsInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AlarmRecordsInventory {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -344,17 +365,19 @@ pub struct AlarmRecordsInventory {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub threshold: ::core::option::Option<f64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AlarmRecordsInventory { "id" => id lenient, "createTime" => create_time lenient,
     "accountUuid" => account_uuid, "alarmName" => alarm_name, "alarmStatus" =>
     alarm_status, "alarmUuid" => alarm_uuid, "comparisonOperator" => comparison_operator,
     "context" => context, "dataUuid" => data_uuid, "emergencyLevel" => emergency_level,
     "labels" => labels, "metricName" => metric_name, "metricValue" => metric_value,
     "namespace" => namespace, "period" => period lenient, "readStatus" => read_status,
-    "resourceUuid" => resource_uuid, "threshold" => threshold, }
+    "resourceUuid" => resource_uuid, "threshold" => threshold, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.aliyun.nas.message.AliyunNasAccessGroupProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AliyunNasAccessGroupProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub rule_count: ::core::option::Option<i32>,
@@ -365,12 +388,14 @@ pub struct AliyunNasAccessGroupProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub network_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AliyunNasAccessGroupProperty { "ruleCount" => rule_count lenient, "name" => name,
-    "description" => description, "networkType" => network_type, }
+    "description" => description, "networkType" => network_type, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.aliyun.nas.message.AliyunNasFileSystemProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AliyunNasFileSystemProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub file_system_id: ::core::option::Option<::std::string::String>,
@@ -383,13 +408,14 @@ pub struct AliyunNasFileSystemProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AliyunNasFileSystemProperty { "fileSystemId" => file_system_id, "protocol" =>
     protocol, "storageType" => storage_type, "description" => description, "createDate"
-    => create_date, }
+    => create_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.aliyun.nas.message.AliyunNasMountTargetProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AliyunNasMountTargetProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
@@ -398,12 +424,14 @@ pub struct AliyunNasMountTargetProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub mount_domain: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AliyunNasMountTargetProperty { "status" => status, "accessGroupName" =>
-    access_group_name, "mountDomain" => mount_domain, }
+    access_group_name, "mountDomain" => mount_domain, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.ticket.entity.ArchiveTicketStatusHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ArchiveTicketStatusHistoryInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -441,17 +469,18 @@ pub struct ArchiveTicketStatusHistoryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ArchiveTicketStatusHistoryInventory { "uuid" => uuid, "sequence" => sequence lenient,
     "ticketUuid" => ticket_uuid, "historyUuid" => history_uuid, "fromStatus" =>
     from_status, "toStatus" => to_status, "comment" => comment, "accountUuid" =>
     account_uuid, "operationContextType" => operation_context_type, "operationContext" =>
     operation_context default, "operatorType" => operator_type, "operatorUuid" =>
     operator_uuid, "flowName" => flow_name, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.tag2.AttachTagResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AttachTagResult {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
@@ -460,22 +489,25 @@ pub struct AttachTagResult {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub success: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AttachTagResult { "error" => error, "inventory" => inventory, "success" => success, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.iam2.api.Attribute`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Attribute {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    Attribute { "name" => name, "value" => value, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    Attribute { "name" => name, "value" => value, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.datatype.AuditData`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AuditData {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -510,18 +542,20 @@ pub struct AuditData {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub time: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AuditData { "id" => id lenient, "resourceUuid" => resource_uuid, "resourceType" =>
     resource_type, "clientIp" => client_ip, "clientBrowser" => client_browser, "apiName"
     => api_name, "error" => error, "operatorAccountUuid" => operator_account_uuid,
     "duration" => duration lenient, "requestUuid" => request_uuid, "responseUuid" =>
     response_uuid, "sessionUuid" => session_uuid, "requestDump" => request_dump,
     "responseDump" => response_dump, "operator" => operator, "time" => time lenient, }
+    serialize if feature = "serialize"
 );
 /// Extends `AuditData` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.datatype.AuditDataV1`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AuditDataV1 {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -556,18 +590,20 @@ pub struct AuditDataV1 {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub time: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AuditDataV1 { "id" => id lenient, "resourceUuid" => resource_uuid, "resourceType" =>
     resource_type, "clientIp" => client_ip, "clientBrowser" => client_browser, "apiName"
     => api_name, "error" => error, "operatorAccountUuid" => operator_account_uuid,
     "duration" => duration lenient, "requestUuid" => request_uuid, "responseUuid" =>
     response_uuid, "sessionUuid" => session_uuid, "requestDump" => request_dump,
     "responseDump" => response_dump, "operator" => operator, "time" => time lenient, }
+    serialize if feature = "serialize"
 );
 /// Extends `AuditData` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.datatype.AuditDataV2`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AuditDataV2 {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -604,17 +640,18 @@ pub struct AuditDataV2 {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub success: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AuditDataV2 { "id" => id lenient, "resourceUuid" => resource_uuid, "resourceType" =>
     resource_type, "clientIp" => client_ip, "clientBrowser" => client_browser, "apiName"
     => api_name, "error" => error, "operatorAccountUuid" => operator_account_uuid,
     "duration" => duration lenient, "requestUuid" => request_uuid, "responseUuid" =>
     response_uuid, "sessionUuid" => session_uuid, "requestDump" => request_dump,
     "responseDump" => response_dump, "operator" => operator, "time" => time lenient,
-    "success" => success, }
+    "success" => success, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.migratedb.AuditsInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AuditsInventory {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -655,7 +692,7 @@ pub struct AuditsInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub start_time: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AuditsInventory { "id" => id lenient, "createTime" => create_time lenient, "apiName"
     => api_name, "clientBrowser" => client_browser, "clientIp" => client_ip, "duration"
     => duration lenient, "error" => error, "operator" => operator, "requestDump" =>
@@ -663,12 +700,13 @@ pub struct AuditsInventory {
     "operatorAccountUuid" => operator_account_uuid, "responseDump" => response_dump,
     "success" => success, "signedText" => signed_text, "resourceType" => resource_type,
     "responseUuid" => response_uuid, "resourceName" => resource_name, "startTime" =>
-    start_time lenient, }
+    start_time lenient, } serialize if feature = "serialize"
 );
 /// Extends `ResourceExternalBackupInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.externalbackup.BackupStorageExternalBackupInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BackupStorageExternalBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -683,14 +721,16 @@ pub struct BackupStorageExternalBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BackupStorageExternalBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
     "installPath" => install_path, "createDate" => create_date, "size" => size lenient, }
+    serialize if feature = "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.baremetal2.BareMetal2BillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BareMetal2BillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -721,16 +761,17 @@ pub struct BareMetal2BillingInventory {
         ::std::string::String,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BareMetal2BillingInventory { "id" => id lenient, "billingType" => billing_type,
     "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
     => end_time lenient, "hypervisorType" => hypervisor_type, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "bareMetal2ChassisOfferingUUid" =>
-    bare_metal2_chassis_offering_u_uid, }
+    bare_metal2_chassis_offering_u_uid, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisDiskInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BareMetal2ChassisDiskInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -749,13 +790,14 @@ pub struct BareMetal2ChassisDiskInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BareMetal2ChassisDiskInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid,
     "diskSize" => disk_size lenient, "type" => type_, "wwn" => wwn, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BareMetal2ChassisNicInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -776,13 +818,15 @@ pub struct BareMetal2ChassisNicInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BareMetal2ChassisNicInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid, "mac"
     => mac, "nicName" => nic_name, "speed" => speed, "isProvisionNic" =>
     is_provision_nic, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.baremetal2.provisionnetwork.BareMetal2ProvisionNetworkIpCapacity`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BareMetal2ProvisionNetworkIpCapacity {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub network_uuid: ::core::option::Option<::std::string::String>,
@@ -795,16 +839,17 @@ pub struct BareMetal2ProvisionNetworkIpCapacity {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub instance_used_ip_number: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BareMetal2ProvisionNetworkIpCapacity { "networkUuid" => network_uuid, "totalCapacity"
     => total_capacity lenient, "availableCapacity" => available_capacity lenient,
     "gatewayUsedIpNumber" => gateway_used_ip_number lenient, "instanceUsedIpNumber" =>
-    instance_used_ip_number lenient, }
+    instance_used_ip_number lenient, } serialize if feature = "serialize"
 );
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.baremetal2.BareMetal2Spending`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BareMetal2Spending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -819,13 +864,15 @@ pub struct BareMetal2Spending {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub bare_metal2_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BareMetal2Spending { "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
-    type_, "bareMetal2Inventory" => bare_metal2_inventory default, }
+    type_, "bareMetal2Inventory" => bare_metal2_inventory default, } serialize if feature
+    = "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.baremetal2.BareMetal2SpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BareMetal2SpendingDetails {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub start_time: ::core::option::Option<i64>,
@@ -836,13 +883,14 @@ pub struct BareMetal2SpendingDetails {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub bare_metal2_offering_u_uid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BareMetal2SpendingDetails { "startTime" => start_time lenient, "endTime" => end_time
     lenient, "spending" => spending, "bareMetal2OfferingUUid" =>
-    bare_metal2_offering_u_uid, }
+    bare_metal2_offering_u_uid, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.baremetal.chassis.BaremetalHardwareInfoInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BaremetalHardwareInfoInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -859,13 +907,14 @@ pub struct BaremetalHardwareInfoInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BaremetalHardwareInfoInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid,
     "type" => type_, "content" => content, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.baremetal.network.BaremetalNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BaremetalNicInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -894,17 +943,18 @@ pub struct BaremetalNicInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BaremetalNicInventory { "uuid" => uuid, "baremetalInstanceUuid" =>
     baremetal_instance_uuid, "l3NetworkUuid" => l3_network_uuid, "baremetalBondingUuid"
     => baremetal_bonding_uuid, "mac" => mac, "ip" => ip, "netmask" => netmask, "gateway"
     => gateway, "metadata" => metadata, "pxe" => pxe, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Extends `BaremetalNicInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.baremetal.network.BaremetalVlanNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BaremetalVlanNicInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -935,15 +985,17 @@ pub struct BaremetalVlanNicInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub vlan: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BaremetalVlanNicInventory { "uuid" => uuid, "baremetalInstanceUuid" =>
     baremetal_instance_uuid, "l3NetworkUuid" => l3_network_uuid, "baremetalBondingUuid"
     => baremetal_bonding_uuid, "mac" => mac, "ip" => ip, "netmask" => netmask, "gateway"
     => gateway, "metadata" => metadata, "pxe" => pxe, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "vlan" => vlan lenient, }
+    "lastOpDate" => last_op_date, "vlan" => vlan lenient, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.billing.generator.BillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -970,15 +1022,16 @@ pub struct BillingInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BillingInventory { "id" => id lenient, "billingType" => billing_type, "accountUuid"
     => account_uuid, "resourceUuid" => resource_uuid, "resourceName" => resource_name,
     "spending" => spending, "startTime" => start_time lenient, "endTime" => end_time
     lenient, "hypervisorType" => hypervisor_type, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.crypto.ccs.CCSCertificateUserRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CCSCertificateUserRefInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub user_uuid: ::core::option::Option<::std::string::String>,
@@ -993,13 +1046,14 @@ pub struct CCSCertificateUserRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CCSCertificateUserRefInventory { "userUuid" => user_uuid, "certificateUuid" =>
     certificate_uuid, "state" => state, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.cdp.CdpTaskResourceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CdpTaskResourceRefInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub task_uuid: ::core::option::Option<::std::string::String>,
@@ -1014,46 +1068,53 @@ pub struct CdpTaskResourceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CdpTaskResourceRefInventory { "taskUuid" => task_uuid, "resourceUuid" =>
     resource_uuid, "resourceType" => resource_type, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zops.ChronyServerInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ChronyServerInfo {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub hostname: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<crate::types::HostConnectedStatus>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ChronyServerInfo { "hostname" => hostname, "status" => status, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ChronyServerInfo { "hostname" => hostname, "status" => status, } serialize if feature
+    = "serialize"
 );
 /// Server class: `org.zstack.zops.ChronyServerInfoPair`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ChronyServerInfoPair {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub internal: ::core::option::Option<crate::types::ChronyServerInfo>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub external: ::core::option::Option<crate::types::ChronyServerInfo>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ChronyServerInfoPair { "internal" => internal, "external" => external, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ChronyServerInfoPair { "internal" => internal, "external" => external, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.header.vm.CloneVmInstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CloneVmInstanceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventory: ::core::option::Option<crate::types::AnyVmInstanceInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    CloneVmInstanceInventory { "error" => error, "inventory" => inventory, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    CloneVmInstanceInventory { "error" => error, "inventory" => inventory, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.header.cloudformation.CloudFormationStackEventInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CloudFormationStackEventInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -1078,14 +1139,16 @@ pub struct CloudFormationStackEventInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CloudFormationStackEventInventory { "id" => id lenient, "description" => description,
     "action" => action, "content" => content, "resourceName" => resource_name,
     "actionStatus" => action_status, "stackUuid" => stack_uuid, "duration" => duration,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.connection.ConnectionRelationShipProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ConnectionRelationShipProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1106,14 +1169,15 @@ pub struct ConnectionRelationShipProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ConnectionRelationShipProperty { "uuid" => uuid, "resourceType" => resource_type,
     "accountUuid" => account_uuid, "connectionType" => connection_type, "direction" =>
     direction, "relationShips" => relation_ships, "name" => name, "description" =>
-    description, "createDate" => create_date, }
+    description, "createDate" => create_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.iam2.container.ContainerClusterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ContainerClusterInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub container_uuid: ::core::option::Option<::std::string::String>,
@@ -1128,13 +1192,15 @@ pub struct ContainerClusterInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub project_tag: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ContainerClusterInventory { "containerUuid" => container_uuid, "clusterId" =>
     cluster_id lenient, "clusterName" => cluster_name, "containerName" => container_name,
     "containerDescription" => container_description, "projectTag" => project_tag, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.iam2.container.ContainerImageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ContainerImageInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -1147,13 +1213,14 @@ pub struct ContainerImageInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub update_time: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ContainerImageInventory { "name" => name, "tagCount" => tag_count lenient,
     "pullCount" => pull_count lenient, "createTime" => create_time, "updateTime" =>
-    update_time, }
+    update_time, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.iam2.container.ContainerImageTagInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ContainerImageTagInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -1170,37 +1237,42 @@ pub struct ContainerImageTagInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub pull_command: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ContainerImageTagInventory { "name" => name, "size" => size lenient, "sizeStr" =>
     size_str, "digest" => digest, "createTime" => create_time, "address" => address,
-    "pullCommand" => pull_command, }
+    "pullCommand" => pull_command, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.container.ContainerUsage`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ContainerUsage {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ContainerUsage { "name" => name, "value" => value lenient, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ContainerUsage { "name" => name, "value" => value lenient, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.header.datacenter.DataCenterProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DataCenterProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub region_id: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub region_name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DataCenterProperty { "regionId" => region_id, "regionName" => region_name, }
+    serialize if feature = "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.volume.data.DataVolumeBillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DataVolumeBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -1229,17 +1301,19 @@ pub struct DataVolumeBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub volume_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DataVolumeBillingInventory { "id" => id lenient, "billingType" => billing_type,
     "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
     => end_time lenient, "hypervisorType" => hypervisor_type, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "volumeSize" => volume_size lenient, }
+    serialize if feature = "serialize"
 );
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.volume.data.DataVolumeSpending`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DataVolumeSpending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -1254,13 +1328,15 @@ pub struct DataVolumeSpending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DataVolumeSpending { "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
-    type_, "sizeInventory" => size_inventory default, }
+    type_, "sizeInventory" => size_inventory default, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.volume.data.DataVolumeSpendingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DataVolumeSpendingInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub start_time: ::core::option::Option<i64>,
@@ -1271,12 +1347,14 @@ pub struct DataVolumeSpendingInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub volume_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DataVolumeSpendingInventory { "startTime" => start_time lenient, "endTime" =>
     end_time lenient, "spending" => spending, "volumeSize" => volume_size lenient, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.database.backup.DatabaseBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DatabaseBackupStorageRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub database_backup_uuid: ::core::option::Option<::std::string::String>,
@@ -1295,14 +1373,15 @@ pub struct DatabaseBackupStorageRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DatabaseBackupStorageRefInventory { "databaseBackupUuid" => database_backup_uuid,
     "backupStorageUuid" => backup_storage_uuid, "installPath" => install_path,
     "exportUrl" => export_url, "status" => status, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.database.backup.DatabaseBackupStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DatabaseBackupStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -1321,13 +1400,14 @@ pub struct DatabaseBackupStruct {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DatabaseBackupStruct { "name" => name, "version" => version, "installPath" =>
     install_path, "type" => type_, "size" => size lenient, "md5" => md5, "createdTime" =>
-    created_time, }
+    created_time, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.datatype.Datapoint`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Datapoint {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<f64>,
@@ -1336,11 +1416,13 @@ pub struct Datapoint {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub labels: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     Datapoint { "value" => value, "time" => time lenient, "labels" => labels default, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.device.multipath.DeviceTO`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DeviceTO {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub disk: ::core::option::Option<::std::string::String>,
@@ -1353,12 +1435,13 @@ pub struct DeviceTO {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub target_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DeviceTO { "disk" => disk, "status" => status, "state" => state, "target" => target,
-    "targetType" => target_type, }
+    "targetType" => target_type, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.ecs.EcsInstanceType`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EcsInstanceType {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_id: ::core::option::Option<::std::string::String>,
@@ -1371,23 +1454,27 @@ pub struct EcsInstanceType {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub generation: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EcsInstanceType { "typeId" => type_id, "cpu" => cpu lenient, "memory" => memory
-    lenient, "typeFamily" => type_family, "generation" => generation, }
+    lenient, "typeFamily" => type_family, "generation" => generation, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.iam2.api.ErrorResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ErrorResult {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub line: ::core::option::Option<i32>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub detail: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ErrorResult { "line" => line lenient, "detail" => detail, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ErrorResult { "line" => line lenient, "detail" => detail, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.zwatch.datatype.EventData`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventData {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub namespace: ::core::option::Option<::std::string::String>,
@@ -1414,15 +1501,16 @@ pub struct EventData {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub read_status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EventData { "namespace" => namespace, "name" => name, "labels" => labels default,
     "emergencyLevel" => emergency_level, "resourceId" => resource_id, "resourceName" =>
     resource_name, "error" => error, "time" => time lenient, "dataUuid" => data_uuid,
     "accountUuid" => account_uuid, "subscriptionUuid" => subscription_uuid, "readStatus"
-    => read_status, }
+    => read_status, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.migratedb.EventRecordsInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventRecordsInventory {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -1449,15 +1537,16 @@ pub struct EventRecordsInventory {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub labels: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EventRecordsInventory { "id" => id lenient, "createTime" => create_time lenient,
     "namespace" => namespace, "name" => name, "emergencyLevel" => emergency_level,
     "resourceId" => resource_id, "error" => error, "dataUuid" => data_uuid, "accountUuid"
     => account_uuid, "subscriptionUuid" => subscription_uuid, "readStatus" =>
-    read_status, "labels" => labels, }
+    read_status, "labels" => labels, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.api.APIGetAllEventMetadataReply$EventStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub namespace: ::core::option::Option<::std::string::String>,
@@ -1468,12 +1557,13 @@ pub struct EventStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub label_names: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EventStruct { "namespace" => namespace, "name" => name, "description" => description,
-    "labelNames" => label_names default, }
+    "labelNames" => label_names default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.alarm.EventSubscriptionActionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventSubscriptionActionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub subscription_uuid: ::core::option::Option<::std::string::String>,
@@ -1488,13 +1578,14 @@ pub struct EventSubscriptionActionInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EventSubscriptionActionInventory { "subscriptionUuid" => subscription_uuid,
     "actionType" => action_type, "actionUuid" => action_uuid, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.flowMeter.FlowCounter`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct FlowCounter {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub device: ::core::option::Option<::std::string::String>,
@@ -1505,12 +1596,13 @@ pub struct FlowCounter {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub total_bytes: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     FlowCounter { "device" => device, "totalEntries" => total_entries, "totalPkts" =>
-    total_pkts, "totalBytes" => total_bytes, }
+    total_pkts, "totalBytes" => total_bytes, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.api.Histogram`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Histogram {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub time: ::core::option::Option<i64>,
@@ -1519,12 +1611,13 @@ pub struct Histogram {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub tags: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     Histogram { "time" => time lenient, "count" => count lenient, "tags" => tags default,
-    }
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.drs.api.HostLoad`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HostLoad {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
@@ -1533,12 +1626,13 @@ pub struct HostLoad {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub used_memory_percent: ::core::option::Option<f32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HostLoad { "hostUuid" => host_uuid, "usedCPUPercent" => used_cpu_percent,
-    "usedMemoryPercent" => used_memory_percent, }
+    "usedMemoryPercent" => used_memory_percent, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.host.HostNUMANode`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HostNUMANode {
     /// Since ZStack 4.3.12. Absent from older MNs' replies.
     pub distance: ::std::vec::Vec<::std::string::String>,
@@ -1553,13 +1647,14 @@ pub struct HostNUMANode {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub v_ms_uuid: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HostNUMANode { "distance" => distance default, "cpus" => cpus default, "free" => free
     lenient, "size" => size lenient, "nodeID" => node_id, "VMsUuid" => v_ms_uuid default,
-    }
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.host.HostNetworkBondingServiceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HostNetworkBondingServiceRefInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub bonding_uuid: ::core::option::Option<::std::string::String>,
@@ -1574,13 +1669,14 @@ pub struct HostNetworkBondingServiceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HostNetworkBondingServiceRefInventory { "bondingUuid" => bonding_uuid, "vlanId" =>
     vlan_id lenient, "serviceType" => service_type, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.host.HostNetworkInterfaceServiceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HostNetworkInterfaceServiceRefInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub interface_uuid: ::core::option::Option<::std::string::String>,
@@ -1595,13 +1691,14 @@ pub struct HostNetworkInterfaceServiceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HostNetworkInterfaceServiceRefInventory { "interfaceUuid" => interface_uuid, "vlanId"
     => vlan_id lenient, "serviceType" => service_type, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ipsec.IPsecL3NetworkRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IPsecL3NetworkRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1616,13 +1713,14 @@ pub struct IPsecL3NetworkRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IPsecL3NetworkRefInventory { "uuid" => uuid, "connectionUuid" => connection_uuid,
     "l3NetworkUuid" => l3_network_uuid, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ipsec.IPsecPeerCidrInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IPsecPeerCidrInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1637,12 +1735,14 @@ pub struct IPsecPeerCidrInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IPsecPeerCidrInventory { "uuid" => uuid, "cidr" => cidr, "connectionUuid" =>
     connection_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.identityzone.IdentityZoneProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IdentityZoneProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub zone_id: ::core::option::Option<::std::string::String>,
@@ -1655,14 +1755,16 @@ pub struct IdentityZoneProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub available_disk_categories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IdentityZoneProperty { "zoneId" => zone_id, "localName" => local_name,
     "availableInstanceTypes" => available_instance_types default,
     "availableResourceCreation" => available_resource_creation default,
-    "availableDiskCategories" => available_disk_categories default, }
+    "availableDiskCategories" => available_disk_categories default, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.imagereplicator.ImageReplicationGroupBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ImageReplicationGroupBackupStorageRefInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub replication_group_uuid: ::core::option::Option<::std::string::String>,
@@ -1675,13 +1777,14 @@ pub struct ImageReplicationGroupBackupStorageRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ImageReplicationGroupBackupStorageRefInventory { "replicationGroupUuid" =>
     replication_group_uuid, "backupStorageUuid" => backup_storage_uuid, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.backup.imagestore.ImageStoreImageStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ImageStoreImageStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<::std::string::String>,
@@ -1704,15 +1807,17 @@ pub struct ImageStoreImageStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ImageStoreImageStruct { "id" => id, "parent" => parent, "blobsum" => blobsum,
     "created" => created, "author" => author, "arch" => arch, "desc" => desc, "size" =>
-    size lenient, "virtualsize" => virtualsize lenient, "name" => name, }
+    size lenient, "virtualsize" => virtualsize lenient, "name" => name, } serialize if
+    feature = "serialize"
 );
 /// Extends `EventData` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.influxdb.InfluxEventData`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct InfluxEventData {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub namespace: ::core::option::Option<::std::string::String>,
@@ -1739,17 +1844,18 @@ pub struct InfluxEventData {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub read_status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     InfluxEventData { "namespace" => namespace, "name" => name, "labels" => labels
     default, "emergencyLevel" => emergency_level, "resourceId" => resource_id,
     "resourceName" => resource_name, "error" => error, "time" => time lenient, "dataUuid"
     => data_uuid, "accountUuid" => account_uuid, "subscriptionUuid" => subscription_uuid,
-    "readStatus" => read_status, }
+    "readStatus" => read_status, } serialize if feature = "serialize"
 );
 /// Extends `InfluxEventData` → `EventData` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.influxdb.InfluxEventDataV1`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct InfluxEventDataV1 {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub namespace: ::core::option::Option<::std::string::String>,
@@ -1776,17 +1882,18 @@ pub struct InfluxEventDataV1 {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub read_status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     InfluxEventDataV1 { "namespace" => namespace, "name" => name, "labels" => labels
     default, "emergencyLevel" => emergency_level, "resourceId" => resource_id,
     "resourceName" => resource_name, "error" => error, "time" => time lenient, "dataUuid"
     => data_uuid, "accountUuid" => account_uuid, "subscriptionUuid" => subscription_uuid,
-    "readStatus" => read_status, }
+    "readStatus" => read_status, } serialize if feature = "serialize"
 );
 /// Extends `InfluxEventData` → `EventData` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.influxdb.InfluxEventDataV2`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct InfluxEventDataV2 {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub namespace: ::core::option::Option<::std::string::String>,
@@ -1813,15 +1920,16 @@ pub struct InfluxEventDataV2 {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub read_status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     InfluxEventDataV2 { "namespace" => namespace, "name" => name, "labels" => labels
     default, "emergencyLevel" => emergency_level, "resourceId" => resource_id,
     "resourceName" => resource_name, "error" => error, "time" => time lenient, "dataUuid"
     => data_uuid, "accountUuid" => account_uuid, "subscriptionUuid" => subscription_uuid,
-    "readStatus" => read_status, }
+    "readStatus" => read_status, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.device.iscsi.IscsiServerClusterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IscsiServerClusterRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub iscsi_server_uuid: ::core::option::Option<::std::string::String>,
@@ -1834,13 +1942,14 @@ pub struct IscsiServerClusterRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IscsiServerClusterRefInventory { "iscsiServerUuid" => iscsi_server_uuid,
     "clusterUuid" => cluster_uuid, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.device.iscsi.IscsiTargetInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IscsiTargetInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub iscsi_server_uuid: ::core::option::Option<::std::string::String>,
@@ -1857,24 +1966,27 @@ pub struct IscsiTargetInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IscsiTargetInventory { "iscsiServerUuid" => iscsi_server_uuid, "uuid" => uuid, "iqn"
     => iqn, "iscsiLuns" => iscsi_luns default, "createDate" => create_date, "lastOpDate"
-    => last_op_date, }
+    => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.monitoring.items.ItemInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ItemInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub readable_name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ItemInventory { "name" => name, "readableName" => readable_name, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ItemInventory { "name" => name, "readableName" => readable_name, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.datatype.Label`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Label {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub key: ::core::option::Option<::std::string::String>,
@@ -1885,24 +1997,28 @@ pub struct Label {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub compatible: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     Label { "key" => key, "value" => value, "op" => op, "compatible" => compatible, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ai.message.MaaSUsage`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MaaSUsage {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    MaaSUsage { "name" => name, "value" => value lenient, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    MaaSUsage { "name" => name, "value" => value lenient, } serialize if feature =
+    "serialize"
 );
 /// Extends `Datapoint` and carries all of its fields.
 ///
 /// Server class: `org.zstack.zwatch.datatype.MetricDatum`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MetricDatum {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<f64>,
@@ -1913,12 +2029,13 @@ pub struct MetricDatum {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub metric_name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MetricDatum { "value" => value, "time" => time lenient, "labels" => labels default,
-    "metricName" => metric_name, }
+    "metricName" => metric_name, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.api.APIGetAllMetricMetadataReply$MetricStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MetricStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub namespace: ::core::option::Option<::std::string::String>,
@@ -1931,12 +2048,14 @@ pub struct MetricStruct {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub driver: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MetricStruct { "namespace" => namespace, "name" => name, "description" =>
-    description, "labelNames" => label_names default, "driver" => driver, }
+    description, "labelNames" => label_names default, "driver" => driver, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.header.bootstrap.MiniCandidateHostStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MiniCandidateHostStruct {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub host_name: ::core::option::Option<::std::string::String>,
@@ -1969,16 +2088,18 @@ pub struct MiniCandidateHostStruct {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub sn: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MiniCandidateHostStruct { "hostName" => host_name, "ipv4Address" => ipv4_address,
     "ipv6Address" => ipv6_address, "ipv4Interface" => ipv4_interface, "ipv4CidrPrefix" =>
     ipv4_cidr_prefix, "ipv4InterfaceBond" => ipv4_interface_bond, "ipv4Gateway" =>
     ipv4_gateway, "managementVip" => management_vip, "ipmiIpv4Addr" => ipmi_ipv4_addr,
     "ipmiIpv4Gateway" => ipmi_ipv4_gateway, "ipmiVlan" => ipmi_vlan, "ipv6Interface" =>
     ipv6_interface, "manufacturer" => manufacturer, "product" => product, "sn" => sn, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.portMirror.MirrorNetworkUsedIpInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MirrorNetworkUsedIpInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub used_ip_inventory: ::core::option::Option<crate::types::UsedIpInventory>,
@@ -1993,13 +2114,15 @@ pub struct MirrorNetworkUsedIpInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MirrorNetworkUsedIpInventory { "usedIpInventory" => used_ip_inventory,
     "l3NetworkUuid" => l3_network_uuid, "hostUuid" => host_uuid, "description" =>
-    description, "clusterUuid" => cluster_uuid, "uuid" => uuid, }
+    description, "clusterUuid" => cluster_uuid, "uuid" => uuid, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.ai.entity.ModelServiceGroupDatasetRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ModelServiceGroupDatasetRefInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -2008,12 +2131,14 @@ pub struct ModelServiceGroupDatasetRefInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_service_instance_group_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ModelServiceGroupDatasetRefInventory { "uuid" => uuid, "datasetUuid" => dataset_uuid,
-    "modelServiceInstanceGroupUuid" => model_service_instance_group_uuid, }
+    "modelServiceInstanceGroupUuid" => model_service_instance_group_uuid, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.ai.entity.ModelServiceInstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ModelServiceInstanceInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -2047,15 +2172,17 @@ pub struct ModelServiceInstanceInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ModelServiceInstanceInventory { "uuid" => uuid, "modelServiceGroupUuid" =>
     model_service_group_uuid, "yaml" => yaml, "k8sResourceYaml" => k8s_resource_yaml,
     "status" => status, "url" => url, "urlMaps" => url_maps default, "internalUrl" =>
     internal_url, "jupyterUrl" => jupyter_url, "vmInstanceUuid" => vm_instance_uuid, "vm"
-    => vm, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    => vm, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.ai.entity.ModelServiceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ModelServiceRefInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -2064,12 +2191,13 @@ pub struct ModelServiceRefInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub model_service_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ModelServiceRefInventory { "uuid" => uuid, "modelUuid" => model_uuid,
-    "modelServiceUuid" => model_service_uuid, }
+    "modelServiceUuid" => model_service_uuid, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupTemplateRefVO`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MonitorGroupTemplateRefVO {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -2086,13 +2214,14 @@ pub struct MonitorGroupTemplateRefVO {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub is_applied: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MonitorGroupTemplateRefVO { "uuid" => uuid, "templateUuid" => template_uuid,
     "groupUuid" => group_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "isApplied" => is_applied, }
+    "isApplied" => is_applied, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.multicast.router.header.MulticastRouteInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MulticastRouteInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub source_address: ::core::option::Option<::std::string::String>,
@@ -2103,13 +2232,14 @@ pub struct MulticastRouteInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub egress_interfaces: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MulticastRouteInventory { "sourceAddress" => source_address, "groupAddress" =>
     group_address, "ingressInterfaces" => ingress_interfaces, "egressInterfaces" =>
-    egress_interfaces, }
+    egress_interfaces, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.multicast.router.header.MulticastRouterRendezvousPointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MulticastRouterRendezvousPointInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -2126,36 +2256,41 @@ pub struct MulticastRouterRendezvousPointInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MulticastRouterRendezvousPointInventory { "uuid" => uuid, "multicastRouterUuid" =>
     multicast_router_uuid, "rpAddress" => rp_address, "groupAddress" => group_address,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.multicast.router.header.MulticastRouterVpcVRouterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MulticastRouterVpcVRouterRefInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub vpc_router_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MulticastRouterVpcVRouterRefInventory { "uuid" => uuid, "vpcRouterUuid" =>
-    vpc_router_uuid, }
+    vpc_router_uuid, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.device.multipath.MultipathTopologyStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MultipathTopologyStruct {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub disk_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub devices: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MultipathTopologyStruct { "diskUuid" => disk_uuid, "devices" => devices default, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.protocol.Neighbor`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Neighbor {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<::std::string::String>,
@@ -2170,12 +2305,14 @@ pub struct Neighbor {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub device: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     Neighbor { "id" => id, "priority" => priority, "state" => state, "deadTime" =>
-    dead_time, "neighborAddress" => neighbor_address, "device" => device, }
+    dead_time, "neighborAddress" => neighbor_address, "device" => device, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.zops.NetworkReachablePair`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NetworkReachablePair {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub source_hostname: ::core::option::Option<::std::string::String>,
@@ -2184,12 +2321,13 @@ pub struct NetworkReachablePair {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<crate::types::HostConnectedStatus>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     NetworkReachablePair { "sourceHostname" => source_hostname, "targetHostname" =>
-    target_hostname, "status" => status, }
+    target_hostname, "status" => status, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.protocol.NetworkRouterAreaRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NetworkRouterAreaRefInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -2208,14 +2346,15 @@ pub struct NetworkRouterAreaRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     NetworkRouterAreaRefInventory { "uuid" => uuid, "vRouterUuid" => v_router_uuid,
     "applianceVmType" => appliance_vm_type, "routerAreaUuid" => router_area_uuid,
     "l3NetworkUuid" => l3_network_uuid, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.flowMeter.NetworkRouterFlowMeterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NetworkRouterFlowMeterRefInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -2232,13 +2371,14 @@ pub struct NetworkRouterFlowMeterRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     NetworkRouterFlowMeterRefInventory { "uuid" => uuid, "vRouterUuid" => v_router_uuid,
     "flowMeterUuid" => flow_meter_uuid, "l3NetworkUuid" => l3_network_uuid, "createDate"
-    => create_date, "lastOpDate" => last_op_date, }
+    => create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ai.NginxRedirectRule`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NginxRedirectRule {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub dest_url: ::core::option::Option<::std::string::String>,
@@ -2251,13 +2391,14 @@ pub struct NginxRedirectRule {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub current_jupyter_url: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     NginxRedirectRule { "destUrl" => dest_url, "uuid" => uuid, "jupyterUrl" =>
     jupyter_url, "currentUrl" => current_url, "currentJupyterUrl" => current_jupyter_url,
-    }
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.device.nvme.NvmeLunHostRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NvmeLunHostRefInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub nvme_lun_uuid: ::core::option::Option<::std::string::String>,
@@ -2274,13 +2415,14 @@ pub struct NvmeLunHostRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     NvmeLunHostRefInventory { "nvmeLunUuid" => nvme_lun_uuid, "hostUuid" => host_uuid,
     "path" => path, "hctl" => hctl, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.device.nvme.NvmeServerClusterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NvmeServerClusterRefInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub nvme_server_uuid: ::core::option::Option<::std::string::String>,
@@ -2293,23 +2435,27 @@ pub struct NvmeServerClusterRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     NvmeServerClusterRefInventory { "nvmeServerUuid" => nvme_server_uuid, "clusterUuid"
     => cluster_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.oss.OssBucketProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OssBucketProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub bucket_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub region_id: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    OssBucketProperty { "bucketName" => bucket_name, "regionId" => region_id, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    OssBucketProperty { "bucketName" => bucket_name, "regionId" => region_id, } serialize
+    if feature = "serialize"
 );
 /// Server class: `org.zstack.ovf.datatype.OvfCdDriverInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OvfCdDriverInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub auto_allocation: ::core::option::Option<bool>,
@@ -2320,12 +2466,13 @@ pub struct OvfCdDriverInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     OvfCdDriverInfo { "autoAllocation" => auto_allocation, "driverType" => driver_type,
-    "subType" => sub_type, "name" => name, }
+    "subType" => sub_type, "name" => name, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ovf.datatype.OvfDiskInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OvfDiskInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub index: ::core::option::Option<i32>,
@@ -2342,13 +2489,14 @@ pub struct OvfDiskInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub capacity: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     OvfDiskInfo { "index" => index lenient, "diskId" => disk_id, "fileRef" => file_ref,
     "fileName" => file_name, "format" => format, "populatedSize" => populated_size
-    lenient, "capacity" => capacity lenient, }
+    lenient, "capacity" => capacity lenient, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ovf.datatype.OvfEthernetAdapterInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OvfEthernetAdapterInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub network_name: ::core::option::Option<::std::string::String>,
@@ -2359,19 +2507,24 @@ pub struct OvfEthernetAdapterInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub auto_allocation: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     OvfEthernetAdapterInfo { "networkName" => network_name, "nicModel" => nic_model,
-    "nicName" => nic_name, "autoAllocation" => auto_allocation, }
+    "nicName" => nic_name, "autoAllocation" => auto_allocation, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.ovf.datatype.OvfNetworkInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OvfNetworkInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(OvfNetworkInfo { "name" => name, });
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    OvfNetworkInfo { "name" => name, } serialize if feature = "serialize"
+);
 /// Server class: `org.zstack.ovf.datatype.OvfVolumeInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OvfVolumeInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -2380,13 +2533,15 @@ pub struct OvfVolumeInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub driver_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     OvfVolumeInfo { "name" => name, "diskId" => disk_id, "driverType" => driver_type, }
+    serialize if feature = "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.pcidevice.PciDeviceBillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PciDeviceBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -2415,15 +2570,17 @@ pub struct PciDeviceBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub vm_name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PciDeviceBillingInventory { "id" => id lenient, "billingType" => billing_type,
     "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
     => end_time lenient, "hypervisorType" => hypervisor_type, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "vmName" => vm_name, }
+    create_date, "lastOpDate" => last_op_date, "vmName" => vm_name, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.pciDevice.specification.mdev.PciDeviceMdevSpecRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PciDeviceMdevSpecRefInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub pci_device_uuid: ::core::option::Option<::std::string::String>,
@@ -2438,13 +2595,14 @@ pub struct PciDeviceMdevSpecRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PciDeviceMdevSpecRefInventory { "pciDeviceUuid" => pci_device_uuid, "mdevSpecUuid" =>
     mdev_spec_uuid, "effective" => effective, "createDate" => create_date, "lastOpDate"
-    => last_op_date, }
+    => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.pciDevice.PciDeviceMetaDataEntry`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PciDeviceMetaDataEntry {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub key: ::core::option::Option<::std::string::String>,
@@ -2453,11 +2611,13 @@ pub struct PciDeviceMetaDataEntry {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    PciDeviceMetaDataEntry { "key" => key, "op" => op, "value" => value, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    PciDeviceMetaDataEntry { "key" => key, "op" => op, "value" => value, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.pciDevice.PciDeviceOfferingInstanceOfferingRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PciDeviceOfferingInstanceOfferingRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -2470,28 +2630,31 @@ pub struct PciDeviceOfferingInstanceOfferingRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub pci_device_count: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PciDeviceOfferingInstanceOfferingRefInventory { "id" => id lenient,
     "instanceOfferingUuid" => instance_offering_uuid, "pciDeviceOfferingUuid" =>
     pci_device_offering_uuid, "metadata" => metadata, "pciDeviceCount" =>
-    pci_device_count lenient, }
+    pci_device_count lenient, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.pciDevice.PciDevicePciDeviceOfferingRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PciDevicePciDeviceOfferingRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub pci_device_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub pci_device_offering_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PciDevicePciDeviceOfferingRefInventory { "pciDeviceUuid" => pci_device_uuid,
-    "pciDeviceOfferingUuid" => pci_device_offering_uuid, }
+    "pciDeviceOfferingUuid" => pci_device_offering_uuid, } serialize if feature =
+    "serialize"
 );
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.pcidevice.PciDeviceSpending`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PciDeviceSpending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -2506,13 +2669,14 @@ pub struct PciDeviceSpending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PciDeviceSpending { "resourceUuid" => resource_uuid, "resourceName" => resource_name,
     "spending" => spending, "hypervisorType" => hypervisor_type, "type" => type_,
-    "sizeInventory" => size_inventory default, }
+    "sizeInventory" => size_inventory default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.pcidevice.PciDeviceSpendingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PciDeviceSpendingInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub start_time: ::core::option::Option<i64>,
@@ -2523,19 +2687,24 @@ pub struct PciDeviceSpendingInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub vm_name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PciDeviceSpendingInventory { "startTime" => start_time lenient, "endTime" => end_time
-    lenient, "spending" => spending, "vmName" => vm_name, }
+    lenient, "spending" => spending, "vmName" => vm_name, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.iam2.api.APIGetIAM2VirtualIDAPIPermissionReply$Permission`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Permission {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub allow: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(Permission { "allow" => allow, });
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    Permission { "allow" => allow, } serialize if feature = "serialize"
+);
 /// Server class: `org.zstack.storage.device.localRaid.PhysicalDriveSmartSelfTestHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PhysicalDriveSmartSelfTestHistoryInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -2552,14 +2721,15 @@ pub struct PhysicalDriveSmartSelfTestHistoryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PhysicalDriveSmartSelfTestHistoryInventory { "id" => id lenient,
     "raidPhysicalDriveUuid" => raid_physical_drive_uuid, "runningState" => running_state,
     "testResult" => test_result, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.cluster.PowerOffHardwareResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PowerOffHardwareResult {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -2568,11 +2738,13 @@ pub struct PowerOffHardwareResult {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PowerOffHardwareResult { "uuid" => uuid, "success" => success, "error" => error, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.table.APICreatePriceTableMsg$Price`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Price {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub resource_name: ::core::option::Option<::std::string::String>,
@@ -2587,13 +2759,14 @@ pub struct Price {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     Price { "resourceName" => resource_name, "resourceUnit" => resource_unit, "timeUnit"
     => time_unit, "price" => price, "dateInLong" => date_in_long lenient, "systemTags" =>
-    system_tags default, }
+    system_tags default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.baremetal2.PriceBareMetal2ChassisOfferingRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PriceBareMetal2ChassisOfferingRefInventory {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub price_uuid: ::core::option::Option<::std::string::String>,
@@ -2606,13 +2779,14 @@ pub struct PriceBareMetal2ChassisOfferingRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PriceBareMetal2ChassisOfferingRefInventory { "priceUuid" => price_uuid,
     "bareMetal2ChassisOfferingUuid" => bare_metal2_chassis_offering_uuid, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.pcidevice.PricePciDeviceOfferingRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PricePciDeviceOfferingRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub price_uuid: ::core::option::Option<::std::string::String>,
@@ -2625,13 +2799,14 @@ pub struct PricePciDeviceOfferingRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PricePciDeviceOfferingRefInventory { "priceUuid" => price_uuid,
     "pciDeviceOfferingUuid" => pci_device_offering_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.iam2.container.ProjectRepositoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ProjectRepositoryInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub ze_project_id: ::core::option::Option<i32>,
@@ -2652,16 +2827,17 @@ pub struct ProjectRepositoryInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub chart_count: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ProjectRepositoryInventory { "zeProjectID" => ze_project_id lenient, "type" => type_,
     "readonly" => readonly, "name" => name, "imageCount" => image_count lenient, "ID" =>
     id lenient, "desc" => desc, "createTime" => create_time, "chartCount" => chart_count
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.pubip.vip.PubIpVipBandwidthInBillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PubIpVipBandwidthInBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -2692,18 +2868,19 @@ pub struct PubIpVipBandwidthInBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub bandwidth_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PubIpVipBandwidthInBillingInventory { "id" => id lenient, "billingType" =>
     billing_type, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
     "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
     lenient, "endTime" => end_time lenient, "hypervisorType" => hypervisor_type,
     "createDate" => create_date, "lastOpDate" => last_op_date, "vipIp" => vip_ip,
-    "bandwidthSize" => bandwidth_size lenient, }
+    "bandwidthSize" => bandwidth_size lenient, } serialize if feature = "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.pubip.vip.PubIpVipBandwidthOutBillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PubIpVipBandwidthOutBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -2734,18 +2911,19 @@ pub struct PubIpVipBandwidthOutBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub bandwidth_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PubIpVipBandwidthOutBillingInventory { "id" => id lenient, "billingType" =>
     billing_type, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
     "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
     lenient, "endTime" => end_time lenient, "hypervisorType" => hypervisor_type,
     "createDate" => create_date, "lastOpDate" => last_op_date, "vipIp" => vip_ip,
-    "bandwidthSize" => bandwidth_size lenient, }
+    "bandwidthSize" => bandwidth_size lenient, } serialize if feature = "serialize"
 );
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.vip.PubIpVipBandwidthSpending`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PubIpVipBandwidthSpending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -2764,16 +2942,18 @@ pub struct PubIpVipBandwidthSpending {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub bandwidth_out_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PubIpVipBandwidthSpending { "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
     type_, "vipIp" => vip_ip, "bandwidthInInventory" => bandwidth_in_inventory default,
-    "bandwidthOutInventory" => bandwidth_out_inventory default, }
+    "bandwidthOutInventory" => bandwidth_out_inventory default, } serialize if feature =
+    "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.pubip.vmnic.PubIpVmNicBandwidthInBillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PubIpVmNicBandwidthInBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -2804,18 +2984,19 @@ pub struct PubIpVmNicBandwidthInBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub bandwidth_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PubIpVmNicBandwidthInBillingInventory { "id" => id lenient, "billingType" =>
     billing_type, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
     "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
     lenient, "endTime" => end_time lenient, "hypervisorType" => hypervisor_type,
     "createDate" => create_date, "lastOpDate" => last_op_date, "vmNicIp" => vm_nic_ip,
-    "bandwidthSize" => bandwidth_size lenient, }
+    "bandwidthSize" => bandwidth_size lenient, } serialize if feature = "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.pubip.vmnic.PubIpVmNicBandwidthOutBillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PubIpVmNicBandwidthOutBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -2846,18 +3027,19 @@ pub struct PubIpVmNicBandwidthOutBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub bandwidth_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PubIpVmNicBandwidthOutBillingInventory { "id" => id lenient, "billingType" =>
     billing_type, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
     "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
     lenient, "endTime" => end_time lenient, "hypervisorType" => hypervisor_type,
     "createDate" => create_date, "lastOpDate" => last_op_date, "vmNicIp" => vm_nic_ip,
-    "bandwidthSize" => bandwidth_size lenient, }
+    "bandwidthSize" => bandwidth_size lenient, } serialize if feature = "serialize"
 );
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.vmnic.PubIpVmNicBandwidthSpending`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PubIpVmNicBandwidthSpending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -2876,14 +3058,16 @@ pub struct PubIpVmNicBandwidthSpending {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub bandwidth_out_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PubIpVmNicBandwidthSpending { "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
     type_, "vmNicIp" => vm_nic_ip, "bandwidthInInventory" => bandwidth_in_inventory
-    default, "bandwidthOutInventory" => bandwidth_out_inventory default, }
+    default, "bandwidthOutInventory" => bandwidth_out_inventory default, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.header.appcenter.PublishAppResourceStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PublishAppResourceStruct {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub app_uuid: ::core::option::Option<::std::string::String>,
@@ -2892,12 +3076,13 @@ pub struct PublishAppResourceStruct {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PublishAppResourceStruct { "appUuid" => app_uuid, "resourceUuid" => resource_uuid,
-    "resourceType" => resource_type, }
+    "resourceType" => resource_type, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.device.localRaid.RaidControllerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RaidControllerInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -2922,15 +3107,16 @@ pub struct RaidControllerInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub raid_physical_drives: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     RaidControllerInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "productName" => product_name, "sasAddress" => sas_address, "hostUuid"
     => host_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
     "adapterNumber" => adapter_number lenient, "raidPhysicalDrives" =>
-    raid_physical_drives default, }
+    raid_physical_drives default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.sso.header.RedirectUrlTemplate`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RedirectUrlTemplate {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub url_template: ::core::option::Option<::std::string::String>,
@@ -2939,12 +3125,13 @@ pub struct RedirectUrlTemplate {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     RedirectUrlTemplate { "urlTemplate" => url_template, "name" => name, "description" =>
-    description, }
+    description, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.externalbackup.ResourceExternalBackupInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ResourceExternalBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -2957,12 +3144,14 @@ pub struct ResourceExternalBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ResourceExternalBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
-    "installPath" => install_path, "createDate" => create_date, }
+    "installPath" => install_path, "createDate" => create_date, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.billing.ResourceSpending`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ResourceSpending {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
@@ -2977,13 +3166,14 @@ pub struct ResourceSpending {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub end_time: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ResourceSpending { "resourceType" => resource_type, "resourceUuid" => resource_uuid,
     "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
-    lenient, "endTime" => end_time lenient, }
+    lenient, "endTime" => end_time lenient, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.cloudformation.template.struct.ResourceStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ResourceStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resource_name: ::core::option::Option<::std::string::String>,
@@ -3011,16 +3201,18 @@ pub struct ResourceStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub mock_failed: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ResourceStruct { "resourceName" => resource_name, "resourceType" => resource_type,
     "deletePolicy" => delete_policy, "description" => description, "inDegree" =>
     in_degree default, "action" => action, "properties" => properties default, "results"
     => results, "type" => type_, "created" => created, "mockFailed" => mock_failed, }
+    serialize if feature = "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.volume.root.RootVolumeBillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RootVolumeBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -3051,18 +3243,19 @@ pub struct RootVolumeBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub volume_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     RootVolumeBillingInventory { "id" => id lenient, "billingType" => billing_type,
     "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
     => end_time lenient, "hypervisorType" => hypervisor_type, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "vmInstanceUuid" => vm_instance_uuid,
-    "volumeSize" => volume_size lenient, }
+    "volumeSize" => volume_size lenient, } serialize if feature = "serialize"
 );
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.volume.root.RootVolumeSpending`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RootVolumeSpending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -3077,13 +3270,15 @@ pub struct RootVolumeSpending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     RootVolumeSpending { "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
-    type_, "sizeInventory" => size_inventory default, }
+    type_, "sizeInventory" => size_inventory default, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.volume.root.RootVolumeSpendingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RootVolumeSpendingInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub start_time: ::core::option::Option<i64>,
@@ -3094,12 +3289,14 @@ pub struct RootVolumeSpendingInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub volume_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     RootVolumeSpendingInventory { "startTime" => start_time lenient, "endTime" =>
     end_time lenient, "spending" => spending, "volumeSize" => volume_size lenient, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.sns.SNSSmsReceiverInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSSmsReceiverInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -3118,13 +3315,15 @@ pub struct SNSSmsReceiverInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSSmsReceiverInventory { "uuid" => uuid, "phoneNumber" => phone_number,
     "endpointUuid" => endpoint_uuid, "type" => type_, "description" => description,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.sns.SNSSubscriberInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSSubscriberInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub topic_uuid: ::core::option::Option<::std::string::String>,
@@ -3137,12 +3336,14 @@ pub struct SNSSubscriberInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSSubscriberInventory { "topicUuid" => topic_uuid, "endpointUuid" => endpoint_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.header.scheduler.SchedulerJobGroupJobRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SchedulerJobGroupJobRefInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub scheduler_job_group_uuid: ::core::option::Option<::std::string::String>,
@@ -3155,13 +3356,14 @@ pub struct SchedulerJobGroupJobRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SchedulerJobGroupJobRefInventory { "schedulerJobGroupUuid" =>
     scheduler_job_group_uuid, "schedulerJobUuid" => scheduler_job_uuid, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storageDevice.ScsiLunHostRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ScsiLunHostRefInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub scsi_lun_uuid: ::core::option::Option<::std::string::String>,
@@ -3178,13 +3380,14 @@ pub struct ScsiLunHostRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ScsiLunHostRefInventory { "scsiLunUuid" => scsi_lun_uuid, "hostUuid" => host_uuid,
     "path" => path, "hctl" => hctl, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storageDevice.ScsiLunVmInstanceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ScsiLunVmInstanceRefInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub scsi_lun_uuid: ::core::option::Option<::std::string::String>,
@@ -3201,13 +3404,15 @@ pub struct ScsiLunVmInstanceRefInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub attach_multipath: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ScsiLunVmInstanceRefInventory { "scsiLunUuid" => scsi_lun_uuid, "vmInstanceUuid" =>
     vm_instance_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "deviceId" => device_id lenient, "attachMultipath" => attach_multipath, }
+    "deviceId" => device_id lenient, "attachMultipath" => attach_multipath, } serialize
+    if feature = "serialize"
 );
 /// Server class: `org.zstack.header.host.ServiceTypeStatisticData`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ServiceTypeStatisticData {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub interface_uuid: ::core::option::Option<::std::string::String>,
@@ -3232,15 +3437,16 @@ pub struct ServiceTypeStatisticData {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ServiceTypeStatisticData { "interfaceUuid" => interface_uuid, "interfaceName" =>
     interface_name, "vlanId" => vlan_id lenient, "serviceTypes" => service_types default,
     "hostUuid" => host_uuid, "hostName" => host_name, "hostIp" => host_ip, "clusterUuid"
     => cluster_uuid, "clusterName" => cluster_name, "zoneUuid" => zone_uuid, "createDate"
-    => create_date, }
+    => create_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockCandidateStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SharedBlockCandidateStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub wwid: ::core::option::Option<::std::string::String>,
@@ -3267,14 +3473,15 @@ pub struct SharedBlockCandidateStruct {
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     pub target_identifier: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SharedBlockCandidateStruct { "wwid" => wwid, "vendor" => vendor, "model" => model,
     "wwn" => wwn, "serial" => serial, "hctl" => hctl, "type" => type_, "path" => path,
     "size" => size lenient, "source" => source, "transport" => transport,
-    "targetIdentifier" => target_identifier, }
+    "targetIdentifier" => target_identifier, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.slb.SlbGroupL3NetworkRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SlbGroupL3NetworkRefInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub slb_group_uuid: ::core::option::Option<::std::string::String>,
@@ -3293,14 +3500,15 @@ pub struct SlbGroupL3NetworkRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SlbGroupL3NetworkRefInventory { "slbGroupUuid" => slb_group_uuid, "l3NetworkUuid" =>
     l3_network_uuid, "l3NetworkCategory" => l3_network_category, "l3NetworkType" =>
     l3_network_type, "type" => type_, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.slb.SlbGroupMonitorIpInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SlbGroupMonitorIpInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -3315,13 +3523,14 @@ pub struct SlbGroupMonitorIpInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SlbGroupMonitorIpInventory { "id" => id lenient, "slbGroupUuid" => slb_group_uuid,
     "monitorIp" => monitor_ip, "createDate" => create_date, "lastOpDate" => last_op_date,
-    }
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.slb.configManager.SlbVmInstanceConfigTaskInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SlbVmInstanceConfigTaskInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
@@ -3344,15 +3553,16 @@ pub struct SlbVmInstanceConfigTaskInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SlbVmInstanceConfigTaskInventory { "vmInstanceUuid" => vm_instance_uuid,
     "configVersion" => config_version lenient, "taskName" => task_name, "taskData" =>
     task_data, "retryNumber" => retry_number lenient, "lastFailedReason" =>
     last_failed_reason, "status" => status, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.device.localRaid.SmartDataStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SmartDataStruct {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i32>,
@@ -3377,14 +3587,15 @@ pub struct SmartDataStruct {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SmartDataStruct { "id" => id lenient, "attributeName" => attribute_name, "flag" =>
     flag, "value" => value lenient, "worst" => worst lenient, "thresh" => thresh lenient,
     "type" => type_, "updated" => updated, "whenFailed" => when_failed, "rawValue" =>
-    raw_value lenient, "state" => state, }
+    raw_value lenient, "state" => state, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.snapshot.SnapShotSpendingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SnapShotSpendingInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub start_time: ::core::option::Option<i64>,
@@ -3395,14 +3606,16 @@ pub struct SnapShotSpendingInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub snapshot_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SnapShotSpendingInventory { "startTime" => start_time lenient, "endTime" => end_time
-    lenient, "spending" => spending, "snapshotSize" => snapshot_size lenient, }
+    lenient, "spending" => spending, "snapshotSize" => snapshot_size lenient, } serialize
+    if feature = "serialize"
 );
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.snapshot.SnapshotSpending`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SnapshotSpending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -3417,13 +3630,14 @@ pub struct SnapshotSpending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SnapshotSpending { "resourceUuid" => resource_uuid, "resourceName" => resource_name,
     "spending" => spending, "hypervisorType" => hypervisor_type, "type" => type_,
-    "sizeInventory" => size_inventory default, }
+    "sizeInventory" => size_inventory default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.Spending`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Spending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub spending_type: ::core::option::Option<::std::string::String>,
@@ -3441,13 +3655,15 @@ pub struct Spending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub details: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     Spending { "spendingType" => spending_type, "spending" => spending,
     "hypervisorTypeSpending" => hypervisor_type_spending default, "dateStart" =>
     date_start lenient, "dateEnd" => date_end lenient, "details" => details default, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.SpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SpendingDetails {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -3460,12 +3676,14 @@ pub struct SpendingDetails {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SpendingDetails { "resourceUuid" => resource_uuid, "resourceName" => resource_name,
     "spending" => spending, "hypervisorType" => hypervisor_type, "type" => type_, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.cloudformation.StackParameters`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct StackParameters {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub param_name: ::core::option::Option<::std::string::String>,
@@ -3484,13 +3702,15 @@ pub struct StackParameters {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     StackParameters { "paramName" => param_name, "type" => type_, "defaultValue" =>
     default_value, "description" => description, "noEcho" => no_echo, "label" => label,
     "constraintDescription" => constraint_description, "resourceType" => resource_type, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.cloudformation.SupportedResourceStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SupportedResourceStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -3501,23 +3721,25 @@ pub struct SupportedResourceStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SupportedResourceStruct { "name" => name, "type" => type_, "actionName" =>
-    action_name, "resources" => resources default, }
+    action_name, "resources" => resources default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.api.Histogram$Tag`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Tag {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    Tag { "name" => name, "value" => value, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    Tag { "name" => name, "value" => value, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.thirdparty.entity.ThirdpartyOriginalAlertInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ThirdpartyOriginalAlertInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -3546,15 +3768,17 @@ pub struct ThirdpartyOriginalAlertInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ThirdpartyOriginalAlertInventory { "uuid" => uuid, "thirdpartyPlatformUuid" =>
     thirdparty_platform_uuid, "product" => product, "service" => service, "metric" =>
     metric, "alertLevel" => alert_level, "alertTime" => alert_time, "dimensions" =>
     dimensions, "message" => message, "dataSource" => data_source, "sourceText" =>
-    source_text, "readStatus" => read_status, "createDate" => create_date, }
+    source_text, "readStatus" => read_status, "createDate" => create_date, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.drs.api.Threshold`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Threshold {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub threshold_name: ::core::option::Option<::std::string::String>,
@@ -3563,12 +3787,13 @@ pub struct Threshold {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub operator: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     Threshold { "thresholdName" => threshold_name, "thresholdValue" => threshold_value,
-    "operator" => operator, }
+    "operator" => operator, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ticket.entity.TicketRequest`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TicketRequest {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub request_name: ::core::option::Option<::std::string::String>,
@@ -3579,12 +3804,13 @@ pub struct TicketRequest {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub api_body: ::core::option::Option<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     TicketRequest { "requestName" => request_name, "apiName" => api_name, "executeTimes"
-    => execute_times lenient, "apiBody" => api_body, }
+    => execute_times lenient, "apiBody" => api_body, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ticket.entity.TicketStatusHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TicketStatusHistoryInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -3618,16 +3844,17 @@ pub struct TicketStatusHistoryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     TicketStatusHistoryInventory { "uuid" => uuid, "sequence" => sequence lenient,
     "ticketUuid" => ticket_uuid, "fromStatus" => from_status, "toStatus" => to_status,
     "comment" => comment, "operationContextType" => operation_context_type,
     "operationContext" => operation_context default, "operatorType" => operator_type,
     "operatorUuid" => operator_uuid, "flowName" => flow_name, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.license.UKeyInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UKeyInventory {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub management_node_uuid: ::core::option::Option<::std::string::String>,
@@ -3636,12 +3863,13 @@ pub struct UKeyInventory {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub key_id: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     UKeyInventory { "managementNodeUuid" => management_node_uuid, "status" => status,
-    "keyId" => key_id, }
+    "keyId" => key_id, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.vmware.VCenterResourcePoolUsageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VCenterResourcePoolUsageInventory {
     /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -3658,13 +3886,15 @@ pub struct VCenterResourcePoolUsageInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VCenterResourcePoolUsageInventory { "uuid" => uuid, "vCenterResourcePoolUuid" =>
     v_center_resource_pool_uuid, "resourceUuid" => resource_uuid, "resourceType" =>
-    resource_type, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    resource_type, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
+    if feature = "serialize"
 );
 /// Server class: `org.zstack.vrouterRoute.VRouterRouteEntryAO`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VRouterRouteEntryAO {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub destination: ::core::option::Option<::std::string::String>,
@@ -3681,13 +3911,14 @@ pub struct VRouterRouteEntryAO {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VRouterRouteEntryAO { "destination" => destination, "target" => target, "type" =>
     type_, "status" => status, "distance" => distance lenient, "uuid" => uuid,
-    "description" => description, }
+    "description" => description, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.vip.VipBandwidthSpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VipBandwidthSpendingDetails {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub start_time: ::core::option::Option<i64>,
@@ -3698,13 +3929,14 @@ pub struct VipBandwidthSpendingDetails {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub bandwidth_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VipBandwidthSpendingDetails { "startTime" => start_time lenient, "endTime" =>
     end_time lenient, "spending" => spending, "bandwidthSize" => bandwidth_size lenient,
-    }
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.virtualrouter.VirtualRouterSoftwareVersionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VirtualRouterSoftwareVersionInventory {
     /// Since ZStack 4.5. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -3715,13 +3947,14 @@ pub struct VirtualRouterSoftwareVersionInventory {
     /// Since ZStack 4.5. Absent from older MNs' replies.
     pub latest_version: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VirtualRouterSoftwareVersionInventory { "uuid" => uuid, "softwareName" =>
     software_name, "currentVersion" => current_version, "latestVersion" =>
-    latest_version, }
+    latest_version, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vm.VirtualizerInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VirtualizerInfo {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub hypervisor: ::core::option::Option<::std::string::String>,
@@ -3732,12 +3965,14 @@ pub struct VirtualizerInfo {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub match_state: ::core::option::Option<crate::types::HypervisorVersionState>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VirtualizerInfo { "hypervisor" => hypervisor, "currentVersion" => current_version,
-    "expectVersion" => expect_version, "matchState" => match_state, }
+    "expectVersion" => expect_version, "matchState" => match_state, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.header.vm.VirtualizerInfoInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VirtualizerInfoInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -3748,14 +3983,16 @@ pub struct VirtualizerInfoInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub error: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VirtualizerInfoInventory { "uuid" => uuid, "resourceType" => resource_type,
-    "infoList" => info_list default, "error" => error default, }
+    "infoList" => info_list default, "error" => error default, } serialize if feature =
+    "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.vm.cpu.VmCPUBillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmCPUBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -3784,17 +4021,19 @@ pub struct VmCPUBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub cpu_num: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmCPUBillingInventory { "id" => id lenient, "billingType" => billing_type,
     "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
     => end_time lenient, "hypervisorType" => hypervisor_type, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "cpuNum" => cpu_num lenient, }
+    create_date, "lastOpDate" => last_op_date, "cpuNum" => cpu_num lenient, } serialize
+    if feature = "serialize"
 );
 /// Extends `VmSpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.vm.VmCPUSpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmCPUSpendingDetails {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub start_time: ::core::option::Option<i64>,
@@ -3805,14 +4044,16 @@ pub struct VmCPUSpendingDetails {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub cpu_num: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmCPUSpendingDetails { "startTime" => start_time lenient, "endTime" => end_time
-    lenient, "spending" => spending, "cpuNum" => cpu_num lenient, }
+    lenient, "spending" => spending, "cpuNum" => cpu_num lenient, } serialize if feature
+    = "serialize"
 );
 /// Extends `ResourceExternalBackupInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.externalbackup.VmExternalBackupInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmExternalBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -3831,15 +4072,17 @@ pub struct VmExternalBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub total_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmExternalBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
     "installPath" => install_path, "createDate" => create_date, "liveBackup" =>
     live_backup, "volumes" => volumes default, "totalSize" => total_size lenient, }
+    serialize if feature = "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.generator.vm.memory.VmMemoryBillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmMemoryBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -3868,17 +4111,19 @@ pub struct VmMemoryBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub memory_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmMemoryBillingInventory { "id" => id lenient, "billingType" => billing_type,
     "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
     resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
     => end_time lenient, "hypervisorType" => hypervisor_type, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "memorySize" => memory_size lenient, }
+    serialize if feature = "serialize"
 );
 /// Extends `VmSpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.vm.VmMemorySpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmMemorySpendingDetails {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub start_time: ::core::option::Option<i64>,
@@ -3889,12 +4134,14 @@ pub struct VmMemorySpendingDetails {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub memory_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmMemorySpendingDetails { "startTime" => start_time lenient, "endTime" => end_time
-    lenient, "spending" => spending, "memorySize" => memory_size lenient, }
+    lenient, "spending" => spending, "memorySize" => memory_size lenient, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.vmnic.VmNicBandwidthSpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmNicBandwidthSpendingDetails {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub start_time: ::core::option::Option<i64>,
@@ -3905,15 +4152,16 @@ pub struct VmNicBandwidthSpendingDetails {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub bandwidth_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmNicBandwidthSpendingDetails { "startTime" => start_time lenient, "endTime" =>
     end_time lenient, "spending" => spending, "bandwidthSize" => bandwidth_size lenient,
-    }
+    } serialize if feature = "serialize"
 );
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
 /// Server class: `org.zstack.billing.spendingcalculator.vm.VmSpending`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmSpending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -3932,14 +4180,16 @@ pub struct VmSpending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub root_volume_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmSpending { "resourceUuid" => resource_uuid, "resourceName" => resource_name,
     "spending" => spending, "hypervisorType" => hypervisor_type, "type" => type_,
     "cpuInventory" => cpu_inventory default, "memoryInventory" => memory_inventory
-    default, "rootVolumeInventory" => root_volume_inventory default, }
+    default, "rootVolumeInventory" => root_volume_inventory default, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.vm.VmSpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmSpendingDetails {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub start_time: ::core::option::Option<i64>,
@@ -3948,12 +4198,13 @@ pub struct VmSpendingDetails {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub spending: ::core::option::Option<f64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmSpendingDetails { "startTime" => start_time lenient, "endTime" => end_time lenient,
-    "spending" => spending, }
+    "spending" => spending, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.backup.VolumeBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VolumeBackupStorageRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub volume_backup_uuid: ::core::option::Option<::std::string::String>,
@@ -3970,15 +4221,17 @@ pub struct VolumeBackupStorageRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VolumeBackupStorageRefInventory { "volumeBackupUuid" => volume_backup_uuid,
     "backupStorageUuid" => backup_storage_uuid, "installPath" => install_path, "status"
-    => status, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    => status, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );
 /// Extends `ResourceExternalBackupInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.externalbackup.VolumeExternalBackupInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VolumeExternalBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -3997,25 +4250,28 @@ pub struct VolumeExternalBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VolumeExternalBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
     "installPath" => install_path, "createDate" => create_date, "vmInstanceUuid" =>
-    vm_instance_uuid, "type" => type_, "size" => size lenient, }
+    vm_instance_uuid, "type" => type_, "size" => size lenient, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupApplianceVmRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcHaGroupApplianceVmRefInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub vpc_ha_router_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcHaGroupApplianceVmRefInventory { "uuid" => uuid, "vpcHaRouterUuid" =>
-    vpc_ha_router_uuid, }
+    vpc_ha_router_uuid, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupMonitorIpInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcHaGroupMonitorIpInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -4030,13 +4286,14 @@ pub struct VpcHaGroupMonitorIpInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcHaGroupMonitorIpInventory { "id" => id lenient, "vpcHaRouterUuid" =>
     vpc_ha_router_uuid, "monitorIp" => monitor_ip, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupVipRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcHaGroupVipRefInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -4057,14 +4314,15 @@ pub struct VpcHaGroupVipRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcHaGroupVipRefInventory { "id" => id lenient, "vpcHaRouterUuid" =>
     vpc_ha_router_uuid, "vipUuid" => vip_uuid, "l3NetworkUuid" => l3_network_uuid, "ip"
     => ip, "netmask" => netmask, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vpc.VpcRouterDnsInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcRouterDnsInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -4079,12 +4337,14 @@ pub struct VpcRouterDnsInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcRouterDnsInventory { "id" => id lenient, "vpcRouterUuid" => vpc_router_uuid, "dns"
-    => dns, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    => dns, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.header.vipQos.VpcSharedQosRefVipInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcSharedQosRefVipInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -4099,14 +4359,16 @@ pub struct VpcSharedQosRefVipInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcSharedQosRefVipInventory { "id" => id lenient, "sharedQosUuid" => shared_qos_uuid,
     "vipUuid" => vip_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 /// Extends `BackupStorageExternalBackupInfo` → `ResourceExternalBackupInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.externalbackup.zbox.ZBoxBackupStorageBackupInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ZBoxBackupStorageBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -4121,12 +4383,14 @@ pub struct ZBoxBackupStorageBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ZBoxBackupStorageBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
     "installPath" => install_path, "createDate" => create_date, "size" => size lenient, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zbox.ZBoxLocationRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ZBoxLocationRefInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -4137,14 +4401,16 @@ pub struct ZBoxLocationRefInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ZBoxLocationRefInventory { "id" => id lenient, "zboxUuid" => zbox_uuid,
-    "resourceUuid" => resource_uuid, "resourceType" => resource_type, }
+    "resourceUuid" => resource_uuid, "resourceType" => resource_type, } serialize if
+    feature = "serialize"
 );
 /// Extends `VmExternalBackupInfo` → `ResourceExternalBackupInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.externalbackup.zbox.ZBoxVmBackupInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ZBoxVmBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -4163,15 +4429,17 @@ pub struct ZBoxVmBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub total_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ZBoxVmBackupInfo { "uuid" => uuid, "name" => name, "state" => state, "installPath" =>
     install_path, "createDate" => create_date, "liveBackup" => live_backup, "volumes" =>
-    volumes default, "totalSize" => total_size lenient, }
+    volumes default, "totalSize" => total_size lenient, } serialize if feature =
+    "serialize"
 );
 /// Extends `VolumeExternalBackupInfo` → `ResourceExternalBackupInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.externalbackup.zbox.ZBoxVolumeBackupInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ZBoxVolumeBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -4190,14 +4458,16 @@ pub struct ZBoxVolumeBackupInfo {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ZBoxVolumeBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
     "installPath" => install_path, "createDate" => create_date, "vmInstanceUuid" =>
-    vm_instance_uuid, "type" => type_, "size" => size lenient, }
+    vm_instance_uuid, "type" => type_, "size" => size lenient, } serialize if feature =
+    "serialize"
 );
 /// A `AlarmData` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyAlarmData {
     AlarmData(crate::types::AlarmData),
     AlarmDataV1(crate::types::AlarmDataV1),
@@ -4279,6 +4549,20 @@ impl<'de> ::serde::Deserialize<'de> for AnyAlarmData {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyAlarmData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::AlarmData(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::AlarmDataV1(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::AlarmDataV2(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::AlarmDataV1> for crate::types::AlarmData {
     fn from(value: &crate::types::AlarmDataV1) -> Self {
         Self {
@@ -4330,6 +4614,7 @@ impl ::core::convert::From<&crate::types::AlarmDataV2> for crate::types::AlarmDa
 /// A `AuditData` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyAuditData {
     AuditData(crate::types::AuditData),
     AuditDataV1(crate::types::AuditDataV1),
@@ -4411,6 +4696,20 @@ impl<'de> ::serde::Deserialize<'de> for AnyAuditData {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyAuditData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::AuditData(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::AuditDataV1(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::AuditDataV2(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::AuditDataV1> for crate::types::AuditData {
     fn from(value: &crate::types::AuditDataV1) -> Self {
         Self {
@@ -4458,6 +4757,7 @@ impl ::core::convert::From<&crate::types::AuditDataV2> for crate::types::AuditDa
 /// A `BackupStorageExternalBackupInfo` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyBackupStorageExternalBackupInfo {
     BackupStorageExternalBackupInfo(crate::types::BackupStorageExternalBackupInfo),
     ZBoxBackupStorageBackupInfo(crate::types::ZBoxBackupStorageBackupInfo),
@@ -4536,6 +4836,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyBackupStorageExternalBackupInfo {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyBackupStorageExternalBackupInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::BackupStorageExternalBackupInfo(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ZBoxBackupStorageBackupInfo(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::ZBoxBackupStorageBackupInfo>
 for crate::types::BackupStorageExternalBackupInfo {
     fn from(value: &crate::types::ZBoxBackupStorageBackupInfo) -> Self {
@@ -4552,6 +4869,7 @@ for crate::types::BackupStorageExternalBackupInfo {
 /// A `BaremetalNicInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyBaremetalNicInventory {
     BaremetalNicInventory(crate::types::BaremetalNicInventory),
     BaremetalVlanNicInventory(crate::types::BaremetalVlanNicInventory),
@@ -4625,6 +4943,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyBaremetalNicInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyBaremetalNicInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::BaremetalNicInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::BaremetalVlanNicInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::BaremetalVlanNicInventory>
 for crate::types::BaremetalNicInventory {
     fn from(value: &crate::types::BaremetalVlanNicInventory) -> Self {
@@ -4647,6 +4982,7 @@ for crate::types::BaremetalNicInventory {
 /// A `BillingInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyBillingInventory {
     BillingInventory(crate::types::BillingInventory),
     BareMetal2BillingInventory(crate::types::BareMetal2BillingInventory),
@@ -4834,6 +5170,50 @@ impl<'de> ::serde::Deserialize<'de> for AnyBillingInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyBillingInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::BillingInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::BareMetal2BillingInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::DataVolumeBillingInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::PciDeviceBillingInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::PubIpVipBandwidthInBillingInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::PubIpVipBandwidthOutBillingInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::PubIpVmNicBandwidthInBillingInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::PubIpVmNicBandwidthOutBillingInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::RootVolumeBillingInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VmCPUBillingInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VmMemoryBillingInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::BareMetal2BillingInventory>
 for crate::types::BillingInventory {
     fn from(value: &crate::types::BareMetal2BillingInventory) -> Self {
@@ -5017,6 +5397,7 @@ for crate::types::BillingInventory {
 /// A `Datapoint` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyDatapoint {
     Datapoint(crate::types::Datapoint),
     MetricDatum(crate::types::MetricDatum),
@@ -5086,6 +5467,19 @@ impl<'de> ::serde::Deserialize<'de> for AnyDatapoint {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyDatapoint {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Datapoint(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::MetricDatum(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::MetricDatum> for crate::types::Datapoint {
     fn from(value: &crate::types::MetricDatum) -> Self {
         Self {
@@ -5098,6 +5492,7 @@ impl ::core::convert::From<&crate::types::MetricDatum> for crate::types::Datapoi
 /// A `EventData` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyEventData {
     EventData(crate::types::EventData),
     InfluxEventData(crate::types::InfluxEventData),
@@ -5191,6 +5586,27 @@ impl<'de> ::serde::Deserialize<'de> for AnyEventData {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyEventData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::EventData(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::InfluxEventData(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::InfluxEventDataV1(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::InfluxEventDataV2(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::InfluxEventData> for crate::types::EventData {
     fn from(value: &crate::types::InfluxEventData) -> Self {
         Self {
@@ -5250,6 +5666,7 @@ for crate::types::EventData {
 /// A `InfluxEventData` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyInfluxEventData {
     InfluxEventData(crate::types::InfluxEventData),
     InfluxEventDataV1(crate::types::InfluxEventDataV1),
@@ -5333,6 +5750,26 @@ impl<'de> ::serde::Deserialize<'de> for AnyInfluxEventData {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyInfluxEventData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::InfluxEventData(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::InfluxEventDataV1(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::InfluxEventDataV2(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::InfluxEventDataV1>
 for crate::types::InfluxEventData {
     fn from(value: &crate::types::InfluxEventDataV1) -> Self {
@@ -5374,6 +5811,7 @@ for crate::types::InfluxEventData {
 /// A `ResourceExternalBackupInfo` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyResourceExternalBackupInfo {
     ResourceExternalBackupInfo(crate::types::ResourceExternalBackupInfo),
     BackupStorageExternalBackupInfo(crate::types::BackupStorageExternalBackupInfo),
@@ -5522,6 +5960,38 @@ impl<'de> ::serde::Deserialize<'de> for AnyResourceExternalBackupInfo {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyResourceExternalBackupInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::ResourceExternalBackupInfo(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::BackupStorageExternalBackupInfo(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VmExternalBackupInfo(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VolumeExternalBackupInfo(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ZBoxBackupStorageBackupInfo(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ZBoxVmBackupInfo(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ZBoxVolumeBackupInfo(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::BackupStorageExternalBackupInfo>
 for crate::types::ResourceExternalBackupInfo {
     fn from(value: &crate::types::BackupStorageExternalBackupInfo) -> Self {
@@ -5597,6 +6067,7 @@ for crate::types::ResourceExternalBackupInfo {
 /// A `SpendingDetails` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnySpendingDetails {
     SpendingDetails(crate::types::SpendingDetails),
     BareMetal2Spending(crate::types::BareMetal2Spending),
@@ -5752,6 +6223,42 @@ impl<'de> ::serde::Deserialize<'de> for AnySpendingDetails {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnySpendingDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::SpendingDetails(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::BareMetal2Spending(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::DataVolumeSpending(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::PciDeviceSpending(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::PubIpVipBandwidthSpending(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::PubIpVmNicBandwidthSpending(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::RootVolumeSpending(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SnapshotSpending(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VmSpending(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::BareMetal2Spending>
 for crate::types::SpendingDetails {
     fn from(value: &crate::types::BareMetal2Spending) -> Self {
@@ -5850,6 +6357,7 @@ impl ::core::convert::From<&crate::types::VmSpending> for crate::types::Spending
 /// A `VmExternalBackupInfo` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyVmExternalBackupInfo {
     VmExternalBackupInfo(crate::types::VmExternalBackupInfo),
     ZBoxVmBackupInfo(crate::types::ZBoxVmBackupInfo),
@@ -5923,6 +6431,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyVmExternalBackupInfo {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyVmExternalBackupInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::VmExternalBackupInfo(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ZBoxVmBackupInfo(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::ZBoxVmBackupInfo>
 for crate::types::VmExternalBackupInfo {
     fn from(value: &crate::types::ZBoxVmBackupInfo) -> Self {
@@ -5941,6 +6466,7 @@ for crate::types::VmExternalBackupInfo {
 /// A `VmSpendingDetails` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyVmSpendingDetails {
     VmSpendingDetails(crate::types::VmSpendingDetails),
     VmCPUSpendingDetails(crate::types::VmCPUSpendingDetails),
@@ -6024,6 +6550,26 @@ impl<'de> ::serde::Deserialize<'de> for AnyVmSpendingDetails {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyVmSpendingDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::VmSpendingDetails(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VmCPUSpendingDetails(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VmMemorySpendingDetails(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::VmCPUSpendingDetails>
 for crate::types::VmSpendingDetails {
     fn from(value: &crate::types::VmCPUSpendingDetails) -> Self {
@@ -6047,6 +6593,7 @@ for crate::types::VmSpendingDetails {
 /// A `VolumeExternalBackupInfo` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyVolumeExternalBackupInfo {
     VolumeExternalBackupInfo(crate::types::VolumeExternalBackupInfo),
     ZBoxVolumeBackupInfo(crate::types::ZBoxVolumeBackupInfo),
@@ -6122,6 +6669,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyVolumeExternalBackupInfo {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyVolumeExternalBackupInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::VolumeExternalBackupInfo(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ZBoxVolumeBackupInfo(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::ZBoxVolumeBackupInfo>
 for crate::types::VolumeExternalBackupInfo {
     fn from(value: &crate::types::ZBoxVolumeBackupInfo) -> Self {
@@ -6139,6 +6703,7 @@ for crate::types::VolumeExternalBackupInfo {
 }
 /// Server class: `org.zstack.license.AdditionalLicenseType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AdditionalLicenseType {
     /// `cube`
     Cube,
@@ -6179,6 +6744,7 @@ impl ::core::convert::From<&str> for AdditionalLicenseType {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(AdditionalLicenseType);
 /// Server class: `org.zstack.crypto.ccs.CCSCertificateUserState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CCSCertificateUserState {
     /// `Enabled`
     Enabled,
@@ -6211,6 +6777,7 @@ impl ::core::convert::From<&str> for CCSCertificateUserState {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(CCSCertificateUserState);
 /// Server class: `org.zstack.header.storage.database.backup.DatabaseType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DatabaseType {
     /// `singleDatabase`
     SingleDatabase,
@@ -6243,6 +6810,7 @@ impl ::core::convert::From<&str> for DatabaseType {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(DatabaseType);
 /// Server class: `org.zstack.header.sriov.EthernetVfStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EthernetVfStatus {
     /// `Available`
     Available,
@@ -6288,6 +6856,7 @@ impl ::core::convert::From<&str> for EthernetVfStatus {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(EthernetVfStatus);
 /// Server class: `org.zstack.zops.HostConnectedStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostConnectedStatus {
     /// `Connected`
     Connected,
@@ -6328,6 +6897,7 @@ impl ::core::convert::From<&str> for HostConnectedStatus {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(HostConnectedStatus);
 /// Server class: `org.zstack.header.aliyun.network.HybridConnectionType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HybridConnectionType {
     /// `aliyunConnection`
     AliyunConnection,
@@ -6360,6 +6930,7 @@ impl ::core::convert::From<&str> for HybridConnectionType {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(HybridConnectionType);
 /// Server class: `org.zstack.pciDevice.PciDeviceMetaDataEntry$PciDeviceMetaDataOperator`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PciDeviceMetaDataOperator {
     /// `Equal`
     Equal,
@@ -6392,6 +6963,7 @@ impl ::core::convert::From<&str> for PciDeviceMetaDataOperator {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(PciDeviceMetaDataOperator);
 /// Server class: `org.zstack.externalbackup.ResourceBackupState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ResourceBackupState {
     /// `Waiting`
     Waiting,
@@ -6428,6 +7000,7 @@ impl ::core::convert::From<&str> for ResourceBackupState {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(ResourceBackupState);
 /// Server class: `org.zstack.cloudformation.template.struct.ResourceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ResourceType {
     /// `Action`
     Action,
@@ -6460,6 +7033,7 @@ impl ::core::convert::From<&str> for ResourceType {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(ResourceType);
 /// Server class: `org.zstack.storage.device.localRaid.RunningState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum RunningState {
     /// `Running`
     Running,
@@ -6496,6 +7070,7 @@ impl ::core::convert::From<&str> for RunningState {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(RunningState);
 /// Server class: `org.zstack.network.service.slb.configManager.SlbVmInstanceConfigTaskStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SlbVmInstanceConfigTaskStatus {
     /// `Pending`
     Pending,
@@ -6541,6 +7116,7 @@ impl ::core::convert::From<&str> for SlbVmInstanceConfigTaskStatus {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(SlbVmInstanceConfigTaskStatus);
 /// Server class: `org.zstack.sns.SmsReceiverType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SmsReceiverType {
     /// `AliyunSms`
     AliyunSms,
@@ -6573,6 +7149,7 @@ impl ::core::convert::From<&str> for SmsReceiverType {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(SmsReceiverType);
 /// Server class: `org.zstack.license.UKeyStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum UKeyStatus {
     /// `Ready`
     Ready,
@@ -6609,6 +7186,7 @@ impl ::core::convert::From<&str> for UKeyStatus {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(UKeyStatus);
 /// Server class: `org.zstack.header.vmscheduling.VmSchedulingRuleExecuteState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VmSchedulingRuleExecuteState {
     /// `Conflict`
     Conflict,

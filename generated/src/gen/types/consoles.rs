@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /consoles, and the types and enums they use first.
 /// Server class: `org.zstack.header.console.ConsoleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ConsoleInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub scheme: ::core::option::Option<::std::string::String>,
@@ -22,13 +23,14 @@ pub struct ConsoleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ConsoleInventory { "scheme" => scheme, "targetScheme" => target_scheme, "hostname" =>
     hostname, "port" => port lenient, "token" => token, "version" => version,
-    "expiredDate" => expired_date, }
+    "expiredDate" => expired_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.console.ConsoleProxyAgentInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ConsoleProxyAgentInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -53,12 +55,12 @@ pub struct ConsoleProxyAgentInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ConsoleProxyAgentInventory { "uuid" => uuid, "description" => description,
     "managementIp" => management_ip, "consoleProxyOverriddenIp" =>
     console_proxy_overridden_ip, "consoleProxyPort" => console_proxy_port lenient, "type"
     => type_, "status" => status, "state" => state, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl ConsoleProxyAgentInventory {
     /// Query field `uuid`.

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /container, and the types and enums they use first.
 /// Server class: `org.zstack.container.entity.ContainerManagementEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ContainerManagementEndpointInventory {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -26,11 +27,11 @@ pub struct ContainerManagementEndpointInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ContainerManagementEndpointInventory { "uuid" => uuid, "name" => name, "description"
     => description, "accessKeyId" => access_key_id, "managementIp" => management_ip,
     "managementPort" => management_port lenient, "vendor" => vendor, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl ContainerManagementEndpointInventory {
     /// Query field `uuid`.
@@ -74,6 +75,7 @@ impl ContainerManagementEndpointInventory {
 ///
 /// Server class: `org.zstack.container.entity.NativeClusterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NativeClusterInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -112,13 +114,14 @@ pub struct NativeClusterInventory {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub create_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     NativeClusterInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "state" => state, "hypervisorType" => hypervisor_type, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "zoneUuid" => zone_uuid, "type" => type_,
     "architecture" => architecture, "bizUrl" => biz_url, "masterUrl" => master_url,
     "kubeConfig" => kube_config, "prometheusURL" => prometheus_url, "version" => version,
-    "nodeCount" => node_count lenient, "createType" => create_type, }
+    "nodeCount" => node_count lenient, "createType" => create_type, } serialize if
+    feature = "serialize"
 );
 impl NativeClusterInventory {
     /// Query field `name`.
@@ -194,6 +197,7 @@ impl NativeClusterInventory {
 ///
 /// Server class: `org.zstack.container.entity.NativeHostInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NativeHostInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
@@ -262,7 +266,7 @@ pub struct NativeHostInventory {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     NativeHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
     "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
     management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
@@ -276,7 +280,7 @@ pub struct NativeHostInventory {
     gpu_status, "powerSupplyStatus" => power_supply_status, "fanStatus" => fan_status,
     "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
     "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "endpointUuid" => endpoint_uuid, }
+    last_op_date, "endpointUuid" => endpoint_uuid, } serialize if feature = "serialize"
 );
 impl NativeHostInventory {
     /// Query field `zoneUuid`.

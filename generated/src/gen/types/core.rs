@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.header.aliyun.errorCode.AliyunErrorCode`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AliyunErrorCode {
     /// The error code number, a globally unique identifier for the error, e.g. SYS.1000, HOST.1001.
     ///
@@ -46,16 +47,17 @@ pub struct AliyunErrorCode {
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AliyunErrorCode { "code" => code, "description" => description, "details" => details,
     "elaboration" => elaboration, "opaque" => opaque default, "cause" => cause,
     "location" => location, "cost" => cost, "causes" => causes default, "messages" =>
-    messages, }
+    messages, } serialize if feature = "serialize"
 );
 /// Extends `ErrorCode` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.aliyun.AliyunOssException`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AliyunOssException {
     /// The error code number, a globally unique identifier for the error, e.g. SYS.1000, HOST.1001.
     ///
@@ -96,16 +98,17 @@ pub struct AliyunOssException {
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AliyunOssException { "code" => code, "description" => description, "details" =>
     details, "elaboration" => elaboration, "opaque" => opaque default, "cause" => cause,
     "location" => location, "cost" => cost, "causes" => causes default, "messages" =>
-    messages, }
+    messages, } serialize if feature = "serialize"
 );
 /// Extends `ErrorCode` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.baremetal.BaremetalException`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BaremetalException {
     /// The error code number, a globally unique identifier for the error, e.g. SYS.1000, HOST.1001.
     ///
@@ -146,26 +149,28 @@ pub struct BaremetalException {
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BaremetalException { "code" => code, "description" => description, "details" =>
     details, "elaboration" => elaboration, "opaque" => opaque default, "cause" => cause,
     "location" => location, "cost" => cost, "causes" => causes default, "messages" =>
-    messages, }
+    messages, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.core.progress.ChainInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ChainInfo {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub running_task: ::std::vec::Vec<crate::types::RunningTaskInfo>,
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub pending_task: ::std::vec::Vec<crate::types::PendingTaskInfo>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ChainInfo { "runningTask" => running_task default, "pendingTask" => pending_task
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// Extends `ErrorCode` and carries all of its fields.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ErrorCodeList {
     /// The error code number, a globally unique identifier for the error, e.g. SYS.1000, HOST.1001.
     ///
@@ -204,16 +209,17 @@ pub struct ErrorCodeList {
     /// Elaboration object (category, code, regex, message_cn, message_en, source, distance, method, formatSrcError), kept as raw JSON; may appear.
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ErrorCodeList { "code" => code, "description" => description, "details" => details,
     "elaboration" => elaboration, "opaque" => opaque default, "cause" => cause,
     "location" => location, "cost" => cost, "causes" => causes default, "messages" =>
-    messages, }
+    messages, } serialize if feature = "serialize"
 );
 /// Extends `TaskInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.core.progress.PendingTaskInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PendingTaskInfo {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -234,16 +240,17 @@ pub struct PendingTaskInfo {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PendingTaskInfo { "name" => name, "className" => class_name, "index" => index
     lenient, "pendingTime" => pending_time lenient, "executionTime" => execution_time
     lenient, "context" => context, "apiId" => api_id, "apiName" => api_name,
-    "contextList" => context_list default, }
+    "contextList" => context_list default, } serialize if feature = "serialize"
 );
 /// Extends `TaskInfo` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.core.progress.RunningTaskInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RunningTaskInfo {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -264,14 +271,15 @@ pub struct RunningTaskInfo {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     RunningTaskInfo { "name" => name, "className" => class_name, "index" => index
     lenient, "pendingTime" => pending_time lenient, "executionTime" => execution_time
     lenient, "context" => context, "apiId" => api_id, "apiName" => api_name,
-    "contextList" => context_list default, }
+    "contextList" => context_list default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.core.progress.TaskInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TaskInfo {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -292,11 +300,11 @@ pub struct TaskInfo {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     TaskInfo { "name" => name, "className" => class_name, "index" => index lenient,
     "pendingTime" => pending_time lenient, "executionTime" => execution_time lenient,
     "context" => context, "apiId" => api_id, "apiName" => api_name, "contextList" =>
-    context_list default, }
+    context_list default, } serialize if feature = "serialize"
 );
 #[doc(inline)]
 pub use ::zstack_sdk::runtime::ErrorCode;
@@ -305,6 +313,7 @@ pub use ::zstack_sdk::runtime::SessionInventory;
 /// A `TaskInfo` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyTaskInfo {
     TaskInfo(crate::types::TaskInfo),
     PendingTaskInfo(crate::types::PendingTaskInfo),
@@ -386,6 +395,24 @@ impl<'de> ::serde::Deserialize<'de> for AnyTaskInfo {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyTaskInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::TaskInfo(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::PendingTaskInfo(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::RunningTaskInfo(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::PendingTaskInfo> for crate::types::TaskInfo {
     fn from(value: &crate::types::PendingTaskInfo) -> Self {
         Self {
@@ -418,6 +445,7 @@ impl ::core::convert::From<&crate::types::RunningTaskInfo> for crate::types::Tas
 }
 /// The deletion mode of Delete* APIs (deleteMode). Permissive is the MN default; the seed pages list Permissive and Enforcing as the options.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DeleteMode {
     /// `Permissive`
     Permissive,

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /crypto, and the types and enums they use first.
 /// Server class: `org.zstack.crypto.ccs.CCSCertificateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CCSCertificateInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -34,12 +35,12 @@ pub struct CCSCertificateInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub user_certificate_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CCSCertificateInventory { "uuid" => uuid, "algorithm" => algorithm, "format" =>
     format, "issuerDN" => issuer_dn, "subjectDN" => subject_dn, "serNumber" =>
     ser_number, "effectiveTime" => effective_time, "expirationTime" => expiration_time,
     "createDate" => create_date, "lastOpDate" => last_op_date, "userCertificateRefs" =>
-    user_certificate_refs default, }
+    user_certificate_refs default, } serialize if feature = "serialize"
 );
 impl CCSCertificateInventory {
     /// Query field `uuid`.

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /database-backups, and the types and enums they use first.
 /// Server class: `org.zstack.header.storage.database.backup.DatabaseBackupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DatabaseBackupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -28,11 +29,12 @@ pub struct DatabaseBackupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub backup_storage_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DatabaseBackupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "status" => status, "size" => size lenient, "metadata"
     => metadata, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "backupStorageRefs" => backup_storage_refs default, }
+    "backupStorageRefs" => backup_storage_refs default, } serialize if feature =
+    "serialize"
 );
 impl DatabaseBackupInventory {
     /// Query field `uuid`.
@@ -78,13 +80,14 @@ impl DatabaseBackupInventory {
 }
 /// Server class: `org.zstack.header.storage.backup.SyncBackupResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SyncBackupResult {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub deleted_backup_count: ::core::option::Option<i32>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub new_backup_count: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SyncBackupResult { "deletedBackupCount" => deleted_backup_count lenient,
-    "newBackupCount" => new_backup_count lenient, }
+    "newBackupCount" => new_backup_count lenient, } serialize if feature = "serialize"
 );

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /add/resources/directory or /create/directory or /delete/directory or /directories or /move/directory or /move/resources/directory or /remove/resources/directory or /update/directory, and the types and enums they use first.
 /// Server class: `org.zstack.directory.DirectoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DirectoryInventory {
     /// Since ZStack 4.6.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -26,11 +27,11 @@ pub struct DirectoryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DirectoryInventory { "uuid" => uuid, "name" => name, "groupName" => group_name,
     "parentUuid" => parent_uuid, "rootDirectoryUuid" => root_directory_uuid, "zoneUuid"
     => zone_uuid, "type" => type_, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl DirectoryInventory {
     /// Query field `uuid`.

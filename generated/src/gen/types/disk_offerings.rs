@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /disk-offerings, and the types and enums they use first.
 /// Server class: `org.zstack.header.configuration.DiskOfferingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DiskOfferingInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -28,11 +29,11 @@ pub struct DiskOfferingInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DiskOfferingInventory { "uuid" => uuid, "name" => name, "description" => description,
     "diskSize" => disk_size lenient, "sortKey" => sort_key lenient, "state" => state,
     "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "allocatorStrategy" => allocator_strategy, }
+    "allocatorStrategy" => allocator_strategy, } serialize if feature = "serialize"
 );
 impl DiskOfferingInventory {
     /// Query field `uuid`.

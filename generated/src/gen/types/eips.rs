@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /eips, and the types and enums they use first.
 /// Server class: `org.zstack.network.service.eip.EipInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EipInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -28,11 +29,11 @@ pub struct EipInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub guest_ip: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EipInventory { "uuid" => uuid, "name" => name, "description" => description,
     "vmNicUuid" => vm_nic_uuid, "vipUuid" => vip_uuid, "createDate" => create_date,
     "lastOpDate" => last_op_date, "state" => state, "vipIp" => vip_ip, "guestIp" =>
-    guest_ip, }
+    guest_ip, } serialize if feature = "serialize"
 );
 impl EipInventory {
     /// Query field `uuid`.

@@ -4,17 +4,20 @@
 //! Catalog APIs whose route starts with /errorcode, and the types and enums they use first.
 /// Server class: `org.zstack.core.errorcode.ElaborationCategory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ElaborationCategory {
     /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub category: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub num: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ElaborationCategory { "category" => category, "num" => num lenient, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ElaborationCategory { "category" => category, "num" => num lenient, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.core.errorcode.ElaborationCheckResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ElaborationCheckResult {
     /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub file_name: ::core::option::Option<::std::string::String>,
@@ -23,12 +26,13 @@ pub struct ElaborationCheckResult {
     /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub reason: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ElaborationCheckResult { "fileName" => file_name, "content" => content, "reason" =>
-    reason, }
+    reason, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.core.errorcode.ElaborationContent`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ElaborationContent {
     /// Since ZStack 3.3.0. Absent from older MNs' replies.
     pub category: ::core::option::Option<::std::string::String>,
@@ -47,8 +51,8 @@ pub struct ElaborationContent {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub distance: ::core::option::Option<f64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ElaborationContent { "category" => category, "code" => code, "regex" => regex,
     "message_cn" => message_cn, "message_en" => message_en, "source" => source, "method"
-    => method, "distance" => distance, }
+    => method, "distance" => distance, } serialize if feature = "serialize"
 );

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /eventlogs, and the types and enums they use first.
 /// Server class: `org.zstack.core.eventlog.EventLogInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventLogInventory {
     /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -24,11 +25,11 @@ pub struct EventLogInventory {
     /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EventLogInventory { "id" => id lenient, "content" => content, "resourceUuid" =>
     resource_uuid, "resourceType" => resource_type, "category" => category, "trackingId"
     => tracking_id, "type" => type_, "time" => time lenient, "createDate" => create_date,
-    }
+    } serialize if feature = "serialize"
 );
 impl EventLogInventory {
     /// Query field `id`.

@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.header.volume.block.ExponBlockVolumeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ExponBlockVolumeInventory {
     /// The resource UUID.
     ///
@@ -82,7 +83,7 @@ pub struct ExponBlockVolumeInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub expon_status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ExponBlockVolumeInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "primaryStorageUuid" => primary_storage_uuid, "vmInstanceUuid" =>
     vm_instance_uuid, "diskOfferingUuid" => disk_offering_uuid, "rootImageUuid" =>
@@ -93,6 +94,7 @@ pub struct ExponBlockVolumeInventory {
     volume_qos, "lastDetachDate" => last_detach_date, "lastVmInstanceUuid" =>
     last_vm_instance_uuid, "lastAttachDate" => last_attach_date, "protocol" => protocol,
     "iscsiPath" => iscsi_path, "vendor" => vendor, "exponStatus" => expon_status, }
+    serialize if feature = "serialize"
 );
 impl ExponBlockVolumeInventory {
     /// Query field `uuid`.

@@ -4,26 +4,31 @@
 //! Catalog APIs whose route starts with /external, and the types and enums they use first.
 /// Server class: `org.zstack.header.core.external.service.ExternalServiceCapabilities`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ExternalServiceCapabilities {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub reload_config: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ExternalServiceCapabilities { "reloadConfig" => reload_config, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ExternalServiceCapabilities { "reloadConfig" => reload_config, } serialize if feature
+    = "serialize"
 );
 /// Extends `ExternalServiceCapabilities` and carries all of its fields.
 ///
 /// Server class: `org.zstack.core.externalservice.ExternalServiceCapabilitiesBuilder`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ExternalServiceCapabilitiesBuilder {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub reload_config: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ExternalServiceCapabilitiesBuilder { "reloadConfig" => reload_config, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ExternalServiceCapabilitiesBuilder { "reloadConfig" => reload_config, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.header.core.external.service.ExternalServiceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ExternalServiceInventory {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -34,13 +39,14 @@ pub struct ExternalServiceInventory {
         crate::types::AnyExternalServiceCapabilities,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ExternalServiceInventory { "name" => name, "status" => status, "capabilities" =>
-    capabilities, }
+    capabilities, } serialize if feature = "serialize"
 );
 /// A `ExternalServiceCapabilities` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyExternalServiceCapabilities {
     ExternalServiceCapabilities(crate::types::ExternalServiceCapabilities),
     ExternalServiceCapabilitiesBuilder(crate::types::ExternalServiceCapabilitiesBuilder),
@@ -117,6 +123,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyExternalServiceCapabilities {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyExternalServiceCapabilities {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::ExternalServiceCapabilities(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ExternalServiceCapabilitiesBuilder(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::ExternalServiceCapabilitiesBuilder>

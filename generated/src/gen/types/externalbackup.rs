@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /externalbackup, and the types and enums they use first.
 /// Server class: `org.zstack.externalbackup.ExternalBackupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ExternalBackupInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -28,11 +29,11 @@ pub struct ExternalBackupInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ExternalBackupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "installPath" => install_path, "totalSize" =>
     total_size lenient, "version" => version, "type" => type_, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl ExternalBackupInventory {
     /// Query field `uuid`.
@@ -80,6 +81,7 @@ impl ExternalBackupInventory {
 ///
 /// Server class: `org.zstack.externalbackup.zbox.ZBoxBackupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ZBoxBackupInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -106,11 +108,11 @@ pub struct ZBoxBackupInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub z_box_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ZBoxBackupInventory { "uuid" => uuid, "name" => name, "description" => description,
     "state" => state, "installPath" => install_path, "totalSize" => total_size lenient,
     "version" => version, "type" => type_, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "zBoxUuid" => z_box_uuid, }
+    last_op_date, "zBoxUuid" => z_box_uuid, } serialize if feature = "serialize"
 );
 impl ZBoxBackupInventory {
     /// Query field `uuid`.
@@ -161,6 +163,7 @@ impl ZBoxBackupInventory {
 /// A `ExternalBackupInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyExternalBackupInventory {
     ExternalBackupInventory(crate::types::ExternalBackupInventory),
     ZBoxBackupInventory(crate::types::ZBoxBackupInventory),
@@ -234,6 +237,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyExternalBackupInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyExternalBackupInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::ExternalBackupInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ZBoxBackupInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::ZBoxBackupInventory>
 for crate::types::ExternalBackupInventory {
     fn from(value: &crate::types::ZBoxBackupInventory) -> Self {
@@ -253,6 +273,7 @@ for crate::types::ExternalBackupInventory {
 }
 /// Server class: `org.zstack.externalbackup.ExternalBackupState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ExternalBackupState {
     /// `Creating`
     Creating,

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /flowmeters, and the types and enums they use first.
 /// Server class: `org.zstack.header.flowMeter.FlowCollectorInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct FlowCollectorInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -24,10 +25,11 @@ pub struct FlowCollectorInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     FlowCollectorInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "flowMeterUuid" => flow_meter_uuid, "server" => server, "port" => port
-    lenient, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    lenient, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );
 impl FlowCollectorInventory {
     /// Query field `uuid`.
@@ -65,6 +67,7 @@ impl FlowCollectorInventory {
 }
 /// Server class: `org.zstack.header.flowMeter.FlowMeterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct FlowMeterInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub collectors: ::std::vec::Vec<::serde_json::Value>,
@@ -91,12 +94,12 @@ pub struct FlowMeterInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     FlowMeterInventory { "collectors" => collectors default, "networkRefs" =>
     network_refs default, "uuid" => uuid, "name" => name, "description" => description,
     "sample" => sample lenient, "expireInterval" => expire_interval lenient, "version" =>
     version, "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
-    }
+    } serialize if feature = "serialize"
 );
 impl FlowMeterInventory {
     /// Query field `collectors`.

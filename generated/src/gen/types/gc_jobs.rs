@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /gc-jobs, and the types and enums they use first.
 /// Server class: `org.zstack.core.gc.GarbageCollectorInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GarbageCollectorInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -26,11 +27,11 @@ pub struct GarbageCollectorInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GarbageCollectorInventory { "uuid" => uuid, "name" => name, "runnerClass" =>
     runner_class, "context" => context, "status" => status, "managementNodeUuid" =>
     management_node_uuid, "type" => type_, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl GarbageCollectorInventory {
     /// Query field `uuid`.

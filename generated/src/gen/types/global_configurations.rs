@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /global-configurations, and the types and enums they use first.
 /// Server class: `org.zstack.core.config.GlobalConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GlobalConfigInventory {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -18,9 +19,10 @@ pub struct GlobalConfigInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GlobalConfigInventory { "id" => id lenient, "name" => name, "category" => category,
     "description" => description, "defaultValue" => default_value, "value" => value, }
+    serialize if feature = "serialize"
 );
 impl GlobalConfigInventory {
     /// Query field `id`.
@@ -50,6 +52,7 @@ impl GlobalConfigInventory {
 }
 /// Server class: `org.zstack.core.config.GlobalConfigOptions`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GlobalConfigOptions {
     /// Since ZStack 4.4.0. Absent from older MNs' replies.
     pub valid_value: ::std::vec::Vec<::std::string::String>,
@@ -62,9 +65,10 @@ pub struct GlobalConfigOptions {
     /// Since ZStack 5.2.0. Absent from older MNs' replies.
     pub number_less_than_or_equal: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GlobalConfigOptions { "validValue" => valid_value default, "numberGreaterThan" =>
     number_greater_than lenient, "numberLessThan" => number_less_than lenient,
     "numberGreaterThanOrEqual" => number_greater_than_or_equal lenient,
-    "numberLessThanOrEqual" => number_less_than_or_equal lenient, }
+    "numberLessThanOrEqual" => number_less_than_or_equal lenient, } serialize if feature
+    = "serialize"
 );

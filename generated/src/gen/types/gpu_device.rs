@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.pciDevice.gpu.GpuDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GpuDeviceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -70,7 +71,7 @@ pub struct GpuDeviceInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub is_driver_loaded: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GpuDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
     "hostUuid" => host_uuid, "parentUuid" => parent_uuid, "vmInstanceUuid" =>
     vm_instance_uuid, "pciSpecUuid" => pci_spec_uuid, "type" => type_, "state" => state,
@@ -82,6 +83,7 @@ pub struct GpuDeviceInventory {
     "matchedPciDeviceOfferingRef" => matched_pci_device_offering_ref default,
     "mdevSpecRefs" => mdev_spec_refs default, "serialNumber" => serial_number, "memory"
     => memory lenient, "power" => power lenient, "isDriverLoaded" => is_driver_loaded, }
+    serialize if feature = "serialize"
 );
 impl GpuDeviceInventory {
     /// Query field `uuid`.
@@ -207,18 +209,20 @@ impl GpuDeviceInventory {
 }
 /// Server class: `org.zstack.pciDevice.PciDeviceMetaData`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PciDeviceMetaData {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub meta_data: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub meta_data_entries: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PciDeviceMetaData { "metaData" => meta_data, "metaDataEntries" => meta_data_entries
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.pciDevice.PciDeviceChooser`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PciDeviceChooser {
     /// `None`
     None,
@@ -255,6 +259,7 @@ impl ::core::convert::From<&str> for PciDeviceChooser {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(PciDeviceChooser);
 /// Server class: `org.zstack.pciDevice.PciDeviceState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PciDeviceState {
     /// `Enabled`
     Enabled,
@@ -287,6 +292,7 @@ impl ::core::convert::From<&str> for PciDeviceState {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(PciDeviceState);
 /// Server class: `org.zstack.pciDevice.PciDeviceStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PciDeviceStatus {
     /// `Active`
     Active,
@@ -332,6 +338,7 @@ impl ::core::convert::From<&str> for PciDeviceStatus {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(PciDeviceStatus);
 /// Server class: `org.zstack.pciDevice.PciDeviceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PciDeviceType {
     /// `GPU_Video_Controller`
     GpuVideoController,
@@ -432,6 +439,7 @@ impl ::core::convert::From<&str> for PciDeviceType {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(PciDeviceType);
 /// Server class: `org.zstack.pciDevice.virtual.PciDeviceVirtStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PciDeviceVirtStatus {
     /// `UNVIRTUALIZABLE`
     Unvirtualizable,

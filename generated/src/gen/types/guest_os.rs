@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /guest-os, and the types and enums they use first.
 /// Server class: `org.zstack.core.config.GuestOsCharacterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GuestOsCharacterInventory {
     /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub architecture: ::core::option::Option<::std::string::String>,
@@ -22,8 +23,9 @@ pub struct GuestOsCharacterInventory {
     /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub nic_driver: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GuestOsCharacterInventory { "architecture" => architecture, "platform" => platform,
     "osRelease" => os_release, "acpi" => acpi, "hygonTag" => hygon_tag, "x2apic" =>
-    x2apic, "cpuModel" => cpu_model, "nicDriver" => nic_driver, }
+    x2apic, "cpuModel" => cpu_model, "nicDriver" => nic_driver, } serialize if feature =
+    "serialize"
 );

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /guesttools, and the types and enums they use first.
 /// Server class: `org.zstack.guesttools.GuestToolsStateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GuestToolsStateInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
@@ -24,11 +25,11 @@ pub struct GuestToolsStateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GuestToolsStateInventory { "vmInstanceUuid" => vm_instance_uuid, "qgaState" =>
     qga_state, "zwatchState" => zwatch_state, "version" => version, "platform" =>
     platform, "osType" => os_type, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl GuestToolsStateInventory {
     /// Query field `vmInstanceUuid`.

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /ha-strategy-condition, and the types and enums they use first.
 /// Server class: `org.zstack.ha.HaStrategyConditionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HaStrategyConditionInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -20,8 +21,8 @@ pub struct HaStrategyConditionInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HaStrategyConditionInventory { "uuid" => uuid, "name" => name, "fencerName" =>
     fencer_name, "state" => state, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /hostNetworkInterface, and the types and enums they use first.
 /// Server class: `org.zstack.network.hostNetworkInterface.lldp.entity.HostNetworkInterfaceLldpInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HostNetworkInterfaceLldpInventory {
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -22,10 +23,11 @@ pub struct HostNetworkInterfaceLldpInventory {
         crate::types::HostNetworkInterfaceLldpRefInventory,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HostNetworkInterfaceLldpInventory { "uuid" => uuid, "interfaceUuid" =>
     interface_uuid, "mode" => mode, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "neighborDevice" => neighbor_device, }
+    last_op_date, "neighborDevice" => neighbor_device, } serialize if feature =
+    "serialize"
 );
 impl HostNetworkInterfaceLldpInventory {
     /// Query field `uuid`.
@@ -55,6 +57,7 @@ impl HostNetworkInterfaceLldpInventory {
 }
 /// Server class: `org.zstack.network.hostNetworkInterface.lldp.entity.HostNetworkInterfaceLldpRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HostNetworkInterfaceLldpRefInventory {
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub lldp_uuid: ::core::option::Option<::std::string::String>,
@@ -87,12 +90,13 @@ pub struct HostNetworkInterfaceLldpRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HostNetworkInterfaceLldpRefInventory { "lldpUuid" => lldp_uuid, "chassisId" =>
     chassis_id, "timeToLive" => time_to_live lenient, "managementAddress" =>
     management_address, "systemName" => system_name, "systemDescription" =>
     system_description, "systemCapabilities" => system_capabilities, "portId" => port_id,
     "portDescription" => port_description, "vlanId" => vlan_id lenient,
     "aggregationPortId" => aggregation_port_id lenient, "mtu" => mtu lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /hostSchedulingRuleGroup or /query/host/schedulingRule/group, and the types and enums they use first.
 /// Server class: `org.zstack.header.vmscheduling.HostSchedulingRuleGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HostSchedulingRuleGroupInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -20,10 +21,10 @@ pub struct HostSchedulingRuleGroupInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HostSchedulingRuleGroupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl HostSchedulingRuleGroupInventory {
     /// Query field `uuid`.

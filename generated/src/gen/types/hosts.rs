@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /host or /hosts, and the types and enums they use first.
 /// Server class: `org.zstack.header.allocator.datatypes.CpuMemoryCapacityData`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CpuMemoryCapacityData {
     /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -18,16 +19,17 @@ pub struct CpuMemoryCapacityData {
     /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub managed_cpu_num: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CpuMemoryCapacityData { "resourceUuid" => resource_uuid, "totalCpu" => total_cpu
     lenient, "availableCpu" => available_cpu lenient, "totalMemory" => total_memory
     lenient, "availableMemory" => available_memory lenient, "managedCpuNum" =>
-    managed_cpu_num lenient, }
+    managed_cpu_num lenient, } serialize if feature = "serialize"
 );
 /// Extends `HostInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.vmware.ESXHostInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ESXHostInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
@@ -100,7 +102,7 @@ pub struct ESXHostInventory {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub esxi_version: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ESXHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
     "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
     management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
@@ -115,10 +117,11 @@ pub struct ESXHostInventory {
     "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
     "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "vCenterUuid" => v_center_uuid, "morval" => morval, "esxiVersion" =>
-    esxi_version, }
+    esxi_version, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.host.HostInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HostInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
@@ -185,7 +188,7 @@ pub struct HostInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
     "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
     management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
@@ -199,7 +202,7 @@ pub struct HostInventory {
     gpu_status, "powerSupplyStatus" => power_supply_status, "fanStatus" => fan_status,
     "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
     "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl HostInventory {
     /// Query field `zoneUuid`.
@@ -329,6 +332,7 @@ impl HostInventory {
 }
 /// Server class: `org.zstack.header.host.HostIpmiInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HostIpmiInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -341,13 +345,14 @@ pub struct HostIpmiInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HostIpmiInventory { "uuid" => uuid, "ipmiAddress" => ipmi_address, "ipmiUsername" =>
     ipmi_username, "ipmiPort" => ipmi_port lenient, "ipmiPowerStatus" =>
-    ipmi_power_status, }
+    ipmi_power_status, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.hostNetworkInterface.HostNetworkBondingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HostNetworkBondingInventory {
     /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -390,14 +395,15 @@ pub struct HostNetworkBondingInventory {
     /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub slaves: ::std::vec::Vec<crate::types::HostNetworkInterfaceInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HostNetworkBondingInventory { "uuid" => uuid, "hostUuid" => host_uuid, "bondingName"
     => bonding_name, "bondingType" => bonding_type, "speed" => speed lenient, "mode" =>
     mode, "xmitHashPolicy" => xmit_hash_policy, "miiStatus" => mii_status, "mac" => mac,
     "ipAddresses" => ip_addresses default, "gateway" => gateway, "callBackIp" =>
     call_back_ip, "miimon" => miimon lenient, "type" => type_, "allSlavesActive" =>
     all_slaves_active, "description" => description, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "slaves" => slaves default, }
+    "lastOpDate" => last_op_date, "slaves" => slaves default, } serialize if feature =
+    "serialize"
 );
 impl HostNetworkBondingInventory {
     /// Query field `uuid`.
@@ -479,6 +485,7 @@ impl HostNetworkBondingInventory {
 }
 /// Server class: `org.zstack.network.hostNetworkInterface.HostNetworkInterfaceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HostNetworkInterfaceInventory {
     /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -531,7 +538,7 @@ pub struct HostNetworkInterfaceInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HostNetworkInterfaceInventory { "uuid" => uuid, "hostUuid" => host_uuid,
     "bondingUuid" => bonding_uuid, "interfaceModel" => interface_model, "vendorId" =>
     vendor_id, "deviceId" => device_id, "subvendorId" => subvendor_id, "subdeviceId" =>
@@ -541,7 +548,7 @@ pub struct HostNetworkInterfaceInventory {
     mac, "callBackIp" => call_back_ip, "pciDeviceAddress" => pci_device_address,
     "driverType" => driver_type, "offloadStatus" => offload_status, "virtStatus" =>
     virt_status, "description" => description, "createDate" => create_date, "lastOpDate"
-    => last_op_date, }
+    => last_op_date, } serialize if feature = "serialize"
 );
 impl HostNetworkInterfaceInventory {
     /// Query field `uuid`.
@@ -643,6 +650,7 @@ impl HostNetworkInterfaceInventory {
 }
 /// Server class: `org.zstack.header.host.HostNetworkLabelInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HostNetworkLabelInventory {
     /// Since ZStack 5.2.1. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -657,12 +665,14 @@ pub struct HostNetworkLabelInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HostNetworkLabelInventory { "uuid" => uuid, "serviceType" => service_type, "system"
-    => system, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    => system, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.kvm.hypervisor.datatype.HostOsCategoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HostOsCategoryInventory {
     /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -679,10 +689,11 @@ pub struct HostOsCategoryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HostOsCategoryInventory { "uuid" => uuid, "architecture" => architecture,
     "osReleaseVersion" => os_release_version, "metadataList" => metadata_list default,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 impl HostOsCategoryInventory {
     /// Query field `uuid`.
@@ -712,6 +723,7 @@ impl HostOsCategoryInventory {
 }
 /// Server class: `org.zstack.header.host.HostPhysicalMemoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HostPhysicalMemoryInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -742,12 +754,12 @@ pub struct HostPhysicalMemoryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HostPhysicalMemoryInventory { "uuid" => uuid, "hostUuid" => host_uuid, "manufacturer"
     => manufacturer, "size" => size, "speed" => speed, "clockSpeed" => clock_speed,
     "locator" => locator, "serialNumber" => serial_number, "rank" => rank, "voltage" =>
     voltage, "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
-    }
+    } serialize if feature = "serialize"
 );
 impl HostPhysicalMemoryInventory {
     /// Query field `uuid`.
@@ -805,6 +817,7 @@ impl HostPhysicalMemoryInventory {
 }
 /// Server class: `org.zstack.kvm.hypervisor.datatype.KvmHostHypervisorMetadataInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct KvmHostHypervisorMetadataInventory {
     /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -823,13 +836,15 @@ pub struct KvmHostHypervisorMetadataInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     KvmHostHypervisorMetadataInventory { "uuid" => uuid, "categoryUuid" => category_uuid,
     "managementNodeUuid" => management_node_uuid, "hypervisor" => hypervisor, "version"
-    => version, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    => version, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.kvm.hypervisor.datatype.KvmHypervisorInfoInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct KvmHypervisorInfoInventory {
     /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -846,10 +861,10 @@ pub struct KvmHypervisorInfoInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     KvmHypervisorInfoInventory { "uuid" => uuid, "hypervisor" => hypervisor, "version" =>
     version, "matchState" => match_state, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl KvmHypervisorInfoInventory {
     /// Query field `uuid`.
@@ -879,6 +894,7 @@ impl KvmHypervisorInfoInventory {
 }
 /// Server class: `org.zstack.kvm.APIKvmRunShellEvent$ShellResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ShellResult {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub return_code: ::core::option::Option<i32>,
@@ -889,14 +905,15 @@ pub struct ShellResult {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub error_code: ::core::option::Option<crate::types::ErrorCode>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ShellResult { "returnCode" => return_code lenient, "stdout" => stdout, "stderr" =>
-    stderr, "errorCode" => error_code, }
+    stderr, "errorCode" => error_code, } serialize if feature = "serialize"
 );
 /// Extends `HostInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.simulator.SimulatorHostInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SimulatorHostInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
@@ -967,7 +984,7 @@ pub struct SimulatorHostInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub cpu_capacity: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SimulatorHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
     "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
     management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
@@ -982,11 +999,12 @@ pub struct SimulatorHostInventory {
     "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
     "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "memoryCapacity" => memory_capacity lenient, "cpuCapacity" =>
-    cpu_capacity lenient, }
+    cpu_capacity lenient, } serialize if feature = "serialize"
 );
 /// A `HostInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyHostInventory {
     HostInventory(crate::types::HostInventory),
     BareMetal2GatewayInventory(crate::types::BareMetal2GatewayInventory),
@@ -1116,6 +1134,38 @@ impl<'de> ::serde::Deserialize<'de> for AnyHostInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyHostInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::HostInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::BareMetal2GatewayInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::KVMHostInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::XDragonHostInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::NativeHostInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ESXHostInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SimulatorHostInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::BareMetal2GatewayInventory>
@@ -1348,6 +1398,7 @@ for crate::types::HostInventory {
 }
 /// Server class: `org.zstack.kvm.hypervisor.datatype.HypervisorVersionState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HypervisorVersionState {
     /// `Matched`
     Matched,

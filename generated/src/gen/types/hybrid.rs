@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /hybrid, and the types and enums they use first.
 /// Server class: `org.zstack.header.aliyun.storage.disk.AliyunDiskInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AliyunDiskInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -36,16 +37,17 @@ pub struct AliyunDiskInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AliyunDiskInventory { "uuid" => uuid, "diskId" => disk_id, "name" => name,
     "description" => description, "identityZoneUuid" => identity_zone_uuid,
     "ecsInstanceUuid" => ecs_instance_uuid, "diskCategory" => disk_category, "diskType"
     => disk_type, "diskChargeType" => disk_charge_type, "status" => status, "sizeWithGB"
     => size_with_gb lenient, "deviceInfo" => device_info, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.connection.AliyunRouterInterfaceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AliyunRouterInterfaceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -78,16 +80,18 @@ pub struct AliyunRouterInterfaceInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AliyunRouterInterfaceInventory { "uuid" => uuid, "dataCenterUuid" =>
     data_center_uuid, "routerInterfaceId" => router_interface_id, "virtualRouterUuid" =>
     virtual_router_uuid, "accessPointUuid" => access_point_uuid, "role" => role,
     "vRouterType" => v_router_type, "spec" => spec, "name" => name, "description" =>
     description, "status" => status, "oppositeInterfaceUuid" => opposite_interface_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.storage.snapshot.AliyunSnapshotInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AliyunSnapshotInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -112,14 +116,16 @@ pub struct AliyunSnapshotInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AliyunSnapshotInventory { "uuid" => uuid, "snapshotId" => snapshot_id, "name" =>
     name, "description" => description, "dataCenterUuid" => data_center_uuid, "diskUuid"
     => disk_uuid, "status" => status, "aliyunSnapshotUsage" => aliyun_snapshot_usage,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.connection.ConnectionAccessPointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ConnectionAccessPointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -144,14 +150,15 @@ pub struct ConnectionAccessPointInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ConnectionAccessPointInventory { "uuid" => uuid, "accessPointId" => access_point_id,
     "type" => type_, "name" => name, "dataCenterUuid" => data_center_uuid, "description"
     => description, "status" => status, "hostOperator" => host_operator, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.connection.ConnectionRelationShipInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ConnectionRelationShipInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -168,13 +175,14 @@ pub struct ConnectionRelationShipInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ConnectionRelationShipInventory { "uuid" => uuid, "relationShips" => relation_ships,
     "name" => name, "description" => description, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.datacenter.DataCenterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DataCenterInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -197,14 +205,15 @@ pub struct DataCenterInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DataCenterInventory { "uuid" => uuid, "deleted" => deleted, "regionName" =>
     region_name, "dcType" => dc_type, "regionId" => region_id, "description" =>
     description, "endpoint" => endpoint, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.image.EcsImageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EcsImageInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -237,16 +246,17 @@ pub struct EcsImageInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EcsImageInventory { "uuid" => uuid, "localImageUuid" => local_image_uuid,
     "ecsImageId" => ecs_image_id, "name" => name, "ecsImageSize" => ecs_image_size
     lenient, "description" => description, "dataCenterUuid" => data_center_uuid,
     "platform" => platform, "type" => type_, "ossMd5Sum" => oss_md5_sum, "format" =>
     format, "osName" => os_name, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.ecs.EcsInstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EcsInstanceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -297,7 +307,7 @@ pub struct EcsInstanceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EcsInstanceInventory { "uuid" => uuid, "localVmInstanceUuid" =>
     local_vm_instance_uuid, "ecsInstanceId" => ecs_instance_id, "name" => name,
     "ecsStatus" => ecs_status, "cpuCores" => cpu_cores lenient, "memorySize" =>
@@ -309,10 +319,11 @@ pub struct EcsInstanceInventory {
     "ecsImageUuid" => ecs_image_uuid, "ecsSecurityGroupUuid" => ecs_security_group_uuid,
     "identityZoneUuid" => identity_zone_uuid, "chargeType" => charge_type, "expireDate"
     => expire_date, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "description" => description, }
+    "description" => description, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.group.EcsSecurityGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EcsSecurityGroupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -331,13 +342,15 @@ pub struct EcsSecurityGroupInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EcsSecurityGroupInventory { "uuid" => uuid, "ecsVpcUuid" => ecs_vpc_uuid,
     "securityGroupId" => security_group_id, "name" => name, "description" => description,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.group.EcsSecurityGroupRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EcsSecurityGroupRuleInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -366,15 +379,16 @@ pub struct EcsSecurityGroupRuleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EcsSecurityGroupRuleInventory { "uuid" => uuid, "ecsSecurityGroupUuid" =>
     ecs_security_group_uuid, "protocol" => protocol, "portRange" => port_range, "cidrIp"
     => cidr_ip, "priority" => priority, "direction" => direction, "nicType" => nic_type,
     "policy" => policy, "description" => description, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.vpc.EcsVSwitchInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EcsVSwitchInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -401,15 +415,16 @@ pub struct EcsVSwitchInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EcsVSwitchInventory { "uuid" => uuid, "vSwitchId" => v_switch_id, "status" => status,
     "cidrBlock" => cidr_block, "availableIpAddressCount" => available_ip_address_count
     lenient, "description" => description, "name" => name, "ecsVpcUuid" => ecs_vpc_uuid,
     "identityZoneUuid" => identity_zone_uuid, "createDate" => create_date, "lastOpDate"
-    => last_op_date, }
+    => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.vpc.EcsVpcInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EcsVpcInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -436,14 +451,16 @@ pub struct EcsVpcInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EcsVpcInventory { "uuid" => uuid, "ecsVpcId" => ecs_vpc_id, "dataCenterUuid" =>
     data_center_uuid, "status" => status, "deleted" => deleted, "name" => name,
     "cidrBlock" => cidr_block, "vRouterId" => v_router_id, "description" => description,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.hybrid.account.HybridAccountInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HybridAccountInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -474,15 +491,17 @@ pub struct HybridAccountInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HybridAccountInventory { "name" => name, "uuid" => uuid, "accountUuid" =>
     account_uuid, "userUuid" => user_uuid, "type" => type_, "akey" => akey,
     "hybridAccountId" => hybrid_account_id, "hybridUserId" => hybrid_user_id,
     "hybridUserName" => hybrid_user_name, "current" => current, "description" =>
-    description, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    description, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
+    if feature = "serialize"
 );
 /// Server class: `org.zstack.header.hybrid.network.eip.HybridEipAddressInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HybridEipAddressInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -519,16 +538,18 @@ pub struct HybridEipAddressInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HybridEipAddressInventory { "uuid" => uuid, "eipId" => eip_id, "bandWidth" =>
     band_width, "dataCenterUuid" => data_center_uuid, "allocateResourceUuid" =>
     allocate_resource_uuid, "allocateResourceType" => allocate_resource_type, "status" =>
     status, "eipAddress" => eip_address, "eipType" => eip_type, "name" => name,
     "chargeType" => charge_type, "description" => description, "allocateTime" =>
-    allocate_time, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    allocate_time, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
+    if feature = "serialize"
 );
 /// Server class: `org.zstack.header.identityzone.IdentityZoneInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IdentityZoneInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -551,14 +572,15 @@ pub struct IdentityZoneInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IdentityZoneInventory { "uuid" => uuid, "closed" => closed, "dataCenterUuid" =>
     data_center_uuid, "zoneId" => zone_id, "type" => type_, "zoneName" => zone_name,
     "description" => description, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.oss.OssBucketInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OssBucketInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -579,24 +601,28 @@ pub struct OssBucketInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     OssBucketInventory { "uuid" => uuid, "bucketName" => bucket_name, "dataCenterUuid" =>
     data_center_uuid, "current" => current, "regionName" => region_name, "description" =>
-    description, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    description, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
+    if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.image.ProgressProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ProgressProperty {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub progress: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub stage: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    ProgressProperty { "progress" => progress, "stage" => stage, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    ProgressProperty { "progress" => progress, "stage" => stage, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.connection.VirtualBorderRouterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VirtualBorderRouterInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -635,7 +661,7 @@ pub struct VirtualBorderRouterInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VirtualBorderRouterInventory { "uuid" => uuid, "vbrId" => vbr_id, "vlanInterfaceId"
     => vlan_interface_id, "status" => status, "dataCenterUuid" => data_center_uuid,
     "vlanId" => vlan_id, "physicalConnectionStatus" => physical_connection_status,
@@ -643,10 +669,11 @@ pub struct VirtualBorderRouterInventory {
     => peer_gateway_ip, "peeringSubnetMask" => peering_subnet_mask,
     "physicalConnectionId" => physical_connection_id, "accessPointUuid" =>
     access_point_uuid, "name" => name, "description" => description, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcUserVpnGatewayInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcUserVpnGatewayInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -671,14 +698,15 @@ pub struct VpcUserVpnGatewayInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcUserVpnGatewayInventory { "uuid" => uuid, "accountName" => account_name,
     "dataCenterUuid" => data_center_uuid, "type" => type_, "gatewayId" => gateway_id,
     "ip" => ip, "name" => name, "description" => description, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.vrouter.VpcVirtualRouteEntryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcVirtualRouteEntryInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -703,14 +731,16 @@ pub struct VpcVirtualRouteEntryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcVirtualRouteEntryInventory { "uuid" => uuid, "type" => type_, "vRouterType" =>
     v_router_type, "status" => status, "destinationCidrBlock" => destination_cidr_block,
     "nextHopId" => next_hop_id, "virtualRouterUuid" => virtual_router_uuid, "nextHopType"
     => next_hop_type, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.vrouter.VpcVirtualRouterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcVirtualRouterInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -729,13 +759,14 @@ pub struct VpcVirtualRouterInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcVirtualRouterInventory { "uuid" => uuid, "vrId" => vr_id, "vpcUuid" => vpc_uuid,
     "name" => name, "description" => description, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcVpnConnectionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcVpnConnectionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -770,16 +801,18 @@ pub struct VpcVpnConnectionInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcVpnConnectionInventory { "uuid" => uuid, "accountName" => account_name, "type" =>
     type_, "name" => name, "status" => status, "description" => description,
     "connectionId" => connection_id, "userGatewayUuid" => user_gateway_uuid,
     "vpnGatewayUuid" => vpn_gateway_uuid, "localSubnet" => local_subnet, "remoteSubnet"
     => remote_subnet, "ikeConfigUuid" => ike_config_uuid, "ipsecConfigUuid" =>
     ipsec_config_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcVpnGatewayInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcVpnGatewayInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -812,15 +845,16 @@ pub struct VpcVpnGatewayInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcVpnGatewayInventory { "uuid" => uuid, "accountName" => account_name, "type" =>
     type_, "gatewayId" => gateway_id, "vSwitchUuid" => v_switch_uuid, "publicIp" =>
     public_ip, "spec" => spec, "name" => name, "description" => description, "status" =>
     status, "businessStatus" => business_status, "createDate" => create_date, "endDate"
-    => end_date, "lastOpDate" => last_op_date, }
+    => end_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcVpnIkeConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcVpnIkeConfigInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -855,15 +889,17 @@ pub struct VpcVpnIkeConfigInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcVpnIkeConfigInventory { "uuid" => uuid, "accountName" => account_name, "name" =>
     name, "psk" => psk, "version" => version, "mode" => mode, "encodeAlgorithm" =>
     encode_algorithm, "authAlgorithm" => auth_algorithm, "pfs" => pfs, "lifetime" =>
     lifetime lenient, "localIp" => local_ip, "remoteIp" => remote_ip, "description" =>
-    description, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    description, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
+    if feature = "serialize"
 );
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcVpnIkeConfigStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcVpnIkeConfigStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub psk: ::core::option::Option<::std::string::String>,
@@ -884,14 +920,15 @@ pub struct VpcVpnIkeConfigStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub remote_id: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcVpnIkeConfigStruct { "Psk" => psk, "IkeVersion" => ike_version, "IkeMode" =>
     ike_mode, "IkeEncAlg" => ike_enc_alg, "IkeAuthAlg" => ike_auth_alg, "IkePfs" =>
     ike_pfs, "IkeLifetime" => ike_lifetime lenient, "LocalId" => local_id, "RemoteId" =>
-    remote_id, }
+    remote_id, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcVpnIpSecConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcVpnIpSecConfigInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -916,14 +953,15 @@ pub struct VpcVpnIpSecConfigInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcVpnIpSecConfigInventory { "uuid" => uuid, "accountName" => account_name, "name" =>
     name, "encodeAlgorithm" => encode_algorithm, "authAlgorithm" => auth_algorithm, "pfs"
     => pfs, "lifetime" => lifetime lenient, "description" => description, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcVpnIpSecConfigStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcVpnIpSecConfigStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub ipsec_enc_alg: ::core::option::Option<::std::string::String>,
@@ -934,12 +972,14 @@ pub struct VpcVpnIpSecConfigStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub ipsec_lifetime: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcVpnIpSecConfigStruct { "IpsecEncAlg" => ipsec_enc_alg, "IpsecAuthAlg" =>
     ipsec_auth_alg, "IpsecPfs" => ipsec_pfs, "IpsecLifetime" => ipsec_lifetime lenient, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.hybrid.network.eip.HybridEipStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HybridEipStatus {
     /// `Available`
     Available,
@@ -985,6 +1025,7 @@ impl ::core::convert::From<&str> for HybridEipStatus {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(HybridEipStatus);
 /// Server class: `org.zstack.hybrid.core.HybridType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HybridType {
     /// `aliyun`
     Aliyun,

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /iam2, and the types and enums they use first.
 /// Server class: `org.zstack.iam2.entity.IAM2AttributeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IAM2AttributeInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -20,14 +21,16 @@ pub struct IAM2AttributeInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IAM2AttributeInventory { "uuid" => uuid, "name" => name, "value" => value, "type" =>
-    type_, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    type_, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );
 /// Extends `IAM2AttributeInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.iam2.entity.IAM2OrganizationAttributeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IAM2OrganizationAttributeInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -46,10 +49,10 @@ pub struct IAM2OrganizationAttributeInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub organization_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IAM2OrganizationAttributeInventory { "uuid" => uuid, "name" => name, "value" =>
     value, "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "organizationUuid" => organization_uuid, }
+    "organizationUuid" => organization_uuid, } serialize if feature = "serialize"
 );
 impl IAM2OrganizationAttributeInventory {
     /// Query field `uuid`.
@@ -83,6 +86,7 @@ impl IAM2OrganizationAttributeInventory {
 }
 /// Server class: `org.zstack.iam2.entity.IAM2OrganizationInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IAM2OrganizationInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -109,12 +113,12 @@ pub struct IAM2OrganizationInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IAM2OrganizationInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "type" => type_, "srcType" => src_type, "createDate"
     => create_date, "lastOpDate" => last_op_date, "parentUuid" => parent_uuid,
     "rootOrganizationUuid" => root_organization_uuid, "attributes" => attributes default,
-    }
+    } serialize if feature = "serialize"
 );
 impl IAM2OrganizationInventory {
     /// Query field `uuid`.
@@ -164,6 +168,7 @@ impl IAM2OrganizationInventory {
 }
 /// Server class: `org.zstack.iam2.entity.IAM2OrganizationProjectRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IAM2OrganizationProjectRefInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub project_uuid: ::core::option::Option<::std::string::String>,
@@ -176,10 +181,10 @@ pub struct IAM2OrganizationProjectRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IAM2OrganizationProjectRefInventory { "projectUuid" => project_uuid,
     "organizationUuid" => organization_uuid, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl IAM2OrganizationProjectRefInventory {
     /// Query field `projectUuid`.
@@ -201,6 +206,7 @@ impl IAM2OrganizationProjectRefInventory {
 }
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectAccountRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IAM2ProjectAccountRefInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub project_uuid: ::core::option::Option<::std::string::String>,
@@ -213,9 +219,10 @@ pub struct IAM2ProjectAccountRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IAM2ProjectAccountRefInventory { "projectUuid" => project_uuid, "accountUuid" =>
-    account_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    account_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
+    if feature = "serialize"
 );
 impl IAM2ProjectAccountRefInventory {
     /// Query field `projectUuid`.
@@ -239,6 +246,7 @@ impl IAM2ProjectAccountRefInventory {
 ///
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectAttributeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IAM2ProjectAttributeInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -257,10 +265,10 @@ pub struct IAM2ProjectAttributeInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub project_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IAM2ProjectAttributeInventory { "uuid" => uuid, "name" => name, "value" => value,
     "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "projectUuid" => project_uuid, }
+    "projectUuid" => project_uuid, } serialize if feature = "serialize"
 );
 impl IAM2ProjectAttributeInventory {
     /// Query field `uuid`.
@@ -294,6 +302,7 @@ impl IAM2ProjectAttributeInventory {
 }
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IAM2ProjectInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -314,10 +323,11 @@ pub struct IAM2ProjectInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub linked_account_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IAM2ProjectInventory { "uuid" => uuid, "name" => name, "description" => description,
     "state" => state, "createDate" => create_date, "lastOpDate" => last_op_date,
     "attributes" => attributes default, "linkedAccountUuid" => linked_account_uuid, }
+    serialize if feature = "serialize"
 );
 impl IAM2ProjectInventory {
     /// Query field `uuid`.
@@ -357,6 +367,7 @@ impl IAM2ProjectInventory {
 ///
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectRoleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IAM2ProjectRoleInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -383,11 +394,12 @@ pub struct IAM2ProjectRoleInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub iam2_project_role_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IAM2ProjectRoleInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "identity" => identity, "type" => type_, "state" => state, "createDate"
     => create_date, "lastOpDate" => last_op_date, "statements" => statements default,
     "policies" => policies default, "iam2ProjectRoleType" => iam2_project_role_type, }
+    serialize if feature = "serialize"
 );
 impl IAM2ProjectRoleInventory {
     /// Query field `uuid`.
@@ -437,6 +449,7 @@ impl IAM2ProjectRoleInventory {
 }
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IAM2ProjectTemplateInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -453,10 +466,10 @@ pub struct IAM2ProjectTemplateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IAM2ProjectTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "template" => template, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl IAM2ProjectTemplateInventory {
     /// Query field `uuid`.
@@ -488,6 +501,7 @@ impl IAM2ProjectTemplateInventory {
 ///
 /// Server class: `org.zstack.iam2.entity.IAM2VirtualIDAttributeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IAM2VirtualIDAttributeInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -506,10 +520,10 @@ pub struct IAM2VirtualIDAttributeInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub virtual_id_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IAM2VirtualIDAttributeInventory { "uuid" => uuid, "name" => name, "value" => value,
     "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "virtualIDUuid" => virtual_id_uuid, }
+    "virtualIDUuid" => virtual_id_uuid, } serialize if feature = "serialize"
 );
 impl IAM2VirtualIDAttributeInventory {
     /// Query field `uuid`.
@@ -545,6 +559,7 @@ impl IAM2VirtualIDAttributeInventory {
 ///
 /// Server class: `org.zstack.iam2.entity.IAM2VirtualIDGroupAttributeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IAM2VirtualIDGroupAttributeInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -563,10 +578,10 @@ pub struct IAM2VirtualIDGroupAttributeInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub group_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IAM2VirtualIDGroupAttributeInventory { "uuid" => uuid, "name" => name, "value" =>
     value, "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "groupUuid" => group_uuid, }
+    "groupUuid" => group_uuid, } serialize if feature = "serialize"
 );
 impl IAM2VirtualIDGroupAttributeInventory {
     /// Query field `uuid`.
@@ -600,6 +615,7 @@ impl IAM2VirtualIDGroupAttributeInventory {
 }
 /// Server class: `org.zstack.iam2.entity.IAM2VirtualIDGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IAM2VirtualIDGroupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -620,10 +636,11 @@ pub struct IAM2VirtualIDGroupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IAM2VirtualIDGroupInventory { "uuid" => uuid, "projectUuid" => project_uuid, "name"
     => name, "description" => description, "state" => state, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "attributes" => attributes default, }
+    "lastOpDate" => last_op_date, "attributes" => attributes default, } serialize if
+    feature = "serialize"
 );
 impl IAM2VirtualIDGroupInventory {
     /// Query field `uuid`.
@@ -661,6 +678,7 @@ impl IAM2VirtualIDGroupInventory {
 }
 /// Server class: `org.zstack.iam2.entity.IAM2VirtualIDInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IAM2VirtualIDInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -681,10 +699,11 @@ pub struct IAM2VirtualIDInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IAM2VirtualIDInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "type" => type_, "state" => state, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "attributes" => attributes default, }
+    "lastOpDate" => last_op_date, "attributes" => attributes default, } serialize if
+    feature = "serialize"
 );
 impl IAM2VirtualIDInventory {
     /// Query field `uuid`.
@@ -722,6 +741,7 @@ impl IAM2VirtualIDInventory {
 }
 /// Server class: `org.zstack.login.entity.LdapResourceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LdapResourceRefInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -740,36 +760,34 @@ pub struct LdapResourceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LdapResourceRefInventory { "uuid" => uuid, "ldapUid" => ldap_uid, "ldapServerUuid" =>
     ldap_server_uuid, "resourceUuid" => resource_uuid, "resourceType" => resource_type,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.header.identity.PolicyStatement`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PolicyStatement {
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub effect: ::core::option::Option<crate::types::PolicyStatementEffect>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub principals: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub actions: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub resources: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PolicyStatement { "name" => name, "effect" => effect, "principals" => principals
     default, "actions" => actions default, "resources" => resources default, }
 );
 /// Server class: `org.zstack.header.identity.role.RolePolicyRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RolePolicyRefInventory {
     /// Since ZStack 2.4.0. Absent from older MNs' replies.
     pub role_uuid: ::core::option::Option<::std::string::String>,
@@ -782,12 +800,14 @@ pub struct RolePolicyRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     RolePolicyRefInventory { "roleUuid" => role_uuid, "policyUuid" => policy_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.header.identity.role.RolePolicyStatementInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RolePolicyStatementInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -800,24 +820,28 @@ pub struct RolePolicyStatementInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub statement: ::core::option::Option<crate::types::PolicyStatement>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     RolePolicyStatementInventory { "uuid" => uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "statement" => statement, }
+    "lastOpDate" => last_op_date, "statement" => statement, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.iam2.project.template.Template`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Template {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub quota: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
-    Template { "attributes" => attributes default, "quota" => quota default, }
+::zstack_sdk::runtime::plumbing::wire_struct!(
+    Template { "attributes" => attributes default, "quota" => quota default, } serialize
+    if feature = "serialize"
 );
 /// A `IAM2AttributeInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyIAM2AttributeInventory {
     IAM2AttributeInventory(crate::types::IAM2AttributeInventory),
     IAM2OrganizationAttributeInventory(crate::types::IAM2OrganizationAttributeInventory),
@@ -935,6 +959,32 @@ impl<'de> ::serde::Deserialize<'de> for AnyIAM2AttributeInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyIAM2AttributeInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::IAM2AttributeInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::IAM2OrganizationAttributeInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::IAM2ProjectAttributeInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::IAM2VirtualIDAttributeInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::IAM2VirtualIDGroupAttributeInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::IAM2OrganizationAttributeInventory>
 for crate::types::IAM2AttributeInventory {
     fn from(value: &crate::types::IAM2OrganizationAttributeInventory) -> Self {
@@ -989,6 +1039,7 @@ for crate::types::IAM2AttributeInventory {
 }
 /// Server class: `org.zstack.iam2.entity.AttributeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AttributeType {
     /// `System`
     System,
@@ -1021,6 +1072,7 @@ impl ::core::convert::From<&str> for AttributeType {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(AttributeType);
 /// Server class: `org.zstack.iam2.entity.OrganizationType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum OrganizationType {
     /// `Company`
     Company,
@@ -1057,6 +1109,7 @@ impl ::core::convert::From<&str> for OrganizationType {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(OrganizationType);
 /// Server class: `org.zstack.header.identity.StatementEffect`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PolicyStatementEffect {
     /// `Allow`
     Allow,
@@ -1089,6 +1142,7 @@ impl ::core::convert::From<&str> for PolicyStatementEffect {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(PolicyStatementEffect);
 /// Server class: `org.zstack.iam2.entity.ProjectState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ProjectState {
     /// `Enabled`
     Enabled,
@@ -1139,6 +1193,7 @@ impl ::core::convert::From<&str> for ProjectState {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(ProjectState);
 /// Server class: `org.zstack.header.identity.role.RoleState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum RoleState {
     /// `Enabled`
     Enabled,
@@ -1171,6 +1226,7 @@ impl ::core::convert::From<&str> for RoleState {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(RoleState);
 /// Server class: `org.zstack.header.identity.role.RoleType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum RoleType {
     /// `System`
     System,
@@ -1221,6 +1277,7 @@ impl ::core::convert::From<&str> for RoleType {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(RoleType);
 /// Server class: `org.zstack.iam2.entity.State`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum State {
     /// `Enabled`
     Enabled,
@@ -1257,6 +1314,7 @@ impl ::core::convert::From<&str> for State {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(State);
 /// Server class: `org.zstack.iam2.entity.StateEvent`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum StateEvent {
     /// `enable`
     Enable,

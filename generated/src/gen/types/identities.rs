@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /identities, and the types and enums they use first.
 /// Server class: `org.zstack.header.identity.role.RoleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RoleInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -28,11 +29,11 @@ pub struct RoleInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub policies: ::std::vec::Vec<crate::types::RolePolicyRefInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     RoleInventory { "uuid" => uuid, "name" => name, "description" => description,
     "identity" => identity, "type" => type_, "state" => state, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "statements" => statements default,
-    "policies" => policies default, }
+    "policies" => policies default, } serialize if feature = "serialize"
 );
 impl RoleInventory {
     /// Query field `uuid`.
@@ -79,6 +80,7 @@ impl RoleInventory {
 /// A `RoleInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyRoleInventory {
     RoleInventory(crate::types::RoleInventory),
     IAM2ProjectRoleInventory(crate::types::IAM2ProjectRoleInventory),
@@ -150,6 +152,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyRoleInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyRoleInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::RoleInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::IAM2ProjectRoleInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::IAM2ProjectRoleInventory>
 for crate::types::RoleInventory {
     fn from(value: &crate::types::IAM2ProjectRoleInventory) -> Self {
@@ -169,6 +188,7 @@ for crate::types::RoleInventory {
 }
 /// Server class: `org.zstack.header.identity.role.RoleStateEvent`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum RoleStateEvent {
     /// `enable`
     Enable,

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /image-packages, and the types and enums they use first.
 /// Server class: `org.zstack.ovf.datatype.ImagePackageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ImagePackageInventory {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -32,11 +33,12 @@ pub struct ImagePackageInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ImagePackageInventory { "uuid" => uuid, "name" => name, "description" => description,
     "vmUuid" => vm_uuid, "backupStorageUuid" => backup_storage_uuid, "state" => state,
     "exportUrl" => export_url, "md5Sum" => md5_sum, "format" => format, "size" => size
-    lenient, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    lenient, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );
 impl ImagePackageInventory {
     /// Query field `uuid`.
@@ -90,6 +92,7 @@ impl ImagePackageInventory {
 }
 /// Server class: `org.zstack.ovf.datatype.ImagePackageState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ImagePackageState {
     /// `Exporting`
     Exporting,

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /image-replication-groups, and the types and enums they use first.
 /// Server class: `org.zstack.imagereplicator.ImageReplicationGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ImageReplicationGroupInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -22,10 +23,11 @@ pub struct ImageReplicationGroupInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub backup_storage_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ImageReplicationGroupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "backupStorageRefs" => backup_storage_refs default, }
+    last_op_date, "backupStorageRefs" => backup_storage_refs default, } serialize if
+    feature = "serialize"
 );
 impl ImageReplicationGroupInventory {
     /// Query field `uuid`.
@@ -59,6 +61,7 @@ impl ImageReplicationGroupInventory {
 }
 /// Server class: `org.zstack.imagereplicator.ReplicationGroupState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReplicationGroupState {
     /// `Enabled`
     Enabled,

@@ -4,30 +4,33 @@
 //! Catalog APIs whose route starts with /images, and the types and enums they use first.
 /// Server class: `org.zstack.header.image.APICreateDataVolumeTemplateFromVolumeSnapshotEvent$Failure`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CreateDataVolumeTemplateFromVolumeSnapshotFailure {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CreateDataVolumeTemplateFromVolumeSnapshotFailure { "backupStorageUuid" =>
-    backup_storage_uuid, "error" => error, }
+    backup_storage_uuid, "error" => error, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.image.APICreateRootVolumeTemplateFromVolumeSnapshotEvent$Failure`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CreateRootVolumeTemplateFromVolumeSnapshotFailure {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CreateRootVolumeTemplateFromVolumeSnapshotFailure { "backupStorageUuid" =>
-    backup_storage_uuid, "error" => error, }
+    backup_storage_uuid, "error" => error, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.image.ImageBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ImageBackupStorageRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub image_uuid: ::core::option::Option<::std::string::String>,
@@ -48,14 +51,15 @@ pub struct ImageBackupStorageRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ImageBackupStorageRefInventory { "imageUuid" => image_uuid, "backupStorageUuid" =>
     backup_storage_uuid, "installPath" => install_path, "status" => status,
     "exportMd5Sum" => export_md5_sum, "exportUrl" => export_url, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.image.ImageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ImageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -104,7 +108,7 @@ pub struct ImageInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub system_tags: ::std::vec::Vec<crate::types::SystemTagInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ImageInventory { "uuid" => uuid, "name" => name, "description" => description,
     "state" => state, "status" => status, "size" => size lenient, "actualSize" =>
     actual_size lenient, "md5Sum" => md5_sum, "url" => url, "mediaType" => media_type,
@@ -112,7 +116,7 @@ pub struct ImageInventory {
     "architecture" => architecture, "format" => format, "system" => system, "virtio" =>
     virtio, "createDate" => create_date, "lastOpDate" => last_op_date,
     "backupStorageRefs" => backup_storage_refs default, "systemTags" => system_tags
-    default, }
+    default, } serialize if feature = "serialize"
 );
 impl ImageInventory {
     /// Query field `uuid`.
@@ -202,6 +206,7 @@ impl ImageInventory {
 }
 /// Server class: `org.zstack.header.image.APIGetUploadImageJobDetailsReply$JobDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct JobDetails {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub long_job_uuid: ::core::option::Option<::std::string::String>,
@@ -214,15 +219,16 @@ pub struct JobDetails {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub offset: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     JobDetails { "longJobUuid" => long_job_uuid, "longJobState" => long_job_state,
     "imageUuid" => image_uuid, "imageUploadUrl" => image_upload_url, "offset" => offset
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 /// Extends `ImageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.kvm.KVMIsoTO`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct KVMIsoTO {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -275,7 +281,7 @@ pub struct KVMIsoTO {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub install_url: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     KVMIsoTO { "uuid" => uuid, "name" => name, "description" => description, "state" =>
     state, "status" => status, "size" => size lenient, "actualSize" => actual_size
     lenient, "md5Sum" => md5_sum, "url" => url, "mediaType" => media_type, "guestOsType"
@@ -283,11 +289,12 @@ pub struct KVMIsoTO {
     architecture, "format" => format, "system" => system, "virtio" => virtio,
     "createDate" => create_date, "lastOpDate" => last_op_date, "backupStorageRefs" =>
     backup_storage_refs default, "systemTags" => system_tags default, "pathInCache" =>
-    path_in_cache, "installUrl" => install_url, }
+    path_in_cache, "installUrl" => install_url, } serialize if feature = "serialize"
 );
 /// A `ImageInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyImageInventory {
     ImageInventory(crate::types::ImageInventory),
     KVMIsoTO(crate::types::KVMIsoTO),
@@ -357,6 +364,21 @@ impl<'de> ::serde::Deserialize<'de> for AnyImageInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyImageInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::ImageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::KVMIsoTO(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::KVMIsoTO> for crate::types::ImageInventory {

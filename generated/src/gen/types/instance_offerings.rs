@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /instance-offerings, and the types and enums they use first.
 /// Server class: `org.zstack.header.configuration.InstanceOfferingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct InstanceOfferingInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -34,13 +35,13 @@ pub struct InstanceOfferingInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     InstanceOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed lenient,
     "memorySize" => memory_size lenient, "reservedMemorySize" => reserved_memory_size
     lenient, "type" => type_, "allocatorStrategy" => allocator_strategy, "sortKey" =>
     sort_key lenient, "createDate" => create_date, "lastOpDate" => last_op_date, "state"
-    => state, }
+    => state, } serialize if feature = "serialize"
 );
 impl InstanceOfferingInventory {
     /// Query field `uuid`.
@@ -100,6 +101,7 @@ impl InstanceOfferingInventory {
 ///
 /// Server class: `org.zstack.network.ovn.OvnControllerVmOfferingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OvnControllerVmOfferingInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -136,19 +138,20 @@ pub struct OvnControllerVmOfferingInventory {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub image_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     OvnControllerVmOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed lenient,
     "memorySize" => memory_size lenient, "reservedMemorySize" => reserved_memory_size
     lenient, "type" => type_, "allocatorStrategy" => allocator_strategy, "sortKey" =>
     sort_key lenient, "createDate" => create_date, "lastOpDate" => last_op_date, "state"
     => state, "managementNetworkUuid" => management_network_uuid, "zoneUuid" =>
-    zone_uuid, "imageUuid" => image_uuid, }
+    zone_uuid, "imageUuid" => image_uuid, } serialize if feature = "serialize"
 );
 /// Extends `InstanceOfferingInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.network.service.slb.SlbOfferingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SlbOfferingInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -185,14 +188,14 @@ pub struct SlbOfferingInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub image_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SlbOfferingInventory { "uuid" => uuid, "name" => name, "description" => description,
     "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed lenient, "memorySize" =>
     memory_size lenient, "reservedMemorySize" => reserved_memory_size lenient, "type" =>
     type_, "allocatorStrategy" => allocator_strategy, "sortKey" => sort_key lenient,
     "createDate" => create_date, "lastOpDate" => last_op_date, "state" => state,
     "managementNetworkUuid" => management_network_uuid, "zoneUuid" => zone_uuid,
-    "imageUuid" => image_uuid, }
+    "imageUuid" => image_uuid, } serialize if feature = "serialize"
 );
 impl SlbOfferingInventory {
     /// Query field `uuid`.
@@ -264,6 +267,7 @@ impl SlbOfferingInventory {
 ///
 /// Server class: `org.zstack.network.service.virtualrouter.VirtualRouterOfferingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VirtualRouterOfferingInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -304,7 +308,7 @@ pub struct VirtualRouterOfferingInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub image_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VirtualRouterOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed lenient,
     "memorySize" => memory_size lenient, "reservedMemorySize" => reserved_memory_size
@@ -312,7 +316,7 @@ pub struct VirtualRouterOfferingInventory {
     sort_key lenient, "createDate" => create_date, "lastOpDate" => last_op_date, "state"
     => state, "managementNetworkUuid" => management_network_uuid, "publicNetworkUuid" =>
     public_network_uuid, "zoneUuid" => zone_uuid, "isDefault" => is_default, "imageUuid"
-    => image_uuid, }
+    => image_uuid, } serialize if feature = "serialize"
 );
 impl VirtualRouterOfferingInventory {
     /// Query field `uuid`.
@@ -391,6 +395,7 @@ impl VirtualRouterOfferingInventory {
 /// A `InstanceOfferingInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyInstanceOfferingInventory {
     InstanceOfferingInventory(crate::types::InstanceOfferingInventory),
     OvnControllerVmOfferingInventory(crate::types::OvnControllerVmOfferingInventory),
@@ -493,6 +498,29 @@ impl<'de> ::serde::Deserialize<'de> for AnyInstanceOfferingInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyInstanceOfferingInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::InstanceOfferingInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::OvnControllerVmOfferingInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SlbOfferingInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VirtualRouterOfferingInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::OvnControllerVmOfferingInventory>

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /ip-capacity, and the types and enums they use first.
 /// Server class: `org.zstack.header.network.l3.datatypes.IpCapacityData`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IpCapacityData {
     /// Since ZStack 3.9.0. Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -26,12 +27,13 @@ pub struct IpCapacityData {
     /// Since ZStack 3.10. Absent from older MNs' replies.
     pub ipv6_used_ip_address_number: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IpCapacityData { "resourceUuid" => resource_uuid, "totalCapacity" => total_capacity
     lenient, "availableCapacity" => available_capacity lenient, "usedIpAddressNumber" =>
     used_ip_address_number lenient, "ipv4TotalCapacity" => ipv4_total_capacity lenient,
     "ipv4AvailableCapacity" => ipv4_available_capacity lenient, "ipv4UsedIpAddressNumber"
     => ipv4_used_ip_address_number lenient, "ipv6TotalCapacity" => ipv6_total_capacity
     lenient, "ipv6AvailableCapacity" => ipv6_available_capacity lenient,
-    "ipv6UsedIpAddressNumber" => ipv6_used_ip_address_number lenient, }
+    "ipv6UsedIpAddressNumber" => ipv6_used_ip_address_number lenient, } serialize if
+    feature = "serialize"
 );

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /ipsec, and the types and enums they use first.
 /// Server class: `org.zstack.ipsec.IPsecConnectionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IPsecConnectionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -62,7 +63,7 @@ pub struct IPsecConnectionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub l3_network_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IPsecConnectionInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "peerAddress" => peer_address, "authMode" => auth_mode, "authKey" =>
     auth_key, "vipUuid" => vip_uuid, "ikeAuthAlgorithm" => ike_auth_algorithm,
@@ -73,5 +74,6 @@ pub struct IPsecConnectionInventory {
     id_type, "localId" => local_id, "remoteId" => remote_id, "state" => state, "status"
     => status, "ikeLifeTime" => ike_life_time lenient, "lifeTime" => life_time lenient,
     "createDate" => create_date, "lastOpDate" => last_op_date, "peerCidrs" => peer_cidrs
-    default, "l3NetworkRefs" => l3_network_refs default, }
+    default, "l3NetworkRefs" => l3_network_refs default, } serialize if feature =
+    "serialize"
 );

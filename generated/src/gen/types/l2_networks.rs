@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /l2-networks, and the types and enums they use first.
 /// Server class: `org.zstack.header.network.l2.L2NetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct L2NetworkInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -34,12 +35,13 @@ pub struct L2NetworkInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     L2NetworkInventory { "uuid" => uuid, "name" => name, "description" => description,
     "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface, "type" => type_,
     "vSwitchType" => v_switch_type, "virtualNetworkId" => virtual_network_id lenient,
     "isolated" => isolated, "pvlan" => pvlan, "createDate" => create_date, "lastOpDate"
     => last_op_date, "attachedClusterUuids" => attached_cluster_uuids default, }
+    serialize if feature = "serialize"
 );
 impl L2NetworkInventory {
     /// Query field `uuid`.
@@ -99,6 +101,7 @@ impl L2NetworkInventory {
 ///
 /// Server class: `org.zstack.network.l2.virtualSwitch.header.L2PortGroupNetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct L2PortGroupNetworkInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -137,14 +140,15 @@ pub struct L2PortGroupNetworkInventory {
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     pub vlan_ranges: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     L2PortGroupNetworkInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
     "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
     virtual_network_id lenient, "isolated" => isolated, "pvlan" => pvlan, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
     attached_cluster_uuids default, "vSwitchUuid" => v_switch_uuid, "vlanMode" =>
-    vlan_mode, "vlanId" => vlan_id lenient, "vlanRanges" => vlan_ranges, }
+    vlan_mode, "vlanId" => vlan_id lenient, "vlanRanges" => vlan_ranges, } serialize if
+    feature = "serialize"
 );
 impl L2PortGroupNetworkInventory {
     /// Query field `uuid`.
@@ -220,6 +224,7 @@ impl L2PortGroupNetworkInventory {
 ///
 /// Server class: `org.zstack.network.l2.virtualSwitch.header.L2VirtualSwitchNetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct L2VirtualSwitchNetworkInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -254,14 +259,14 @@ pub struct L2VirtualSwitchNetworkInventory {
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
     pub port_groups: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     L2VirtualSwitchNetworkInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
     "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
     virtual_network_id lenient, "isolated" => isolated, "pvlan" => pvlan, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
     attached_cluster_uuids default, "isDistributed" => is_distributed, "portGroups" =>
-    port_groups default, }
+    port_groups default, } serialize if feature = "serialize"
 );
 impl L2VirtualSwitchNetworkInventory {
     /// Query field `uuid`.
@@ -329,6 +334,7 @@ impl L2VirtualSwitchNetworkInventory {
 ///
 /// Server class: `org.zstack.header.network.l2.L2VlanNetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct L2VlanNetworkInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -361,13 +367,14 @@ pub struct L2VlanNetworkInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vlan: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     L2VlanNetworkInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
     "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
     virtual_network_id lenient, "isolated" => isolated, "pvlan" => pvlan, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
-    attached_cluster_uuids default, "vlan" => vlan lenient, }
+    attached_cluster_uuids default, "vlan" => vlan lenient, } serialize if feature =
+    "serialize"
 );
 impl L2VlanNetworkInventory {
     /// Query field `uuid`.
@@ -431,6 +438,7 @@ impl L2VlanNetworkInventory {
 ///
 /// Server class: `org.zstack.network.l2.vxlan.vxlanNetwork.L2VxlanNetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct L2VxlanNetworkInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -465,13 +473,14 @@ pub struct L2VxlanNetworkInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub pool_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     L2VxlanNetworkInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
     "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
     virtual_network_id lenient, "isolated" => isolated, "pvlan" => pvlan, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
     attached_cluster_uuids default, "vni" => vni lenient, "poolUuid" => pool_uuid, }
+    serialize if feature = "serialize"
 );
 impl L2VxlanNetworkInventory {
     /// Query field `uuid`.
@@ -539,6 +548,7 @@ impl L2VxlanNetworkInventory {
 ///
 /// Server class: `org.zstack.network.l2.vxlan.vxlanNetworkPool.L2VxlanNetworkPoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct L2VxlanNetworkPoolInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -584,7 +594,7 @@ pub struct L2VxlanNetworkPoolInventory {
         ::std::string::String,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     L2VxlanNetworkPoolInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
     "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
@@ -593,7 +603,8 @@ pub struct L2VxlanNetworkPoolInventory {
     attached_cluster_uuids default, "attachedVtepRefs" => attached_vtep_refs default,
     "remoteVteps" => remote_vteps default, "attachedVxlanNetworkRefs" =>
     attached_vxlan_network_refs default, "attachedVniRanges" => attached_vni_ranges
-    default, "attachedCidrs" => attached_cidrs default, }
+    default, "attachedCidrs" => attached_cidrs default, } serialize if feature =
+    "serialize"
 );
 impl L2VxlanNetworkPoolInventory {
     /// Query field `uuid`.
@@ -671,6 +682,7 @@ impl L2VxlanNetworkPoolInventory {
 }
 /// Server class: `org.zstack.network.l2.vxlan.vtep.RemoteVtepInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RemoteVtepInventory {
     /// Since ZStack 4.7.11. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -691,13 +703,15 @@ pub struct RemoteVtepInventory {
     /// Since ZStack 4.7.11. Absent from older MNs' replies.
     pub pool_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     RemoteVtepInventory { "uuid" => uuid, "clusterUuid" => cluster_uuid, "vtepIp" =>
     vtep_ip, "port" => port lenient, "type" => type_, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "poolUuid" => pool_uuid, }
+    "lastOpDate" => last_op_date, "poolUuid" => pool_uuid, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.network.l2.vxlan.vxlanNetworkPool.VniRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VniRangeInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -718,10 +732,11 @@ pub struct VniRangeInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub l2_network_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VniRangeInventory { "uuid" => uuid, "name" => name, "description" => description,
     "startVni" => start_vni lenient, "endVni" => end_vni lenient, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "l2NetworkUuid" => l2_network_uuid, }
+    serialize if feature = "serialize"
 );
 impl VniRangeInventory {
     /// Query field `uuid`.
@@ -759,6 +774,7 @@ impl VniRangeInventory {
 }
 /// Server class: `org.zstack.network.l2.vxlan.vtep.VtepInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VtepInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -781,10 +797,11 @@ pub struct VtepInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub pool_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VtepInventory { "uuid" => uuid, "hostUuid" => host_uuid, "vtepIp" => vtep_ip, "port"
     => port lenient, "type" => type_, "physicalInterface" => physical_interface,
     "createDate" => create_date, "lastOpDate" => last_op_date, "poolUuid" => pool_uuid, }
+    serialize if feature = "serialize"
 );
 impl VtepInventory {
     /// Query field `uuid`.
@@ -827,6 +844,7 @@ impl VtepInventory {
 /// A `L2NetworkInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyL2NetworkInventory {
     L2NetworkInventory(crate::types::L2NetworkInventory),
     L2PortGroupNetworkInventory(crate::types::L2PortGroupNetworkInventory),
@@ -960,6 +978,38 @@ impl<'de> ::serde::Deserialize<'de> for AnyL2NetworkInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyL2NetworkInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::L2NetworkInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::L2PortGroupNetworkInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::L2VirtualSwitchNetworkInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::L2VlanNetworkInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::L2VxlanNetworkInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::L2VxlanNetworkPoolInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::HardwareL2VxlanNetworkPoolInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::L2PortGroupNetworkInventory>
 for crate::types::L2NetworkInventory {
     fn from(value: &crate::types::L2PortGroupNetworkInventory) -> Self {
@@ -1083,6 +1133,7 @@ for crate::types::L2NetworkInventory {
 /// A `L2VxlanNetworkPoolInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyL2VxlanNetworkPoolInventory {
     L2VxlanNetworkPoolInventory(crate::types::L2VxlanNetworkPoolInventory),
     HardwareL2VxlanNetworkPoolInventory(
@@ -1163,6 +1214,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyL2VxlanNetworkPoolInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyL2VxlanNetworkPoolInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::L2VxlanNetworkPoolInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::HardwareL2VxlanNetworkPoolInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::HardwareL2VxlanNetworkPoolInventory>
 for crate::types::L2VxlanNetworkPoolInventory {
     fn from(value: &crate::types::HardwareL2VxlanNetworkPoolInventory) -> Self {
@@ -1190,6 +1258,7 @@ for crate::types::L2VxlanNetworkPoolInventory {
 }
 /// Server class: `org.zstack.network.l2.virtualSwitch.header.L2PortGroupVlanMode`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum L2PortGroupVlanMode {
     /// `ACCESS`
     Access,

@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.header.network.l3.AddressPoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AddressPoolInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -40,13 +41,13 @@ pub struct AddressPoolInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AddressPoolInventory { "uuid" => uuid, "l3NetworkUuid" => l3_network_uuid, "name" =>
     name, "description" => description, "startIp" => start_ip, "endIp" => end_ip,
     "netmask" => netmask, "gateway" => gateway, "networkCidr" => network_cidr,
     "ipVersion" => ip_version lenient, "addressMode" => address_mode, "prefixLen" =>
     prefix_len lenient, "ipRangeType" => ip_range_type, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl AddressPoolInventory {
     /// Query field `uuid`.
@@ -112,6 +113,7 @@ impl AddressPoolInventory {
 }
 /// Server class: `org.zstack.header.network.l3.FreeIpInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct FreeIpInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ip_range_uuid: ::core::option::Option<::std::string::String>,
@@ -122,12 +124,13 @@ pub struct FreeIpInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub gateway: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     FreeIpInventory { "ipRangeUuid" => ip_range_uuid, "ip" => ip, "netmask" => netmask,
-    "gateway" => gateway, }
+    "gateway" => gateway, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.network.l3.IpRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IpRangeInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -162,13 +165,13 @@ pub struct IpRangeInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IpRangeInventory { "uuid" => uuid, "l3NetworkUuid" => l3_network_uuid, "name" =>
     name, "description" => description, "startIp" => start_ip, "endIp" => end_ip,
     "netmask" => netmask, "gateway" => gateway, "networkCidr" => network_cidr,
     "ipVersion" => ip_version lenient, "addressMode" => address_mode, "prefixLen" =>
     prefix_len lenient, "ipRangeType" => ip_range_type, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl IpRangeInventory {
     /// Query field `uuid`.
@@ -234,6 +237,7 @@ impl IpRangeInventory {
 }
 /// Server class: `org.zstack.network.service.flat.IpStatisticData`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IpStatisticData {
     /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub ip: ::core::option::Option<::std::string::String>,
@@ -262,16 +266,17 @@ pub struct IpStatisticData {
     /// Since ZStack 3.7.0. Absent from older MNs' replies.
     pub owner_name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IpStatisticData { "ip" => ip, "vipUuid" => vip_uuid, "vipName" => vip_name,
     "vmInstanceUuid" => vm_instance_uuid, "vmInstanceName" => vm_instance_name,
     "vmInstanceType" => vm_instance_type, "applianceVmOwnerUuid" =>
     appliance_vm_owner_uuid, "vmDefaultIp" => vm_default_ip default, "resourceTypes" =>
     resource_types default, "state" => state, "useFor" => use_for, "createDate" =>
-    create_date, "ownerName" => owner_name, }
+    create_date, "ownerName" => owner_name, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.network.l3.L3NetworkHostRouteInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct L3NetworkHostRouteInventory {
     /// Since ZStack 2.3. Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -288,13 +293,14 @@ pub struct L3NetworkHostRouteInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     L3NetworkHostRouteInventory { "id" => id lenient, "l3NetworkUuid" => l3_network_uuid,
     "prefix" => prefix, "nexthop" => nexthop, "createDate" => create_date, "lastOpDate"
-    => last_op_date, }
+    => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.network.l3.L3NetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct L3NetworkInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -341,7 +347,7 @@ pub struct L3NetworkInventory {
     /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub reserved_ip_ranges: ::std::vec::Vec<crate::types::ReservedIpRangeInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     L3NetworkInventory { "uuid" => uuid, "name" => name, "description" => description,
     "type" => type_, "zoneUuid" => zone_uuid, "l2NetworkUuid" => l2_network_uuid, "state"
     => state, "dnsDomain" => dns_domain, "system" => system, "category" => category,
@@ -349,7 +355,7 @@ pub struct L3NetworkInventory {
     isolated, "createDate" => create_date, "lastOpDate" => last_op_date, "dns" => dns
     default, "ipRanges" => ip_ranges default, "networkServices" => network_services
     default, "hostRoute" => host_route default, "reservedIpRanges" => reserved_ip_ranges
-    default, }
+    default, } serialize if feature = "serialize"
 );
 impl L3NetworkInventory {
     /// Query field `uuid`.
@@ -435,6 +441,7 @@ impl L3NetworkInventory {
 }
 /// Server class: `org.zstack.header.network.service.NetworkServiceL3NetworkRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NetworkServiceL3NetworkRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub l3_network_uuid: ::core::option::Option<::std::string::String>,
@@ -443,10 +450,10 @@ pub struct NetworkServiceL3NetworkRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub network_service_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     NetworkServiceL3NetworkRefInventory { "l3NetworkUuid" => l3_network_uuid,
     "networkServiceProviderUuid" => network_service_provider_uuid, "networkServiceType"
-    => network_service_type, }
+    => network_service_type, } serialize if feature = "serialize"
 );
 impl NetworkServiceL3NetworkRefInventory {
     /// Query field `l3NetworkUuid`.
@@ -466,6 +473,7 @@ impl NetworkServiceL3NetworkRefInventory {
 ///
 /// Server class: `org.zstack.header.network.l3.NormalIpRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NormalIpRangeInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -500,16 +508,17 @@ pub struct NormalIpRangeInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     NormalIpRangeInventory { "uuid" => uuid, "l3NetworkUuid" => l3_network_uuid, "name"
     => name, "description" => description, "startIp" => start_ip, "endIp" => end_ip,
     "netmask" => netmask, "gateway" => gateway, "networkCidr" => network_cidr,
     "ipVersion" => ip_version lenient, "addressMode" => address_mode, "prefixLen" =>
     prefix_len lenient, "ipRangeType" => ip_range_type, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.network.l3.ReservedIpRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ReservedIpRangeInventory {
     /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -532,15 +541,16 @@ pub struct ReservedIpRangeInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ReservedIpRangeInventory { "uuid" => uuid, "l3NetworkUuid" => l3_network_uuid, "name"
     => name, "description" => description, "startIp" => start_ip, "endIp" => end_ip,
     "ipVersion" => ip_version lenient, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 /// A `IpRangeInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyIpRangeInventory {
     IpRangeInventory(crate::types::IpRangeInventory),
     AddressPoolInventory(crate::types::AddressPoolInventory),
@@ -624,6 +634,26 @@ impl<'de> ::serde::Deserialize<'de> for AnyIpRangeInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyIpRangeInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::IpRangeInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::AddressPoolInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::NormalIpRangeInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::AddressPoolInventory>
 for crate::types::IpRangeInventory {
     fn from(value: &crate::types::AddressPoolInventory) -> Self {
@@ -670,6 +700,7 @@ for crate::types::IpRangeInventory {
 }
 /// Server class: `org.zstack.header.network.l3.IpRangeType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum IpRangeType {
     /// `Normal`
     Normal,

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /ldap, and the types and enums they use first.
 /// Server class: `org.zstack.ldap.LdapAccountRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LdapAccountRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -20,10 +21,10 @@ pub struct LdapAccountRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LdapAccountRefInventory { "uuid" => uuid, "ldapUid" => ldap_uid, "ldapServerUuid" =>
     ldap_server_uuid, "accountUuid" => account_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl LdapAccountRefInventory {
     /// Query field `uuid`.
@@ -53,6 +54,7 @@ impl LdapAccountRefInventory {
 }
 /// Server class: `org.zstack.ldap.LdapServerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LdapServerInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -77,10 +79,11 @@ pub struct LdapServerInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LdapServerInventory { "uuid" => uuid, "name" => name, "description" => description,
     "url" => url, "base" => base, "username" => username, "scope" => scope, "encryption"
-    => encryption, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    => encryption, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
+    if feature = "serialize"
 );
 impl LdapServerInventory {
     /// Query field `uuid`.

@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.license.LicenseAddOnInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LicenseAddOnInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -50,7 +51,7 @@ pub struct LicenseAddOnInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub modules: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LicenseAddOnInventory { "uuid" => uuid, "user" => user, "prodInfo" => prod_info,
     "cpuNum" => cpu_num lenient, "hostNum" => host_num lenient, "vmNum" => vm_num
     lenient, "capacity" => capacity lenient, "licenseType" => license_type, "expiredDate"
@@ -59,10 +60,11 @@ pub struct LicenseAddOnInventory {
     source, "platformId" => platform_id, "licenseRequest" => license_request,
     "availableHostNum" => available_host_num lenient, "availableCpuNum" =>
     available_cpu_num lenient, "availableVmNum" => available_vm_num lenient, "name" =>
-    name, "modules" => modules default, }
+    name, "modules" => modules default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.license.LicenseInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LicenseInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -103,7 +105,7 @@ pub struct LicenseInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub available_vm_num: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LicenseInventory { "uuid" => uuid, "user" => user, "prodInfo" => prod_info, "cpuNum"
     => cpu_num lenient, "hostNum" => host_num lenient, "vmNum" => vm_num lenient,
     "capacity" => capacity lenient, "licenseType" => license_type, "expiredDate" =>
@@ -111,11 +113,13 @@ pub struct LicenseInventory {
     "managementNodeUuid" => management_node_uuid, "expired" => expired, "source" =>
     source, "platformId" => platform_id, "licenseRequest" => license_request,
     "availableHostNum" => available_host_num lenient, "availableCpuNum" =>
-    available_cpu_num lenient, "availableVmNum" => available_vm_num lenient, }
+    available_cpu_num lenient, "availableVmNum" => available_vm_num lenient, } serialize
+    if feature = "serialize"
 );
 /// A `LicenseInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyLicenseInventory {
     LicenseInventory(crate::types::LicenseInventory),
     LicenseAddOnInventory(crate::types::LicenseAddOnInventory),
@@ -185,6 +189,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyLicenseInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyLicenseInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::LicenseInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::LicenseAddOnInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::LicenseAddOnInventory>

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /load-balancers, and the types and enums they use first.
 /// Server class: `org.zstack.network.service.lb.APIGetLoadBalancerListenerACLEntriesReply$LoadBalancerACLEntry`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LoadBalancerACLEntry {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -30,14 +31,15 @@ pub struct LoadBalancerACLEntry {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub server_groups: ::std::vec::Vec<crate::types::LoadBalancerServerGroupInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LoadBalancerACLEntry { "uuid" => uuid, "aclUuid" => acl_uuid, "type" => type_, "name"
     => name, "domain" => domain, "url" => url, "ipEntries" => ip_entries, "description"
     => description, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "serverGroups" => server_groups default, }
+    "serverGroups" => server_groups default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.lb.LoadBalancerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LoadBalancerInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -64,11 +66,12 @@ pub struct LoadBalancerInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub listeners: ::std::vec::Vec<crate::types::LoadBalancerListenerInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LoadBalancerInventory { "name" => name, "uuid" => uuid, "description" => description,
     "serverGroupUuid" => server_group_uuid, "state" => state, "type" => type_, "vipUuid"
     => vip_uuid, "ipv6VipUuid" => ipv6_vip_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "listeners" => listeners default, }
+    "lastOpDate" => last_op_date, "listeners" => listeners default, } serialize if
+    feature = "serialize"
 );
 impl LoadBalancerInventory {
     /// Query field `name`.
@@ -118,6 +121,7 @@ impl LoadBalancerInventory {
 }
 /// Server class: `org.zstack.network.service.lb.LoadBalancerListenerACLRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LoadBalancerListenerACLRefInventory {
     /// Since ZStack 3.9. Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -136,13 +140,15 @@ pub struct LoadBalancerListenerACLRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LoadBalancerListenerACLRefInventory { "id" => id lenient, "listenerUuid" =>
     listener_uuid, "serverGroupUuid" => server_group_uuid, "aclUuid" => acl_uuid, "type"
-    => type_, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    => type_, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.lb.LoadBalancerListenerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LoadBalancerListenerInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -183,7 +189,7 @@ pub struct LoadBalancerListenerInventory {
         crate::types::LoadBalancerListenerServerGroupRefInventory,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LoadBalancerListenerInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "loadBalancerUuid" => load_balancer_uuid, "instancePort" =>
     instance_port lenient, "loadBalancerPort" => load_balancer_port lenient,
@@ -191,7 +197,7 @@ pub struct LoadBalancerListenerInventory {
     "serverGroupUuid" => server_group_uuid, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "vmNicRefs" => vm_nic_refs default, "aclRefs" => acl_refs default,
     "certificateRefs" => certificate_refs default, "serverGroupRefs" => server_group_refs
-    default, }
+    default, } serialize if feature = "serialize"
 );
 impl LoadBalancerListenerInventory {
     /// Query field `uuid`.
@@ -257,6 +263,7 @@ impl LoadBalancerListenerInventory {
 }
 /// Server class: `org.zstack.network.service.lb.LoadBalancerListenerServerGroupRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LoadBalancerListenerServerGroupRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -271,13 +278,14 @@ pub struct LoadBalancerListenerServerGroupRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LoadBalancerListenerServerGroupRefInventory { "id" => id lenient, "listenerUuid" =>
     listener_uuid, "serverGroupUuid" => server_group_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.lb.LoadBalancerListenerVmNicRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LoadBalancerListenerVmNicRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -294,13 +302,14 @@ pub struct LoadBalancerListenerVmNicRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LoadBalancerListenerVmNicRefInventory { "id" => id lenient, "listenerUuid" =>
     listener_uuid, "vmNicUuid" => vm_nic_uuid, "status" => status, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.lb.APIChangeAccessControlListServerGroupEvent$LoadBalancerListerAcl`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LoadBalancerListerAcl {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub acl_uuid: ::core::option::Option<::std::string::String>,
@@ -309,12 +318,14 @@ pub struct LoadBalancerListerAcl {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub server_group_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LoadBalancerListerAcl { "aclUuid" => acl_uuid, "listenerUuid" => listener_uuid,
-    "serverGroupUuids" => server_group_uuids default, }
+    "serverGroupUuids" => server_group_uuids default, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.network.service.lb.LoadBalancerServerGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LoadBalancerServerGroupInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -345,12 +356,13 @@ pub struct LoadBalancerServerGroupInventory {
         crate::types::LoadBalancerServerGroupVmNicRefInventory,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LoadBalancerServerGroupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "loadBalancerUuid" => load_balancer_uuid, "ipVersion" => ip_version
     lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
     "listenerServerGroupRefs" => listener_server_group_refs default, "serverIps" =>
-    server_ips default, "vmNicRefs" => vm_nic_refs default, }
+    server_ips default, "vmNicRefs" => vm_nic_refs default, } serialize if feature =
+    "serialize"
 );
 impl LoadBalancerServerGroupInventory {
     /// Query field `uuid`.
@@ -396,6 +408,7 @@ impl LoadBalancerServerGroupInventory {
 }
 /// Server class: `org.zstack.network.service.lb.LoadBalancerServerGroupServerIpInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LoadBalancerServerGroupServerIpInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -414,13 +427,15 @@ pub struct LoadBalancerServerGroupServerIpInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LoadBalancerServerGroupServerIpInventory { "id" => id lenient, "serverGroupUuid" =>
     server_group_uuid, "ipAddress" => ip_address, "weight" => weight lenient, "status" =>
-    status, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    status, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.lb.LoadBalancerServerGroupVmNicRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LoadBalancerServerGroupVmNicRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -441,14 +456,15 @@ pub struct LoadBalancerServerGroupVmNicRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LoadBalancerServerGroupVmNicRefInventory { "id" => id lenient, "serverGroupUuid" =>
     server_group_uuid, "vmNicUuid" => vm_nic_uuid, "weight" => weight lenient,
     "ipVersion" => ip_version lenient, "status" => status, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.slb.SlbGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SlbGroupInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -479,12 +495,13 @@ pub struct SlbGroupInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub monitor_ips: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SlbGroupInventory { "uuid" => uuid, "name" => name, "backendType" => backend_type,
     "deployType" => deploy_type, "slbOfferingUuid" => slb_offering_uuid, "description" =>
     description, "configVersion" => config_version lenient, "createDate" => create_date,
     "lastOpDate" => last_op_date, "slbVms" => slb_vms default, "lbs" => lbs default,
-    "networks" => networks default, "monitorIps" => monitor_ips default, }
+    "networks" => networks default, "monitorIps" => monitor_ips default, } serialize if
+    feature = "serialize"
 );
 impl SlbGroupInventory {
     /// Query field `uuid`.
@@ -544,6 +561,7 @@ impl SlbGroupInventory {
 ///
 /// Server class: `org.zstack.network.service.slb.SlbLoadBalancerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SlbLoadBalancerInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -572,17 +590,18 @@ pub struct SlbLoadBalancerInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub slb_group_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SlbLoadBalancerInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "serverGroupUuid" => server_group_uuid, "state" => state, "type" =>
     type_, "vipUuid" => vip_uuid, "ipv6VipUuid" => ipv6_vip_uuid, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "listeners" => listeners default,
-    "slbGroupUuid" => slb_group_uuid, }
+    "slbGroupUuid" => slb_group_uuid, } serialize if feature = "serialize"
 );
 /// Extends `VirtualRouterVmInventory` → `ApplianceVmInventory` → `VmInstanceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.network.service.slb.SlbVmInstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SlbVmInstanceInventory {
     /// The resource UUID.
     ///
@@ -689,7 +708,7 @@ pub struct SlbVmInstanceInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub config_version: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SlbVmInstanceInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
     image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
@@ -707,6 +726,7 @@ pub struct SlbVmInstanceInventory {
     "haStatus" => ha_status, "publicNetworkUuid" => public_network_uuid,
     "virtualRouterVips" => virtual_router_vips default, "slbGroupUuid" => slb_group_uuid,
     "configTasks" => config_tasks default, "configVersion" => config_version lenient, }
+    serialize if feature = "serialize"
 );
 impl SlbVmInstanceInventory {
     /// Query field `uuid`.
@@ -866,6 +886,7 @@ impl SlbVmInstanceInventory {
 ///
 /// Server class: `org.zstack.network.service.virtualrouter.VirtualRouterVmInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VirtualRouterVmInventory {
     /// The resource UUID.
     ///
@@ -966,7 +987,7 @@ pub struct VirtualRouterVmInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub virtual_router_vips: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VirtualRouterVmInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
     image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
@@ -982,11 +1003,13 @@ pub struct VirtualRouterVmInventory {
     management_network_uuid, "defaultRouteL3NetworkUuid" =>
     default_route_l3_network_uuid, "status" => status, "agentPort" => agent_port lenient,
     "haStatus" => ha_status, "publicNetworkUuid" => public_network_uuid,
-    "virtualRouterVips" => virtual_router_vips default, }
+    "virtualRouterVips" => virtual_router_vips default, } serialize if feature =
+    "serialize"
 );
 /// A `LoadBalancerInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyLoadBalancerInventory {
     LoadBalancerInventory(crate::types::LoadBalancerInventory),
     SlbLoadBalancerInventory(crate::types::SlbLoadBalancerInventory),
@@ -1060,6 +1083,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyLoadBalancerInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyLoadBalancerInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::LoadBalancerInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SlbLoadBalancerInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::SlbLoadBalancerInventory>
 for crate::types::LoadBalancerInventory {
     fn from(value: &crate::types::SlbLoadBalancerInventory) -> Self {
@@ -1081,6 +1121,7 @@ for crate::types::LoadBalancerInventory {
 /// A `VirtualRouterVmInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyVirtualRouterVmInventory {
     VirtualRouterVmInventory(crate::types::VirtualRouterVmInventory),
     SlbVmInstanceInventory(crate::types::SlbVmInstanceInventory),
@@ -1168,6 +1209,26 @@ impl<'de> ::serde::Deserialize<'de> for AnyVirtualRouterVmInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyVirtualRouterVmInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::VirtualRouterVmInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SlbVmInstanceInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VpcRouterVmInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::SlbVmInstanceInventory>

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /log, and the types and enums they use first.
 /// Server class: `org.zstack.core.jsonlabel.JsonLabelInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct JsonLabelInventory {
     /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -20,8 +21,8 @@ pub struct JsonLabelInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     JsonLabelInventory { "id" => id lenient, "labelKey" => label_key, "labelValue" =>
     label_value, "resourceUuid" => resource_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );

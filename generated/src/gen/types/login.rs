@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /login, and the types and enums they use first.
 /// Server class: `org.zstack.header.identity.login.LoginAuthenticationProcedureDesc`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LoginAuthenticationProcedureDesc {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub order: ::core::option::Option<i32>,
@@ -15,7 +16,7 @@ pub struct LoginAuthenticationProcedureDesc {
         ::std::string::String,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LoginAuthenticationProcedureDesc { "order" => order lenient, "name" => name,
-    "properties" => properties default, }
+    "properties" => properties default, } serialize if feature = "serialize"
 );

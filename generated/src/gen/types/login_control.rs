@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /login-control, and the types and enums they use first.
 /// Server class: `org.zstack.loginControl.entity.AccessControlRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AccessControlRuleInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -22,10 +23,10 @@ pub struct AccessControlRuleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AccessControlRuleInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "rule" => rule, "strategy" => strategy, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl AccessControlRuleInventory {
     /// Query field `uuid`.
@@ -59,6 +60,7 @@ impl AccessControlRuleInventory {
 }
 /// Server class: `org.zstack.loginControl.entity.ControlStrategy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ControlStrategy {
     /// `ACCEPT`
     Accept,

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /longjobs, and the types and enums they use first.
 /// Server class: `org.zstack.header.longjob.LongJobInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LongJobInventory {
     /// Since ZStack 2.2.4. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -34,12 +35,13 @@ pub struct LongJobInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub execute_time: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LongJobInventory { "uuid" => uuid, "name" => name, "description" => description,
     "apiId" => api_id, "jobName" => job_name, "jobData" => job_data, "jobResult" =>
     job_result, "state" => state, "targetResourceUuid" => target_resource_uuid,
     "managementNodeUuid" => management_node_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "executeTime" => execute_time lenient, }
+    "lastOpDate" => last_op_date, "executeTime" => execute_time lenient, } serialize if
+    feature = "serialize"
 );
 impl LongJobInventory {
     /// Query field `uuid`.
@@ -97,6 +99,7 @@ impl LongJobInventory {
 }
 /// Server class: `org.zstack.header.longjob.LongJobState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LongJobState {
     /// `Waiting`
     Waiting,

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /management or /management-nodes, and the types and enums they use first.
 /// Server class: `org.zstack.header.managementnode.ManagementNodeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ManagementNodeInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -14,9 +15,9 @@ pub struct ManagementNodeInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub heart_beat: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ManagementNodeInventory { "uuid" => uuid, "hostName" => host_name, "joinDate" =>
-    join_date, "heartBeat" => heart_beat, }
+    join_date, "heartBeat" => heart_beat, } serialize if feature = "serialize"
 );
 impl ManagementNodeInventory {
     /// Query field `uuid`.

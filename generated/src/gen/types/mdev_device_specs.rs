@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /mdev-device-specs, and the types and enums they use first.
 /// Server class: `org.zstack.pciDevice.specification.mdev.MdevDeviceSpecInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MdevDeviceSpecInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -26,10 +27,11 @@ pub struct MdevDeviceSpecInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MdevDeviceSpecInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "specification" => specification, "type" => type_, "state" => state,
     "vendor" => vendor, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 impl MdevDeviceSpecInventory {
     /// Query field `uuid`.
@@ -71,6 +73,7 @@ impl MdevDeviceSpecInventory {
 }
 /// Server class: `org.zstack.pciDevice.specification.mdev.MdevDeviceSpecState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MdevDeviceSpecState {
     /// `Enabled`
     Enabled,

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /mdev-devices, and the types and enums they use first.
 /// Server class: `org.zstack.pciDevice.virtual.vfio_mdev.MdevDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MdevDeviceInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -38,12 +39,13 @@ pub struct MdevDeviceInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub vendor: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MdevDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
     "parentUuid" => parent_uuid, "mttyUuid" => mtty_uuid, "hostUuid" => host_uuid,
     "vmInstanceUuid" => vm_instance_uuid, "mdevSpecUuid" => mdev_spec_uuid, "type" =>
     type_, "state" => state, "status" => status, "chooser" => chooser, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "vendor" => vendor, }
+    create_date, "lastOpDate" => last_op_date, "vendor" => vendor, } serialize if feature
+    = "serialize"
 );
 impl MdevDeviceInventory {
     /// Query field `uuid`.
@@ -109,6 +111,7 @@ impl MdevDeviceInventory {
 }
 /// Server class: `org.zstack.pciDevice.virtual.vfio_mdev.MdevDeviceChooser`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MdevDeviceChooser {
     /// `None`
     None,
@@ -145,6 +148,7 @@ impl ::core::convert::From<&str> for MdevDeviceChooser {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(MdevDeviceChooser);
 /// Server class: `org.zstack.pciDevice.virtual.vfio_mdev.MdevDeviceState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MdevDeviceState {
     /// `Enabled`
     Enabled,
@@ -177,6 +181,7 @@ impl ::core::convert::From<&str> for MdevDeviceState {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(MdevDeviceState);
 /// Server class: `org.zstack.pciDevice.virtual.vfio_mdev.MdevDeviceStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MdevDeviceStatus {
     /// `Active`
     Active,
@@ -213,6 +218,7 @@ impl ::core::convert::From<&str> for MdevDeviceStatus {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(MdevDeviceStatus);
 /// Server class: `org.zstack.pciDevice.virtual.vfio_mdev.MdevDeviceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MdevDeviceType {
     /// `SE_Controller`
     SeController,

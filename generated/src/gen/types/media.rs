@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.monitoring.media.EmailMediaInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EmailMediaInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -30,11 +31,11 @@ pub struct EmailMediaInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub username: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EmailMediaInventory { "uuid" => uuid, "name" => name, "description" => description,
     "type" => type_, "state" => state, "lastOpDate" => last_op_date, "createDate" =>
     create_date, "smtpServer" => smtp_server, "smtpPort" => smtp_port lenient, "username"
-    => username, }
+    => username, } serialize if feature = "serialize"
 );
 impl EmailMediaInventory {
     /// Query field `uuid`.
@@ -80,6 +81,7 @@ impl EmailMediaInventory {
 }
 /// Server class: `org.zstack.monitoring.media.MediaInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MediaInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -98,10 +100,10 @@ pub struct MediaInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MediaInventory { "uuid" => uuid, "name" => name, "description" => description, "type"
     => type_, "state" => state, "lastOpDate" => last_op_date, "createDate" =>
-    create_date, }
+    create_date, } serialize if feature = "serialize"
 );
 impl MediaInventory {
     /// Query field `uuid`.
@@ -136,6 +138,7 @@ impl MediaInventory {
 /// A `MediaInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyMediaInventory {
     MediaInventory(crate::types::MediaInventory),
     EmailMediaInventory(crate::types::EmailMediaInventory),
@@ -205,6 +208,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyMediaInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyMediaInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::MediaInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::EmailMediaInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::EmailMediaInventory>

@@ -3,42 +3,36 @@
 
 //! Catalog APIs whose route starts with /mini-clusters, and the types and enums they use first.
 /// Server class: `org.zstack.header.bootstrap.MiniHostInfo`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MiniHostInfo {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub sn: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    #[serde(rename = "dnsAddresses", skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub dns_addresses: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub ipmi: ::core::option::Option<crate::types::MiniNetworkConfigStruct>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub mgmt: ::core::option::Option<crate::types::MiniNetworkConfigStruct>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MiniHostInfo { "sn" => sn, "dnsAddresses" => dns_addresses default, "ipmi" => ipmi,
     "mgmt" => mgmt, }
 );
 /// Server class: `org.zstack.header.bootstrap.MiniNetworkConfigStruct`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MiniNetworkConfigStruct {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub gw: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub vlan: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub bond: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MiniNetworkConfigStruct { "gw" => gw, "ip" => ip, "vlan" => vlan, "bond" => bond, }
 );
 ::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate ::types::MiniHostInfo);

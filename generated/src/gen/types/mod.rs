@@ -640,3 +640,7 @@ pub mod zwatch;
 #[cfg(feature = "types-zwatch")]
 #[doc(no_inline)]
 pub use zwatch::*;
+pub mod values;
+#[allow(unused_imports)]
+#[doc(no_inline)]
+pub use values::*;

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /model-evaluation-tasks, and the types and enums they use first.
 /// Server class: `org.zstack.ai.entity.ModelEvaluationTaskInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ModelEvaluationTaskInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -67,7 +68,7 @@ pub struct ModelEvaluationTaskInventory {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub read_timeout: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ModelEvaluationTaskInventory { "uuid" => uuid, "name" => name, "type" => type_,
     "description" => description, "percentage" => percentage lenient, "opaque" => opaque,
     "status" => status, "modelServiceGroupUuid" => model_service_group_uuid,
@@ -79,6 +80,7 @@ pub struct ModelEvaluationTaskInventory {
     => model, "url" => url, "parallel" => parallel lenient, "logEveryQuery" =>
     log_every_query lenient, "api" => api, "requestHeaders" => request_headers default,
     "connectTimeout" => connect_timeout lenient, "readTimeout" => read_timeout lenient, }
+    serialize if feature = "serialize"
 );
 impl ModelEvaluationTaskInventory {
     /// Query field `uuid`.

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /monitoring, and the types and enums they use first.
 /// Server class: `org.zstack.monitoring.AlertInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AlertInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -20,10 +21,10 @@ pub struct AlertInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AlertInventory { "uuid" => uuid, "triggerUuid" => trigger_uuid, "targetResourceUuid"
     => target_resource_uuid, "content" => content, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl AlertInventory {
     /// Query field `uuid`.
@@ -55,6 +56,7 @@ impl AlertInventory {
 ///
 /// Server class: `org.zstack.monitoring.actions.EmailTriggerActionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EmailTriggerActionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -79,11 +81,11 @@ pub struct EmailTriggerActionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub media_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EmailTriggerActionInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "type" => type_, "triggerUuids" => trigger_uuids default, "email" =>
-    email, "mediaUuid" => media_uuid, }
+    email, "mediaUuid" => media_uuid, } serialize if feature = "serialize"
 );
 impl EmailTriggerActionInventory {
     /// Query field `uuid`.
@@ -129,6 +131,7 @@ impl EmailTriggerActionInventory {
 }
 /// Server class: `org.zstack.monitoring.actions.MonitorTriggerActionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MonitorTriggerActionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -149,10 +152,11 @@ pub struct MonitorTriggerActionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub trigger_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MonitorTriggerActionInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "type" => type_, "triggerUuids" => trigger_uuids default, }
+    last_op_date, "type" => type_, "triggerUuids" => trigger_uuids default, } serialize
+    if feature = "serialize"
 );
 impl MonitorTriggerActionInventory {
     /// Query field `uuid`.
@@ -190,6 +194,7 @@ impl MonitorTriggerActionInventory {
 }
 /// Server class: `org.zstack.monitoring.MonitorTriggerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MonitorTriggerInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -220,12 +225,12 @@ pub struct MonitorTriggerInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MonitorTriggerInventory { "name" => name, "uuid" => uuid, "expression" => expression,
     "recoveryExpression" => recovery_expression, "description" => description, "status"
     => status, "state" => state, "duration" => duration lenient, "targetResourceUuid" =>
     target_resource_uuid, "lastStatusChangeTime" => last_status_change_time, "createDate"
-    => create_date, "lastOpDate" => last_op_date, }
+    => create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl MonitorTriggerInventory {
     /// Query field `name`.
@@ -280,6 +285,7 @@ impl MonitorTriggerInventory {
 /// A `MonitorTriggerActionInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyMonitorTriggerActionInventory {
     MonitorTriggerActionInventory(crate::types::MonitorTriggerActionInventory),
     EmailTriggerActionInventory(crate::types::EmailTriggerActionInventory),
@@ -356,6 +362,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyMonitorTriggerActionInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyMonitorTriggerActionInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::MonitorTriggerActionInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::EmailTriggerActionInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::EmailTriggerActionInventory>

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /mtty-devices, and the types and enums they use first.
 /// Server class: `org.zstack.mttyDevice.MttyDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MttyDeviceInventory {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -26,10 +27,11 @@ pub struct MttyDeviceInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MttyDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
     "hostUuid" => host_uuid, "type" => type_, "state" => state, "virtStatus" =>
-    virt_status, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    virt_status, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
+    if feature = "serialize"
 );
 impl MttyDeviceInventory {
     /// Query field `uuid`.
@@ -71,6 +73,7 @@ impl MttyDeviceInventory {
 }
 /// Server class: `org.zstack.mttyDevice.MttyDeviceState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MttyDeviceState {
     /// `Enabled`
     Enabled,
@@ -103,6 +106,7 @@ impl ::core::convert::From<&str> for MttyDeviceState {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(MttyDeviceState);
 /// Server class: `org.zstack.mttyDevice.MttyDeviceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MttyDeviceType {
     /// `SE_Controller`
     SeController,
@@ -131,6 +135,7 @@ impl ::core::convert::From<&str> for MttyDeviceType {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(MttyDeviceType);
 /// Server class: `org.zstack.mttyDevice.MttyDeviceVirtStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MttyDeviceVirtStatus {
     /// `VFIO_MDEV_VIRTUALIZABLE`
     VfioMdevVirtualizable,

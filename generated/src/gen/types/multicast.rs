@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /multicast, and the types and enums they use first.
 /// Server class: `org.zstack.multicast.router.header.MulticastRouterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MulticastRouterInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -22,10 +23,10 @@ pub struct MulticastRouterInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub vpc_vrs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MulticastRouterInventory { "uuid" => uuid, "description" => description, "state" =>
     state, "createDate" => create_date, "lastOpDate" => last_op_date, "rpGroups" =>
-    rp_groups default, "vpcVrs" => vpc_vrs default, }
+    rp_groups default, "vpcVrs" => vpc_vrs default, } serialize if feature = "serialize"
 );
 impl MulticastRouterInventory {
     /// Query field `uuid`.

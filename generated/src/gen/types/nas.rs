@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /nas, and the types and enums they use first.
 /// Server class: `org.zstack.aliyun.nas.filesystem.AliyunNasAccessGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AliyunNasAccessGroupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -24,10 +25,11 @@ pub struct AliyunNasAccessGroupInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AliyunNasAccessGroupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "dataCenterUuid" => data_center_uuid, "rules" => rules default, "type"
-    => type_, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    => type_, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );
 impl AliyunNasAccessGroupInventory {
     /// Query field `uuid`.
@@ -65,6 +67,7 @@ impl AliyunNasAccessGroupInventory {
 }
 /// Server class: `org.zstack.aliyun.nas.filesystem.AliyunNasAccessRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AliyunNasAccessRuleInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -87,16 +90,17 @@ pub struct AliyunNasAccessRuleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AliyunNasAccessRuleInventory { "uuid" => uuid, "accessGroupUuid" =>
     access_group_uuid, "sourceCidr" => source_cidr, "rule" => rule, "priority" =>
     priority lenient, "userAccess" => user_access, "ruleId" => rule_id, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Extends `NasFileSystemInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.aliyun.nas.filesystem.AliyunNasFileSystemInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AliyunNasFileSystemInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -121,16 +125,18 @@ pub struct AliyunNasFileSystemInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub storage_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AliyunNasFileSystemInventory { "uuid" => uuid, "protocol" => protocol, "type" =>
     type_, "name" => name, "description" => description, "fileSystemId" =>
     file_system_id, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "dataCenterUuid" => data_center_uuid, "storageType" => storage_type, }
+    "dataCenterUuid" => data_center_uuid, "storageType" => storage_type, } serialize if
+    feature = "serialize"
 );
 /// Extends `NasMountTargetInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.aliyun.nas.filesystem.AliyunNasMountTargetInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AliyunNasMountTargetInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -155,9 +161,10 @@ pub struct AliyunNasMountTargetInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AliyunNasMountTargetInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "mountDomain" => mount_domain, "nasFileSystemUuid" =>
     nas_file_system_uuid, "type" => type_, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "accessGroupUuid" => access_group_uuid, "status" => status, }
+    last_op_date, "accessGroupUuid" => access_group_uuid, "status" => status, } serialize
+    if feature = "serialize"
 );

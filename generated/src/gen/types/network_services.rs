@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /network-services, and the types and enums they use first.
 /// Server class: `org.zstack.header.network.service.NetworkServiceProviderInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NetworkServiceProviderInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -24,11 +25,12 @@ pub struct NetworkServiceProviderInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_l2_network_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     NetworkServiceProviderInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "type" => type_, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "networkServiceTypes" => network_service_types default,
-    "attachedL2NetworkUuids" => attached_l2_network_uuids default, }
+    "attachedL2NetworkUuids" => attached_l2_network_uuids default, } serialize if feature
+    = "serialize"
 );
 impl NetworkServiceProviderInventory {
     /// Query field `uuid`.

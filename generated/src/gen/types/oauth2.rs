@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.sso.header.OAuth2ClientInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OAuth2ClientInventory {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -48,7 +49,7 @@ pub struct OAuth2ClientInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub scope_list: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     OAuth2ClientInventory { "uuid" => uuid, "name" => name, "description" => description,
     "clientType" => client_type, "loginType" => login_type, "loginMNUrl" => login_mn_url,
     "redirectUrl" => redirect_url, "createDate" => create_date, "lastOpDate" =>
@@ -56,11 +57,13 @@ pub struct OAuth2ClientInventory {
     => client_secret, "authorizationUrl" => authorization_url, "tokenUrl" => token_url,
     "userinfoUrl" => userinfo_url, "grantType" => grant_type, "identityProvider" =>
     identity_provider, "logoutUrl" => logout_url, "scopeList" => scope_list default, }
+    serialize if feature = "serialize"
 );
 /// Extends `SSOTokenInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sso.header.OAuth2TokenInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OAuth2TokenInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -81,13 +84,15 @@ pub struct OAuth2TokenInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub refresh_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     OAuth2TokenInventory { "uuid" => uuid, "clientUuid" => client_uuid, "userUuid" =>
     user_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, "accessToken"
-    => access_token, "idToken" => id_token, "refreshToken" => refresh_token, }
+    => access_token, "idToken" => id_token, "refreshToken" => refresh_token, } serialize
+    if feature = "serialize"
 );
 /// Server class: `org.zstack.sso.header.SSOServerTokenInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SSOServerTokenInventory {
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -108,13 +113,15 @@ pub struct SSOServerTokenInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SSOServerTokenInventory { "uuid" => uuid, "accessToken" => access_token, "idToken" =>
     id_token, "refreshToken" => refresh_token, "userUuid" => user_uuid, "sessionUuid" =>
-    session_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    session_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
+    if feature = "serialize"
 );
 /// Server class: `org.zstack.sso.header.SSOTokenInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SSOTokenInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -129,13 +136,15 @@ pub struct SSOTokenInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SSOTokenInventory { "uuid" => uuid, "clientUuid" => client_uuid, "userUuid" =>
-    user_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    user_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );
 /// A `SSOTokenInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnySSOTokenInventory {
     SSOTokenInventory(crate::types::SSOTokenInventory),
     OAuth2TokenInventory(crate::types::OAuth2TokenInventory),
@@ -205,6 +214,23 @@ impl<'de> ::serde::Deserialize<'de> for AnySSOTokenInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnySSOTokenInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::SSOTokenInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::OAuth2TokenInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::OAuth2TokenInventory>

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /ovf, and the types and enums they use first.
 /// Server class: `org.zstack.ovf.datatype.OvfCpuInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OvfCpuInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub instance_id: ::core::option::Option<::std::string::String>,
@@ -12,12 +13,13 @@ pub struct OvfCpuInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub cores_per_socket: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     OvfCpuInfo { "instanceId" => instance_id, "quantity" => quantity lenient,
-    "coresPerSocket" => cores_per_socket lenient, }
+    "coresPerSocket" => cores_per_socket lenient, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ovf.datatype.OvfInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OvfInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub disks: ::std::vec::Vec<::serde_json::Value>,
@@ -40,25 +42,28 @@ pub struct OvfInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub volumes: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     OvfInfo { "disks" => disks default, "networks" => networks default, "cpu" => cpu,
     "memory" => memory, "vmName" => vm_name, "os" => os, "systemInfo" => system_info,
     "nics" => nics default, "cdDrivers" => cd_drivers default, "volumes" => volumes
-    default, }
+    default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ovf.datatype.OvfMemoryInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OvfMemoryInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub instance_id: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub quantity: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     OvfMemoryInfo { "instanceId" => instance_id, "quantity" => quantity lenient, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ovf.datatype.OvfOSInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OvfOSInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i32>,
@@ -69,19 +74,20 @@ pub struct OvfOSInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     OvfOSInfo { "id" => id lenient, "version" => version, "osType" => os_type,
-    "description" => description, }
+    "description" => description, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ovf.datatype.OvfSystemInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OvfSystemInfo {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub virtual_system_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub firmware_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     OvfSystemInfo { "virtualSystemType" => virtual_system_type, "firmwareType" =>
-    firmware_type, }
+    firmware_type, } serialize if feature = "serialize"
 );

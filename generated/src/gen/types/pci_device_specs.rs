@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /pci-device-specs, and the types and enums they use first.
 /// Server class: `org.zstack.pciDevice.specification.pci.PciDeviceSpecInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PciDeviceSpecInventory {
     /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -44,13 +45,14 @@ pub struct PciDeviceSpecInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PciDeviceSpecInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "vendorId" => vendor_id, "vendor" => vendor, "deviceId" => device_id,
     "device" => device, "subvendorId" => subvendor_id, "subdeviceId" => subdevice_id,
     "ramSize" => ram_size, "maxPartNum" => max_part_num lenient, "type" => type_, "state"
     => state, "isVirtual" => is_virtual, "romVersion" => rom_version, "romMd5sum" =>
-    rom_md5sum, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    rom_md5sum, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );
 impl PciDeviceSpecInventory {
     /// Query field `uuid`.
@@ -128,6 +130,7 @@ impl PciDeviceSpecInventory {
 }
 /// Server class: `org.zstack.pciDevice.specification.pci.PciDeviceSpecState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PciDeviceSpecState {
     /// `Enabled`
     Enabled,

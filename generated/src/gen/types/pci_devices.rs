@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.header.sriov.EthernetVfPciDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EthernetVfPciDeviceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -72,7 +73,7 @@ pub struct EthernetVfPciDeviceInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub vf_status: ::core::option::Option<crate::types::EthernetVfStatus>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EthernetVfPciDeviceInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "hostUuid" => host_uuid, "parentUuid" => parent_uuid, "vmInstanceUuid"
     => vm_instance_uuid, "pciSpecUuid" => pci_spec_uuid, "type" => type_, "state" =>
@@ -84,10 +85,11 @@ pub struct EthernetVfPciDeviceInventory {
     "matchedPciDeviceOfferingRef" => matched_pci_device_offering_ref default,
     "mdevSpecRefs" => mdev_spec_refs default, "hostDevUuid" => host_dev_uuid,
     "interfaceName" => interface_name, "vmUuid" => vm_uuid, "l3NetworkUuid" =>
-    l3_network_uuid, "vfStatus" => vf_status, }
+    l3_network_uuid, "vfStatus" => vf_status, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.pciDevice.PciDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PciDeviceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -144,7 +146,7 @@ pub struct PciDeviceInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub mdev_spec_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PciDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
     "hostUuid" => host_uuid, "parentUuid" => parent_uuid, "vmInstanceUuid" =>
     vm_instance_uuid, "pciSpecUuid" => pci_spec_uuid, "type" => type_, "state" => state,
@@ -154,7 +156,7 @@ pub struct PciDeviceInventory {
     pci_device_address, "iommuGroup" => iommu_group, "metaData" => meta_data, "rev" =>
     rev, "createDate" => create_date, "lastOpDate" => last_op_date,
     "matchedPciDeviceOfferingRef" => matched_pci_device_offering_ref default,
-    "mdevSpecRefs" => mdev_spec_refs default, }
+    "mdevSpecRefs" => mdev_spec_refs default, } serialize if feature = "serialize"
 );
 impl PciDeviceInventory {
     /// Query field `uuid`.
@@ -264,6 +266,7 @@ impl PciDeviceInventory {
 }
 /// Server class: `org.zstack.pciDevice.PciDeviceOfferingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PciDeviceOfferingInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -294,13 +297,14 @@ pub struct PciDeviceOfferingInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub matched_pci_devices: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PciDeviceOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "type" => type_, "vendorId" => vendor_id, "deviceId" => device_id,
     "subvendorId" => subvendor_id, "subdeviceId" => subdevice_id, "ramSize" => ram_size,
     "createDate" => create_date, "lastOpDate" => last_op_date,
     "attachedInstanceOfferings" => attached_instance_offerings default,
-    "matchedPciDevices" => matched_pci_devices default, }
+    "matchedPciDevices" => matched_pci_devices default, } serialize if feature =
+    "serialize"
 );
 impl PciDeviceOfferingInventory {
     /// Query field `uuid`.
@@ -359,6 +363,7 @@ impl PciDeviceOfferingInventory {
 /// A `PciDeviceInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyPciDeviceInventory {
     PciDeviceInventory(crate::types::PciDeviceInventory),
     GpuDeviceInventory(crate::types::GpuDeviceInventory),
@@ -442,6 +447,26 @@ impl<'de> ::serde::Deserialize<'de> for AnyPciDeviceInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyPciDeviceInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::PciDeviceInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::GpuDeviceInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::EthernetVfPciDeviceInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::GpuDeviceInventory>
 for crate::types::PciDeviceInventory {
     fn from(value: &crate::types::GpuDeviceInventory) -> Self {
@@ -514,6 +539,7 @@ for crate::types::PciDeviceInventory {
 }
 /// Server class: `org.zstack.pciDevice.HostIommuStateType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostIommuStateType {
     /// `Enabled`
     Enabled,
@@ -546,6 +572,7 @@ impl ::core::convert::From<&str> for HostIommuStateType {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(HostIommuStateType);
 /// Server class: `org.zstack.pciDevice.HostIommuStatusType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HostIommuStatusType {
     /// `Active`
     Active,
@@ -578,6 +605,7 @@ impl ::core::convert::From<&str> for HostIommuStatusType {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(HostIommuStatusType);
 /// Server class: `org.zstack.pciDevice.PciDeviceOfferingType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PciDeviceOfferingType {
     /// `GPU_Video`
     GpuVideo,

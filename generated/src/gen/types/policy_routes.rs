@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /policy-routes, and the types and enums they use first.
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PolicyRouteRuleInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -32,12 +33,12 @@ pub struct PolicyRouteRuleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PolicyRouteRuleInventory { "uuid" => uuid, "ruleNumber" => rule_number lenient,
     "ruleSetUuid" => rule_set_uuid, "tableUuid" => table_uuid, "destIp" => dest_ip,
     "sourceIp" => source_ip, "destPort" => dest_port, "sourcePort" => source_port,
     "protocol" => protocol, "state" => state, "createDate" => create_date, "lastOpDate"
-    => last_op_date, }
+    => last_op_date, } serialize if feature = "serialize"
 );
 impl PolicyRouteRuleInventory {
     /// Query field `uuid`.
@@ -91,6 +92,7 @@ impl PolicyRouteRuleInventory {
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleSetInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PolicyRouteRuleSetInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -111,10 +113,11 @@ pub struct PolicyRouteRuleSetInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub l3_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PolicyRouteRuleSetInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "type" => type_, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "rules" => rules default, "l3Refs" => l3_refs default, }
+    last_op_date, "rules" => rules default, "l3Refs" => l3_refs default, } serialize if
+    feature = "serialize"
 );
 impl PolicyRouteRuleSetInventory {
     /// Query field `uuid`.
@@ -152,6 +155,7 @@ impl PolicyRouteRuleSetInventory {
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleSetL3RefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PolicyRouteRuleSetL3RefInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -166,10 +170,10 @@ pub struct PolicyRouteRuleSetL3RefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PolicyRouteRuleSetL3RefInventory { "id" => id lenient, "l3NetworkUuid" =>
     l3_network_uuid, "ruleSetUuid" => rule_set_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl PolicyRouteRuleSetL3RefInventory {
     /// Query field `id`.
@@ -195,6 +199,7 @@ impl PolicyRouteRuleSetL3RefInventory {
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleSetVRouterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PolicyRouteRuleSetVRouterRefInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -209,10 +214,10 @@ pub struct PolicyRouteRuleSetVRouterRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PolicyRouteRuleSetVRouterRefInventory { "id" => id lenient, "vRouterUuid" =>
     v_router_uuid, "ruleSetUuid" => rule_set_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl PolicyRouteRuleSetVRouterRefInventory {
     /// Query field `id`.
@@ -238,6 +243,7 @@ impl PolicyRouteRuleSetVRouterRefInventory {
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteTableInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PolicyRouteTableInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -256,10 +262,11 @@ pub struct PolicyRouteTableInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub routes: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PolicyRouteTableInventory { "uuid" => uuid, "tableNumber" => table_number lenient,
     "description" => description, "type" => type_, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "routes" => routes default, }
+    "lastOpDate" => last_op_date, "routes" => routes default, } serialize if feature =
+    "serialize"
 );
 impl PolicyRouteTableInventory {
     /// Query field `uuid`.
@@ -293,6 +300,7 @@ impl PolicyRouteTableInventory {
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteTableRouteEntryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PolicyRouteTableRouteEntryInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -311,10 +319,11 @@ pub struct PolicyRouteTableRouteEntryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PolicyRouteTableRouteEntryInventory { "uuid" => uuid, "tableUuid" => table_uuid,
     "destinationCidr" => destination_cidr, "nextHopIp" => next_hop_ip, "distance" =>
     distance lenient, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 impl PolicyRouteTableRouteEntryInventory {
     /// Query field `uuid`.
@@ -348,6 +357,7 @@ impl PolicyRouteTableRouteEntryInventory {
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteTableVRouterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PolicyRouteTableVRouterRefInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -362,10 +372,10 @@ pub struct PolicyRouteTableVRouterRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PolicyRouteTableVRouterRefInventory { "id" => id lenient, "tableUuid" => table_uuid,
     "vRouterUuid" => v_router_uuid, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl PolicyRouteTableVRouterRefInventory {
     /// Query field `id`.
@@ -391,6 +401,7 @@ impl PolicyRouteTableVRouterRefInventory {
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleProtocol`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PolicyRouteRuleProtocol {
     /// `tcp`
     Tcp,
@@ -423,6 +434,7 @@ impl ::core::convert::From<&str> for PolicyRouteRuleProtocol {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(PolicyRouteRuleProtocol);
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PolicyRouteRuleState {
     /// `enable`
     Enable,

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /port-forwarding, and the types and enums they use first.
 /// Server class: `org.zstack.network.service.portforwarding.PortForwardingRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PortForwardingRuleInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -40,14 +41,14 @@ pub struct PortForwardingRuleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PortForwardingRuleInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "vipIp" => vip_ip, "guestIp" => guest_ip, "vipUuid" => vip_uuid,
     "vipPortStart" => vip_port_start lenient, "vipPortEnd" => vip_port_end lenient,
     "privatePortStart" => private_port_start lenient, "privatePortEnd" =>
     private_port_end lenient, "vmNicUuid" => vm_nic_uuid, "protocolType" =>
     protocol_type, "state" => state, "allowedCidr" => allowed_cidr, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl PortForwardingRuleInventory {
     /// Query field `uuid`.

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /port-mirrors, and the types and enums they use first.
 /// Server class: `org.zstack.header.portMirror.PortMirrorInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PortMirrorInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -24,10 +25,11 @@ pub struct PortMirrorInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub sessions: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PortMirrorInventory { "uuid" => uuid, "name" => name, "description" => description,
     "state" => state, "mirrorNetworkUuid" => mirror_network_uuid, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "sessions" => sessions default, }
+    serialize if feature = "serialize"
 );
 impl PortMirrorInventory {
     /// Query field `uuid`.
@@ -65,6 +67,7 @@ impl PortMirrorInventory {
 }
 /// Server class: `org.zstack.header.portMirror.PortMirrorSessionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PortMirrorSessionInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -91,11 +94,12 @@ pub struct PortMirrorSessionInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PortMirrorSessionInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "status" => status, "internalId" => internal_id lenient, "srcEndPoint"
     => src_end_point, "type" => type_, "dstEndPoint" => dst_end_point, "portMirrorUuid"
     => port_mirror_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 impl PortMirrorSessionInventory {
     /// Query field `uuid`.
@@ -145,6 +149,7 @@ impl PortMirrorSessionInventory {
 }
 /// Server class: `org.zstack.header.portMirror.PortMirrorState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PortMirrorState {
     /// `Enabled`
     Enabled,
@@ -177,6 +182,7 @@ impl ::core::convert::From<&str> for PortMirrorState {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(PortMirrorState);
 /// Server class: `org.zstack.header.portMirror.SessionStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SessionStatus {
     /// `Created`
     Created,
@@ -213,6 +219,7 @@ impl ::core::convert::From<&str> for SessionStatus {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(SessionStatus);
 /// Server class: `org.zstack.header.portMirror.SessionType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SessionType {
     /// `Ingress`
     Ingress,

@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.header.aliyun.ebs.AliyunEbsPrimaryStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AliyunEbsPrimaryStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -52,7 +53,7 @@ pub struct AliyunEbsPrimaryStorageInventory {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub default_io_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AliyunEbsPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "url" => url, "description" => description, "totalCapacity" => total_capacity
     lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
@@ -62,7 +63,8 @@ pub struct AliyunEbsPrimaryStorageInventory {
     mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
     "attachedClusterUuids" => attached_cluster_uuids default, "panguAppName" =>
     pangu_app_name, "panguPartitionName" => pangu_partition_name, "identityZoneUuid" =>
-    identity_zone_uuid, "defaultIoType" => default_io_type, }
+    identity_zone_uuid, "defaultIoType" => default_io_type, } serialize if feature =
+    "serialize"
 );
 impl AliyunEbsPrimaryStorageInventory {
     /// Query field `uuid`.
@@ -154,6 +156,7 @@ impl AliyunEbsPrimaryStorageInventory {
 ///
 /// Server class: `org.zstack.storage.primary.block.BlockPrimaryStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BlockPrimaryStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -196,7 +199,7 @@ pub struct BlockPrimaryStorageInventory {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub metadata: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BlockPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "url" => url, "description" => description, "totalCapacity" => total_capacity
     lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
@@ -205,7 +208,7 @@ pub struct BlockPrimaryStorageInventory {
     lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
     mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
     "attachedClusterUuids" => attached_cluster_uuids default, "vendorName" =>
-    vendor_name, "metadata" => metadata, }
+    vendor_name, "metadata" => metadata, } serialize if feature = "serialize"
 );
 impl BlockPrimaryStorageInventory {
     /// Query field `uuid`.
@@ -287,6 +290,7 @@ impl BlockPrimaryStorageInventory {
 }
 /// Server class: `org.zstack.storage.ceph.primary.CephOsdGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CephOsdGroupInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
@@ -307,12 +311,12 @@ pub struct CephOsdGroupInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CephOsdGroupInventory { "primaryStorageUuid" => primary_storage_uuid, "osds" => osds,
     "availableCapacity" => available_capacity lenient, "availablePhysicalCapacity" =>
     available_physical_capacity lenient, "totalPhysicalCapacity" =>
     total_physical_capacity lenient, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "uuid" => uuid, }
+    last_op_date, "uuid" => uuid, } serialize if feature = "serialize"
 );
 impl CephOsdGroupInventory {
     /// Query field `primaryStorageUuid`.
@@ -352,6 +356,7 @@ impl CephOsdGroupInventory {
 ///
 /// Server class: `org.zstack.storage.ceph.primary.CephPrimaryStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CephPrimaryStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -396,7 +401,7 @@ pub struct CephPrimaryStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub fsid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CephPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "url" => url, "description" => description, "totalCapacity" => total_capacity
     lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
@@ -405,10 +410,11 @@ pub struct CephPrimaryStorageInventory {
     lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
     mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
     "attachedClusterUuids" => attached_cluster_uuids default, "mons" => mons default,
-    "pools" => pools default, "fsid" => fsid, }
+    "pools" => pools default, "fsid" => fsid, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.ceph.primary.CephPrimaryStorageMonInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CephPrimaryStorageMonInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub hostname: ::core::option::Option<::std::string::String>,
@@ -435,15 +441,16 @@ pub struct CephPrimaryStorageMonInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub mon_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CephPrimaryStorageMonInventory { "hostname" => hostname, "monPort" => mon_port
     lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
     "primaryStorageUuid" => primary_storage_uuid, "monAddr" => mon_addr, "sshUsername" =>
     ssh_username, "sshPassword" => ssh_password, "sshPort" => ssh_port lenient, "status"
-    => status, "monUuid" => mon_uuid, }
+    => status, "monUuid" => mon_uuid, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.ceph.primary.CephPrimaryStoragePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CephPrimaryStoragePoolInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -476,14 +483,14 @@ pub struct CephPrimaryStoragePoolInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub disk_utilization: ::core::option::Option<f32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CephPrimaryStoragePoolInventory { "uuid" => uuid, "primaryStorageUuid" =>
     primary_storage_uuid, "poolName" => pool_name, "aliasName" => alias_name,
     "description" => description, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "type" => type_, "availableCapacity" => available_capacity lenient,
     "usedCapacity" => used_capacity lenient, "totalCapacity" => total_capacity lenient,
     "securityPolicy" => security_policy, "replicatedSize" => replicated_size lenient,
-    "diskUtilization" => disk_utilization, }
+    "diskUtilization" => disk_utilization, } serialize if feature = "serialize"
 );
 impl CephPrimaryStoragePoolInventory {
     /// Query field `uuid`.
@@ -547,6 +554,7 @@ impl CephPrimaryStoragePoolInventory {
 ///
 /// Server class: `org.zstack.header.storage.addon.primary.ExternalPrimaryStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ExternalPrimaryStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -598,7 +606,7 @@ pub struct ExternalPrimaryStorageInventory {
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub default_protocol: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ExternalPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "url" => url, "description" => description, "totalCapacity" => total_capacity
     lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
@@ -608,10 +616,12 @@ pub struct ExternalPrimaryStorageInventory {
     mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
     "attachedClusterUuids" => attached_cluster_uuids default, "identity" => identity,
     "config" => config default, "addonInfo" => addon_info default, "outputProtocols" =>
-    output_protocols default, "defaultProtocol" => default_protocol, }
+    output_protocols default, "defaultProtocol" => default_protocol, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.storage.primary.local.APIGetLocalStorageHostDiskCapacityReply$HostDiskCapacity`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HostDiskCapacity {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
@@ -624,14 +634,15 @@ pub struct HostDiskCapacity {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub available_physical_capacity: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HostDiskCapacity { "hostUuid" => host_uuid, "totalCapacity" => total_capacity
     lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
     => total_physical_capacity lenient, "availablePhysicalCapacity" =>
-    available_physical_capacity lenient, }
+    available_physical_capacity lenient, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.primary.ImageCacheInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ImageCacheInventory {
     /// Since ZStack 2.3.2.1. Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -656,11 +667,12 @@ pub struct ImageCacheInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ImageCacheInventory { "id" => id lenient, "primaryStorageUuid" =>
     primary_storage_uuid, "imageUuid" => image_uuid, "installUrl" => install_url,
     "mediaType" => media_type, "size" => size lenient, "md5sum" => md5sum, "state" =>
-    state, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    state, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );
 impl ImageCacheInventory {
     /// Query field `id`.
@@ -706,6 +718,7 @@ impl ImageCacheInventory {
 }
 /// Server class: `org.zstack.storage.primary.local.LocalStorageResourceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LocalStorageResourceRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
@@ -724,11 +737,11 @@ pub struct LocalStorageResourceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LocalStorageResourceRefInventory { "resourceUuid" => resource_uuid,
     "primaryStorageUuid" => primary_storage_uuid, "hostUuid" => host_uuid, "size" => size
     lenient, "resourceType" => resource_type, "createDate" => create_date, "lastOpDate"
-    => last_op_date, }
+    => last_op_date, } serialize if feature = "serialize"
 );
 impl LocalStorageResourceRefInventory {
     /// Query field `resourceUuid`.
@@ -762,6 +775,7 @@ impl LocalStorageResourceRefInventory {
 }
 /// Server class: `org.zstack.storage.primary.ministorage.MiniStorageHostRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MiniStorageHostRefInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
@@ -784,13 +798,13 @@ pub struct MiniStorageHostRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MiniStorageHostRefInventory { "primaryStorageUuid" => primary_storage_uuid,
     "hostUuid" => host_uuid, "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity" =>
     total_physical_capacity lenient, "availablePhysicalCapacity" =>
     available_physical_capacity lenient, "status" => status, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl MiniStorageHostRefInventory {
     /// Query field `primaryStorageUuid`.
@@ -834,6 +848,7 @@ impl MiniStorageHostRefInventory {
 ///
 /// Server class: `org.zstack.storage.primary.ministorage.MiniStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MiniStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -876,7 +891,7 @@ pub struct MiniStorageInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub disk_identifier: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MiniStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" => name, "url"
     => url, "description" => description, "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity" =>
@@ -885,7 +900,8 @@ pub struct MiniStorageInventory {
     lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
     mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
     "attachedClusterUuids" => attached_cluster_uuids default, "miniStorageType" =>
-    mini_storage_type, "diskIdentifier" => disk_identifier, }
+    mini_storage_type, "diskIdentifier" => disk_identifier, } serialize if feature =
+    "serialize"
 );
 impl MiniStorageInventory {
     /// Query field `uuid`.
@@ -967,6 +983,7 @@ impl MiniStorageInventory {
 }
 /// Server class: `org.zstack.storage.primary.ministorage.MiniStorageResourceReplicationInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MiniStorageResourceReplicationInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -995,12 +1012,12 @@ pub struct MiniStorageResourceReplicationInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MiniStorageResourceReplicationInventory { "uuid" => uuid, "resourceUuid" =>
     resource_uuid, "hostUuid" => host_uuid, "primaryStorageUuid" => primary_storage_uuid,
     "state" => state, "type" => type_, "role" => role, "networkStatus" => network_status,
     "diskStatus" => disk_status, "size" => size lenient, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl MiniStorageResourceReplicationInventory {
     /// Query field `uuid`.
@@ -1054,6 +1071,7 @@ impl MiniStorageResourceReplicationInventory {
 }
 /// Server class: `org.zstack.nas.NasFileSystemInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NasFileSystemInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1074,10 +1092,11 @@ pub struct NasFileSystemInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     NasFileSystemInventory { "uuid" => uuid, "protocol" => protocol, "type" => type_,
     "name" => name, "description" => description, "fileSystemId" => file_system_id,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 impl NasFileSystemInventory {
     /// Query field `uuid`.
@@ -1115,6 +1134,7 @@ impl NasFileSystemInventory {
 }
 /// Server class: `org.zstack.nas.NasMountTargetInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NasMountTargetInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1135,11 +1155,11 @@ pub struct NasMountTargetInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     NasMountTargetInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "mountDomain" => mount_domain, "nasFileSystemUuid" =>
     nas_file_system_uuid, "type" => type_, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl NasMountTargetInventory {
     /// Query field `uuid`.
@@ -1177,6 +1197,7 @@ impl NasMountTargetInventory {
 }
 /// Server class: `org.zstack.header.storage.primary.PrimaryStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct PrimaryStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1215,7 +1236,7 @@ pub struct PrimaryStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     PrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" => name,
     "url" => url, "description" => description, "totalCapacity" => total_capacity
     lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
@@ -1223,7 +1244,8 @@ pub struct PrimaryStorageInventory {
     available_physical_capacity lenient, "systemUsedCapacity" => system_used_capacity
     lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
     mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "attachedClusterUuids" => attached_cluster_uuids default, }
+    "attachedClusterUuids" => attached_cluster_uuids default, } serialize if feature =
+    "serialize"
 );
 impl PrimaryStorageInventory {
     /// Query field `uuid`.
@@ -1299,6 +1321,7 @@ impl PrimaryStorageInventory {
 ///
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockGroupPrimaryStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SharedBlockGroupPrimaryStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1343,7 +1366,7 @@ pub struct SharedBlockGroupPrimaryStorageInventory {
         crate::types::SharedBlockGroupType,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SharedBlockGroupPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid,
     "name" => name, "url" => url, "description" => description, "totalCapacity" =>
     total_capacity lenient, "availableCapacity" => available_capacity lenient,
@@ -1353,7 +1376,7 @@ pub struct SharedBlockGroupPrimaryStorageInventory {
     state, "status" => status, "mountPath" => mount_path, "createDate" => create_date,
     "lastOpDate" => last_op_date, "attachedClusterUuids" => attached_cluster_uuids
     default, "sharedBlocks" => shared_blocks default, "sharedBlockGroupType" =>
-    shared_block_group_type, }
+    shared_block_group_type, } serialize if feature = "serialize"
 );
 impl SharedBlockGroupPrimaryStorageInventory {
     /// Query field `uuid`.
@@ -1435,6 +1458,7 @@ impl SharedBlockGroupPrimaryStorageInventory {
 }
 /// Server class: `org.zstack.header.storage.primary.UsageReport`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UsageReport {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub used_physical_capacities_forecast: ::std::vec::Vec<i64>,
@@ -1447,16 +1471,17 @@ pub struct UsageReport {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub interval: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     UsageReport { "usedPhysicalCapacitiesForecast" => used_physical_capacities_forecast
     lenient_default, "usedPhysicalCapacitiesHistory" => used_physical_capacities_history
     lenient_default, "totalPhysicalCapacitiesHistory" =>
     total_physical_capacities_history lenient_default, "startTime" => start_time lenient,
-    "interval" => interval lenient, }
+    "interval" => interval lenient, } serialize if feature = "serialize"
 );
 /// A `NasFileSystemInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyNasFileSystemInventory {
     NasFileSystemInventory(crate::types::NasFileSystemInventory),
     AliyunNasFileSystemInventory(crate::types::AliyunNasFileSystemInventory),
@@ -1530,6 +1555,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyNasFileSystemInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyNasFileSystemInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::NasFileSystemInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::AliyunNasFileSystemInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::AliyunNasFileSystemInventory>
 for crate::types::NasFileSystemInventory {
     fn from(value: &crate::types::AliyunNasFileSystemInventory) -> Self {
@@ -1548,6 +1590,7 @@ for crate::types::NasFileSystemInventory {
 /// A `NasMountTargetInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyNasMountTargetInventory {
     NasMountTargetInventory(crate::types::NasMountTargetInventory),
     AliyunNasMountTargetInventory(crate::types::AliyunNasMountTargetInventory),
@@ -1621,6 +1664,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyNasMountTargetInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyNasMountTargetInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::NasMountTargetInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::AliyunNasMountTargetInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::AliyunNasMountTargetInventory>
 for crate::types::NasMountTargetInventory {
     fn from(value: &crate::types::AliyunNasMountTargetInventory) -> Self {
@@ -1639,6 +1699,7 @@ for crate::types::NasMountTargetInventory {
 /// A `PrimaryStorageInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyPrimaryStorageInventory {
     PrimaryStorageInventory(crate::types::PrimaryStorageInventory),
     AliyunEbsPrimaryStorageInventory(crate::types::AliyunEbsPrimaryStorageInventory),
@@ -1796,6 +1857,41 @@ impl<'de> ::serde::Deserialize<'de> for AnyPrimaryStorageInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyPrimaryStorageInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::PrimaryStorageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::AliyunEbsPrimaryStorageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::BlockPrimaryStorageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::CephPrimaryStorageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ExternalPrimaryStorageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::MiniStorageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SharedBlockGroupPrimaryStorageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VCenterPrimaryStorageInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::AliyunEbsPrimaryStorageInventory>
@@ -1968,6 +2064,7 @@ for crate::types::PrimaryStorageInventory {
 }
 /// Server class: `org.zstack.storage.primary.ministorage.MiniStorageType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MiniStorageType {
     /// `Basic`
     Basic,
@@ -1996,6 +2093,7 @@ impl ::core::convert::From<&str> for MiniStorageType {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(MiniStorageType);
 /// Server class: `org.zstack.nas.NasProtocolType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum NasProtocolType {
     /// `NFS`
     Nfs,
@@ -2028,6 +2126,7 @@ impl ::core::convert::From<&str> for NasProtocolType {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(NasProtocolType);
 /// Server class: `org.zstack.header.storage.primary.PrimaryStorageHostStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PrimaryStorageHostStatus {
     /// `Connected`
     Connected,
@@ -2068,6 +2167,7 @@ impl ::core::convert::From<&str> for PrimaryStorageHostStatus {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(PrimaryStorageHostStatus);
 /// Server class: `org.zstack.storage.primary.ministorage.ReplicationDiskStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReplicationDiskStatus {
     /// `Diskless`
     Diskless,
@@ -2148,6 +2248,7 @@ impl ::core::convert::From<&str> for ReplicationDiskStatus {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(ReplicationDiskStatus);
 /// Server class: `org.zstack.storage.primary.ministorage.ReplicationNetworkStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReplicationNetworkStatus {
     /// `Disconnecting`
     Disconnecting,
@@ -2293,6 +2394,7 @@ impl ::core::convert::From<&str> for ReplicationNetworkStatus {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(ReplicationNetworkStatus);
 /// Server class: `org.zstack.storage.primary.ministorage.ReplicationRole`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReplicationRole {
     /// `Primary`
     Primary,
@@ -2329,6 +2431,7 @@ impl ::core::convert::From<&str> for ReplicationRole {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(ReplicationRole);
 /// Server class: `org.zstack.storage.primary.ministorage.ReplicationState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReplicationState {
     /// `Enabled`
     Enabled,
@@ -2361,6 +2464,7 @@ impl ::core::convert::From<&str> for ReplicationState {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(ReplicationState);
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockGroupType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SharedBlockGroupType {
     /// `LvmVolumeGroupBasic`
     LvmVolumeGroupBasic,

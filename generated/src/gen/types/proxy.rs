@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /proxy, and the types and enums they use first.
 /// Server class: `org.zstack.proxy.UserProxyConfigResourceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UserProxyConfigResourceRefInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -18,8 +19,8 @@ pub struct UserProxyConfigResourceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     UserProxyConfigResourceRefInventory { "id" => id lenient, "resourceUuid" =>
     resource_uuid, "proxyUuid" => proxy_uuid, "createDate" => create_date, "lastOpDate"
-    => last_op_date, }
+    => last_op_date, } serialize if feature = "serialize"
 );

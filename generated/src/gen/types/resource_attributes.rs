@@ -4,6 +4,7 @@
 //! Custom resource attribute keys (commercial edition) - create, delete and update.
 /// A custom attribute key (commercial edition; server class unknown).
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ResourceAttributeKeyInventory {
     /// Custom attribute key UUID.
     ///
@@ -32,13 +33,15 @@ pub struct ResourceAttributeKeyInventory {
     /// The key's constraints. Known from the response sample only.
     pub constraints: ::std::vec::Vec<crate::types::ResourceAttributeConstraintInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ResourceAttributeKeyInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "createDate" => create_date, "lastOpDate" => last_op_date,
     "resourceTypes" => resource_types default, "constraints" => constraints default, }
+    serialize if feature = "serialize"
 );
 /// One constraint of a custom attribute key. Known only from the response sample (no table and no catalog entry); the type name is not an upstream name.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ResourceAttributeConstraintInventory {
     /// Constraint id (a number in the sample).
     ///
@@ -67,8 +70,8 @@ pub struct ResourceAttributeConstraintInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ResourceAttributeConstraintInventory { "id" => id lenient, "keyUuid" => key_uuid,
     "type" => type_, "parameter" => parameter, "createDate" => create_date, "lastOpDate"
-    => last_op_date, }
+    => last_op_date, } serialize if feature = "serialize"
 );

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /resource-configurations, and the types and enums they use first.
 /// Server class: `org.zstack.resourceconfig.APIGetResourceBindableConfigReply$ResourceBindableConfigStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ResourceBindableConfigStruct {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -14,28 +15,28 @@ pub struct ResourceBindableConfigStruct {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub bind_resource_types: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ResourceBindableConfigStruct { "name" => name, "category" => category, "description"
-    => description, "bindResourceTypes" => bind_resource_types default, }
+    => description, "bindResourceTypes" => bind_resource_types default, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.resourceconfig.APIUpdateResourceConfigsMsg$ResourceConfigAO`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ResourceConfigAO {
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub category: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub value: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ResourceConfigAO { "category" => category, "name" => name, "value" => value, }
 );
 /// Server class: `org.zstack.resourceconfig.ResourceConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ResourceConfigInventory {
     /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -58,11 +59,11 @@ pub struct ResourceConfigInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ResourceConfigInventory { "uuid" => uuid, "resourceUuid" => resource_uuid,
     "resourceType" => resource_type, "name" => name, "description" => description,
     "category" => category, "value" => value, "createDate" => create_date, "lastOpDate"
-    => last_op_date, }
+    => last_op_date, } serialize if feature = "serialize"
 );
 impl ResourceConfigInventory {
     /// Query field `uuid`.
@@ -104,6 +105,7 @@ impl ResourceConfigInventory {
 }
 /// Server class: `org.zstack.resourceconfig.ResourceConfigStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ResourceConfigStruct {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
@@ -112,8 +114,8 @@ pub struct ResourceConfigStruct {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ResourceConfigStruct { "value" => value, "effectiveConfigs" => effective_configs
-    default, "name" => name, }
+    default, "name" => name, } serialize if feature = "serialize"
 );
 ::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate ::types::ResourceConfigAO);

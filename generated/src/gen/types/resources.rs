@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /resources, and the types and enums they use first.
 /// Server class: `org.zstack.header.vo.ResourceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ResourceInventory {
     /// Since ZStack 2.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -14,14 +15,16 @@ pub struct ResourceInventory {
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub concrete_resource_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ResourceInventory { "uuid" => uuid, "resourceName" => resource_name, "resourceType"
-    => resource_type, "concreteResourceType" => concrete_resource_type, }
+    => resource_type, "concreteResourceType" => concrete_resource_type, } serialize if
+    feature = "serialize"
 );
 /// Extends `ResourceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.storage.snapshot.reference.VolumeSnapshotReferenceTreeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VolumeSnapshotReferenceTreeInventory {
     /// Since ZStack 2.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -46,17 +49,19 @@ pub struct VolumeSnapshotReferenceTreeInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub root_install_url: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VolumeSnapshotReferenceTreeInventory { "uuid" => uuid, "resourceName" =>
     resource_name, "resourceType" => resource_type, "concreteResourceType" =>
     concrete_resource_type, "primaryStorageUuid" => primary_storage_uuid, "hostUuid" =>
     host_uuid, "rootImageUuid" => root_image_uuid, "rootVolumeUuid" => root_volume_uuid,
     "rootVolumeSnapshotUuid" => root_volume_snapshot_uuid, "rootVolumeSnapshotTreeUuid"
-    => root_volume_snapshot_tree_uuid, "rootInstallUrl" => root_install_url, }
+    => root_volume_snapshot_tree_uuid, "rootInstallUrl" => root_install_url, } serialize
+    if feature = "serialize"
 );
 /// A `ResourceInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyResourceInventory {
     ResourceInventory(crate::types::ResourceInventory),
     VolumeSnapshotReferenceTreeInventory(
@@ -128,6 +133,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyResourceInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyResourceInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::ResourceInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VolumeSnapshotReferenceTreeInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::VolumeSnapshotReferenceTreeInventory>

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /routerArea, and the types and enums they use first.
 /// Server class: `org.zstack.header.protocol.RouterAreaInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RouterAreaInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -24,8 +25,9 @@ pub struct RouterAreaInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     RouterAreaInventory { "uuid" => uuid, "areaId" => area_id, "type" => type_,
     "authentication" => authentication, "password" => password, "keyId" => key_id
-    lenient, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    lenient, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /scheduler or /schedulers, and the types and enums they use first.
 /// Server class: `org.zstack.header.scheduler.SchedulerJobGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SchedulerJobGroupInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -28,11 +29,12 @@ pub struct SchedulerJobGroupInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub jobs_uuid: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SchedulerJobGroupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "jobType" => job_type, "jobData" => job_data, "triggersUuid" =>
-    triggers_uuid default, "jobsUuid" => jobs_uuid default, }
+    triggers_uuid default, "jobsUuid" => jobs_uuid default, } serialize if feature =
+    "serialize"
 );
 impl SchedulerJobGroupInventory {
     /// Query field `uuid`.
@@ -78,6 +80,7 @@ impl SchedulerJobGroupInventory {
 }
 /// Server class: `org.zstack.header.scheduler.SchedulerJobGroupSchedulerTriggerRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SchedulerJobGroupSchedulerTriggerRefInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub scheduler_job_group_uuid: ::core::option::Option<::std::string::String>,
@@ -90,13 +93,15 @@ pub struct SchedulerJobGroupSchedulerTriggerRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SchedulerJobGroupSchedulerTriggerRefInventory { "schedulerJobGroupUuid" =>
     scheduler_job_group_uuid, "schedulerTriggerUuid" => scheduler_trigger_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.header.scheduler.SchedulerJobHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SchedulerJobHistoryInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -123,13 +128,13 @@ pub struct SchedulerJobHistoryInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub fire_instance_id: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SchedulerJobHistoryInventory { "id" => id lenient, "triggerUuid" => trigger_uuid,
     "schedulerJobUuid" => scheduler_job_uuid, "schedulerJobGroupUuid" =>
     scheduler_job_group_uuid, "jobType" => job_type, "startTime" => start_time,
     "executeTime" => execute_time lenient, "targetResourceUuid" => target_resource_uuid,
     "requestDump" => request_dump, "resultDump" => result_dump, "success" => success,
-    "fireInstanceId" => fire_instance_id, }
+    "fireInstanceId" => fire_instance_id, } serialize if feature = "serialize"
 );
 impl SchedulerJobHistoryInventory {
     /// Query field `id`.
@@ -183,6 +188,7 @@ impl SchedulerJobHistoryInventory {
 }
 /// Server class: `org.zstack.header.scheduler.SchedulerJobInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SchedulerJobInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -209,12 +215,12 @@ pub struct SchedulerJobInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub scheduler_job_group_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SchedulerJobInventory { "uuid" => uuid, "targetResourceUuid" => target_resource_uuid,
     "name" => name, "description" => description, "state" => state, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "jobData" => job_data, "jobClassName" =>
     job_class_name, "triggersUuid" => triggers_uuid default, "schedulerJobGroupUuids" =>
-    scheduler_job_group_uuids default, }
+    scheduler_job_group_uuids default, } serialize if feature = "serialize"
 );
 impl SchedulerJobInventory {
     /// Query field `uuid`.
@@ -264,6 +270,7 @@ impl SchedulerJobInventory {
 }
 /// Server class: `org.zstack.header.scheduler.SchedulerJobSchedulerTriggerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SchedulerJobSchedulerTriggerInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -278,13 +285,14 @@ pub struct SchedulerJobSchedulerTriggerInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SchedulerJobSchedulerTriggerInventory { "uuid" => uuid, "schedulerJobUuid" =>
     scheduler_job_uuid, "schedulerTriggerUuid" => scheduler_trigger_uuid, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.scheduler.SchedulerTriggerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SchedulerTriggerInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -315,13 +323,13 @@ pub struct SchedulerTriggerInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub job_groups_uuid: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SchedulerTriggerInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "cron" => cron, "schedulerType" => scheduler_type, "schedulerInterval"
     => scheduler_interval lenient, "repeatCount" => repeat_count lenient, "startTime" =>
     start_time, "stopTime" => stop_time, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "jobsUuid" => jobs_uuid default, "jobGroupsUuid" => job_groups_uuid
-    default, }
+    default, } serialize if feature = "serialize"
 );
 impl SchedulerTriggerInventory {
     /// Query field `uuid`.

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /scripts, and the types and enums they use first.
 /// Server class: `org.zstack.guesttools.GuestVmScriptExecutedRecordDetailInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GuestVmScriptExecutedRecordDetailInventory {
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub record_uuid: ::core::option::Option<::std::string::String>,
@@ -26,11 +27,12 @@ pub struct GuestVmScriptExecutedRecordDetailInventory {
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub end_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GuestVmScriptExecutedRecordDetailInventory { "recordUuid" => record_uuid,
     "vmInstanceUuid" => vm_instance_uuid, "vmName" => vm_name, "status" => status,
     "exitCode" => exit_code lenient, "stdout" => stdout, "errCause" => err_cause,
-    "stderr" => stderr, "startTime" => start_time, "endTime" => end_time, }
+    "stderr" => stderr, "startTime" => start_time, "endTime" => end_time, } serialize if
+    feature = "serialize"
 );
 impl GuestVmScriptExecutedRecordDetailInventory {
     /// Query field `recordUuid`.
@@ -76,6 +78,7 @@ impl GuestVmScriptExecutedRecordDetailInventory {
 }
 /// Server class: `org.zstack.guesttools.GuestVmScriptExecutedRecordInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GuestVmScriptExecutedRecordInventory {
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -102,12 +105,13 @@ pub struct GuestVmScriptExecutedRecordInventory {
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub end_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GuestVmScriptExecutedRecordInventory { "uuid" => uuid, "scriptUuid" => script_uuid,
     "recordName" => record_name, "scriptTimeout" => script_timeout lenient, "status" =>
     status, "executor" => executor, "executionCount" => execution_count lenient,
     "version" => version lenient, "scriptContent" => script_content, "renderParams" =>
-    render_params, "startTime" => start_time, "endTime" => end_time, }
+    render_params, "startTime" => start_time, "endTime" => end_time, } serialize if
+    feature = "serialize"
 );
 impl GuestVmScriptExecutedRecordInventory {
     /// Query field `uuid`.
@@ -161,6 +165,7 @@ impl GuestVmScriptExecutedRecordInventory {
 }
 /// Server class: `org.zstack.guesttools.GuestVmScriptInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GuestVmScriptInventory {
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -185,11 +190,12 @@ pub struct GuestVmScriptInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GuestVmScriptInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "scriptContent" => script_content, "renderParams" => render_params,
     "platform" => platform, "scriptType" => script_type, "scriptTimeout" =>
     script_timeout lenient, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 impl GuestVmScriptInventory {
     /// Query field `uuid`.

@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.sdnController.header.HardwareL2VxlanNetworkPoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HardwareL2VxlanNetworkPoolInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -53,7 +54,7 @@ pub struct HardwareL2VxlanNetworkPoolInventory {
     /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub sdn_controller_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HardwareL2VxlanNetworkPoolInventory { "uuid" => uuid, "name" => name, "description"
     => description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
     "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
@@ -63,10 +64,11 @@ pub struct HardwareL2VxlanNetworkPoolInventory {
     "remoteVteps" => remote_vteps default, "attachedVxlanNetworkRefs" =>
     attached_vxlan_network_refs default, "attachedVniRanges" => attached_vni_ranges
     default, "attachedCidrs" => attached_cidrs default, "sdnControllerUuid" =>
-    sdn_controller_uuid, }
+    sdn_controller_uuid, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.sdnController.header.SdnControllerHostRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SdnControllerHostRefInventory {
     /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub sdn_controller_uuid: ::core::option::Option<::std::string::String>,
@@ -87,14 +89,16 @@ pub struct SdnControllerHostRefInventory {
     /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub lacp_mode: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SdnControllerHostRefInventory { "sdnControllerUuid" => sdn_controller_uuid,
     "hostUuid" => host_uuid, "vSwitchType" => v_switch_type, "vtepIp" => vtep_ip,
     "nicPciAddresses" => nic_pci_addresses, "nicDrivers" => nic_drivers, "netmask" =>
-    netmask, "bondMode" => bond_mode, "lacpMode" => lacp_mode, }
+    netmask, "bondMode" => bond_mode, "lacpMode" => lacp_mode, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.sdnController.header.SdnControllerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SdnControllerInventory {
     /// Since ZStack 3.7. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -125,12 +129,12 @@ pub struct SdnControllerInventory {
     /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub host_refs: ::std::vec::Vec<crate::types::SdnControllerHostRefInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SdnControllerInventory { "uuid" => uuid, "vendorType" => vendor_type, "name" => name,
     "description" => description, "ip" => ip, "username" => username, "password" =>
     password, "status" => status, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "vniRanges" => vni_ranges default, "vxlanPools" => vxlan_pools default,
-    "hostRefs" => host_refs default, }
+    "hostRefs" => host_refs default, } serialize if feature = "serialize"
 );
 impl SdnControllerInventory {
     /// Query field `uuid`.
@@ -188,17 +192,20 @@ impl SdnControllerInventory {
 }
 /// Server class: `org.zstack.sdnController.header.SdnVniRange`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SdnVniRange {
     /// Since ZStack 3.7. Absent from older MNs' replies.
     pub start_vni: ::core::option::Option<i32>,
     /// Since ZStack 3.7. Absent from older MNs' replies.
     pub end_vni: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SdnVniRange { "startVni" => start_vni lenient, "endVni" => end_vni lenient, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.sdnController.header.SdnControllerStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SdnControllerStatus {
     /// `Connecting`
     Connecting,

@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.aisino.AiSiNoSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AiSiNoSecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -50,19 +51,20 @@ pub struct AiSiNoSecretResourcePoolInventory {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub key_num_sm4: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AiSiNoSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
     => name, "type" => type_, "description" => description, "state" => state, "status" =>
     status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
     "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
     "managementIp" => management_ip, "port" => port lenient, "route" => route, "clientID"
     => client_id, "clientSecrete" => client_secrete, "appId" => app_id, "keyNumSM2" =>
-    key_num_sm2, "keyNumSM4" => key_num_sm4, }
+    key_num_sm2, "keyNumSM4" => key_num_sm4, } serialize if feature = "serialize"
 );
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.csp.CSPSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CSPSecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -105,18 +107,20 @@ pub struct CSPSecretResourcePoolInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub protocol: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CSPSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "type" => type_, "description" => description, "state" => state, "status" =>
     status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
     "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
     "managementIp" => management_ip, "port" => port lenient, "appId" => app_id, "appKey"
     => app_key, "keyId" => key_id, "userId" => user_id, "protocol" => protocol, }
+    serialize if feature = "serialize"
 );
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.fiSec.FiSecSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct FiSecSecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -147,17 +151,18 @@ pub struct FiSecSecretResourcePoolInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub key_num: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     FiSecSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "type" => type_, "description" => description, "state" => state, "status" =>
     status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
     "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
-    "keyNum" => key_num, }
+    "keyNum" => key_num, } serialize if feature = "serialize"
 );
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.flkSec.FlkSecSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct FlkSecSecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -196,19 +201,20 @@ pub struct FlkSecSecretResourcePoolInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub ukey_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     FlkSecSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
     => name, "type" => type_, "description" => description, "state" => state, "status" =>
     status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
     "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
     "encryptResult" => encrypt_result, "activatedToken" => activated_token,
     "protectToken" => protect_token, "hmacToken" => hmac_token, "ukeyType" => ukey_type,
-    }
+    } serialize if feature = "serialize"
 );
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.haitai.HaiTaiSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HaiTaiSecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -243,17 +249,19 @@ pub struct HaiTaiSecretResourcePoolInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub realm: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HaiTaiSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
     => name, "type" => type_, "description" => description, "state" => state, "status" =>
     status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
     "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
     "managementIp" => management_ip, "port" => port lenient, "realm" => realm, }
+    serialize if feature = "serialize"
 );
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.infoSec.InfoSecSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct InfoSecSecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -290,18 +298,20 @@ pub struct InfoSecSecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub hmac_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     InfoSecSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
     => name, "type" => type_, "description" => description, "state" => state, "status" =>
     status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
     "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
     "connectionMode" => connection_mode lenient, "activatedToken" => activated_token,
-    "protectToken" => protect_token, "hmacToken" => hmac_token, }
+    "protectToken" => protect_token, "hmacToken" => hmac_token, } serialize if feature =
+    "serialize"
 );
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.koal.KoAlSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct KoAlSecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -336,17 +346,19 @@ pub struct KoAlSecretResourcePoolInventory {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub secret_key: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     KoAlSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "type" => type_, "description" => description, "state" => state, "status" =>
     status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
     "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
     "managementIp" => management_ip, "port" => port lenient, "secretKey" => secret_key, }
+    serialize if feature = "serialize"
 );
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.sansec.SanSecSecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SanSecSecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -389,17 +401,18 @@ pub struct SanSecSecretResourcePoolInventory {
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub sm4_key: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SanSecSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
     => name, "type" => type_, "description" => description, "state" => state, "status" =>
     status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
     "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
     "keyIndex" => key_index lenient, "managementIp" => management_ip, "port" => port
     lenient, "username" => username, "password" => password, "sm3Key" => sm3_key,
-    "sm4Key" => sm4_key, }
+    "sm4Key" => sm4_key, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.securitymachine.SecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -428,11 +441,12 @@ pub struct SecretResourcePoolInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "type" => type_, "description" => description, "state" => state, "status" =>
     status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
     "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability, }
+    serialize if feature = "serialize"
 );
 impl SecretResourcePoolInventory {
     /// Query field `uuid`.
@@ -487,6 +501,7 @@ impl SecretResourcePoolInventory {
 /// A `SecretResourcePoolInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnySecretResourcePoolInventory {
     SecretResourcePoolInventory(crate::types::SecretResourcePoolInventory),
     AiSiNoSecretResourcePoolInventory(crate::types::AiSiNoSecretResourcePoolInventory),
@@ -661,6 +676,44 @@ impl<'de> ::serde::Deserialize<'de> for AnySecretResourcePoolInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnySecretResourcePoolInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::SecretResourcePoolInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::AiSiNoSecretResourcePoolInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::CSPSecretResourcePoolInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::FiSecSecretResourcePoolInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::FlkSecSecretResourcePoolInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::HaiTaiSecretResourcePoolInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::InfoSecSecretResourcePoolInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::KoAlSecretResourcePoolInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SanSecSecretResourcePoolInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::AiSiNoSecretResourcePoolInventory>

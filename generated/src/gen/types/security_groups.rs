@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.network.securitygroup.SecurityGroupIngressRuleTO`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SecurityGroupIngressRuleTO {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -50,7 +51,7 @@ pub struct SecurityGroupIngressRuleTO {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub friend_cidrs: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SecurityGroupIngressRuleTO { "uuid" => uuid, "securityGroupUuid" =>
     security_group_uuid, "type" => type_, "ipVersion" => ip_version lenient, "protocol"
     => protocol, "state" => state, "priority" => priority lenient, "description" =>
@@ -59,10 +60,11 @@ pub struct SecurityGroupIngressRuleTO {
     action, "remoteSecurityGroupUuid" => remote_security_group_uuid, "allowedCidr" =>
     allowed_cidr, "startPort" => start_port lenient, "endPort" => end_port lenient,
     "createDate" => create_date, "lastOpDate" => last_op_date, "friendCidrs" =>
-    friend_cidrs default, }
+    friend_cidrs default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.securitygroup.SecurityGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SecurityGroupInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -85,11 +87,12 @@ pub struct SecurityGroupInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_l3_network_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SecurityGroupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "ipVersion" => ip_version lenient, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "rules" => rules default,
-    "attachedL3NetworkUuids" => attached_l3_network_uuids default, }
+    "attachedL3NetworkUuids" => attached_l3_network_uuids default, } serialize if feature
+    = "serialize"
 );
 impl SecurityGroupInventory {
     /// Query field `uuid`.
@@ -130,70 +133,37 @@ impl SecurityGroupInventory {
     );
 }
 /// Server class: `org.zstack.network.securitygroup.APIAddSecurityGroupRuleMsg$SecurityGroupRuleAO`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SecurityGroupRuleAO {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    #[serde(rename = "type", skip_serializing_if = "::core::option::Option::is_none")]
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    #[serde(
-        rename = "remoteSecurityGroupUuid",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
     pub remote_security_group_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
-    #[serde(
-        rename = "ipVersion",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
     pub ip_version: ::core::option::Option<i32>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub protocol: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    #[serde(
-        rename = "srcIpRange",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
     pub src_ip_range: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    #[serde(
-        rename = "dstIpRange",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
     pub dst_ip_range: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    #[serde(
-        rename = "dstPortRange",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
     pub dst_port_range: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub action: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    #[serde(
-        rename = "startPort",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
     pub start_port: ::core::option::Option<i32>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    #[serde(rename = "endPort", skip_serializing_if = "::core::option::Option::is_none")]
     pub end_port: ::core::option::Option<i32>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    #[serde(
-        rename = "allowedCidr",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
     pub allowed_cidr: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SecurityGroupRuleAO { "type" => type_, "state" => state, "description" =>
     description, "remoteSecurityGroupUuid" => remote_security_group_uuid, "ipVersion" =>
     ip_version lenient, "protocol" => protocol, "srcIpRange" => src_ip_range,
@@ -203,6 +173,7 @@ pub struct SecurityGroupRuleAO {
 );
 /// Server class: `org.zstack.network.securitygroup.SecurityGroupRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SecurityGroupRuleInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -245,7 +216,7 @@ pub struct SecurityGroupRuleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SecurityGroupRuleInventory { "uuid" => uuid, "securityGroupUuid" =>
     security_group_uuid, "type" => type_, "ipVersion" => ip_version lenient, "protocol"
     => protocol, "state" => state, "priority" => priority lenient, "description" =>
@@ -253,7 +224,8 @@ pub struct SecurityGroupRuleInventory {
     "srcPortRange" => src_port_range, "dstPortRange" => dst_port_range, "action" =>
     action, "remoteSecurityGroupUuid" => remote_security_group_uuid, "allowedCidr" =>
     allowed_cidr, "startPort" => start_port lenient, "endPort" => end_port lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 impl SecurityGroupRuleInventory {
     /// Query field `uuid`.
@@ -334,41 +306,34 @@ impl SecurityGroupRuleInventory {
     );
 }
 /// Server class: `org.zstack.network.securitygroup.APIUpdateSecurityGroupRulePriorityMsg$SecurityGroupRulePriorityAO`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SecurityGroupRulePriorityAO {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    #[serde(
-        rename = "ruleUuid",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
     pub rule_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub priority: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SecurityGroupRulePriorityAO { "ruleUuid" => rule_uuid, "priority" => priority
     lenient, }
 );
 /// Server class: `org.zstack.network.securitygroup.APISetVmNicSecurityGroupMsg$VmNicSecurityGroupRefAO`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmNicSecurityGroupRefAO {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    #[serde(
-        rename = "securityGroupUuid",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
     pub security_group_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub priority: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmNicSecurityGroupRefAO { "securityGroupUuid" => security_group_uuid, "priority" =>
     priority lenient, }
 );
 /// Server class: `org.zstack.network.securitygroup.VmNicSecurityGroupRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmNicSecurityGroupRefInventory {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub priority: ::core::option::Option<i32>,
@@ -385,10 +350,11 @@ pub struct VmNicSecurityGroupRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmNicSecurityGroupRefInventory { "priority" => priority lenient, "vmNicUuid" =>
     vm_nic_uuid, "securityGroupUuid" => security_group_uuid, "vmInstanceUuid" =>
     vm_instance_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 impl VmNicSecurityGroupRefInventory {
     /// Query field `priority`.
@@ -418,6 +384,7 @@ impl VmNicSecurityGroupRefInventory {
 }
 /// Server class: `org.zstack.network.securitygroup.VmNicSecurityPolicyInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmNicSecurityPolicyInventory {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub vm_nic_uuid: ::core::option::Option<::std::string::String>,
@@ -432,10 +399,10 @@ pub struct VmNicSecurityPolicyInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmNicSecurityPolicyInventory { "vmNicUuid" => vm_nic_uuid, "ingressPolicy" =>
     ingress_policy, "egressPolicy" => egress_policy, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl VmNicSecurityPolicyInventory {
     /// Query field `vmNicUuid`.
@@ -462,6 +429,7 @@ impl VmNicSecurityPolicyInventory {
 /// A `SecurityGroupRuleInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnySecurityGroupRuleInventory {
     SecurityGroupRuleInventory(crate::types::SecurityGroupRuleInventory),
     SecurityGroupIngressRuleTO(crate::types::SecurityGroupIngressRuleTO),
@@ -538,6 +506,23 @@ impl<'de> ::serde::Deserialize<'de> for AnySecurityGroupRuleInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnySecurityGroupRuleInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::SecurityGroupRuleInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SecurityGroupIngressRuleTO(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::SecurityGroupIngressRuleTO>

@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.fiSec.FiSecSecurityMachineInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct FiSecSecurityMachineInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -36,17 +37,18 @@ pub struct FiSecSecurityMachineInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     FiSecSecurityMachineInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "secretResourcePoolUuid" => secret_resource_pool_uuid, "description" =>
     description, "managementIp" => management_ip, "type" => type_, "model" => model,
     "state" => state, "status" => status, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "port" => port lenient, }
+    last_op_date, "port" => port lenient, } serialize if feature = "serialize"
 );
 /// Extends `SecurityMachineInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.flkSec.FlkSecSecurityMachineInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct FlkSecSecurityMachineInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -77,17 +79,18 @@ pub struct FlkSecSecurityMachineInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     FlkSecSecurityMachineInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "secretResourcePoolUuid" => secret_resource_pool_uuid, "description" =>
     description, "managementIp" => management_ip, "type" => type_, "model" => model,
     "state" => state, "status" => status, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "port" => port lenient, }
+    last_op_date, "port" => port lenient, } serialize if feature = "serialize"
 );
 /// Extends `SecurityMachineInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.infoSec.InfoSecSecurityMachineInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct InfoSecSecurityMachineInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -118,17 +121,18 @@ pub struct InfoSecSecurityMachineInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     InfoSecSecurityMachineInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "secretResourcePoolUuid" => secret_resource_pool_uuid, "description" =>
     description, "managementIp" => management_ip, "type" => type_, "model" => model,
     "state" => state, "status" => status, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "port" => port lenient, }
+    last_op_date, "port" => port lenient, } serialize if feature = "serialize"
 );
 /// Extends `SecurityMachineInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.jit.JitSecurityMachineInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct JitSecurityMachineInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -159,17 +163,18 @@ pub struct JitSecurityMachineInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     JitSecurityMachineInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "secretResourcePoolUuid" => secret_resource_pool_uuid, "description" =>
     description, "managementIp" => management_ip, "type" => type_, "model" => model,
     "state" => state, "status" => status, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "port" => port lenient, }
+    last_op_date, "port" => port lenient, } serialize if feature = "serialize"
 );
 /// Extends `SecurityMachineInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.sansec.SanSecSecurityMachineInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SanSecSecurityMachineInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -200,15 +205,16 @@ pub struct SanSecSecurityMachineInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SanSecSecurityMachineInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "secretResourcePoolUuid" => secret_resource_pool_uuid, "description" =>
     description, "managementIp" => management_ip, "type" => type_, "model" => model,
     "state" => state, "status" => status, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "port" => port lenient, }
+    last_op_date, "port" => port lenient, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.securitymachine.SecurityMachineInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SecurityMachineInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -237,11 +243,12 @@ pub struct SecurityMachineInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SecurityMachineInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" => name,
     "secretResourcePoolUuid" => secret_resource_pool_uuid, "description" => description,
     "managementIp" => management_ip, "type" => type_, "model" => model, "state" => state,
     "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 impl SecurityMachineInventory {
     /// Query field `uuid`.
@@ -296,6 +303,7 @@ impl SecurityMachineInventory {
 /// A `SecurityMachineInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnySecurityMachineInventory {
     SecurityMachineInventory(crate::types::SecurityMachineInventory),
     FiSecSecurityMachineInventory(crate::types::FiSecSecurityMachineInventory),
@@ -425,6 +433,35 @@ impl<'de> ::serde::Deserialize<'de> for AnySecurityMachineInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnySecurityMachineInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::SecurityMachineInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::FiSecSecurityMachineInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::FlkSecSecurityMachineInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::InfoSecSecurityMachineInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::JitSecurityMachineInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SanSecSecurityMachineInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::FiSecSecurityMachineInventory>

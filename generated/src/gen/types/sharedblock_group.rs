@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /sharedblock-group, and the types and enums they use first.
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockGroupPrimaryStorageHostRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SharedBlockGroupPrimaryStorageHostRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
@@ -20,10 +21,11 @@ pub struct SharedBlockGroupPrimaryStorageHostRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SharedBlockGroupPrimaryStorageHostRefInventory { "primaryStorageUuid" =>
     primary_storage_uuid, "hostUuid" => host_uuid, "hostId" => host_id lenient, "status"
-    => status, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    => status, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
+    feature = "serialize"
 );
 impl SharedBlockGroupPrimaryStorageHostRefInventory {
     /// Query field `primaryStorageUuid`.
@@ -53,6 +55,7 @@ impl SharedBlockGroupPrimaryStorageHostRefInventory {
 }
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SharedBlockInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -81,12 +84,13 @@ pub struct SharedBlockInventory {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SharedBlockInventory { "uuid" => uuid, "sharedBlockGroupUuid" =>
     shared_block_group_uuid, "type" => type_, "diskUuid" => disk_uuid, "name" => name,
     "description" => description, "state" => state, "status" => status, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "totalCapacity" => total_capacity lenient,
-    "availableCapacity" => available_capacity lenient, }
+    "availableCapacity" => available_capacity lenient, } serialize if feature =
+    "serialize"
 );
 impl SharedBlockInventory {
     /// Query field `uuid`.
@@ -140,6 +144,7 @@ impl SharedBlockInventory {
 }
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SharedBlockState {
     /// `Enabled`
     Enabled,
@@ -185,6 +190,7 @@ impl ::core::convert::From<&str> for SharedBlockState {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(SharedBlockState);
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SharedBlockStatus {
     /// `Connecting`
     Connecting,
@@ -225,6 +231,7 @@ impl ::core::convert::From<&str> for SharedBlockStatus {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(SharedBlockStatus);
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SharedBlockType {
     /// `LvmLogicalVolumeBasic`
     LvmLogicalVolumeBasic,

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /snmp, and the types and enums they use first.
 /// Server class: `org.zstack.snmp.agent.SnmpAgentInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SnmpAgentInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -34,13 +35,13 @@ pub struct SnmpAgentInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SnmpAgentInventory { "uuid" => uuid, "version" => version, "readCommunity" =>
     read_community, "userName" => user_name, "authAlgorithm" => auth_algorithm,
     "authPassword" => auth_password, "privacyAlgorithm" => privacy_algorithm,
     "privacyPassword" => privacy_password, "port" => port lenient, "status" => status,
     "securityLevel" => security_level, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl SnmpAgentInventory {
     /// Query field `uuid`.

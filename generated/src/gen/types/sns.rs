@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.sns.SNSAliyunSmsEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSAliyunSmsEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -42,16 +43,17 @@ pub struct SNSAliyunSmsEndpointInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub receivers: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSAliyunSmsEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
     connection_status, "platform" => platform, "smsAccessKeyId" => sms_access_key_id,
     "smsAccessKeySecret" => sms_access_key_secret, "supplier" => supplier, "receivers" =>
-    receivers default, }
+    receivers default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.sns.SNSApplicationEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSApplicationEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -78,11 +80,11 @@ pub struct SNSApplicationEndpointInventory {
         crate::types::AnySNSApplicationPlatformInventory,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSApplicationEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
-    connection_status, "platform" => platform, }
+    connection_status, "platform" => platform, } serialize if feature = "serialize"
 );
 impl SNSApplicationEndpointInventory {
     /// Query field `name`.
@@ -128,6 +130,7 @@ impl SNSApplicationEndpointInventory {
 }
 /// Server class: `org.zstack.sns.SNSApplicationPlatformInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSApplicationPlatformInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -146,10 +149,10 @@ pub struct SNSApplicationPlatformInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSApplicationPlatformInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "type" => type_, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl SNSApplicationPlatformInventory {
     /// Query field `uuid`.
@@ -183,6 +186,7 @@ impl SNSApplicationPlatformInventory {
 }
 /// Server class: `org.zstack.sns.platform.dingtalk.SNSDingTalkAtPersonInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSDingTalkAtPersonInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -199,10 +203,10 @@ pub struct SNSDingTalkAtPersonInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub remark: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSDingTalkAtPersonInventory { "uuid" => uuid, "phoneNumber" => phone_number,
     "endpointUuid" => endpoint_uuid, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "remark" => remark, }
+    last_op_date, "remark" => remark, } serialize if feature = "serialize"
 );
 impl SNSDingTalkAtPersonInventory {
     /// Query field `uuid`.
@@ -234,6 +238,7 @@ impl SNSDingTalkAtPersonInventory {
 ///
 /// Server class: `org.zstack.sns.platform.dingtalk.SNSDingTalkEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSDingTalkEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -270,13 +275,13 @@ pub struct SNSDingTalkEndpointInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub at_person_list: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSDingTalkEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
     connection_status, "platform" => platform, "url" => url, "atAll" => at_all, "secret"
     => secret, "atPersonPhoneNumbers" => at_person_phone_numbers default, "atPersonList"
-    => at_person_list default, }
+    => at_person_list default, } serialize if feature = "serialize"
 );
 impl SNSDingTalkEndpointInventory {
     /// Query field `name`.
@@ -342,6 +347,7 @@ impl SNSDingTalkEndpointInventory {
 }
 /// Server class: `org.zstack.sns.platform.email.SNSEmailAddressInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSEmailAddressInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -356,10 +362,10 @@ pub struct SNSEmailAddressInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSEmailAddressInventory { "uuid" => uuid, "emailAddress" => email_address,
     "endpointUuid" => endpoint_uuid, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl SNSEmailAddressInventory {
     /// Query field `uuid`.
@@ -387,6 +393,7 @@ impl SNSEmailAddressInventory {
 ///
 /// Server class: `org.zstack.sns.platform.email.SNSEmailEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSEmailEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -417,12 +424,12 @@ pub struct SNSEmailEndpointInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub email_addresses: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSEmailEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
     connection_status, "platform" => platform, "email" => email, "emailAddresses" =>
-    email_addresses default, }
+    email_addresses default, } serialize if feature = "serialize"
 );
 impl SNSEmailEndpointInventory {
     /// Query field `name`.
@@ -478,6 +485,7 @@ impl SNSEmailEndpointInventory {
 ///
 /// Server class: `org.zstack.sns.platform.email.SNSEmailPlatformInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSEmailPlatformInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -502,11 +510,11 @@ pub struct SNSEmailPlatformInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub username: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSEmailPlatformInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "type" => type_, "createDate" => create_date,
     "lastOpDate" => last_op_date, "smtpServer" => smtp_server, "smtpPort" => smtp_port
-    lenient, "username" => username, }
+    lenient, "username" => username, } serialize if feature = "serialize"
 );
 impl SNSEmailPlatformInventory {
     /// Query field `uuid`.
@@ -554,6 +562,7 @@ impl SNSEmailPlatformInventory {
 ///
 /// Server class: `org.zstack.sns.platform.universalsms.supplier.emay.SNSEmaySmsEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSEmaySmsEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -590,16 +599,17 @@ pub struct SNSEmaySmsEndpointInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub request_url: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSEmaySmsEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
     connection_status, "platform" => platform, "smsAccessKeyId" => sms_access_key_id,
     "smsAccessKeySecret" => sms_access_key_secret, "supplier" => supplier, "requestUrl"
-    => request_url, }
+    => request_url, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.sns.platform.feishu.SNSFeiShuAtPersonInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSFeiShuAtPersonInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -616,10 +626,10 @@ pub struct SNSFeiShuAtPersonInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub remark: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSFeiShuAtPersonInventory { "uuid" => uuid, "userId" => user_id, "endpointUuid" =>
     endpoint_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, "remark" =>
-    remark, }
+    remark, } serialize if feature = "serialize"
 );
 impl SNSFeiShuAtPersonInventory {
     /// Query field `uuid`.
@@ -651,6 +661,7 @@ impl SNSFeiShuAtPersonInventory {
 ///
 /// Server class: `org.zstack.sns.platform.feishu.SNSFeiShuEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSFeiShuEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -687,13 +698,13 @@ pub struct SNSFeiShuEndpointInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSFeiShuEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
     connection_status, "platform" => platform, "url" => url, "atAll" => at_all,
     "atPersonUserIds" => at_person_user_ids default, "atPersonList" => at_person_list
-    default, "secret" => secret, }
+    default, "secret" => secret, } serialize if feature = "serialize"
 );
 impl SNSFeiShuEndpointInventory {
     /// Query field `name`.
@@ -761,6 +772,7 @@ impl SNSFeiShuEndpointInventory {
 ///
 /// Server class: `org.zstack.sns.platform.http.SNSHttpEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSHttpEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -791,11 +803,12 @@ pub struct SNSHttpEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub username: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSHttpEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
     connection_status, "platform" => platform, "url" => url, "username" => username, }
+    serialize if feature = "serialize"
 );
 impl SNSHttpEndpointInventory {
     /// Query field `name`.
@@ -851,6 +864,7 @@ impl SNSHttpEndpointInventory {
 ///
 /// Server class: `org.zstack.sns.platform.microsoftteams.SNSMicrosoftTeamsEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSMicrosoftTeamsEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -879,11 +893,12 @@ pub struct SNSMicrosoftTeamsEndpointInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSMicrosoftTeamsEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
-    connection_status, "platform" => platform, "url" => url, }
+    connection_status, "platform" => platform, "url" => url, } serialize if feature =
+    "serialize"
 );
 impl SNSMicrosoftTeamsEndpointInventory {
     /// Query field `name`.
@@ -935,6 +950,7 @@ impl SNSMicrosoftTeamsEndpointInventory {
 ///
 /// Server class: `org.zstack.sns.platform.snmp.SNSSnmpPlatformInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSSnmpPlatformInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -957,11 +973,11 @@ pub struct SNSSnmpPlatformInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub snmp_port: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSSnmpPlatformInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "type" => type_, "createDate" => create_date,
     "lastOpDate" => last_op_date, "snmpAddress" => snmp_address, "snmpPort" => snmp_port
-    lenient, }
+    lenient, } serialize if feature = "serialize"
 );
 impl SNSSnmpPlatformInventory {
     /// Query field `uuid`.
@@ -1003,6 +1019,7 @@ impl SNSSnmpPlatformInventory {
 }
 /// Server class: `org.zstack.sns.SNSTopicInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSTopicInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1021,10 +1038,10 @@ pub struct SNSTopicInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSTopicInventory { "uuid" => uuid, "name" => name, "description" => description,
     "state" => state, "locale" => locale, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl SNSTopicInventory {
     /// Query field `uuid`.
@@ -1060,6 +1077,7 @@ impl SNSTopicInventory {
 ///
 /// Server class: `org.zstack.sns.platform.universalsms.SNSUniversalSmsEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSUniversalSmsEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -1094,12 +1112,13 @@ pub struct SNSUniversalSmsEndpointInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub supplier: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSUniversalSmsEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
     connection_status, "platform" => platform, "smsAccessKeyId" => sms_access_key_id,
-    "smsAccessKeySecret" => sms_access_key_secret, "supplier" => supplier, }
+    "smsAccessKeySecret" => sms_access_key_secret, "supplier" => supplier, } serialize if
+    feature = "serialize"
 );
 impl SNSUniversalSmsEndpointInventory {
     /// Query field `name`.
@@ -1157,6 +1176,7 @@ impl SNSUniversalSmsEndpointInventory {
 }
 /// Server class: `org.zstack.sns.platform.wecom.SNSWeComAtPersonInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSWeComAtPersonInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1173,10 +1193,10 @@ pub struct SNSWeComAtPersonInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub remark: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSWeComAtPersonInventory { "uuid" => uuid, "userId" => user_id, "endpointUuid" =>
     endpoint_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, "remark" =>
-    remark, }
+    remark, } serialize if feature = "serialize"
 );
 impl SNSWeComAtPersonInventory {
     /// Query field `uuid`.
@@ -1208,6 +1228,7 @@ impl SNSWeComAtPersonInventory {
 ///
 /// Server class: `org.zstack.sns.platform.wecom.SNSWeComEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSWeComEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -1242,13 +1263,13 @@ pub struct SNSWeComEndpointInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub at_person_list: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSWeComEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
     "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
     connection_status, "platform" => platform, "url" => url, "atAll" => at_all,
     "atPersonUserIds" => at_person_user_ids default, "atPersonList" => at_person_list
-    default, }
+    default, } serialize if feature = "serialize"
 );
 impl SNSWeComEndpointInventory {
     /// Query field `name`.
@@ -1311,6 +1332,7 @@ impl SNSWeComEndpointInventory {
 /// A `SNSApplicationEndpointInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnySNSApplicationEndpointInventory {
     SNSApplicationEndpointInventory(crate::types::SNSApplicationEndpointInventory),
     SNSAliyunSmsEndpointInventory(crate::types::SNSAliyunSmsEndpointInventory),
@@ -1501,6 +1523,47 @@ impl<'de> ::serde::Deserialize<'de> for AnySNSApplicationEndpointInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnySNSApplicationEndpointInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::SNSApplicationEndpointInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SNSAliyunSmsEndpointInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SNSDingTalkEndpointInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SNSEmailEndpointInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SNSEmaySmsEndpointInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SNSFeiShuEndpointInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SNSHttpEndpointInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SNSMicrosoftTeamsEndpointInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SNSUniversalSmsEndpointInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SNSWeComEndpointInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::SNSAliyunSmsEndpointInventory>
 for crate::types::SNSApplicationEndpointInventory {
     fn from(value: &crate::types::SNSAliyunSmsEndpointInventory) -> Self {
@@ -1657,6 +1720,7 @@ for crate::types::SNSApplicationEndpointInventory {
 /// A `SNSApplicationPlatformInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnySNSApplicationPlatformInventory {
     SNSApplicationPlatformInventory(crate::types::SNSApplicationPlatformInventory),
     SNSEmailPlatformInventory(crate::types::SNSEmailPlatformInventory),
@@ -1749,6 +1813,26 @@ impl<'de> ::serde::Deserialize<'de> for AnySNSApplicationPlatformInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnySNSApplicationPlatformInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::SNSApplicationPlatformInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SNSEmailPlatformInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SNSSnmpPlatformInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::SNSEmailPlatformInventory>
 for crate::types::SNSApplicationPlatformInventory {
     fn from(value: &crate::types::SNSEmailPlatformInventory) -> Self {
@@ -1780,6 +1864,7 @@ for crate::types::SNSApplicationPlatformInventory {
 /// A `SNSUniversalSmsEndpointInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnySNSUniversalSmsEndpointInventory {
     SNSUniversalSmsEndpointInventory(crate::types::SNSUniversalSmsEndpointInventory),
     SNSAliyunSmsEndpointInventory(crate::types::SNSAliyunSmsEndpointInventory),
@@ -1870,6 +1955,26 @@ impl<'de> ::serde::Deserialize<'de> for AnySNSUniversalSmsEndpointInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnySNSUniversalSmsEndpointInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::SNSUniversalSmsEndpointInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SNSAliyunSmsEndpointInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SNSEmaySmsEndpointInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::SNSAliyunSmsEndpointInventory>

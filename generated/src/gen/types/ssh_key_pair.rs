@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /ssh-key-pair, and the types and enums they use first.
 /// Server class: `org.zstack.header.sshkeypair.SshKeyPairInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SshKeyPairInventory {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -20,10 +21,10 @@ pub struct SshKeyPairInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SshKeyPairInventory { "uuid" => uuid, "name" => name, "description" => description,
     "publicKey" => public_key, "createDate" => create_date, "lastOpDate" => last_op_date,
-    }
+    } serialize if feature = "serialize"
 );
 impl SshKeyPairInventory {
     /// Query field `uuid`.
@@ -53,6 +54,7 @@ impl SshKeyPairInventory {
 }
 /// Server class: `org.zstack.header.sshkeypair.SshPrivateKeyPairInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SshPrivateKeyPairInventory {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -71,8 +73,8 @@ pub struct SshPrivateKeyPairInventory {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub private_key: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SshPrivateKeyPairInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "publicKey" => public_key, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "privateKey" => private_key, }
+    last_op_date, "privateKey" => private_key, } serialize if feature = "serialize"
 );

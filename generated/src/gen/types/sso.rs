@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /create/sso or /delete/sso or /get/sso or /sso or /update/sso, and the types and enums they use first.
 /// Server class: `org.zstack.sso.header.SSORedirectTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SSORedirectTemplateInventory {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -22,8 +23,9 @@ pub struct SSORedirectTemplateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SSORedirectTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "clientUuid" => client_uuid, "redirectTemplate" => redirect_template,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );

@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.storage.device.hba.FcHbaDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct FcHbaDeviceInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -34,12 +35,13 @@ pub struct FcHbaDeviceInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub node_name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     FcHbaDeviceInventory { "uuid" => uuid, "name" => name, "hostUuid" => host_uuid,
     "hbaType" => hba_type, "createDate" => create_date, "lastOpDate" => last_op_date,
     "portName" => port_name, "portState" => port_state, "speed" => speed,
     "supportedSpeeds" => supported_speeds, "symbolicName" => symbolic_name,
-    "supportedClasses" => supported_classes, "nodeName" => node_name, }
+    "supportedClasses" => supported_classes, "nodeName" => node_name, } serialize if
+    feature = "serialize"
 );
 impl FcHbaDeviceInventory {
     /// Query field `uuid`.
@@ -99,6 +101,7 @@ impl FcHbaDeviceInventory {
 ///
 /// Server class: `org.zstack.storage.device.fibreChannel.FiberChannelLunInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct FiberChannelLunInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -141,14 +144,15 @@ pub struct FiberChannelLunInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub fiber_channel_storage_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     FiberChannelLunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor"
     => vendor, "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_,
     "hctl" => hctl, "path" => path, "state" => state, "size" => size lenient,
     "multipathDeviceUuid" => multipath_device_uuid, "source" => source, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "scsiLunHostRefs" => scsi_lun_host_refs
     default, "scsiLunVmInstanceRefs" => scsi_lun_vm_instance_refs default,
-    "fiberChannelStorageUuid" => fiber_channel_storage_uuid, }
+    "fiberChannelStorageUuid" => fiber_channel_storage_uuid, } serialize if feature =
+    "serialize"
 );
 impl FiberChannelLunInventory {
     /// Query field `name`.
@@ -230,6 +234,7 @@ impl FiberChannelLunInventory {
 }
 /// Server class: `org.zstack.storage.device.fibreChannel.FiberChannelStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct FiberChannelStorageInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -248,10 +253,10 @@ pub struct FiberChannelStorageInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     FiberChannelStorageInventory { "uuid" => uuid, "name" => name, "wwnn" => wwnn,
     "state" => state, "fiberChannelLuns" => fiber_channel_luns default, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl FiberChannelStorageInventory {
     /// Query field `uuid`.
@@ -285,6 +290,7 @@ impl FiberChannelStorageInventory {
 }
 /// Server class: `org.zstack.storage.device.hba.HbaDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct HbaDeviceInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -299,14 +305,16 @@ pub struct HbaDeviceInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub last_op_date: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     HbaDeviceInventory { "uuid" => uuid, "name" => name, "hostUuid" => host_uuid,
     "hbaType" => hba_type, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 /// Extends `ScsiLunInventory` → `LunInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.device.iscsi.IscsiLunInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IscsiLunInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -349,14 +357,14 @@ pub struct IscsiLunInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub iscsi_target_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IscsiLunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" =>
     vendor, "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl"
     => hctl, "path" => path, "state" => state, "size" => size lenient,
     "multipathDeviceUuid" => multipath_device_uuid, "source" => source, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "scsiLunHostRefs" => scsi_lun_host_refs
     default, "scsiLunVmInstanceRefs" => scsi_lun_vm_instance_refs default,
-    "iscsiTargetUuid" => iscsi_target_uuid, }
+    "iscsiTargetUuid" => iscsi_target_uuid, } serialize if feature = "serialize"
 );
 impl IscsiLunInventory {
     /// Query field `name`.
@@ -438,6 +446,7 @@ impl IscsiLunInventory {
 }
 /// Server class: `org.zstack.storage.device.iscsi.IscsiServerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IscsiServerInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -466,12 +475,12 @@ pub struct IscsiServerInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IscsiServerInventory { "uuid" => uuid, "name" => name, "ip" => ip, "port" => port
     lenient, "chapUserName" => chap_user_name, "chapUserPassword" => chap_user_password,
     "state" => state, "iscsiTargets" => iscsi_targets default, "iscsiClusterRefs" =>
     iscsi_cluster_refs default, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl IscsiServerInventory {
     /// Query field `uuid`.
@@ -521,6 +530,7 @@ impl IscsiServerInventory {
 }
 /// Server class: `org.zstack.header.storageDevice.LunInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct LunInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -557,17 +567,18 @@ pub struct LunInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     LunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" => vendor,
     "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl" => hctl,
     "path" => path, "state" => state, "size" => size lenient, "multipathDeviceUuid" =>
     multipath_device_uuid, "source" => source, "createDate" => create_date, "lastOpDate"
-    => last_op_date, }
+    => last_op_date, } serialize if feature = "serialize"
 );
 /// Extends `LunInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.device.nvme.NvmeLunInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NvmeLunInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -608,13 +619,13 @@ pub struct NvmeLunInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub nvme_lun_host_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     NvmeLunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" =>
     vendor, "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl"
     => hctl, "path" => path, "state" => state, "size" => size lenient,
     "multipathDeviceUuid" => multipath_device_uuid, "source" => source, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "nvmeTargetUuid" => nvme_target_uuid,
-    "nvmeLunHostRefs" => nvme_lun_host_refs default, }
+    "nvmeLunHostRefs" => nvme_lun_host_refs default, } serialize if feature = "serialize"
 );
 impl NvmeLunInventory {
     /// Query field `name`.
@@ -692,6 +703,7 @@ impl NvmeLunInventory {
 }
 /// Server class: `org.zstack.storage.device.nvme.NvmeServerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NvmeServerInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -716,11 +728,11 @@ pub struct NvmeServerInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     NvmeServerInventory { "uuid" => uuid, "name" => name, "ip" => ip, "port" => port
     lenient, "state" => state, "transport" => transport, "nvmeTargets" => nvme_targets
     default, "nvmeClusterRefs" => nvme_cluster_refs default, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl NvmeServerInventory {
     /// Query field `uuid`.
@@ -766,6 +778,7 @@ impl NvmeServerInventory {
 }
 /// Server class: `org.zstack.storage.device.nvme.NvmeTargetInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct NvmeTargetInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -786,10 +799,10 @@ pub struct NvmeTargetInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     NvmeTargetInventory { "uuid" => uuid, "name" => name, "nqn" => nqn, "nvmeServerUuid"
     => nvme_server_uuid, "state" => state, "nvmeLuns" => nvme_luns default, "createDate"
-    => create_date, "lastOpDate" => last_op_date, }
+    => create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl NvmeTargetInventory {
     /// Query field `uuid`.
@@ -827,6 +840,7 @@ impl NvmeTargetInventory {
 }
 /// Server class: `org.zstack.storage.device.localRaid.RaidPhysicalDriveInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RaidPhysicalDriveInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -871,7 +885,7 @@ pub struct RaidPhysicalDriveInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     RaidPhysicalDriveInventory { "uuid" => uuid, "name" => name, "raidLevel" =>
     raid_level, "raidControllerUuid" => raid_controller_uuid, "description" =>
     description, "enclosureDeviceId" => enclosure_device_id lenient, "slotNumber" =>
@@ -880,10 +894,11 @@ pub struct RaidPhysicalDriveInventory {
     device_model, "size" => size lenient, "driveState" => drive_state, "locateStatus" =>
     locate_status, "driveType" => drive_type, "mediaType" => media_type, "rotationRate"
     => rotation_rate lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
-    }
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storageDevice.ScsiLunClusterStatusInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ScsiLunClusterStatusInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub attached_hosts: ::std::vec::Vec<::serde_json::Value>,
@@ -892,15 +907,16 @@ pub struct ScsiLunClusterStatusInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub is_all_hosts_attached: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ScsiLunClusterStatusInventory { "attachedHosts" => attached_hosts default,
     "unattachedHosts" => unattached_hosts default, "isAllHostsAttached" =>
-    is_all_hosts_attached, }
+    is_all_hosts_attached, } serialize if feature = "serialize"
 );
 /// Extends `LunInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.storageDevice.ScsiLunInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ScsiLunInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -941,13 +957,14 @@ pub struct ScsiLunInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub scsi_lun_vm_instance_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ScsiLunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" =>
     vendor, "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl"
     => hctl, "path" => path, "state" => state, "size" => size lenient,
     "multipathDeviceUuid" => multipath_device_uuid, "source" => source, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "scsiLunHostRefs" => scsi_lun_host_refs
-    default, "scsiLunVmInstanceRefs" => scsi_lun_vm_instance_refs default, }
+    default, "scsiLunVmInstanceRefs" => scsi_lun_vm_instance_refs default, } serialize if
+    feature = "serialize"
 );
 impl ScsiLunInventory {
     /// Query field `name`.
@@ -1026,6 +1043,7 @@ impl ScsiLunInventory {
 /// A `HbaDeviceInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyHbaDeviceInventory {
     HbaDeviceInventory(crate::types::HbaDeviceInventory),
     FcHbaDeviceInventory(crate::types::FcHbaDeviceInventory),
@@ -1097,6 +1115,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyHbaDeviceInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyHbaDeviceInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::HbaDeviceInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::FcHbaDeviceInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::FcHbaDeviceInventory>
 for crate::types::HbaDeviceInventory {
     fn from(value: &crate::types::FcHbaDeviceInventory) -> Self {
@@ -1113,6 +1148,7 @@ for crate::types::HbaDeviceInventory {
 /// A `LunInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyLunInventory {
     LunInventory(crate::types::LunInventory),
     FiberChannelLunInventory(crate::types::FiberChannelLunInventory),
@@ -1220,6 +1256,30 @@ impl<'de> ::serde::Deserialize<'de> for AnyLunInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyLunInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::LunInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::FiberChannelLunInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::IscsiLunInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::NvmeLunInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ScsiLunInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::FiberChannelLunInventory>
 for crate::types::LunInventory {
     fn from(value: &crate::types::FiberChannelLunInventory) -> Self {
@@ -1315,6 +1375,7 @@ for crate::types::LunInventory {
 /// A `ScsiLunInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyScsiLunInventory {
     ScsiLunInventory(crate::types::ScsiLunInventory),
     FiberChannelLunInventory(crate::types::FiberChannelLunInventory),
@@ -1398,6 +1459,26 @@ impl<'de> ::serde::Deserialize<'de> for AnyScsiLunInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyScsiLunInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::ScsiLunInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::FiberChannelLunInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::IscsiLunInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::FiberChannelLunInventory>
 for crate::types::ScsiLunInventory {
     fn from(value: &crate::types::FiberChannelLunInventory) -> Self {
@@ -1450,6 +1531,7 @@ for crate::types::ScsiLunInventory {
 }
 /// Server class: `org.zstack.storage.device.localRaid.LocateStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LocateStatus {
     /// `Enabled`
     Enabled,

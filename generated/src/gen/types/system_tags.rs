@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.header.tag.SystemTagInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SystemTagInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -26,10 +27,11 @@ pub struct SystemTagInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inherent: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SystemTagInventory { "uuid" => uuid, "resourceUuid" => resource_uuid, "resourceType"
     => resource_type, "tag" => tag, "type" => type_, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "inherent" => inherent, }
+    "lastOpDate" => last_op_date, "inherent" => inherent, } serialize if feature =
+    "serialize"
 );
 impl SystemTagInventory {
     /// Query field `uuid`.

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /tags, and the types and enums they use first.
 /// Server class: `org.zstack.header.tag.TagInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TagInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -22,10 +23,10 @@ pub struct TagInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     TagInventory { "uuid" => uuid, "resourceUuid" => resource_uuid, "resourceType" =>
     resource_type, "tag" => tag, "type" => type_, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl TagInventory {
     /// Query field `uuid`.
@@ -60,6 +61,7 @@ impl TagInventory {
 /// A `TagInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyTagInventory {
     TagInventory(crate::types::TagInventory),
     SystemTagInventory(crate::types::SystemTagInventory),
@@ -141,6 +143,24 @@ impl<'de> ::serde::Deserialize<'de> for AnyTagInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyTagInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::TagInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::SystemTagInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::UserTagInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::SystemTagInventory>

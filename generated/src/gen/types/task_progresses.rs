@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /task-progresses, and the types and enums they use first.
 /// Server class: `org.zstack.header.core.progress.TaskProgressInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TaskProgressInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub task_uuid: ::core::option::Option<::std::string::String>,
@@ -24,9 +25,9 @@ pub struct TaskProgressInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub arguments: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     TaskProgressInventory { "taskUuid" => task_uuid, "taskName" => task_name,
     "parentUuid" => parent_uuid, "type" => type_, "content" => content, "opaque" =>
     opaque default, "time" => time lenient, "subTasks" => sub_tasks default, "arguments"
-    => arguments, }
+    => arguments, } serialize if feature = "serialize"
 );

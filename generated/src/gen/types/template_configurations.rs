@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /template-configurations, and the types and enums they use first.
 /// Server class: `org.zstack.templateConfig.GlobalConfigTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GlobalConfigTemplateInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -14,9 +15,9 @@ pub struct GlobalConfigTemplateInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GlobalConfigTemplateInventory { "uuid" => uuid, "name" => name, "type" => type_,
-    "description" => description, }
+    "description" => description, } serialize if feature = "serialize"
 );
 impl GlobalConfigTemplateInventory {
     /// Query field `uuid`.
@@ -38,6 +39,7 @@ impl GlobalConfigTemplateInventory {
 }
 /// Server class: `org.zstack.templateConfig.TemplateConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TemplateConfigInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub template_uuid: ::core::option::Option<::std::string::String>,
@@ -50,9 +52,10 @@ pub struct TemplateConfigInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     TemplateConfigInventory { "templateUuid" => template_uuid, "category" => category,
-    "name" => name, "defaultValue" => default_value, "value" => value, }
+    "name" => name, "defaultValue" => default_value, "value" => value, } serialize if
+    feature = "serialize"
 );
 impl TemplateConfigInventory {
     /// Query field `templateUuid`.

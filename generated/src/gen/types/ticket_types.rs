@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /ticket-types, and the types and enums they use first.
 /// Server class: `org.zstack.ticket.entity.TicketTypeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TicketTypeInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -24,10 +25,10 @@ pub struct TicketTypeInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     TicketTypeInventory { "uuid" => uuid, "name" => name, "description" => description,
     "type" => type_, "requests" => requests, "adminOnly" => admin_only, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl TicketTypeInventory {
     /// Query field `uuid`.

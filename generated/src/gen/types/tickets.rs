@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /tickets, and the types and enums they use first.
 /// Server class: `org.zstack.ticket.entity.ArchiveTicketInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ArchiveTicketInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -36,13 +37,14 @@ pub struct ArchiveTicketInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ArchiveTicketInventory { "uuid" => uuid, "ticketUuid" => ticket_uuid, "name" => name,
     "description" => description, "accountUuid" => account_uuid, "status" => status,
     "request" => request default, "accountSystemType" => account_system_type,
     "accountSystemContext" => account_system_context, "currentFlowUuid" =>
     current_flow_uuid, "flowCollectionUuid" => flow_collection_uuid, "ticketTypeUuid" =>
     ticket_type_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 impl ArchiveTicketInventory {
     /// Query field `uuid`.
@@ -106,6 +108,7 @@ impl ArchiveTicketInventory {
 ///
 /// Server class: `org.zstack.ticket.iam2.entity.IAM2TicketFlowCollectionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IAM2TicketFlowCollectionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -132,16 +135,18 @@ pub struct IAM2TicketFlowCollectionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub project_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IAM2TicketFlowCollectionInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "status" => status, "createDate" => create_date,
     "lastOpDate" => last_op_date, "isDefault" => is_default, "flows" => flows default,
     "ticketTypeUuids" => ticket_type_uuids default, "projectUuid" => project_uuid, }
+    serialize if feature = "serialize"
 );
 /// Extends `TicketFlowInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.ticket.iam2.entity.IAM2TicketFlowInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct IAM2TicketFlowInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -168,15 +173,16 @@ pub struct IAM2TicketFlowInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub valid: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     IAM2TicketFlowInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "parentFlowUuid" => parent_flow_uuid, "flowContext" => flow_context,
     "flowContextType" => flow_context_type, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "collectionUuid" => collection_uuid, "approverUuid" => approver_uuid,
-    "valid" => valid, }
+    "valid" => valid, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ticket.entity.TicketFlowCollectionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TicketFlowCollectionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -201,11 +207,11 @@ pub struct TicketFlowCollectionInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub ticket_type_uuids: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     TicketFlowCollectionInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "state" => state, "status" => status, "createDate" => create_date,
     "lastOpDate" => last_op_date, "isDefault" => is_default, "flows" => flows default,
-    "ticketTypeUuids" => ticket_type_uuids default, }
+    "ticketTypeUuids" => ticket_type_uuids default, } serialize if feature = "serialize"
 );
 impl TicketFlowCollectionInventory {
     /// Query field `uuid`.
@@ -251,6 +257,7 @@ impl TicketFlowCollectionInventory {
 }
 /// Server class: `org.zstack.ticket.entity.TicketFlowInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TicketFlowInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -273,11 +280,12 @@ pub struct TicketFlowInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub collection_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     TicketFlowInventory { "uuid" => uuid, "name" => name, "description" => description,
     "parentFlowUuid" => parent_flow_uuid, "flowContext" => flow_context,
     "flowContextType" => flow_context_type, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "collectionUuid" => collection_uuid, }
+    last_op_date, "collectionUuid" => collection_uuid, } serialize if feature =
+    "serialize"
 );
 impl TicketFlowInventory {
     /// Query field `uuid`.
@@ -319,6 +327,7 @@ impl TicketFlowInventory {
 }
 /// Server class: `org.zstack.ticket.entity.TicketInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TicketInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -347,12 +356,13 @@ pub struct TicketInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     TicketInventory { "uuid" => uuid, "name" => name, "description" => description,
     "status" => status, "request" => request default, "accountSystemType" =>
     account_system_type, "ticketTypeUuid" => ticket_type_uuid, "accountSystemContext" =>
     account_system_context, "currentFlowUuid" => current_flow_uuid, "flowCollectionUuid"
     => flow_collection_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 impl TicketInventory {
     /// Query field `uuid`.
@@ -407,6 +417,7 @@ impl TicketInventory {
 /// A `TicketFlowCollectionInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyTicketFlowCollectionInventory {
     TicketFlowCollectionInventory(crate::types::TicketFlowCollectionInventory),
     IAM2TicketFlowCollectionInventory(crate::types::IAM2TicketFlowCollectionInventory),
@@ -485,6 +496,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyTicketFlowCollectionInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyTicketFlowCollectionInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::TicketFlowCollectionInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::IAM2TicketFlowCollectionInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::IAM2TicketFlowCollectionInventory>
 for crate::types::TicketFlowCollectionInventory {
     fn from(value: &crate::types::IAM2TicketFlowCollectionInventory) -> Self {
@@ -505,6 +533,7 @@ for crate::types::TicketFlowCollectionInventory {
 /// A `TicketFlowInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyTicketFlowInventory {
     TicketFlowInventory(crate::types::TicketFlowInventory),
     IAM2TicketFlowInventory(crate::types::IAM2TicketFlowInventory),
@@ -576,6 +605,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyTicketFlowInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyTicketFlowInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::TicketFlowInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::IAM2TicketFlowInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::IAM2TicketFlowInventory>
 for crate::types::TicketFlowInventory {
     fn from(value: &crate::types::IAM2TicketFlowInventory) -> Self {
@@ -594,6 +640,7 @@ for crate::types::TicketFlowInventory {
 }
 /// Server class: `org.zstack.ticket.entity.TicketStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TicketStatus {
     /// `Pending`
     Pending,
@@ -644,6 +691,7 @@ impl ::core::convert::From<&str> for TicketStatus {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(TicketStatus);
 /// Server class: `org.zstack.ticket.entity.TicketStatusEvent`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TicketStatusEvent {
     /// `open`
     Open,

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /twofactorauthentication, and the types and enums they use first.
 /// Server class: `org.zstack.twoFactorAuthentication.TwoFactorAuthenticationInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TwoFactorAuthenticationInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -24,10 +25,10 @@ pub struct TwoFactorAuthenticationInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     TwoFactorAuthenticationInventory { "uuid" => uuid, "secret" => secret, "userUuid" =>
     user_uuid, "userType" => user_type, "status" => status, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl TwoFactorAuthenticationInventory {
     /// Query field `uuid`.
@@ -61,6 +62,7 @@ impl TwoFactorAuthenticationInventory {
 }
 /// Server class: `org.zstack.twoFactorAuthentication.TwoFactorAuthenticationSecretInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TwoFactorAuthenticationSecretInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -85,14 +87,15 @@ pub struct TwoFactorAuthenticationSecretInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub user_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     TwoFactorAuthenticationSecretInventory { "uuid" => uuid, "secret" => secret,
     "resourceUuid" => resource_uuid, "resourceType" => resource_type, "status" => status,
     "createDate" => create_date, "lastOpDate" => last_op_date, "userUuid" => user_uuid,
-    "userType" => user_type, }
+    "userType" => user_type, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.twoFactorAuthentication.TwoFactorAuthenticationSecretStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TwoFactorAuthenticationSecretStatus {
     /// `NewCreated`
     NewCreated,

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /usb-device, and the types and enums they use first.
 /// Server class: `org.zstack.usbDevice.UsbDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UsbDeviceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -42,13 +43,13 @@ pub struct UsbDeviceInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     UsbDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
     "hostUuid" => host_uuid, "vmInstanceUuid" => vm_instance_uuid, "state" => state,
     "busNum" => bus_num, "devNum" => dev_num, "idVendor" => id_vendor, "idProduct" =>
     id_product, "iManufacturer" => i_manufacturer, "iProduct" => i_product, "iSerial" =>
     i_serial, "usbVersion" => usb_version, "attachType" => attach_type, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl UsbDeviceInventory {
     /// Query field `uuid`.
@@ -122,6 +123,7 @@ impl UsbDeviceInventory {
 }
 /// Server class: `org.zstack.usbDevice.UsbDeviceState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum UsbDeviceState {
     /// `Enabled`
     Enabled,

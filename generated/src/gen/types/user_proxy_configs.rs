@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /user-proxy-configs, and the types and enums they use first.
 /// Server class: `org.zstack.proxy.UserProxyConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UserProxyConfigInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -32,12 +33,12 @@ pub struct UserProxyConfigInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     UserProxyConfigInventory { "uuid" => uuid, "proxyType" => proxy_type, "proxyHost" =>
     proxy_host, "proxyPort" => proxy_port lenient, "proxyUsername" => proxy_username,
     "proxyPassword" => proxy_password, "isEnabled" => is_enabled, "proxyProtocolVersion"
     => proxy_protocol_version, "useSsl" => use_ssl, "noProxy" => no_proxy, "createDate"
-    => create_date, "lastOpDate" => last_op_date, }
+    => create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl UserProxyConfigInventory {
     /// Query field `uuid`.

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /user-tags, and the types and enums they use first.
 /// Server class: `org.zstack.header.tag.TagPatternInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TagPatternInventory {
     /// Since ZStack 3.2.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -24,15 +25,16 @@ pub struct TagPatternInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     TagPatternInventory { "uuid" => uuid, "name" => name, "value" => value, "description"
     => description, "color" => color, "type" => type_, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Extends `TagInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.tag.UserTagInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UserTagInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -55,11 +57,11 @@ pub struct UserTagInventory {
     /// Since ZStack 3.2.0. Absent from older MNs' replies.
     pub tag_pattern: ::core::option::Option<crate::types::TagPatternInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     UserTagInventory { "uuid" => uuid, "resourceUuid" => resource_uuid, "resourceType" =>
     resource_type, "tag" => tag, "type" => type_, "createDate" => create_date,
     "lastOpDate" => last_op_date, "tagPatternUuid" => tag_pattern_uuid, "tagPattern" =>
-    tag_pattern, }
+    tag_pattern, } serialize if feature = "serialize"
 );
 impl UserTagInventory {
     /// Query field `uuid`.
@@ -101,6 +103,7 @@ impl UserTagInventory {
 }
 /// Server class: `org.zstack.header.tag.TagPatternType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TagPatternType {
     /// `simple`
     Simple,

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /v2v-conversion-hosts, and the types and enums they use first.
 /// Server class: `org.zstack.v2v.V2VConversionHostInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct V2VConversionHostInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -34,12 +35,13 @@ pub struct V2VConversionHostInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub host_state: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     V2VConversionHostInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "type" => type_, "hostUuid" => host_uuid, "storagePath" => storage_path,
     "state" => state, "totalSize" => total_size lenient, "availableSize" =>
     available_size lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "hostStatus" => host_status, "hostState" => host_state, }
+    "hostStatus" => host_status, "hostState" => host_state, } serialize if feature =
+    "serialize"
 );
 impl V2VConversionHostInventory {
     /// Query field `uuid`.

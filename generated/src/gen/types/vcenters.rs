@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.vmware.VCenterBackupStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VCenterBackupStorageInventory {
     /// The resource UUID.
     ///
@@ -50,13 +51,13 @@ pub struct VCenterBackupStorageInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub datastore: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VCenterBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
     "description" => description, "totalCapacity" => total_capacity lenient,
     "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
     "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
     "attachedZoneUuids" => attached_zone_uuids default, "vCenterUuid" => v_center_uuid,
-    "datastore" => datastore, }
+    "datastore" => datastore, } serialize if feature = "serialize"
 );
 impl VCenterBackupStorageInventory {
     /// Query field `uuid`.
@@ -120,6 +121,7 @@ impl VCenterBackupStorageInventory {
 ///
 /// Server class: `org.zstack.vmware.VCenterClusterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VCenterClusterInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -150,12 +152,12 @@ pub struct VCenterClusterInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub data_center_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VCenterClusterInventory { "name" => name, "uuid" => uuid, "description" =>
     description, "state" => state, "hypervisorType" => hypervisor_type, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "zoneUuid" => zone_uuid, "type" => type_,
     "architecture" => architecture, "vCenterUuid" => v_center_uuid, "morval" => morval,
-    "dataCenterUuid" => data_center_uuid, }
+    "dataCenterUuid" => data_center_uuid, } serialize if feature = "serialize"
 );
 impl VCenterClusterInventory {
     /// Query field `name`.
@@ -213,6 +215,7 @@ impl VCenterClusterInventory {
 }
 /// Server class: `org.zstack.vmware.VCenterDatacenterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VCenterDatacenterInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -223,9 +226,9 @@ pub struct VCenterDatacenterInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub morval: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VCenterDatacenterInventory { "uuid" => uuid, "vCenterUuid" => v_center_uuid, "name"
-    => name, "morval" => morval, }
+    => name, "morval" => morval, } serialize if feature = "serialize"
 );
 impl VCenterDatacenterInventory {
     /// Query field `uuid`.
@@ -247,6 +250,7 @@ impl VCenterDatacenterInventory {
 }
 /// Server class: `org.zstack.vmware.VCenterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VCenterInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -277,11 +281,12 @@ pub struct VCenterInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VCenterInventory { "uuid" => uuid, "name" => name, "description" => description,
     "domainName" => domain_name, "port" => port lenient, "userName" => user_name,
     "zoneUuid" => zone_uuid, "version" => version, "https" => https, "state" => state,
     "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 impl VCenterInventory {
     /// Query field `uuid`.
@@ -341,6 +346,7 @@ impl VCenterInventory {
 ///
 /// Server class: `org.zstack.vmware.VCenterPrimaryStorageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VCenterPrimaryStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -383,7 +389,7 @@ pub struct VCenterPrimaryStorageInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub datastore: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VCenterPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
     name, "url" => url, "description" => description, "totalCapacity" => total_capacity
     lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
@@ -392,7 +398,7 @@ pub struct VCenterPrimaryStorageInventory {
     lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
     mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
     "attachedClusterUuids" => attached_cluster_uuids default, "vCenterUuid" =>
-    v_center_uuid, "datastore" => datastore, }
+    v_center_uuid, "datastore" => datastore, } serialize if feature = "serialize"
 );
 impl VCenterPrimaryStorageInventory {
     /// Query field `uuid`.
@@ -474,6 +480,7 @@ impl VCenterPrimaryStorageInventory {
 }
 /// Server class: `org.zstack.vmware.VCenterResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VCenterResourcePoolInventory {
     /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -514,7 +521,7 @@ pub struct VCenterResourcePoolInventory {
     /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub sub_resources: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VCenterResourcePoolInventory { "uuid" => uuid, "vCenterClusterUuid" =>
     v_center_cluster_uuid, "name" => name, "morVal" => mor_val, "parentUuid" =>
     parent_uuid, "CPULimit" => cpu_limit lenient, "CPUOverheadLimit" =>
@@ -523,7 +530,7 @@ pub struct VCenterResourcePoolInventory {
     lenient, "memoryOverheadLimit" => memory_overhead_limit lenient, "memoryReservation"
     => memory_reservation lenient, "memoryShares" => memory_shares lenient, "memoryLevel"
     => memory_level, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "subResources" => sub_resources default, }
+    "subResources" => sub_resources default, } serialize if feature = "serialize"
 );
 impl VCenterResourcePoolInventory {
     /// Query field `uuid`.

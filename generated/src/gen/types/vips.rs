@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /vip or /vips, and the types and enums they use first.
 /// Server class: `org.zstack.network.service.vip.VipInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VipInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -40,13 +41,14 @@ pub struct VipInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VipInventory { "uuid" => uuid, "name" => name, "description" => description,
     "l3NetworkUuid" => l3_network_uuid, "ip" => ip, "state" => state, "gateway" =>
     gateway, "netmask" => netmask, "prefixLen" => prefix_len lenient, "serviceProvider"
     => service_provider, "peerL3NetworkUuids" => peer_l3_network_uuids default,
     "servicesRefs" => services_refs default, "useFor" => use_for, "system" => system,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 impl VipInventory {
     /// Query field `uuid`.
@@ -116,6 +118,7 @@ impl VipInventory {
 }
 /// Server class: `org.zstack.network.service.vip.VipNetworkServicesRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VipNetworkServicesRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -130,12 +133,14 @@ pub struct VipNetworkServicesRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VipNetworkServicesRefInventory { "uuid" => uuid, "serviceType" => service_type,
     "vipUuid" => vip_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.virtualrouter.APIGetVipUsedPortsReply$VipPortRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VipPortRangeInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -144,12 +149,13 @@ pub struct VipPortRangeInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub used_ports: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VipPortRangeInventory { "uuid" => uuid, "protocol" => protocol, "usedPorts" =>
-    used_ports default, }
+    used_ports default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vipQos.VipQosInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VipQosInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -170,14 +176,15 @@ pub struct VipQosInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VipQosInventory { "uuid" => uuid, "vipUuid" => vip_uuid, "port" => port lenient,
     "inboundBandwidth" => inbound_bandwidth lenient, "outboundBandwidth" =>
     outbound_bandwidth lenient, "type" => type_, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vipQos.VpcSharedQosInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcSharedQosInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -200,11 +207,11 @@ pub struct VpcSharedQosInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcSharedQosInventory { "uuid" => uuid, "name" => name, "description" => description,
     "l3NetworkUuid" => l3_network_uuid, "vpcUuid" => vpc_uuid, "bandwidth" => bandwidth
     lenient, "vips" => vips default, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl VpcSharedQosInventory {
     /// Query field `uuid`.

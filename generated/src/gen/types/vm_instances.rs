@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.appliancevm.ApplianceVmInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ApplianceVmInventory {
     /// The resource UUID.
     ///
@@ -102,7 +103,7 @@ pub struct ApplianceVmInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub ha_status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ApplianceVmInventory { "uuid" => uuid, "name" => name, "description" => description,
     "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" => image_uuid,
     "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid, "instanceOfferingUuid" =>
@@ -116,7 +117,7 @@ pub struct ApplianceVmInventory {
     default, "guestOsType" => guest_os_type, "applianceVmType" => appliance_vm_type,
     "managementNetworkUuid" => management_network_uuid, "defaultRouteL3NetworkUuid" =>
     default_route_l3_network_uuid, "status" => status, "agentPort" => agent_port lenient,
-    "haStatus" => ha_status, }
+    "haStatus" => ha_status, } serialize if feature = "serialize"
 );
 impl ApplianceVmInventory {
     /// Query field `uuid`.
@@ -254,75 +255,47 @@ impl ApplianceVmInventory {
 }
 /// Server class: `org.zstack.header.vm.CloneVmInstanceResults`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CloneVmInstanceResults {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub number_of_cloned_vm: ::core::option::Option<i32>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     CloneVmInstanceResults { "numberOfClonedVm" => number_of_cloned_vm lenient,
-    "inventories" => inventories default, }
+    "inventories" => inventories default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vm.APICreateVmInstanceMsg$DiskAO`.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DiskAO {
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub boot: ::core::option::Option<bool>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub platform: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    #[serde(
-        rename = "guestOsType",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
     pub guest_os_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    #[serde(
-        rename = "primaryStorageUuid",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub size: ::core::option::Option<i64>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    #[serde(
-        rename = "templateUuid",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
     pub template_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    #[serde(
-        rename = "diskOfferingUuid",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
     pub disk_offering_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    #[serde(
-        rename = "sourceType",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
     pub source_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    #[serde(
-        rename = "sourceUuid",
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
     pub source_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    #[serde(rename = "systemTags", skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub system_tags: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DiskAO { "boot" => boot, "platform" => platform, "guestOsType" => guest_os_type,
     "architecture" => architecture, "primaryStorageUuid" => primary_storage_uuid, "size"
     => size lenient, "templateUuid" => template_uuid, "diskOfferingUuid" =>
@@ -333,6 +306,7 @@ pub struct DiskAO {
 ///
 /// Server class: `org.zstack.faulttolerance.entity.FaultToleranceVmGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct FaultToleranceVmGroupInventory {
     /// The resource UUID.
     ///
@@ -423,7 +397,7 @@ pub struct FaultToleranceVmGroupInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     FaultToleranceVmGroupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
     image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
@@ -437,9 +411,11 @@ pub struct FaultToleranceVmGroupInventory {
     "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms default, "guestOsType"
     => guest_os_type, "primaryVmInstanceUuid" => primary_vm_instance_uuid,
     "secondaryVmInstanceUuid" => secondary_vm_instance_uuid, "status" => status, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.guesttools.GuestToolsInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GuestToolsInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -464,16 +440,18 @@ pub struct GuestToolsInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     GuestToolsInventory { "uuid" => uuid, "name" => name, "description" => description,
     "managementNodeUuid" => management_node_uuid, "architecture" => architecture,
     "hypervisorType" => hypervisor_type, "version" => version, "agentType" => agent_type,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 /// Extends `ApplianceVmInventory` → `VmInstanceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.network.ovn.OvnControllerVmInstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OvnControllerVmInstanceInventory {
     /// The resource UUID.
     ///
@@ -570,7 +548,7 @@ pub struct OvnControllerVmInstanceInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub ha_status: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     OvnControllerVmInstanceInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
     image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
@@ -585,10 +563,11 @@ pub struct OvnControllerVmInstanceInventory {
     => guest_os_type, "applianceVmType" => appliance_vm_type, "managementNetworkUuid" =>
     management_network_uuid, "defaultRouteL3NetworkUuid" =>
     default_route_l3_network_uuid, "status" => status, "agentPort" => agent_port lenient,
-    "haStatus" => ha_status, }
+    "haStatus" => ha_status, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vm.VdiPortInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VdiPortInfo {
     /// Since ZStack 3.7. Absent from older MNs' replies.
     pub vnc_port: ::core::option::Option<i32>,
@@ -597,12 +576,13 @@ pub struct VdiPortInfo {
     /// Since ZStack 3.7. Absent from older MNs' replies.
     pub spice_tls_port: ::core::option::Option<i32>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VdiPortInfo { "vncPort" => vnc_port lenient, "spicePort" => spice_port lenient,
-    "spiceTlsPort" => spice_tls_port lenient, }
+    "spiceTlsPort" => spice_tls_port lenient, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vm.VmCapabilities`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmCapabilities {
     /// Since ZStack 3.1.0. Absent from older MNs' replies.
     pub support_live_migration: ::core::option::Option<bool>,
@@ -613,13 +593,15 @@ pub struct VmCapabilities {
     /// Since ZStack 3.1.0. Absent from older MNs' replies.
     pub support_memory_snapshot: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmCapabilities { "supportLiveMigration" => support_live_migration,
     "supportVolumeMigration" => support_volume_migration, "supportReimage" =>
-    support_reimage, "supportMemorySnapshot" => support_memory_snapshot, }
+    support_reimage, "supportMemorySnapshot" => support_memory_snapshot, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.header.vm.VmDeviceAddress`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmDeviceAddress {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub address: ::core::option::Option<::std::string::String>,
@@ -632,12 +614,14 @@ pub struct VmDeviceAddress {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub resource_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmDeviceAddress { "address" => address, "addressType" => address_type, "deviceType"
     => device_type, "resourceType" => resource_type, "resourceUuid" => resource_uuid, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vm.devices.VmInstanceDeviceAddressArchiveInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmInstanceDeviceAddressArchiveInventory {
     /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -660,12 +644,12 @@ pub struct VmInstanceDeviceAddressArchiveInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmInstanceDeviceAddressArchiveInventory { "id" => id lenient, "resourceUuid" =>
     resource_uuid, "vmInstanceUuid" => vm_instance_uuid, "deviceAddress" =>
     device_address, "addressGroupUuid" => address_group_uuid, "metadata" => metadata,
     "metadataClass" => metadata_class, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl VmInstanceDeviceAddressArchiveInventory {
     /// Query field `id`.
@@ -707,6 +691,7 @@ impl VmInstanceDeviceAddressArchiveInventory {
 }
 /// Server class: `org.zstack.header.vm.devices.VmInstanceDeviceAddressGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmInstanceDeviceAddressGroupInventory {
     /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -725,10 +710,11 @@ pub struct VmInstanceDeviceAddressGroupInventory {
         crate::types::VmInstanceDeviceAddressArchiveInventory,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmInstanceDeviceAddressGroupInventory { "uuid" => uuid, "resourceUuid" =>
     resource_uuid, "vmInstanceUuid" => vm_instance_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "addressList" => address_list default, }
+    "lastOpDate" => last_op_date, "addressList" => address_list default, } serialize if
+    feature = "serialize"
 );
 impl VmInstanceDeviceAddressGroupInventory {
     /// Query field `uuid`.
@@ -758,6 +744,7 @@ impl VmInstanceDeviceAddressGroupInventory {
 }
 /// Server class: `org.zstack.pciDevice.specification.mdev.VmInstanceMdevDeviceSpecRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmInstanceMdevDeviceSpecRefInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
@@ -772,10 +759,11 @@ pub struct VmInstanceMdevDeviceSpecRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmInstanceMdevDeviceSpecRefInventory { "vmInstanceUuid" => vm_instance_uuid,
     "mdevSpecUuid" => mdev_spec_uuid, "mdevDeviceNumber" => mdev_device_number lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 impl VmInstanceMdevDeviceSpecRefInventory {
     /// Query field `vmInstanceUuid`.
@@ -801,6 +789,7 @@ impl VmInstanceMdevDeviceSpecRefInventory {
 }
 /// Server class: `org.zstack.pciDevice.specification.pci.VmInstancePciDeviceSpecRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmInstancePciDeviceSpecRefInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
@@ -815,10 +804,11 @@ pub struct VmInstancePciDeviceSpecRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmInstancePciDeviceSpecRefInventory { "vmInstanceUuid" => vm_instance_uuid,
     "pciSpecUuid" => pci_spec_uuid, "pciDeviceNumber" => pci_device_number lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 impl VmInstancePciDeviceSpecRefInventory {
     /// Query field `vmInstanceUuid`.
@@ -844,6 +834,7 @@ impl VmInstancePciDeviceSpecRefInventory {
 }
 /// Server class: `org.zstack.header.vm.VmSchedHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmSchedHistoryInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -870,12 +861,12 @@ pub struct VmSchedHistoryInventory {
     pub sched_reason: ::core::option::Option<::std::string::String>,
     pub fail_reason: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmSchedHistoryInventory { "id" => id lenient, "vmInstanceUuid" => vm_instance_uuid,
     "accountUuid" => account_uuid, "schedType" => sched_type, "success" => success,
     "lastHostUuid" => last_host_uuid, "destHostUuid" => dest_host_uuid, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "zoneUuid" => zone_uuid, "schedReason" =>
-    sched_reason, "failReason" => fail_reason, }
+    sched_reason, "failReason" => fail_reason, } serialize if feature = "serialize"
 );
 impl VmSchedHistoryInventory {
     /// Query field `id`.
@@ -931,6 +922,7 @@ impl VmSchedHistoryInventory {
 ///
 /// Server class: `org.zstack.header.vdpa.VmVdpaNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmVdpaNicInventory {
     /// The resource UUID.
     ///
@@ -991,7 +983,7 @@ pub struct VmVdpaNicInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub src_path: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmVdpaNicInventory { "uuid" => uuid, "vmInstanceUuid" => vm_instance_uuid,
     "l3NetworkUuid" => l3_network_uuid, "ip" => ip, "mac" => mac, "hypervisorType" =>
     hypervisor_type, "netmask" => netmask, "gateway" => gateway, "metaData" => meta_data,
@@ -999,12 +991,13 @@ pub struct VmVdpaNicInventory {
     default, "internalName" => internal_name, "deviceId" => device_id lenient, "type" =>
     type_, "state" => state, "createDate" => create_date, "lastOpDate" => last_op_date,
     "pciDeviceUuid" => pci_device_uuid, "lastPciDeviceUuid" => last_pci_device_uuid,
-    "srcPath" => src_path, }
+    "srcPath" => src_path, } serialize if feature = "serialize"
 );
 /// Extends `VmNicInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.sriov.VmVfNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmVfNicInventory {
     /// The resource UUID.
     ///
@@ -1063,17 +1056,19 @@ pub struct VmVfNicInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub ha_state: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmVfNicInventory { "uuid" => uuid, "vmInstanceUuid" => vm_instance_uuid,
     "l3NetworkUuid" => l3_network_uuid, "ip" => ip, "mac" => mac, "hypervisorType" =>
     hypervisor_type, "netmask" => netmask, "gateway" => gateway, "metaData" => meta_data,
     "ipVersion" => ip_version lenient, "driverType" => driver_type, "usedIps" => used_ips
     default, "internalName" => internal_name, "deviceId" => device_id lenient, "type" =>
     type_, "state" => state, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "pciDeviceUuid" => pci_device_uuid, "haState" => ha_state, }
+    "pciDeviceUuid" => pci_device_uuid, "haState" => ha_state, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.kvm.xmlhook.XmlHookInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct XmlHookInventory {
     /// Since ZStack 5.2.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1094,10 +1089,11 @@ pub struct XmlHookInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     XmlHookInventory { "uuid" => uuid, "name" => name, "description" => description,
     "type" => type_, "hookScript" => hook_script, "libvirtVersion" => libvirt_version,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 impl XmlHookInventory {
     /// Query field `uuid`.
@@ -1137,6 +1133,7 @@ impl XmlHookInventory {
 ///
 /// Server class: `org.zstack.header.vm.VmInstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmInstanceInventory {
     /// The resource UUID.
     ///
@@ -1221,7 +1218,7 @@ pub struct VmInstanceInventory {
     /// Since ZStack 4.1.2. Absent from older MNs' replies.
     pub guest_os_type: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmInstanceInventory { "uuid" => uuid, "name" => name, "description" => description,
     "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" => image_uuid,
     "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid, "instanceOfferingUuid" =>
@@ -1232,7 +1229,7 @@ pub struct VmInstanceInventory {
     lenient, "cpuSpeed" => cpu_speed lenient, "allocatorStrategy" => allocator_strategy,
     "createDate" => create_date, "lastOpDate" => last_op_date, "state" => state, "vmNics"
     => vm_nics default, "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms
-    default, "guestOsType" => guest_os_type, }
+    default, "guestOsType" => guest_os_type, } serialize if feature = "serialize"
 );
 impl VmInstanceInventory {
     /// Query field `uuid`.
@@ -1348,6 +1345,7 @@ impl VmInstanceInventory {
 ///
 /// Server class: `org.zstack.header.vm.VmNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmNicInventory {
     /// The resource UUID.
     ///
@@ -1402,13 +1400,14 @@ pub struct VmNicInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmNicInventory { "uuid" => uuid, "vmInstanceUuid" => vm_instance_uuid,
     "l3NetworkUuid" => l3_network_uuid, "ip" => ip, "mac" => mac, "hypervisorType" =>
     hypervisor_type, "netmask" => netmask, "gateway" => gateway, "metaData" => meta_data,
     "ipVersion" => ip_version lenient, "driverType" => driver_type, "usedIps" => used_ips
     default, "internalName" => internal_name, "deviceId" => device_id lenient, "type" =>
     type_, "state" => state, "createDate" => create_date, "lastOpDate" => last_op_date, }
+    serialize if feature = "serialize"
 );
 impl VmNicInventory {
     /// Query field `uuid`.
@@ -1488,6 +1487,7 @@ impl VmNicInventory {
 ///
 /// Server class: `org.zstack.header.network.l3.UsedIpInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UsedIpInventory {
     /// The resource UUID.
     ///
@@ -1538,12 +1538,13 @@ pub struct UsedIpInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     UsedIpInventory { "uuid" => uuid, "ipRangeUuid" => ip_range_uuid, "l3NetworkUuid" =>
     l3_network_uuid, "ipVersion" => ip_version lenient, "ip" => ip, "netmask" => netmask,
     "gateway" => gateway, "usedFor" => used_for, "ipInLong" => ip_in_long lenient,
     "ipInBinary" => ip_in_binary lenient_default, "vmNicUuid" => vm_nic_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 impl UsedIpInventory {
     /// Query field `uuid`.
@@ -1603,6 +1604,7 @@ impl UsedIpInventory {
 ///
 /// Server class: `org.zstack.header.volume.VolumeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VolumeInventory {
     /// The resource UUID.
     ///
@@ -1673,7 +1675,7 @@ pub struct VolumeInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub protocol: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VolumeInventory { "uuid" => uuid, "name" => name, "description" => description,
     "primaryStorageUuid" => primary_storage_uuid, "vmInstanceUuid" => vm_instance_uuid,
     "diskOfferingUuid" => disk_offering_uuid, "rootImageUuid" => root_image_uuid,
@@ -1682,7 +1684,8 @@ pub struct VolumeInventory {
     "state" => state, "status" => status, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "isShareable" => is_shareable, "volumeQos" => volume_qos,
     "lastDetachDate" => last_detach_date, "lastVmInstanceUuid" => last_vm_instance_uuid,
-    "lastAttachDate" => last_attach_date, "protocol" => protocol, }
+    "lastAttachDate" => last_attach_date, "protocol" => protocol, } serialize if feature
+    = "serialize"
 );
 impl VolumeInventory {
     /// Query field `uuid`.
@@ -1782,6 +1785,7 @@ impl VolumeInventory {
 ///
 /// Server class: `org.zstack.header.vm.cdrom.VmCdRomInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmCdRomInventory {
     /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1806,11 +1810,11 @@ pub struct VmCdRomInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmCdRomInventory { "uuid" => uuid, "vmInstanceUuid" => vm_instance_uuid, "deviceId"
     => device_id lenient, "isoUuid" => iso_uuid, "isoInstallPath" => iso_install_path,
     "name" => name, "description" => description, "protocol" => protocol, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl VmCdRomInventory {
     /// Query field `uuid`.
@@ -1857,6 +1861,7 @@ impl VmCdRomInventory {
 /// A `ApplianceVmInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyApplianceVmInventory {
     ApplianceVmInventory(crate::types::ApplianceVmInventory),
     SlbVmInstanceInventory(crate::types::SlbVmInstanceInventory),
@@ -1970,6 +1975,32 @@ impl<'de> ::serde::Deserialize<'de> for AnyApplianceVmInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyApplianceVmInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::ApplianceVmInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SlbVmInstanceInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VirtualRouterVmInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::OvnControllerVmInstanceInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VpcRouterVmInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::SlbVmInstanceInventory>
@@ -2135,6 +2166,7 @@ for crate::types::ApplianceVmInventory {
 /// A `VmInstanceInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyVmInstanceInventory {
     VmInstanceInventory(crate::types::VmInstanceInventory),
     BareMetal2InstanceInventory(crate::types::BareMetal2InstanceInventory),
@@ -2276,6 +2308,41 @@ impl<'de> ::serde::Deserialize<'de> for AnyVmInstanceInventory {
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyVmInstanceInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::VmInstanceInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::BareMetal2InstanceInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::SlbVmInstanceInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VirtualRouterVmInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ApplianceVmInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::FaultToleranceVmGroupInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::OvnControllerVmInstanceInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VpcRouterVmInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
     }
 }
 impl ::core::convert::From<&crate::types::BareMetal2InstanceInventory>
@@ -2519,6 +2586,7 @@ for crate::types::VmInstanceInventory {
 /// A `VmNicInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyVmNicInventory {
     VmNicInventory(crate::types::VmNicInventory),
     VmVdpaNicInventory(crate::types::VmVdpaNicInventory),
@@ -2602,6 +2670,26 @@ impl<'de> ::serde::Deserialize<'de> for AnyVmNicInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyVmNicInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::VmNicInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VmVdpaNicInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::VmVfNicInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::VmVdpaNicInventory>
 for crate::types::VmNicInventory {
     fn from(value: &crate::types::VmVdpaNicInventory) -> Self {
@@ -2655,6 +2743,7 @@ for crate::types::VmNicInventory {
 /// A `VolumeInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyVolumeInventory {
     VolumeInventory(crate::types::VolumeInventory),
     BlockVolumeInventory(crate::types::BlockVolumeInventory),
@@ -2750,6 +2839,29 @@ impl<'de> ::serde::Deserialize<'de> for AnyVolumeInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyVolumeInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::VolumeInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::BlockVolumeInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::ExponBlockVolumeInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::XskyBlockVolumeInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::BlockVolumeInventory>
 for crate::types::VolumeInventory {
     fn from(value: &crate::types::BlockVolumeInventory) -> Self {
@@ -2842,6 +2954,7 @@ for crate::types::VolumeInventory {
 }
 /// Server class: `org.zstack.kvm.xmlhook.XmlHookType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum XmlHookType {
     /// `System`
     System,

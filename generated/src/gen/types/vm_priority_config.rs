@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /vm-priority-config, and the types and enums they use first.
 /// Server class: `org.zstack.header.vm.VmPriorityConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmPriorityConfigInventory {
     /// Since ZStack 3.7. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -22,10 +23,11 @@ pub struct VmPriorityConfigInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmPriorityConfigInventory { "uuid" => uuid, "accountUuid" => account_uuid, "level" =>
     level, "cpuShares" => cpu_shares lenient, "oomScoreAdj" => oom_score_adj lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 impl VmPriorityConfigInventory {
     /// Query field `uuid`.
@@ -59,6 +61,7 @@ impl VmPriorityConfigInventory {
 }
 /// Server class: `org.zstack.header.vm.VmPriorityLevel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VmPriorityLevel {
     /// `Normal`
     Normal,

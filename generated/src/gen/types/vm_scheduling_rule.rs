@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.header.vmscheduling.VmSchedulingRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmSchedulingRuleInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -38,12 +39,12 @@ pub struct VmSchedulingRuleInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub mode: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmSchedulingRuleInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "policy" => policy, "version" => version, "type" => type_, "appliance"
     => appliance, "zoneUuid" => zone_uuid, "state" => state, "createDate" => create_date,
     "lastOpDate" => last_op_date, "usages" => usages default, "rule" => rule, "mode" =>
-    mode, }
+    mode, } serialize if feature = "serialize"
 );
 impl VmSchedulingRuleInventory {
     /// Query field `uuid`.

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /query/vm/schedulingRule/group or /vmSchedulingRuleGroup, and the types and enums they use first.
 /// Server class: `org.zstack.header.vmscheduling.VmSchedulingRuleGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VmSchedulingRuleGroupInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -22,10 +23,10 @@ pub struct VmSchedulingRuleGroupInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VmSchedulingRuleGroupInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "appliance" => appliance, "zoneUuid" => zone_uuid, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl VmSchedulingRuleGroupInventory {
     /// Query field `uuid`.

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /volume-backups, and the types and enums they use first.
 /// Server class: `org.zstack.header.storage.backup.VolumeBackupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VolumeBackupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -38,12 +39,13 @@ pub struct VolumeBackupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub backup_storage_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VolumeBackupInventory { "uuid" => uuid, "volumeUuid" => volume_uuid, "name" => name,
     "description" => description, "type" => type_, "state" => state, "status" => status,
     "size" => size lenient, "metadata" => metadata, "groupUuid" => group_uuid, "mode" =>
     mode, "vmInstanceUuid" => vm_instance_uuid, "createDate" => create_date, "lastOpDate"
-    => last_op_date, "backupStorageRefs" => backup_storage_refs default, }
+    => last_op_date, "backupStorageRefs" => backup_storage_refs default, } serialize if
+    feature = "serialize"
 );
 impl VolumeBackupInventory {
     /// Query field `uuid`.
@@ -109,6 +111,7 @@ impl VolumeBackupInventory {
 }
 /// Server class: `org.zstack.header.storage.backup.BackupMode`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BackupMode {
     /// `full`
     Full,

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /volume-snapshots, and the types and enums they use first.
 /// Server class: `org.zstack.header.storage.snapshot.BatchDeleteVolumeSnapshotStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct BatchDeleteVolumeSnapshotStruct {
     /// Since ZStack 3.3. Absent from older MNs' replies.
     pub snapshot_uuid: ::core::option::Option<::std::string::String>,
@@ -12,12 +13,13 @@ pub struct BatchDeleteVolumeSnapshotStruct {
     /// Since ZStack 3.3. Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     BatchDeleteVolumeSnapshotStruct { "snapshotUuid" => snapshot_uuid, "success" =>
-    success, "error" => error, }
+    success, "error" => error, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.snapshot.group.DeleteSnapshotGroupResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteSnapshotGroupResult {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub snapshot_uuid: ::core::option::Option<::std::string::String>,
@@ -28,12 +30,14 @@ pub struct DeleteSnapshotGroupResult {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     DeleteSnapshotGroupResult { "snapshotUuid" => snapshot_uuid, "volumeUuid" =>
-    volume_uuid, "success" => success, "error" => error, }
+    volume_uuid, "success" => success, "error" => error, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.header.storage.snapshot.group.RevertSnapshotGroupResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RevertSnapshotGroupResult {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub snapshot_uuid: ::core::option::Option<::std::string::String>,
@@ -44,12 +48,14 @@ pub struct RevertSnapshotGroupResult {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     RevertSnapshotGroupResult { "snapshotUuid" => snapshot_uuid, "volumeUuid" =>
-    volume_uuid, "success" => success, "error" => error, }
+    volume_uuid, "success" => success, "error" => error, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.header.storage.snapshot.ShrinkResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ShrinkResult {
     /// Since ZStack 3.10. Absent from older MNs' replies.
     pub old_size: ::core::option::Option<i64>,
@@ -58,12 +64,13 @@ pub struct ShrinkResult {
     /// Since ZStack 3.10. Absent from older MNs' replies.
     pub delta_size: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ShrinkResult { "oldSize" => old_size lenient, "size" => size lenient, "deltaSize" =>
-    delta_size lenient, }
+    delta_size lenient, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotTree$SnapshotLeafInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SnapshotLeafInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventory: ::core::option::Option<crate::types::VolumeSnapshotInventory>,
@@ -72,12 +79,13 @@ pub struct SnapshotLeafInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub children: ::std::vec::Vec<crate::types::SnapshotLeafInventory>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SnapshotLeafInventory { "inventory" => inventory, "parentUuid" => parent_uuid,
-    "children" => children default, }
+    "children" => children default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VolumeSnapshotBackupStorageRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub volume_snapshot_uuid: ::core::option::Option<::std::string::String>,
@@ -86,13 +94,14 @@ pub struct VolumeSnapshotBackupStorageRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub install_path: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VolumeSnapshotBackupStorageRefInventory { "volumeSnapshotUuid" =>
     volume_snapshot_uuid, "backupStorageUuid" => backup_storage_uuid, "installPath" =>
-    install_path, }
+    install_path, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.snapshot.group.VolumeSnapshotGroupAvailability`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VolumeSnapshotGroupAvailability {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -101,12 +110,13 @@ pub struct VolumeSnapshotGroupAvailability {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub reason: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VolumeSnapshotGroupAvailability { "uuid" => uuid, "available" => available, "reason"
-    => reason, }
+    => reason, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.snapshot.group.VolumeSnapshotGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VolumeSnapshotGroupInventory {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -129,11 +139,12 @@ pub struct VolumeSnapshotGroupInventory {
         crate::types::VolumeSnapshotGroupRefInventory,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VolumeSnapshotGroupInventory { "uuid" => uuid, "snapshotCount" => snapshot_count
     lenient, "name" => name, "description" => description, "vmInstanceUuid" =>
     vm_instance_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "volumeSnapshotRefs" => volume_snapshot_refs default, }
+    "volumeSnapshotRefs" => volume_snapshot_refs default, } serialize if feature =
+    "serialize"
 );
 impl VolumeSnapshotGroupInventory {
     /// Query field `uuid`.
@@ -171,6 +182,7 @@ impl VolumeSnapshotGroupInventory {
 }
 /// Server class: `org.zstack.header.storage.snapshot.group.VolumeSnapshotGroupRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VolumeSnapshotGroupRefInventory {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub volume_snapshot_uuid: ::core::option::Option<::std::string::String>,
@@ -201,17 +213,18 @@ pub struct VolumeSnapshotGroupRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VolumeSnapshotGroupRefInventory { "volumeSnapshotUuid" => volume_snapshot_uuid,
     "volumeSnapshotGroupUuid" => volume_snapshot_group_uuid, "deviceId" => device_id
     lenient, "snapshotDeleted" => snapshot_deleted, "volumeUuid" => volume_uuid,
     "volumeName" => volume_name, "volumeType" => volume_type, "volumeSnapshotInstallPath"
     => volume_snapshot_install_path, "volumeSnapshotName" => volume_snapshot_name,
     "createDate" => create_date, "lastOpDate" => last_op_date, "volumeLastAttachDate" =>
-    volume_last_attach_date, }
+    volume_last_attach_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VolumeSnapshotInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -258,7 +271,7 @@ pub struct VolumeSnapshotInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub group_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VolumeSnapshotInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "type" => type_, "volumeUuid" => volume_uuid, "treeUuid" => tree_uuid,
     "parentUuid" => parent_uuid, "primaryStorageUuid" => primary_storage_uuid,
@@ -266,7 +279,7 @@ pub struct VolumeSnapshotInventory {
     volume_type, "format" => format, "latest" => latest, "size" => size lenient,
     "distance" => distance lenient, "state" => state, "status" => status, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "backupStorageRefs" => backup_storage_refs
-    default, "groupUuid" => group_uuid, }
+    default, "groupUuid" => group_uuid, } serialize if feature = "serialize"
 );
 impl VolumeSnapshotInventory {
     /// Query field `uuid`.
@@ -352,6 +365,7 @@ impl VolumeSnapshotInventory {
 }
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotTreeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VolumeSnapshotTreeInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -370,10 +384,10 @@ pub struct VolumeSnapshotTreeInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VolumeSnapshotTreeInventory { "uuid" => uuid, "volumeUuid" => volume_uuid, "current"
     => current, "status" => status, "tree" => tree, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl VolumeSnapshotTreeInventory {
     /// Query field `uuid`.

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /volumes, and the types and enums they use first.
 /// Server class: `org.zstack.mevoco.ShareableVolumeVmInstanceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ShareableVolumeVmInstanceRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -20,10 +21,10 @@ pub struct ShareableVolumeVmInstanceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ShareableVolumeVmInstanceRefInventory { "uuid" => uuid, "volumeUuid" => volume_uuid,
     "vmInstanceUuid" => vm_instance_uuid, "deviceId" => device_id lenient, "createDate"
-    => create_date, "lastOpDate" => last_op_date, }
+    => create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl ShareableVolumeVmInstanceRefInventory {
     /// Query field `uuid`.
@@ -53,6 +54,7 @@ impl ShareableVolumeVmInstanceRefInventory {
 }
 /// Server class: `org.zstack.header.volume.APIGetVolumeFormatReply$VolumeFormatReplyStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VolumeFormatReplyStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub format: ::core::option::Option<::std::string::String>,
@@ -61,8 +63,8 @@ pub struct VolumeFormatReplyStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub supporting_hypervisor_types: ::std::vec::Vec<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VolumeFormatReplyStruct { "format" => format, "masterHypervisorType" =>
     master_hypervisor_type, "supportingHypervisorTypes" => supporting_hypervisor_types
-    default, }
+    default, } serialize if feature = "serialize"
 );

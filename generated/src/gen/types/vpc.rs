@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /vpc, and the types and enums they use first.
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcHaGroupInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -26,11 +27,11 @@ pub struct VpcHaGroupInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcHaGroupInventory { "uuid" => uuid, "name" => name, "description" => description,
     "monitors" => monitors default, "vrRefs" => vr_refs default, "services" => services
     default, "usedIps" => used_ips default, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl VpcHaGroupInventory {
     /// Query field `uuid`.
@@ -72,6 +73,7 @@ impl VpcHaGroupInventory {
 }
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupNetworkServiceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcHaGroupNetworkServiceRefInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -88,11 +90,11 @@ pub struct VpcHaGroupNetworkServiceRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcHaGroupNetworkServiceRefInventory { "id" => id lenient, "vpcHaRouterUuid" =>
     vpc_ha_router_uuid, "networkServiceName" => network_service_name,
     "networkServiceUuid" => network_service_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl VpcHaGroupNetworkServiceRefInventory {
     /// Query field `id`.
@@ -124,6 +126,7 @@ impl VpcHaGroupNetworkServiceRefInventory {
 ///
 /// Server class: `org.zstack.header.vpc.VpcRouterVmInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcRouterVmInventory {
     /// The resource UUID.
     ///
@@ -228,7 +231,7 @@ pub struct VpcRouterVmInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub ha_ref: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcRouterVmInventory { "uuid" => uuid, "name" => name, "description" => description,
     "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" => image_uuid,
     "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid, "instanceOfferingUuid" =>
@@ -244,10 +247,11 @@ pub struct VpcRouterVmInventory {
     default_route_l3_network_uuid, "status" => status, "agentPort" => agent_port lenient,
     "haStatus" => ha_status, "publicNetworkUuid" => public_network_uuid,
     "virtualRouterVips" => virtual_router_vips default, "dns" => dns default, "haRef" =>
-    ha_ref default, }
+    ha_ref default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vpc.VpcSnatStateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcSnatStateInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -264,10 +268,10 @@ pub struct VpcSnatStateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcSnatStateInventory { "uuid" => uuid, "vpcUuid" => vpc_uuid, "l3NetworkUuid" =>
     l3_network_uuid, "state" => state, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, }
+    last_op_date, } serialize if feature = "serialize"
 );
 impl VpcSnatStateInventory {
     /// Query field `uuid`.

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /vpcfirewalls, and the types and enums they use first.
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcFirewallInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -20,10 +21,10 @@ pub struct VpcFirewallInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcFirewallInventory { "uuid" => uuid, "name" => name, "refs" => refs default,
     "createDate" => create_date, "lastOpDate" => last_op_date, "description" =>
-    description, }
+    description, } serialize if feature = "serialize"
 );
 impl VpcFirewallInventory {
     /// Query field `uuid`.
@@ -53,6 +54,7 @@ impl VpcFirewallInventory {
 }
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallIpSetTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcFirewallIpSetTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -73,13 +75,15 @@ pub struct VpcFirewallIpSetTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcFirewallIpSetTemplateInventory { "name" => name, "sourceValue" => source_value,
     "destValue" => dest_value, "type" => type_, "createDate" => create_date, "lastOpDate"
-    => last_op_date, "accountUuid" => account_uuid, "uuid" => uuid, }
+    => last_op_date, "accountUuid" => account_uuid, "uuid" => uuid, } serialize if
+    feature = "serialize"
 );
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcFirewallRuleInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -122,17 +126,19 @@ pub struct VpcFirewallRuleInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcFirewallRuleInventory { "uuid" => uuid, "ruleSetUuid" => rule_set_uuid, "action"
     => action, "protocol" => protocol, "destPort" => dest_port, "sourcePort" =>
     source_port, "sourceIp" => source_ip, "destIp" => dest_ip, "ruleNumber" =>
     rule_number lenient, "allowStates" => allow_states, "tcpFlag" => tcp_flag,
     "icmpTypeName" => icmp_type_name, "isApplied" => is_applied, "expired" => expired,
     "state" => state, "isDefault" => is_default, "description" => description,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleSetInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcFirewallRuleSetInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -155,14 +161,15 @@ pub struct VpcFirewallRuleSetInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub rules: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcFirewallRuleSetInventory { "uuid" => uuid, "name" => name, "actionType" =>
     action_type, "description" => description, "isDefault" => is_default, "isApplied" =>
     is_applied, "createDate" => create_date, "lastOpDate" => last_op_date, "rules" =>
-    rules default, }
+    rules default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleSetL3RefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcFirewallRuleSetL3RefInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -181,14 +188,15 @@ pub struct VpcFirewallRuleSetL3RefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcFirewallRuleSetL3RefInventory { "id" => id lenient, "ruleSetUuid" =>
     rule_set_uuid, "l3NetworkUuid" => l3_network_uuid, "vpcFirewallUuid" =>
     vpc_firewall_uuid, "packetsForwardType" => packets_forward_type, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, }
+    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcFirewallRuleTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub action: ::core::option::Option<crate::types::ActionType>,
@@ -231,17 +239,18 @@ pub struct VpcFirewallRuleTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcFirewallRuleTemplateInventory { "action" => action, "protocol" => protocol, "name"
     => name, "destPort" => dest_port, "sourcePort" => source_port, "sourceIp" =>
     source_ip, "destIp" => dest_ip, "allowStates" => allow_states, "tcpFlag" => tcp_flag,
     "icmpTypeName" => icmp_type_name, "ruleNumber" => rule_number lenient, "enableLog" =>
     enable_log, "state" => state, "isDefault" => is_default, "description" =>
     description, "createDate" => create_date, "lastOpDate" => last_op_date, "accountUuid"
-    => account_uuid, "uuid" => uuid, }
+    => account_uuid, "uuid" => uuid, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallVRouterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VpcFirewallVRouterRefInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -256,10 +265,10 @@ pub struct VpcFirewallVRouterRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VpcFirewallVRouterRefInventory { "id" => id lenient, "vpcFirewallUuid" =>
     vpc_firewall_uuid, "vRouterUuid" => v_router_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl VpcFirewallVRouterRefInventory {
     /// Query field `id`.
@@ -285,6 +294,7 @@ impl VpcFirewallVRouterRefInventory {
 }
 /// Server class: `org.zstack.vpcfirewall.entity.ActionType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ActionType {
     /// `drop`
     Drop,
@@ -321,6 +331,7 @@ impl ::core::convert::From<&str> for ActionType {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(ActionType);
 /// Server class: `org.zstack.vpcfirewall.entity.FirewallRuleState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum FirewallRuleState {
     /// `disable`
     Disable,
@@ -353,6 +364,7 @@ impl ::core::convert::From<&str> for FirewallRuleState {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(FirewallRuleState);
 /// Server class: `org.zstack.vpcfirewall.entity.IpSetType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum IpSetType {
     /// `ip`
     Ip,
@@ -385,6 +397,7 @@ impl ::core::convert::From<&str> for IpSetType {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(IpSetType);
 /// Server class: `org.zstack.vpcfirewall.entity.PacketsForwardType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PacketsForwardType {
     /// `in`
     In,
@@ -421,6 +434,7 @@ impl ::core::convert::From<&str> for PacketsForwardType {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(PacketsForwardType);
 /// Server class: `org.zstack.vpcfirewall.entity.ProtocolType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ProtocolType {
     /// `TCP_UDP`
     TcpUdp,

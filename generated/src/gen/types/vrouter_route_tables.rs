@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /vrouter-route-tables, and the types and enums they use first.
 /// Server class: `org.zstack.vrouterRoute.VRouterRouteEntryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VRouterRouteEntryInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -26,11 +27,11 @@ pub struct VRouterRouteEntryInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VRouterRouteEntryInventory { "uuid" => uuid, "description" => description, "type" =>
     type_, "routeTableUuid" => route_table_uuid, "destination" => destination, "target"
     => target, "distance" => distance lenient, "createDate" => create_date, "lastOpDate"
-    => last_op_date, }
+    => last_op_date, } serialize if feature = "serialize"
 );
 impl VRouterRouteEntryInventory {
     /// Query field `uuid`.
@@ -72,6 +73,7 @@ impl VRouterRouteEntryInventory {
 }
 /// Server class: `org.zstack.vrouterRoute.VRouterRouteTableInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VRouterRouteTableInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -90,11 +92,11 @@ pub struct VRouterRouteTableInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub route_entries: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VRouterRouteTableInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "createDate" => create_date, "lastOpDate" => last_op_date,
     "attachedRouterRefs" => attached_router_refs default, "routeEntries" => route_entries
-    default, }
+    default, } serialize if feature = "serialize"
 );
 impl VRouterRouteTableInventory {
     /// Query field `uuid`.
@@ -128,15 +130,17 @@ impl VRouterRouteTableInventory {
 }
 /// Server class: `org.zstack.vrouterRoute.VirtualRouterVRouterRouteTableRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct VirtualRouterVRouterRouteTableRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub virtual_router_vm_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub route_table_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     VirtualRouterVRouterRouteTableRefInventory { "virtualRouterVmUuid" =>
-    virtual_router_vm_uuid, "routeTableUuid" => route_table_uuid, }
+    virtual_router_vm_uuid, "routeTableUuid" => route_table_uuid, } serialize if feature
+    = "serialize"
 );
 impl VirtualRouterVRouterRouteTableRefInventory {
     /// Query field `virtualRouterVmUuid`.
@@ -150,6 +154,7 @@ impl VirtualRouterVRouterRouteTableRefInventory {
 }
 /// Server class: `org.zstack.vrouterRoute.VRouterRouteEntryType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VRouterRouteEntryType {
     /// `UserStatic`
     UserStatic,

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /web-hooks, and the types and enums they use first.
 /// Server class: `org.zstack.header.core.webhooks.WebhookInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -24,10 +25,10 @@ pub struct WebhookInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     WebhookInventory { "uuid" => uuid, "name" => name, "description" => description,
     "url" => url, "type" => type_, "opaque" => opaque, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl WebhookInventory {
     /// Query field `uuid`.

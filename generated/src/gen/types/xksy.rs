@@ -6,6 +6,7 @@
 ///
 /// Server class: `org.zstack.header.volume.block.XskyBlockVolumeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct XskyBlockVolumeInventory {
     /// The resource UUID.
     ///
@@ -96,7 +97,7 @@ pub struct XskyBlockVolumeInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub max_total_iops: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     XskyBlockVolumeInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "primaryStorageUuid" => primary_storage_uuid, "vmInstanceUuid" =>
     vm_instance_uuid, "diskOfferingUuid" => disk_offering_uuid, "rootImageUuid" =>
@@ -110,7 +111,8 @@ pub struct XskyBlockVolumeInventory {
     lenient, "accessPathIqn" => access_path_iqn, "xskyStatus" => xsky_status,
     "xskyBlockVolumeId" => xsky_block_volume_id lenient, "burstTotalBw" => burst_total_bw
     lenient, "burstTotalIops" => burst_total_iops lenient, "maxTotalBw" => max_total_bw
-    lenient, "maxTotalIops" => max_total_iops lenient, }
+    lenient, "maxTotalIops" => max_total_iops lenient, } serialize if feature =
+    "serialize"
 );
 impl XskyBlockVolumeInventory {
     /// Query field `uuid`.

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /zbox, and the types and enums they use first.
 /// Server class: `org.zstack.zbox.ZBoxInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ZBoxInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -28,11 +29,12 @@ pub struct ZBoxInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ZBoxInventory { "uuid" => uuid, "name" => name, "state" => state, "status" => status,
     "locationRefs" => location_refs default, "mountPath" => mount_path, "totalCapacity"
     => total_capacity lenient, "availableCapacity" => available_capacity lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, }
+    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
+    "serialize"
 );
 impl ZBoxInventory {
     /// Query field `uuid`.
@@ -78,6 +80,7 @@ impl ZBoxInventory {
 }
 /// Server class: `org.zstack.zbox.ZBoxState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ZBoxState {
     /// `Enabled`
     Enabled,
@@ -114,6 +117,7 @@ impl ::core::convert::From<&str> for ZBoxState {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(ZBoxState);
 /// Server class: `org.zstack.zbox.ZBoxStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ZBoxStatus {
     /// `Ready`
     Ready,

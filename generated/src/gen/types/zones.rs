@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /zones, and the types and enums they use first.
 /// Server class: `org.zstack.header.buildsystem.AppBuildSystemZoneRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AppBuildSystemZoneRefInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub id: ::core::option::Option<i64>,
@@ -18,13 +19,14 @@ pub struct AppBuildSystemZoneRefInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AppBuildSystemZoneRefInventory { "id" => id lenient, "buildSystemUuid" =>
     build_system_uuid, "zoneUuid" => zone_uuid, "createDate" => create_date, "lastOpDate"
-    => last_op_date, }
+    => last_op_date, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.zone.ZoneInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ZoneInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -45,10 +47,10 @@ pub struct ZoneInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ZoneInventory { "uuid" => uuid, "name" => name, "description" => description, "state"
     => state, "type" => type_, "isDefault" => is_default, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl ZoneInventory {
     /// Query field `uuid`.

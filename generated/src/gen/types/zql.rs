@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /zql, and the types and enums they use first.
 /// Server class: `org.zstack.zql.ZQLQueryReturn`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ZQLQueryReturn {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
@@ -24,9 +25,9 @@ pub struct ZQLQueryReturn {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ZQLQueryReturn { "inventories" => inventories default, "inventoryCounts" =>
     inventory_counts lenient_default, "inventoryAggregateFunctions" =>
     inventory_aggregate_functions default, "total" => total lenient, "returnWith" =>
-    return_with default, "name" => name, }
+    return_with default, "name" => name, } serialize if feature = "serialize"
 );

@@ -4,6 +4,7 @@
 //! Catalog APIs whose route starts with /zwatch, and the types and enums they use first.
 /// Server class: `org.zstack.zwatch.alarm.activealarm.entity.ActiveAlarmInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ActiveAlarmInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub template_uuid: ::core::option::Option<::std::string::String>,
@@ -16,9 +17,10 @@ pub struct ActiveAlarmInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ActiveAlarmInventory { "templateUuid" => template_uuid, "alarmUuid" => alarm_uuid,
-    "namespace" => namespace, "createDate" => create_date, "uuid" => uuid, }
+    "namespace" => namespace, "createDate" => create_date, "uuid" => uuid, } serialize if
+    feature = "serialize"
 );
 impl ActiveAlarmInventory {
     /// Query field `templateUuid`.
@@ -44,6 +46,7 @@ impl ActiveAlarmInventory {
 }
 /// Server class: `org.zstack.zwatch.alarm.activealarm.entity.ActiveAlarmTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ActiveAlarmTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -74,13 +77,13 @@ pub struct ActiveAlarmTemplateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ActiveAlarmTemplateInventory { "uuid" => uuid, "alarmName" => alarm_name,
     "comparisonOperator" => comparison_operator, "period" => period lenient,
     "repeatInterval" => repeat_interval lenient, "repeatCount" => repeat_count lenient,
     "namespace" => namespace, "metricName" => metric_name, "threshold" => threshold,
     "emergencyLevel" => emergency_level, "labels" => labels, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl ActiveAlarmTemplateInventory {
     /// Query field `uuid`.
@@ -140,6 +143,7 @@ impl ActiveAlarmTemplateInventory {
 ///
 /// Server class: `org.zstack.zwatch.alarm.AlarmDataAckInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AlarmDataAckInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub alert_data_uuid: ::core::option::Option<::std::string::String>,
@@ -158,14 +162,16 @@ pub struct AlarmDataAckInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AlarmDataAckInventory { "alertDataUuid" => alert_data_uuid, "alertType" =>
     alert_type, "ackPeriod" => ack_period lenient, "resourceUuid" => resource_uuid,
     "ackDate" => ack_date, "resumeAlert" => resume_alert, "operatorAccountUuid" =>
-    operator_account_uuid, "alarmUuid" => alarm_uuid, }
+    operator_account_uuid, "alarmUuid" => alarm_uuid, } serialize if feature =
+    "serialize"
 );
 /// Server class: `org.zstack.zwatch.alarm.AlarmInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AlarmInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -206,14 +212,15 @@ pub struct AlarmInventory {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub emergency_level: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AlarmInventory { "uuid" => uuid, "name" => name, "description" => description,
     "comparisonOperator" => comparison_operator, "period" => period lenient, "namespace"
     => namespace, "metricName" => metric_name, "threshold" => threshold, "repeatInterval"
     => repeat_interval lenient, "repeatCount" => repeat_count lenient, "status" =>
     status, "state" => state, "enableRecovery" => enable_recovery, "createDate" =>
     create_date, "lastOpDate" => last_op_date, "labels" => labels default, "actions" =>
-    actions default, "emergencyLevel" => emergency_level, }
+    actions default, "emergencyLevel" => emergency_level, } serialize if feature =
+    "serialize"
 );
 impl AlarmInventory {
     /// Query field `uuid`.
@@ -291,6 +298,7 @@ impl AlarmInventory {
 }
 /// Server class: `org.zstack.zwatch.alarm.AlarmLabelInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AlarmLabelInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -301,12 +309,13 @@ pub struct AlarmLabelInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AlarmLabelInventory { "uuid" => uuid, "key" => key, "operator" => operator, "value"
-    => value, }
+    => value, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.alarm.AlertDataAckInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AlertDataAckInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub alert_data_uuid: ::core::option::Option<::std::string::String>,
@@ -323,11 +332,11 @@ pub struct AlertDataAckInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AlertDataAckInventory { "alertDataUuid" => alert_data_uuid, "alertType" =>
     alert_type, "ackPeriod" => ack_period lenient, "resourceUuid" => resource_uuid,
     "ackDate" => ack_date, "resumeAlert" => resume_alert, "operatorAccountUuid" =>
-    operator_account_uuid, }
+    operator_account_uuid, } serialize if feature = "serialize"
 );
 impl AlertDataAckInventory {
     /// Query field `alertDataUuid`.
@@ -363,6 +372,7 @@ impl AlertDataAckInventory {
 ///
 /// Server class: `org.zstack.zwatch.alarm.sns.template.aliyunsms.AliyunSmsSNSTextTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AliyunSmsSNSTextTemplateInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -399,14 +409,15 @@ pub struct AliyunSmsSNSTextTemplateInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub event_template: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     AliyunSmsSNSTextTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "applicationPlatformType" => application_platform_type, "subject" =>
     subject, "recoverySubject" => recovery_subject, "template" => template,
     "recoveryTemplate" => recovery_template, "defaultTemplate" => default_template,
     "createDate" => create_date, "lastOpDate" => last_op_date, "type" => type_,
     "alarmTemplateCode" => alarm_template_code, "sign" => sign, "eventTemplateCode" =>
-    event_template_code, "eventTemplate" => event_template, }
+    event_template_code, "eventTemplate" => event_template, } serialize if feature =
+    "serialize"
 );
 impl AliyunSmsSNSTextTemplateInventory {
     /// Query field `uuid`.
@@ -478,6 +489,7 @@ impl AliyunSmsSNSTextTemplateInventory {
 ///
 /// Server class: `org.zstack.zwatch.alarm.EventDataAckInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventDataAckInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub alert_data_uuid: ::core::option::Option<::std::string::String>,
@@ -496,14 +508,16 @@ pub struct EventDataAckInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub event_subscription_uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EventDataAckInventory { "alertDataUuid" => alert_data_uuid, "alertType" =>
     alert_type, "ackPeriod" => ack_period lenient, "resourceUuid" => resource_uuid,
     "ackDate" => ack_date, "resumeAlert" => resume_alert, "operatorAccountUuid" =>
     operator_account_uuid, "eventSubscriptionUuid" => event_subscription_uuid, }
+    serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.EventRuleTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventRuleTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -526,11 +540,11 @@ pub struct EventRuleTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EventRuleTemplateInventory { "name" => name, "monitorTemplateUuid" =>
     monitor_template_uuid, "namespace" => namespace, "eventName" => event_name,
     "emergencyLevel" => emergency_level, "labels" => labels, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "uuid" => uuid, }
+    "lastOpDate" => last_op_date, "uuid" => uuid, } serialize if feature = "serialize"
 );
 impl EventRuleTemplateInventory {
     /// Query field `name`.
@@ -572,6 +586,7 @@ impl EventRuleTemplateInventory {
 }
 /// Server class: `org.zstack.zwatch.alarm.EventSubscriptionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventSubscriptionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -596,11 +611,12 @@ pub struct EventSubscriptionInventory {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub emergency_level: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EventSubscriptionInventory { "uuid" => uuid, "name" => name, "namespace" =>
     namespace, "eventName" => event_name, "state" => state, "actions" => actions default,
     "labels" => labels default, "lastOpDate" => last_op_date, "createDate" =>
-    create_date, "emergencyLevel" => emergency_level, }
+    create_date, "emergencyLevel" => emergency_level, } serialize if feature =
+    "serialize"
 );
 impl EventSubscriptionInventory {
     /// Query field `uuid`.
@@ -646,6 +662,7 @@ impl EventSubscriptionInventory {
 }
 /// Server class: `org.zstack.zwatch.alarm.EventSubscriptionLabelInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EventSubscriptionLabelInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -656,12 +673,13 @@ pub struct EventSubscriptionLabelInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub value: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     EventSubscriptionLabelInventory { "uuid" => uuid, "key" => key, "operator" =>
-    operator, "value" => value, }
+    operator, "value" => value, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.metricpusher.MetricDataHttpReceiverInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MetricDataHttpReceiverInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -680,10 +698,10 @@ pub struct MetricDataHttpReceiverInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::ReceiverState>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MetricDataHttpReceiverInventory { "uuid" => uuid, "name" => name, "url" => url,
     "description" => description, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "state" => state, }
+    last_op_date, "state" => state, } serialize if feature = "serialize"
 );
 impl MetricDataHttpReceiverInventory {
     /// Query field `uuid`.
@@ -717,6 +735,7 @@ impl MetricDataHttpReceiverInventory {
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MetricRuleTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MetricRuleTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -751,14 +770,14 @@ pub struct MetricRuleTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MetricRuleTemplateInventory { "name" => name, "monitorTemplateUuid" =>
     monitor_template_uuid, "comparisonOperator" => comparison_operator, "period" =>
     period lenient, "repeatInterval" => repeat_interval lenient, "repeatCount" =>
     repeat_count lenient, "namespace" => namespace, "metricName" => metric_name,
     "threshold" => threshold, "emergencyLevel" => emergency_level, "labels" => labels,
     "enableRecovery" => enable_recovery, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "uuid" => uuid, }
+    last_op_date, "uuid" => uuid, } serialize if feature = "serialize"
 );
 impl MetricRuleTemplateInventory {
     /// Query field `name`.
@@ -824,6 +843,7 @@ impl MetricRuleTemplateInventory {
 }
 /// Server class: `org.zstack.zwatch.metricpusher.MetricTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MetricTemplateInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -846,11 +866,11 @@ pub struct MetricTemplateInventory {
         ::zstack_sdk::runtime::timestamp::Timestamp,
     >,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MetricTemplateInventory { "uuid" => uuid, "receiverUuid" => receiver_uuid, "template"
     => template, "namespace" => namespace, "metricName" => metric_name, "labelsJsonStr"
     => labels_json_str, "description" => description, "createDate" => create_date,
-    "lastOpDate" => last_op_date, }
+    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
 );
 impl MetricTemplateInventory {
     /// Query field `uuid`.
@@ -892,6 +912,7 @@ impl MetricTemplateInventory {
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupAlarmInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MonitorGroupAlarmInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub group_uuid: ::core::option::Option<::std::string::String>,
@@ -904,10 +925,10 @@ pub struct MonitorGroupAlarmInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MonitorGroupAlarmInventory { "groupUuid" => group_uuid, "alarmUuid" => alarm_uuid,
     "metricRuleTemplateUuid" => metric_rule_template_uuid, "createDate" => create_date,
-    "uuid" => uuid, }
+    "uuid" => uuid, } serialize if feature = "serialize"
 );
 impl MonitorGroupAlarmInventory {
     /// Query field `groupUuid`.
@@ -933,6 +954,7 @@ impl MonitorGroupAlarmInventory {
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupEventSubscriptionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MonitorGroupEventSubscriptionInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub group_uuid: ::core::option::Option<::std::string::String>,
@@ -945,10 +967,11 @@ pub struct MonitorGroupEventSubscriptionInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MonitorGroupEventSubscriptionInventory { "groupUuid" => group_uuid,
     "eventSubscriptionUuid" => event_subscription_uuid, "eventRuleTemplateUuid" =>
-    event_rule_template_uuid, "createDate" => create_date, "uuid" => uuid, }
+    event_rule_template_uuid, "createDate" => create_date, "uuid" => uuid, } serialize if
+    feature = "serialize"
 );
 impl MonitorGroupEventSubscriptionInventory {
     /// Query field `groupUuid`.
@@ -974,6 +997,7 @@ impl MonitorGroupEventSubscriptionInventory {
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupInstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MonitorGroupInstanceInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub group_uuid: ::core::option::Option<::std::string::String>,
@@ -992,10 +1016,11 @@ pub struct MonitorGroupInstanceInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MonitorGroupInstanceInventory { "groupUuid" => group_uuid, "instanceResourceType" =>
     instance_resource_type, "instanceUuid" => instance_uuid, "status" => status,
     "createDate" => create_date, "lastOpDate" => last_op_date, "uuid" => uuid, }
+    serialize if feature = "serialize"
 );
 impl MonitorGroupInstanceInventory {
     /// Query field `groupUuid`.
@@ -1029,6 +1054,7 @@ impl MonitorGroupInstanceInventory {
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MonitorGroupInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
@@ -1049,11 +1075,11 @@ pub struct MonitorGroupInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub monitor_group_template_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MonitorGroupInventory { "name" => name, "state" => state, "actions" => actions,
     "description" => description, "createDate" => create_date, "lastOpDate" =>
     last_op_date, "uuid" => uuid, "monitorGroupTemplateRefs" =>
-    monitor_group_template_refs default, }
+    monitor_group_template_refs default, } serialize if feature = "serialize"
 );
 impl MonitorGroupInventory {
     /// Query field `name`.
@@ -1091,6 +1117,7 @@ impl MonitorGroupInventory {
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupTemplateRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MonitorGroupTemplateRefInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1107,10 +1134,10 @@ pub struct MonitorGroupTemplateRefInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub is_applied: ::core::option::Option<bool>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MonitorGroupTemplateRefInventory { "uuid" => uuid, "templateUuid" => template_uuid,
     "groupUuid" => group_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "isApplied" => is_applied, }
+    "isApplied" => is_applied, } serialize if feature = "serialize"
 );
 impl MonitorGroupTemplateRefInventory {
     /// Query field `uuid`.
@@ -1140,6 +1167,7 @@ impl MonitorGroupTemplateRefInventory {
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct MonitorTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1156,10 +1184,11 @@ pub struct MonitorTemplateInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub monitor_group_template_refs: ::std::vec::Vec<::serde_json::Value>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     MonitorTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "monitorGroupTemplateRefs" => monitor_group_template_refs default, }
+    "monitorGroupTemplateRefs" => monitor_group_template_refs default, } serialize if
+    feature = "serialize"
 );
 impl MonitorTemplateInventory {
     /// Query field `uuid`.
@@ -1189,6 +1218,7 @@ impl MonitorTemplateInventory {
 }
 /// Server class: `org.zstack.zwatch.thirdparty.entity.SNSEndpointThirdpartyAlertHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSEndpointThirdpartyAlertHistoryInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub alert_uuid: ::core::option::Option<::std::string::String>,
@@ -1199,10 +1229,10 @@ pub struct SNSEndpointThirdpartyAlertHistoryInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSEndpointThirdpartyAlertHistoryInventory { "alertUuid" => alert_uuid,
     "endpointUuid" => endpoint_uuid, "subscriptionUuid" => subscription_uuid,
-    "createDate" => create_date, }
+    "createDate" => create_date, } serialize if feature = "serialize"
 );
 impl SNSEndpointThirdpartyAlertHistoryInventory {
     /// Query field `alertUuid`.
@@ -1224,6 +1254,7 @@ impl SNSEndpointThirdpartyAlertHistoryInventory {
 }
 /// Server class: `org.zstack.zwatch.alarm.sns.SNSTextTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SNSTextTemplateInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1252,12 +1283,13 @@ pub struct SNSTextTemplateInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     SNSTextTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
     description, "applicationPlatformType" => application_platform_type, "subject" =>
     subject, "recoverySubject" => recovery_subject, "template" => template,
     "recoveryTemplate" => recovery_template, "defaultTemplate" => default_template,
     "createDate" => create_date, "lastOpDate" => last_op_date, "type" => type_, }
+    serialize if feature = "serialize"
 );
 impl SNSTextTemplateInventory {
     /// Query field `uuid`.
@@ -1311,6 +1343,7 @@ impl SNSTextTemplateInventory {
 }
 /// Server class: `org.zstack.zwatch.thirdparty.entity.ThirdpartyPlatformInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ThirdpartyPlatformInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
@@ -1337,11 +1370,11 @@ pub struct ThirdpartyPlatformInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ThirdpartyPlatformInventory { "uuid" => uuid, "name" => name, "type" => type_, "url"
     => url, "template" => template, "state" => state, "description" => description,
     "lastSyncDate" => last_sync_date, "lastOpDate" => last_op_date, "createDate" =>
-    create_date, }
+    create_date, } serialize if feature = "serialize"
 );
 impl ThirdpartyPlatformInventory {
     /// Query field `uuid`.
@@ -1388,6 +1421,7 @@ impl ThirdpartyPlatformInventory {
 /// A `AlertDataAckInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnyAlertDataAckInventory {
     AlertDataAckInventory(crate::types::AlertDataAckInventory),
     AlarmDataAckInventory(crate::types::AlarmDataAckInventory),
@@ -1475,6 +1509,26 @@ impl<'de> ::serde::Deserialize<'de> for AnyAlertDataAckInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnyAlertDataAckInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::AlertDataAckInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::AlarmDataAckInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::EventDataAckInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::AlarmDataAckInventory>
 for crate::types::AlertDataAckInventory {
     fn from(value: &crate::types::AlarmDataAckInventory) -> Self {
@@ -1506,6 +1560,7 @@ for crate::types::AlertDataAckInventory {
 /// A `SNSTextTemplateInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum AnySNSTextTemplateInventory {
     SNSTextTemplateInventory(crate::types::SNSTextTemplateInventory),
     AliyunSmsSNSTextTemplateInventory(crate::types::AliyunSmsSNSTextTemplateInventory),
@@ -1581,6 +1636,23 @@ impl<'de> ::serde::Deserialize<'de> for AnySNSTextTemplateInventory {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
 }
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for AnySNSTextTemplateInventory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::SNSTextTemplateInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::AliyunSmsSNSTextTemplateInventory(value) => {
+                ::serde::Serialize::serialize(value, serializer)
+            }
+            Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
+        }
+    }
+}
 impl ::core::convert::From<&crate::types::AliyunSmsSNSTextTemplateInventory>
 for crate::types::SNSTextTemplateInventory {
     fn from(value: &crate::types::AliyunSmsSNSTextTemplateInventory) -> Self {
@@ -1602,6 +1674,7 @@ for crate::types::SNSTextTemplateInventory {
 }
 /// Server class: `org.zstack.zwatch.alarm.AlarmState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AlarmState {
     /// `Enabled`
     Enabled,
@@ -1634,6 +1707,7 @@ impl ::core::convert::From<&str> for AlarmState {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(AlarmState);
 /// Server class: `org.zstack.zwatch.alarm.AlarmStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AlarmStatus {
     /// `OK`
     Ok,
@@ -1670,6 +1744,7 @@ impl ::core::convert::From<&str> for AlarmStatus {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(AlarmStatus);
 /// Server class: `org.zstack.zwatch.datatype.AuditType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AuditType {
     /// `Login`
     Login,
@@ -1702,6 +1777,7 @@ impl ::core::convert::From<&str> for AuditType {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(AuditType);
 /// Server class: `org.zstack.zwatch.ruleengine.ComparisonOperator`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ComparisonOperator {
     /// `GreaterThanOrEqualTo`
     GreaterThanOrEqualTo,
@@ -1747,6 +1823,7 @@ impl ::core::convert::From<&str> for ComparisonOperator {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(ComparisonOperator);
 /// Server class: `org.zstack.zwatch.datatype.EmergencyLevel`, `org.zstack.zwatch.datatype.EventFamily$EmergencyLevel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EmergencyLevel {
     /// `Emergent`
     Emergent,
@@ -1783,6 +1860,7 @@ impl ::core::convert::From<&str> for EmergencyLevel {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(EmergencyLevel);
 /// Server class: `org.zstack.zwatch.alarm.EventSubscriptionState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EventSubscriptionState {
     /// `Enabled`
     Enabled,
@@ -1815,6 +1893,7 @@ impl ::core::convert::From<&str> for EventSubscriptionState {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(EventSubscriptionState);
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MonitorGroupState {
     /// `Enabled`
     Enabled,
@@ -1847,6 +1926,7 @@ impl ::core::convert::From<&str> for MonitorGroupState {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(MonitorGroupState);
 /// Server class: `org.zstack.zwatch.datatype.Label$Operator`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Operator {
     /// `Regex`
     Regex,
@@ -1897,6 +1977,7 @@ impl ::core::convert::From<&str> for Operator {
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(Operator);
 /// Server class: `org.zstack.zwatch.metricpusher.ReceiverState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ReceiverState {
     /// `Enabled`
     Enabled,

@@ -2,4 +2,4 @@
 // Source: spec/
 
 //! The generated traits: each group's client methods and each API's setters.
-pub use crate::api::async_::{TypeSetters, ProbeSetters};
+pub use crate::api::async_::{TypeSetters, ProbeSetters, WidgetSetters};

@@ -28,6 +28,7 @@
     envelope = "type",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::Self_>
 )]
+#[non_exhaustive]
 pub struct Type {
     /// Wire name `self` (path placeholder).
     #[api(rename = "self")]
@@ -153,7 +154,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<Type>> TypeSetters for T {}
 ///
 /// **Synchronous**: the MN answers with the result.
 ///
-/// **Optional params**: `in`; set them on the request or the call with [`ProbeSetters`].
+/// **Optional params**: `in`, `mode`, `self`; set them on the request or the call with [`ProbeSetters`].
 ///
 /// Needs a session.
 ///
@@ -165,10 +166,17 @@ impl<T: ::zstack_sdk::runtime::request::Holds<Type>> TypeSetters for T {}
     path = "/probe",
     response = crate::api::ProbeReply2
 )]
+#[non_exhaustive]
 pub struct Probe {
     /// Wire name `in` (query string).
     #[api(rename = "in")]
     pub in_: ::std::vec::Vec<::std::string::String>,
+    /// Wire name `mode` (query string). One of `on`, `off`, `Unknown`, `3par`.
+    #[api(one_of("on", "off", "Unknown", "3par"))]
+    pub mode: ::core::option::Option<crate::types::Mode>,
+    /// Wire name `self` (query string). One of `me`.
+    #[api(rename = "self", one_of("me"))]
+    pub self_: ::core::option::Option<crate::types::ProbeSelf>,
 }
 impl Probe {
     /// A request with every optional param unset.
@@ -176,6 +184,8 @@ impl Probe {
     pub fn new() -> Self {
         Self {
             in_: ::core::default::Default::default(),
+            mode: ::core::default::Default::default(),
+            self_: ::core::default::Default::default(),
         }
     }
 }
@@ -197,6 +207,19 @@ pub trait ProbeSetters: ::zstack_sdk::runtime::request::Holds<
             .collect();
         self
     }
+    /// Wire name `mode` (query string). One of `on`, `off`, `Unknown`, `3par`.
+    fn mode(mut self, value: impl ::core::convert::Into<crate::types::Mode>) -> Self {
+        self.held_mut().mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Wire name `self` (query string). One of `me`.
+    fn self_(
+        mut self,
+        value: impl ::core::convert::Into<crate::types::ProbeSelf>,
+    ) -> Self {
+        self.held_mut().self_ = ::core::option::Option::Some(value.into());
+        self
+    }
 }
 impl<T: ::zstack_sdk::runtime::request::Holds<Probe>> ProbeSetters for T {}
 /// `GET /probe-reply`.
@@ -215,6 +238,7 @@ impl<T: ::zstack_sdk::runtime::request::Holds<Probe>> ProbeSetters for T {}
     path = "/probe-reply",
     response = ::zstack_sdk::runtime::reply::Empty
 )]
+#[non_exhaustive]
 pub struct ProbeReply {}
 impl ProbeReply {
     /// A request with every optional param unset.
@@ -229,6 +253,8 @@ impl ProbeReply {
 ///
 /// **Synchronous**: the MN answers with the result.
 ///
+/// **Optional params**: `mode`; set them on the request or the call with [`WidgetSetters`].
+///
 /// Needs a session.
 ///
 /// Usage: `client.widget().send().await?` (or `client.call(Widget::new())`).
@@ -240,22 +266,45 @@ impl ProbeReply {
     envelope = "params",
     response = ::zstack_sdk::runtime::reply::InventoryReply<crate::types::Widget>
 )]
-pub struct Widget {}
+#[non_exhaustive]
+pub struct Widget {
+    /// Wire name `mode` (body). One of `fast`, `slow`.
+    #[api(one_of("fast", "slow"))]
+    pub mode: ::core::option::Option<crate::types::WidgetMode>,
+}
 impl Widget {
     /// A request with every optional param unset.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self {}
+        Self {
+            mode: ::core::default::Default::default(),
+        }
     }
 }
+/** The optional params of [`Widget`], settable on the request and on a client `Call` for it:
+ `client.widget(..).mode(..).send()`. In scope with `use zstack_sdk::prelude::*` (or a glob import of this module).*/
+pub trait WidgetSetters: ::zstack_sdk::runtime::request::Holds<
+        Widget,
+    > + ::core::marker::Sized {
+    /// Wire name `mode` (body). One of `fast`, `slow`.
+    fn mode(
+        mut self,
+        value: impl ::core::convert::Into<crate::types::WidgetMode>,
+    ) -> Self {
+        self.held_mut().mode = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+impl<T: ::zstack_sdk::runtime::request::Holds<Widget>> WidgetSetters for T {}
 /// The result of [`Probe`].
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ProbeReply2 {
     pub type_: ::core::option::Option<::std::string::String>,
     pub ip_in_long: ::core::option::Option<i64>,
     pub ip_in_long_2: ::core::option::Option<i64>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     ProbeReply2 { "type" => type_, "ipInLong" => ip_in_long lenient, "ip_in_long" =>
     ip_in_long_2 lenient, }
 );

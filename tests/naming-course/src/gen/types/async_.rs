@@ -3,30 +3,34 @@
 
 //! Names that are Rust keywords.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Self_ {
     pub ref_: ::core::option::Option<::std::string::String>,
     pub crate_: ::core::option::Option<::std::boxed::Box<crate::types::Self_>>,
     pub children: ::std::vec::Vec<crate::types::Self_>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     Self_ { "ref" => ref_, "crate" => crate_, "children" => children default, }
 );
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Widget {
     pub type_: ::core::option::Option<crate::types::Protocol>,
     pub option: ::core::option::Option<crate::types::Option_>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     Widget { "type" => type_, "Option" => option, }
 );
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Option_ {
     pub value: ::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<i64>>,
 }
-::zstack_sdk::runtime::plumbing::deserialize_struct!(
+::zstack_sdk::runtime::plumbing::wire_struct!(
     Option_ { "value" => value lenient_default, }
 );
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Protocol {
     /// `tcp`
     Tcp,

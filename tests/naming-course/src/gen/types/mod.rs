@@ -5,3 +5,6 @@
 pub mod async_;
 #[doc(no_inline)]
 pub use async_::*;
+pub mod values;
+#[doc(no_inline)]
+pub use values::*;
