@@ -280,9 +280,7 @@ impl Client {
 
     async fn login_with(&self, account_name: &str, password: Password) -> Result<LoginSession, Error> {
         let request = AccountLogin { account_name: account_name.to_string(), password };
-        let reply: InventoryReply<SessionInventory> =
-            self.call(request.clone()).with_excerpt(Excerpt::Redact).send_once_as().await?;
-        let session = self.keep_session(reply.inventory)?;
+        let session = self.login(request.clone()).await?;
         if self.settings().renew_session {
             let login = StoredLogin { account_name: account_name.to_string(), password: request.password };
             *self.inner.login.write().unwrap_or_else(PoisonError::into_inner) = Some(login);

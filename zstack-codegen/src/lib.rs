@@ -125,7 +125,7 @@ fn prelude(ctx: &Context, plan: &features::FeaturePlan) -> TokenStream {
         let setters: Vec<_> = group
             .apis
             .iter()
-            .filter(|api| api.params.iter().any(|p| !p.required))
+            .filter(|api| emit::setters::SetterTrait::exists(api))
             .map(|api| naming::ident(&emit::setters::SetterTrait::name(ctx.names.request(&api.name))))
             .collect();
         let client = ctx.options.client_methods.then(|| {

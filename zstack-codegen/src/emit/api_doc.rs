@@ -45,13 +45,15 @@ impl ApiDoc<'_> {
     /// `**Returns** ...`: the reply type, linked, and where its data is.
     fn returns(&self) -> String {
         let r = self.request;
+        // How a value of `ty` is held: its `Any…` enum when polymorphic.
         let value = |ty: &str| {
-            let path = r.names.value_path(ty).to_string().replace(' ', "");
-            let name = path.rsplit("::").next().unwrap_or_default().to_string();
-            let poly = r.names.any(ty).is_some().then_some(
-                ", an enum of the concrete classes, resolved through the reply's `schema` map (protocol §7)",
+            let any = r.names.any(ty);
+            let name = any.unwrap_or_else(|| r.names.type_ident(ty));
+            let poly = any.map_or(
+                "",
+                |_| ", an enum of the concrete classes, resolved through the reply's `schema` map (protocol §7)",
             );
-            (format!("[`{name}`]({path})"), poly.unwrap_or_default())
+            (format!("[`{name}`](crate::types::{name})"), poly)
         };
         match &r.api.result {
             ResultShape::Empty => {

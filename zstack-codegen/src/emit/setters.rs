@@ -25,15 +25,21 @@ impl SetterTrait<'_> {
     pub fn name(request: &str) -> String {
         format!("{request}Setters")
     }
+
+    /// Whether `api` has the trait: it has an optional param. The emitter, the
+    /// prelude and the request docs all ask here.
+    pub fn exists(api: &zstack_spec::Api) -> bool {
+        api.params.iter().any(|p| !p.required)
+    }
 }
 
 impl ToTokens for SetterTrait<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let r = self.request;
-        let fields: Vec<ParamField> = r.fields().into_iter().filter(|f| !f.param.required).collect();
-        if fields.is_empty() {
+        if !Self::exists(r.api) {
             return;
         }
+        let fields: Vec<ParamField> = r.fields().into_iter().filter(|f| !f.param.required).collect();
         let request_name = r.names.request(&r.api.name);
         let request = ident(request_name);
         let name = ident(&Self::name(request_name));
