@@ -37,10 +37,14 @@ pub struct FeaturePlan {
 
 impl FeaturePlan {
     pub fn new(spec: &Spec) -> FeaturePlan {
-        // Params typed as a spec enum of another group need its types module
-        // (a no-op on a spec `generate_with` already retyped).
+        // Params typed as a spec enum of another group need its types module.
         let (spec, _) = crate::values::ValueSets::plan(spec);
-        let spec = &spec;
+        Self::of_typed(&spec)
+    }
+
+    /// The plan of a spec whose value sets are already enum-typed
+    /// (`generate_with` has done that pass; doing it again would clone the spec).
+    pub fn of_typed(spec: &Spec) -> FeaturePlan {
         let owner = owners(spec);
         let type_deps = type_module_deps(spec, &owner);
         let always = closure(&type_deps, ALWAYS_GROUP);

@@ -66,7 +66,7 @@ pub fn generate_with(spec: &Spec, options: Options) -> Result<Files, String> {
     let spec = &spec;
     let names = Names::plan_with(spec, &values);
     let types = TypeMapper::new(spec, &names);
-    let plan = features::FeaturePlan::new(spec);
+    let plan = features::FeaturePlan::of_typed(spec);
     let params = param_types(spec);
     let targets = query_targets(spec);
     let sent = sent_types(spec, &params);
