@@ -17,6 +17,7 @@
 //! |---|---|
 //! | `config.rs` | [`ClientBuilder`], [`Client`], TLS (rustls with *ring*) |
 //! | `call.rs` | [`Call`] and its overrides, [`Submitted`], [`JobHandle`], query helpers |
+//! | `dynamic.rs` | [`DynamicCall`]: an API known only at run time, JSON result, request preview |
 //! | `send.rs` | the one generic request path: headers, status handling, job polling |
 //! | `decode.rs` | response decoding with JSON paths in errors |
 //! | `error.rs` | [`Error`] |
@@ -43,6 +44,7 @@ mod auth;
 mod call;
 mod config;
 mod decode;
+mod dynamic;
 mod error;
 pub mod retry;
 mod send;
@@ -55,6 +57,8 @@ pub use config::{
     DEFAULT_POLL_INTERVAL, DEFAULT_POLL_TIMEOUT, DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_POOL_MAX_IDLE_PER_HOST,
     DEFAULT_REQUEST_TIMEOUT, PollPolicy,
 };
+pub use dynamic::{DynamicCall, DynamicJob, DynamicSubmitted};
 pub use error::{Error, SESSION_EXPIRED_CODE, TransportError};
 pub use retry::RetryPolicy;
+pub use send::RequestPreview;
 pub use version::{MnVersion, VersionPolicy};

@@ -13,7 +13,8 @@ use super::config::{Client, PollPolicy};
 use super::decode::{self, Accepted, Excerpt};
 use super::error::{Error, TransportError};
 use super::retry::RetryPolicy;
-use zstack_runtime::request::{ApiRequest, InvalidRequest, Method, WireRequest, path_segment};
+use zstack_runtime::dynamic::DynamicRequest;
+use zstack_runtime::request::{ApiRequest, InvalidRequest, Method, Route, WireRequest, path_segment};
 
 const X_JOB_UUID: HeaderName = HeaderName::from_static("x-job-uuid");
 const X_JSON_SCHEMA: HeaderName = HeaderName::from_static("x-json-schema");
@@ -91,6 +92,55 @@ pub(crate) fn check_job_id(id: &str) -> Result<(), String> {
     }
 }
 
+/// What the send path needs of a request: a typed [`ApiRequest`], or a
+/// [`DynamicRequest`] (wrapped in [`Dynamic`]).
+pub(crate) trait Outgoing {
+    fn route(&self) -> Route;
+    /// Whether the reply's `schema` map picks variants of the declared types.
+    fn polymorphic(&self) -> bool;
+    fn wire(&self) -> Result<WireRequest, InvalidRequest>;
+    /// Params set that came in a later release than the API.
+    fn versioned_params(&self, visit: &mut dyn FnMut(&'static str, &'static str));
+}
+
+impl<R: ApiRequest> Outgoing for R {
+    fn route(&self) -> Route {
+        R::ROUTE
+    }
+
+    fn polymorphic(&self) -> bool {
+        R::POLYMORPHIC
+    }
+
+    fn wire(&self) -> Result<WireRequest, InvalidRequest> {
+        self.to_wire()
+    }
+
+    fn versioned_params(&self, visit: &mut dyn FnMut(&'static str, &'static str)) {
+        ApiRequest::versioned_params(self, visit);
+    }
+}
+
+/// A [`DynamicRequest`] on the send path: decoded as plain JSON, so no
+/// schema work.
+pub(crate) struct Dynamic<'a>(pub(crate) &'a DynamicRequest);
+
+impl Outgoing for Dynamic<'_> {
+    fn route(&self) -> Route {
+        *self.0.route()
+    }
+
+    fn polymorphic(&self) -> bool {
+        false
+    }
+
+    fn wire(&self) -> Result<WireRequest, InvalidRequest> {
+        self.0.to_wire()
+    }
+
+    fn versioned_params(&self, _visit: &mut dyn FnMut(&'static str, &'static str)) {}
+}
+
 /// A call after validation and before I/O.
 pub(crate) struct Prepared {
     wire: WireRequest,
@@ -104,27 +154,40 @@ pub(crate) struct Prepared {
 }
 
 /// Everything that can go wrong before a byte is sent.
-pub(crate) fn prepare<R: ApiRequest>(client: &Client, request: &R, opts: &CallOptions) -> Result<Prepared, Error> {
+pub(crate) fn prepare<O: Outgoing + ?Sized>(
+    client: &Client,
+    request: &O,
+    opts: &CallOptions,
+) -> Result<Prepared, Error> {
     if let Some(error) = &opts.error {
         return Err(clone_option_error(error));
     }
-    let wire = request.to_wire()?;
+    let route = request.route();
+    let wire = request.wire()?;
     let job_id = match &opts.job_id {
         Some(id) => {
-            check_job_id(id).map_err(|reason| InvalidRequest::new(R::ACTION, "X-Job-UUID", reason))?;
+            check_job_id(id).map_err(|reason| InvalidRequest::new(route.action, "X-Job-UUID", reason))?;
             id.clone()
         }
         None => new_job_id()?,
     };
-    let auth = if R::SESSION { client.auth() } else { Arc::new(Auth::None) };
-    if R::SESSION && matches!(*auth, Auth::None) {
+    let auth = if route.session { client.auth() } else { Arc::new(Auth::None) };
+    if route.session && matches!(*auth, Auth::None) {
         return Err(Error::Config(format!(
             "{} needs credentials: log in, or configure a session or an access key",
-            R::ACTION
+            route.action
         )));
     }
-    let excerpt = opts.excerpt.unwrap_or(if R::SENSITIVE { Excerpt::Redact } else { Excerpt::Show });
-    Ok(Prepared { wire, job_id, auth, action: R::ACTION, path_template: R::PATH, is_async: R::ASYNC, excerpt })
+    let excerpt = opts.excerpt.unwrap_or(if route.sensitive { Excerpt::Redact } else { Excerpt::Show });
+    Ok(Prepared {
+        wire,
+        job_id,
+        auth,
+        action: route.action,
+        path_template: route.path,
+        is_async: route.is_async,
+        excerpt,
+    })
 }
 
 /// Option errors are only `Config` and `InvalidRequest`, both cloneable in substance.
@@ -243,11 +306,16 @@ impl Failure {
     }
 }
 
-/// Send the prepared request and classify the answer, retrying transient
-/// failures as [`retry`](super::retry) describes. Call inside the call span.
-pub(crate) async fn exchange(client: &Client, prepared: Prepared, opts: &CallOptions) -> Result<Outcome, Error> {
+/// The URL, headers (all but `Authorization`) and body bytes of a prepared call.
+struct Head {
+    url: String,
+    headers: HeaderMap,
+    body: Option<Vec<u8>>,
+}
+
+fn head(client: &Client, prepared: &Prepared, opts: &CallOptions) -> Result<Head, Error> {
     let settings = client.settings();
-    let Prepared { wire, job_id, auth, path_template, is_async, excerpt, .. } = prepared;
+    let wire = &prepared.wire;
     let mut url = format!("{}/v1{}", settings.base_url, wire.path);
     let query = wire.query_string();
     if !query.is_empty() {
@@ -259,14 +327,16 @@ pub(crate) async fn exchange(client: &Client, prepared: Prepared, opts: &CallOpt
     for (name, value) in &opts.headers {
         headers.append(name.clone(), value.clone());
     }
-    headers.insert(X_JOB_UUID, HeaderValue::from_str(&job_id).expect("job ids are hex"));
+    headers.insert(X_JOB_UUID, HeaderValue::from_str(&prepared.job_id).expect("job ids are hex"));
     headers.insert(X_JSON_SCHEMA, HeaderValue::from_static("true"));
     if let Some(api_timeout) = opts.api_timeout {
         // Whole seconds on the wire, rounded up so the MN never gets less.
         let secs = api_timeout.as_secs() + u64::from(api_timeout.subsec_nanos() > 0);
         headers.insert(X_API_TIMEOUT, HeaderValue::from(secs));
     }
-    if is_async && let Some(hook) = &settings.webhook {
+    if prepared.is_async
+        && let Some(hook) = &settings.webhook
+    {
         headers.insert(X_WEB_HOOK, hook.clone());
     }
     let body = match &wire.body {
@@ -276,6 +346,68 @@ pub(crate) async fn exchange(client: &Client, prepared: Prepared, opts: &CallOpt
         }
         None => None,
     };
+    Ok(Head { url, headers, body })
+}
+
+/// What a call would send, with credentials redacted: see
+/// [`DynamicCall::preview`](super::DynamicCall::preview).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestPreview {
+    /// The HTTP method.
+    pub method: Method,
+    /// The full URL; path segments filled from credential-named placeholders are `<redacted>`.
+    pub url: String,
+    /// Every header the first attempt carries, in order; credential values
+    /// (`Authorization`) are `<redacted>`.
+    pub headers: Vec<(String, String)>,
+    /// The body as sent, with the values of credential-named members
+    /// redacted (the whole body for a sensitive API such as a login).
+    pub body: Option<String>,
+}
+
+pub(crate) fn preview(client: &Client, prepared: &Prepared, opts: &CallOptions) -> Result<RequestPreview, Error> {
+    use zstack_runtime::secret::{REDACTED, scrub_credentials};
+    let Head { mut headers, body, .. } = head(client, prepared, opts)?;
+    add_auth(&mut headers, &prepared.auth, client, prepared.wire.method, &prepared.wire.path)?;
+    let wire = &prepared.wire;
+    let mut url = format!("{}/v1{}", client.settings().base_url, wire.redacted_path());
+    let query: Vec<(String, String)> = wire
+        .query
+        .iter()
+        .map(|(k, v)| {
+            let secret = zstack_runtime::secret::is_credential_name(k);
+            (k.clone(), if secret { REDACTED.to_string() } else { v.clone() })
+        })
+        .collect();
+    let query = zstack_runtime::plumbing::encoding::encode_query(&query);
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(&query);
+    }
+    let headers = headers
+        .iter()
+        .map(|(name, value)| {
+            let shown = if value.is_sensitive() {
+                REDACTED.to_string()
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            (name.as_str().to_string(), shown)
+        })
+        .collect();
+    let body = body.map(|bytes| {
+        if wire.sensitive { REDACTED.to_string() } else { scrub_credentials(&String::from_utf8_lossy(&bytes)) }
+    });
+    Ok(RequestPreview { method: wire.method, url, headers, body })
+}
+
+/// Send the prepared request and classify the answer, retrying transient
+/// failures as [`retry`](super::retry) describes. Call inside the call span.
+pub(crate) async fn exchange(client: &Client, prepared: Prepared, opts: &CallOptions) -> Result<Outcome, Error> {
+    let settings = client.settings();
+    let Head { url, headers, body } = head(client, &prepared, opts)?;
+    let Prepared { wire, job_id, auth, path_template, is_async, excerpt, .. } = prepared;
     let http_timeout = opts.http_timeout(settings.request_timeout);
     let policy = opts.poll_policy(settings.poll);
     let retry = opts.retry.unwrap_or(settings.retry);
@@ -442,9 +574,9 @@ async fn poll_until_done(client: &Client, job: &Job, deadline: Instant) -> Resul
 /// Run a request to its final body: the first exchange, then polling after a
 /// `202`. With session renewal on, an `ID.1001` failure logs in again (once
 /// for all concurrent calls) and replays the call once.
-pub(crate) async fn execute<R: ApiRequest, T: DeserializeOwned>(
+pub(crate) async fn execute<O: Outgoing + ?Sized, T: DeserializeOwned>(
     client: &Client,
-    request: &R,
+    request: &O,
     opts: &CallOptions,
 ) -> Result<T, Error> {
     client.check_version(request).await?;
@@ -452,7 +584,7 @@ pub(crate) async fn execute<R: ApiRequest, T: DeserializeOwned>(
     loop {
         let used = client.auth();
         match execute_once(client, request, opts).await {
-            Err(Error::SessionExpired { .. }) if R::SESSION && !renewed && client.renewal_possible() => {
+            Err(Error::SessionExpired { .. }) if request.route().session && !renewed && client.renewal_possible() => {
                 client.relogin_after_expiry(&used).await?;
                 renewed = true;
             }
@@ -462,9 +594,9 @@ pub(crate) async fn execute<R: ApiRequest, T: DeserializeOwned>(
 }
 
 /// [`execute`] without session renewal: what the renewal's own login uses.
-pub(crate) async fn execute_once<R: ApiRequest, T: DeserializeOwned>(
+pub(crate) async fn execute_once<O: Outgoing + ?Sized, T: DeserializeOwned>(
     client: &Client,
-    request: &R,
+    request: &O,
     opts: &CallOptions,
 ) -> Result<T, Error> {
     let prepared = prepare(client, request, opts)?;
@@ -475,7 +607,7 @@ pub(crate) async fn execute_once<R: ApiRequest, T: DeserializeOwned>(
             Outcome::Done(body) => body,
             Outcome::Accepted(job) => wait(client, &job).await?,
         };
-        decode::decode(&body, R::POLYMORPHIC, excerpt)
+        decode::decode(&body, request.polymorphic(), excerpt)
     }
     .instrument(span)
     .await

@@ -21,7 +21,7 @@ use std::sync::{Mutex, PoisonError};
 use super::config::Client;
 use super::decode::Excerpt;
 use super::error::Error;
-use zstack_runtime::request::ApiRequest;
+use super::send::Outgoing;
 
 /// What to do before sending a call whose API, or a param that is set, is
 /// newer than the MN's release.
@@ -153,13 +153,14 @@ impl Client {
     }
 
     /// Apply the version policy to one request before it is sent.
-    pub(crate) async fn check_version<R: ApiRequest>(&self, request: &R) -> Result<(), Error> {
+    pub(crate) async fn check_version<O: Outgoing + ?Sized>(&self, request: &O) -> Result<(), Error> {
         let policy = self.settings().version_policy;
         if policy == VersionPolicy::Off {
             return Ok(());
         }
         let mut newer: Vec<(&'static str, &'static str)> = Vec::new();
-        if let Some(since) = R::SINCE {
+        let route = request.route();
+        if let Some(since) = route.since {
             newer.push(("", since));
         }
         request.versioned_params(&mut |param, since| newer.push((param, since)));
@@ -169,8 +170,8 @@ impl Client {
         let mn = match self.mn_version().await {
             Ok(mn) => mn,
             Err(e) if policy == VersionPolicy::Warn => {
-                self.warn_once(R::ACTION, "<version lookup>", || {
-                    tracing::warn!(api = R::ACTION, error = %e, "cannot learn the MN's version; calls are not checked");
+                self.warn_once(route.action, "<version lookup>", || {
+                    tracing::warn!(api = route.action, error = %e, "cannot learn the MN's version; calls are not checked");
                 });
                 return Ok(());
             }
@@ -184,15 +185,15 @@ impl Client {
             match policy {
                 VersionPolicy::Refuse => {
                     return Err(Error::UnsupportedByMn {
-                        api: R::ACTION,
+                        api: route.action,
                         param: (!param.is_empty()).then_some(param),
                         since,
                         mn_version: mn.to_string(),
                     });
                 }
-                _ => self.warn_once(R::ACTION, param, || {
+                _ => self.warn_once(route.action, param, || {
                     let what = if param.is_empty() { "the API" } else { param };
-                    tracing::warn!(api = R::ACTION, param = what, since, mn_version = %mn, "the MN is older than this API or param");
+                    tracing::warn!(api = route.action, param = what, since, mn_version = %mn, "the MN is older than this API or param");
                 }),
             }
         }

@@ -8,6 +8,7 @@
 //! | module | what users name |
 //! |---|---|
 //! | [`request`] | the [`ApiRequest`](request::ApiRequest) trait, [`Method`](request::Method), [`WireRequest`](request::WireRequest), [`InvalidRequest`](request::InvalidRequest) |
+//! | [`dynamic`] | [`DynamicRequest`](dynamic::DynamicRequest): an API known only at run time, its [`Route`](request::Route) as a value |
 //! | [`query`] | Query APIs: typed conditions, paging, sorting, grouping, field selection |
 //! | [`reply`] | the generic reply envelopes (`{"inventory": ..}`, `{"inventories": [..]}`, `{}`) |
 //! | [`error_code`] | [`ErrorCode`], the MN's error with its cause chain |
@@ -22,6 +23,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod dynamic;
 pub mod error_code;
 pub mod query;
 pub mod reply;

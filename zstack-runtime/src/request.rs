@@ -151,6 +151,70 @@ impl fmt::Debug for WireRequest {
     }
 }
 
+/// Where and how an API is sent: its route as a value. Every [`ApiRequest`]
+/// has one ([`ApiRequest::ROUTE`]); a [`DynamicRequest`](crate::dynamic::DynamicRequest)
+/// carries one it got at run time (a CLI reading the API list from data).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Route {
+    /// Action name, e.g. `ReconnectBackupStorage`.
+    pub action: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// Path template relative to `<base>/v1`, e.g. `/backup-storage/{uuid}/actions`.
+    pub path: &'static str,
+    /// Envelope key for POST/PUT (verbatim, may be `""`); `None` for GET/DELETE.
+    pub envelope: Option<&'static str>,
+    /// Documented as job-polled. The client still decides by status code.
+    pub is_async: bool,
+    /// Needs `Authorization`.
+    pub session: bool,
+    /// The response holds a credential: errors about it never quote the body.
+    pub sensitive: bool,
+    /// The ZStack release that introduced the API, if known.
+    pub since: Option<&'static str>,
+}
+
+impl Route {
+    /// A route with the given action, method and path template; the rest as
+    /// for a synchronous API that needs a session, with an envelope named
+    /// `params` when the method has a body.
+    pub const fn new(action: &'static str, method: Method, path: &'static str) -> Self {
+        let envelope = if method.has_body() { Some("params") } else { None };
+        Route { action, method, path, envelope, is_async: false, session: true, sensitive: false, since: None }
+    }
+
+    /// The envelope key (`None` for GET/DELETE).
+    pub const fn envelope(mut self, envelope: Option<&'static str>) -> Self {
+        self.envelope = envelope;
+        self
+    }
+
+    /// Whether the API is documented as job-polled.
+    pub const fn is_async(mut self, is_async: bool) -> Self {
+        self.is_async = is_async;
+        self
+    }
+
+    /// Whether the API needs a session.
+    pub const fn session(mut self, session: bool) -> Self {
+        self.session = session;
+        self
+    }
+
+    /// Whether the response holds a credential.
+    pub const fn sensitive(mut self, sensitive: bool) -> Self {
+        self.sensitive = sensitive;
+        self
+    }
+
+    /// The release that introduced the API.
+    pub const fn since(mut self, since: Option<&'static str>) -> Self {
+        self.since = since;
+        self
+    }
+}
+
 /// One ZStack API call. Implemented by `#[derive(Api)]`.
 pub trait ApiRequest {
     /// Action name, e.g. `ReconnectBackupStorage`.
@@ -175,6 +239,17 @@ pub trait ApiRequest {
     /// known: the client can refuse or warn about calls an older MN does not
     /// know (the client's `VersionPolicy`).
     const SINCE: Option<&'static str> = None;
+    /// All of the above as one value.
+    const ROUTE: Route = Route {
+        action: Self::ACTION,
+        method: Self::METHOD,
+        path: Self::PATH,
+        envelope: Self::ENVELOPE,
+        is_async: Self::ASYNC,
+        session: Self::SESSION,
+        sensitive: Self::SENSITIVE,
+        since: Self::SINCE,
+    };
     /// The decoded `200` body.
     type Response: DeserializeOwned;
 
@@ -222,6 +297,26 @@ impl<R: ApiRequest> Holds<R> for R {
     fn held_mut(&mut self) -> &mut R {
         self
     }
+}
+
+/// Fill every `{name}` placeholder of `template` with `value(name)`, passed
+/// through [`path_segment`]; literal text is kept as it is.
+pub fn fill_template(
+    api: &'static str,
+    template: &str,
+    mut value: impl FnMut(&str) -> Result<String, InvalidRequest>,
+) -> Result<String, InvalidRequest> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else { break };
+        let name = &rest[open + 1..open + close];
+        out.push_str(&rest[..open]);
+        out.push_str(&path_segment(api, name, &value(name)?)?);
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// Fill one placeholder value: the one check every path segment goes

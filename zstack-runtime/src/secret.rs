@@ -10,7 +10,8 @@ use sha2::{Digest, Sha512};
 use crate::plumbing::validate::Checked;
 use crate::plumbing::wire::WireValue;
 
-pub(crate) const REDACTED: &str = "<redacted>";
+/// What is shown in place of a credential.
+pub const REDACTED: &str = "<redacted>";
 
 /// A secret string. `Debug` and `Display` never show it; call
 /// [`Secret::expose`] where the raw value is really needed. It serializes as
