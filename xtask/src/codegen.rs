@@ -21,10 +21,17 @@ pub const TARGETS: &[(&str, &str, zstack_codegen::Options)] = &[
     ),
 ];
 
+/// The `zstack` CLI's command table, generated from the SDK's spec.
+pub const CLI_TARGET: (&str, &str) = ("spec", "zstack-cli/src/gen");
+
 pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
     let mut stale = 0;
     for (spec_dir, gen_dir, options) in TARGETS {
-        stale += run_target(root, spec_dir, gen_dir, *options, &mode)?;
+        let (spec, drifts) = run_target(root, spec_dir, gen_dir, *options, &mode)?;
+        stale += drifts;
+        if *spec_dir == CLI_TARGET.0 {
+            stale += run_cli(root, &spec, &mode)?;
+        }
     }
     if stale > 0 {
         return Err(format!(
@@ -32,6 +39,33 @@ pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Generate the CLI's command table; returns the number of stale files in check mode.
+fn run_cli(root: &Path, spec: &zstack_spec::Spec, mode: &Mode) -> Result<usize, String> {
+    let (spec_dir, gen_dir) = CLI_TARGET;
+    let started = Instant::now();
+    let files = std::collections::BTreeMap::from([("commands.rs".to_string(), zstack_codegen::cli::generate(spec)?)]);
+    let dir = root.join(gen_dir);
+    match mode {
+        Mode::Write => {
+            let changed = sync(&dir, &files).map_err(|e| format!("writing {gen_dir}: {e}"))?;
+            println!(
+                "codegen {spec_dir} -> {gen_dir}: {} APIs; {changed} file(s) updated in {:.2?}",
+                spec.apis().count(),
+                started.elapsed()
+            );
+            Ok(0)
+        }
+        Mode::Check => {
+            let drifts = drift(&dir, &files, gen_dir).map_err(|e| format!("reading {gen_dir}: {e}"))?;
+            for d in &drifts {
+                print!("{}", d.render());
+            }
+            println!("codegen --check {spec_dir} -> {gen_dir}: {} stale", drifts.len());
+            Ok(drifts.len())
+        }
+    }
 }
 
 /// The SDK manifest, whose feature table is partly generated.
@@ -47,13 +81,14 @@ fn feature_manifest(root: &Path, spec: &zstack_spec::Spec) -> Result<(String, St
 }
 
 /// Generate one target; returns the number of stale files in check mode.
+/// Generate one target; returns its spec and the number of stale files in check mode.
 fn run_target(
     root: &Path,
     spec_dir: &str,
     gen_dir: &str,
     options: zstack_codegen::Options,
     mode: &Mode,
-) -> Result<usize, String> {
+) -> Result<(zstack_spec::Spec, usize), String> {
     let started = Instant::now();
     let spec = zstack_spec::load_dir(&root.join(spec_dir)).map_err(|errors| format!("{errors}"))?;
     let files = zstack_codegen::generate_with(&spec, options)?;
@@ -73,7 +108,7 @@ fn run_target(
                 "codegen {spec_dir} -> {gen_dir}: {summary}; {changed} file(s) updated in {:.2?}",
                 started.elapsed()
             );
-            Ok(0)
+            Ok((spec, 0))
         }
         Mode::Check => {
             let mut drifts = drift(&dir, &files, gen_dir).map_err(|e| format!("reading {gen_dir}: {e}"))?;
@@ -85,7 +120,7 @@ fn run_target(
             }
             let state = if drifts.is_empty() { "up to date".to_string() } else { format!("{} stale", drifts.len()) };
             println!("codegen --check {spec_dir} -> {gen_dir}: {summary}; {state}");
-            Ok(drifts.len())
+            Ok((spec, drifts.len()))
         }
     }
 }

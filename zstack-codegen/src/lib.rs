@@ -5,6 +5,7 @@
 //! spec: identifiers are planned once up front ([`names`]), every construct is a
 //! small `ToTokens` struct ([`emit`]), and files come out in a `BTreeMap`.
 
+pub mod cli;
 pub mod emit;
 pub mod features;
 mod inherit;
