@@ -133,6 +133,7 @@ pub const RESERVED_CLIENT_METHODS: &[&str] = &[
     "new",
     "builder",
     "call",
+    "call_dynamic",
     "send",
     "submit",
     "config",
