@@ -2,8 +2,8 @@
 //! is too old for ([`VersionPolicy`]).
 //!
 //! Every generated request type knows the ZStack release that introduced its
-//! API ([`ApiRequest::SINCE`]) and, for each param newer than the API, the
-//! param's ([`ApiRequest::versioned_params`]). Before a call is sent the
+//! API ([`ApiRequest::SINCE`](zstack_runtime::request::ApiRequest::SINCE)) and, for each param newer than the API, the
+//! param's ([`ApiRequest::versioned_params`](zstack_runtime::request::ApiRequest::versioned_params)). Before a call is sent the
 //! client compares them with the MN's release, which it learns once per
 //! client with the `GetVersion` API, or which is configured
 //! ([`ClientBuilder::mn_version`](super::ClientBuilder::mn_version)).

@@ -2,7 +2,7 @@
 //! run time, such as a command-line client reading the API list from a table.
 //!
 //! A [`DynamicRequest`] goes onto the wire through the same helpers as a
-//! derived request (placeholders through [`path_segment`], query pairs and body
+//! derived request (placeholders through [`path_segment`](crate::request::path_segment), query pairs and body
 //! members through the same encoders), so the bytes are the same for the same
 //! params.
 
