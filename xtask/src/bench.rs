@@ -7,19 +7,26 @@
 //! | full check | `cargo check -p zstack-sdk --all-features` after `cargo clean -p zstack-sdk` (dependencies built) | the same with `--no-default-features` (the hand-written runtime alone) |
 //! | default build | `cargo build -p zstack-sdk` after `cargo clean -p zstack-sdk` | the same with `--no-default-features` |
 //!
+//! | scaling sweep | `cargo check -p zstack-sdk` with `client`, `serialize` and the first 0, 1, 10, 40, 75 and all API groups (spec order), fresh | the 0-group row |
+//!
 //! Peak memory is the largest resident set of any process the measured
-//! command ran (`getrusage(RUSAGE_CHILDREN)` in a fresh helper process, so
-//! earlier builds do not count). Wall times are medians of `--runs` runs.
+//! command ran, and CPU time the user + system time of all of them
+//! (`getrusage(RUSAGE_CHILDREN)` in a fresh helper process, so earlier builds
+//! do not count). Wall times are medians of `--runs` runs.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// One measured command: wall time and the peak RSS of its process tree.
+/// One measured command: wall time, and the peak RSS and CPU time of its process tree.
 struct Sample {
     wall: Duration,
     peak_kib: Option<u64>,
+    cpu: Option<Duration>,
 }
+
+/// Group counts of the scaling sweep (`usize::MAX`: every group).
+const SWEEP: [usize; 6] = [0, 1, 10, 40, 75, usize::MAX];
 
 pub fn run(root: &Path, runs: usize) -> Result<(), String> {
     println!("bench-build: {runs} run(s) per figure, medians; dependencies are built first and not timed");
@@ -45,6 +52,34 @@ pub fn run(root: &Path, runs: usize) -> Result<(), String> {
     let default = median(runs, || fresh(root, &["build", "-p", "zstack-sdk"]))?;
     let bare = median(runs, || fresh(root, &["build", "-p", "zstack-sdk", "--no-default-features"]))?;
     report("build (default features), fresh", &default, "runtime only", &bare, Some(Duration::from_secs(15)), None);
+    sweep(root, runs)
+}
+
+/// Fresh checks with more and more API groups: how the cost grows with the
+/// amount of generated code (wall, CPU: both cores at work shows as CPU > wall).
+fn sweep(root: &Path, runs: usize) -> Result<(), String> {
+    let spec = zstack_spec::load_dir(&root.join("spec")).map_err(|errors| format!("{errors}"))?;
+    let plan = zstack_codegen::features::FeaturePlan::new(&spec);
+    let groups: Vec<&str> = spec.groups.iter().filter_map(|g| plan.api_feature(&g.name)).collect();
+    println!("  scaling sweep: fresh `check -p zstack-sdk --features client,serialize,<first N groups>`");
+    println!("  {:>6} {:>9} {:>9} {:>10} {:>7}", "groups", "wall s", "CPU s", "peak GiB", "vs 0");
+    let mut base: Option<Duration> = None;
+    for count in SWEEP {
+        let count = count.min(groups.len());
+        let features = ["client", "serialize"].into_iter().chain(groups[..count].iter().copied()).collect::<Vec<_>>();
+        let features = features.join(",");
+        let args = ["check", "-p", "zstack-sdk", "--no-default-features", "--features", features.as_str()];
+        cargo(root, &args)?;
+        let sample = median(runs, || fresh(root, &args))?;
+        let base = *base.get_or_insert(sample.wall);
+        println!(
+            "  {count:>6} {:>9.2} {:>9} {:>10} {:>7.2}",
+            sample.wall.as_secs_f64(),
+            sample.cpu.map_or("-".into(), |c| format!("{:.2}", c.as_secs_f64())),
+            sample.peak_kib.map_or("-".into(), |k| format!("{:.2}", gib(k))),
+            sample.wall.as_secs_f64() / base.as_secs_f64().max(1e-9)
+        );
+    }
     Ok(())
 }
 
@@ -107,12 +142,16 @@ fn measure(root: &Path, args: &[&str], must_succeed: bool) -> Result<Sample, Str
     if !output.status.success() {
         return Err(format!("`cargo {}` failed", args.join(" ")));
     }
-    let peak_kib = String::from_utf8_lossy(&output.stdout).trim().parse().ok();
-    Ok(Sample { wall, peak_kib })
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut fields = text.split_whitespace();
+    let peak_kib = fields.next().and_then(|f| f.parse().ok());
+    let cpu = fields.next().and_then(|f| f.parse().ok()).map(Duration::from_millis);
+    Ok(Sample { wall, peak_kib, cpu })
 }
 
 /// The helper (`xtask __measure strict|any <cargo args>`): run cargo, then
-/// print the largest RSS (KiB) among the processes it waited for.
+/// print the largest RSS (KiB) among the processes it waited for, and their
+/// CPU time (ms).
 pub fn measure_child(args: &[&str]) -> Result<(), String> {
     let (mode, args) = args.split_first().ok_or("__measure needs a mode")?;
     let status = Command::new(cargo_bin())
@@ -124,14 +163,15 @@ pub fn measure_child(args: &[&str]) -> Result<(), String> {
     if *mode == "strict" && !status.success() {
         return Err(format!("`cargo {}` failed ({status})", args.join(" ")));
     }
-    if let Some(kib) = children_peak_kib() {
-        println!("{kib}");
+    if let Some((kib, cpu_ms)) = children_usage() {
+        println!("{kib} {cpu_ms}");
     }
     Ok(())
 }
 
+/// (peak RSS in KiB, user + system CPU in ms) of the waited-for children.
 #[cfg(unix)]
-fn children_peak_kib() -> Option<u64> {
+fn children_usage() -> Option<(u64, u64)> {
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: `usage` is a valid, writable `rusage`; getrusage fills it.
     let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) };
@@ -140,12 +180,15 @@ fn children_peak_kib() -> Option<u64> {
     }
     // SAFETY: getrusage succeeded, so the struct is initialised.
     let usage = unsafe { usage.assume_init() };
+    let ms = |t: libc::timeval| -> Option<u64> {
+        Some(u64::try_from(t.tv_sec).ok()? * 1000 + u64::try_from(t.tv_usec).ok()? / 1000)
+    };
     // Linux reports ru_maxrss in KiB.
-    u64::try_from(usage.ru_maxrss).ok()
+    Some((u64::try_from(usage.ru_maxrss).ok()?, ms(usage.ru_utime)? + ms(usage.ru_stime)?))
 }
 
 #[cfg(not(unix))]
-fn children_peak_kib() -> Option<u64> {
+fn children_usage() -> Option<(u64, u64)> {
     None
 }
 
@@ -158,5 +201,5 @@ fn median(runs: usize, mut f: impl FnMut() -> Result<Sample, String>) -> Result<
     samples.sort_by_key(|s| s.wall);
     let mid = samples.len() / 2;
     let peak = samples.iter().filter_map(|s| s.peak_kib).max();
-    Ok(Sample { wall: samples[mid].wall, peak_kib: peak })
+    Ok(Sample { wall: samples[mid].wall, peak_kib: peak, cpu: samples[mid].cpu })
 }
