@@ -256,6 +256,11 @@ async fn dry_run_prints_curl_with_secrets_redacted_and_sends_nothing() {
     assert!(text.contains("\"password\":\"<redacted>\""), "{text}");
     assert!(!text.contains("hunter2") && !text.contains(&session), "{text}");
     assert!(cli.server.requests().is_empty());
+    // A map param in a query string, and a credential in the path.
+    let run = cli.run(&["accounts", "log-out", "s3ssion", "--client-info", "browser=firefox", "--dry-run"]).await;
+    let text = &run.ok().stdout;
+    assert!(text.contains("/v1/accounts/sessions/<redacted>?clientInfo.browser=firefox'"), "{text}");
+    assert!(!text.contains("s3ssion"), "{text}");
     let run = cli.run(&["vm-instances", "query", "--where", "name~=web%", "--dry-run"]).await;
     assert!(run.ok().stdout.contains("/v1/vm-instances?q=name~%3Dweb%25'"), "{}", run.stdout);
     assert!(cli.server.requests().is_empty());

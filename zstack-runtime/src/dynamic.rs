@@ -146,12 +146,16 @@ mod tests {
         assert_eq!((err.api, err.field.as_str()), ("DeleteVm", "uuid"));
         let err = DynamicRequest::new(route).param("uuid", json!("..")).to_wire().unwrap_err();
         assert!(err.reason.contains("dots"), "{err}");
-        let err =
-            DynamicRequest::new(route).param("uuid", json!("u")).param("x", json!({"a": 1})).to_wire().unwrap_err();
-        assert_eq!(err.field, "x");
+        // An object in a query string is a map (`key.k=v`), as a typed map param is.
+        let wire = DynamicRequest::new(route).param("uuid", json!("u")).param("m", json!({"a": 1, "b": ["x", "y"]}));
+        let pairs = wire.to_wire().unwrap().query;
+        assert_eq!(pairs, [("m.a".into(), "1".into()), ("m.b".into(), "x".into()), ("m.b".into(), "y".into())]);
         let err =
             DynamicRequest::new(route).param("uuid", json!("u")).param("m", json!({"a.b": 1})).to_wire().unwrap_err();
         assert_eq!(err.field, "m");
+        let nested = json!({"a": {"b": 1}});
+        let err = DynamicRequest::new(route).param("uuid", json!("u")).param("x", nested).to_wire().unwrap_err();
+        assert_eq!(err.field, "x");
     }
 
     #[test]

@@ -86,18 +86,18 @@ impl<T: WireValue> WireValue for BTreeMap<String, T> {
     }
 
     fn push_query(&self, key: &str, out: &mut Vec<(String, String)>) -> Result<(), String> {
-        for (k, v) in self {
-            // The MN splits names at `.` and reads all-digit suffixes as list
-            // indexes, so such map keys cannot be expressed (protocol §3.1).
-            if k.is_empty() || k.contains('.') || k.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(format!(
-                    "map key {k:?} cannot be sent in a query string (empty, contains '.', or all digits)"
-                ));
-            }
-            v.push_query(&format!("{key}.{k}"), out)?;
-        }
-        Ok(())
+        self.iter().try_for_each(|(k, v)| v.push_query(&map_key(key, k)?, out))
     }
+}
+
+/// The query name of map entry `k` of param `key`: `key.k` (protocol §3.1).
+fn map_key(key: &str, k: &str) -> Result<String, String> {
+    // The MN splits names at `.` and reads all-digit suffixes as list
+    // indexes, so such map keys cannot be expressed.
+    if k.is_empty() || k.contains('.') || k.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("map key {k:?} cannot be sent in a query string (empty, contains '.', or all digits)"));
+    }
+    Ok(format!("{key}.{k}"))
 }
 
 impl WireValue for Value {
@@ -115,7 +115,14 @@ impl WireValue for Value {
                 Ok(())
             }
             Value::Array(items) => items.iter().try_for_each(|v| v.push_query(key, out)),
-            Value::Object(_) => Err("a JSON object cannot be sent in a query string".to_string()),
+            // An object is a map: `key.k=v` per member, as for a `BTreeMap`;
+            // a member that is itself an object has no query form.
+            Value::Object(members) => members.iter().try_for_each(|(k, v)| {
+                if v.is_object() {
+                    return Err(format!("map value of {k:?} is a JSON object, which has no query form"));
+                }
+                v.push_query(&map_key(key, k)?, out)
+            }),
         }
     }
 }
