@@ -5,7 +5,7 @@ use syn::parse_quote;
 
 fn expand(input: syn::DeriveInput) -> String {
     let tokens = crate::expand::derive(&input);
-    let file: syn::File = syn::parse2(tokens.clone()).unwrap_or_else(|e| panic!("{e}: {tokens}"));
+    let file: syn2::File = syn2::parse2(tokens.clone()).unwrap_or_else(|e| panic!("{e}: {tokens}"));
     prettyplease::unparse(&file)
 }
 
