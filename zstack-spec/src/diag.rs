@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::error::{ErrorKind, SpecError};
-use crate::snippet::{line_text, rest_of_line};
+use crate::snippet::rest_of_line;
 use crate::span::Loc;
 
 /// One spec file in memory.
@@ -16,6 +16,29 @@ pub(crate) struct Source {
     /// Group name: the file stem.
     pub group: String,
     pub text: String,
+    /// Where each line of `text` starts and ends (without its break), so
+    /// that looking up a line does not rescan the file: errors and key
+    /// locations look up lines for every located value.
+    pub lines: Vec<(usize, usize)>,
+}
+
+impl Source {
+    /// Line `line` (1-based, numbered as [`crate::snippet::line_text`] numbers them).
+    pub fn line(&self, line: usize) -> Option<&str> {
+        let &(start, end) = self.lines.get(line.checked_sub(1)?)?;
+        self.text.get(start..end)
+    }
+}
+
+/// The (start, end) byte offsets of every line of `text`, as [`crate::snippet::lines`] splits them.
+pub(crate) fn line_spans(text: &str) -> Vec<(usize, usize)> {
+    let base = text.as_ptr() as usize;
+    crate::snippet::lines(text)
+        .map(|l| {
+            let start = l.as_ptr() as usize - base;
+            (start, start + l.len())
+        })
+        .collect()
 }
 
 /// Collects errors; stages keep going after an error so that one run reports
@@ -39,7 +62,7 @@ impl<'a> Diag<'a> {
         let source = self.source(loc.file);
         let line = usize::try_from(loc.line).unwrap_or(0);
         let col = usize::try_from(loc.col).unwrap_or(0).max(1);
-        let text = source.and_then(|s| line_text(&s.text, line));
+        let text = source.and_then(|s| s.line(line));
         let max = text.map_or(1, |t| rest_of_line(t, col));
         let width = usize::try_from(loc.len).unwrap_or(1).min(max).max(1);
         self.errors.push(SpecError {
@@ -67,7 +90,7 @@ impl<'a> Diag<'a> {
     /// The location of `key` written before the value at `value` on the same
     /// line (`key: value`), or `value` itself when the key is elsewhere.
     pub fn key_loc(&self, value: Loc, key: &str) -> Loc {
-        let Some(text) = self.source(value.file).and_then(|s| line_text(&s.text, value.line as usize)) else {
+        let Some(text) = self.source(value.file).and_then(|s| s.line(value.line as usize)) else {
             return value;
         };
         let len = key.chars().count() as u32;
@@ -85,7 +108,7 @@ impl<'a> Diag<'a> {
 
     /// The text of the source line `loc` is on.
     pub fn line_of(&self, loc: Loc) -> Option<&'a str> {
-        line_text(&self.source(loc.file)?.text, loc.line as usize)
+        self.source(loc.file)?.line(loc.line as usize)
     }
 
     /// Errors sorted by file, then position, for stable and readable output.

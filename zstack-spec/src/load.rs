@@ -62,7 +62,8 @@ pub(crate) fn source(display: PathBuf, rel: PathBuf, text: String) -> Source {
     let group = rel.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     // serde-saphyr skips a BOM; drop it here too so columns agree.
     let text = text.strip_prefix('\u{FEFF}').map(str::to_owned).unwrap_or(text);
-    Source { display, rel, group, text }
+    let lines = crate::diag::line_spans(&text);
+    Source { display, rel, group, text, lines }
 }
 
 /// Relative paths of `*.yaml` files under `root/rel`. Symlinked directories
