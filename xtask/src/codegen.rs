@@ -72,10 +72,9 @@ fn run_cli(root: &Path, spec: &zstack_spec::Spec, mode: &Mode) -> Result<usize, 
 const SDK_MANIFEST: &str = "generated/Cargo.toml";
 
 /// (current, expected) text of the SDK manifest.
-fn feature_manifest(root: &Path, spec: &zstack_spec::Spec) -> Result<(String, String), String> {
+fn feature_manifest(root: &Path, plan: &zstack_codegen::features::FeaturePlan) -> Result<(String, String), String> {
     let path = root.join(SDK_MANIFEST);
     let old = std::fs::read_to_string(&path).map_err(|e| format!("reading {SDK_MANIFEST}: {e}"))?;
-    let plan = zstack_codegen::features::FeaturePlan::new(spec);
     let new = crate::manifest::splice(&old, &zstack_codegen::features::render_toml(&plan.features))?;
     Ok((old, new))
 }
@@ -91,9 +90,9 @@ fn run_target(
 ) -> Result<(zstack_spec::Spec, usize), String> {
     let started = Instant::now();
     let spec = zstack_spec::load_dir(&root.join(spec_dir)).map_err(|errors| format!("{errors}"))?;
-    let files = zstack_codegen::generate_with(&spec, options)?;
+    let (files, plan) = zstack_codegen::generate_planned(&spec, options)?;
     let dir = root.join(gen_dir);
-    let manifest = if options.features { Some(feature_manifest(root, &spec)?) } else { None };
+    let manifest = if options.features { Some(feature_manifest(root, &plan)?) } else { None };
     let apis = spec.apis().count();
     let types: usize = spec.groups.iter().map(|g| g.types.len() + g.enums.len()).sum();
     let summary = format!("{} groups, {apis} APIs, {types} types and enums, {} files", spec.groups.len(), files.len());

@@ -61,6 +61,12 @@ pub fn generate(spec: &Spec) -> Result<Files, String> {
 
 /// Generate every file for `spec`.
 pub fn generate_with(spec: &Spec, options: Options) -> Result<Files, String> {
+    generate_planned(spec, options).map(|(files, _)| files)
+}
+
+/// Generate every file for `spec`, with the feature plan the files were
+/// generated for (the SDK manifest's feature table is written from it).
+pub fn generate_planned(spec: &Spec, options: Options) -> Result<(Files, features::FeaturePlan), String> {
     check_references(spec)?;
     // From here on, params with a closed value set are enum-typed.
     let (spec, values) = ValueSets::plan(spec);
@@ -112,7 +118,7 @@ pub fn generate_with(spec: &Spec, options: Options) -> Result<Files, String> {
             "spec/",
         )?,
     );
-    Ok(files)
+    Ok((files, plan))
 }
 
 /// `pub use` of every generated trait a caller needs in scope: each group's
