@@ -1,5 +1,5 @@
-//! Decode cost in instructions, SDK against a serde-only baseline: the same
-//! comparisons as `client.rs`'s decode groups, counted by
+//! Decode and send cost in instructions, SDK against a serde-only baseline:
+//! the same comparisons as `client.rs`'s decode and send groups, counted by
 //! `valgrind --tool=callgrind` instead of timed, so that the ratios do not
 //! move with the machine's load (wall-clock ratios on a shared 2-core host
 //! drift by ±10 % between runs).
@@ -13,6 +13,12 @@
 //! is the cost of one decode (setup, such as building the 10,000-row body,
 //! cancels out). Without valgrind on the machine, the bench says so and
 //! exits successfully.
+//!
+//! The send cases (with the `client` and `test-server` features) count only
+//! the client's side: the loopback double serves from its own thread, and
+//! callgrind collects only inside the function that makes the calls
+//! (`--toggle-collect`), which drives the client's connection too. One call
+//! of each client, made before, opens the connection and fills lazy statics.
 
 use std::hint::black_box;
 use std::process::Command;
@@ -36,7 +42,12 @@ const PAIRS: &[(&str, &str, &str, usize)] = &[
     ("10,000 backup storages, schema-resolved / plain_full", "rows_poly", "rows_plain_full", 3),
     ("10,000 backup storages, declared type / plain_base", "rows_base", "rows_plain_base", 3),
     ("10,000 accounts / plain", "accounts_sdk", "accounts_plain", 3),
+    #[cfg(all(feature = "client", feature = "test-server"))]
+    ("send, client side: SDK call / reqwest + serde by hand", "send_sdk", "send_hand", 200),
 ];
+
+/// The functions whose instructions a send case counts.
+const COUNTED: &str = "*counted_calls*";
 
 #[derive(Deserialize)]
 struct PlainOne {
@@ -79,12 +90,12 @@ fn per_run(case: &str, times: usize) -> Option<u64> {
 /// Total instructions of this binary running `case` `times` times.
 fn count(case: &str, times: usize) -> Option<u64> {
     let exe = std::env::current_exe().ok()?;
-    let output = Command::new("valgrind")
-        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
-        .arg(exe)
-        .env(CASE_VAR, format!("{case}:{times}"))
-        .output()
-        .ok()?;
+    let mut valgrind = Command::new("valgrind");
+    valgrind.args(["--tool=callgrind", "--callgrind-out-file=/dev/null"]);
+    if case.starts_with("send") {
+        valgrind.arg(format!("--toggle-collect={COUNTED}"));
+    }
+    let output = valgrind.arg(exe).env(CASE_VAR, format!("{case}:{times}")).output().ok()?;
     // `==pid== Collected : 123456789`
     let stderr = String::from_utf8_lossy(&output.stderr);
     let line = stderr.lines().find(|l| l.contains("Collected :"))?;
@@ -92,6 +103,11 @@ fn count(case: &str, times: usize) -> Option<u64> {
 }
 
 fn run_case(case: &str, times: usize) {
+    #[cfg(all(feature = "client", feature = "test-server"))]
+    if case.starts_with("send") {
+        sends::run(case, times);
+        return;
+    }
     let one = serde_json::to_vec(&json!({
         "inventory": image_store_row(7),
         "schema": {"inventory": IMAGE_STORE_CLASS},
@@ -112,5 +128,60 @@ fn run_case(case: &str, times: usize) {
             other => panic!("unknown case {other}"),
         };
         assert!(decoded, "{case} did not decode");
+    }
+}
+
+#[cfg(all(feature = "client", feature = "test-server"))]
+mod sends {
+    use std::hint::black_box;
+
+    use zstack_sdk::client::Client;
+    use zstack_sdk::prelude::*;
+    use zstack_sdk::test_server::TestServer;
+
+    use super::common::send::{BS_UUID, ByHand, clients, script};
+
+    /// `times` calls of one client against the double on another thread.
+    pub fn run(case: &str, times: usize) {
+        let (ready, serving) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            rt.block_on(async {
+                let server = TestServer::start().await;
+                let session = script(&server);
+                ready.send((server.base_url(), session)).expect("main thread waits");
+                std::future::pending::<()>().await;
+            });
+        });
+        let (base_url, session) = serving.recv().expect("the double starts");
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let (client, by_hand) = clients(&base_url, &session);
+        rt.block_on(async {
+            client.reconnect_backup_storage(BS_UUID).send().await.expect("sdk call");
+            by_hand.call().await;
+        });
+        match case {
+            "send_sdk" => counted_calls_sdk(&rt, &client, times),
+            "send_hand" => counted_calls_hand(&rt, &by_hand, times),
+            other => panic!("unknown case {other}"),
+        }
+    }
+
+    #[inline(never)]
+    fn counted_calls_sdk(rt: &tokio::runtime::Runtime, client: &Client, times: usize) {
+        rt.block_on(async {
+            for _ in 0..times {
+                black_box(client.reconnect_backup_storage(BS_UUID).send().await.expect("sdk call"));
+            }
+        });
+    }
+
+    #[inline(never)]
+    fn counted_calls_hand(rt: &tokio::runtime::Runtime, by_hand: &ByHand, times: usize) {
+        rt.block_on(async {
+            for _ in 0..times {
+                black_box(by_hand.call().await);
+            }
+        });
     }
 }

@@ -2,6 +2,9 @@
 //! hand-written plain structs a serde-only user would decode them into.
 #![allow(dead_code)]
 
+#[cfg(all(feature = "client", feature = "test-server"))]
+pub mod send;
+
 use std::fmt::Write as _;
 
 use serde::Deserialize;
