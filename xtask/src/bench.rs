@@ -32,7 +32,7 @@ pub fn run(root: &Path, runs: usize) -> Result<(), String> {
     println!("bench-build: {runs} run(s) per figure, medians; dependencies are built first and not timed");
     let codegen = median(runs, || measure(root, &["xtask", "codegen", "--check"], true))?;
     let startup = median(runs, || measure(root, &["xtask"], false))?;
-    report("codegen --check, warm", &codegen, "cargo xtask start-up", &startup, Some(Duration::from_secs(2)), None);
+    report("codegen --check, warm", &codegen, "cargo xtask start-up", &startup, Some(Duration::from_millis(600)), None);
 
     cargo(root, &["check", "-p", "zstack-sdk", "--all-features"])?;
     cargo(root, &["check", "-p", "zstack-sdk", "--no-default-features"])?;
@@ -43,15 +43,15 @@ pub fn run(root: &Path, runs: usize) -> Result<(), String> {
         &full,
         "runtime only",
         &runtime,
-        Some(Duration::from_secs(60)),
-        Some(3 * 1024 * 1024),
+        Some(Duration::from_secs(20)),
+        Some(3 * 1024 * 1024 / 2),
     );
 
     cargo(root, &["build", "-p", "zstack-sdk"])?;
     cargo(root, &["build", "-p", "zstack-sdk", "--no-default-features"])?;
     let default = median(runs, || fresh(root, &["build", "-p", "zstack-sdk"]))?;
     let bare = median(runs, || fresh(root, &["build", "-p", "zstack-sdk", "--no-default-features"]))?;
-    report("build (default features), fresh", &default, "runtime only", &bare, Some(Duration::from_secs(15)), None);
+    report("build (default features), fresh", &default, "runtime only", &bare, Some(Duration::from_secs(4)), None);
     sweep(root, runs)
 }
 
@@ -84,7 +84,7 @@ fn sweep(root: &Path, runs: usize) -> Result<(), String> {
 }
 
 fn report(what: &str, a: &Sample, base_name: &str, base: &Sample, goal: Option<Duration>, mem_goal_kib: Option<u64>) {
-    let goal = goal.map_or(String::new(), |g| format!(" (goal <= {:.0} s)", g.as_secs_f64()));
+    let goal = goal.map_or(String::new(), |g| format!(" (goal <= {} s)", g.as_secs_f64()));
     let ratio = a.wall.as_secs_f64() / base.wall.as_secs_f64().max(1e-9);
     println!(
         "  {what:<34} {:>7.2} s{goal}; baseline {base_name}: {:.2} s; ratio {ratio:.2}",
