@@ -81,7 +81,9 @@ impl Failure {
         if let Some(hint) = self.hint() {
             let _ = writeln!(out, "hint: {hint}");
         }
-        out
+        // Messages quote the MN's text: keep the lines, drop anything that
+        // could drive the terminal (escape sequences, carriage returns).
+        out.chars().map(|c| if c.is_control() && c != '\n' { ' ' } else { c }).collect()
     }
 
     fn hint(&self) -> Option<&'static str> {
@@ -102,5 +104,17 @@ fn client_code(error: &Error) -> i32 {
         Error::Transport(t) if t.is_timeout() => TIMEOUT,
         Error::Transport(_) | Error::Http { .. } | Error::Redirect { .. } => TRANSPORT,
         _ => OTHER,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_keep_lines_and_drop_escape_sequences() {
+        let failure = Failure::Other("the MN said \u{1b}]0;pwned\u{7}\rok".into());
+        assert_eq!(failure.report(), "error: the MN said  ]0;pwned  ok\n");
+        assert_eq!(failure.code(), OTHER);
     }
 }

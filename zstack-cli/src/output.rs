@@ -59,7 +59,8 @@ pub fn render(view: &View, reply: &Value) -> Result<String, Failure> {
             let mut out = String::new();
             for row in rows(view.reply, reply) {
                 if let Some(uuid) = row.get("uuid").and_then(Value::as_str) {
-                    let _ = writeln!(out, "{uuid}");
+                    // What the MN sent, one per line: never a line break or an escape sequence.
+                    let _ = writeln!(out, "{}", printable(uuid));
                 }
             }
             Ok(out)
@@ -133,8 +134,14 @@ fn cell(value: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let clean = printable(&text);
     if clean.chars().count() > 60 { format!("{}…", clean.chars().take(59).collect::<String>()) } else { clean }
+}
+
+/// `text` with every control character (line breaks, escape sequences the MN
+/// or a proxy could send to drive the terminal) shown as a space.
+pub fn printable(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 /// Columns padded to their widest cell, two spaces apart.
@@ -211,6 +218,8 @@ mod tests {
         assert_eq!(reply, json!({"inventory": {"uuid": "u1"}}));
         let view = View { format: Format::Uuid, reply: &Reply::Inventory(&INV), columns: None };
         assert_eq!(render(&view, &reply).unwrap(), "u1\n");
+        let hostile = json!({"inventories": [{"uuid": "a\nb\u{1b}[31m"}]});
+        assert_eq!(render(&view, &hostile).unwrap(), "a b [31m\n");
     }
 
     #[test]
