@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use zstack_spec::{ResultShape, Spec, TypeRef};
 
-use crate::inherit::{all_fields, descendants};
+use crate::inherit::all_fields;
 
 /// The group whose types are always compiled.
 pub const ALWAYS_GROUP: &str = "core";
@@ -148,9 +148,11 @@ fn type_module_deps(spec: &Spec, owner: &BTreeMap<&str, &str>) -> BTreeMap<Strin
     for g in &spec.groups {
         let entry = deps.entry(g.name.clone()).or_default();
         for t in &g.types {
+            // Fields and the parent, not subclasses: an `Any…` enum's variant
+            // of a subclass in another module is gated on that module's
+            // feature instead (see `emit::any_enum`).
             let mut names: Vec<&str> = all_fields(spec, t).into_iter().flat_map(|f| f.ty.named()).collect();
             names.extend(t.extends.as_deref());
-            names.extend(descendants(spec, &t.name).into_iter().map(|d| d.name.as_str()));
             entry.extend(names.into_iter().filter_map(|n| owner.get(n)).map(|g| g.to_string()));
         }
     }
@@ -234,5 +236,25 @@ mod tests {
         assert_eq!(plan.types_feature("nics").as_deref(), Some("types-nics"));
         assert_eq!(plan.features["full"], ["vms"]);
         assert_eq!(plan.types_feature("core"), None);
+    }
+
+    #[test]
+    fn a_subclass_elsewhere_does_not_pull_its_module_into_the_base_module() {
+        let mut a = api("GetNic", Method::Get, "/nics", None, vec![]);
+        a.result = ResultShape::Inventory("Nic".into());
+        let mut spec = spec(vec![a], vec![type_def("Nic", None, vec![])], vec![]);
+        spec.groups[0].name = "nics".into();
+        let mut sriov = spec.groups[0].clone();
+        sriov.name = "sriov".into();
+        sriov.types = vec![type_def("SriovNic", Some("Nic"), vec![])];
+        let mut b = api("GetSriov", Method::Get, "/sriov", None, vec![]);
+        b.result = ResultShape::Inventory("SriovNic".into());
+        sriov.apis = vec![b];
+        spec.groups.push(sriov);
+        let plan = FeaturePlan::new(&spec);
+        // `nics` alone leaves the Sriov variant out; `sriov` brings the parent in.
+        assert_eq!(plan.features["nics"], ["types-nics"]);
+        assert_eq!(plan.features["sriov"], ["types-nics"]);
+        assert_eq!(plan.features["types-nics"], Vec::<String>::new());
     }
 }

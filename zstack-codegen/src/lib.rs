@@ -257,7 +257,24 @@ fn types_file(ctx: &Context, group: &Group) -> TokenStream {
         query_target: ctx.targets.contains(&def.name),
         gated: ctx.serialize_gated(&def.name),
     });
-    let anys = group.types.iter().map(|base| AnyEnum { spec, base, names, gated: ctx.serialize_gated(&base.name) });
+    // A subclass from another group's types module is a variant only when
+    // that module is compiled: the base's module does not pull in every
+    // module that subclasses it (a row of a class left out decodes as
+    // `Unknown`, every field kept).
+    let owner_feature = |ty: &str| -> Option<String> {
+        if !ctx.options.features {
+            return None;
+        }
+        let (owner, _) = spec.type_def(ty)?;
+        (owner.name != group.name).then(|| ctx.plan.types_feature(&owner.name)).flatten()
+    };
+    let anys = group.types.iter().map(|base| AnyEnum {
+        spec,
+        base,
+        names,
+        gated: ctx.serialize_gated(&base.name),
+        variant_feature: &owner_feature,
+    });
     let wire = group.types.iter().filter(|t| ctx.params.contains(&t.name)).map(|t| {
         let path = names.value_path(&t.name);
         quote!(::zstack_sdk::runtime::plumbing::struct_wire_traits!(#path);)

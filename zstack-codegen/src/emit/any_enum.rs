@@ -17,6 +17,9 @@ pub struct AnyEnum<'a> {
     pub names: &'a Names,
     /// `Serialize` only with the `serialize` feature (the type is never sent).
     pub gated: bool,
+    /// The cargo feature a subclass's variant needs (its types module's), or
+    /// `None` when it is compiled wherever the base is.
+    pub variant_feature: &'a dyn Fn(&str) -> Option<String>,
 }
 
 impl ToTokens for AnyEnum<'_> {
@@ -26,17 +29,18 @@ impl ToTokens for AnyEnum<'_> {
         let concrete: Vec<&TypeDef> =
             std::iter::once(self.base).chain(descendants(self.spec, &self.base.name)).collect();
         let variant = |t: &TypeDef| ident(self.names.type_ident(&t.name));
+        let cfg = |t: &TypeDef| (self.variant_feature)(&t.name).map(|f| quote!(#[cfg(feature = #f)]));
         let path = |t: &TypeDef| self.names.type_path(&t.name);
         let base_path = path(self.base);
         let base_variant = variant(self.base);
         let doc = format!(" A `{}` or one of its subclasses, as the response's `schema` map names it.", self.base.name);
         let decls = concrete.iter().map(|t| {
-            let (v, p) = (variant(t), path(t));
-            quote!(#v(#p),)
+            let (v, p, cfg) = (variant(t), path(t), cfg(t));
+            quote!(#cfg #v(#p),)
         });
         let arms = concrete.iter().map(|t| {
-            let v = variant(t);
-            quote!(Self::#v(value) => ::serde::Serialize::serialize(value, serializer),)
+            let (v, cfg) = (variant(t), cfg(t));
+            quote!(#cfg Self::#v(value) => ::serde::Serialize::serialize(value, serializer),)
         });
         // Written back as the concrete class's fields (an unknown class as the
         // members it was sent with), which is what the MN sends and accepts.
@@ -55,21 +59,26 @@ impl ToTokens for AnyEnum<'_> {
             }
         };
         let classes = concrete.iter().flat_map(|t| {
-            let (v, p) = (variant(t), path(t));
+            let (v, p, cfg) = (variant(t), path(t), cfg(t));
             t.server_classes.iter().map(move |class| {
-                quote!(#class => ::core::result::Result::Ok(<#p as ::serde::Deserialize<'de>>::deserialize(deserializer).map(Self::#v)),)
+                quote!(#cfg #class => ::core::result::Result::Ok(<#p as ::serde::Deserialize<'de>>::deserialize(deserializer).map(Self::#v)),)
             })
         });
         let bases = concrete.iter().map(|t| {
-            let v = variant(t);
+            let (v, cfg) = (variant(t), cfg(t));
             if t.name == self.base.name {
                 quote!(Self::#v(value) => ::std::borrow::Cow::Borrowed(value),)
             } else {
-                quote!(Self::#v(value) => ::std::borrow::Cow::Owned(#base_path::from(value)),)
+                quote!(#cfg Self::#v(value) => ::std::borrow::Cow::Owned(#base_path::from(value)),)
             }
         });
-        let projections =
-            concrete.iter().skip(1).map(|d| Projection { spec: self.spec, from: d, to: self.base, names: self.names });
+        let projections = concrete.iter().skip(1).map(|d| Projection {
+            spec: self.spec,
+            from: d,
+            to: self.base,
+            names: self.names,
+            cfg: cfg(d),
+        });
         tokens.extend(quote! {
             #[doc = #doc]
             #[derive(Clone, Debug, PartialEq)]
@@ -146,6 +155,8 @@ struct Projection<'a> {
     from: &'a TypeDef,
     to: &'a TypeDef,
     names: &'a Names,
+    /// The descendant's feature gate, if it has one.
+    cfg: Option<TokenStream>,
 }
 
 impl ToTokens for Projection<'_> {
@@ -156,7 +167,9 @@ impl ToTokens for Projection<'_> {
             let name = ident(&ns.allocate(&snake_name(&f.name)));
             if is_copy(&f.ty) { quote!(#name: value.#name,) } else { quote!(#name: value.#name.clone(),) }
         });
+        let cfg = &self.cfg;
         tokens.extend(quote! {
+            #cfg
             impl ::core::convert::From<&#from> for #to {
                 fn from(value: &#from) -> Self {
                     Self { #(#fields)* }

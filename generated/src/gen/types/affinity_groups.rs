@@ -96,6 +96,7 @@ impl AffinityGroupInventory {
 #[non_exhaustive]
 pub enum AnyAffinityGroupInventory {
     AffinityGroupInventory(crate::types::AffinityGroupInventory),
+    #[cfg(feature = "vm-scheduling-rule")]
     VmSchedulingRuleInventory(crate::types::VmSchedulingRuleInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -110,6 +111,7 @@ impl AnyAffinityGroupInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::AffinityGroupInventory> {
         match self {
             Self::AffinityGroupInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            #[cfg(feature = "vm-scheduling-rule")]
             Self::VmSchedulingRuleInventory(value) => {
                 ::std::borrow::Cow::Owned(
                     crate::types::AffinityGroupInventory::from(value),
@@ -133,6 +135,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyAffinityGroupInve
                         .map(Self::AffinityGroupInventory),
                 )
             }
+            #[cfg(feature = "vm-scheduling-rule")]
             "org.zstack.header.vmscheduling.VmSchedulingRuleInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::VmSchedulingRuleInventory as ::serde::Deserialize<
@@ -177,6 +180,7 @@ impl ::serde::Serialize for AnyAffinityGroupInventory {
             Self::AffinityGroupInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "vm-scheduling-rule")]
             Self::VmSchedulingRuleInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -184,6 +188,7 @@ impl ::serde::Serialize for AnyAffinityGroupInventory {
         }
     }
 }
+#[cfg(feature = "vm-scheduling-rule")]
 impl ::core::convert::From<&crate::types::VmSchedulingRuleInventory>
 for crate::types::AffinityGroupInventory {
     fn from(value: &crate::types::VmSchedulingRuleInventory) -> Self {

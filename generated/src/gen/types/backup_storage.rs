@@ -720,6 +720,7 @@ pub enum AnyBackupStorageInventory {
     AliyunEbsBackupStorageInventory(crate::types::AliyunEbsBackupStorageInventory),
     ExternalBackupStorageInventory(crate::types::ExternalBackupStorageInventory),
     SftpBackupStorageInventory(crate::types::SftpBackupStorageInventory),
+    #[cfg(feature = "vcenters")]
     VCenterBackupStorageInventory(crate::types::VCenterBackupStorageInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -759,6 +760,7 @@ impl AnyBackupStorageInventory {
                     crate::types::BackupStorageInventory::from(value),
                 )
             }
+            #[cfg(feature = "vcenters")]
             Self::VCenterBackupStorageInventory(value) => {
                 ::std::borrow::Cow::Owned(
                     crate::types::BackupStorageInventory::from(value),
@@ -822,6 +824,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyBackupStorageInve
                         .map(Self::SftpBackupStorageInventory),
                 )
             }
+            #[cfg(feature = "vcenters")]
             "org.zstack.vmware.VCenterBackupStorageInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::VCenterBackupStorageInventory as ::serde::Deserialize<
@@ -881,6 +884,7 @@ impl ::serde::Serialize for AnyBackupStorageInventory {
             Self::SftpBackupStorageInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "vcenters")]
             Self::VCenterBackupStorageInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -983,6 +987,7 @@ for crate::types::BackupStorageInventory {
         }
     }
 }
+#[cfg(feature = "vcenters")]
 impl ::core::convert::From<&crate::types::VCenterBackupStorageInventory>
 for crate::types::BackupStorageInventory {
     fn from(value: &crate::types::VCenterBackupStorageInventory) -> Self {

@@ -201,7 +201,9 @@ impl BlockVolumeInventory {
 #[non_exhaustive]
 pub enum AnyBlockVolumeInventory {
     BlockVolumeInventory(crate::types::BlockVolumeInventory),
+    #[cfg(feature = "expon")]
     ExponBlockVolumeInventory(crate::types::ExponBlockVolumeInventory),
+    #[cfg(feature = "xksy")]
     XskyBlockVolumeInventory(crate::types::XskyBlockVolumeInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -216,11 +218,13 @@ impl AnyBlockVolumeInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::BlockVolumeInventory> {
         match self {
             Self::BlockVolumeInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            #[cfg(feature = "expon")]
             Self::ExponBlockVolumeInventory(value) => {
                 ::std::borrow::Cow::Owned(
                     crate::types::BlockVolumeInventory::from(value),
                 )
             }
+            #[cfg(feature = "xksy")]
             Self::XskyBlockVolumeInventory(value) => {
                 ::std::borrow::Cow::Owned(
                     crate::types::BlockVolumeInventory::from(value),
@@ -244,6 +248,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyBlockVolumeInvent
                         .map(Self::BlockVolumeInventory),
                 )
             }
+            #[cfg(feature = "expon")]
             "org.zstack.header.volume.block.ExponBlockVolumeInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::ExponBlockVolumeInventory as ::serde::Deserialize<
@@ -252,6 +257,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyBlockVolumeInvent
                         .map(Self::ExponBlockVolumeInventory),
                 )
             }
+            #[cfg(feature = "xksy")]
             "org.zstack.header.volume.block.XskyBlockVolumeInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::XskyBlockVolumeInventory as ::serde::Deserialize<
@@ -296,9 +302,11 @@ impl ::serde::Serialize for AnyBlockVolumeInventory {
             Self::BlockVolumeInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "expon")]
             Self::ExponBlockVolumeInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "xksy")]
             Self::XskyBlockVolumeInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -306,6 +314,7 @@ impl ::serde::Serialize for AnyBlockVolumeInventory {
         }
     }
 }
+#[cfg(feature = "expon")]
 impl ::core::convert::From<&crate::types::ExponBlockVolumeInventory>
 for crate::types::BlockVolumeInventory {
     fn from(value: &crate::types::ExponBlockVolumeInventory) -> Self {
@@ -338,6 +347,7 @@ for crate::types::BlockVolumeInventory {
         }
     }
 }
+#[cfg(feature = "xksy")]
 impl ::core::convert::From<&crate::types::XskyBlockVolumeInventory>
 for crate::types::BlockVolumeInventory {
     fn from(value: &crate::types::XskyBlockVolumeInventory) -> Self {

@@ -87,6 +87,7 @@ pub struct SSOClientInventory {
 pub enum AnySSOClientInventory {
     SSOClientInventory(crate::types::SSOClientInventory),
     CasClientInventory(crate::types::CasClientInventory),
+    #[cfg(feature = "types-oauth2")]
     OAuth2ClientInventory(crate::types::OAuth2ClientInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -104,6 +105,7 @@ impl AnySSOClientInventory {
             Self::CasClientInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::SSOClientInventory::from(value))
             }
+            #[cfg(feature = "types-oauth2")]
             Self::OAuth2ClientInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::SSOClientInventory::from(value))
             }
@@ -133,6 +135,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySSOClientInventor
                         .map(Self::CasClientInventory),
                 )
             }
+            #[cfg(feature = "types-oauth2")]
             "org.zstack.sso.header.OAuth2ClientInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::OAuth2ClientInventory as ::serde::Deserialize<
@@ -180,6 +183,7 @@ impl ::serde::Serialize for AnySSOClientInventory {
             Self::CasClientInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "types-oauth2")]
             Self::OAuth2ClientInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -204,6 +208,7 @@ for crate::types::SSOClientInventory {
         }
     }
 }
+#[cfg(feature = "types-oauth2")]
 impl ::core::convert::From<&crate::types::OAuth2ClientInventory>
 for crate::types::SSOClientInventory {
     fn from(value: &crate::types::OAuth2ClientInventory) -> Self {

@@ -364,7 +364,9 @@ pub struct L2NetworkData {
 #[non_exhaustive]
 pub enum AnyClusterInventory {
     ClusterInventory(crate::types::ClusterInventory),
+    #[cfg(feature = "container")]
     NativeClusterInventory(crate::types::NativeClusterInventory),
+    #[cfg(feature = "vcenters")]
     VCenterClusterInventory(crate::types::VCenterClusterInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -379,9 +381,11 @@ impl AnyClusterInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::ClusterInventory> {
         match self {
             Self::ClusterInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            #[cfg(feature = "container")]
             Self::NativeClusterInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::ClusterInventory::from(value))
             }
+            #[cfg(feature = "vcenters")]
             Self::VCenterClusterInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::ClusterInventory::from(value))
             }
@@ -403,6 +407,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyClusterInventory 
                         .map(Self::ClusterInventory),
                 )
             }
+            #[cfg(feature = "container")]
             "org.zstack.container.entity.NativeClusterInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::NativeClusterInventory as ::serde::Deserialize<
@@ -411,6 +416,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyClusterInventory 
                         .map(Self::NativeClusterInventory),
                 )
             }
+            #[cfg(feature = "vcenters")]
             "org.zstack.vmware.VCenterClusterInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::VCenterClusterInventory as ::serde::Deserialize<
@@ -455,9 +461,11 @@ impl ::serde::Serialize for AnyClusterInventory {
             Self::ClusterInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "container")]
             Self::NativeClusterInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "vcenters")]
             Self::VCenterClusterInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -465,6 +473,7 @@ impl ::serde::Serialize for AnyClusterInventory {
         }
     }
 }
+#[cfg(feature = "container")]
 impl ::core::convert::From<&crate::types::NativeClusterInventory>
 for crate::types::ClusterInventory {
     fn from(value: &crate::types::NativeClusterInventory) -> Self {
@@ -482,6 +491,7 @@ for crate::types::ClusterInventory {
         }
     }
 }
+#[cfg(feature = "vcenters")]
 impl ::core::convert::From<&crate::types::VCenterClusterInventory>
 for crate::types::ClusterInventory {
     fn from(value: &crate::types::VCenterClusterInventory) -> Self {

@@ -1007,9 +1007,13 @@ pub struct SimulatorHostInventory {
 #[non_exhaustive]
 pub enum AnyHostInventory {
     HostInventory(crate::types::HostInventory),
+    #[cfg(feature = "types-baremetal2")]
     BareMetal2GatewayInventory(crate::types::BareMetal2GatewayInventory),
+    #[cfg(feature = "types-baremetal2")]
     KVMHostInventory(crate::types::KVMHostInventory),
+    #[cfg(feature = "types-baremetal2")]
     XDragonHostInventory(crate::types::XDragonHostInventory),
+    #[cfg(feature = "container")]
     NativeHostInventory(crate::types::NativeHostInventory),
     ESXHostInventory(crate::types::ESXHostInventory),
     SimulatorHostInventory(crate::types::SimulatorHostInventory),
@@ -1026,15 +1030,19 @@ impl AnyHostInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::HostInventory> {
         match self {
             Self::HostInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            #[cfg(feature = "types-baremetal2")]
             Self::BareMetal2GatewayInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::HostInventory::from(value))
             }
+            #[cfg(feature = "types-baremetal2")]
             Self::KVMHostInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::HostInventory::from(value))
             }
+            #[cfg(feature = "types-baremetal2")]
             Self::XDragonHostInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::HostInventory::from(value))
             }
+            #[cfg(feature = "container")]
             Self::NativeHostInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::HostInventory::from(value))
             }
@@ -1062,6 +1070,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyHostInventory {
                         .map(Self::HostInventory),
                 )
             }
+            #[cfg(feature = "types-baremetal2")]
             "org.zstack.baremetal2.gateway.BareMetal2GatewayInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::BareMetal2GatewayInventory as ::serde::Deserialize<
@@ -1070,6 +1079,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyHostInventory {
                         .map(Self::BareMetal2GatewayInventory),
                 )
             }
+            #[cfg(feature = "types-baremetal2")]
             "org.zstack.kvm.KVMHostInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::KVMHostInventory as ::serde::Deserialize<
@@ -1078,6 +1088,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyHostInventory {
                         .map(Self::KVMHostInventory),
                 )
             }
+            #[cfg(feature = "types-baremetal2")]
             "org.zstack.xdragon.XDragonHostInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::XDragonHostInventory as ::serde::Deserialize<
@@ -1086,6 +1097,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyHostInventory {
                         .map(Self::XDragonHostInventory),
                 )
             }
+            #[cfg(feature = "container")]
             "org.zstack.container.entity.NativeHostInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::NativeHostInventory as ::serde::Deserialize<
@@ -1146,15 +1158,19 @@ impl ::serde::Serialize for AnyHostInventory {
             Self::HostInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "types-baremetal2")]
             Self::BareMetal2GatewayInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "types-baremetal2")]
             Self::KVMHostInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "types-baremetal2")]
             Self::XDragonHostInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "container")]
             Self::NativeHostInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -1168,6 +1184,7 @@ impl ::serde::Serialize for AnyHostInventory {
         }
     }
 }
+#[cfg(feature = "types-baremetal2")]
 impl ::core::convert::From<&crate::types::BareMetal2GatewayInventory>
 for crate::types::HostInventory {
     fn from(value: &crate::types::BareMetal2GatewayInventory) -> Self {
@@ -1206,6 +1223,7 @@ for crate::types::HostInventory {
         }
     }
 }
+#[cfg(feature = "types-baremetal2")]
 impl ::core::convert::From<&crate::types::KVMHostInventory>
 for crate::types::HostInventory {
     fn from(value: &crate::types::KVMHostInventory) -> Self {
@@ -1244,6 +1262,7 @@ for crate::types::HostInventory {
         }
     }
 }
+#[cfg(feature = "types-baremetal2")]
 impl ::core::convert::From<&crate::types::XDragonHostInventory>
 for crate::types::HostInventory {
     fn from(value: &crate::types::XDragonHostInventory) -> Self {
@@ -1282,6 +1301,7 @@ for crate::types::HostInventory {
         }
     }
 }
+#[cfg(feature = "container")]
 impl ::core::convert::From<&crate::types::NativeHostInventory>
 for crate::types::HostInventory {
     fn from(value: &crate::types::NativeHostInventory) -> Self {

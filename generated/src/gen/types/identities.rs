@@ -83,6 +83,7 @@ impl RoleInventory {
 #[non_exhaustive]
 pub enum AnyRoleInventory {
     RoleInventory(crate::types::RoleInventory),
+    #[cfg(feature = "types-iam2")]
     IAM2ProjectRoleInventory(crate::types::IAM2ProjectRoleInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -97,6 +98,7 @@ impl AnyRoleInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::RoleInventory> {
         match self {
             Self::RoleInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            #[cfg(feature = "types-iam2")]
             Self::IAM2ProjectRoleInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::RoleInventory::from(value))
             }
@@ -118,6 +120,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyRoleInventory {
                         .map(Self::RoleInventory),
                 )
             }
+            #[cfg(feature = "types-iam2")]
             "org.zstack.iam2.entity.IAM2ProjectRoleInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::IAM2ProjectRoleInventory as ::serde::Deserialize<
@@ -162,6 +165,7 @@ impl ::serde::Serialize for AnyRoleInventory {
             Self::RoleInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "types-iam2")]
             Self::IAM2ProjectRoleInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -169,6 +173,7 @@ impl ::serde::Serialize for AnyRoleInventory {
         }
     }
 }
+#[cfg(feature = "types-iam2")]
 impl ::core::convert::From<&crate::types::IAM2ProjectRoleInventory>
 for crate::types::RoleInventory {
     fn from(value: &crate::types::IAM2ProjectRoleInventory) -> Self {

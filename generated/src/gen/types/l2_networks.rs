@@ -852,6 +852,7 @@ pub enum AnyL2NetworkInventory {
     L2VlanNetworkInventory(crate::types::L2VlanNetworkInventory),
     L2VxlanNetworkInventory(crate::types::L2VxlanNetworkInventory),
     L2VxlanNetworkPoolInventory(crate::types::L2VxlanNetworkPoolInventory),
+    #[cfg(feature = "sdn-controllers")]
     HardwareL2VxlanNetworkPoolInventory(
         crate::types::HardwareL2VxlanNetworkPoolInventory,
     ),
@@ -883,6 +884,7 @@ impl AnyL2NetworkInventory {
             Self::L2VxlanNetworkPoolInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::L2NetworkInventory::from(value))
             }
+            #[cfg(feature = "sdn-controllers")]
             Self::HardwareL2VxlanNetworkPoolInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::L2NetworkInventory::from(value))
             }
@@ -944,6 +946,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyL2NetworkInventor
                         .map(Self::L2VxlanNetworkPoolInventory),
                 )
             }
+            #[cfg(feature = "sdn-controllers")]
             "org.zstack.sdnController.header.HardwareL2VxlanNetworkPoolInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::HardwareL2VxlanNetworkPoolInventory as ::serde::Deserialize<
@@ -1003,6 +1006,7 @@ impl ::serde::Serialize for AnyL2NetworkInventory {
             Self::L2VxlanNetworkPoolInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "sdn-controllers")]
             Self::HardwareL2VxlanNetworkPoolInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -1110,6 +1114,7 @@ for crate::types::L2NetworkInventory {
         }
     }
 }
+#[cfg(feature = "sdn-controllers")]
 impl ::core::convert::From<&crate::types::HardwareL2VxlanNetworkPoolInventory>
 for crate::types::L2NetworkInventory {
     fn from(value: &crate::types::HardwareL2VxlanNetworkPoolInventory) -> Self {
@@ -1136,6 +1141,7 @@ for crate::types::L2NetworkInventory {
 #[non_exhaustive]
 pub enum AnyL2VxlanNetworkPoolInventory {
     L2VxlanNetworkPoolInventory(crate::types::L2VxlanNetworkPoolInventory),
+    #[cfg(feature = "sdn-controllers")]
     HardwareL2VxlanNetworkPoolInventory(
         crate::types::HardwareL2VxlanNetworkPoolInventory,
     ),
@@ -1156,6 +1162,7 @@ impl AnyL2VxlanNetworkPoolInventory {
             Self::L2VxlanNetworkPoolInventory(value) => {
                 ::std::borrow::Cow::Borrowed(value)
             }
+            #[cfg(feature = "sdn-controllers")]
             Self::HardwareL2VxlanNetworkPoolInventory(value) => {
                 ::std::borrow::Cow::Owned(
                     crate::types::L2VxlanNetworkPoolInventory::from(value),
@@ -1180,6 +1187,7 @@ for AnyL2VxlanNetworkPoolInventory {
                         .map(Self::L2VxlanNetworkPoolInventory),
                 )
             }
+            #[cfg(feature = "sdn-controllers")]
             "org.zstack.sdnController.header.HardwareL2VxlanNetworkPoolInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::HardwareL2VxlanNetworkPoolInventory as ::serde::Deserialize<
@@ -1224,6 +1232,7 @@ impl ::serde::Serialize for AnyL2VxlanNetworkPoolInventory {
             Self::L2VxlanNetworkPoolInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "sdn-controllers")]
             Self::HardwareL2VxlanNetworkPoolInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -1231,6 +1240,7 @@ impl ::serde::Serialize for AnyL2VxlanNetworkPoolInventory {
         }
     }
 }
+#[cfg(feature = "sdn-controllers")]
 impl ::core::convert::From<&crate::types::HardwareL2VxlanNetworkPoolInventory>
 for crate::types::L2VxlanNetworkPoolInventory {
     fn from(value: &crate::types::HardwareL2VxlanNetworkPoolInventory) -> Self {

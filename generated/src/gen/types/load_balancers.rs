@@ -1125,6 +1125,7 @@ for crate::types::LoadBalancerInventory {
 pub enum AnyVirtualRouterVmInventory {
     VirtualRouterVmInventory(crate::types::VirtualRouterVmInventory),
     SlbVmInstanceInventory(crate::types::SlbVmInstanceInventory),
+    #[cfg(feature = "types-vpc")]
     VpcRouterVmInventory(crate::types::VpcRouterVmInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -1146,6 +1147,7 @@ impl AnyVirtualRouterVmInventory {
                     crate::types::VirtualRouterVmInventory::from(value),
                 )
             }
+            #[cfg(feature = "types-vpc")]
             Self::VpcRouterVmInventory(value) => {
                 ::std::borrow::Cow::Owned(
                     crate::types::VirtualRouterVmInventory::from(value),
@@ -1177,6 +1179,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVirtualRouterVmIn
                         .map(Self::SlbVmInstanceInventory),
                 )
             }
+            #[cfg(feature = "types-vpc")]
             "org.zstack.header.vpc.VpcRouterVmInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::VpcRouterVmInventory as ::serde::Deserialize<
@@ -1224,6 +1227,7 @@ impl ::serde::Serialize for AnyVirtualRouterVmInventory {
             Self::SlbVmInstanceInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "types-vpc")]
             Self::VpcRouterVmInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -1273,6 +1277,7 @@ for crate::types::VirtualRouterVmInventory {
         }
     }
 }
+#[cfg(feature = "types-vpc")]
 impl ::core::convert::From<&crate::types::VpcRouterVmInventory>
 for crate::types::VirtualRouterVmInventory {
     fn from(value: &crate::types::VpcRouterVmInventory) -> Self {

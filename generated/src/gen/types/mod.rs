@@ -117,9 +117,9 @@ pub mod consoles;
 #[cfg(feature = "consoles")]
 #[doc(no_inline)]
 pub use consoles::*;
-#[cfg(feature = "types-container")]
+#[cfg(feature = "container")]
 pub mod container;
-#[cfg(feature = "types-container")]
+#[cfg(feature = "container")]
 #[doc(no_inline)]
 pub use container::*;
 pub mod core;
@@ -160,9 +160,9 @@ pub mod eventlogs;
 #[cfg(feature = "eventlogs")]
 #[doc(no_inline)]
 pub use eventlogs::*;
-#[cfg(feature = "types-expon")]
+#[cfg(feature = "expon")]
 pub mod expon;
-#[cfg(feature = "types-expon")]
+#[cfg(feature = "expon")]
 #[doc(no_inline)]
 pub use expon::*;
 #[cfg(feature = "external")]
@@ -360,9 +360,9 @@ pub mod multicast;
 #[cfg(feature = "multicast")]
 #[doc(no_inline)]
 pub use multicast::*;
-#[cfg(feature = "types-nas")]
+#[cfg(feature = "nas")]
 pub mod nas;
-#[cfg(feature = "types-nas")]
+#[cfg(feature = "nas")]
 #[doc(no_inline)]
 pub use nas::*;
 #[cfg(feature = "network-services")]
@@ -445,9 +445,9 @@ pub mod scripts;
 #[cfg(feature = "scripts")]
 #[doc(no_inline)]
 pub use scripts::*;
-#[cfg(feature = "types-sdn-controllers")]
+#[cfg(feature = "sdn-controllers")]
 pub mod sdn_controllers;
-#[cfg(feature = "types-sdn-controllers")]
+#[cfg(feature = "sdn-controllers")]
 #[doc(no_inline)]
 pub use sdn_controllers::*;
 #[cfg(feature = "secret-resource-pools")]
@@ -550,9 +550,9 @@ pub mod v2v_conversion_hosts;
 #[cfg(feature = "v2v-conversion-hosts")]
 #[doc(no_inline)]
 pub use v2v_conversion_hosts::*;
-#[cfg(feature = "types-vcenters")]
+#[cfg(feature = "vcenters")]
 pub mod vcenters;
-#[cfg(feature = "types-vcenters")]
+#[cfg(feature = "vcenters")]
 #[doc(no_inline)]
 pub use vcenters::*;
 #[cfg(feature = "vips")]
@@ -570,9 +570,9 @@ pub mod vm_priority_config;
 #[cfg(feature = "vm-priority-config")]
 #[doc(no_inline)]
 pub use vm_priority_config::*;
-#[cfg(feature = "types-vm-scheduling-rule")]
+#[cfg(feature = "vm-scheduling-rule")]
 pub mod vm_scheduling_rule;
-#[cfg(feature = "types-vm-scheduling-rule")]
+#[cfg(feature = "vm-scheduling-rule")]
 #[doc(no_inline)]
 pub use vm_scheduling_rule::*;
 #[cfg(feature = "vm-scheduling-rule-group")]
@@ -615,9 +615,9 @@ pub mod web_hooks;
 #[cfg(feature = "web-hooks")]
 #[doc(no_inline)]
 pub use web_hooks::*;
-#[cfg(feature = "types-xksy")]
+#[cfg(feature = "xksy")]
 pub mod xksy;
-#[cfg(feature = "types-xksy")]
+#[cfg(feature = "xksy")]
 #[doc(no_inline)]
 pub use xksy::*;
 #[cfg(feature = "zbox")]

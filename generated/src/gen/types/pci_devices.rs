@@ -366,6 +366,7 @@ impl PciDeviceOfferingInventory {
 #[non_exhaustive]
 pub enum AnyPciDeviceInventory {
     PciDeviceInventory(crate::types::PciDeviceInventory),
+    #[cfg(feature = "types-gpu-device")]
     GpuDeviceInventory(crate::types::GpuDeviceInventory),
     EthernetVfPciDeviceInventory(crate::types::EthernetVfPciDeviceInventory),
     /// A class that is not this type or a known subclass: decoded as
@@ -381,6 +382,7 @@ impl AnyPciDeviceInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::PciDeviceInventory> {
         match self {
             Self::PciDeviceInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            #[cfg(feature = "types-gpu-device")]
             Self::GpuDeviceInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::PciDeviceInventory::from(value))
             }
@@ -405,6 +407,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyPciDeviceInventor
                         .map(Self::PciDeviceInventory),
                 )
             }
+            #[cfg(feature = "types-gpu-device")]
             "org.zstack.pciDevice.gpu.GpuDeviceInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::GpuDeviceInventory as ::serde::Deserialize<
@@ -457,6 +460,7 @@ impl ::serde::Serialize for AnyPciDeviceInventory {
             Self::PciDeviceInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "types-gpu-device")]
             Self::GpuDeviceInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -467,6 +471,7 @@ impl ::serde::Serialize for AnyPciDeviceInventory {
         }
     }
 }
+#[cfg(feature = "types-gpu-device")]
 impl ::core::convert::From<&crate::types::GpuDeviceInventory>
 for crate::types::PciDeviceInventory {
     fn from(value: &crate::types::GpuDeviceInventory) -> Self {

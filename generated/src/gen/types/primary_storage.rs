@@ -1484,6 +1484,7 @@ pub struct UsageReport {
 #[non_exhaustive]
 pub enum AnyNasFileSystemInventory {
     NasFileSystemInventory(crate::types::NasFileSystemInventory),
+    #[cfg(feature = "nas")]
     AliyunNasFileSystemInventory(crate::types::AliyunNasFileSystemInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -1498,6 +1499,7 @@ impl AnyNasFileSystemInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::NasFileSystemInventory> {
         match self {
             Self::NasFileSystemInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            #[cfg(feature = "nas")]
             Self::AliyunNasFileSystemInventory(value) => {
                 ::std::borrow::Cow::Owned(
                     crate::types::NasFileSystemInventory::from(value),
@@ -1521,6 +1523,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyNasFileSystemInve
                         .map(Self::NasFileSystemInventory),
                 )
             }
+            #[cfg(feature = "nas")]
             "org.zstack.aliyun.nas.filesystem.AliyunNasFileSystemInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::AliyunNasFileSystemInventory as ::serde::Deserialize<
@@ -1565,6 +1568,7 @@ impl ::serde::Serialize for AnyNasFileSystemInventory {
             Self::NasFileSystemInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "nas")]
             Self::AliyunNasFileSystemInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -1572,6 +1576,7 @@ impl ::serde::Serialize for AnyNasFileSystemInventory {
         }
     }
 }
+#[cfg(feature = "nas")]
 impl ::core::convert::From<&crate::types::AliyunNasFileSystemInventory>
 for crate::types::NasFileSystemInventory {
     fn from(value: &crate::types::AliyunNasFileSystemInventory) -> Self {
@@ -1593,6 +1598,7 @@ for crate::types::NasFileSystemInventory {
 #[non_exhaustive]
 pub enum AnyNasMountTargetInventory {
     NasMountTargetInventory(crate::types::NasMountTargetInventory),
+    #[cfg(feature = "nas")]
     AliyunNasMountTargetInventory(crate::types::AliyunNasMountTargetInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -1607,6 +1613,7 @@ impl AnyNasMountTargetInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::NasMountTargetInventory> {
         match self {
             Self::NasMountTargetInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            #[cfg(feature = "nas")]
             Self::AliyunNasMountTargetInventory(value) => {
                 ::std::borrow::Cow::Owned(
                     crate::types::NasMountTargetInventory::from(value),
@@ -1630,6 +1637,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyNasMountTargetInv
                         .map(Self::NasMountTargetInventory),
                 )
             }
+            #[cfg(feature = "nas")]
             "org.zstack.aliyun.nas.filesystem.AliyunNasMountTargetInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::AliyunNasMountTargetInventory as ::serde::Deserialize<
@@ -1674,6 +1682,7 @@ impl ::serde::Serialize for AnyNasMountTargetInventory {
             Self::NasMountTargetInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "nas")]
             Self::AliyunNasMountTargetInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -1681,6 +1690,7 @@ impl ::serde::Serialize for AnyNasMountTargetInventory {
         }
     }
 }
+#[cfg(feature = "nas")]
 impl ::core::convert::From<&crate::types::AliyunNasMountTargetInventory>
 for crate::types::NasMountTargetInventory {
     fn from(value: &crate::types::AliyunNasMountTargetInventory) -> Self {
@@ -1710,6 +1720,7 @@ pub enum AnyPrimaryStorageInventory {
     SharedBlockGroupPrimaryStorageInventory(
         crate::types::SharedBlockGroupPrimaryStorageInventory,
     ),
+    #[cfg(feature = "vcenters")]
     VCenterPrimaryStorageInventory(crate::types::VCenterPrimaryStorageInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -1754,6 +1765,7 @@ impl AnyPrimaryStorageInventory {
                     crate::types::PrimaryStorageInventory::from(value),
                 )
             }
+            #[cfg(feature = "vcenters")]
             Self::VCenterPrimaryStorageInventory(value) => {
                 ::std::borrow::Cow::Owned(
                     crate::types::PrimaryStorageInventory::from(value),
@@ -1825,6 +1837,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyPrimaryStorageInv
                         .map(Self::SharedBlockGroupPrimaryStorageInventory),
                 )
             }
+            #[cfg(feature = "vcenters")]
             "org.zstack.vmware.VCenterPrimaryStorageInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::VCenterPrimaryStorageInventory as ::serde::Deserialize<
@@ -1887,6 +1900,7 @@ impl ::serde::Serialize for AnyPrimaryStorageInventory {
             Self::SharedBlockGroupPrimaryStorageInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "vcenters")]
             Self::VCenterPrimaryStorageInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -2038,6 +2052,7 @@ for crate::types::PrimaryStorageInventory {
         }
     }
 }
+#[cfg(feature = "vcenters")]
 impl ::core::convert::From<&crate::types::VCenterPrimaryStorageInventory>
 for crate::types::PrimaryStorageInventory {
     fn from(value: &crate::types::VCenterPrimaryStorageInventory) -> Self {

@@ -64,7 +64,9 @@ impl TagInventory {
 #[non_exhaustive]
 pub enum AnyTagInventory {
     TagInventory(crate::types::TagInventory),
+    #[cfg(feature = "types-system-tags")]
     SystemTagInventory(crate::types::SystemTagInventory),
+    #[cfg(feature = "types-user-tags")]
     UserTagInventory(crate::types::UserTagInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -79,9 +81,11 @@ impl AnyTagInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::TagInventory> {
         match self {
             Self::TagInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            #[cfg(feature = "types-system-tags")]
             Self::SystemTagInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::TagInventory::from(value))
             }
+            #[cfg(feature = "types-user-tags")]
             Self::UserTagInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::TagInventory::from(value))
             }
@@ -103,6 +107,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyTagInventory {
                         .map(Self::TagInventory),
                 )
             }
+            #[cfg(feature = "types-system-tags")]
             "org.zstack.header.tag.SystemTagInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::SystemTagInventory as ::serde::Deserialize<
@@ -111,6 +116,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyTagInventory {
                         .map(Self::SystemTagInventory),
                 )
             }
+            #[cfg(feature = "types-user-tags")]
             "org.zstack.header.tag.UserTagInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::UserTagInventory as ::serde::Deserialize<
@@ -153,9 +159,11 @@ impl ::serde::Serialize for AnyTagInventory {
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
             Self::TagInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "types-system-tags")]
             Self::SystemTagInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "types-user-tags")]
             Self::UserTagInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -163,6 +171,7 @@ impl ::serde::Serialize for AnyTagInventory {
         }
     }
 }
+#[cfg(feature = "types-system-tags")]
 impl ::core::convert::From<&crate::types::SystemTagInventory>
 for crate::types::TagInventory {
     fn from(value: &crate::types::SystemTagInventory) -> Self {
@@ -177,6 +186,7 @@ for crate::types::TagInventory {
         }
     }
 }
+#[cfg(feature = "types-user-tags")]
 impl ::core::convert::From<&crate::types::UserTagInventory>
 for crate::types::TagInventory {
     fn from(value: &crate::types::UserTagInventory) -> Self {

@@ -1864,9 +1864,12 @@ impl VmCdRomInventory {
 #[non_exhaustive]
 pub enum AnyApplianceVmInventory {
     ApplianceVmInventory(crate::types::ApplianceVmInventory),
+    #[cfg(feature = "types-load-balancers")]
     SlbVmInstanceInventory(crate::types::SlbVmInstanceInventory),
+    #[cfg(feature = "types-load-balancers")]
     VirtualRouterVmInventory(crate::types::VirtualRouterVmInventory),
     OvnControllerVmInstanceInventory(crate::types::OvnControllerVmInstanceInventory),
+    #[cfg(feature = "types-vpc")]
     VpcRouterVmInventory(crate::types::VpcRouterVmInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -1881,11 +1884,13 @@ impl AnyApplianceVmInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::ApplianceVmInventory> {
         match self {
             Self::ApplianceVmInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            #[cfg(feature = "types-load-balancers")]
             Self::SlbVmInstanceInventory(value) => {
                 ::std::borrow::Cow::Owned(
                     crate::types::ApplianceVmInventory::from(value),
                 )
             }
+            #[cfg(feature = "types-load-balancers")]
             Self::VirtualRouterVmInventory(value) => {
                 ::std::borrow::Cow::Owned(
                     crate::types::ApplianceVmInventory::from(value),
@@ -1896,6 +1901,7 @@ impl AnyApplianceVmInventory {
                     crate::types::ApplianceVmInventory::from(value),
                 )
             }
+            #[cfg(feature = "types-vpc")]
             Self::VpcRouterVmInventory(value) => {
                 ::std::borrow::Cow::Owned(
                     crate::types::ApplianceVmInventory::from(value),
@@ -1919,6 +1925,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyApplianceVmInvent
                         .map(Self::ApplianceVmInventory),
                 )
             }
+            #[cfg(feature = "types-load-balancers")]
             "org.zstack.network.service.slb.SlbVmInstanceInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::SlbVmInstanceInventory as ::serde::Deserialize<
@@ -1927,6 +1934,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyApplianceVmInvent
                         .map(Self::SlbVmInstanceInventory),
                 )
             }
+            #[cfg(feature = "types-load-balancers")]
             "org.zstack.network.service.virtualrouter.VirtualRouterVmInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<
@@ -1943,6 +1951,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyApplianceVmInvent
                         .map(Self::OvnControllerVmInstanceInventory),
                 )
             }
+            #[cfg(feature = "types-vpc")]
             "org.zstack.header.vpc.VpcRouterVmInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::VpcRouterVmInventory as ::serde::Deserialize<
@@ -1987,15 +1996,18 @@ impl ::serde::Serialize for AnyApplianceVmInventory {
             Self::ApplianceVmInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "types-load-balancers")]
             Self::SlbVmInstanceInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "types-load-balancers")]
             Self::VirtualRouterVmInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
             Self::OvnControllerVmInstanceInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "types-vpc")]
             Self::VpcRouterVmInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -2003,6 +2015,7 @@ impl ::serde::Serialize for AnyApplianceVmInventory {
         }
     }
 }
+#[cfg(feature = "types-load-balancers")]
 impl ::core::convert::From<&crate::types::SlbVmInstanceInventory>
 for crate::types::ApplianceVmInventory {
     fn from(value: &crate::types::SlbVmInstanceInventory) -> Self {
@@ -2043,6 +2056,7 @@ for crate::types::ApplianceVmInventory {
         }
     }
 }
+#[cfg(feature = "types-load-balancers")]
 impl ::core::convert::From<&crate::types::VirtualRouterVmInventory>
 for crate::types::ApplianceVmInventory {
     fn from(value: &crate::types::VirtualRouterVmInventory) -> Self {
@@ -2123,6 +2137,7 @@ for crate::types::ApplianceVmInventory {
         }
     }
 }
+#[cfg(feature = "types-vpc")]
 impl ::core::convert::From<&crate::types::VpcRouterVmInventory>
 for crate::types::ApplianceVmInventory {
     fn from(value: &crate::types::VpcRouterVmInventory) -> Self {
@@ -2169,12 +2184,16 @@ for crate::types::ApplianceVmInventory {
 #[non_exhaustive]
 pub enum AnyVmInstanceInventory {
     VmInstanceInventory(crate::types::VmInstanceInventory),
+    #[cfg(feature = "types-baremetal2")]
     BareMetal2InstanceInventory(crate::types::BareMetal2InstanceInventory),
+    #[cfg(feature = "types-load-balancers")]
     SlbVmInstanceInventory(crate::types::SlbVmInstanceInventory),
+    #[cfg(feature = "types-load-balancers")]
     VirtualRouterVmInventory(crate::types::VirtualRouterVmInventory),
     ApplianceVmInventory(crate::types::ApplianceVmInventory),
     FaultToleranceVmGroupInventory(crate::types::FaultToleranceVmGroupInventory),
     OvnControllerVmInstanceInventory(crate::types::OvnControllerVmInstanceInventory),
+    #[cfg(feature = "types-vpc")]
     VpcRouterVmInventory(crate::types::VpcRouterVmInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -2189,12 +2208,15 @@ impl AnyVmInstanceInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::VmInstanceInventory> {
         match self {
             Self::VmInstanceInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            #[cfg(feature = "types-baremetal2")]
             Self::BareMetal2InstanceInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
             }
+            #[cfg(feature = "types-load-balancers")]
             Self::SlbVmInstanceInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
             }
+            #[cfg(feature = "types-load-balancers")]
             Self::VirtualRouterVmInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
             }
@@ -2207,6 +2229,7 @@ impl AnyVmInstanceInventory {
             Self::OvnControllerVmInstanceInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
             }
+            #[cfg(feature = "types-vpc")]
             Self::VpcRouterVmInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
             }
@@ -2228,6 +2251,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVmInstanceInvento
                         .map(Self::VmInstanceInventory),
                 )
             }
+            #[cfg(feature = "types-baremetal2")]
             "org.zstack.baremetal2.instance.BareMetal2InstanceInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::BareMetal2InstanceInventory as ::serde::Deserialize<
@@ -2236,6 +2260,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVmInstanceInvento
                         .map(Self::BareMetal2InstanceInventory),
                 )
             }
+            #[cfg(feature = "types-load-balancers")]
             "org.zstack.network.service.slb.SlbVmInstanceInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::SlbVmInstanceInventory as ::serde::Deserialize<
@@ -2244,6 +2269,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVmInstanceInvento
                         .map(Self::SlbVmInstanceInventory),
                 )
             }
+            #[cfg(feature = "types-load-balancers")]
             "org.zstack.network.service.virtualrouter.VirtualRouterVmInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<
@@ -2276,6 +2302,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVmInstanceInvento
                         .map(Self::OvnControllerVmInstanceInventory),
                 )
             }
+            #[cfg(feature = "types-vpc")]
             "org.zstack.header.vpc.VpcRouterVmInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::VpcRouterVmInventory as ::serde::Deserialize<
@@ -2320,12 +2347,15 @@ impl ::serde::Serialize for AnyVmInstanceInventory {
             Self::VmInstanceInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "types-baremetal2")]
             Self::BareMetal2InstanceInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "types-load-balancers")]
             Self::SlbVmInstanceInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "types-load-balancers")]
             Self::VirtualRouterVmInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -2338,6 +2368,7 @@ impl ::serde::Serialize for AnyVmInstanceInventory {
             Self::OvnControllerVmInstanceInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "types-vpc")]
             Self::VpcRouterVmInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -2345,6 +2376,7 @@ impl ::serde::Serialize for AnyVmInstanceInventory {
         }
     }
 }
+#[cfg(feature = "types-baremetal2")]
 impl ::core::convert::From<&crate::types::BareMetal2InstanceInventory>
 for crate::types::VmInstanceInventory {
     fn from(value: &crate::types::BareMetal2InstanceInventory) -> Self {
@@ -2379,6 +2411,7 @@ for crate::types::VmInstanceInventory {
         }
     }
 }
+#[cfg(feature = "types-load-balancers")]
 impl ::core::convert::From<&crate::types::SlbVmInstanceInventory>
 for crate::types::VmInstanceInventory {
     fn from(value: &crate::types::SlbVmInstanceInventory) -> Self {
@@ -2413,6 +2446,7 @@ for crate::types::VmInstanceInventory {
         }
     }
 }
+#[cfg(feature = "types-load-balancers")]
 impl ::core::convert::From<&crate::types::VirtualRouterVmInventory>
 for crate::types::VmInstanceInventory {
     fn from(value: &crate::types::VirtualRouterVmInventory) -> Self {
@@ -2549,6 +2583,7 @@ for crate::types::VmInstanceInventory {
         }
     }
 }
+#[cfg(feature = "types-vpc")]
 impl ::core::convert::From<&crate::types::VpcRouterVmInventory>
 for crate::types::VmInstanceInventory {
     fn from(value: &crate::types::VpcRouterVmInventory) -> Self {
@@ -2746,8 +2781,11 @@ for crate::types::VmNicInventory {
 #[non_exhaustive]
 pub enum AnyVolumeInventory {
     VolumeInventory(crate::types::VolumeInventory),
+    #[cfg(feature = "types-block-volumes")]
     BlockVolumeInventory(crate::types::BlockVolumeInventory),
+    #[cfg(feature = "expon")]
     ExponBlockVolumeInventory(crate::types::ExponBlockVolumeInventory),
+    #[cfg(feature = "xksy")]
     XskyBlockVolumeInventory(crate::types::XskyBlockVolumeInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -2762,12 +2800,15 @@ impl AnyVolumeInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::VolumeInventory> {
         match self {
             Self::VolumeInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            #[cfg(feature = "types-block-volumes")]
             Self::BlockVolumeInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::VolumeInventory::from(value))
             }
+            #[cfg(feature = "expon")]
             Self::ExponBlockVolumeInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::VolumeInventory::from(value))
             }
+            #[cfg(feature = "xksy")]
             Self::XskyBlockVolumeInventory(value) => {
                 ::std::borrow::Cow::Owned(crate::types::VolumeInventory::from(value))
             }
@@ -2789,6 +2830,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVolumeInventory {
                         .map(Self::VolumeInventory),
                 )
             }
+            #[cfg(feature = "types-block-volumes")]
             "org.zstack.header.volume.block.BlockVolumeInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::BlockVolumeInventory as ::serde::Deserialize<
@@ -2797,6 +2839,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVolumeInventory {
                         .map(Self::BlockVolumeInventory),
                 )
             }
+            #[cfg(feature = "expon")]
             "org.zstack.header.volume.block.ExponBlockVolumeInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::ExponBlockVolumeInventory as ::serde::Deserialize<
@@ -2805,6 +2848,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVolumeInventory {
                         .map(Self::ExponBlockVolumeInventory),
                 )
             }
+            #[cfg(feature = "xksy")]
             "org.zstack.header.volume.block.XskyBlockVolumeInventory" => {
                 ::core::result::Result::Ok(
                     <crate::types::XskyBlockVolumeInventory as ::serde::Deserialize<
@@ -2849,12 +2893,15 @@ impl ::serde::Serialize for AnyVolumeInventory {
             Self::VolumeInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "types-block-volumes")]
             Self::BlockVolumeInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "expon")]
             Self::ExponBlockVolumeInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
+            #[cfg(feature = "xksy")]
             Self::XskyBlockVolumeInventory(value) => {
                 ::serde::Serialize::serialize(value, serializer)
             }
@@ -2862,6 +2909,7 @@ impl ::serde::Serialize for AnyVolumeInventory {
         }
     }
 }
+#[cfg(feature = "types-block-volumes")]
 impl ::core::convert::From<&crate::types::BlockVolumeInventory>
 for crate::types::VolumeInventory {
     fn from(value: &crate::types::BlockVolumeInventory) -> Self {
@@ -2892,6 +2940,7 @@ for crate::types::VolumeInventory {
         }
     }
 }
+#[cfg(feature = "expon")]
 impl ::core::convert::From<&crate::types::ExponBlockVolumeInventory>
 for crate::types::VolumeInventory {
     fn from(value: &crate::types::ExponBlockVolumeInventory) -> Self {
@@ -2922,6 +2971,7 @@ for crate::types::VolumeInventory {
         }
     }
 }
+#[cfg(feature = "xksy")]
 impl ::core::convert::From<&crate::types::XskyBlockVolumeInventory>
 for crate::types::VolumeInventory {
     fn from(value: &crate::types::XskyBlockVolumeInventory) -> Self {
