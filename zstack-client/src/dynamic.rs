@@ -12,7 +12,8 @@ use tracing::Instrument as _;
 use super::config::Client;
 use super::decode;
 use super::error::Error;
-use super::send::{self, CallOptions, Dynamic, Job, Outcome, RequestPreview};
+use super::outgoing::Dynamic;
+use super::send::{self, CallOptions, Job, Outcome, RequestPreview};
 use zstack_runtime::dynamic::DynamicRequest;
 
 impl Client {

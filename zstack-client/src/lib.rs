@@ -18,6 +18,7 @@
 //! | `config.rs` | [`ClientBuilder`], [`Client`], TLS (rustls with *ring*) |
 //! | `call.rs` | [`Call`] and its overrides, [`Submitted`], [`JobHandle`], query helpers |
 //! | `dynamic.rs` | [`DynamicCall`]: an API known only at run time, JSON result, request preview |
+//! | `outgoing.rs` | what the send path needs of a request, typed or dynamic |
 //! | `send.rs` | the one generic request path: headers, status handling, job polling |
 //! | `decode.rs` | response decoding with JSON paths in errors |
 //! | `error.rs` | [`Error`] |
@@ -46,6 +47,7 @@ mod config;
 mod decode;
 mod dynamic;
 mod error;
+mod outgoing;
 pub mod retry;
 mod send;
 pub mod version;

@@ -12,9 +12,9 @@ use super::auth::{Auth, sign};
 use super::config::{Client, PollPolicy};
 use super::decode::{self, Accepted, Excerpt};
 use super::error::{Error, TransportError};
+use super::outgoing::Outgoing;
 use super::retry::RetryPolicy;
-use zstack_runtime::dynamic::DynamicRequest;
-use zstack_runtime::request::{ApiRequest, InvalidRequest, Method, Route, WireRequest, path_segment};
+use zstack_runtime::request::{InvalidRequest, Method, WireRequest, path_segment};
 
 const X_JOB_UUID: HeaderName = HeaderName::from_static("x-job-uuid");
 const X_JSON_SCHEMA: HeaderName = HeaderName::from_static("x-json-schema");
@@ -90,55 +90,6 @@ pub(crate) fn check_job_id(id: &str) -> Result<(), String> {
     } else {
         Err("must be 32 lowercase hex characters (a UUID without dashes)".into())
     }
-}
-
-/// What the send path needs of a request: a typed [`ApiRequest`], or a
-/// [`DynamicRequest`] (wrapped in [`Dynamic`]).
-pub(crate) trait Outgoing {
-    fn route(&self) -> Route;
-    /// Whether the reply's `schema` map picks variants of the declared types.
-    fn polymorphic(&self) -> bool;
-    fn wire(&self) -> Result<WireRequest, InvalidRequest>;
-    /// Params set that came in a later release than the API.
-    fn versioned_params(&self, visit: &mut dyn FnMut(&'static str, &'static str));
-}
-
-impl<R: ApiRequest> Outgoing for R {
-    fn route(&self) -> Route {
-        R::ROUTE
-    }
-
-    fn polymorphic(&self) -> bool {
-        R::POLYMORPHIC
-    }
-
-    fn wire(&self) -> Result<WireRequest, InvalidRequest> {
-        self.to_wire()
-    }
-
-    fn versioned_params(&self, visit: &mut dyn FnMut(&'static str, &'static str)) {
-        ApiRequest::versioned_params(self, visit);
-    }
-}
-
-/// A [`DynamicRequest`] on the send path: decoded as plain JSON, so no
-/// schema work.
-pub(crate) struct Dynamic<'a>(pub(crate) &'a DynamicRequest);
-
-impl Outgoing for Dynamic<'_> {
-    fn route(&self) -> Route {
-        *self.0.route()
-    }
-
-    fn polymorphic(&self) -> bool {
-        false
-    }
-
-    fn wire(&self) -> Result<WireRequest, InvalidRequest> {
-        self.0.to_wire()
-    }
-
-    fn versioned_params(&self, _visit: &mut dyn FnMut(&'static str, &'static str)) {}
 }
 
 /// A call after validation and before I/O.

@@ -21,7 +21,7 @@ use std::sync::{Mutex, PoisonError};
 use super::config::Client;
 use super::decode::Excerpt;
 use super::error::Error;
-use super::send::Outgoing;
+use super::outgoing::Outgoing;
 
 /// What to do before sending a call whose API, or a param that is set, is
 /// newer than the MN's release.
