@@ -97,11 +97,11 @@ impl Failure {
 
 fn client_code(error: &Error) -> i32 {
     match error {
-        Error::SessionExpired { .. } => SESSION,
+        e if e.is_session_expired() => SESSION,
+        e if e.is_timeout() => TIMEOUT,
         Error::Api { .. } | Error::UnsupportedByMn { .. } | Error::JobExpired { .. } => API,
         Error::InvalidRequest(_) => USAGE,
         Error::PollTimeout { .. } => TIMEOUT,
-        Error::Transport(t) if t.is_timeout() => TIMEOUT,
         Error::Transport(_) | Error::Http { .. } | Error::Redirect { .. } => TRANSPORT,
         _ => OTHER,
     }

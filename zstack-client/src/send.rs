@@ -318,20 +318,12 @@ pub struct RequestPreview {
 }
 
 pub(crate) fn preview(client: &Client, prepared: &Prepared, opts: &CallOptions) -> Result<RequestPreview, Error> {
-    use zstack_runtime::secret::{REDACTED, scrub_credentials};
-    let Head { mut headers, body, .. } = head(client, prepared, opts)?;
+    use zstack_runtime::secret::REDACTED;
+    let Head { mut headers, .. } = head(client, prepared, opts)?;
     add_auth(&mut headers, &prepared.auth, client, prepared.wire.method, &prepared.wire.path)?;
     let wire = &prepared.wire;
     let mut url = format!("{}/v1{}", client.settings().base_url, wire.redacted_path());
-    let query: Vec<(String, String)> = wire
-        .query
-        .iter()
-        .map(|(k, v)| {
-            let secret = zstack_runtime::secret::is_credential_name(k);
-            (k.clone(), if secret { REDACTED.to_string() } else { v.clone() })
-        })
-        .collect();
-    let query = zstack_runtime::plumbing::encoding::encode_query(&query);
+    let query = zstack_runtime::plumbing::encoding::encode_query(&wire.redacted_query());
     if !query.is_empty() {
         url.push('?');
         url.push_str(&query);
@@ -347,10 +339,7 @@ pub(crate) fn preview(client: &Client, prepared: &Prepared, opts: &CallOptions) 
             (name.as_str().to_string(), shown)
         })
         .collect();
-    let body = body.map(|bytes| {
-        if wire.sensitive { REDACTED.to_string() } else { scrub_credentials(&String::from_utf8_lossy(&bytes)) }
-    });
-    Ok(RequestPreview { method: wire.method, url, headers, body })
+    Ok(RequestPreview { method: wire.method, url, headers, body: wire.redacted_body() })
 }
 
 /// Send the prepared request and classify the answer, retrying transient

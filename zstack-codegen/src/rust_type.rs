@@ -32,7 +32,7 @@ impl<'a> TypeMapper<'a> {
             names,
             boxed: recursive_fields(spec),
             polymorphic: reaching(spec, |def| bases.contains(&def.name)),
-            sensitive: reaching(spec, |def| crate::inherit::all_fields(spec, def).iter().any(|f| f.sensitive)),
+            sensitive: sensitive_types(spec),
         }
     }
 
@@ -160,6 +160,11 @@ fn direct_edges(spec: &Spec) -> Edges {
         }
     }
     edges
+}
+
+/// Types that have, or lead through their fields to, a `sensitive` field.
+pub(crate) fn sensitive_types(spec: &Spec) -> BTreeSet<String> {
+    reaching(spec, |def| crate::inherit::all_fields(spec, def).iter().any(|f| f.sensitive))
 }
 
 /// The types that satisfy `pred`, or whose fields (inherited ones included)

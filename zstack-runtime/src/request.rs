@@ -123,6 +123,23 @@ impl WireRequest {
         }
         out.join("/")
     }
+
+    /// The query pairs with the values of credential-named params replaced
+    /// by `<redacted>`: safe for logs and `Debug`.
+    pub fn redacted_query(&self) -> Vec<(&str, &str)> {
+        self.query
+            .iter()
+            .map(|(k, v)| (k.as_str(), if is_credential_name(k) { REDACTED } else { v.as_str() }))
+            .collect()
+    }
+
+    /// The body as JSON text with the values of credential-named members
+    /// replaced by `<redacted>`, or only `<redacted>` for a sensitive API:
+    /// safe for logs and `Debug`.
+    pub fn redacted_body(&self) -> Option<String> {
+        let body = self.body.as_ref()?;
+        Some(if self.sensitive { REDACTED.to_string() } else { scrub_credentials(&body.to_string()) })
+    }
 }
 
 /// The placeholder names in one template segment (`{uuid}` → `uuid`).
@@ -132,21 +149,11 @@ fn placeholders(segment: &str) -> impl Iterator<Item = &str> {
 
 impl fmt::Debug for WireRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let query: Vec<(&str, &str)> = self
-            .query
-            .iter()
-            .map(|(k, v)| (k.as_str(), if is_credential_name(k) { REDACTED } else { v.as_str() }))
-            .collect();
-        let body = match (&self.body, self.sensitive) {
-            (None, _) => None,
-            (Some(_), true) => Some(REDACTED.to_string()),
-            (Some(body), false) => Some(scrub_credentials(&body.to_string())),
-        };
         f.debug_struct("WireRequest")
             .field("method", &self.method)
             .field("path", &self.redacted_path())
-            .field("query", &query)
-            .field("body", &body)
+            .field("query", &self.redacted_query())
+            .field("body", &self.redacted_body())
             .finish()
     }
 }

@@ -30,15 +30,15 @@ pub fn encode_path_segment(s: &str) -> String {
 }
 
 /// Join unencoded pairs into `k=v&k=v`, encoding keys and values.
-pub fn encode_query(pairs: &[(String, String)]) -> String {
+pub fn encode_query<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
     let mut out = String::new();
     for (k, v) in pairs {
         if !out.is_empty() {
             out.push('&');
         }
-        out.push_str(&percent_encode(k));
+        out.push_str(&percent_encode(k.as_ref()));
         out.push('=');
-        out.push_str(&percent_encode(v));
+        out.push_str(&percent_encode(v.as_ref()));
     }
     out
 }
@@ -68,6 +68,6 @@ mod tests {
     fn query_pairs_join_in_order() {
         let pairs = vec![("q".to_string(), "a=b".to_string()), ("limit".to_string(), "5".to_string())];
         assert_eq!(encode_query(&pairs), "q=a%3Db&limit=5");
-        assert_eq!(encode_query(&[]), "");
+        assert_eq!(encode_query::<String, String>(&[]), "");
     }
 }
