@@ -16,7 +16,7 @@ use super::config::{Client, extra_header};
 use super::decode::{self, Excerpt};
 use super::error::Error;
 use super::retry::RetryPolicy;
-use super::send::{self, CallOptions, Job, Outcome};
+use super::send::{self, CallOptions, Job};
 use zstack_runtime::query::{Condition, IntoCondition, IntoSort, QueryRequest};
 use zstack_runtime::reply::InventoriesReply;
 use zstack_runtime::request::Holds;
@@ -83,10 +83,7 @@ impl<R: ApiRequest> Call<R> {
 
     /// Wait between job polls for this call.
     pub fn poll_interval(mut self, interval: Duration) -> Self {
-        if interval.is_zero() {
-            self.opts.fail(Error::Config("poll interval must be greater than zero".into()));
-        }
-        self.opts.poll_interval = Some(interval);
+        self.opts.set_poll_interval(interval);
         self
     }
 
@@ -181,22 +178,12 @@ impl<R: ApiRequest> Call<R> {
     /// Send without waiting for a job: a `200` gives [`Submitted::Done`], a
     /// `202` gives [`Submitted::Pending`] with a [`JobHandle`] to poll later.
     pub async fn submit(self) -> Result<Submitted<R>, Error> {
-        self.client.check_version(&self.request).await?;
-        let prepared = send::prepare(&self.client, &self.request, &self.opts)?;
-        let span = send::call_span(&prepared);
-        let excerpt = prepared.excerpt;
-        let client = &self.client;
-        let opts = &self.opts;
-        async move {
-            match send::exchange(client, prepared, opts).await? {
-                Outcome::Done(body) => decode::decode(&body, R::POLYMORPHIC, excerpt).map(Submitted::Done),
-                Outcome::Accepted(job) => {
-                    Ok(Submitted::Pending(JobHandle { client: client.clone(), job, _response: PhantomData }))
-                }
+        Ok(match send::submit(&self.client, &self.request, &self.opts).await? {
+            send::Submission::Done(response) => Submitted::Done(response),
+            send::Submission::Pending(job) => {
+                Submitted::Pending(JobHandle { client: self.client, job, _response: PhantomData })
             }
-        }
-        .instrument(span)
-        .await
+        })
     }
 }
 
@@ -503,13 +490,7 @@ impl<R: ApiRequest> JobHandle<R> {
     /// Poll until the job ends or the poll timeout passes. The first poll is
     /// immediate.
     pub async fn wait(self) -> Result<R::Response, Error> {
-        let span = self.span();
-        async {
-            let body = send::wait(&self.client, &self.job).await?;
-            decode::decode(&body, R::POLYMORPHIC, self.job.excerpt)
-        }
-        .instrument(span)
-        .await
+        send::wait_decoded(&self.client, &self.job, R::ACTION, R::POLYMORPHIC).await
     }
 
     fn span(&self) -> tracing::Span {

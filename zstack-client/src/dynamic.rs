@@ -7,13 +7,11 @@ use std::fmt;
 use std::time::Duration;
 
 use serde_json::Value;
-use tracing::Instrument as _;
 
 use super::config::Client;
-use super::decode;
 use super::error::Error;
 use super::outgoing::Dynamic;
-use super::send::{self, CallOptions, Job, Outcome, RequestPreview};
+use super::send::{self, CallOptions, Job, RequestPreview};
 use zstack_runtime::dynamic::DynamicRequest;
 
 impl Client {
@@ -52,10 +50,7 @@ impl DynamicCall {
 
     /// Wait between job polls for this call.
     pub fn poll_interval(mut self, interval: Duration) -> Self {
-        if interval.is_zero() {
-            self.opts.fail(Error::Config("poll interval must be greater than zero".into()));
-        }
-        self.opts.poll_interval = Some(interval);
+        self.opts.set_poll_interval(interval);
         self
     }
 
@@ -74,22 +69,13 @@ impl DynamicCall {
     /// Send without waiting for a job: a `200` gives
     /// [`DynamicSubmitted::Done`], a `202` gives [`DynamicSubmitted::Pending`].
     pub async fn submit(self) -> Result<DynamicSubmitted, Error> {
-        let request = Dynamic(&self.request);
-        self.client.check_version(&request).await?;
-        let prepared = send::prepare(&self.client, &request, &self.opts)?;
-        let span = send::call_span(&prepared);
-        let excerpt = prepared.excerpt;
         let action = self.request.route().action;
-        async move {
-            match send::exchange(&self.client, prepared, &self.opts).await? {
-                Outcome::Done(body) => decode::decode(&body, false, excerpt).map(DynamicSubmitted::Done),
-                Outcome::Accepted(job) => {
-                    Ok(DynamicSubmitted::Pending(DynamicJob { client: self.client.clone(), job, action }))
-                }
+        Ok(match send::submit(&self.client, &Dynamic(&self.request), &self.opts).await? {
+            send::Submission::Done(reply) => DynamicSubmitted::Done(reply),
+            send::Submission::Pending(job) => {
+                DynamicSubmitted::Pending(DynamicJob { client: self.client, job, action })
             }
-        }
-        .instrument(span)
-        .await
+        })
     }
 }
 
@@ -143,12 +129,6 @@ impl DynamicJob {
 
     /// Poll until the job ends or the poll timeout passes; the result as JSON.
     pub async fn wait(self) -> Result<Value, Error> {
-        let span = tracing::info_span!("zstack.job", action = self.action, job_id = self.job.job_id.as_str());
-        async {
-            let body = send::wait(&self.client, &self.job).await?;
-            decode::decode(&body, false, self.job.excerpt)
-        }
-        .instrument(span)
-        .await
+        send::wait_decoded(&self.client, &self.job, self.action, false).await
     }
 }

@@ -56,6 +56,14 @@ impl CallOptions {
         self.error.get_or_insert(error);
     }
 
+    /// The wait between job polls; zero is refused when the call is sent.
+    pub(crate) fn set_poll_interval(&mut self, interval: Duration) {
+        if interval.is_zero() {
+            self.fail(Error::Config("poll interval must be greater than zero".into()));
+        }
+        self.poll_interval = Some(interval);
+    }
+
     /// The HTTP timeout of one exchange: the call's own, else the API
     /// timeout plus a margin for the answer to travel, else the client's.
     fn http_timeout(&self, client_default: Duration) -> Duration {
@@ -509,6 +517,49 @@ async fn poll_until_done(client: &Client, job: &Job, deadline: Instant) -> Resul
         // Never sleep past the deadline: the last poll happens at it.
         tokio::time::sleep(wait.min(left)).await;
     }
+}
+
+/// What [`submit`] got back: the decoded result, or the job to poll.
+pub(crate) enum Submission<T> {
+    Done(T),
+    Pending(Box<Job>),
+}
+
+/// Send without waiting for a job; a `200` is decoded as `T`. No session
+/// renewal: the caller gets the job, or the error, as it happened.
+pub(crate) async fn submit<O: Outgoing + ?Sized, T: DeserializeOwned>(
+    client: &Client,
+    request: &O,
+    opts: &CallOptions,
+) -> Result<Submission<T>, Error> {
+    client.check_version(request).await?;
+    let prepared = prepare(client, request, opts)?;
+    let span = call_span(&prepared);
+    let excerpt = prepared.excerpt;
+    async move {
+        match exchange(client, prepared, opts).await? {
+            Outcome::Done(body) => decode::decode(&body, request.polymorphic(), excerpt).map(Submission::Done),
+            Outcome::Accepted(job) => Ok(Submission::Pending(job)),
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+/// Poll an accepted job to its end (in its own span) and decode the result.
+pub(crate) async fn wait_decoded<T: DeserializeOwned>(
+    client: &Client,
+    job: &Job,
+    action: &'static str,
+    polymorphic: bool,
+) -> Result<T, Error> {
+    let span = tracing::info_span!("zstack.job", action, job_id = job.job_id.as_str());
+    async {
+        let body = wait(client, job).await?;
+        decode::decode(&body, polymorphic, job.excerpt)
+    }
+    .instrument(span)
+    .await
 }
 
 /// Run a request to its final body: the first exchange, then polling after a
