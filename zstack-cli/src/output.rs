@@ -57,7 +57,7 @@ pub fn render(view: &View, reply: &Value) -> Result<String, Failure> {
         Format::Yaml => serde_saphyr::to_string(reply).map_err(|e| Failure::Other(format!("cannot write YAML: {e}"))),
         Format::Uuid => {
             let mut out = String::new();
-            for row in rows(view.reply, reply) {
+            for row in rows(reply) {
                 if let Some(uuid) = row.get("uuid").and_then(Value::as_str) {
                     // What the MN sent, one per line: never a line break or an escape sequence.
                     let _ = writeln!(out, "{}", printable(uuid));
@@ -70,13 +70,11 @@ pub fn render(view: &View, reply: &Value) -> Result<String, Failure> {
 }
 
 /// The rows a reply holds: its inventories, or its one inventory.
-fn rows<'v>(shape: &Reply, reply: &'v Value) -> Vec<&'v Value> {
-    match (shape, reply) {
-        (_, Value::Object(members)) if members.contains_key("inventories") => {
-            members["inventories"].as_array().map(|a| a.iter().collect()).unwrap_or_default()
-        }
-        (_, Value::Object(members)) if members.contains_key("inventory") => vec![&members["inventory"]],
-        _ => Vec::new(),
+fn rows(reply: &Value) -> Vec<&Value> {
+    if let Some(rows) = reply.get("inventories") {
+        rows.as_array().map(|a| a.iter().collect()).unwrap_or_default()
+    } else {
+        reply.get("inventory").into_iter().collect()
     }
 }
 
@@ -85,7 +83,7 @@ fn table(view: &View, reply: &Value) -> String {
         Reply::Inventory(inv) | Reply::Inventories(inv) => Some(inv),
         Reply::Empty | Reply::Fields => None,
     };
-    let rows = rows(view.reply, reply);
+    let rows = rows(reply);
     let is_rows = reply.get("inventories").is_some() || reply.get("inventory").is_some();
     if !is_rows {
         // Named fields (or `{}`): one FIELD / VALUE line each.

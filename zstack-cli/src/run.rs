@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use clap::ArgMatches;
 use serde_json::{Value, json};
-use zstack_client::{DynamicCall, DynamicJob, DynamicSubmitted, Error};
+use zstack_client::{Client, DynamicCall, DynamicJob, DynamicSubmitted, Error};
 use zstack_runtime::dynamic::DynamicRequest;
 use zstack_runtime::query::Condition;
+use zstack_runtime::request::Route;
 use zstack_runtime::secret::Secret;
 
 use crate::exit::Failure;
@@ -31,21 +32,9 @@ pub async fn api(api: &'static Api, matches: &ArgMatches) -> Result<(), Failure>
         params.count = matches.get_flag("count");
         request = request.query_params(params);
     }
-    let dry_run = matches.get_flag("dry-run");
-    let (client, has_credentials) = env.client()?;
-    let client = match (api.route.session, has_credentials, dry_run) {
-        (true, false, false) => {
-            return Err(Failure::NoSession(format!(
-                "{} needs a session, and context `{}` has none",
-                api.route.action, env.name
-            )));
-        }
-        // The preview redacts the header anyway; show where it would go.
-        (true, false, true) => client.with_session(Secret::new("<session>")),
-        _ => client,
-    };
+    let client = client_for(&env, &api.route, matches)?;
     let call = with_timeout(client.call_dynamic(request.clone()), matches);
-    if dry_run {
+    if matches.get_flag("dry-run") {
         print_out(&output::curl(&call.preview()?));
         return Ok(());
     }
@@ -70,6 +59,20 @@ pub async fn api(api: &'static Api, matches: &ArgMatches) -> Result<(), Failure>
     }
     print_out(&output::render(&view, &reply)?);
     Ok(())
+}
+
+/// The context's client for `route`: an API that needs a session fails here
+/// without credentials, except in a dry run, whose preview redacts the header
+/// anyway and shows where it would go.
+fn client_for(env: &Env, route: &Route, matches: &ArgMatches) -> Result<Client, Failure> {
+    let (client, has_credentials) = env.client()?;
+    match (route.session && !has_credentials, matches.get_flag("dry-run")) {
+        (true, false) => {
+            Err(Failure::NoSession(format!("{} needs a session, and context `{}` has none", route.action, env.name)))
+        }
+        (true, true) => Ok(client.with_session(Secret::new("<session>"))),
+        (false, _) => Ok(client),
+    }
 }
 
 fn with_timeout(call: DynamicCall, matches: &ArgMatches) -> DynamicCall {
@@ -146,14 +149,7 @@ pub async fn get(group: &'static Group, matches: &ArgMatches) -> Result<(), Fail
     let mut params = zstack_runtime::query::QueryParams::default();
     params.conditions.push(Condition::eq("uuid", uuid.clone()));
     let request = DynamicRequest::new(api.route).query_params(params);
-    let (client, has_credentials) = env.client()?;
-    if !has_credentials && api.route.session && !matches.get_flag("dry-run") {
-        return Err(Failure::NoSession(format!(
-            "{} needs a session, and context `{}` has none",
-            api.route.action, env.name
-        )));
-    }
-    let call = client.call_dynamic(request);
+    let call = client_for(&env, &api.route, matches)?.call_dynamic(request);
     if matches.get_flag("dry-run") {
         print_out(&output::curl(&call.preview()?));
         return Ok(());
