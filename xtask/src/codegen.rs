@@ -46,26 +46,8 @@ fn run_cli(root: &Path, spec: &zstack_spec::Spec, mode: &Mode) -> Result<usize, 
     let (spec_dir, gen_dir) = CLI_TARGET;
     let started = Instant::now();
     let files = std::collections::BTreeMap::from([("commands.rs".to_string(), zstack_codegen::cli::generate(spec)?)]);
-    let dir = root.join(gen_dir);
-    match mode {
-        Mode::Write => {
-            let changed = sync(&dir, &files).map_err(|e| format!("writing {gen_dir}: {e}"))?;
-            println!(
-                "codegen {spec_dir} -> {gen_dir}: {} APIs; {changed} file(s) updated in {:.2?}",
-                spec.apis().count(),
-                started.elapsed()
-            );
-            Ok(0)
-        }
-        Mode::Check => {
-            let drifts = drift(&dir, &files, gen_dir).map_err(|e| format!("reading {gen_dir}: {e}"))?;
-            for d in &drifts {
-                print!("{}", d.render());
-            }
-            println!("codegen --check {spec_dir} -> {gen_dir}: {} stale", drifts.len());
-            Ok(drifts.len())
-        }
-    }
+    let summary = format!("{} APIs", spec.apis().count());
+    settle(root, (spec_dir, gen_dir), &files, None, &summary, started, mode)
 }
 
 /// The SDK manifest, whose feature table is partly generated.
@@ -79,7 +61,6 @@ fn feature_manifest(root: &Path, plan: &zstack_codegen::features::FeaturePlan) -
     Ok((old, new))
 }
 
-/// Generate one target; returns the number of stale files in check mode.
 /// Generate one target; returns its spec and the number of stale files in check mode.
 fn run_target(
     root: &Path,
@@ -91,14 +72,29 @@ fn run_target(
     let started = Instant::now();
     let spec = zstack_spec::load_dir(&root.join(spec_dir)).map_err(|errors| format!("{errors}"))?;
     let (files, plan) = zstack_codegen::generate_planned(&spec, options)?;
-    let dir = root.join(gen_dir);
     let manifest = if options.features { Some(feature_manifest(root, &plan)?) } else { None };
     let apis = spec.apis().count();
     let types: usize = spec.groups.iter().map(|g| g.types.len() + g.enums.len()).sum();
     let summary = format!("{} groups, {apis} APIs, {types} types and enums, {} files", spec.groups.len(), files.len());
+    let stale = settle(root, (spec_dir, gen_dir), &files, manifest, &summary, started, mode)?;
+    Ok((spec, stale))
+}
+
+/// Write the generated files (and the SDK manifest's new text, if given), or
+/// in check mode print how they differ; returns the number of stale files.
+fn settle(
+    root: &Path,
+    (spec_dir, gen_dir): (&str, &str),
+    files: &zstack_codegen::Files,
+    manifest: Option<(String, String)>,
+    summary: &str,
+    started: Instant,
+    mode: &Mode,
+) -> Result<usize, String> {
+    let dir = root.join(gen_dir);
     match mode {
         Mode::Write => {
-            let mut changed = sync(&dir, &files).map_err(|e| format!("writing {gen_dir}: {e}"))?;
+            let mut changed = sync(&dir, files).map_err(|e| format!("writing {gen_dir}: {e}"))?;
             if let Some((_, new)) = manifest.as_ref().filter(|(old, new)| old != new) {
                 std::fs::write(root.join(SDK_MANIFEST), new).map_err(|e| format!("writing {SDK_MANIFEST}: {e}"))?;
                 changed += 1;
@@ -107,10 +103,10 @@ fn run_target(
                 "codegen {spec_dir} -> {gen_dir}: {summary}; {changed} file(s) updated in {:.2?}",
                 started.elapsed()
             );
-            Ok((spec, 0))
+            Ok(0)
         }
         Mode::Check => {
-            let mut drifts = drift(&dir, &files, gen_dir).map_err(|e| format!("reading {gen_dir}: {e}"))?;
+            let mut drifts = drift(&dir, files, gen_dir).map_err(|e| format!("reading {gen_dir}: {e}"))?;
             if let Some((old, new)) = manifest.filter(|(old, new)| old != new) {
                 drifts.push(crate::files::Drift::Changed { path: SDK_MANIFEST.into(), old, new });
             }
@@ -119,7 +115,7 @@ fn run_target(
             }
             let state = if drifts.is_empty() { "up to date".to_string() } else { format!("{} stale", drifts.len()) };
             println!("codegen --check {spec_dir} -> {gen_dir}: {summary}; {state}");
-            Ok((spec, drifts.len()))
+            Ok(drifts.len())
         }
     }
 }
