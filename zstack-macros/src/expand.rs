@@ -131,46 +131,53 @@ fn field_ref(field: &Field) -> TokenStream {
     quote_spanned!(field.ty.span()=> &self.#ident)
 }
 
-/// One call per constraint, then each flatten field's own checks.
+/// One call per constraint, then each flatten field's own checks. Each call's
+/// result goes to the runtime's `plumbing::wire::FirstError` rather than
+/// through `?`: one plain statement per field keeps the expansion's
+/// type-check and borrow-check small (the same holds for `query` and `body`).
 fn validate_body(rt: &TokenStream, fields: &[Field]) -> TokenStream {
     let checks = fields.iter().flat_map(|f| {
         let wire = &f.wire;
         let value = field_ref(f);
         f.constraints.iter().map(move |c| match &c.check {
             Check::OneOf(allowed) => quote! {
-                #rt::plumbing::validate::one_of(Self::ACTION, #wire, #value, &[#(#allowed),*])?;
+                errors.keep(#rt::plumbing::validate::one_of(Self::ACTION, #wire, #value, &[#(#allowed),*]));
             },
             Check::Length { min, max } => {
                 let (min, max) = (optional_usize(*min), optional_usize(*max));
                 quote! {
-                    #rt::plumbing::validate::length(Self::ACTION, #wire, #value, #min, #max)?;
+                    errors.keep(#rt::plumbing::validate::length(Self::ACTION, #wire, #value, #min, #max));
                 }
             }
             Check::Range(lo, hi) => {
                 let (lo, hi) = (Literal::i64_unsuffixed(*lo), Literal::i64_unsuffixed(*hi));
                 quote! {
-                    #rt::plumbing::validate::range(Self::ACTION, #wire, #value, #lo, #hi)?;
+                    errors.keep(#rt::plumbing::validate::range(Self::ACTION, #wire, #value, #lo, #hi));
                 }
             }
             Check::NonEmpty => quote! {
-                #rt::plumbing::validate::non_empty(Self::ACTION, #wire, #value)?;
+                errors.keep(#rt::plumbing::validate::non_empty(Self::ACTION, #wire, #value));
             },
             Check::NonEmptyString => quote! {
-                #rt::plumbing::validate::non_empty_string(Self::ACTION, #wire, #value)?;
+                errors.keep(#rt::plumbing::validate::non_empty_string(Self::ACTION, #wire, #value));
             },
             Check::Regex(regex) => quote! {
-                #rt::plumbing::validate::pattern(Self::ACTION, #wire, #value, #regex)?;
+                errors.keep(#rt::plumbing::validate::pattern(Self::ACTION, #wire, #value, #regex));
             },
         })
     });
     let flattened = fields.iter().filter(|f| f.flatten.is_some()).map(|f| {
         let value = field_ref(f);
-        quote!(#rt::plumbing::wire::QueryPairs::validate(#value, Self::ACTION)?;)
+        quote!(errors.keep(#rt::plumbing::wire::QueryPairs::validate(#value, Self::ACTION));)
     });
+    let checks: Vec<TokenStream> = checks.chain(flattened).collect();
+    if checks.is_empty() {
+        return quote!(::core::result::Result::Ok(()));
+    }
     quote! {
+        let mut errors = #rt::plumbing::wire::FirstError::new();
         #(#checks)*
-        #(#flattened)*
-        ::core::result::Result::Ok(())
+        errors.or(())
     }
 }
 
@@ -216,17 +223,18 @@ fn query_body(rt: &TokenStream, params: &[&Field]) -> TokenStream {
     let pushes = params.iter().map(|f| {
         let value = field_ref(f);
         if f.flatten.is_some() {
-            quote!(#rt::plumbing::wire::QueryPairs::push_pairs(#value, Self::ACTION, &mut query)?;)
+            quote!(errors.keep(#rt::plumbing::wire::QueryPairs::push_pairs(#value, Self::ACTION, &mut query));)
         } else {
             let wire = &f.wire;
             let push = if f.required { quote!(required_query_field) } else { quote!(query_field) };
-            quote!(#rt::plumbing::wire::#push(Self::ACTION, #wire, #value, &mut query)?;)
+            quote!(errors.keep(#rt::plumbing::wire::#push(Self::ACTION, #wire, #value, &mut query));)
         }
     });
     quote! {
         let mut query = ::std::vec::Vec::new();
+        let mut errors = #rt::plumbing::wire::FirstError::new();
         #(#pushes)*
-        ::core::result::Result::Ok(query)
+        errors.or(query)
     }
 }
 
@@ -237,14 +245,19 @@ fn body_body(rt: &TokenStream, api: &Api, params: &[&Field]) -> TokenStream {
         let wire = &f.wire;
         let value = field_ref(f);
         let put = if f.required { quote!(required_body_field) } else { quote!(body_field) };
-        quote!(#rt::plumbing::wire::#put(Self::ACTION, #wire, #value, &mut members)?;)
+        quote!(errors.keep(#rt::plumbing::wire::#put(Self::ACTION, #wire, #value, &mut members));)
     });
-    let binding = if params.is_empty() { quote!(members) } else { quote!(mut members) };
+    if params.is_empty() {
+        return quote! {
+            ::core::result::Result::Ok(::core::option::Option::Some(
+                #rt::plumbing::wire::envelope(#key, #rt::plumbing::serde_json::Map::new()),
+            ))
+        };
+    }
     quote! {
-        let #binding = #rt::plumbing::serde_json::Map::new();
+        let mut members = #rt::plumbing::serde_json::Map::new();
+        let mut errors = #rt::plumbing::wire::FirstError::new();
         #(#members)*
-        ::core::result::Result::Ok(::core::option::Option::Some(
-            #rt::plumbing::wire::envelope(#key, members),
-        ))
+        errors.or(::core::option::Option::Some(#rt::plumbing::wire::envelope(#key, members)))
     }
 }

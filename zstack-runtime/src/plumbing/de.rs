@@ -143,16 +143,21 @@ pub fn present<T: Omit>(value: &T) -> usize {
     usize::from(!value.omitted())
 }
 
-/// Writes one field of a struct, or skips it if it is [`Omit::omitted`]. One
-/// generic call per field keeps the expansion (and its type-check) small.
+/// Writes one field of a struct, or skips it if it is [`Omit::omitted`];
+/// after a failed field (`written` holds its error), does nothing. One
+/// generic call per field, with no `?` at each, keeps the expansion (and its
+/// type-check) small.
 #[doc(hidden)]
 #[inline]
 pub fn field<S: ser::SerializeStruct, T: Serialize + Omit>(
     out: &mut S,
+    written: &mut Result<(), S::Error>,
     key: &'static str,
     value: &T,
-) -> Result<(), S::Error> {
-    if value.omitted() { out.skip_field(key) } else { out.serialize_field(key, value) }
+) {
+    if written.is_ok() {
+        *written = if value.omitted() { out.skip_field(key) } else { out.serialize_field(key, value) };
+    }
 }
 
 /// `impl Deserialize` and `impl Serialize` for a generated struct: a JSON object whose
@@ -215,15 +220,14 @@ macro_rules! wire_struct {
                         while let ::core::option::Option::Some(key) =
                             map.next_key::<$crate::plumbing::de::Text<'de>>()?
                         {
+                            // One call per arm and one `?` for the match keep
+                            // the expansion (and its type-check) small.
                             match key.as_str() {
-                                $($wire => {
-                                    $crate::plumbing::de::first_time(&mut seen[__Field::$field as usize], $wire)?;
-                                    out.$field = $crate::__deserialize_value!(map $($kind)?);
-                                })*
-                                _ => {
-                                    map.next_value::<$crate::plumbing::serde::de::IgnoredAny>()?;
-                                }
-                            }
+                                $($wire => $crate::__deserialize_value!(
+                                    map, &mut seen[__Field::$field as usize], $wire, &mut out.$field $(, $kind)?
+                                ),)*
+                                _ => $crate::plumbing::de::skip(&mut map),
+                            }?;
                         }
                         ::core::result::Result::Ok(out)
                     }
@@ -240,29 +244,98 @@ macro_rules! wire_struct {
             ) -> ::core::result::Result<S::Ok, S::Error> {
                 let present = 0 $(+ $crate::plumbing::de::present(&self.$field))*;
                 let mut out = serializer.serialize_struct(::core::stringify!($name), present)?;
-                $($crate::plumbing::de::field(&mut out, $wire, &self.$field)?;)*
+                let mut written = ::core::result::Result::Ok(());
+                $($crate::plumbing::de::field(&mut out, &mut written, $wire, &self.$field);)*
+                written?;
                 $crate::plumbing::serde::ser::SerializeStruct::end(out)
             }
         }
     };
 }
 
-/// One field value of [`wire_struct!`](crate::wire_struct).
+/// One field value of [`wire_struct!`](crate::wire_struct): a call of
+/// [`value`], [`value_or_default`], [`lenient`] or [`lenient_or_default`].
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __deserialize_value {
-    ($map:ident) => {
-        $map.next_value()?
+    ($map:ident, $seen:expr, $wire:literal, $slot:expr) => {
+        $crate::plumbing::de::value(&mut $map, $seen, $wire, $slot)
     };
-    ($map:ident default) => {
-        $map.next_value::<::core::option::Option<_>>()?.unwrap_or_default()
+    ($map:ident, $seen:expr, $wire:literal, $slot:expr, default) => {
+        $crate::plumbing::de::value_or_default(&mut $map, $seen, $wire, $slot)
     };
-    ($map:ident lenient) => {
-        $map.next_value_seed($crate::plumbing::de::LenientSeed::new())?
+    ($map:ident, $seen:expr, $wire:literal, $slot:expr, lenient) => {
+        $crate::plumbing::de::lenient(&mut $map, $seen, $wire, $slot)
     };
-    ($map:ident lenient_default) => {
-        $map.next_value_seed($crate::plumbing::de::LenientSeed::<::core::option::Option<_>>::new())?.unwrap_or_default()
+    ($map:ident, $seen:expr, $wire:literal, $slot:expr, lenient_default) => {
+        $crate::plumbing::de::lenient_or_default(&mut $map, $seen, $wire, $slot)
     };
+}
+
+/// Reads the value of known key `key` into `slot` (see [`first_time`]).
+#[doc(hidden)]
+#[inline]
+pub fn value<'de, A: de::MapAccess<'de>, T: de::Deserialize<'de>>(
+    map: &mut A,
+    seen: &mut bool,
+    key: &'static str,
+    slot: &mut T,
+) -> Result<(), A::Error> {
+    first_time(seen, key)?;
+    *slot = map.next_value()?;
+    Ok(())
+}
+
+/// [`value`] for a collection: `null` reads as empty.
+#[doc(hidden)]
+#[inline]
+pub fn value_or_default<'de, A: de::MapAccess<'de>, T: de::Deserialize<'de> + Default>(
+    map: &mut A,
+    seen: &mut bool,
+    key: &'static str,
+    slot: &mut T,
+) -> Result<(), A::Error> {
+    first_time(seen, key)?;
+    *slot = map.next_value::<Option<T>>()?.unwrap_or_default();
+    Ok(())
+}
+
+/// [`value`] for integers that may arrive as doubles.
+#[doc(hidden)]
+#[inline]
+pub fn lenient<'de, A: de::MapAccess<'de>, T: Lenient>(
+    map: &mut A,
+    seen: &mut bool,
+    key: &'static str,
+    slot: &mut T,
+) -> Result<(), A::Error> {
+    first_time(seen, key)?;
+    *slot = map.next_value_seed(LenientSeed::<T>::new())?;
+    Ok(())
+}
+
+/// [`lenient`] for a collection: `null` reads as empty.
+#[doc(hidden)]
+#[inline]
+pub fn lenient_or_default<'de, A: de::MapAccess<'de>, T: Default>(
+    map: &mut A,
+    seen: &mut bool,
+    key: &'static str,
+    slot: &mut T,
+) -> Result<(), A::Error>
+where
+    Option<T>: Lenient,
+{
+    first_time(seen, key)?;
+    *slot = map.next_value_seed(LenientSeed::<Option<T>>::new())?.unwrap_or_default();
+    Ok(())
+}
+
+/// Skips the value of an unknown key unread.
+#[doc(hidden)]
+#[inline]
+pub fn skip<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<de::IgnoredAny>().map(drop)
 }
 
 #[cfg(test)]

@@ -127,6 +127,42 @@ impl WireValue for Value {
     }
 }
 
+/// Derive helper: the first error of a run of field steps (checks, query
+/// pairs, body members). Each step's result is kept with [`keep`] instead of
+/// `?`, so a derived `validate`, `query` or `body` is one plain statement per
+/// field, which type-checks and borrow-checks in a fraction of the time
+/// across ~2,000 requests. Later steps still run after an error; only the
+/// first error is reported, as with `?`.
+///
+/// [`keep`]: FirstError::keep
+#[must_use = "the error is only reported by `or`"]
+pub struct FirstError(Option<InvalidRequest>);
+
+impl FirstError {
+    #[allow(clippy::new_without_default)]
+    #[inline]
+    pub fn new() -> Self {
+        FirstError(None)
+    }
+
+    /// Remember `result`'s error unless an earlier step failed.
+    #[inline]
+    pub fn keep(&mut self, result: Result<(), InvalidRequest>) {
+        if let (None, Err(e)) = (&self.0, result) {
+            self.0 = Some(e);
+        }
+    }
+
+    /// `value`, or the first error kept.
+    #[inline]
+    pub fn or<T>(self, value: T) -> Result<T, InvalidRequest> {
+        match self.0 {
+            None => Ok(value),
+            Some(e) => Err(e),
+        }
+    }
+}
+
 /// Derive helper: add one field to the query pairs unless it is absent.
 pub fn query_field<T: WireValue>(
     api: &'static str,
@@ -229,4 +265,22 @@ macro_rules! struct_wire_traits {
 
         impl $crate::plumbing::validate::Checked for $name {}
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FirstError;
+    use crate::request::InvalidRequest;
+
+    #[test]
+    fn first_error_reports_the_first_failed_step_only() {
+        let mut errors = FirstError::new();
+        errors.keep(Ok(()));
+        assert_eq!(FirstError::new().or(7).unwrap(), 7);
+        errors.keep(Err(InvalidRequest::new("Api", "a", "first")));
+        errors.keep(Ok(()));
+        errors.keep(Err(InvalidRequest::new("Api", "b", "second")));
+        let e = errors.or(()).unwrap_err();
+        assert_eq!((e.field.as_str(), e.reason.as_str()), ("a", "first"));
+    }
 }
