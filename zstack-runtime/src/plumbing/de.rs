@@ -98,13 +98,6 @@ impl<'de, T: Lenient> DeserializeSeed<'de> for LenientSeed<T> {
     }
 }
 
-/// Marks a known key as read; an error if it already was.
-#[doc(hidden)]
-#[inline]
-pub fn first_time<E: de::Error>(seen: &mut bool, key: &'static str) -> Result<(), E> {
-    if std::mem::replace(seen, true) { Err(E::duplicate_field(key)) } else { Ok(()) }
-}
-
 /// Whether a field is left out when a struct is re-encoded: `None` and empty
 /// collections are, as the MN leaves out nulls.
 pub trait Omit {
@@ -196,12 +189,19 @@ macro_rules! wire_struct {
             fn deserialize<D: $crate::plumbing::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
-                /// Each known key's place in `seen`.
+                /// The known keys, in entry order; `__Unknown` is any other key.
                 #[allow(non_camel_case_types, dead_code, clippy::enum_variant_names)]
                 enum __Field {
                     $($field,)*
-                    __Count,
+                    __Unknown,
                 }
+                impl ::core::clone::Clone for __Field {
+                    fn clone(&self) -> Self {
+                        *self
+                    }
+                }
+                impl ::core::marker::Copy for __Field {}
+                const __WIRE: &[&str] = &[$($wire),*];
                 struct FieldsVisitor;
                 impl<'de> $crate::plumbing::serde::de::Visitor<'de> for FieldsVisitor {
                     type Value = $name;
@@ -216,17 +216,22 @@ macro_rules! wire_struct {
                         mut map: A,
                     ) -> ::core::result::Result<$name, A::Error> {
                         let mut out = <$name as ::core::default::Default>::default();
-                        let mut seen = [false; __Field::__Count as usize];
+                        let mut seen = $crate::plumbing::de::Seen::new(__WIRE, [false; __WIRE.len()]);
                         while let ::core::option::Option::Some(key) =
                             map.next_key::<$crate::plumbing::de::Text<'de>>()?
                         {
-                            // One call per arm and one `?` for the match keep
-                            // the expansion (and its type-check) small.
-                            match key.as_str() {
-                                $($wire => $crate::__deserialize_value!(
-                                    map, &mut seen[__Field::$field as usize], $wire, &mut out.$field $(, $kind)?
+                            let field = match key.as_str() {
+                                $($wire => __Field::$field,)*
+                                _ => __Field::__Unknown,
+                            };
+                            seen.mark::<A::Error>(field as usize)?;
+                            // One call per arm and one `?` for the match: a
+                            // small expansion to type-check (see the module doc).
+                            match field {
+                                $(__Field::$field => $crate::__deserialize_value!(
+                                    map, &mut out.$field $(, $kind)?
                                 ),)*
-                                _ => $crate::plumbing::de::skip(&mut map),
+                                __Field::__Unknown => $crate::plumbing::de::skip(&mut map),
                             }?;
                         }
                         ::core::result::Result::Ok(out)
@@ -258,30 +263,52 @@ macro_rules! wire_struct {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __deserialize_value {
-    ($map:ident, $seen:expr, $wire:literal, $slot:expr) => {
-        $crate::plumbing::de::value(&mut $map, $seen, $wire, $slot)
+    ($map:ident, $slot:expr) => {
+        $crate::plumbing::de::value(&mut $map, $slot)
     };
-    ($map:ident, $seen:expr, $wire:literal, $slot:expr, default) => {
-        $crate::plumbing::de::value_or_default(&mut $map, $seen, $wire, $slot)
+    ($map:ident, $slot:expr, default) => {
+        $crate::plumbing::de::value_or_default(&mut $map, $slot)
     };
-    ($map:ident, $seen:expr, $wire:literal, $slot:expr, lenient) => {
-        $crate::plumbing::de::lenient(&mut $map, $seen, $wire, $slot)
+    ($map:ident, $slot:expr, lenient) => {
+        $crate::plumbing::de::lenient(&mut $map, $slot)
     };
-    ($map:ident, $seen:expr, $wire:literal, $slot:expr, lenient_default) => {
-        $crate::plumbing::de::lenient_or_default(&mut $map, $seen, $wire, $slot)
+    ($map:ident, $slot:expr, lenient_default) => {
+        $crate::plumbing::de::lenient_or_default(&mut $map, $slot)
     };
 }
 
-/// Reads the value of known key `key` into `slot` (see [`first_time`]).
+/// Which known keys of a [`wire_struct!`](crate::wire_struct) one object
+/// has had (`N` is the number of keys).
+pub struct Seen<const N: usize> {
+    wire: &'static [&'static str],
+    seen: [bool; N],
+}
+
+impl<const N: usize> Seen<N> {
+    #[inline]
+    pub fn new(wire: &'static [&'static str], seen: [bool; N]) -> Self {
+        Seen { wire, seen }
+    }
+
+    /// Marks entry `index` as read: an error if it already was. Any other
+    /// index (an unknown key's) may repeat.
+    #[inline]
+    pub fn mark<E: de::Error>(&mut self, index: usize) -> Result<(), E> {
+        match self.seen.get_mut(index) {
+            Some(seen) if *seen => Err(E::duplicate_field(self.wire[index])),
+            Some(seen) => {
+                *seen = true;
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// Reads a field's value into `slot`.
 #[doc(hidden)]
 #[inline]
-pub fn value<'de, A: de::MapAccess<'de>, T: de::Deserialize<'de>>(
-    map: &mut A,
-    seen: &mut bool,
-    key: &'static str,
-    slot: &mut T,
-) -> Result<(), A::Error> {
-    first_time(seen, key)?;
+pub fn value<'de, A: de::MapAccess<'de>, T: de::Deserialize<'de>>(map: &mut A, slot: &mut T) -> Result<(), A::Error> {
     *slot = map.next_value()?;
     Ok(())
 }
@@ -291,11 +318,8 @@ pub fn value<'de, A: de::MapAccess<'de>, T: de::Deserialize<'de>>(
 #[inline]
 pub fn value_or_default<'de, A: de::MapAccess<'de>, T: de::Deserialize<'de> + Default>(
     map: &mut A,
-    seen: &mut bool,
-    key: &'static str,
     slot: &mut T,
 ) -> Result<(), A::Error> {
-    first_time(seen, key)?;
     *slot = map.next_value::<Option<T>>()?.unwrap_or_default();
     Ok(())
 }
@@ -303,13 +327,7 @@ pub fn value_or_default<'de, A: de::MapAccess<'de>, T: de::Deserialize<'de> + De
 /// [`value`] for integers that may arrive as doubles.
 #[doc(hidden)]
 #[inline]
-pub fn lenient<'de, A: de::MapAccess<'de>, T: Lenient>(
-    map: &mut A,
-    seen: &mut bool,
-    key: &'static str,
-    slot: &mut T,
-) -> Result<(), A::Error> {
-    first_time(seen, key)?;
+pub fn lenient<'de, A: de::MapAccess<'de>, T: Lenient>(map: &mut A, slot: &mut T) -> Result<(), A::Error> {
     *slot = map.next_value_seed(LenientSeed::<T>::new())?;
     Ok(())
 }
@@ -317,16 +335,10 @@ pub fn lenient<'de, A: de::MapAccess<'de>, T: Lenient>(
 /// [`lenient`] for a collection: `null` reads as empty.
 #[doc(hidden)]
 #[inline]
-pub fn lenient_or_default<'de, A: de::MapAccess<'de>, T: Default>(
-    map: &mut A,
-    seen: &mut bool,
-    key: &'static str,
-    slot: &mut T,
-) -> Result<(), A::Error>
+pub fn lenient_or_default<'de, A: de::MapAccess<'de>, T: Default>(map: &mut A, slot: &mut T) -> Result<(), A::Error>
 where
     Option<T>: Lenient,
 {
-    first_time(seen, key)?;
     *slot = map.next_value_seed(LenientSeed::<Option<T>>::new())?.unwrap_or_default();
     Ok(())
 }
