@@ -4,8 +4,8 @@
 //! | figure | what is timed | baseline |
 //! |---|---|---|
 //! | codegen | `cargo xtask codegen --check` (load, generate, format, compare), warm | `cargo xtask` printing its usage (cargo's and the binary's start-up) |
-//! | full check | `cargo check -p zstack-sdk --all-features` after `cargo clean -p zstack-sdk` (dependencies built) | the same with `--no-default-features` (the hand-written runtime alone) |
-//! | default build | `cargo build -p zstack-sdk` after `cargo clean -p zstack-sdk` | the same with `--no-default-features` |
+//! | full check | `cargo check -p zstack-sdk --all-features` after `cargo clean` of the SDK and its generated parts (`zstack_codegen::parts`; other dependencies built) | the same with `--no-default-features` (the hand-written runtime alone) |
+//! | default build | `cargo build -p zstack-sdk`, fresh as above | the same with `--no-default-features` |
 //!
 //! | scaling sweep | `cargo check -p zstack-sdk` with `client`, `serialize` and the first 0, 1, 10, 40, 75 and all API groups (spec order), fresh | the 0-group row |
 //!
@@ -17,6 +17,8 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use zstack_codegen::parts::{API_PARTS, TYPES_CRATE, api_crate};
 
 /// One measured command: wall time, and the peak RSS and CPU time of its process tree.
 struct Sample {
@@ -107,9 +109,13 @@ fn gib(kib: u64) -> f64 {
     kib as f64 / (1024.0 * 1024.0)
 }
 
-/// `cargo clean -p zstack-sdk`, then the measured cargo command.
+/// `cargo clean` of the SDK and its generated parts, then the measured cargo command.
 fn fresh(root: &Path, args: &[&str]) -> Result<Sample, String> {
-    cargo(root, &["clean", "-p", "zstack-sdk"])?;
+    let mut clean = vec!["clean".to_string(), "-p".into(), "zstack-sdk".into(), "-p".into(), TYPES_CRATE.into()];
+    for n in 1..=API_PARTS {
+        clean.extend(["-p".into(), api_crate(n)]);
+    }
+    cargo(root, &clean.iter().map(String::as_str).collect::<Vec<_>>())?;
     measure(root, args, true)
 }
 

@@ -3,35 +3,33 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::files::{drift, sync};
+use crate::files::{drift, ensure_file, sync};
 
 pub enum Mode {
     Write,
     Check,
 }
 
-/// (spec directory, output directory): the SDK itself, and the naming
-/// obstacle course that proves hostile names compile.
-pub const TARGETS: &[(&str, &str, zstack_codegen::Options)] = &[
-    ("spec", "generated/src/gen", zstack_codegen::Options { client_methods: true, features: true }),
-    (
-        "tests/naming-course/spec",
-        "tests/naming-course/src/gen",
-        zstack_codegen::Options { client_methods: false, features: false },
-    ),
-];
+/// The SDK: its spec and its crate's directory. The SDK is written as
+/// several crates under that directory (`zstack_codegen::parts`).
+pub const SDK_TARGET: (&str, &str) = ("spec", "generated");
+
+/// (spec directory, output directory) of single-crate targets: the naming
+/// obstacle course, which proves hostile names compile.
+pub const TARGETS: &[(&str, &str, zstack_codegen::Options)] = &[(
+    "tests/naming-course/spec",
+    "tests/naming-course/src/gen",
+    zstack_codegen::Options { client_methods: false, features: false },
+)];
 
 /// The `zstack` CLI's command table, generated from the SDK's spec.
 pub const CLI_TARGET: (&str, &str) = ("spec", "zstack-cli/src/gen");
 
 pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
-    let mut stale = 0;
+    let (spec, mut stale) = run_sdk(root, &mode)?;
+    stale += run_cli(root, &spec, &mode)?;
     for (spec_dir, gen_dir, options) in TARGETS {
-        let (spec, drifts) = run_target(root, spec_dir, gen_dir, *options, &mode)?;
-        stale += drifts;
-        if *spec_dir == CLI_TARGET.0 {
-            stale += run_cli(root, &spec, &mode)?;
-        }
+        stale += run_target(root, spec_dir, gen_dir, *options, &mode)?;
     }
     if stale > 0 {
         return Err(format!(
@@ -53,31 +51,67 @@ fn run_cli(root: &Path, spec: &zstack_spec::Spec, mode: &Mode) -> Result<usize, 
 /// The SDK manifest, whose feature table is partly generated.
 const SDK_MANIFEST: &str = "generated/Cargo.toml";
 
-/// (current, expected) text of the SDK manifest.
-fn feature_manifest(root: &Path, plan: &zstack_codegen::features::FeaturePlan) -> Result<(String, String), String> {
-    let path = root.join(SDK_MANIFEST);
-    let old = std::fs::read_to_string(&path).map_err(|e| format!("reading {SDK_MANIFEST}: {e}"))?;
-    let new = crate::manifest::splice(&old, &zstack_codegen::features::render_toml(&plan.features))?;
-    Ok((old, new))
+/// The SDK's version, which its generated parts share.
+fn sdk_version(manifest: &str) -> Result<String, String> {
+    manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("version = \"")?.strip_suffix('"'))
+        .map(str::to_string)
+        .ok_or_else(|| format!("{SDK_MANIFEST}: no `version = \"...\"` line"))
 }
 
-/// Generate one target; returns its spec and the number of stale files in check mode.
+/// Generate the SDK (its crate and its parts); returns its spec and the
+/// number of stale files in check mode.
+fn run_sdk(root: &Path, mode: &Mode) -> Result<(zstack_spec::Spec, usize), String> {
+    let (spec_dir, sdk_dir) = SDK_TARGET;
+    let started = Instant::now();
+    let spec = zstack_spec::load_dir(&root.join(spec_dir)).map_err(|errors| format!("{errors}"))?;
+    let path = root.join(SDK_MANIFEST);
+    let old = std::fs::read_to_string(&path).map_err(|e| format!("reading {SDK_MANIFEST}: {e}"))?;
+    let parts = zstack_codegen::parts::generate(&spec, &sdk_version(&old)?)?;
+    let new = crate::manifest::splice(&old, &parts.features_toml)?;
+    let mut stale = 0;
+    let mut manifest = Some((old, new));
+    for (dir, files) in &parts.trees {
+        let gen_dir = format!("{sdk_dir}/{dir}");
+        let summary = format!("{} files", files.len());
+        stale += settle(root, (spec_dir, &gen_dir), files, manifest.take(), &summary, started, mode)?;
+    }
+    let check = matches!(mode, Mode::Check);
+    for (rel, contents) in &parts.files {
+        let display = format!("{sdk_dir}/{rel}");
+        let drift = ensure_file(&root.join(&display), &display, contents, check)
+            .map_err(|e| format!("writing {display}: {e}"))?;
+        if let Some(drift) = drift.filter(|_| check) {
+            print!("{}", drift.render());
+            stale += 1;
+        }
+    }
+    let apis = spec.apis().count();
+    let types: usize = spec.groups.iter().map(|g| g.types.len() + g.enums.len()).sum();
+    println!(
+        "codegen {spec_dir} -> {sdk_dir} and its parts: {} groups, {apis} APIs, {types} types and enums, in {:.2?}",
+        spec.groups.len(),
+        started.elapsed()
+    );
+    Ok((spec, stale))
+}
+
+/// Generate one single-crate target; returns the number of stale files in check mode.
 fn run_target(
     root: &Path,
     spec_dir: &str,
     gen_dir: &str,
     options: zstack_codegen::Options,
     mode: &Mode,
-) -> Result<(zstack_spec::Spec, usize), String> {
+) -> Result<usize, String> {
     let started = Instant::now();
     let spec = zstack_spec::load_dir(&root.join(spec_dir)).map_err(|errors| format!("{errors}"))?;
-    let (files, plan) = zstack_codegen::generate_planned(&spec, options)?;
-    let manifest = if options.features { Some(feature_manifest(root, &plan)?) } else { None };
+    let (files, _) = zstack_codegen::generate_planned(&spec, options)?;
     let apis = spec.apis().count();
     let types: usize = spec.groups.iter().map(|g| g.types.len() + g.enums.len()).sum();
     let summary = format!("{} groups, {apis} APIs, {types} types and enums, {} files", spec.groups.len(), files.len());
-    let stale = settle(root, (spec_dir, gen_dir), &files, manifest, &summary, started, mode)?;
-    Ok((spec, stale))
+    settle(root, (spec_dir, gen_dir), &files, None, &summary, started, mode)
 }
 
 /// Write the generated files (and the SDK manifest's new text, if given), or

@@ -11,6 +11,7 @@ pub mod features;
 mod inherit;
 pub mod names;
 pub mod naming;
+pub mod parts;
 mod regex_check;
 pub mod rust_type;
 #[cfg(test)]
@@ -65,8 +66,59 @@ pub fn generate_with(spec: &Spec, options: Options) -> Result<Files, String> {
 }
 
 /// Generate every file for `spec`, with the feature plan the files were
-/// generated for (the SDK manifest's feature table is written from it).
+/// generated for, as one crate's `src/gen/` (the naming course's layout;
+/// the SDK is written in parts, see [`parts`]).
 pub fn generate_planned(spec: &Spec, options: Options) -> Result<(Files, features::FeaturePlan), String> {
+    let Built { mut files, api_modules, type_modules, may_be_empty, prelude, plan, .. } = build(spec, options)?;
+    let index =
+        |doc: &str, children: &[(String, Option<String>)]| render(module_index(doc, children, &may_be_empty), "spec/");
+    let api_modules: Vec<(String, Option<String>)> = api_modules.into_iter().map(|m| (m.module, m.feature)).collect();
+    files.insert("api/mod.rs".into(), index(API_INDEX_DOC, &api_modules)?);
+    files.insert("types/mod.rs".into(), index(TYPES_INDEX_DOC, &type_modules)?);
+    files.insert("prelude.rs".into(), prelude);
+    files.insert(
+        "mod.rs".into(),
+        render(
+            quote!(
+                pub mod api;
+                pub mod prelude;
+                pub mod types;
+            ),
+            "spec/",
+        )?,
+    );
+    Ok((files, plan))
+}
+
+const API_INDEX_DOC: &str = " Request types, one per API action.";
+const TYPES_INDEX_DOC: &str = " Inventories and enums.";
+
+/// One group's api module, before it is placed into a crate.
+struct ApiModule {
+    module: String,
+    feature: Option<String>,
+}
+
+/// Everything generated from a spec, before it is placed into crates.
+struct Built {
+    /// `api/<module>.rs` and `types/<module>.rs` of each group, and the
+    /// value-set enums' `types/<module>.rs`.
+    files: Files,
+    /// The api modules in spec order.
+    api_modules: Vec<ApiModule>,
+    /// (module, feature) of each types module in spec order.
+    type_modules: Vec<(String, Option<String>)>,
+    /// Modules whose glob import may be empty (see [`module_index`]).
+    may_be_empty: Vec<String>,
+    /// Types modules that another module names: they hold a subclass of a
+    /// type of another group, which that type's `Any…` enum has as a variant.
+    subclassing: BTreeSet<String>,
+    /// `prelude.rs`, rendered.
+    prelude: String,
+    plan: features::FeaturePlan,
+}
+
+fn build(spec: &Spec, options: Options) -> Result<Built, String> {
     check_references(spec)?;
     // From here on, params with a closed value set are enum-typed.
     let (spec, values) = ValueSets::plan(spec);
@@ -85,7 +137,7 @@ pub fn generate_planned(spec: &Spec, options: Options) -> Result<(Files, feature
         let module = names.module(&group.name).to_string();
         if !group.apis.is_empty() {
             let feature = options.features.then(|| plan.api_feature(&group.name).map(str::to_string)).flatten();
-            api_modules.push((module.clone(), feature));
+            api_modules.push(ApiModule { module: module.clone(), feature });
         }
         if has_types(group) {
             let feature = options.features.then(|| plan.types_feature(&group.name)).flatten();
@@ -102,23 +154,20 @@ pub fn generate_planned(spec: &Spec, options: Options) -> Result<(Files, feature
         // Ungated: each enum carries its own `cfg`.
         type_modules.push((module, None));
     }
-    let index =
-        |doc: &str, children: &[(String, Option<String>)]| render(module_index(doc, children, &may_be_empty), "spec/");
-    files.insert("api/mod.rs".into(), index(" Request types, one per API action.", &api_modules)?);
-    files.insert("types/mod.rs".into(), index(" Inventories and enums.", &type_modules)?);
-    files.insert("prelude.rs".into(), render(prelude(&ctx, &plan), "spec/")?);
-    files.insert(
-        "mod.rs".into(),
-        render(
-            quote!(
-                pub mod api;
-                pub mod prelude;
-                pub mod types;
-            ),
-            "spec/",
-        )?,
-    );
-    Ok((files, plan))
+    let prelude = render(prelude(&ctx, &plan), "spec/")?;
+    let subclassing = spec
+        .groups
+        .iter()
+        .filter(|g| {
+            g.types.iter().any(|t| {
+                inherit::ancestors(spec, t)
+                    .iter()
+                    .any(|a| spec.type_def(a).is_some_and(|(owner, _)| owner.name != g.name))
+            })
+        })
+        .map(|g| names.module(&g.name).to_string())
+        .collect();
+    Ok(Built { files, api_modules, type_modules, may_be_empty, subclassing, prelude, plan })
 }
 
 /// `pub use` of every generated trait a caller needs in scope: each group's

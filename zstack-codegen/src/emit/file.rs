@@ -42,3 +42,26 @@ pub fn module_index(doc: &str, children: &[(String, Option<String>)], may_be_emp
         #(#items)*
     }
 }
+
+/// `pub use ::<crate>::<parent>::x; pub use x::*;` for each child module that
+/// another crate holds, behind its feature, like [`module_index`]: the
+/// module tree of a crate made of parts (see [`crate::parts`]).
+pub fn reexport_index(doc: &str, parent: &str, children: &[(String, Option<String>, String)]) -> TokenStream {
+    let parent = ident(parent);
+    let items = children.iter().map(|(module, feature, krate)| {
+        let m = ident(module);
+        let krate = ident(&krate.replace('-', "_"));
+        let cfg = feature.as_ref().map(|f| quote!(#[cfg(feature = #f)]));
+        quote! {
+            #cfg
+            pub use ::#krate::#parent::#m;
+            #cfg
+            #[doc(no_inline)]
+            pub use #m::*;
+        }
+    });
+    quote! {
+        #![doc = #doc]
+        #(#items)*
+    }
+}

@@ -3,787 +3,787 @@
 
 //! Request types, one per API action.
 #[cfg(feature = "access-control-lists")]
-pub mod access_control_lists;
+pub use ::zstack_sdk_api_1::api::access_control_lists;
 #[cfg(feature = "access-control-lists")]
 #[doc(no_inline)]
 pub use access_control_lists::*;
 #[cfg(feature = "accesskeys")]
-pub mod accesskeys;
+pub use ::zstack_sdk_api_1::api::accesskeys;
 #[cfg(feature = "accesskeys")]
 #[doc(no_inline)]
 pub use accesskeys::*;
 #[cfg(feature = "accounts")]
-pub mod accounts;
+pub use ::zstack_sdk_api_1::api::accounts;
 #[cfg(feature = "accounts")]
 #[doc(no_inline)]
 pub use accounts::*;
 #[cfg(feature = "affinity-groups")]
-pub mod affinity_groups;
+pub use ::zstack_sdk_api_1::api::affinity_groups;
 #[cfg(feature = "affinity-groups")]
 #[doc(no_inline)]
 pub use affinity_groups::*;
 #[cfg(feature = "agent-version")]
-pub mod agent_version;
+pub use ::zstack_sdk_api_2::api::agent_version;
 #[cfg(feature = "agent-version")]
 #[doc(no_inline)]
 pub use agent_version::*;
 #[cfg(feature = "ai")]
-pub mod ai;
+pub use ::zstack_sdk_api_2::api::ai;
 #[cfg(feature = "ai")]
 #[doc(no_inline)]
 pub use ai::*;
 #[cfg(feature = "aliyun")]
-pub mod aliyun;
+pub use ::zstack_sdk_api_2::api::aliyun;
 #[cfg(feature = "aliyun")]
 #[doc(no_inline)]
 pub use aliyun::*;
 #[cfg(feature = "aliyun-proxy")]
-pub mod aliyun_proxy;
+pub use ::zstack_sdk_api_1::api::aliyun_proxy;
 #[cfg(feature = "aliyun-proxy")]
 #[doc(no_inline)]
 pub use aliyun_proxy::*;
 #[cfg(feature = "appcenter")]
-pub mod appcenter;
+pub use ::zstack_sdk_api_2::api::appcenter;
 #[cfg(feature = "appcenter")]
 #[doc(no_inline)]
 pub use appcenter::*;
 #[cfg(feature = "autoscaling")]
-pub mod autoscaling;
+pub use ::zstack_sdk_api_1::api::autoscaling;
 #[cfg(feature = "autoscaling")]
 #[doc(no_inline)]
 pub use autoscaling::*;
 #[cfg(feature = "backup-storage")]
-pub mod backup_storage;
+pub use ::zstack_sdk_api_2::api::backup_storage;
 #[cfg(feature = "backup-storage")]
 #[doc(no_inline)]
 pub use backup_storage::*;
 #[cfg(feature = "backup-storage-l3networks")]
-pub mod backup_storage_l3networks;
+pub use ::zstack_sdk_api_1::api::backup_storage_l3networks;
 #[cfg(feature = "backup-storage-l3networks")]
 #[doc(no_inline)]
 pub use backup_storage_l3networks::*;
 #[cfg(feature = "baremetal")]
-pub mod baremetal;
+pub use ::zstack_sdk_api_1::api::baremetal;
 #[cfg(feature = "baremetal")]
 #[doc(no_inline)]
 pub use baremetal::*;
 #[cfg(feature = "baremetal2")]
-pub mod baremetal2;
+pub use ::zstack_sdk_api_1::api::baremetal2;
 #[cfg(feature = "baremetal2")]
 #[doc(no_inline)]
 pub use baremetal2::*;
 #[cfg(feature = "batch-queries")]
-pub mod batch_queries;
+pub use ::zstack_sdk_api_1::api::batch_queries;
 #[cfg(feature = "batch-queries")]
 #[doc(no_inline)]
 pub use batch_queries::*;
 #[cfg(feature = "billings")]
-pub mod billings;
+pub use ::zstack_sdk_api_2::api::billings;
 #[cfg(feature = "billings")]
 #[doc(no_inline)]
 pub use billings::*;
 #[cfg(feature = "block-volumes")]
-pub mod block_volumes;
+pub use ::zstack_sdk_api_1::api::block_volumes;
 #[cfg(feature = "block-volumes")]
 #[doc(no_inline)]
 pub use block_volumes::*;
 #[cfg(feature = "buildapp")]
-pub mod buildapp;
+pub use ::zstack_sdk_api_1::api::buildapp;
 #[cfg(feature = "buildapp")]
 #[doc(no_inline)]
 pub use buildapp::*;
 #[cfg(feature = "captcha")]
-pub mod captcha;
+pub use ::zstack_sdk_api_2::api::captcha;
 #[cfg(feature = "captcha")]
 #[doc(no_inline)]
 pub use captcha::*;
 #[cfg(feature = "cas")]
-pub mod cas;
+pub use ::zstack_sdk_api_2::api::cas;
 #[cfg(feature = "cas")]
 #[doc(no_inline)]
 pub use cas::*;
 #[cfg(feature = "cdp-backup-storage")]
-pub mod cdp_backup_storage;
+pub use ::zstack_sdk_api_1::api::cdp_backup_storage;
 #[cfg(feature = "cdp-backup-storage")]
 #[doc(no_inline)]
 pub use cdp_backup_storage::*;
 #[cfg(feature = "cdp-backups")]
-pub mod cdp_backups;
+pub use ::zstack_sdk_api_2::api::cdp_backups;
 #[cfg(feature = "cdp-backups")]
 #[doc(no_inline)]
 pub use cdp_backups::*;
 #[cfg(feature = "cdp-task")]
-pub mod cdp_task;
+pub use ::zstack_sdk_api_2::api::cdp_task;
 #[cfg(feature = "cdp-task")]
 #[doc(no_inline)]
 pub use cdp_task::*;
 #[cfg(feature = "certificates")]
-pub mod certificates;
+pub use ::zstack_sdk_api_1::api::certificates;
 #[cfg(feature = "certificates")]
 #[doc(no_inline)]
 pub use certificates::*;
 #[cfg(feature = "cloudformation")]
-pub mod cloudformation;
+pub use ::zstack_sdk_api_2::api::cloudformation;
 #[cfg(feature = "cloudformation")]
 #[doc(no_inline)]
 pub use cloudformation::*;
 #[cfg(feature = "clusters")]
-pub mod clusters;
+pub use ::zstack_sdk_api_1::api::clusters;
 #[cfg(feature = "clusters")]
 #[doc(no_inline)]
 pub use clusters::*;
 #[cfg(feature = "consoles")]
-pub mod consoles;
+pub use ::zstack_sdk_api_2::api::consoles;
 #[cfg(feature = "consoles")]
 #[doc(no_inline)]
 pub use consoles::*;
 #[cfg(feature = "container")]
-pub mod container;
+pub use ::zstack_sdk_api_2::api::container;
 #[cfg(feature = "container")]
 #[doc(no_inline)]
 pub use container::*;
 #[cfg(feature = "core")]
-pub mod core;
+pub use ::zstack_sdk_api_1::api::core;
 #[cfg(feature = "core")]
 #[doc(no_inline)]
 pub use core::*;
 #[cfg(feature = "crypto")]
-pub mod crypto;
+pub use ::zstack_sdk_api_1::api::crypto;
 #[cfg(feature = "crypto")]
 #[doc(no_inline)]
 pub use crypto::*;
 #[cfg(feature = "database-backups")]
-pub mod database_backups;
+pub use ::zstack_sdk_api_1::api::database_backups;
 #[cfg(feature = "database-backups")]
 #[doc(no_inline)]
 pub use database_backups::*;
 #[cfg(feature = "debug")]
-pub mod debug;
+pub use ::zstack_sdk_api_1::api::debug;
 #[cfg(feature = "debug")]
 #[doc(no_inline)]
 pub use debug::*;
 #[cfg(feature = "directories")]
-pub mod directories;
+pub use ::zstack_sdk_api_1::api::directories;
 #[cfg(feature = "directories")]
 #[doc(no_inline)]
 pub use directories::*;
 #[cfg(feature = "disk-offerings")]
-pub mod disk_offerings;
+pub use ::zstack_sdk_api_2::api::disk_offerings;
 #[cfg(feature = "disk-offerings")]
 #[doc(no_inline)]
 pub use disk_offerings::*;
 #[cfg(feature = "eips")]
-pub mod eips;
+pub use ::zstack_sdk_api_1::api::eips;
 #[cfg(feature = "eips")]
 #[doc(no_inline)]
 pub use eips::*;
 #[cfg(feature = "encrypted")]
-pub mod encrypted;
+pub use ::zstack_sdk_api_1::api::encrypted;
 #[cfg(feature = "encrypted")]
 #[doc(no_inline)]
 pub use encrypted::*;
 #[cfg(feature = "errorcode")]
-pub mod errorcode;
+pub use ::zstack_sdk_api_1::api::errorcode;
 #[cfg(feature = "errorcode")]
 #[doc(no_inline)]
 pub use errorcode::*;
 #[cfg(feature = "eventlogs")]
-pub mod eventlogs;
+pub use ::zstack_sdk_api_1::api::eventlogs;
 #[cfg(feature = "eventlogs")]
 #[doc(no_inline)]
 pub use eventlogs::*;
 #[cfg(feature = "expon")]
-pub mod expon;
+pub use ::zstack_sdk_api_1::api::expon;
 #[cfg(feature = "expon")]
 #[doc(no_inline)]
 pub use expon::*;
 #[cfg(feature = "exported-database-backup")]
-pub mod exported_database_backup;
+pub use ::zstack_sdk_api_2::api::exported_database_backup;
 #[cfg(feature = "exported-database-backup")]
 #[doc(no_inline)]
 pub use exported_database_backup::*;
 #[cfg(feature = "external")]
-pub mod external;
+pub use ::zstack_sdk_api_1::api::external;
 #[cfg(feature = "external")]
 #[doc(no_inline)]
 pub use external::*;
 #[cfg(feature = "externalbackup")]
-pub mod externalbackup;
+pub use ::zstack_sdk_api_1::api::externalbackup;
 #[cfg(feature = "externalbackup")]
 #[doc(no_inline)]
 pub use externalbackup::*;
 #[cfg(feature = "flowmeters")]
-pub mod flowmeters;
+pub use ::zstack_sdk_api_1::api::flowmeters;
 #[cfg(feature = "flowmeters")]
 #[doc(no_inline)]
 pub use flowmeters::*;
 #[cfg(feature = "gc-jobs")]
-pub mod gc_jobs;
+pub use ::zstack_sdk_api_2::api::gc_jobs;
 #[cfg(feature = "gc-jobs")]
 #[doc(no_inline)]
 pub use gc_jobs::*;
 #[cfg(feature = "global-configurations")]
-pub mod global_configurations;
+pub use ::zstack_sdk_api_1::api::global_configurations;
 #[cfg(feature = "global-configurations")]
 #[doc(no_inline)]
 pub use global_configurations::*;
 #[cfg(feature = "gpu-device")]
-pub mod gpu_device;
+pub use ::zstack_sdk_api_1::api::gpu_device;
 #[cfg(feature = "gpu-device")]
 #[doc(no_inline)]
 pub use gpu_device::*;
 #[cfg(feature = "guest-os")]
-pub mod guest_os;
+pub use ::zstack_sdk_api_2::api::guest_os;
 #[cfg(feature = "guest-os")]
 #[doc(no_inline)]
 pub use guest_os::*;
 #[cfg(feature = "guesttools")]
-pub mod guesttools;
+pub use ::zstack_sdk_api_2::api::guesttools;
 #[cfg(feature = "guesttools")]
 #[doc(no_inline)]
 pub use guesttools::*;
 #[cfg(feature = "ha-strategy-condition")]
-pub mod ha_strategy_condition;
+pub use ::zstack_sdk_api_1::api::ha_strategy_condition;
 #[cfg(feature = "ha-strategy-condition")]
 #[doc(no_inline)]
 pub use ha_strategy_condition::*;
 #[cfg(feature = "host-network-interface")]
-pub mod host_network_interface;
+pub use ::zstack_sdk_api_1::api::host_network_interface;
 #[cfg(feature = "host-network-interface")]
 #[doc(no_inline)]
 pub use host_network_interface::*;
 #[cfg(feature = "host-scheduling-rule-group")]
-pub mod host_scheduling_rule_group;
+pub use ::zstack_sdk_api_1::api::host_scheduling_rule_group;
 #[cfg(feature = "host-scheduling-rule-group")]
 #[doc(no_inline)]
 pub use host_scheduling_rule_group::*;
 #[cfg(feature = "hosts")]
-pub mod hosts;
+pub use ::zstack_sdk_api_2::api::hosts;
 #[cfg(feature = "hosts")]
 #[doc(no_inline)]
 pub use hosts::*;
 #[cfg(feature = "hybrid")]
-pub mod hybrid;
+pub use ::zstack_sdk_api_1::api::hybrid;
 #[cfg(feature = "hybrid")]
 #[doc(no_inline)]
 pub use hybrid::*;
 #[cfg(feature = "iam2")]
-pub mod iam2;
+pub use ::zstack_sdk_api_1::api::iam2;
 #[cfg(feature = "iam2")]
 #[doc(no_inline)]
 pub use iam2::*;
 #[cfg(feature = "identities")]
-pub mod identities;
+pub use ::zstack_sdk_api_1::api::identities;
 #[cfg(feature = "identities")]
 #[doc(no_inline)]
 pub use identities::*;
 #[cfg(feature = "identity-models")]
-pub mod identity_models;
+pub use ::zstack_sdk_api_1::api::identity_models;
 #[cfg(feature = "identity-models")]
 #[doc(no_inline)]
 pub use identity_models::*;
 #[cfg(feature = "image-packages")]
-pub mod image_packages;
+pub use ::zstack_sdk_api_2::api::image_packages;
 #[cfg(feature = "image-packages")]
 #[doc(no_inline)]
 pub use image_packages::*;
 #[cfg(feature = "image-replication-groups")]
-pub mod image_replication_groups;
+pub use ::zstack_sdk_api_2::api::image_replication_groups;
 #[cfg(feature = "image-replication-groups")]
 #[doc(no_inline)]
 pub use image_replication_groups::*;
 #[cfg(feature = "images")]
-pub mod images;
+pub use ::zstack_sdk_api_2::api::images;
 #[cfg(feature = "images")]
 #[doc(no_inline)]
 pub use images::*;
 #[cfg(feature = "images-l3networks")]
-pub mod images_l3networks;
+pub use ::zstack_sdk_api_2::api::images_l3networks;
 #[cfg(feature = "images-l3networks")]
 #[doc(no_inline)]
 pub use images_l3networks::*;
 #[cfg(feature = "instance-offerings")]
-pub mod instance_offerings;
+pub use ::zstack_sdk_api_2::api::instance_offerings;
 #[cfg(feature = "instance-offerings")]
 #[doc(no_inline)]
 pub use instance_offerings::*;
 #[cfg(feature = "integrity")]
-pub mod integrity;
+pub use ::zstack_sdk_api_2::api::integrity;
 #[cfg(feature = "integrity")]
 #[doc(no_inline)]
 pub use integrity::*;
 #[cfg(feature = "ip-capacity")]
-pub mod ip_capacity;
+pub use ::zstack_sdk_api_2::api::ip_capacity;
 #[cfg(feature = "ip-capacity")]
 #[doc(no_inline)]
 pub use ip_capacity::*;
 #[cfg(feature = "ipsec")]
-pub mod ipsec;
+pub use ::zstack_sdk_api_2::api::ipsec;
 #[cfg(feature = "ipsec")]
 #[doc(no_inline)]
 pub use ipsec::*;
 #[cfg(feature = "l2-networks")]
-pub mod l2_networks;
+pub use ::zstack_sdk_api_2::api::l2_networks;
 #[cfg(feature = "l2-networks")]
 #[doc(no_inline)]
 pub use l2_networks::*;
 #[cfg(feature = "l3-networks")]
-pub mod l3_networks;
+pub use ::zstack_sdk_api_1::api::l3_networks;
 #[cfg(feature = "l3-networks")]
 #[doc(no_inline)]
 pub use l3_networks::*;
 #[cfg(feature = "ldap")]
-pub mod ldap;
+pub use ::zstack_sdk_api_1::api::ldap;
 #[cfg(feature = "ldap")]
 #[doc(no_inline)]
 pub use ldap::*;
 #[cfg(feature = "licenses")]
-pub mod licenses;
+pub use ::zstack_sdk_api_1::api::licenses;
 #[cfg(feature = "licenses")]
 #[doc(no_inline)]
 pub use licenses::*;
 #[cfg(feature = "load-balancers")]
-pub mod load_balancers;
+pub use ::zstack_sdk_api_1::api::load_balancers;
 #[cfg(feature = "load-balancers")]
 #[doc(no_inline)]
 pub use load_balancers::*;
 #[cfg(feature = "log")]
-pub mod log;
+pub use ::zstack_sdk_api_1::api::log;
 #[cfg(feature = "log")]
 #[doc(no_inline)]
 pub use log::*;
 #[cfg(feature = "login")]
-pub mod login;
+pub use ::zstack_sdk_api_1::api::login;
 #[cfg(feature = "login")]
 #[doc(no_inline)]
 pub use login::*;
 #[cfg(feature = "login-control")]
-pub mod login_control;
+pub use ::zstack_sdk_api_2::api::login_control;
 #[cfg(feature = "login-control")]
 #[doc(no_inline)]
 pub use login_control::*;
 #[cfg(feature = "longjobs")]
-pub mod longjobs;
+pub use ::zstack_sdk_api_2::api::longjobs;
 #[cfg(feature = "longjobs")]
 #[doc(no_inline)]
 pub use longjobs::*;
 #[cfg(feature = "maas")]
-pub mod maas;
+pub use ::zstack_sdk_api_2::api::maas;
 #[cfg(feature = "maas")]
 #[doc(no_inline)]
 pub use maas::*;
 #[cfg(feature = "management-nodes")]
-pub mod management_nodes;
+pub use ::zstack_sdk_api_2::api::management_nodes;
 #[cfg(feature = "management-nodes")]
 #[doc(no_inline)]
 pub use management_nodes::*;
 #[cfg(feature = "mdev-device-specs")]
-pub mod mdev_device_specs;
+pub use ::zstack_sdk_api_1::api::mdev_device_specs;
 #[cfg(feature = "mdev-device-specs")]
 #[doc(no_inline)]
 pub use mdev_device_specs::*;
 #[cfg(feature = "mdev-devices")]
-pub mod mdev_devices;
+pub use ::zstack_sdk_api_1::api::mdev_devices;
 #[cfg(feature = "mdev-devices")]
 #[doc(no_inline)]
 pub use mdev_devices::*;
 #[cfg(feature = "media")]
-pub mod media;
+pub use ::zstack_sdk_api_2::api::media;
 #[cfg(feature = "media")]
 #[doc(no_inline)]
 pub use media::*;
 #[cfg(feature = "memory-snapshots")]
-pub mod memory_snapshots;
+pub use ::zstack_sdk_api_2::api::memory_snapshots;
 #[cfg(feature = "memory-snapshots")]
 #[doc(no_inline)]
 pub use memory_snapshots::*;
 #[cfg(feature = "meta-data")]
-pub mod meta_data;
+pub use ::zstack_sdk_api_1::api::meta_data;
 #[cfg(feature = "meta-data")]
 #[doc(no_inline)]
 pub use meta_data::*;
 #[cfg(feature = "mini-clusters")]
-pub mod mini_clusters;
+pub use ::zstack_sdk_api_1::api::mini_clusters;
 #[cfg(feature = "mini-clusters")]
 #[doc(no_inline)]
 pub use mini_clusters::*;
 #[cfg(feature = "model-evaluation-tasks")]
-pub mod model_evaluation_tasks;
+pub use ::zstack_sdk_api_2::api::model_evaluation_tasks;
 #[cfg(feature = "model-evaluation-tasks")]
 #[doc(no_inline)]
 pub use model_evaluation_tasks::*;
 #[cfg(feature = "model-service-instance-groups")]
-pub mod model_service_instance_groups;
+pub use ::zstack_sdk_api_2::api::model_service_instance_groups;
 #[cfg(feature = "model-service-instance-groups")]
 #[doc(no_inline)]
 pub use model_service_instance_groups::*;
 #[cfg(feature = "monitoring")]
-pub mod monitoring;
+pub use ::zstack_sdk_api_1::api::monitoring;
 #[cfg(feature = "monitoring")]
 #[doc(no_inline)]
 pub use monitoring::*;
 #[cfg(feature = "mtty-devices")]
-pub mod mtty_devices;
+pub use ::zstack_sdk_api_1::api::mtty_devices;
 #[cfg(feature = "mtty-devices")]
 #[doc(no_inline)]
 pub use mtty_devices::*;
 #[cfg(feature = "multicast")]
-pub mod multicast;
+pub use ::zstack_sdk_api_1::api::multicast;
 #[cfg(feature = "multicast")]
 #[doc(no_inline)]
 pub use multicast::*;
 #[cfg(feature = "nas")]
-pub mod nas;
+pub use ::zstack_sdk_api_2::api::nas;
 #[cfg(feature = "nas")]
 #[doc(no_inline)]
 pub use nas::*;
 #[cfg(feature = "network-services")]
-pub mod network_services;
+pub use ::zstack_sdk_api_2::api::network_services;
 #[cfg(feature = "network-services")]
 #[doc(no_inline)]
 pub use network_services::*;
 #[cfg(feature = "nics")]
-pub mod nics;
+pub use ::zstack_sdk_api_2::api::nics;
 #[cfg(feature = "nics")]
 #[doc(no_inline)]
 pub use nics::*;
 #[cfg(feature = "oauth2")]
-pub mod oauth2;
+pub use ::zstack_sdk_api_1::api::oauth2;
 #[cfg(feature = "oauth2")]
 #[doc(no_inline)]
 pub use oauth2::*;
 #[cfg(feature = "ovf")]
-pub mod ovf;
+pub use ::zstack_sdk_api_1::api::ovf;
 #[cfg(feature = "ovf")]
 #[doc(no_inline)]
 pub use ovf::*;
 #[cfg(feature = "ovn")]
-pub mod ovn;
+pub use ::zstack_sdk_api_1::api::ovn;
 #[cfg(feature = "ovn")]
 #[doc(no_inline)]
 pub use ovn::*;
 #[cfg(feature = "password")]
-pub mod password;
+pub use ::zstack_sdk_api_1::api::password;
 #[cfg(feature = "password")]
 #[doc(no_inline)]
 pub use password::*;
 #[cfg(feature = "pci-device-specs")]
-pub mod pci_device_specs;
+pub use ::zstack_sdk_api_1::api::pci_device_specs;
 #[cfg(feature = "pci-device-specs")]
 #[doc(no_inline)]
 pub use pci_device_specs::*;
 #[cfg(feature = "pci-devices")]
-pub mod pci_devices;
+pub use ::zstack_sdk_api_2::api::pci_devices;
 #[cfg(feature = "pci-devices")]
 #[doc(no_inline)]
 pub use pci_devices::*;
 #[cfg(feature = "plugin-drivers")]
-pub mod plugin_drivers;
+pub use ::zstack_sdk_api_2::api::plugin_drivers;
 #[cfg(feature = "plugin-drivers")]
 #[doc(no_inline)]
 pub use plugin_drivers::*;
 #[cfg(feature = "policy-routes")]
-pub mod policy_routes;
+pub use ::zstack_sdk_api_1::api::policy_routes;
 #[cfg(feature = "policy-routes")]
 #[doc(no_inline)]
 pub use policy_routes::*;
 #[cfg(feature = "port-forwarding")]
-pub mod port_forwarding;
+pub use ::zstack_sdk_api_2::api::port_forwarding;
 #[cfg(feature = "port-forwarding")]
 #[doc(no_inline)]
 pub use port_forwarding::*;
 #[cfg(feature = "port-mirrors")]
-pub mod port_mirrors;
+pub use ::zstack_sdk_api_2::api::port_mirrors;
 #[cfg(feature = "port-mirrors")]
 #[doc(no_inline)]
 pub use port_mirrors::*;
 #[cfg(feature = "primary-storage")]
-pub mod primary_storage;
+pub use ::zstack_sdk_api_1::api::primary_storage;
 #[cfg(feature = "primary-storage")]
 #[doc(no_inline)]
 pub use primary_storage::*;
 #[cfg(feature = "prometheus")]
-pub mod prometheus;
+pub use ::zstack_sdk_api_2::api::prometheus;
 #[cfg(feature = "prometheus")]
 #[doc(no_inline)]
 pub use prometheus::*;
 #[cfg(feature = "proxy")]
-pub mod proxy;
+pub use ::zstack_sdk_api_1::api::proxy;
 #[cfg(feature = "proxy")]
 #[doc(no_inline)]
 pub use proxy::*;
 #[cfg(feature = "resource-attributes")]
-pub mod resource_attributes;
+pub use ::zstack_sdk_api_2::api::resource_attributes;
 #[cfg(feature = "resource-attributes")]
 #[doc(no_inline)]
 pub use resource_attributes::*;
 #[cfg(feature = "resource-configurations")]
-pub mod resource_configurations;
+pub use ::zstack_sdk_api_2::api::resource_configurations;
 #[cfg(feature = "resource-configurations")]
 #[doc(no_inline)]
 pub use resource_configurations::*;
 #[cfg(feature = "resources")]
-pub mod resources;
+pub use ::zstack_sdk_api_1::api::resources;
 #[cfg(feature = "resources")]
 #[doc(no_inline)]
 pub use resources::*;
 #[cfg(feature = "router-area")]
-pub mod router_area;
+pub use ::zstack_sdk_api_2::api::router_area;
 #[cfg(feature = "router-area")]
 #[doc(no_inline)]
 pub use router_area::*;
 #[cfg(feature = "scheduler")]
-pub mod scheduler;
+pub use ::zstack_sdk_api_2::api::scheduler;
 #[cfg(feature = "scheduler")]
 #[doc(no_inline)]
 pub use scheduler::*;
 #[cfg(feature = "scripts")]
-pub mod scripts;
+pub use ::zstack_sdk_api_2::api::scripts;
 #[cfg(feature = "scripts")]
 #[doc(no_inline)]
 pub use scripts::*;
 #[cfg(feature = "sdn-controllers")]
-pub mod sdn_controllers;
+pub use ::zstack_sdk_api_1::api::sdn_controllers;
 #[cfg(feature = "sdn-controllers")]
 #[doc(no_inline)]
 pub use sdn_controllers::*;
 #[cfg(feature = "search")]
-pub mod search;
+pub use ::zstack_sdk_api_1::api::search;
 #[cfg(feature = "search")]
 #[doc(no_inline)]
 pub use search::*;
 #[cfg(feature = "secret-resource-pool-token")]
-pub mod secret_resource_pool_token;
+pub use ::zstack_sdk_api_1::api::secret_resource_pool_token;
 #[cfg(feature = "secret-resource-pool-token")]
 #[doc(no_inline)]
 pub use secret_resource_pool_token::*;
 #[cfg(feature = "secret-resource-pools")]
-pub mod secret_resource_pools;
+pub use ::zstack_sdk_api_1::api::secret_resource_pools;
 #[cfg(feature = "secret-resource-pools")]
 #[doc(no_inline)]
 pub use secret_resource_pools::*;
 #[cfg(feature = "security-groups")]
-pub mod security_groups;
+pub use ::zstack_sdk_api_1::api::security_groups;
 #[cfg(feature = "security-groups")]
 #[doc(no_inline)]
 pub use security_groups::*;
 #[cfg(feature = "security-machines")]
-pub mod security_machines;
+pub use ::zstack_sdk_api_1::api::security_machines;
 #[cfg(feature = "security-machines")]
 #[doc(no_inline)]
 pub use security_machines::*;
 #[cfg(feature = "sharedblock-group")]
-pub mod sharedblock_group;
+pub use ::zstack_sdk_api_1::api::sharedblock_group;
 #[cfg(feature = "sharedblock-group")]
 #[doc(no_inline)]
 pub use sharedblock_group::*;
 #[cfg(feature = "snmp")]
-pub mod snmp;
+pub use ::zstack_sdk_api_1::api::snmp;
 #[cfg(feature = "snmp")]
 #[doc(no_inline)]
 pub use snmp::*;
 #[cfg(feature = "sns")]
-pub mod sns;
+pub use ::zstack_sdk_api_2::api::sns;
 #[cfg(feature = "sns")]
 #[doc(no_inline)]
 pub use sns::*;
 #[cfg(feature = "spice")]
-pub mod spice;
+pub use ::zstack_sdk_api_2::api::spice;
 #[cfg(feature = "spice")]
 #[doc(no_inline)]
 pub use spice::*;
 #[cfg(feature = "ssh-key-pair")]
-pub mod ssh_key_pair;
+pub use ::zstack_sdk_api_1::api::ssh_key_pair;
 #[cfg(feature = "ssh-key-pair")]
 #[doc(no_inline)]
 pub use ssh_key_pair::*;
 #[cfg(feature = "sso")]
-pub mod sso;
+pub use ::zstack_sdk_api_2::api::sso;
 #[cfg(feature = "sso")]
 #[doc(no_inline)]
 pub use sso::*;
 #[cfg(feature = "storage-devices")]
-pub mod storage_devices;
+pub use ::zstack_sdk_api_2::api::storage_devices;
 #[cfg(feature = "storage-devices")]
 #[doc(no_inline)]
 pub use storage_devices::*;
 #[cfg(feature = "system-tags")]
-pub mod system_tags;
+pub use ::zstack_sdk_api_1::api::system_tags;
 #[cfg(feature = "system-tags")]
 #[doc(no_inline)]
 pub use system_tags::*;
 #[cfg(feature = "tags")]
-pub mod tags;
+pub use ::zstack_sdk_api_1::api::tags;
 #[cfg(feature = "tags")]
 #[doc(no_inline)]
 pub use tags::*;
 #[cfg(feature = "task-progresses")]
-pub mod task_progresses;
+pub use ::zstack_sdk_api_2::api::task_progresses;
 #[cfg(feature = "task-progresses")]
 #[doc(no_inline)]
 pub use task_progresses::*;
 #[cfg(feature = "template-configurations")]
-pub mod template_configurations;
+pub use ::zstack_sdk_api_1::api::template_configurations;
 #[cfg(feature = "template-configurations")]
 #[doc(no_inline)]
 pub use template_configurations::*;
 #[cfg(feature = "ticket-types")]
-pub mod ticket_types;
+pub use ::zstack_sdk_api_2::api::ticket_types;
 #[cfg(feature = "ticket-types")]
 #[doc(no_inline)]
 pub use ticket_types::*;
 #[cfg(feature = "tickets")]
-pub mod tickets;
+pub use ::zstack_sdk_api_1::api::tickets;
 #[cfg(feature = "tickets")]
 #[doc(no_inline)]
 pub use tickets::*;
 #[cfg(feature = "token")]
-pub mod token;
+pub use ::zstack_sdk_api_2::api::token;
 #[cfg(feature = "token")]
 #[doc(no_inline)]
 pub use token::*;
 #[cfg(feature = "twofactorauthentication")]
-pub mod twofactorauthentication;
+pub use ::zstack_sdk_api_2::api::twofactorauthentication;
 #[cfg(feature = "twofactorauthentication")]
 #[doc(no_inline)]
 pub use twofactorauthentication::*;
 #[cfg(feature = "upload-file")]
-pub mod upload_file;
+pub use ::zstack_sdk_api_2::api::upload_file;
 #[cfg(feature = "upload-file")]
 #[doc(no_inline)]
 pub use upload_file::*;
 #[cfg(feature = "usb-device")]
-pub mod usb_device;
+pub use ::zstack_sdk_api_2::api::usb_device;
 #[cfg(feature = "usb-device")]
 #[doc(no_inline)]
 pub use usb_device::*;
 #[cfg(feature = "user-proxy-configs")]
-pub mod user_proxy_configs;
+pub use ::zstack_sdk_api_2::api::user_proxy_configs;
 #[cfg(feature = "user-proxy-configs")]
 #[doc(no_inline)]
 pub use user_proxy_configs::*;
 #[cfg(feature = "user-tags")]
-pub mod user_tags;
+pub use ::zstack_sdk_api_1::api::user_tags;
 #[cfg(feature = "user-tags")]
 #[doc(no_inline)]
 pub use user_tags::*;
 #[cfg(feature = "v2v")]
-pub mod v2v;
+pub use ::zstack_sdk_api_2::api::v2v;
 #[cfg(feature = "v2v")]
 #[doc(no_inline)]
 pub use v2v::*;
 #[cfg(feature = "v2v-conversion-hosts")]
-pub mod v2v_conversion_hosts;
+pub use ::zstack_sdk_api_1::api::v2v_conversion_hosts;
 #[cfg(feature = "v2v-conversion-hosts")]
 #[doc(no_inline)]
 pub use v2v_conversion_hosts::*;
 #[cfg(feature = "vcenters")]
-pub mod vcenters;
+pub use ::zstack_sdk_api_2::api::vcenters;
 #[cfg(feature = "vcenters")]
 #[doc(no_inline)]
 pub use vcenters::*;
 #[cfg(feature = "vips")]
-pub mod vips;
+pub use ::zstack_sdk_api_1::api::vips;
 #[cfg(feature = "vips")]
 #[doc(no_inline)]
 pub use vips::*;
 #[cfg(feature = "vm-backups")]
-pub mod vm_backups;
+pub use ::zstack_sdk_api_2::api::vm_backups;
 #[cfg(feature = "vm-backups")]
 #[doc(no_inline)]
 pub use vm_backups::*;
 #[cfg(feature = "vm-instances")]
-pub mod vm_instances;
+pub use ::zstack_sdk_api_2::api::vm_instances;
 #[cfg(feature = "vm-instances")]
 #[doc(no_inline)]
 pub use vm_instances::*;
 #[cfg(feature = "vm-priority-config")]
-pub mod vm_priority_config;
+pub use ::zstack_sdk_api_2::api::vm_priority_config;
 #[cfg(feature = "vm-priority-config")]
 #[doc(no_inline)]
 pub use vm_priority_config::*;
 #[cfg(feature = "vm-scheduling-rule")]
-pub mod vm_scheduling_rule;
+pub use ::zstack_sdk_api_2::api::vm_scheduling_rule;
 #[cfg(feature = "vm-scheduling-rule")]
 #[doc(no_inline)]
 pub use vm_scheduling_rule::*;
 #[cfg(feature = "vm-scheduling-rule-group")]
-pub mod vm_scheduling_rule_group;
+pub use ::zstack_sdk_api_2::api::vm_scheduling_rule_group;
 #[cfg(feature = "vm-scheduling-rule-group")]
 #[doc(no_inline)]
 pub use vm_scheduling_rule_group::*;
 #[cfg(feature = "volume-backups")]
-pub mod volume_backups;
+pub use ::zstack_sdk_api_2::api::volume_backups;
 #[cfg(feature = "volume-backups")]
 #[doc(no_inline)]
 pub use volume_backups::*;
 #[cfg(feature = "volume-snapshots")]
-pub mod volume_snapshots;
+pub use ::zstack_sdk_api_2::api::volume_snapshots;
 #[cfg(feature = "volume-snapshots")]
 #[doc(no_inline)]
 pub use volume_snapshots::*;
 #[cfg(feature = "volumes")]
-pub mod volumes;
+pub use ::zstack_sdk_api_2::api::volumes;
 #[cfg(feature = "volumes")]
 #[doc(no_inline)]
 pub use volumes::*;
 #[cfg(feature = "vpc")]
-pub mod vpc;
+pub use ::zstack_sdk_api_1::api::vpc;
 #[cfg(feature = "vpc")]
 #[doc(no_inline)]
 pub use vpc::*;
 #[cfg(feature = "vpcfirewalls")]
-pub mod vpcfirewalls;
+pub use ::zstack_sdk_api_2::api::vpcfirewalls;
 #[cfg(feature = "vpcfirewalls")]
 #[doc(no_inline)]
 pub use vpcfirewalls::*;
 #[cfg(feature = "vrouter-route-tables")]
-pub mod vrouter_route_tables;
+pub use ::zstack_sdk_api_2::api::vrouter_route_tables;
 #[cfg(feature = "vrouter-route-tables")]
 #[doc(no_inline)]
 pub use vrouter_route_tables::*;
 #[cfg(feature = "web-hooks")]
-pub mod web_hooks;
+pub use ::zstack_sdk_api_2::api::web_hooks;
 #[cfg(feature = "web-hooks")]
 #[doc(no_inline)]
 pub use web_hooks::*;
 #[cfg(feature = "xksy")]
-pub mod xksy;
+pub use ::zstack_sdk_api_1::api::xksy;
 #[cfg(feature = "xksy")]
 #[doc(no_inline)]
 pub use xksy::*;
 #[cfg(feature = "xmlhook")]
-pub mod xmlhook;
+pub use ::zstack_sdk_api_2::api::xmlhook;
 #[cfg(feature = "xmlhook")]
 #[doc(no_inline)]
 pub use xmlhook::*;
 #[cfg(feature = "xsky")]
-pub mod xsky;
+pub use ::zstack_sdk_api_1::api::xsky;
 #[cfg(feature = "xsky")]
 #[doc(no_inline)]
 pub use xsky::*;
 #[cfg(feature = "zbox")]
-pub mod zbox;
+pub use ::zstack_sdk_api_1::api::zbox;
 #[cfg(feature = "zbox")]
 #[doc(no_inline)]
 pub use zbox::*;
 #[cfg(feature = "zones")]
-pub mod zones;
+pub use ::zstack_sdk_api_2::api::zones;
 #[cfg(feature = "zones")]
 #[doc(no_inline)]
 pub use zones::*;
 #[cfg(feature = "zops")]
-pub mod zops;
+pub use ::zstack_sdk_api_2::api::zops;
 #[cfg(feature = "zops")]
 #[doc(no_inline)]
 pub use zops::*;
 #[cfg(feature = "zql")]
-pub mod zql;
+pub use ::zstack_sdk_api_2::api::zql;
 #[cfg(feature = "zql")]
 #[doc(no_inline)]
 pub use zql::*;
 #[cfg(feature = "zwatch")]
-pub mod zwatch;
+pub use ::zstack_sdk_api_2::api::zwatch;
 #[cfg(feature = "zwatch")]
 #[doc(no_inline)]
 pub use zwatch::*;

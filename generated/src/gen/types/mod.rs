@@ -3,644 +3,378 @@
 
 //! Inventories and enums.
 #[cfg(feature = "access-control-lists")]
-pub mod access_control_lists;
+pub use ::zstack_sdk_api_1::types::access_control_lists;
 #[cfg(feature = "access-control-lists")]
 #[doc(no_inline)]
 pub use access_control_lists::*;
 #[cfg(feature = "accesskeys")]
-pub mod accesskeys;
+pub use ::zstack_sdk_api_1::types::accesskeys;
 #[cfg(feature = "accesskeys")]
 #[doc(no_inline)]
 pub use accesskeys::*;
-#[cfg(feature = "types-accounts")]
-pub mod accounts;
-#[cfg(feature = "types-accounts")]
-#[doc(no_inline)]
-pub use accounts::*;
-#[cfg(feature = "types-affinity-groups")]
-pub mod affinity_groups;
-#[cfg(feature = "types-affinity-groups")]
-#[doc(no_inline)]
-pub use affinity_groups::*;
 #[cfg(feature = "agent-version")]
-pub mod agent_version;
+pub use ::zstack_sdk_api_2::types::agent_version;
 #[cfg(feature = "agent-version")]
 #[doc(no_inline)]
 pub use agent_version::*;
-#[cfg(feature = "types-ai")]
-pub mod ai;
-#[cfg(feature = "types-ai")]
-#[doc(no_inline)]
-pub use ai::*;
 #[cfg(feature = "aliyun")]
-pub mod aliyun;
+pub use ::zstack_sdk_api_2::types::aliyun;
 #[cfg(feature = "aliyun")]
 #[doc(no_inline)]
 pub use aliyun::*;
 #[cfg(feature = "aliyun-proxy")]
-pub mod aliyun_proxy;
+pub use ::zstack_sdk_api_1::types::aliyun_proxy;
 #[cfg(feature = "aliyun-proxy")]
 #[doc(no_inline)]
 pub use aliyun_proxy::*;
-#[cfg(feature = "types-appcenter")]
-pub mod appcenter;
-#[cfg(feature = "types-appcenter")]
-#[doc(no_inline)]
-pub use appcenter::*;
-#[cfg(feature = "types-autoscaling")]
-pub mod autoscaling;
-#[cfg(feature = "types-autoscaling")]
-#[doc(no_inline)]
-pub use autoscaling::*;
-#[cfg(feature = "types-backup-storage")]
-pub mod backup_storage;
-#[cfg(feature = "types-backup-storage")]
-#[doc(no_inline)]
-pub use backup_storage::*;
-#[cfg(feature = "types-baremetal")]
-pub mod baremetal;
-#[cfg(feature = "types-baremetal")]
-#[doc(no_inline)]
-pub use baremetal::*;
-#[cfg(feature = "types-baremetal2")]
-pub mod baremetal2;
-#[cfg(feature = "types-baremetal2")]
-#[doc(no_inline)]
-pub use baremetal2::*;
 #[cfg(feature = "billings")]
-pub mod billings;
+pub use ::zstack_sdk_api_2::types::billings;
 #[cfg(feature = "billings")]
 #[doc(no_inline)]
 pub use billings::*;
-#[cfg(feature = "types-block-volumes")]
-pub mod block_volumes;
-#[cfg(feature = "types-block-volumes")]
-#[doc(no_inline)]
-pub use block_volumes::*;
-#[cfg(feature = "types-cas")]
-pub mod cas;
-#[cfg(feature = "types-cas")]
-#[doc(no_inline)]
-pub use cas::*;
 #[cfg(feature = "cdp-backup-storage")]
-pub mod cdp_backup_storage;
+pub use ::zstack_sdk_api_1::types::cdp_backup_storage;
 #[cfg(feature = "cdp-backup-storage")]
 #[doc(no_inline)]
 pub use cdp_backup_storage::*;
-#[cfg(feature = "types-cdp-task")]
-pub mod cdp_task;
-#[cfg(feature = "types-cdp-task")]
-#[doc(no_inline)]
-pub use cdp_task::*;
-#[cfg(feature = "types-certificates")]
-pub mod certificates;
-#[cfg(feature = "types-certificates")]
-#[doc(no_inline)]
-pub use certificates::*;
-#[cfg(feature = "types-cloudformation")]
-pub mod cloudformation;
-#[cfg(feature = "types-cloudformation")]
-#[doc(no_inline)]
-pub use cloudformation::*;
-#[cfg(feature = "types-clusters")]
-pub mod clusters;
-#[cfg(feature = "types-clusters")]
-#[doc(no_inline)]
-pub use clusters::*;
-#[cfg(feature = "types-common")]
-pub mod common;
-#[cfg(feature = "types-common")]
-#[doc(no_inline)]
-pub use common::*;
 #[cfg(feature = "consoles")]
-pub mod consoles;
+pub use ::zstack_sdk_api_2::types::consoles;
 #[cfg(feature = "consoles")]
 #[doc(no_inline)]
 pub use consoles::*;
-#[cfg(feature = "container")]
-pub mod container;
-#[cfg(feature = "container")]
-#[doc(no_inline)]
-pub use container::*;
-pub mod core;
-#[doc(no_inline)]
-pub use core::*;
 #[cfg(feature = "crypto")]
-pub mod crypto;
+pub use ::zstack_sdk_api_1::types::crypto;
 #[cfg(feature = "crypto")]
 #[doc(no_inline)]
 pub use crypto::*;
-#[cfg(feature = "types-database-backups")]
-pub mod database_backups;
-#[cfg(feature = "types-database-backups")]
-#[doc(no_inline)]
-pub use database_backups::*;
 #[cfg(feature = "directories")]
-pub mod directories;
+pub use ::zstack_sdk_api_1::types::directories;
 #[cfg(feature = "directories")]
 #[doc(no_inline)]
 pub use directories::*;
 #[cfg(feature = "disk-offerings")]
-pub mod disk_offerings;
+pub use ::zstack_sdk_api_2::types::disk_offerings;
 #[cfg(feature = "disk-offerings")]
 #[doc(no_inline)]
 pub use disk_offerings::*;
-#[cfg(feature = "types-eips")]
-pub mod eips;
-#[cfg(feature = "types-eips")]
-#[doc(no_inline)]
-pub use eips::*;
 #[cfg(feature = "errorcode")]
-pub mod errorcode;
+pub use ::zstack_sdk_api_1::types::errorcode;
 #[cfg(feature = "errorcode")]
 #[doc(no_inline)]
 pub use errorcode::*;
 #[cfg(feature = "eventlogs")]
-pub mod eventlogs;
+pub use ::zstack_sdk_api_1::types::eventlogs;
 #[cfg(feature = "eventlogs")]
 #[doc(no_inline)]
 pub use eventlogs::*;
-#[cfg(feature = "expon")]
-pub mod expon;
-#[cfg(feature = "expon")]
-#[doc(no_inline)]
-pub use expon::*;
 #[cfg(feature = "external")]
-pub mod external;
+pub use ::zstack_sdk_api_1::types::external;
 #[cfg(feature = "external")]
 #[doc(no_inline)]
 pub use external::*;
 #[cfg(feature = "externalbackup")]
-pub mod externalbackup;
+pub use ::zstack_sdk_api_1::types::externalbackup;
 #[cfg(feature = "externalbackup")]
 #[doc(no_inline)]
 pub use externalbackup::*;
 #[cfg(feature = "flowmeters")]
-pub mod flowmeters;
+pub use ::zstack_sdk_api_1::types::flowmeters;
 #[cfg(feature = "flowmeters")]
 #[doc(no_inline)]
 pub use flowmeters::*;
 #[cfg(feature = "gc-jobs")]
-pub mod gc_jobs;
+pub use ::zstack_sdk_api_2::types::gc_jobs;
 #[cfg(feature = "gc-jobs")]
 #[doc(no_inline)]
 pub use gc_jobs::*;
 #[cfg(feature = "global-configurations")]
-pub mod global_configurations;
+pub use ::zstack_sdk_api_1::types::global_configurations;
 #[cfg(feature = "global-configurations")]
 #[doc(no_inline)]
 pub use global_configurations::*;
-#[cfg(feature = "types-gpu-device")]
-pub mod gpu_device;
-#[cfg(feature = "types-gpu-device")]
-#[doc(no_inline)]
-pub use gpu_device::*;
 #[cfg(feature = "guest-os")]
-pub mod guest_os;
+pub use ::zstack_sdk_api_2::types::guest_os;
 #[cfg(feature = "guest-os")]
 #[doc(no_inline)]
 pub use guest_os::*;
-#[cfg(feature = "types-guesttools")]
-pub mod guesttools;
-#[cfg(feature = "types-guesttools")]
-#[doc(no_inline)]
-pub use guesttools::*;
 #[cfg(feature = "ha-strategy-condition")]
-pub mod ha_strategy_condition;
+pub use ::zstack_sdk_api_1::types::ha_strategy_condition;
 #[cfg(feature = "ha-strategy-condition")]
 #[doc(no_inline)]
 pub use ha_strategy_condition::*;
 #[cfg(feature = "host-network-interface")]
-pub mod host_network_interface;
+pub use ::zstack_sdk_api_1::types::host_network_interface;
 #[cfg(feature = "host-network-interface")]
 #[doc(no_inline)]
 pub use host_network_interface::*;
 #[cfg(feature = "host-scheduling-rule-group")]
-pub mod host_scheduling_rule_group;
+pub use ::zstack_sdk_api_1::types::host_scheduling_rule_group;
 #[cfg(feature = "host-scheduling-rule-group")]
 #[doc(no_inline)]
 pub use host_scheduling_rule_group::*;
-#[cfg(feature = "types-hosts")]
-pub mod hosts;
-#[cfg(feature = "types-hosts")]
-#[doc(no_inline)]
-pub use hosts::*;
 #[cfg(feature = "hybrid")]
-pub mod hybrid;
+pub use ::zstack_sdk_api_1::types::hybrid;
 #[cfg(feature = "hybrid")]
 #[doc(no_inline)]
 pub use hybrid::*;
-#[cfg(feature = "types-iam2")]
-pub mod iam2;
-#[cfg(feature = "types-iam2")]
-#[doc(no_inline)]
-pub use iam2::*;
-#[cfg(feature = "types-identities")]
-pub mod identities;
-#[cfg(feature = "types-identities")]
-#[doc(no_inline)]
-pub use identities::*;
-#[cfg(feature = "types-image-packages")]
-pub mod image_packages;
-#[cfg(feature = "types-image-packages")]
-#[doc(no_inline)]
-pub use image_packages::*;
 #[cfg(feature = "image-replication-groups")]
-pub mod image_replication_groups;
+pub use ::zstack_sdk_api_2::types::image_replication_groups;
 #[cfg(feature = "image-replication-groups")]
 #[doc(no_inline)]
 pub use image_replication_groups::*;
-#[cfg(feature = "types-images")]
-pub mod images;
-#[cfg(feature = "types-images")]
-#[doc(no_inline)]
-pub use images::*;
 #[cfg(feature = "instance-offerings")]
-pub mod instance_offerings;
+pub use ::zstack_sdk_api_2::types::instance_offerings;
 #[cfg(feature = "instance-offerings")]
 #[doc(no_inline)]
 pub use instance_offerings::*;
 #[cfg(feature = "ip-capacity")]
-pub mod ip_capacity;
+pub use ::zstack_sdk_api_2::types::ip_capacity;
 #[cfg(feature = "ip-capacity")]
 #[doc(no_inline)]
 pub use ip_capacity::*;
 #[cfg(feature = "ipsec")]
-pub mod ipsec;
+pub use ::zstack_sdk_api_2::types::ipsec;
 #[cfg(feature = "ipsec")]
 #[doc(no_inline)]
 pub use ipsec::*;
-#[cfg(feature = "types-l2-networks")]
-pub mod l2_networks;
-#[cfg(feature = "types-l2-networks")]
-#[doc(no_inline)]
-pub use l2_networks::*;
-#[cfg(feature = "types-l3-networks")]
-pub mod l3_networks;
-#[cfg(feature = "types-l3-networks")]
-#[doc(no_inline)]
-pub use l3_networks::*;
 #[cfg(feature = "ldap")]
-pub mod ldap;
+pub use ::zstack_sdk_api_1::types::ldap;
 #[cfg(feature = "ldap")]
 #[doc(no_inline)]
 pub use ldap::*;
 #[cfg(feature = "licenses")]
-pub mod licenses;
+pub use ::zstack_sdk_api_1::types::licenses;
 #[cfg(feature = "licenses")]
 #[doc(no_inline)]
 pub use licenses::*;
-#[cfg(feature = "types-load-balancers")]
-pub mod load_balancers;
-#[cfg(feature = "types-load-balancers")]
-#[doc(no_inline)]
-pub use load_balancers::*;
 #[cfg(feature = "log")]
-pub mod log;
+pub use ::zstack_sdk_api_1::types::log;
 #[cfg(feature = "log")]
 #[doc(no_inline)]
 pub use log::*;
 #[cfg(feature = "login")]
-pub mod login;
+pub use ::zstack_sdk_api_1::types::login;
 #[cfg(feature = "login")]
 #[doc(no_inline)]
 pub use login::*;
 #[cfg(feature = "login-control")]
-pub mod login_control;
+pub use ::zstack_sdk_api_2::types::login_control;
 #[cfg(feature = "login-control")]
 #[doc(no_inline)]
 pub use login_control::*;
-#[cfg(feature = "types-longjobs")]
-pub mod longjobs;
-#[cfg(feature = "types-longjobs")]
-#[doc(no_inline)]
-pub use longjobs::*;
 #[cfg(feature = "management-nodes")]
-pub mod management_nodes;
+pub use ::zstack_sdk_api_2::types::management_nodes;
 #[cfg(feature = "management-nodes")]
 #[doc(no_inline)]
 pub use management_nodes::*;
 #[cfg(feature = "mdev-device-specs")]
-pub mod mdev_device_specs;
+pub use ::zstack_sdk_api_1::types::mdev_device_specs;
 #[cfg(feature = "mdev-device-specs")]
 #[doc(no_inline)]
 pub use mdev_device_specs::*;
-#[cfg(feature = "types-mdev-devices")]
-pub mod mdev_devices;
-#[cfg(feature = "types-mdev-devices")]
-#[doc(no_inline)]
-pub use mdev_devices::*;
 #[cfg(feature = "media")]
-pub mod media;
+pub use ::zstack_sdk_api_2::types::media;
 #[cfg(feature = "media")]
 #[doc(no_inline)]
 pub use media::*;
 #[cfg(feature = "mini-clusters")]
-pub mod mini_clusters;
+pub use ::zstack_sdk_api_1::types::mini_clusters;
 #[cfg(feature = "mini-clusters")]
 #[doc(no_inline)]
 pub use mini_clusters::*;
 #[cfg(feature = "model-evaluation-tasks")]
-pub mod model_evaluation_tasks;
+pub use ::zstack_sdk_api_2::types::model_evaluation_tasks;
 #[cfg(feature = "model-evaluation-tasks")]
 #[doc(no_inline)]
 pub use model_evaluation_tasks::*;
 #[cfg(feature = "monitoring")]
-pub mod monitoring;
+pub use ::zstack_sdk_api_1::types::monitoring;
 #[cfg(feature = "monitoring")]
 #[doc(no_inline)]
 pub use monitoring::*;
 #[cfg(feature = "mtty-devices")]
-pub mod mtty_devices;
+pub use ::zstack_sdk_api_1::types::mtty_devices;
 #[cfg(feature = "mtty-devices")]
 #[doc(no_inline)]
 pub use mtty_devices::*;
 #[cfg(feature = "multicast")]
-pub mod multicast;
+pub use ::zstack_sdk_api_1::types::multicast;
 #[cfg(feature = "multicast")]
 #[doc(no_inline)]
 pub use multicast::*;
-#[cfg(feature = "nas")]
-pub mod nas;
-#[cfg(feature = "nas")]
-#[doc(no_inline)]
-pub use nas::*;
 #[cfg(feature = "network-services")]
-pub mod network_services;
+pub use ::zstack_sdk_api_2::types::network_services;
 #[cfg(feature = "network-services")]
 #[doc(no_inline)]
 pub use network_services::*;
-#[cfg(feature = "types-oauth2")]
-pub mod oauth2;
-#[cfg(feature = "types-oauth2")]
-#[doc(no_inline)]
-pub use oauth2::*;
 #[cfg(feature = "ovf")]
-pub mod ovf;
+pub use ::zstack_sdk_api_1::types::ovf;
 #[cfg(feature = "ovf")]
 #[doc(no_inline)]
 pub use ovf::*;
 #[cfg(feature = "pci-device-specs")]
-pub mod pci_device_specs;
+pub use ::zstack_sdk_api_1::types::pci_device_specs;
 #[cfg(feature = "pci-device-specs")]
 #[doc(no_inline)]
 pub use pci_device_specs::*;
-#[cfg(feature = "types-pci-devices")]
-pub mod pci_devices;
-#[cfg(feature = "types-pci-devices")]
-#[doc(no_inline)]
-pub use pci_devices::*;
 #[cfg(feature = "policy-routes")]
-pub mod policy_routes;
+pub use ::zstack_sdk_api_1::types::policy_routes;
 #[cfg(feature = "policy-routes")]
 #[doc(no_inline)]
 pub use policy_routes::*;
 #[cfg(feature = "port-forwarding")]
-pub mod port_forwarding;
+pub use ::zstack_sdk_api_2::types::port_forwarding;
 #[cfg(feature = "port-forwarding")]
 #[doc(no_inline)]
 pub use port_forwarding::*;
 #[cfg(feature = "port-mirrors")]
-pub mod port_mirrors;
+pub use ::zstack_sdk_api_2::types::port_mirrors;
 #[cfg(feature = "port-mirrors")]
 #[doc(no_inline)]
 pub use port_mirrors::*;
-#[cfg(feature = "types-primary-storage")]
-pub mod primary_storage;
-#[cfg(feature = "types-primary-storage")]
-#[doc(no_inline)]
-pub use primary_storage::*;
 #[cfg(feature = "proxy")]
-pub mod proxy;
+pub use ::zstack_sdk_api_1::types::proxy;
 #[cfg(feature = "proxy")]
 #[doc(no_inline)]
 pub use proxy::*;
 #[cfg(feature = "resource-attributes")]
-pub mod resource_attributes;
+pub use ::zstack_sdk_api_2::types::resource_attributes;
 #[cfg(feature = "resource-attributes")]
 #[doc(no_inline)]
 pub use resource_attributes::*;
 #[cfg(feature = "resource-configurations")]
-pub mod resource_configurations;
+pub use ::zstack_sdk_api_2::types::resource_configurations;
 #[cfg(feature = "resource-configurations")]
 #[doc(no_inline)]
 pub use resource_configurations::*;
 #[cfg(feature = "resources")]
-pub mod resources;
+pub use ::zstack_sdk_api_1::types::resources;
 #[cfg(feature = "resources")]
 #[doc(no_inline)]
 pub use resources::*;
 #[cfg(feature = "router-area")]
-pub mod router_area;
+pub use ::zstack_sdk_api_2::types::router_area;
 #[cfg(feature = "router-area")]
 #[doc(no_inline)]
 pub use router_area::*;
 #[cfg(feature = "scheduler")]
-pub mod scheduler;
+pub use ::zstack_sdk_api_2::types::scheduler;
 #[cfg(feature = "scheduler")]
 #[doc(no_inline)]
 pub use scheduler::*;
 #[cfg(feature = "scripts")]
-pub mod scripts;
+pub use ::zstack_sdk_api_2::types::scripts;
 #[cfg(feature = "scripts")]
 #[doc(no_inline)]
 pub use scripts::*;
-#[cfg(feature = "sdn-controllers")]
-pub mod sdn_controllers;
-#[cfg(feature = "sdn-controllers")]
-#[doc(no_inline)]
-pub use sdn_controllers::*;
 #[cfg(feature = "secret-resource-pools")]
-pub mod secret_resource_pools;
+pub use ::zstack_sdk_api_1::types::secret_resource_pools;
 #[cfg(feature = "secret-resource-pools")]
 #[doc(no_inline)]
 pub use secret_resource_pools::*;
 #[cfg(feature = "security-groups")]
-pub mod security_groups;
+pub use ::zstack_sdk_api_1::types::security_groups;
 #[cfg(feature = "security-groups")]
 #[doc(no_inline)]
 pub use security_groups::*;
 #[cfg(feature = "security-machines")]
-pub mod security_machines;
+pub use ::zstack_sdk_api_1::types::security_machines;
 #[cfg(feature = "security-machines")]
 #[doc(no_inline)]
 pub use security_machines::*;
 #[cfg(feature = "sharedblock-group")]
-pub mod sharedblock_group;
+pub use ::zstack_sdk_api_1::types::sharedblock_group;
 #[cfg(feature = "sharedblock-group")]
 #[doc(no_inline)]
 pub use sharedblock_group::*;
 #[cfg(feature = "snmp")]
-pub mod snmp;
+pub use ::zstack_sdk_api_1::types::snmp;
 #[cfg(feature = "snmp")]
 #[doc(no_inline)]
 pub use snmp::*;
-#[cfg(feature = "types-sns")]
-pub mod sns;
-#[cfg(feature = "types-sns")]
-#[doc(no_inline)]
-pub use sns::*;
 #[cfg(feature = "ssh-key-pair")]
-pub mod ssh_key_pair;
+pub use ::zstack_sdk_api_1::types::ssh_key_pair;
 #[cfg(feature = "ssh-key-pair")]
 #[doc(no_inline)]
 pub use ssh_key_pair::*;
 #[cfg(feature = "sso")]
-pub mod sso;
+pub use ::zstack_sdk_api_2::types::sso;
 #[cfg(feature = "sso")]
 #[doc(no_inline)]
 pub use sso::*;
-#[cfg(feature = "types-storage-devices")]
-pub mod storage_devices;
-#[cfg(feature = "types-storage-devices")]
-#[doc(no_inline)]
-pub use storage_devices::*;
-#[cfg(feature = "types-system-tags")]
-pub mod system_tags;
-#[cfg(feature = "types-system-tags")]
-#[doc(no_inline)]
-pub use system_tags::*;
-#[cfg(feature = "types-tags")]
-pub mod tags;
-#[cfg(feature = "types-tags")]
-#[doc(no_inline)]
-pub use tags::*;
 #[cfg(feature = "task-progresses")]
-pub mod task_progresses;
+pub use ::zstack_sdk_api_2::types::task_progresses;
 #[cfg(feature = "task-progresses")]
 #[doc(no_inline)]
 pub use task_progresses::*;
 #[cfg(feature = "template-configurations")]
-pub mod template_configurations;
+pub use ::zstack_sdk_api_1::types::template_configurations;
 #[cfg(feature = "template-configurations")]
 #[doc(no_inline)]
 pub use template_configurations::*;
 #[cfg(feature = "ticket-types")]
-pub mod ticket_types;
+pub use ::zstack_sdk_api_2::types::ticket_types;
 #[cfg(feature = "ticket-types")]
 #[doc(no_inline)]
 pub use ticket_types::*;
-#[cfg(feature = "types-tickets")]
-pub mod tickets;
-#[cfg(feature = "types-tickets")]
-#[doc(no_inline)]
-pub use tickets::*;
 #[cfg(feature = "twofactorauthentication")]
-pub mod twofactorauthentication;
+pub use ::zstack_sdk_api_2::types::twofactorauthentication;
 #[cfg(feature = "twofactorauthentication")]
 #[doc(no_inline)]
 pub use twofactorauthentication::*;
 #[cfg(feature = "usb-device")]
-pub mod usb_device;
+pub use ::zstack_sdk_api_2::types::usb_device;
 #[cfg(feature = "usb-device")]
 #[doc(no_inline)]
 pub use usb_device::*;
 #[cfg(feature = "user-proxy-configs")]
-pub mod user_proxy_configs;
+pub use ::zstack_sdk_api_2::types::user_proxy_configs;
 #[cfg(feature = "user-proxy-configs")]
 #[doc(no_inline)]
 pub use user_proxy_configs::*;
-#[cfg(feature = "types-user-tags")]
-pub mod user_tags;
-#[cfg(feature = "types-user-tags")]
-#[doc(no_inline)]
-pub use user_tags::*;
 #[cfg(feature = "v2v-conversion-hosts")]
-pub mod v2v_conversion_hosts;
+pub use ::zstack_sdk_api_1::types::v2v_conversion_hosts;
 #[cfg(feature = "v2v-conversion-hosts")]
 #[doc(no_inline)]
 pub use v2v_conversion_hosts::*;
-#[cfg(feature = "vcenters")]
-pub mod vcenters;
-#[cfg(feature = "vcenters")]
-#[doc(no_inline)]
-pub use vcenters::*;
 #[cfg(feature = "vips")]
-pub mod vips;
+pub use ::zstack_sdk_api_1::types::vips;
 #[cfg(feature = "vips")]
 #[doc(no_inline)]
 pub use vips::*;
-#[cfg(feature = "types-vm-instances")]
-pub mod vm_instances;
-#[cfg(feature = "types-vm-instances")]
-#[doc(no_inline)]
-pub use vm_instances::*;
 #[cfg(feature = "vm-priority-config")]
-pub mod vm_priority_config;
+pub use ::zstack_sdk_api_2::types::vm_priority_config;
 #[cfg(feature = "vm-priority-config")]
 #[doc(no_inline)]
 pub use vm_priority_config::*;
-#[cfg(feature = "vm-scheduling-rule")]
-pub mod vm_scheduling_rule;
-#[cfg(feature = "vm-scheduling-rule")]
-#[doc(no_inline)]
-pub use vm_scheduling_rule::*;
 #[cfg(feature = "vm-scheduling-rule-group")]
-pub mod vm_scheduling_rule_group;
+pub use ::zstack_sdk_api_2::types::vm_scheduling_rule_group;
 #[cfg(feature = "vm-scheduling-rule-group")]
 #[doc(no_inline)]
 pub use vm_scheduling_rule_group::*;
-#[cfg(feature = "types-volume-backups")]
-pub mod volume_backups;
-#[cfg(feature = "types-volume-backups")]
-#[doc(no_inline)]
-pub use volume_backups::*;
-#[cfg(feature = "types-volume-snapshots")]
-pub mod volume_snapshots;
-#[cfg(feature = "types-volume-snapshots")]
-#[doc(no_inline)]
-pub use volume_snapshots::*;
 #[cfg(feature = "volumes")]
-pub mod volumes;
+pub use ::zstack_sdk_api_2::types::volumes;
 #[cfg(feature = "volumes")]
 #[doc(no_inline)]
 pub use volumes::*;
-#[cfg(feature = "types-vpc")]
-pub mod vpc;
-#[cfg(feature = "types-vpc")]
-#[doc(no_inline)]
-pub use vpc::*;
 #[cfg(feature = "vpcfirewalls")]
-pub mod vpcfirewalls;
+pub use ::zstack_sdk_api_2::types::vpcfirewalls;
 #[cfg(feature = "vpcfirewalls")]
 #[doc(no_inline)]
 pub use vpcfirewalls::*;
-#[cfg(feature = "types-vrouter-route-tables")]
-pub mod vrouter_route_tables;
-#[cfg(feature = "types-vrouter-route-tables")]
-#[doc(no_inline)]
-pub use vrouter_route_tables::*;
 #[cfg(feature = "web-hooks")]
-pub mod web_hooks;
+pub use ::zstack_sdk_api_2::types::web_hooks;
 #[cfg(feature = "web-hooks")]
 #[doc(no_inline)]
 pub use web_hooks::*;
-#[cfg(feature = "xksy")]
-pub mod xksy;
-#[cfg(feature = "xksy")]
-#[doc(no_inline)]
-pub use xksy::*;
 #[cfg(feature = "zbox")]
-pub mod zbox;
+pub use ::zstack_sdk_api_1::types::zbox;
 #[cfg(feature = "zbox")]
 #[doc(no_inline)]
 pub use zbox::*;
-#[cfg(feature = "types-zones")]
-pub mod zones;
-#[cfg(feature = "types-zones")]
-#[doc(no_inline)]
-pub use zones::*;
 #[cfg(feature = "zql")]
-pub mod zql;
+pub use ::zstack_sdk_api_2::types::zql;
 #[cfg(feature = "zql")]
 #[doc(no_inline)]
 pub use zql::*;
-#[cfg(feature = "types-zwatch")]
-pub mod zwatch;
-#[cfg(feature = "types-zwatch")]
-#[doc(no_inline)]
-pub use zwatch::*;
-pub mod values;
-#[allow(unused_imports)]
-#[doc(no_inline)]
-pub use values::*;
+pub use ::zstack_sdk_types::types::*;
