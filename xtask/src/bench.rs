@@ -18,8 +18,6 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use zstack_codegen::parts::{API_PARTS, TYPES_CRATE, api_crate};
-
 /// One measured command: wall time, and the peak RSS and CPU time of its process tree.
 struct Sample {
     wall: Duration,
@@ -111,9 +109,9 @@ fn gib(kib: u64) -> f64 {
 
 /// `cargo clean` of the SDK and its generated parts, then the measured cargo command.
 fn fresh(root: &Path, args: &[&str]) -> Result<Sample, String> {
-    let mut clean = vec!["clean".to_string(), "-p".into(), "zstack-sdk".into(), "-p".into(), TYPES_CRATE.into()];
-    for n in 1..=API_PARTS {
-        clean.extend(["-p".into(), api_crate(n)]);
+    let mut clean = vec!["clean".to_string(), "-p".into(), "zstack-sdk".into()];
+    for part in zstack_codegen::parts::crates() {
+        clean.extend(["-p".into(), part]);
     }
     cargo(root, &clean.iter().map(String::as_str).collect::<Vec<_>>())?;
     measure(root, args, true)

@@ -1,6 +1,7 @@
 //! Maintainer tasks: `cargo xtask <task>`.
 //!
-//! * `codegen [--check]` — regenerate `generated/src/gen/` from `spec/`; with
+//! * `codegen [--check]` — regenerate the SDK's generated code (`generated/src/gen/`
+//!   and `generated/parts/`) from `spec/`; with
 //!   `--check`, change nothing and exit 1 with a unified diff when stale.
 //! * `import-catalog [--check] [--catalog PATH]` — write `spec/catalog/*.yaml`
 //!   from the catalog (docs/importing.md); with `--check`, only diff.

@@ -1,7 +1,8 @@
 //! Spec → Rust code generation for the ZStack SDK.
 //!
-//! [`generate`] turns a loaded [`Spec`] into the files of `generated/src/gen/`,
-//! keyed by path relative to that directory. Output is a pure function of the
+//! [`generate`] turns a loaded [`Spec`] into the files of one crate's
+//! `src/gen/`, keyed by path relative to that directory; [`parts::generate`]
+//! places the same files into the SDK's crates (`generated/` and its parts). Output is a pure function of the
 //! spec: identifiers are planned once up front ([`names`]), every construct is a
 //! small `ToTokens` struct ([`emit`]), and files come out in a `BTreeMap`.
 
@@ -35,7 +36,7 @@ use names::Names;
 use rust_type::TypeMapper;
 use values::ValueSets;
 
-/// Generated files: path relative to `generated/src/gen/` → contents.
+/// Generated files: path relative to a crate's `src/gen/` → contents.
 pub type Files = BTreeMap<String, String>;
 
 /// What to emit besides requests and types.

@@ -23,7 +23,7 @@
 //! features); an api part has its groups' features, each forwarding to the
 //! types crate's; the SDK's features forward to the part that holds the group.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use quote::quote;
 use zstack_spec::Spec;
@@ -32,11 +32,16 @@ use crate::emit::file::{HEADER, module_index, reexport_index, render};
 use crate::features::{FeaturePlan, Features, render_toml};
 use crate::{API_INDEX_DOC, ApiModule, Built, Files, Options, TYPES_INDEX_DOC, build};
 
-/// How many crates the api modules are spread over. Two keeps both cores of
-/// a small machine busy; each part costs a crate's fixed overhead.
+/// How many crates hold the api modules that need the types crate. Two keep
+/// both cores of a small machine busy; each part costs a crate's fixed
+/// overhead. One more part ([`light_part`]) holds the groups that need only
+/// the base crate, and compiles beside the types crate.
 pub const API_PARTS: usize = 2;
 
-/// The crate holding every types module.
+/// The crate of the always-compiled types (`core`'s) and the value-set enums.
+pub const BASE_CRATE: &str = "zstack-sdk-base";
+
+/// The crate of the types modules more than one group uses.
 pub const TYPES_CRATE: &str = "zstack-sdk-types";
 
 /// Feature names the manifests use for themselves; no API group may take one.
@@ -61,6 +66,22 @@ pub fn api_crate(n: usize) -> String {
     format!("zstack-sdk-api-{n}")
 }
 
+/// The number of the api part that needs only the base crate.
+pub fn light_part() -> usize {
+    API_PARTS + 1
+}
+
+/// Every generated crate besides `zstack-sdk`, in dependency order.
+pub fn crates() -> Vec<String> {
+    let mut crates = vec![BASE_CRATE.to_string(), TYPES_CRATE.to_string()];
+    crates.extend((1..=light_part()).map(api_crate));
+    crates
+}
+
+fn rust_name(krate: &str) -> proc_macro2::Ident {
+    crate::naming::ident(&krate.replace('-', "_"))
+}
+
 /// Generate the SDK for `spec`; `version` is the SDK's, which every part shares.
 pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
     let Built { mut files, api_modules, type_modules, may_be_empty, subclassing, prelude, plan } =
@@ -68,30 +89,47 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
     if let Some(clash) = OWN_FEATURES.iter().find(|f| plan.features.contains_key(**f) && **f != "full") {
         return Err(format!("an API group is named `{clash}`, which is a feature of the SDK itself"));
     }
-    let shares = assign(&api_modules, &files);
+    // Where each types module goes: an always-compiled one (no feature) to the
+    // base crate; one enabled by its own group's feature (a folded one, see
+    // `features`), which only that group's APIs use, with those APIs, unless
+    // a base type's `Any…` enum elsewhere names one of its types; the rest to
+    // the types crate.
+    let api_features: BTreeSet<&str> = api_modules.iter().filter_map(|m| m.feature.as_deref()).collect();
+    let folded = |feature: &Option<String>| feature.as_deref().is_some_and(|f| api_features.contains(f));
+    let (base, rest): (Vec<_>, Vec<_>) = type_modules.into_iter().partition(|(_, feature)| feature.is_none());
+    let (moved, shared): (Vec<_>, Vec<_>) =
+        rest.into_iter().partition(|(module, feature)| folded(feature) && !subclassing.contains(module));
+    // A group whose feature enables no `types-…` feature and whose own types
+    // (if any) go with it needs only the base crate: it goes to the light part.
+    let light = |m: &ApiModule| {
+        m.feature.as_deref().is_some_and(|f| {
+            plan.features.get(f).is_some_and(Vec::is_empty) && !shared.iter().any(|(_, t)| t.as_deref() == Some(f))
+        })
+    };
+    let (light_modules, heavy_modules): (Vec<&ApiModule>, Vec<&ApiModule>) = api_modules.iter().partition(|m| light(m));
+    let mut shares = assign(&heavy_modules, &files);
+    shares.push(light_modules);
     let holder: BTreeMap<&str, String> = shares
         .iter()
         .enumerate()
         .flat_map(|(i, share)| share.iter().filter_map(move |m| Some((m.feature.as_deref()?, api_crate(i + 1)))))
         .collect();
-    // A types module enabled by its own group's feature (a folded one, see
-    // `features`) is used by that group's APIs alone: it goes with them,
-    // unless a base type's `Any…` enum in another module names one of its types.
-    let (folded, shared): (Vec<_>, Vec<_>) = type_modules.into_iter().partition(|(module, feature)| {
-        feature.as_deref().is_some_and(|f| holder.contains_key(f)) && !subclassing.contains(module)
-    });
     let mut trees = Vec::new();
     let mut single = Files::new();
     let mut take = |key: &str| files.remove(key).ok_or_else(|| format!("codegen bug: no file {key}"));
+    let forward = |to: &str, names: &mut dyn Iterator<Item = &String>| -> Features {
+        names.map(|name| (name.clone(), vec![format!("{to}/{name}")])).collect()
+    };
 
-    // The types crate: every other types module and the value-set enums.
-    let mut types = Files::new();
-    for (module, _) in &shared {
+    // The base crate: `core`'s types and the value-set enums, whose `cfg`s
+    // name api features (markers here).
+    let mut tree = Files::new();
+    for (module, _) in &base {
         let key = format!("types/{module}.rs");
-        types.insert(key.clone(), take(&key)?);
+        tree.insert(key.clone(), take(&key)?);
     }
-    types.insert("types/mod.rs".into(), render(module_index(TYPES_INDEX_DOC, &shared, &may_be_empty), "spec/")?);
-    types.insert(
+    tree.insert("types/mod.rs".into(), render(module_index(TYPES_INDEX_DOC, &base, &may_be_empty), "spec/")?);
+    tree.insert(
         "mod.rs".into(),
         render(
             quote!(
@@ -100,48 +138,93 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
             "spec/",
         )?,
     );
-    trees.push(("parts/types/src/gen".to_string(), types));
-    single.insert("parts/types/src/lib.rs".into(), types_lib());
-    let mut types_features: Features = plan.features.clone();
-    types_features.remove("full");
-    types_features.insert("serialize".into(), Vec::new());
-    single.insert("parts/types/Cargo.toml".into(), manifest(TYPES_CRATE, version, TYPES_ABOUT, &types_features, &[]));
+    trees.push(("parts/base/src/gen".to_string(), tree));
+    single.insert("parts/base/src/lib.rs".into(), types_lib(BASE_ABOUT, None));
+    let mut features: Features = api_features.iter().map(|f| (f.to_string(), Vec::new())).collect();
+    features.insert("serialize".into(), Vec::new());
+    single.insert("parts/base/Cargo.toml".into(), manifest(BASE_CRATE, version, BASE_ABOUT, &features, &[]));
 
-    // The api parts: their groups' api modules and folded types modules.
-    let types_crate = crate::naming::ident(&TYPES_CRATE.replace('-', "_"));
+    // The types crate: the shared types modules.
+    let mut tree = Files::new();
+    for (module, _) in &shared {
+        let key = format!("types/{module}.rs");
+        tree.insert(key.clone(), take(&key)?);
+    }
+    let index = module_index(TYPES_INDEX_DOC, &shared, &[]);
+    let base_crate = rust_name(BASE_CRATE);
+    tree.insert(
+        "types/mod.rs".into(),
+        render(
+            quote! {
+                #index
+                #[doc(no_inline)]
+                pub use ::#base_crate::types::*;
+            },
+            "spec/",
+        )?,
+    );
+    tree.insert(
+        "mod.rs".into(),
+        render(
+            quote!(
+                pub mod types;
+            ),
+            "spec/",
+        )?,
+    );
+    trees.push(("parts/types/src/gen".to_string(), tree));
+    single.insert("parts/types/src/lib.rs".into(), types_lib(TYPES_ABOUT, Some(BASE_CRATE)));
+    let mut features: Features = plan.features.clone();
+    features.remove("full");
+    for (name, deps) in features.iter_mut() {
+        if api_features.contains(name.as_str()) {
+            deps.push(format!("{BASE_CRATE}/{name}"));
+        }
+    }
+    features.insert("serialize".into(), vec![format!("{BASE_CRATE}/serialize")]);
+    single.insert(
+        "parts/types/Cargo.toml".into(),
+        manifest(TYPES_CRATE, version, TYPES_ABOUT, &features, &["zstack-sdk-base.workspace = true"]),
+    );
+
+    // The api parts: their groups' api modules and the types modules that
+    // went with them.
     for (i, share) in shares.iter().enumerate() {
         let n = i + 1;
         let krate = api_crate(n);
+        let below = if n == light_part() { BASE_CRATE } else { TYPES_CRATE };
         let mut tree = Files::new();
         let mut children = Vec::new();
         let mut features = Features::new();
-        features.insert("client".into(), vec!["dep:zstack-client".into()]);
-        // The folded types modules' cfgs name the types crate's features.
-        for name in plan.features.keys().filter(|f| f.starts_with("types-")).chain(["serialize".to_string()].iter()) {
-            features.insert(name.clone(), vec![format!("{TYPES_CRATE}/{name}")]);
+        if below == TYPES_CRATE {
+            // The moved types modules' `Any…` variants name `types-…` features.
+            features = forward(TYPES_CRATE, &mut plan.features.keys().filter(|f| f.starts_with("types-")));
         }
+        features.extend(forward(below, &mut ["serialize".to_string()].iter()));
+        features.insert("client".into(), vec!["dep:zstack-client".into()]);
         for module in share {
             let key = format!("api/{}.rs", module.module);
             tree.insert(key.clone(), take(&key)?);
             children.push((module.module.clone(), module.feature.clone()));
             if let Some(feature) = &module.feature {
-                features.insert(feature.clone(), vec![format!("{TYPES_CRATE}/{feature}")]);
+                features.insert(feature.clone(), vec![format!("{below}/{feature}")]);
             }
         }
         let own: Vec<(String, Option<String>)> =
-            folded.iter().filter(|(_, f)| f.as_deref().and_then(|f| holder.get(f)) == Some(&krate)).cloned().collect();
+            moved.iter().filter(|(_, f)| f.as_deref().and_then(|f| holder.get(f)) == Some(&krate)).cloned().collect();
         for (module, _) in &own {
             let key = format!("types/{module}.rs");
             tree.insert(key.clone(), take(&key)?);
         }
         let index = module_index(TYPES_INDEX_DOC, &own, &[]);
+        let below_crate = rust_name(below);
         tree.insert(
             "types/mod.rs".into(),
             render(
                 quote! {
                     #index
                     #[doc(no_inline)]
-                    pub use ::#types_crate::types::*;
+                    pub use ::#below_crate::types::*;
                 },
                 "spec/",
             )?,
@@ -159,10 +242,17 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
         );
         trees.push((format!("parts/api-{n}/src/gen"), tree));
         single.insert(format!("parts/api-{n}/src/lib.rs"), api_lib(n));
+        let parts = light_part();
         let about = format!(
-            "Generated requests of zstack-sdk, part {n} of {API_PARTS} (an internal part of it; depend on zstack-sdk)"
+            "Generated requests of zstack-sdk, part {n} of {parts} (an internal part of it; depend on zstack-sdk)"
         );
-        single.insert(format!("parts/api-{n}/Cargo.toml"), manifest(&krate, version, &about, &features, API_DEPS));
+        let mut deps = vec!["zstack-macros.workspace = true", "zstack-client = { workspace = true, optional = true }"];
+        deps.push(if below == TYPES_CRATE {
+            "zstack-sdk-types.workspace = true"
+        } else {
+            "zstack-sdk-base.workspace = true"
+        });
+        single.insert(format!("parts/api-{n}/Cargo.toml"), manifest(&krate, version, &about, &features, &deps));
     }
     if let Some(left) = files.keys().next() {
         return Err(format!("codegen bug: {left} was placed in no crate"));
@@ -176,14 +266,15 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
             (m.module.clone(), m.feature.clone(), krate)
         })
         .collect();
-    let folded_children: Vec<(String, Option<String>, String)> = folded
+    let moved_children: Vec<(String, Option<String>, String)> = moved
         .iter()
         .filter_map(|(module, feature)| {
             let krate = holder.get(feature.as_deref()?)?;
             Some((module.clone(), feature.clone(), krate.clone()))
         })
         .collect();
-    let types_index = reexport_index(TYPES_INDEX_DOC, "types", &folded_children);
+    let types_index = reexport_index(TYPES_INDEX_DOC, "types", &moved_children);
+    let types_crate = rust_name(TYPES_CRATE);
     let mut sdk = Files::new();
     sdk.insert("api/mod.rs".into(), render(reexport_index(API_INDEX_DOC, "api", &children), "spec/")?);
     sdk.insert(
@@ -217,12 +308,12 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
 /// The SDK's features: `client` and `serialize` reach every part, a group's
 /// feature its part's, a `types-…` feature the types crate's.
 fn sdk_features(plan: &FeaturePlan, holder: &BTreeMap<&str, String>) -> Features {
-    let parts: Vec<String> = (1..=API_PARTS).map(api_crate).collect();
+    let parts: Vec<String> = (1..=light_part()).map(api_crate).collect();
     let mut features = Features::new();
     let mut client = vec!["dep:zstack-client".to_string()];
     client.extend(parts.iter().map(|p| format!("{p}/client")));
     features.insert("client".into(), client);
-    let mut serialize = vec![format!("{TYPES_CRATE}/serialize")];
+    let mut serialize = vec![format!("{TYPES_CRATE}/serialize")]; // which enables the base crate's
     serialize.extend(parts.iter().map(|p| format!("{p}/serialize")));
     features.insert("serialize".into(), serialize);
     for (name, deps) in &plan.features {
@@ -239,9 +330,9 @@ fn sdk_features(plan: &FeaturePlan, holder: &BTreeMap<&str, String>) -> Features
 /// Spread the api modules over [`API_PARTS`] crates: largest file first, each
 /// to the part with the fewest bytes so far (ties: the lower part). Each
 /// part lists its modules in spec order.
-fn assign<'a>(modules: &'a [ApiModule], files: &Files) -> Vec<Vec<&'a ApiModule>> {
+fn assign<'a>(modules: &[&'a ApiModule], files: &Files) -> Vec<Vec<&'a ApiModule>> {
     let size = |m: &ApiModule| files.get(&format!("api/{}.rs", m.module)).map_or(0, String::len);
-    let mut order: Vec<(usize, &ApiModule)> = modules.iter().enumerate().collect();
+    let mut order: Vec<(usize, &ApiModule)> = modules.iter().copied().enumerate().collect();
     order.sort_by(|(ia, a), (ib, b)| size(b).cmp(&size(a)).then(ia.cmp(ib)));
     let mut parts: Vec<(usize, Vec<(usize, &ApiModule)>)> = vec![(0, Vec::new()); API_PARTS];
     for (index, module) in order {
@@ -258,15 +349,10 @@ fn assign<'a>(modules: &'a [ApiModule], files: &Files) -> Vec<Vec<&'a ApiModule>
         .collect()
 }
 
+const BASE_ABOUT: &str =
+    "Generated core types and value-set enums of zstack-sdk (an internal part of it; depend on zstack-sdk)";
 const TYPES_ABOUT: &str =
     "Generated inventories and enums of zstack-sdk (an internal part of it; depend on zstack-sdk)";
-
-/// The api parts' dependencies besides the runtime and serde.
-const API_DEPS: &[&str] = &[
-    "zstack-macros.workspace = true",
-    "zstack-client = { workspace = true, optional = true }",
-    "zstack-sdk-types.workspace = true",
-];
 
 /// A part's whole manifest.
 fn manifest(name: &str, version: &str, about: &str, features: &Features, deps: &[&str]) -> String {
@@ -301,16 +387,18 @@ rustdoc-args = [\"--cfg\", \"docsrs\"]
     )
 }
 
-/// The types crate's `lib.rs` (rustfmt-clean, like every hand-written root).
-fn types_lib() -> String {
+/// The base or types crate's `lib.rs` (rustfmt-clean, like every
+/// hand-written root); `below` is the crate whose types it re-exports.
+fn types_lib(about: &str, below: Option<&str>) -> String {
+    let below = below.map_or(String::new(), |b| format!(" The `types` module re-exports\n//! `{b}`'s too."));
     format!(
         "{HEADER}
-//! The inventories, replies' types and enums of
-//! [`zstack-sdk`](https://docs.rs/zstack-sdk), generated from its spec.
+//! {about}.
 //!
-//! An internal part of that crate, split out so that its api parts compile
-//! in parallel: depend on `zstack-sdk`, which re-exports this crate's
-//! `types` as `zstack_sdk::types`, with the same features.
+//! Generated from the spec of [`zstack-sdk`](https://docs.rs/zstack-sdk), and
+//! split out so that its parts compile in parallel: depend on `zstack-sdk`,
+//! which re-exports every part's types as `zstack_sdk::types`, with the same
+//! features.{below}
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The generated code names the runtime `::zstack_sdk::runtime`, as inside `zstack-sdk`.
@@ -330,9 +418,10 @@ pub use r#gen::types;
 
 /// Api part `n`'s `lib.rs`.
 fn api_lib(n: usize) -> String {
+    let parts = light_part();
     format!(
         "{HEADER}
-//! Requests of [`zstack-sdk`](https://docs.rs/zstack-sdk), part {n} of {API_PARTS},
+//! Requests of [`zstack-sdk`](https://docs.rs/zstack-sdk), part {n} of {parts},
 //! generated from its spec.
 //!
 //! An internal part of that crate, split out so that the parts compile in
@@ -370,7 +459,8 @@ mod tests {
     use crate::test_support::*;
 
     /// Groups `vms` (a Vm with a Nic, and a parameter type of its own), `nics`
-    /// (types only, also used by `sriov`) and `sriov` (a subclass of Nic).
+    /// (types only, also used by `sriov`), `sriov` (a subclass of Nic) and
+    /// `zones` (an API with no types).
     fn three_groups() -> Spec {
         let mut get_vm = api(
             "GetVm",
@@ -393,7 +483,11 @@ mod tests {
         get_sriov.result = ResultShape::Inventory("Nic".into());
         sriov.apis = vec![get_sriov];
         sriov.types = vec![type_def("SriovNic", Some("Nic"), vec![])];
-        spec.groups.extend([nics, sriov]);
+        let mut zones = sriov.clone();
+        zones.name = "zones".into();
+        zones.apis = vec![api("DeleteZone", Method::Delete, "/zones", None, vec![])];
+        zones.types.clear();
+        spec.groups.extend([nics, sriov, zones]);
         spec
     }
 
@@ -414,6 +508,7 @@ mod tests {
         // `vms`'s types module only its own APIs use: it goes with them. `nics`
         // is used by two groups, `sriov` holds a subclass of `Nic` (which
         // `AnyNicInventory`-like enums name): both stay in the types crate.
+        // `zones` needs no types crate: it goes to the light part, 3.
         assert_eq!(
             placed,
             [
@@ -422,6 +517,7 @@ mod tests {
                 "parts/api-1/src/gen/api/vms.rs",
                 "parts/api-1/src/gen/types/vms.rs",
                 "parts/api-2/src/gen/api/sriov.rs",
+                "parts/api-3/src/gen/api/zones.rs",
             ]
         );
         let api_index = &tree(&parts, "src/gen")["api/mod.rs"];
@@ -430,6 +526,13 @@ mod tests {
         let types_index = &tree(&parts, "src/gen")["types/mod.rs"];
         assert!(types_index.contains("pub use ::zstack_sdk_api_1::types::vms;"), "{types_index}");
         assert!(types_index.contains("pub use ::zstack_sdk_types::types::*;"), "{types_index}");
+        // The types crate's `types` re-exports the base crate's; the light part's, the base crate's.
+        let index = &tree(&parts, "parts/types/src/gen")["types/mod.rs"];
+        assert!(index.contains("pub use ::zstack_sdk_base::types::*;"), "{index}");
+        let index = &tree(&parts, "parts/api-3/src/gen")["types/mod.rs"];
+        assert!(index.contains("pub use ::zstack_sdk_base::types::*;"), "{index}");
+        assert!(parts.files["parts/api-3/Cargo.toml"].contains("zstack-sdk-base.workspace = true"));
+        assert!(!parts.files["parts/api-3/Cargo.toml"].contains("zstack-sdk-types"));
     }
 
     #[test]
@@ -441,18 +544,16 @@ mod tests {
         assert!(sdk.contains("types-nics = [\"zstack-sdk-types/types-nics\"]\n"), "{sdk}");
         assert!(
             sdk.contains(
-                "client = [\"dep:zstack-client\", \"zstack-sdk-api-1/client\", \"zstack-sdk-api-2/client\"]\n"
+                "client = [\"dep:zstack-client\", \"zstack-sdk-api-1/client\", \"zstack-sdk-api-2/client\", \"zstack-sdk-api-3/client\"]\n"
             ),
             "{sdk}"
         );
-        assert!(
-            sdk.contains("full = [\"sriov\", \"vms\"]\n") || sdk.contains("full = [\"vms\", \"sriov\"]\n"),
-            "{sdk}"
-        );
+        assert!(sdk.contains("zones = [\"zstack-sdk-api-3/zones\"]\n"), "{sdk}");
+        assert!(sdk.contains("full = [\"vms\", \"sriov\", \"zones\"]\n"), "{sdk}");
         // The types crate has the plan itself; a part forwards its groups.
         let types = &parts.files["parts/types/Cargo.toml"];
         assert!(types.contains("name = \"zstack-sdk-types\"\nversion = \"9.9.9\""), "{types}");
-        assert!(types.contains("vms = [\"types-nics\"]\n"), "{types}");
+        assert!(types.contains("vms = [\"types-nics\", \"zstack-sdk-base/vms\"]\n"), "{types}");
         let part = &parts.files["parts/api-1/Cargo.toml"];
         assert!(part.contains("vms = [\"zstack-sdk-types/vms\"]\n"), "{part}");
         assert!(!part.contains("sriov = "), "{part}");

@@ -3,42 +3,42 @@
 
 //! Request types, one per API action.
 #[cfg(feature = "access-control-lists")]
-pub use ::zstack_sdk_api_1::api::access_control_lists;
+pub use ::zstack_sdk_api_3::api::access_control_lists;
 #[cfg(feature = "access-control-lists")]
 #[doc(no_inline)]
 pub use access_control_lists::*;
 #[cfg(feature = "accesskeys")]
-pub use ::zstack_sdk_api_1::api::accesskeys;
+pub use ::zstack_sdk_api_2::api::accesskeys;
 #[cfg(feature = "accesskeys")]
 #[doc(no_inline)]
 pub use accesskeys::*;
 #[cfg(feature = "accounts")]
-pub use ::zstack_sdk_api_1::api::accounts;
+pub use ::zstack_sdk_api_2::api::accounts;
 #[cfg(feature = "accounts")]
 #[doc(no_inline)]
 pub use accounts::*;
 #[cfg(feature = "affinity-groups")]
-pub use ::zstack_sdk_api_1::api::affinity_groups;
+pub use ::zstack_sdk_api_2::api::affinity_groups;
 #[cfg(feature = "affinity-groups")]
 #[doc(no_inline)]
 pub use affinity_groups::*;
 #[cfg(feature = "agent-version")]
-pub use ::zstack_sdk_api_2::api::agent_version;
+pub use ::zstack_sdk_api_3::api::agent_version;
 #[cfg(feature = "agent-version")]
 #[doc(no_inline)]
 pub use agent_version::*;
 #[cfg(feature = "ai")]
-pub use ::zstack_sdk_api_2::api::ai;
+pub use ::zstack_sdk_api_1::api::ai;
 #[cfg(feature = "ai")]
 #[doc(no_inline)]
 pub use ai::*;
 #[cfg(feature = "aliyun")]
-pub use ::zstack_sdk_api_2::api::aliyun;
+pub use ::zstack_sdk_api_3::api::aliyun;
 #[cfg(feature = "aliyun")]
 #[doc(no_inline)]
 pub use aliyun::*;
 #[cfg(feature = "aliyun-proxy")]
-pub use ::zstack_sdk_api_1::api::aliyun_proxy;
+pub use ::zstack_sdk_api_3::api::aliyun_proxy;
 #[cfg(feature = "aliyun-proxy")]
 #[doc(no_inline)]
 pub use aliyun_proxy::*;
@@ -48,7 +48,7 @@ pub use ::zstack_sdk_api_2::api::appcenter;
 #[doc(no_inline)]
 pub use appcenter::*;
 #[cfg(feature = "autoscaling")]
-pub use ::zstack_sdk_api_1::api::autoscaling;
+pub use ::zstack_sdk_api_2::api::autoscaling;
 #[cfg(feature = "autoscaling")]
 #[doc(no_inline)]
 pub use autoscaling::*;
@@ -58,12 +58,12 @@ pub use ::zstack_sdk_api_2::api::backup_storage;
 #[doc(no_inline)]
 pub use backup_storage::*;
 #[cfg(feature = "backup-storage-l3networks")]
-pub use ::zstack_sdk_api_1::api::backup_storage_l3networks;
+pub use ::zstack_sdk_api_3::api::backup_storage_l3networks;
 #[cfg(feature = "backup-storage-l3networks")]
 #[doc(no_inline)]
 pub use backup_storage_l3networks::*;
 #[cfg(feature = "baremetal")]
-pub use ::zstack_sdk_api_1::api::baremetal;
+pub use ::zstack_sdk_api_2::api::baremetal;
 #[cfg(feature = "baremetal")]
 #[doc(no_inline)]
 pub use baremetal::*;
@@ -73,27 +73,27 @@ pub use ::zstack_sdk_api_1::api::baremetal2;
 #[doc(no_inline)]
 pub use baremetal2::*;
 #[cfg(feature = "batch-queries")]
-pub use ::zstack_sdk_api_1::api::batch_queries;
+pub use ::zstack_sdk_api_3::api::batch_queries;
 #[cfg(feature = "batch-queries")]
 #[doc(no_inline)]
 pub use batch_queries::*;
 #[cfg(feature = "billings")]
-pub use ::zstack_sdk_api_2::api::billings;
+pub use ::zstack_sdk_api_3::api::billings;
 #[cfg(feature = "billings")]
 #[doc(no_inline)]
 pub use billings::*;
 #[cfg(feature = "block-volumes")]
-pub use ::zstack_sdk_api_1::api::block_volumes;
+pub use ::zstack_sdk_api_2::api::block_volumes;
 #[cfg(feature = "block-volumes")]
 #[doc(no_inline)]
 pub use block_volumes::*;
 #[cfg(feature = "buildapp")]
-pub use ::zstack_sdk_api_1::api::buildapp;
+pub use ::zstack_sdk_api_3::api::buildapp;
 #[cfg(feature = "buildapp")]
 #[doc(no_inline)]
 pub use buildapp::*;
 #[cfg(feature = "captcha")]
-pub use ::zstack_sdk_api_2::api::captcha;
+pub use ::zstack_sdk_api_3::api::captcha;
 #[cfg(feature = "captcha")]
 #[doc(no_inline)]
 pub use captcha::*;
@@ -133,22 +133,22 @@ pub use ::zstack_sdk_api_1::api::clusters;
 #[doc(no_inline)]
 pub use clusters::*;
 #[cfg(feature = "consoles")]
-pub use ::zstack_sdk_api_2::api::consoles;
+pub use ::zstack_sdk_api_3::api::consoles;
 #[cfg(feature = "consoles")]
 #[doc(no_inline)]
 pub use consoles::*;
 #[cfg(feature = "container")]
-pub use ::zstack_sdk_api_2::api::container;
+pub use ::zstack_sdk_api_1::api::container;
 #[cfg(feature = "container")]
 #[doc(no_inline)]
 pub use container::*;
 #[cfg(feature = "core")]
-pub use ::zstack_sdk_api_1::api::core;
+pub use ::zstack_sdk_api_3::api::core;
 #[cfg(feature = "core")]
 #[doc(no_inline)]
 pub use core::*;
 #[cfg(feature = "crypto")]
-pub use ::zstack_sdk_api_1::api::crypto;
+pub use ::zstack_sdk_api_3::api::crypto;
 #[cfg(feature = "crypto")]
 #[doc(no_inline)]
 pub use crypto::*;
@@ -158,17 +158,17 @@ pub use ::zstack_sdk_api_1::api::database_backups;
 #[doc(no_inline)]
 pub use database_backups::*;
 #[cfg(feature = "debug")]
-pub use ::zstack_sdk_api_1::api::debug;
+pub use ::zstack_sdk_api_3::api::debug;
 #[cfg(feature = "debug")]
 #[doc(no_inline)]
 pub use debug::*;
 #[cfg(feature = "directories")]
-pub use ::zstack_sdk_api_1::api::directories;
+pub use ::zstack_sdk_api_3::api::directories;
 #[cfg(feature = "directories")]
 #[doc(no_inline)]
 pub use directories::*;
 #[cfg(feature = "disk-offerings")]
-pub use ::zstack_sdk_api_2::api::disk_offerings;
+pub use ::zstack_sdk_api_1::api::disk_offerings;
 #[cfg(feature = "disk-offerings")]
 #[doc(no_inline)]
 pub use disk_offerings::*;
@@ -178,17 +178,17 @@ pub use ::zstack_sdk_api_1::api::eips;
 #[doc(no_inline)]
 pub use eips::*;
 #[cfg(feature = "encrypted")]
-pub use ::zstack_sdk_api_1::api::encrypted;
+pub use ::zstack_sdk_api_3::api::encrypted;
 #[cfg(feature = "encrypted")]
 #[doc(no_inline)]
 pub use encrypted::*;
 #[cfg(feature = "errorcode")]
-pub use ::zstack_sdk_api_1::api::errorcode;
+pub use ::zstack_sdk_api_3::api::errorcode;
 #[cfg(feature = "errorcode")]
 #[doc(no_inline)]
 pub use errorcode::*;
 #[cfg(feature = "eventlogs")]
-pub use ::zstack_sdk_api_1::api::eventlogs;
+pub use ::zstack_sdk_api_3::api::eventlogs;
 #[cfg(feature = "eventlogs")]
 #[doc(no_inline)]
 pub use eventlogs::*;
@@ -198,42 +198,42 @@ pub use ::zstack_sdk_api_1::api::expon;
 #[doc(no_inline)]
 pub use expon::*;
 #[cfg(feature = "exported-database-backup")]
-pub use ::zstack_sdk_api_2::api::exported_database_backup;
+pub use ::zstack_sdk_api_3::api::exported_database_backup;
 #[cfg(feature = "exported-database-backup")]
 #[doc(no_inline)]
 pub use exported_database_backup::*;
 #[cfg(feature = "external")]
-pub use ::zstack_sdk_api_1::api::external;
+pub use ::zstack_sdk_api_3::api::external;
 #[cfg(feature = "external")]
 #[doc(no_inline)]
 pub use external::*;
 #[cfg(feature = "externalbackup")]
-pub use ::zstack_sdk_api_1::api::externalbackup;
+pub use ::zstack_sdk_api_3::api::externalbackup;
 #[cfg(feature = "externalbackup")]
 #[doc(no_inline)]
 pub use externalbackup::*;
 #[cfg(feature = "flowmeters")]
-pub use ::zstack_sdk_api_1::api::flowmeters;
+pub use ::zstack_sdk_api_3::api::flowmeters;
 #[cfg(feature = "flowmeters")]
 #[doc(no_inline)]
 pub use flowmeters::*;
 #[cfg(feature = "gc-jobs")]
-pub use ::zstack_sdk_api_2::api::gc_jobs;
+pub use ::zstack_sdk_api_3::api::gc_jobs;
 #[cfg(feature = "gc-jobs")]
 #[doc(no_inline)]
 pub use gc_jobs::*;
 #[cfg(feature = "global-configurations")]
-pub use ::zstack_sdk_api_1::api::global_configurations;
+pub use ::zstack_sdk_api_3::api::global_configurations;
 #[cfg(feature = "global-configurations")]
 #[doc(no_inline)]
 pub use global_configurations::*;
 #[cfg(feature = "gpu-device")]
-pub use ::zstack_sdk_api_1::api::gpu_device;
+pub use ::zstack_sdk_api_2::api::gpu_device;
 #[cfg(feature = "gpu-device")]
 #[doc(no_inline)]
 pub use gpu_device::*;
 #[cfg(feature = "guest-os")]
-pub use ::zstack_sdk_api_2::api::guest_os;
+pub use ::zstack_sdk_api_3::api::guest_os;
 #[cfg(feature = "guest-os")]
 #[doc(no_inline)]
 pub use guest_os::*;
@@ -243,17 +243,17 @@ pub use ::zstack_sdk_api_2::api::guesttools;
 #[doc(no_inline)]
 pub use guesttools::*;
 #[cfg(feature = "ha-strategy-condition")]
-pub use ::zstack_sdk_api_1::api::ha_strategy_condition;
+pub use ::zstack_sdk_api_3::api::ha_strategy_condition;
 #[cfg(feature = "ha-strategy-condition")]
 #[doc(no_inline)]
 pub use ha_strategy_condition::*;
 #[cfg(feature = "host-network-interface")]
-pub use ::zstack_sdk_api_1::api::host_network_interface;
+pub use ::zstack_sdk_api_3::api::host_network_interface;
 #[cfg(feature = "host-network-interface")]
 #[doc(no_inline)]
 pub use host_network_interface::*;
 #[cfg(feature = "host-scheduling-rule-group")]
-pub use ::zstack_sdk_api_1::api::host_scheduling_rule_group;
+pub use ::zstack_sdk_api_3::api::host_scheduling_rule_group;
 #[cfg(feature = "host-scheduling-rule-group")]
 #[doc(no_inline)]
 pub use host_scheduling_rule_group::*;
@@ -263,12 +263,12 @@ pub use ::zstack_sdk_api_2::api::hosts;
 #[doc(no_inline)]
 pub use hosts::*;
 #[cfg(feature = "hybrid")]
-pub use ::zstack_sdk_api_1::api::hybrid;
+pub use ::zstack_sdk_api_3::api::hybrid;
 #[cfg(feature = "hybrid")]
 #[doc(no_inline)]
 pub use hybrid::*;
 #[cfg(feature = "iam2")]
-pub use ::zstack_sdk_api_1::api::iam2;
+pub use ::zstack_sdk_api_2::api::iam2;
 #[cfg(feature = "iam2")]
 #[doc(no_inline)]
 pub use iam2::*;
@@ -278,42 +278,42 @@ pub use ::zstack_sdk_api_1::api::identities;
 #[doc(no_inline)]
 pub use identities::*;
 #[cfg(feature = "identity-models")]
-pub use ::zstack_sdk_api_1::api::identity_models;
+pub use ::zstack_sdk_api_3::api::identity_models;
 #[cfg(feature = "identity-models")]
 #[doc(no_inline)]
 pub use identity_models::*;
 #[cfg(feature = "image-packages")]
-pub use ::zstack_sdk_api_2::api::image_packages;
+pub use ::zstack_sdk_api_1::api::image_packages;
 #[cfg(feature = "image-packages")]
 #[doc(no_inline)]
 pub use image_packages::*;
 #[cfg(feature = "image-replication-groups")]
-pub use ::zstack_sdk_api_2::api::image_replication_groups;
+pub use ::zstack_sdk_api_3::api::image_replication_groups;
 #[cfg(feature = "image-replication-groups")]
 #[doc(no_inline)]
 pub use image_replication_groups::*;
 #[cfg(feature = "images")]
-pub use ::zstack_sdk_api_2::api::images;
+pub use ::zstack_sdk_api_1::api::images;
 #[cfg(feature = "images")]
 #[doc(no_inline)]
 pub use images::*;
 #[cfg(feature = "images-l3networks")]
-pub use ::zstack_sdk_api_2::api::images_l3networks;
+pub use ::zstack_sdk_api_3::api::images_l3networks;
 #[cfg(feature = "images-l3networks")]
 #[doc(no_inline)]
 pub use images_l3networks::*;
 #[cfg(feature = "instance-offerings")]
-pub use ::zstack_sdk_api_2::api::instance_offerings;
+pub use ::zstack_sdk_api_1::api::instance_offerings;
 #[cfg(feature = "instance-offerings")]
 #[doc(no_inline)]
 pub use instance_offerings::*;
 #[cfg(feature = "integrity")]
-pub use ::zstack_sdk_api_2::api::integrity;
+pub use ::zstack_sdk_api_3::api::integrity;
 #[cfg(feature = "integrity")]
 #[doc(no_inline)]
 pub use integrity::*;
 #[cfg(feature = "ip-capacity")]
-pub use ::zstack_sdk_api_2::api::ip_capacity;
+pub use ::zstack_sdk_api_3::api::ip_capacity;
 #[cfg(feature = "ip-capacity")]
 #[doc(no_inline)]
 pub use ip_capacity::*;
@@ -323,22 +323,22 @@ pub use ::zstack_sdk_api_2::api::ipsec;
 #[doc(no_inline)]
 pub use ipsec::*;
 #[cfg(feature = "l2-networks")]
-pub use ::zstack_sdk_api_2::api::l2_networks;
+pub use ::zstack_sdk_api_1::api::l2_networks;
 #[cfg(feature = "l2-networks")]
 #[doc(no_inline)]
 pub use l2_networks::*;
 #[cfg(feature = "l3-networks")]
-pub use ::zstack_sdk_api_1::api::l3_networks;
+pub use ::zstack_sdk_api_2::api::l3_networks;
 #[cfg(feature = "l3-networks")]
 #[doc(no_inline)]
 pub use l3_networks::*;
 #[cfg(feature = "ldap")]
-pub use ::zstack_sdk_api_1::api::ldap;
+pub use ::zstack_sdk_api_2::api::ldap;
 #[cfg(feature = "ldap")]
 #[doc(no_inline)]
 pub use ldap::*;
 #[cfg(feature = "licenses")]
-pub use ::zstack_sdk_api_1::api::licenses;
+pub use ::zstack_sdk_api_3::api::licenses;
 #[cfg(feature = "licenses")]
 #[doc(no_inline)]
 pub use licenses::*;
@@ -348,17 +348,17 @@ pub use ::zstack_sdk_api_1::api::load_balancers;
 #[doc(no_inline)]
 pub use load_balancers::*;
 #[cfg(feature = "log")]
-pub use ::zstack_sdk_api_1::api::log;
+pub use ::zstack_sdk_api_3::api::log;
 #[cfg(feature = "log")]
 #[doc(no_inline)]
 pub use log::*;
 #[cfg(feature = "login")]
-pub use ::zstack_sdk_api_1::api::login;
+pub use ::zstack_sdk_api_3::api::login;
 #[cfg(feature = "login")]
 #[doc(no_inline)]
 pub use login::*;
 #[cfg(feature = "login-control")]
-pub use ::zstack_sdk_api_2::api::login_control;
+pub use ::zstack_sdk_api_3::api::login_control;
 #[cfg(feature = "login-control")]
 #[doc(no_inline)]
 pub use login_control::*;
@@ -368,12 +368,12 @@ pub use ::zstack_sdk_api_2::api::longjobs;
 #[doc(no_inline)]
 pub use longjobs::*;
 #[cfg(feature = "maas")]
-pub use ::zstack_sdk_api_2::api::maas;
+pub use ::zstack_sdk_api_3::api::maas;
 #[cfg(feature = "maas")]
 #[doc(no_inline)]
 pub use maas::*;
 #[cfg(feature = "management-nodes")]
-pub use ::zstack_sdk_api_2::api::management_nodes;
+pub use ::zstack_sdk_api_3::api::management_nodes;
 #[cfg(feature = "management-nodes")]
 #[doc(no_inline)]
 pub use management_nodes::*;
@@ -383,7 +383,7 @@ pub use ::zstack_sdk_api_1::api::mdev_device_specs;
 #[doc(no_inline)]
 pub use mdev_device_specs::*;
 #[cfg(feature = "mdev-devices")]
-pub use ::zstack_sdk_api_1::api::mdev_devices;
+pub use ::zstack_sdk_api_2::api::mdev_devices;
 #[cfg(feature = "mdev-devices")]
 #[doc(no_inline)]
 pub use mdev_devices::*;
@@ -393,12 +393,12 @@ pub use ::zstack_sdk_api_2::api::media;
 #[doc(no_inline)]
 pub use media::*;
 #[cfg(feature = "memory-snapshots")]
-pub use ::zstack_sdk_api_2::api::memory_snapshots;
+pub use ::zstack_sdk_api_1::api::memory_snapshots;
 #[cfg(feature = "memory-snapshots")]
 #[doc(no_inline)]
 pub use memory_snapshots::*;
 #[cfg(feature = "meta-data")]
-pub use ::zstack_sdk_api_1::api::meta_data;
+pub use ::zstack_sdk_api_3::api::meta_data;
 #[cfg(feature = "meta-data")]
 #[doc(no_inline)]
 pub use meta_data::*;
@@ -408,22 +408,22 @@ pub use ::zstack_sdk_api_1::api::mini_clusters;
 #[doc(no_inline)]
 pub use mini_clusters::*;
 #[cfg(feature = "model-evaluation-tasks")]
-pub use ::zstack_sdk_api_2::api::model_evaluation_tasks;
+pub use ::zstack_sdk_api_3::api::model_evaluation_tasks;
 #[cfg(feature = "model-evaluation-tasks")]
 #[doc(no_inline)]
 pub use model_evaluation_tasks::*;
 #[cfg(feature = "model-service-instance-groups")]
-pub use ::zstack_sdk_api_2::api::model_service_instance_groups;
+pub use ::zstack_sdk_api_1::api::model_service_instance_groups;
 #[cfg(feature = "model-service-instance-groups")]
 #[doc(no_inline)]
 pub use model_service_instance_groups::*;
 #[cfg(feature = "monitoring")]
-pub use ::zstack_sdk_api_1::api::monitoring;
+pub use ::zstack_sdk_api_2::api::monitoring;
 #[cfg(feature = "monitoring")]
 #[doc(no_inline)]
 pub use monitoring::*;
 #[cfg(feature = "mtty-devices")]
-pub use ::zstack_sdk_api_1::api::mtty_devices;
+pub use ::zstack_sdk_api_3::api::mtty_devices;
 #[cfg(feature = "mtty-devices")]
 #[doc(no_inline)]
 pub use mtty_devices::*;
@@ -438,7 +438,7 @@ pub use ::zstack_sdk_api_2::api::nas;
 #[doc(no_inline)]
 pub use nas::*;
 #[cfg(feature = "network-services")]
-pub use ::zstack_sdk_api_2::api::network_services;
+pub use ::zstack_sdk_api_3::api::network_services;
 #[cfg(feature = "network-services")]
 #[doc(no_inline)]
 pub use network_services::*;
@@ -463,7 +463,7 @@ pub use ::zstack_sdk_api_1::api::ovn;
 #[doc(no_inline)]
 pub use ovn::*;
 #[cfg(feature = "password")]
-pub use ::zstack_sdk_api_1::api::password;
+pub use ::zstack_sdk_api_3::api::password;
 #[cfg(feature = "password")]
 #[doc(no_inline)]
 pub use password::*;
@@ -473,17 +473,17 @@ pub use ::zstack_sdk_api_1::api::pci_device_specs;
 #[doc(no_inline)]
 pub use pci_device_specs::*;
 #[cfg(feature = "pci-devices")]
-pub use ::zstack_sdk_api_2::api::pci_devices;
+pub use ::zstack_sdk_api_1::api::pci_devices;
 #[cfg(feature = "pci-devices")]
 #[doc(no_inline)]
 pub use pci_devices::*;
 #[cfg(feature = "plugin-drivers")]
-pub use ::zstack_sdk_api_2::api::plugin_drivers;
+pub use ::zstack_sdk_api_3::api::plugin_drivers;
 #[cfg(feature = "plugin-drivers")]
 #[doc(no_inline)]
 pub use plugin_drivers::*;
 #[cfg(feature = "policy-routes")]
-pub use ::zstack_sdk_api_1::api::policy_routes;
+pub use ::zstack_sdk_api_3::api::policy_routes;
 #[cfg(feature = "policy-routes")]
 #[doc(no_inline)]
 pub use policy_routes::*;
@@ -498,27 +498,27 @@ pub use ::zstack_sdk_api_2::api::port_mirrors;
 #[doc(no_inline)]
 pub use port_mirrors::*;
 #[cfg(feature = "primary-storage")]
-pub use ::zstack_sdk_api_1::api::primary_storage;
+pub use ::zstack_sdk_api_2::api::primary_storage;
 #[cfg(feature = "primary-storage")]
 #[doc(no_inline)]
 pub use primary_storage::*;
 #[cfg(feature = "prometheus")]
-pub use ::zstack_sdk_api_2::api::prometheus;
+pub use ::zstack_sdk_api_3::api::prometheus;
 #[cfg(feature = "prometheus")]
 #[doc(no_inline)]
 pub use prometheus::*;
 #[cfg(feature = "proxy")]
-pub use ::zstack_sdk_api_1::api::proxy;
+pub use ::zstack_sdk_api_3::api::proxy;
 #[cfg(feature = "proxy")]
 #[doc(no_inline)]
 pub use proxy::*;
 #[cfg(feature = "resource-attributes")]
-pub use ::zstack_sdk_api_2::api::resource_attributes;
+pub use ::zstack_sdk_api_3::api::resource_attributes;
 #[cfg(feature = "resource-attributes")]
 #[doc(no_inline)]
 pub use resource_attributes::*;
 #[cfg(feature = "resource-configurations")]
-pub use ::zstack_sdk_api_2::api::resource_configurations;
+pub use ::zstack_sdk_api_3::api::resource_configurations;
 #[cfg(feature = "resource-configurations")]
 #[doc(no_inline)]
 pub use resource_configurations::*;
@@ -528,7 +528,7 @@ pub use ::zstack_sdk_api_1::api::resources;
 #[doc(no_inline)]
 pub use resources::*;
 #[cfg(feature = "router-area")]
-pub use ::zstack_sdk_api_2::api::router_area;
+pub use ::zstack_sdk_api_3::api::router_area;
 #[cfg(feature = "router-area")]
 #[doc(no_inline)]
 pub use router_area::*;
@@ -538,7 +538,7 @@ pub use ::zstack_sdk_api_2::api::scheduler;
 #[doc(no_inline)]
 pub use scheduler::*;
 #[cfg(feature = "scripts")]
-pub use ::zstack_sdk_api_2::api::scripts;
+pub use ::zstack_sdk_api_3::api::scripts;
 #[cfg(feature = "scripts")]
 #[doc(no_inline)]
 pub use scripts::*;
@@ -548,17 +548,17 @@ pub use ::zstack_sdk_api_1::api::sdn_controllers;
 #[doc(no_inline)]
 pub use sdn_controllers::*;
 #[cfg(feature = "search")]
-pub use ::zstack_sdk_api_1::api::search;
+pub use ::zstack_sdk_api_3::api::search;
 #[cfg(feature = "search")]
 #[doc(no_inline)]
 pub use search::*;
 #[cfg(feature = "secret-resource-pool-token")]
-pub use ::zstack_sdk_api_1::api::secret_resource_pool_token;
+pub use ::zstack_sdk_api_3::api::secret_resource_pool_token;
 #[cfg(feature = "secret-resource-pool-token")]
 #[doc(no_inline)]
 pub use secret_resource_pool_token::*;
 #[cfg(feature = "secret-resource-pools")]
-pub use ::zstack_sdk_api_1::api::secret_resource_pools;
+pub use ::zstack_sdk_api_3::api::secret_resource_pools;
 #[cfg(feature = "secret-resource-pools")]
 #[doc(no_inline)]
 pub use secret_resource_pools::*;
@@ -573,32 +573,32 @@ pub use ::zstack_sdk_api_1::api::security_machines;
 #[doc(no_inline)]
 pub use security_machines::*;
 #[cfg(feature = "sharedblock-group")]
-pub use ::zstack_sdk_api_1::api::sharedblock_group;
+pub use ::zstack_sdk_api_2::api::sharedblock_group;
 #[cfg(feature = "sharedblock-group")]
 #[doc(no_inline)]
 pub use sharedblock_group::*;
 #[cfg(feature = "snmp")]
-pub use ::zstack_sdk_api_1::api::snmp;
+pub use ::zstack_sdk_api_3::api::snmp;
 #[cfg(feature = "snmp")]
 #[doc(no_inline)]
 pub use snmp::*;
 #[cfg(feature = "sns")]
-pub use ::zstack_sdk_api_2::api::sns;
+pub use ::zstack_sdk_api_1::api::sns;
 #[cfg(feature = "sns")]
 #[doc(no_inline)]
 pub use sns::*;
 #[cfg(feature = "spice")]
-pub use ::zstack_sdk_api_2::api::spice;
+pub use ::zstack_sdk_api_3::api::spice;
 #[cfg(feature = "spice")]
 #[doc(no_inline)]
 pub use spice::*;
 #[cfg(feature = "ssh-key-pair")]
-pub use ::zstack_sdk_api_1::api::ssh_key_pair;
+pub use ::zstack_sdk_api_3::api::ssh_key_pair;
 #[cfg(feature = "ssh-key-pair")]
 #[doc(no_inline)]
 pub use ssh_key_pair::*;
 #[cfg(feature = "sso")]
-pub use ::zstack_sdk_api_2::api::sso;
+pub use ::zstack_sdk_api_1::api::sso;
 #[cfg(feature = "sso")]
 #[doc(no_inline)]
 pub use sso::*;
@@ -608,7 +608,7 @@ pub use ::zstack_sdk_api_2::api::storage_devices;
 #[doc(no_inline)]
 pub use storage_devices::*;
 #[cfg(feature = "system-tags")]
-pub use ::zstack_sdk_api_1::api::system_tags;
+pub use ::zstack_sdk_api_2::api::system_tags;
 #[cfg(feature = "system-tags")]
 #[doc(no_inline)]
 pub use system_tags::*;
@@ -618,17 +618,17 @@ pub use ::zstack_sdk_api_1::api::tags;
 #[doc(no_inline)]
 pub use tags::*;
 #[cfg(feature = "task-progresses")]
-pub use ::zstack_sdk_api_2::api::task_progresses;
+pub use ::zstack_sdk_api_3::api::task_progresses;
 #[cfg(feature = "task-progresses")]
 #[doc(no_inline)]
 pub use task_progresses::*;
 #[cfg(feature = "template-configurations")]
-pub use ::zstack_sdk_api_1::api::template_configurations;
+pub use ::zstack_sdk_api_3::api::template_configurations;
 #[cfg(feature = "template-configurations")]
 #[doc(no_inline)]
 pub use template_configurations::*;
 #[cfg(feature = "ticket-types")]
-pub use ::zstack_sdk_api_2::api::ticket_types;
+pub use ::zstack_sdk_api_3::api::ticket_types;
 #[cfg(feature = "ticket-types")]
 #[doc(no_inline)]
 pub use ticket_types::*;
@@ -638,32 +638,32 @@ pub use ::zstack_sdk_api_1::api::tickets;
 #[doc(no_inline)]
 pub use tickets::*;
 #[cfg(feature = "token")]
-pub use ::zstack_sdk_api_2::api::token;
+pub use ::zstack_sdk_api_3::api::token;
 #[cfg(feature = "token")]
 #[doc(no_inline)]
 pub use token::*;
 #[cfg(feature = "twofactorauthentication")]
-pub use ::zstack_sdk_api_2::api::twofactorauthentication;
+pub use ::zstack_sdk_api_3::api::twofactorauthentication;
 #[cfg(feature = "twofactorauthentication")]
 #[doc(no_inline)]
 pub use twofactorauthentication::*;
 #[cfg(feature = "upload-file")]
-pub use ::zstack_sdk_api_2::api::upload_file;
+pub use ::zstack_sdk_api_3::api::upload_file;
 #[cfg(feature = "upload-file")]
 #[doc(no_inline)]
 pub use upload_file::*;
 #[cfg(feature = "usb-device")]
-pub use ::zstack_sdk_api_2::api::usb_device;
+pub use ::zstack_sdk_api_3::api::usb_device;
 #[cfg(feature = "usb-device")]
 #[doc(no_inline)]
 pub use usb_device::*;
 #[cfg(feature = "user-proxy-configs")]
-pub use ::zstack_sdk_api_2::api::user_proxy_configs;
+pub use ::zstack_sdk_api_3::api::user_proxy_configs;
 #[cfg(feature = "user-proxy-configs")]
 #[doc(no_inline)]
 pub use user_proxy_configs::*;
 #[cfg(feature = "user-tags")]
-pub use ::zstack_sdk_api_1::api::user_tags;
+pub use ::zstack_sdk_api_2::api::user_tags;
 #[cfg(feature = "user-tags")]
 #[doc(no_inline)]
 pub use user_tags::*;
@@ -673,7 +673,7 @@ pub use ::zstack_sdk_api_2::api::v2v;
 #[doc(no_inline)]
 pub use v2v::*;
 #[cfg(feature = "v2v-conversion-hosts")]
-pub use ::zstack_sdk_api_1::api::v2v_conversion_hosts;
+pub use ::zstack_sdk_api_2::api::v2v_conversion_hosts;
 #[cfg(feature = "v2v-conversion-hosts")]
 #[doc(no_inline)]
 pub use v2v_conversion_hosts::*;
@@ -693,27 +693,27 @@ pub use ::zstack_sdk_api_2::api::vm_backups;
 #[doc(no_inline)]
 pub use vm_backups::*;
 #[cfg(feature = "vm-instances")]
-pub use ::zstack_sdk_api_2::api::vm_instances;
+pub use ::zstack_sdk_api_1::api::vm_instances;
 #[cfg(feature = "vm-instances")]
 #[doc(no_inline)]
 pub use vm_instances::*;
 #[cfg(feature = "vm-priority-config")]
-pub use ::zstack_sdk_api_2::api::vm_priority_config;
+pub use ::zstack_sdk_api_3::api::vm_priority_config;
 #[cfg(feature = "vm-priority-config")]
 #[doc(no_inline)]
 pub use vm_priority_config::*;
 #[cfg(feature = "vm-scheduling-rule")]
-pub use ::zstack_sdk_api_2::api::vm_scheduling_rule;
+pub use ::zstack_sdk_api_1::api::vm_scheduling_rule;
 #[cfg(feature = "vm-scheduling-rule")]
 #[doc(no_inline)]
 pub use vm_scheduling_rule::*;
 #[cfg(feature = "vm-scheduling-rule-group")]
-pub use ::zstack_sdk_api_2::api::vm_scheduling_rule_group;
+pub use ::zstack_sdk_api_3::api::vm_scheduling_rule_group;
 #[cfg(feature = "vm-scheduling-rule-group")]
 #[doc(no_inline)]
 pub use vm_scheduling_rule_group::*;
 #[cfg(feature = "volume-backups")]
-pub use ::zstack_sdk_api_2::api::volume_backups;
+pub use ::zstack_sdk_api_1::api::volume_backups;
 #[cfg(feature = "volume-backups")]
 #[doc(no_inline)]
 pub use volume_backups::*;
@@ -723,7 +723,7 @@ pub use ::zstack_sdk_api_2::api::volume_snapshots;
 #[doc(no_inline)]
 pub use volume_snapshots::*;
 #[cfg(feature = "volumes")]
-pub use ::zstack_sdk_api_2::api::volumes;
+pub use ::zstack_sdk_api_1::api::volumes;
 #[cfg(feature = "volumes")]
 #[doc(no_inline)]
 pub use volumes::*;
@@ -733,7 +733,7 @@ pub use ::zstack_sdk_api_1::api::vpc;
 #[doc(no_inline)]
 pub use vpc::*;
 #[cfg(feature = "vpcfirewalls")]
-pub use ::zstack_sdk_api_2::api::vpcfirewalls;
+pub use ::zstack_sdk_api_3::api::vpcfirewalls;
 #[cfg(feature = "vpcfirewalls")]
 #[doc(no_inline)]
 pub use vpcfirewalls::*;
@@ -743,7 +743,7 @@ pub use ::zstack_sdk_api_2::api::vrouter_route_tables;
 #[doc(no_inline)]
 pub use vrouter_route_tables::*;
 #[cfg(feature = "web-hooks")]
-pub use ::zstack_sdk_api_2::api::web_hooks;
+pub use ::zstack_sdk_api_3::api::web_hooks;
 #[cfg(feature = "web-hooks")]
 #[doc(no_inline)]
 pub use web_hooks::*;
@@ -753,17 +753,17 @@ pub use ::zstack_sdk_api_1::api::xksy;
 #[doc(no_inline)]
 pub use xksy::*;
 #[cfg(feature = "xmlhook")]
-pub use ::zstack_sdk_api_2::api::xmlhook;
+pub use ::zstack_sdk_api_3::api::xmlhook;
 #[cfg(feature = "xmlhook")]
 #[doc(no_inline)]
 pub use xmlhook::*;
 #[cfg(feature = "xsky")]
-pub use ::zstack_sdk_api_1::api::xsky;
+pub use ::zstack_sdk_api_2::api::xsky;
 #[cfg(feature = "xsky")]
 #[doc(no_inline)]
 pub use xsky::*;
 #[cfg(feature = "zbox")]
-pub use ::zstack_sdk_api_1::api::zbox;
+pub use ::zstack_sdk_api_3::api::zbox;
 #[cfg(feature = "zbox")]
 #[doc(no_inline)]
 pub use zbox::*;
@@ -773,12 +773,12 @@ pub use ::zstack_sdk_api_2::api::zones;
 #[doc(no_inline)]
 pub use zones::*;
 #[cfg(feature = "zops")]
-pub use ::zstack_sdk_api_2::api::zops;
+pub use ::zstack_sdk_api_3::api::zops;
 #[cfg(feature = "zops")]
 #[doc(no_inline)]
 pub use zops::*;
 #[cfg(feature = "zql")]
-pub use ::zstack_sdk_api_2::api::zql;
+pub use ::zstack_sdk_api_3::api::zql;
 #[cfg(feature = "zql")]
 #[doc(no_inline)]
 pub use zql::*;

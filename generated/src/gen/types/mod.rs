@@ -3,32 +3,32 @@
 
 //! Inventories and enums.
 #[cfg(feature = "access-control-lists")]
-pub use ::zstack_sdk_api_1::types::access_control_lists;
+pub use ::zstack_sdk_api_3::types::access_control_lists;
 #[cfg(feature = "access-control-lists")]
 #[doc(no_inline)]
 pub use access_control_lists::*;
 #[cfg(feature = "accesskeys")]
-pub use ::zstack_sdk_api_1::types::accesskeys;
+pub use ::zstack_sdk_api_2::types::accesskeys;
 #[cfg(feature = "accesskeys")]
 #[doc(no_inline)]
 pub use accesskeys::*;
 #[cfg(feature = "agent-version")]
-pub use ::zstack_sdk_api_2::types::agent_version;
+pub use ::zstack_sdk_api_3::types::agent_version;
 #[cfg(feature = "agent-version")]
 #[doc(no_inline)]
 pub use agent_version::*;
 #[cfg(feature = "aliyun")]
-pub use ::zstack_sdk_api_2::types::aliyun;
+pub use ::zstack_sdk_api_3::types::aliyun;
 #[cfg(feature = "aliyun")]
 #[doc(no_inline)]
 pub use aliyun::*;
 #[cfg(feature = "aliyun-proxy")]
-pub use ::zstack_sdk_api_1::types::aliyun_proxy;
+pub use ::zstack_sdk_api_3::types::aliyun_proxy;
 #[cfg(feature = "aliyun-proxy")]
 #[doc(no_inline)]
 pub use aliyun_proxy::*;
 #[cfg(feature = "billings")]
-pub use ::zstack_sdk_api_2::types::billings;
+pub use ::zstack_sdk_api_3::types::billings;
 #[cfg(feature = "billings")]
 #[doc(no_inline)]
 pub use billings::*;
@@ -38,97 +38,97 @@ pub use ::zstack_sdk_api_1::types::cdp_backup_storage;
 #[doc(no_inline)]
 pub use cdp_backup_storage::*;
 #[cfg(feature = "consoles")]
-pub use ::zstack_sdk_api_2::types::consoles;
+pub use ::zstack_sdk_api_3::types::consoles;
 #[cfg(feature = "consoles")]
 #[doc(no_inline)]
 pub use consoles::*;
 #[cfg(feature = "crypto")]
-pub use ::zstack_sdk_api_1::types::crypto;
+pub use ::zstack_sdk_api_3::types::crypto;
 #[cfg(feature = "crypto")]
 #[doc(no_inline)]
 pub use crypto::*;
 #[cfg(feature = "directories")]
-pub use ::zstack_sdk_api_1::types::directories;
+pub use ::zstack_sdk_api_3::types::directories;
 #[cfg(feature = "directories")]
 #[doc(no_inline)]
 pub use directories::*;
 #[cfg(feature = "disk-offerings")]
-pub use ::zstack_sdk_api_2::types::disk_offerings;
+pub use ::zstack_sdk_api_1::types::disk_offerings;
 #[cfg(feature = "disk-offerings")]
 #[doc(no_inline)]
 pub use disk_offerings::*;
 #[cfg(feature = "errorcode")]
-pub use ::zstack_sdk_api_1::types::errorcode;
+pub use ::zstack_sdk_api_3::types::errorcode;
 #[cfg(feature = "errorcode")]
 #[doc(no_inline)]
 pub use errorcode::*;
 #[cfg(feature = "eventlogs")]
-pub use ::zstack_sdk_api_1::types::eventlogs;
+pub use ::zstack_sdk_api_3::types::eventlogs;
 #[cfg(feature = "eventlogs")]
 #[doc(no_inline)]
 pub use eventlogs::*;
 #[cfg(feature = "external")]
-pub use ::zstack_sdk_api_1::types::external;
+pub use ::zstack_sdk_api_3::types::external;
 #[cfg(feature = "external")]
 #[doc(no_inline)]
 pub use external::*;
 #[cfg(feature = "externalbackup")]
-pub use ::zstack_sdk_api_1::types::externalbackup;
+pub use ::zstack_sdk_api_3::types::externalbackup;
 #[cfg(feature = "externalbackup")]
 #[doc(no_inline)]
 pub use externalbackup::*;
 #[cfg(feature = "flowmeters")]
-pub use ::zstack_sdk_api_1::types::flowmeters;
+pub use ::zstack_sdk_api_3::types::flowmeters;
 #[cfg(feature = "flowmeters")]
 #[doc(no_inline)]
 pub use flowmeters::*;
 #[cfg(feature = "gc-jobs")]
-pub use ::zstack_sdk_api_2::types::gc_jobs;
+pub use ::zstack_sdk_api_3::types::gc_jobs;
 #[cfg(feature = "gc-jobs")]
 #[doc(no_inline)]
 pub use gc_jobs::*;
 #[cfg(feature = "global-configurations")]
-pub use ::zstack_sdk_api_1::types::global_configurations;
+pub use ::zstack_sdk_api_3::types::global_configurations;
 #[cfg(feature = "global-configurations")]
 #[doc(no_inline)]
 pub use global_configurations::*;
 #[cfg(feature = "guest-os")]
-pub use ::zstack_sdk_api_2::types::guest_os;
+pub use ::zstack_sdk_api_3::types::guest_os;
 #[cfg(feature = "guest-os")]
 #[doc(no_inline)]
 pub use guest_os::*;
 #[cfg(feature = "ha-strategy-condition")]
-pub use ::zstack_sdk_api_1::types::ha_strategy_condition;
+pub use ::zstack_sdk_api_3::types::ha_strategy_condition;
 #[cfg(feature = "ha-strategy-condition")]
 #[doc(no_inline)]
 pub use ha_strategy_condition::*;
 #[cfg(feature = "host-network-interface")]
-pub use ::zstack_sdk_api_1::types::host_network_interface;
+pub use ::zstack_sdk_api_3::types::host_network_interface;
 #[cfg(feature = "host-network-interface")]
 #[doc(no_inline)]
 pub use host_network_interface::*;
 #[cfg(feature = "host-scheduling-rule-group")]
-pub use ::zstack_sdk_api_1::types::host_scheduling_rule_group;
+pub use ::zstack_sdk_api_3::types::host_scheduling_rule_group;
 #[cfg(feature = "host-scheduling-rule-group")]
 #[doc(no_inline)]
 pub use host_scheduling_rule_group::*;
 #[cfg(feature = "hybrid")]
-pub use ::zstack_sdk_api_1::types::hybrid;
+pub use ::zstack_sdk_api_3::types::hybrid;
 #[cfg(feature = "hybrid")]
 #[doc(no_inline)]
 pub use hybrid::*;
 #[cfg(feature = "image-replication-groups")]
-pub use ::zstack_sdk_api_2::types::image_replication_groups;
+pub use ::zstack_sdk_api_3::types::image_replication_groups;
 #[cfg(feature = "image-replication-groups")]
 #[doc(no_inline)]
 pub use image_replication_groups::*;
 #[cfg(feature = "instance-offerings")]
-pub use ::zstack_sdk_api_2::types::instance_offerings;
+pub use ::zstack_sdk_api_1::types::instance_offerings;
 #[cfg(feature = "instance-offerings")]
 #[doc(no_inline)]
 pub use instance_offerings::*;
 #[cfg(feature = "ip-capacity")]
-pub use ::zstack_sdk_api_2::types::ip_capacity;
+pub use ::zstack_sdk_api_3::types::ip_capacity;
 #[cfg(feature = "ip-capacity")]
 #[doc(no_inline)]
 pub use ip_capacity::*;
@@ -138,32 +138,32 @@ pub use ::zstack_sdk_api_2::types::ipsec;
 #[doc(no_inline)]
 pub use ipsec::*;
 #[cfg(feature = "ldap")]
-pub use ::zstack_sdk_api_1::types::ldap;
+pub use ::zstack_sdk_api_2::types::ldap;
 #[cfg(feature = "ldap")]
 #[doc(no_inline)]
 pub use ldap::*;
 #[cfg(feature = "licenses")]
-pub use ::zstack_sdk_api_1::types::licenses;
+pub use ::zstack_sdk_api_3::types::licenses;
 #[cfg(feature = "licenses")]
 #[doc(no_inline)]
 pub use licenses::*;
 #[cfg(feature = "log")]
-pub use ::zstack_sdk_api_1::types::log;
+pub use ::zstack_sdk_api_3::types::log;
 #[cfg(feature = "log")]
 #[doc(no_inline)]
 pub use log::*;
 #[cfg(feature = "login")]
-pub use ::zstack_sdk_api_1::types::login;
+pub use ::zstack_sdk_api_3::types::login;
 #[cfg(feature = "login")]
 #[doc(no_inline)]
 pub use login::*;
 #[cfg(feature = "login-control")]
-pub use ::zstack_sdk_api_2::types::login_control;
+pub use ::zstack_sdk_api_3::types::login_control;
 #[cfg(feature = "login-control")]
 #[doc(no_inline)]
 pub use login_control::*;
 #[cfg(feature = "management-nodes")]
-pub use ::zstack_sdk_api_2::types::management_nodes;
+pub use ::zstack_sdk_api_3::types::management_nodes;
 #[cfg(feature = "management-nodes")]
 #[doc(no_inline)]
 pub use management_nodes::*;
@@ -183,17 +183,17 @@ pub use ::zstack_sdk_api_1::types::mini_clusters;
 #[doc(no_inline)]
 pub use mini_clusters::*;
 #[cfg(feature = "model-evaluation-tasks")]
-pub use ::zstack_sdk_api_2::types::model_evaluation_tasks;
+pub use ::zstack_sdk_api_3::types::model_evaluation_tasks;
 #[cfg(feature = "model-evaluation-tasks")]
 #[doc(no_inline)]
 pub use model_evaluation_tasks::*;
 #[cfg(feature = "monitoring")]
-pub use ::zstack_sdk_api_1::types::monitoring;
+pub use ::zstack_sdk_api_2::types::monitoring;
 #[cfg(feature = "monitoring")]
 #[doc(no_inline)]
 pub use monitoring::*;
 #[cfg(feature = "mtty-devices")]
-pub use ::zstack_sdk_api_1::types::mtty_devices;
+pub use ::zstack_sdk_api_3::types::mtty_devices;
 #[cfg(feature = "mtty-devices")]
 #[doc(no_inline)]
 pub use mtty_devices::*;
@@ -203,7 +203,7 @@ pub use ::zstack_sdk_api_1::types::multicast;
 #[doc(no_inline)]
 pub use multicast::*;
 #[cfg(feature = "network-services")]
-pub use ::zstack_sdk_api_2::types::network_services;
+pub use ::zstack_sdk_api_3::types::network_services;
 #[cfg(feature = "network-services")]
 #[doc(no_inline)]
 pub use network_services::*;
@@ -218,7 +218,7 @@ pub use ::zstack_sdk_api_1::types::pci_device_specs;
 #[doc(no_inline)]
 pub use pci_device_specs::*;
 #[cfg(feature = "policy-routes")]
-pub use ::zstack_sdk_api_1::types::policy_routes;
+pub use ::zstack_sdk_api_3::types::policy_routes;
 #[cfg(feature = "policy-routes")]
 #[doc(no_inline)]
 pub use policy_routes::*;
@@ -233,17 +233,17 @@ pub use ::zstack_sdk_api_2::types::port_mirrors;
 #[doc(no_inline)]
 pub use port_mirrors::*;
 #[cfg(feature = "proxy")]
-pub use ::zstack_sdk_api_1::types::proxy;
+pub use ::zstack_sdk_api_3::types::proxy;
 #[cfg(feature = "proxy")]
 #[doc(no_inline)]
 pub use proxy::*;
 #[cfg(feature = "resource-attributes")]
-pub use ::zstack_sdk_api_2::types::resource_attributes;
+pub use ::zstack_sdk_api_3::types::resource_attributes;
 #[cfg(feature = "resource-attributes")]
 #[doc(no_inline)]
 pub use resource_attributes::*;
 #[cfg(feature = "resource-configurations")]
-pub use ::zstack_sdk_api_2::types::resource_configurations;
+pub use ::zstack_sdk_api_3::types::resource_configurations;
 #[cfg(feature = "resource-configurations")]
 #[doc(no_inline)]
 pub use resource_configurations::*;
@@ -253,7 +253,7 @@ pub use ::zstack_sdk_api_1::types::resources;
 #[doc(no_inline)]
 pub use resources::*;
 #[cfg(feature = "router-area")]
-pub use ::zstack_sdk_api_2::types::router_area;
+pub use ::zstack_sdk_api_3::types::router_area;
 #[cfg(feature = "router-area")]
 #[doc(no_inline)]
 pub use router_area::*;
@@ -263,12 +263,12 @@ pub use ::zstack_sdk_api_2::types::scheduler;
 #[doc(no_inline)]
 pub use scheduler::*;
 #[cfg(feature = "scripts")]
-pub use ::zstack_sdk_api_2::types::scripts;
+pub use ::zstack_sdk_api_3::types::scripts;
 #[cfg(feature = "scripts")]
 #[doc(no_inline)]
 pub use scripts::*;
 #[cfg(feature = "secret-resource-pools")]
-pub use ::zstack_sdk_api_1::types::secret_resource_pools;
+pub use ::zstack_sdk_api_3::types::secret_resource_pools;
 #[cfg(feature = "secret-resource-pools")]
 #[doc(no_inline)]
 pub use secret_resource_pools::*;
@@ -283,57 +283,57 @@ pub use ::zstack_sdk_api_1::types::security_machines;
 #[doc(no_inline)]
 pub use security_machines::*;
 #[cfg(feature = "sharedblock-group")]
-pub use ::zstack_sdk_api_1::types::sharedblock_group;
+pub use ::zstack_sdk_api_2::types::sharedblock_group;
 #[cfg(feature = "sharedblock-group")]
 #[doc(no_inline)]
 pub use sharedblock_group::*;
 #[cfg(feature = "snmp")]
-pub use ::zstack_sdk_api_1::types::snmp;
+pub use ::zstack_sdk_api_3::types::snmp;
 #[cfg(feature = "snmp")]
 #[doc(no_inline)]
 pub use snmp::*;
 #[cfg(feature = "ssh-key-pair")]
-pub use ::zstack_sdk_api_1::types::ssh_key_pair;
+pub use ::zstack_sdk_api_3::types::ssh_key_pair;
 #[cfg(feature = "ssh-key-pair")]
 #[doc(no_inline)]
 pub use ssh_key_pair::*;
 #[cfg(feature = "sso")]
-pub use ::zstack_sdk_api_2::types::sso;
+pub use ::zstack_sdk_api_1::types::sso;
 #[cfg(feature = "sso")]
 #[doc(no_inline)]
 pub use sso::*;
 #[cfg(feature = "task-progresses")]
-pub use ::zstack_sdk_api_2::types::task_progresses;
+pub use ::zstack_sdk_api_3::types::task_progresses;
 #[cfg(feature = "task-progresses")]
 #[doc(no_inline)]
 pub use task_progresses::*;
 #[cfg(feature = "template-configurations")]
-pub use ::zstack_sdk_api_1::types::template_configurations;
+pub use ::zstack_sdk_api_3::types::template_configurations;
 #[cfg(feature = "template-configurations")]
 #[doc(no_inline)]
 pub use template_configurations::*;
 #[cfg(feature = "ticket-types")]
-pub use ::zstack_sdk_api_2::types::ticket_types;
+pub use ::zstack_sdk_api_3::types::ticket_types;
 #[cfg(feature = "ticket-types")]
 #[doc(no_inline)]
 pub use ticket_types::*;
 #[cfg(feature = "twofactorauthentication")]
-pub use ::zstack_sdk_api_2::types::twofactorauthentication;
+pub use ::zstack_sdk_api_3::types::twofactorauthentication;
 #[cfg(feature = "twofactorauthentication")]
 #[doc(no_inline)]
 pub use twofactorauthentication::*;
 #[cfg(feature = "usb-device")]
-pub use ::zstack_sdk_api_2::types::usb_device;
+pub use ::zstack_sdk_api_3::types::usb_device;
 #[cfg(feature = "usb-device")]
 #[doc(no_inline)]
 pub use usb_device::*;
 #[cfg(feature = "user-proxy-configs")]
-pub use ::zstack_sdk_api_2::types::user_proxy_configs;
+pub use ::zstack_sdk_api_3::types::user_proxy_configs;
 #[cfg(feature = "user-proxy-configs")]
 #[doc(no_inline)]
 pub use user_proxy_configs::*;
 #[cfg(feature = "v2v-conversion-hosts")]
-pub use ::zstack_sdk_api_1::types::v2v_conversion_hosts;
+pub use ::zstack_sdk_api_2::types::v2v_conversion_hosts;
 #[cfg(feature = "v2v-conversion-hosts")]
 #[doc(no_inline)]
 pub use v2v_conversion_hosts::*;
@@ -343,37 +343,37 @@ pub use ::zstack_sdk_api_1::types::vips;
 #[doc(no_inline)]
 pub use vips::*;
 #[cfg(feature = "vm-priority-config")]
-pub use ::zstack_sdk_api_2::types::vm_priority_config;
+pub use ::zstack_sdk_api_3::types::vm_priority_config;
 #[cfg(feature = "vm-priority-config")]
 #[doc(no_inline)]
 pub use vm_priority_config::*;
 #[cfg(feature = "vm-scheduling-rule-group")]
-pub use ::zstack_sdk_api_2::types::vm_scheduling_rule_group;
+pub use ::zstack_sdk_api_3::types::vm_scheduling_rule_group;
 #[cfg(feature = "vm-scheduling-rule-group")]
 #[doc(no_inline)]
 pub use vm_scheduling_rule_group::*;
 #[cfg(feature = "volumes")]
-pub use ::zstack_sdk_api_2::types::volumes;
+pub use ::zstack_sdk_api_1::types::volumes;
 #[cfg(feature = "volumes")]
 #[doc(no_inline)]
 pub use volumes::*;
 #[cfg(feature = "vpcfirewalls")]
-pub use ::zstack_sdk_api_2::types::vpcfirewalls;
+pub use ::zstack_sdk_api_3::types::vpcfirewalls;
 #[cfg(feature = "vpcfirewalls")]
 #[doc(no_inline)]
 pub use vpcfirewalls::*;
 #[cfg(feature = "web-hooks")]
-pub use ::zstack_sdk_api_2::types::web_hooks;
+pub use ::zstack_sdk_api_3::types::web_hooks;
 #[cfg(feature = "web-hooks")]
 #[doc(no_inline)]
 pub use web_hooks::*;
 #[cfg(feature = "zbox")]
-pub use ::zstack_sdk_api_1::types::zbox;
+pub use ::zstack_sdk_api_3::types::zbox;
 #[cfg(feature = "zbox")]
 #[doc(no_inline)]
 pub use zbox::*;
 #[cfg(feature = "zql")]
-pub use ::zstack_sdk_api_2::types::zql;
+pub use ::zstack_sdk_api_3::types::zql;
 #[cfg(feature = "zql")]
 #[doc(no_inline)]
 pub use zql::*;

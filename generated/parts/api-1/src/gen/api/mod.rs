@@ -2,66 +2,16 @@
 // Source: spec/
 
 //! Request types, one per API action.
-#[cfg(feature = "access-control-lists")]
-pub mod access_control_lists;
-#[cfg(feature = "access-control-lists")]
+#[cfg(feature = "ai")]
+pub mod ai;
+#[cfg(feature = "ai")]
 #[doc(no_inline)]
-pub use access_control_lists::*;
-#[cfg(feature = "accesskeys")]
-pub mod accesskeys;
-#[cfg(feature = "accesskeys")]
-#[doc(no_inline)]
-pub use accesskeys::*;
-#[cfg(feature = "accounts")]
-pub mod accounts;
-#[cfg(feature = "accounts")]
-#[doc(no_inline)]
-pub use accounts::*;
-#[cfg(feature = "affinity-groups")]
-pub mod affinity_groups;
-#[cfg(feature = "affinity-groups")]
-#[doc(no_inline)]
-pub use affinity_groups::*;
-#[cfg(feature = "aliyun-proxy")]
-pub mod aliyun_proxy;
-#[cfg(feature = "aliyun-proxy")]
-#[doc(no_inline)]
-pub use aliyun_proxy::*;
-#[cfg(feature = "autoscaling")]
-pub mod autoscaling;
-#[cfg(feature = "autoscaling")]
-#[doc(no_inline)]
-pub use autoscaling::*;
-#[cfg(feature = "backup-storage-l3networks")]
-pub mod backup_storage_l3networks;
-#[cfg(feature = "backup-storage-l3networks")]
-#[doc(no_inline)]
-pub use backup_storage_l3networks::*;
-#[cfg(feature = "baremetal")]
-pub mod baremetal;
-#[cfg(feature = "baremetal")]
-#[doc(no_inline)]
-pub use baremetal::*;
+pub use ai::*;
 #[cfg(feature = "baremetal2")]
 pub mod baremetal2;
 #[cfg(feature = "baremetal2")]
 #[doc(no_inline)]
 pub use baremetal2::*;
-#[cfg(feature = "batch-queries")]
-pub mod batch_queries;
-#[cfg(feature = "batch-queries")]
-#[doc(no_inline)]
-pub use batch_queries::*;
-#[cfg(feature = "block-volumes")]
-pub mod block_volumes;
-#[cfg(feature = "block-volumes")]
-#[doc(no_inline)]
-pub use block_volumes::*;
-#[cfg(feature = "buildapp")]
-pub mod buildapp;
-#[cfg(feature = "buildapp")]
-#[doc(no_inline)]
-pub use buildapp::*;
 #[cfg(feature = "cdp-backup-storage")]
 pub mod cdp_backup_storage;
 #[cfg(feature = "cdp-backup-storage")]
@@ -77,176 +27,81 @@ pub mod clusters;
 #[cfg(feature = "clusters")]
 #[doc(no_inline)]
 pub use clusters::*;
-#[cfg(feature = "core")]
-pub mod core;
-#[cfg(feature = "core")]
+#[cfg(feature = "container")]
+pub mod container;
+#[cfg(feature = "container")]
 #[doc(no_inline)]
-pub use core::*;
-#[cfg(feature = "crypto")]
-pub mod crypto;
-#[cfg(feature = "crypto")]
-#[doc(no_inline)]
-pub use crypto::*;
+pub use container::*;
 #[cfg(feature = "database-backups")]
 pub mod database_backups;
 #[cfg(feature = "database-backups")]
 #[doc(no_inline)]
 pub use database_backups::*;
-#[cfg(feature = "debug")]
-pub mod debug;
-#[cfg(feature = "debug")]
+#[cfg(feature = "disk-offerings")]
+pub mod disk_offerings;
+#[cfg(feature = "disk-offerings")]
 #[doc(no_inline)]
-pub use debug::*;
-#[cfg(feature = "directories")]
-pub mod directories;
-#[cfg(feature = "directories")]
-#[doc(no_inline)]
-pub use directories::*;
+pub use disk_offerings::*;
 #[cfg(feature = "eips")]
 pub mod eips;
 #[cfg(feature = "eips")]
 #[doc(no_inline)]
 pub use eips::*;
-#[cfg(feature = "encrypted")]
-pub mod encrypted;
-#[cfg(feature = "encrypted")]
-#[doc(no_inline)]
-pub use encrypted::*;
-#[cfg(feature = "errorcode")]
-pub mod errorcode;
-#[cfg(feature = "errorcode")]
-#[doc(no_inline)]
-pub use errorcode::*;
-#[cfg(feature = "eventlogs")]
-pub mod eventlogs;
-#[cfg(feature = "eventlogs")]
-#[doc(no_inline)]
-pub use eventlogs::*;
 #[cfg(feature = "expon")]
 pub mod expon;
 #[cfg(feature = "expon")]
 #[doc(no_inline)]
 pub use expon::*;
-#[cfg(feature = "external")]
-pub mod external;
-#[cfg(feature = "external")]
-#[doc(no_inline)]
-pub use external::*;
-#[cfg(feature = "externalbackup")]
-pub mod externalbackup;
-#[cfg(feature = "externalbackup")]
-#[doc(no_inline)]
-pub use externalbackup::*;
-#[cfg(feature = "flowmeters")]
-pub mod flowmeters;
-#[cfg(feature = "flowmeters")]
-#[doc(no_inline)]
-pub use flowmeters::*;
-#[cfg(feature = "global-configurations")]
-pub mod global_configurations;
-#[cfg(feature = "global-configurations")]
-#[doc(no_inline)]
-pub use global_configurations::*;
-#[cfg(feature = "gpu-device")]
-pub mod gpu_device;
-#[cfg(feature = "gpu-device")]
-#[doc(no_inline)]
-pub use gpu_device::*;
-#[cfg(feature = "ha-strategy-condition")]
-pub mod ha_strategy_condition;
-#[cfg(feature = "ha-strategy-condition")]
-#[doc(no_inline)]
-pub use ha_strategy_condition::*;
-#[cfg(feature = "host-network-interface")]
-pub mod host_network_interface;
-#[cfg(feature = "host-network-interface")]
-#[doc(no_inline)]
-pub use host_network_interface::*;
-#[cfg(feature = "host-scheduling-rule-group")]
-pub mod host_scheduling_rule_group;
-#[cfg(feature = "host-scheduling-rule-group")]
-#[doc(no_inline)]
-pub use host_scheduling_rule_group::*;
-#[cfg(feature = "hybrid")]
-pub mod hybrid;
-#[cfg(feature = "hybrid")]
-#[doc(no_inline)]
-pub use hybrid::*;
-#[cfg(feature = "iam2")]
-pub mod iam2;
-#[cfg(feature = "iam2")]
-#[doc(no_inline)]
-pub use iam2::*;
 #[cfg(feature = "identities")]
 pub mod identities;
 #[cfg(feature = "identities")]
 #[doc(no_inline)]
 pub use identities::*;
-#[cfg(feature = "identity-models")]
-pub mod identity_models;
-#[cfg(feature = "identity-models")]
+#[cfg(feature = "image-packages")]
+pub mod image_packages;
+#[cfg(feature = "image-packages")]
 #[doc(no_inline)]
-pub use identity_models::*;
-#[cfg(feature = "l3-networks")]
-pub mod l3_networks;
-#[cfg(feature = "l3-networks")]
+pub use image_packages::*;
+#[cfg(feature = "images")]
+pub mod images;
+#[cfg(feature = "images")]
 #[doc(no_inline)]
-pub use l3_networks::*;
-#[cfg(feature = "ldap")]
-pub mod ldap;
-#[cfg(feature = "ldap")]
+pub use images::*;
+#[cfg(feature = "instance-offerings")]
+pub mod instance_offerings;
+#[cfg(feature = "instance-offerings")]
 #[doc(no_inline)]
-pub use ldap::*;
-#[cfg(feature = "licenses")]
-pub mod licenses;
-#[cfg(feature = "licenses")]
+pub use instance_offerings::*;
+#[cfg(feature = "l2-networks")]
+pub mod l2_networks;
+#[cfg(feature = "l2-networks")]
 #[doc(no_inline)]
-pub use licenses::*;
+pub use l2_networks::*;
 #[cfg(feature = "load-balancers")]
 pub mod load_balancers;
 #[cfg(feature = "load-balancers")]
 #[doc(no_inline)]
 pub use load_balancers::*;
-#[cfg(feature = "log")]
-pub mod log;
-#[cfg(feature = "log")]
-#[doc(no_inline)]
-pub use log::*;
-#[cfg(feature = "login")]
-pub mod login;
-#[cfg(feature = "login")]
-#[doc(no_inline)]
-pub use login::*;
 #[cfg(feature = "mdev-device-specs")]
 pub mod mdev_device_specs;
 #[cfg(feature = "mdev-device-specs")]
 #[doc(no_inline)]
 pub use mdev_device_specs::*;
-#[cfg(feature = "mdev-devices")]
-pub mod mdev_devices;
-#[cfg(feature = "mdev-devices")]
+#[cfg(feature = "memory-snapshots")]
+pub mod memory_snapshots;
+#[cfg(feature = "memory-snapshots")]
 #[doc(no_inline)]
-pub use mdev_devices::*;
-#[cfg(feature = "meta-data")]
-pub mod meta_data;
-#[cfg(feature = "meta-data")]
-#[doc(no_inline)]
-pub use meta_data::*;
+pub use memory_snapshots::*;
 #[cfg(feature = "mini-clusters")]
 pub mod mini_clusters;
 #[cfg(feature = "mini-clusters")]
 #[doc(no_inline)]
 pub use mini_clusters::*;
-#[cfg(feature = "monitoring")]
-pub mod monitoring;
-#[cfg(feature = "monitoring")]
+#[cfg(feature = "model-service-instance-groups")]
+pub mod model_service_instance_groups;
+#[cfg(feature = "model-service-instance-groups")]
 #[doc(no_inline)]
-pub use monitoring::*;
-#[cfg(feature = "mtty-devices")]
-pub mod mtty_devices;
-#[cfg(feature = "mtty-devices")]
-#[doc(no_inline)]
-pub use mtty_devices::*;
+pub use model_service_instance_groups::*;
 #[cfg(feature = "multicast")]
 pub mod multicast;
 #[cfg(feature = "multicast")]
@@ -267,31 +122,16 @@ pub mod ovn;
 #[cfg(feature = "ovn")]
 #[doc(no_inline)]
 pub use ovn::*;
-#[cfg(feature = "password")]
-pub mod password;
-#[cfg(feature = "password")]
-#[doc(no_inline)]
-pub use password::*;
 #[cfg(feature = "pci-device-specs")]
 pub mod pci_device_specs;
 #[cfg(feature = "pci-device-specs")]
 #[doc(no_inline)]
 pub use pci_device_specs::*;
-#[cfg(feature = "policy-routes")]
-pub mod policy_routes;
-#[cfg(feature = "policy-routes")]
+#[cfg(feature = "pci-devices")]
+pub mod pci_devices;
+#[cfg(feature = "pci-devices")]
 #[doc(no_inline)]
-pub use policy_routes::*;
-#[cfg(feature = "primary-storage")]
-pub mod primary_storage;
-#[cfg(feature = "primary-storage")]
-#[doc(no_inline)]
-pub use primary_storage::*;
-#[cfg(feature = "proxy")]
-pub mod proxy;
-#[cfg(feature = "proxy")]
-#[doc(no_inline)]
-pub use proxy::*;
+pub use pci_devices::*;
 #[cfg(feature = "resources")]
 pub mod resources;
 #[cfg(feature = "resources")]
@@ -302,21 +142,6 @@ pub mod sdn_controllers;
 #[cfg(feature = "sdn-controllers")]
 #[doc(no_inline)]
 pub use sdn_controllers::*;
-#[cfg(feature = "search")]
-pub mod search;
-#[cfg(feature = "search")]
-#[doc(no_inline)]
-pub use search::*;
-#[cfg(feature = "secret-resource-pool-token")]
-pub mod secret_resource_pool_token;
-#[cfg(feature = "secret-resource-pool-token")]
-#[doc(no_inline)]
-pub use secret_resource_pool_token::*;
-#[cfg(feature = "secret-resource-pools")]
-pub mod secret_resource_pools;
-#[cfg(feature = "secret-resource-pools")]
-#[doc(no_inline)]
-pub use secret_resource_pools::*;
 #[cfg(feature = "security-groups")]
 pub mod security_groups;
 #[cfg(feature = "security-groups")]
@@ -327,56 +152,51 @@ pub mod security_machines;
 #[cfg(feature = "security-machines")]
 #[doc(no_inline)]
 pub use security_machines::*;
-#[cfg(feature = "sharedblock-group")]
-pub mod sharedblock_group;
-#[cfg(feature = "sharedblock-group")]
+#[cfg(feature = "sns")]
+pub mod sns;
+#[cfg(feature = "sns")]
 #[doc(no_inline)]
-pub use sharedblock_group::*;
-#[cfg(feature = "snmp")]
-pub mod snmp;
-#[cfg(feature = "snmp")]
+pub use sns::*;
+#[cfg(feature = "sso")]
+pub mod sso;
+#[cfg(feature = "sso")]
 #[doc(no_inline)]
-pub use snmp::*;
-#[cfg(feature = "ssh-key-pair")]
-pub mod ssh_key_pair;
-#[cfg(feature = "ssh-key-pair")]
-#[doc(no_inline)]
-pub use ssh_key_pair::*;
-#[cfg(feature = "system-tags")]
-pub mod system_tags;
-#[cfg(feature = "system-tags")]
-#[doc(no_inline)]
-pub use system_tags::*;
+pub use sso::*;
 #[cfg(feature = "tags")]
 pub mod tags;
 #[cfg(feature = "tags")]
 #[doc(no_inline)]
 pub use tags::*;
-#[cfg(feature = "template-configurations")]
-pub mod template_configurations;
-#[cfg(feature = "template-configurations")]
-#[doc(no_inline)]
-pub use template_configurations::*;
 #[cfg(feature = "tickets")]
 pub mod tickets;
 #[cfg(feature = "tickets")]
 #[doc(no_inline)]
 pub use tickets::*;
-#[cfg(feature = "user-tags")]
-pub mod user_tags;
-#[cfg(feature = "user-tags")]
-#[doc(no_inline)]
-pub use user_tags::*;
-#[cfg(feature = "v2v-conversion-hosts")]
-pub mod v2v_conversion_hosts;
-#[cfg(feature = "v2v-conversion-hosts")]
-#[doc(no_inline)]
-pub use v2v_conversion_hosts::*;
 #[cfg(feature = "vips")]
 pub mod vips;
 #[cfg(feature = "vips")]
 #[doc(no_inline)]
 pub use vips::*;
+#[cfg(feature = "vm-instances")]
+pub mod vm_instances;
+#[cfg(feature = "vm-instances")]
+#[doc(no_inline)]
+pub use vm_instances::*;
+#[cfg(feature = "vm-scheduling-rule")]
+pub mod vm_scheduling_rule;
+#[cfg(feature = "vm-scheduling-rule")]
+#[doc(no_inline)]
+pub use vm_scheduling_rule::*;
+#[cfg(feature = "volume-backups")]
+pub mod volume_backups;
+#[cfg(feature = "volume-backups")]
+#[doc(no_inline)]
+pub use volume_backups::*;
+#[cfg(feature = "volumes")]
+pub mod volumes;
+#[cfg(feature = "volumes")]
+#[doc(no_inline)]
+pub use volumes::*;
 #[cfg(feature = "vpc")]
 pub mod vpc;
 #[cfg(feature = "vpc")]
@@ -387,13 +207,3 @@ pub mod xksy;
 #[cfg(feature = "xksy")]
 #[doc(no_inline)]
 pub use xksy::*;
-#[cfg(feature = "xsky")]
-pub mod xsky;
-#[cfg(feature = "xsky")]
-#[doc(no_inline)]
-pub use xsky::*;
-#[cfg(feature = "zbox")]
-pub mod zbox;
-#[cfg(feature = "zbox")]
-#[doc(no_inline)]
-pub use zbox::*;

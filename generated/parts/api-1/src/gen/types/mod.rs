@@ -2,106 +2,21 @@
 // Source: spec/
 
 //! Inventories and enums.
-#[cfg(feature = "access-control-lists")]
-pub mod access_control_lists;
-#[cfg(feature = "access-control-lists")]
-#[doc(no_inline)]
-pub use access_control_lists::*;
-#[cfg(feature = "accesskeys")]
-pub mod accesskeys;
-#[cfg(feature = "accesskeys")]
-#[doc(no_inline)]
-pub use accesskeys::*;
-#[cfg(feature = "aliyun-proxy")]
-pub mod aliyun_proxy;
-#[cfg(feature = "aliyun-proxy")]
-#[doc(no_inline)]
-pub use aliyun_proxy::*;
 #[cfg(feature = "cdp-backup-storage")]
 pub mod cdp_backup_storage;
 #[cfg(feature = "cdp-backup-storage")]
 #[doc(no_inline)]
 pub use cdp_backup_storage::*;
-#[cfg(feature = "crypto")]
-pub mod crypto;
-#[cfg(feature = "crypto")]
+#[cfg(feature = "disk-offerings")]
+pub mod disk_offerings;
+#[cfg(feature = "disk-offerings")]
 #[doc(no_inline)]
-pub use crypto::*;
-#[cfg(feature = "directories")]
-pub mod directories;
-#[cfg(feature = "directories")]
+pub use disk_offerings::*;
+#[cfg(feature = "instance-offerings")]
+pub mod instance_offerings;
+#[cfg(feature = "instance-offerings")]
 #[doc(no_inline)]
-pub use directories::*;
-#[cfg(feature = "errorcode")]
-pub mod errorcode;
-#[cfg(feature = "errorcode")]
-#[doc(no_inline)]
-pub use errorcode::*;
-#[cfg(feature = "eventlogs")]
-pub mod eventlogs;
-#[cfg(feature = "eventlogs")]
-#[doc(no_inline)]
-pub use eventlogs::*;
-#[cfg(feature = "external")]
-pub mod external;
-#[cfg(feature = "external")]
-#[doc(no_inline)]
-pub use external::*;
-#[cfg(feature = "externalbackup")]
-pub mod externalbackup;
-#[cfg(feature = "externalbackup")]
-#[doc(no_inline)]
-pub use externalbackup::*;
-#[cfg(feature = "flowmeters")]
-pub mod flowmeters;
-#[cfg(feature = "flowmeters")]
-#[doc(no_inline)]
-pub use flowmeters::*;
-#[cfg(feature = "global-configurations")]
-pub mod global_configurations;
-#[cfg(feature = "global-configurations")]
-#[doc(no_inline)]
-pub use global_configurations::*;
-#[cfg(feature = "ha-strategy-condition")]
-pub mod ha_strategy_condition;
-#[cfg(feature = "ha-strategy-condition")]
-#[doc(no_inline)]
-pub use ha_strategy_condition::*;
-#[cfg(feature = "host-network-interface")]
-pub mod host_network_interface;
-#[cfg(feature = "host-network-interface")]
-#[doc(no_inline)]
-pub use host_network_interface::*;
-#[cfg(feature = "host-scheduling-rule-group")]
-pub mod host_scheduling_rule_group;
-#[cfg(feature = "host-scheduling-rule-group")]
-#[doc(no_inline)]
-pub use host_scheduling_rule_group::*;
-#[cfg(feature = "hybrid")]
-pub mod hybrid;
-#[cfg(feature = "hybrid")]
-#[doc(no_inline)]
-pub use hybrid::*;
-#[cfg(feature = "ldap")]
-pub mod ldap;
-#[cfg(feature = "ldap")]
-#[doc(no_inline)]
-pub use ldap::*;
-#[cfg(feature = "licenses")]
-pub mod licenses;
-#[cfg(feature = "licenses")]
-#[doc(no_inline)]
-pub use licenses::*;
-#[cfg(feature = "log")]
-pub mod log;
-#[cfg(feature = "log")]
-#[doc(no_inline)]
-pub use log::*;
-#[cfg(feature = "login")]
-pub mod login;
-#[cfg(feature = "login")]
-#[doc(no_inline)]
-pub use login::*;
+pub use instance_offerings::*;
 #[cfg(feature = "mdev-device-specs")]
 pub mod mdev_device_specs;
 #[cfg(feature = "mdev-device-specs")]
@@ -112,16 +27,6 @@ pub mod mini_clusters;
 #[cfg(feature = "mini-clusters")]
 #[doc(no_inline)]
 pub use mini_clusters::*;
-#[cfg(feature = "monitoring")]
-pub mod monitoring;
-#[cfg(feature = "monitoring")]
-#[doc(no_inline)]
-pub use monitoring::*;
-#[cfg(feature = "mtty-devices")]
-pub mod mtty_devices;
-#[cfg(feature = "mtty-devices")]
-#[doc(no_inline)]
-pub use mtty_devices::*;
 #[cfg(feature = "multicast")]
 pub mod multicast;
 #[cfg(feature = "multicast")]
@@ -137,26 +42,11 @@ pub mod pci_device_specs;
 #[cfg(feature = "pci-device-specs")]
 #[doc(no_inline)]
 pub use pci_device_specs::*;
-#[cfg(feature = "policy-routes")]
-pub mod policy_routes;
-#[cfg(feature = "policy-routes")]
-#[doc(no_inline)]
-pub use policy_routes::*;
-#[cfg(feature = "proxy")]
-pub mod proxy;
-#[cfg(feature = "proxy")]
-#[doc(no_inline)]
-pub use proxy::*;
 #[cfg(feature = "resources")]
 pub mod resources;
 #[cfg(feature = "resources")]
 #[doc(no_inline)]
 pub use resources::*;
-#[cfg(feature = "secret-resource-pools")]
-pub mod secret_resource_pools;
-#[cfg(feature = "secret-resource-pools")]
-#[doc(no_inline)]
-pub use secret_resource_pools::*;
 #[cfg(feature = "security-groups")]
 pub mod security_groups;
 #[cfg(feature = "security-groups")]
@@ -167,40 +57,20 @@ pub mod security_machines;
 #[cfg(feature = "security-machines")]
 #[doc(no_inline)]
 pub use security_machines::*;
-#[cfg(feature = "sharedblock-group")]
-pub mod sharedblock_group;
-#[cfg(feature = "sharedblock-group")]
+#[cfg(feature = "sso")]
+pub mod sso;
+#[cfg(feature = "sso")]
 #[doc(no_inline)]
-pub use sharedblock_group::*;
-#[cfg(feature = "snmp")]
-pub mod snmp;
-#[cfg(feature = "snmp")]
-#[doc(no_inline)]
-pub use snmp::*;
-#[cfg(feature = "ssh-key-pair")]
-pub mod ssh_key_pair;
-#[cfg(feature = "ssh-key-pair")]
-#[doc(no_inline)]
-pub use ssh_key_pair::*;
-#[cfg(feature = "template-configurations")]
-pub mod template_configurations;
-#[cfg(feature = "template-configurations")]
-#[doc(no_inline)]
-pub use template_configurations::*;
-#[cfg(feature = "v2v-conversion-hosts")]
-pub mod v2v_conversion_hosts;
-#[cfg(feature = "v2v-conversion-hosts")]
-#[doc(no_inline)]
-pub use v2v_conversion_hosts::*;
+pub use sso::*;
 #[cfg(feature = "vips")]
 pub mod vips;
 #[cfg(feature = "vips")]
 #[doc(no_inline)]
 pub use vips::*;
-#[cfg(feature = "zbox")]
-pub mod zbox;
-#[cfg(feature = "zbox")]
+#[cfg(feature = "volumes")]
+pub mod volumes;
+#[cfg(feature = "volumes")]
 #[doc(no_inline)]
-pub use zbox::*;
+pub use volumes::*;
 #[doc(no_inline)]
 pub use ::zstack_sdk_types::types::*;

@@ -2,41 +2,46 @@
 // Source: spec/
 
 //! Request types, one per API action.
-#[cfg(feature = "agent-version")]
-pub mod agent_version;
-#[cfg(feature = "agent-version")]
+#[cfg(feature = "accesskeys")]
+pub mod accesskeys;
+#[cfg(feature = "accesskeys")]
 #[doc(no_inline)]
-pub use agent_version::*;
-#[cfg(feature = "ai")]
-pub mod ai;
-#[cfg(feature = "ai")]
+pub use accesskeys::*;
+#[cfg(feature = "accounts")]
+pub mod accounts;
+#[cfg(feature = "accounts")]
 #[doc(no_inline)]
-pub use ai::*;
-#[cfg(feature = "aliyun")]
-pub mod aliyun;
-#[cfg(feature = "aliyun")]
+pub use accounts::*;
+#[cfg(feature = "affinity-groups")]
+pub mod affinity_groups;
+#[cfg(feature = "affinity-groups")]
 #[doc(no_inline)]
-pub use aliyun::*;
+pub use affinity_groups::*;
 #[cfg(feature = "appcenter")]
 pub mod appcenter;
 #[cfg(feature = "appcenter")]
 #[doc(no_inline)]
 pub use appcenter::*;
+#[cfg(feature = "autoscaling")]
+pub mod autoscaling;
+#[cfg(feature = "autoscaling")]
+#[doc(no_inline)]
+pub use autoscaling::*;
 #[cfg(feature = "backup-storage")]
 pub mod backup_storage;
 #[cfg(feature = "backup-storage")]
 #[doc(no_inline)]
 pub use backup_storage::*;
-#[cfg(feature = "billings")]
-pub mod billings;
-#[cfg(feature = "billings")]
+#[cfg(feature = "baremetal")]
+pub mod baremetal;
+#[cfg(feature = "baremetal")]
 #[doc(no_inline)]
-pub use billings::*;
-#[cfg(feature = "captcha")]
-pub mod captcha;
-#[cfg(feature = "captcha")]
+pub use baremetal::*;
+#[cfg(feature = "block-volumes")]
+pub mod block_volumes;
+#[cfg(feature = "block-volumes")]
 #[doc(no_inline)]
-pub use captcha::*;
+pub use block_volumes::*;
 #[cfg(feature = "cas")]
 pub mod cas;
 #[cfg(feature = "cas")]
@@ -57,36 +62,11 @@ pub mod cloudformation;
 #[cfg(feature = "cloudformation")]
 #[doc(no_inline)]
 pub use cloudformation::*;
-#[cfg(feature = "consoles")]
-pub mod consoles;
-#[cfg(feature = "consoles")]
+#[cfg(feature = "gpu-device")]
+pub mod gpu_device;
+#[cfg(feature = "gpu-device")]
 #[doc(no_inline)]
-pub use consoles::*;
-#[cfg(feature = "container")]
-pub mod container;
-#[cfg(feature = "container")]
-#[doc(no_inline)]
-pub use container::*;
-#[cfg(feature = "disk-offerings")]
-pub mod disk_offerings;
-#[cfg(feature = "disk-offerings")]
-#[doc(no_inline)]
-pub use disk_offerings::*;
-#[cfg(feature = "exported-database-backup")]
-pub mod exported_database_backup;
-#[cfg(feature = "exported-database-backup")]
-#[doc(no_inline)]
-pub use exported_database_backup::*;
-#[cfg(feature = "gc-jobs")]
-pub mod gc_jobs;
-#[cfg(feature = "gc-jobs")]
-#[doc(no_inline)]
-pub use gc_jobs::*;
-#[cfg(feature = "guest-os")]
-pub mod guest_os;
-#[cfg(feature = "guest-os")]
-#[doc(no_inline)]
-pub use guest_os::*;
+pub use gpu_device::*;
 #[cfg(feature = "guesttools")]
 pub mod guesttools;
 #[cfg(feature = "guesttools")]
@@ -97,116 +77,56 @@ pub mod hosts;
 #[cfg(feature = "hosts")]
 #[doc(no_inline)]
 pub use hosts::*;
-#[cfg(feature = "image-packages")]
-pub mod image_packages;
-#[cfg(feature = "image-packages")]
+#[cfg(feature = "iam2")]
+pub mod iam2;
+#[cfg(feature = "iam2")]
 #[doc(no_inline)]
-pub use image_packages::*;
-#[cfg(feature = "image-replication-groups")]
-pub mod image_replication_groups;
-#[cfg(feature = "image-replication-groups")]
-#[doc(no_inline)]
-pub use image_replication_groups::*;
-#[cfg(feature = "images")]
-pub mod images;
-#[cfg(feature = "images")]
-#[doc(no_inline)]
-pub use images::*;
-#[cfg(feature = "images-l3networks")]
-pub mod images_l3networks;
-#[cfg(feature = "images-l3networks")]
-#[doc(no_inline)]
-pub use images_l3networks::*;
-#[cfg(feature = "instance-offerings")]
-pub mod instance_offerings;
-#[cfg(feature = "instance-offerings")]
-#[doc(no_inline)]
-pub use instance_offerings::*;
-#[cfg(feature = "integrity")]
-pub mod integrity;
-#[cfg(feature = "integrity")]
-#[doc(no_inline)]
-pub use integrity::*;
-#[cfg(feature = "ip-capacity")]
-pub mod ip_capacity;
-#[cfg(feature = "ip-capacity")]
-#[doc(no_inline)]
-pub use ip_capacity::*;
+pub use iam2::*;
 #[cfg(feature = "ipsec")]
 pub mod ipsec;
 #[cfg(feature = "ipsec")]
 #[doc(no_inline)]
 pub use ipsec::*;
-#[cfg(feature = "l2-networks")]
-pub mod l2_networks;
-#[cfg(feature = "l2-networks")]
+#[cfg(feature = "l3-networks")]
+pub mod l3_networks;
+#[cfg(feature = "l3-networks")]
 #[doc(no_inline)]
-pub use l2_networks::*;
-#[cfg(feature = "login-control")]
-pub mod login_control;
-#[cfg(feature = "login-control")]
+pub use l3_networks::*;
+#[cfg(feature = "ldap")]
+pub mod ldap;
+#[cfg(feature = "ldap")]
 #[doc(no_inline)]
-pub use login_control::*;
+pub use ldap::*;
 #[cfg(feature = "longjobs")]
 pub mod longjobs;
 #[cfg(feature = "longjobs")]
 #[doc(no_inline)]
 pub use longjobs::*;
-#[cfg(feature = "maas")]
-pub mod maas;
-#[cfg(feature = "maas")]
+#[cfg(feature = "mdev-devices")]
+pub mod mdev_devices;
+#[cfg(feature = "mdev-devices")]
 #[doc(no_inline)]
-pub use maas::*;
-#[cfg(feature = "management-nodes")]
-pub mod management_nodes;
-#[cfg(feature = "management-nodes")]
-#[doc(no_inline)]
-pub use management_nodes::*;
+pub use mdev_devices::*;
 #[cfg(feature = "media")]
 pub mod media;
 #[cfg(feature = "media")]
 #[doc(no_inline)]
 pub use media::*;
-#[cfg(feature = "memory-snapshots")]
-pub mod memory_snapshots;
-#[cfg(feature = "memory-snapshots")]
+#[cfg(feature = "monitoring")]
+pub mod monitoring;
+#[cfg(feature = "monitoring")]
 #[doc(no_inline)]
-pub use memory_snapshots::*;
-#[cfg(feature = "model-evaluation-tasks")]
-pub mod model_evaluation_tasks;
-#[cfg(feature = "model-evaluation-tasks")]
-#[doc(no_inline)]
-pub use model_evaluation_tasks::*;
-#[cfg(feature = "model-service-instance-groups")]
-pub mod model_service_instance_groups;
-#[cfg(feature = "model-service-instance-groups")]
-#[doc(no_inline)]
-pub use model_service_instance_groups::*;
+pub use monitoring::*;
 #[cfg(feature = "nas")]
 pub mod nas;
 #[cfg(feature = "nas")]
 #[doc(no_inline)]
 pub use nas::*;
-#[cfg(feature = "network-services")]
-pub mod network_services;
-#[cfg(feature = "network-services")]
-#[doc(no_inline)]
-pub use network_services::*;
 #[cfg(feature = "nics")]
 pub mod nics;
 #[cfg(feature = "nics")]
 #[doc(no_inline)]
 pub use nics::*;
-#[cfg(feature = "pci-devices")]
-pub mod pci_devices;
-#[cfg(feature = "pci-devices")]
-#[doc(no_inline)]
-pub use pci_devices::*;
-#[cfg(feature = "plugin-drivers")]
-pub mod plugin_drivers;
-#[cfg(feature = "plugin-drivers")]
-#[doc(no_inline)]
-pub use plugin_drivers::*;
 #[cfg(feature = "port-forwarding")]
 pub mod port_forwarding;
 #[cfg(feature = "port-forwarding")]
@@ -217,96 +137,46 @@ pub mod port_mirrors;
 #[cfg(feature = "port-mirrors")]
 #[doc(no_inline)]
 pub use port_mirrors::*;
-#[cfg(feature = "prometheus")]
-pub mod prometheus;
-#[cfg(feature = "prometheus")]
+#[cfg(feature = "primary-storage")]
+pub mod primary_storage;
+#[cfg(feature = "primary-storage")]
 #[doc(no_inline)]
-pub use prometheus::*;
-#[cfg(feature = "resource-attributes")]
-pub mod resource_attributes;
-#[cfg(feature = "resource-attributes")]
-#[doc(no_inline)]
-pub use resource_attributes::*;
-#[cfg(feature = "resource-configurations")]
-pub mod resource_configurations;
-#[cfg(feature = "resource-configurations")]
-#[doc(no_inline)]
-pub use resource_configurations::*;
-#[cfg(feature = "router-area")]
-pub mod router_area;
-#[cfg(feature = "router-area")]
-#[doc(no_inline)]
-pub use router_area::*;
+pub use primary_storage::*;
 #[cfg(feature = "scheduler")]
 pub mod scheduler;
 #[cfg(feature = "scheduler")]
 #[doc(no_inline)]
 pub use scheduler::*;
-#[cfg(feature = "scripts")]
-pub mod scripts;
-#[cfg(feature = "scripts")]
+#[cfg(feature = "sharedblock-group")]
+pub mod sharedblock_group;
+#[cfg(feature = "sharedblock-group")]
 #[doc(no_inline)]
-pub use scripts::*;
-#[cfg(feature = "sns")]
-pub mod sns;
-#[cfg(feature = "sns")]
-#[doc(no_inline)]
-pub use sns::*;
-#[cfg(feature = "spice")]
-pub mod spice;
-#[cfg(feature = "spice")]
-#[doc(no_inline)]
-pub use spice::*;
-#[cfg(feature = "sso")]
-pub mod sso;
-#[cfg(feature = "sso")]
-#[doc(no_inline)]
-pub use sso::*;
+pub use sharedblock_group::*;
 #[cfg(feature = "storage-devices")]
 pub mod storage_devices;
 #[cfg(feature = "storage-devices")]
 #[doc(no_inline)]
 pub use storage_devices::*;
-#[cfg(feature = "task-progresses")]
-pub mod task_progresses;
-#[cfg(feature = "task-progresses")]
+#[cfg(feature = "system-tags")]
+pub mod system_tags;
+#[cfg(feature = "system-tags")]
 #[doc(no_inline)]
-pub use task_progresses::*;
-#[cfg(feature = "ticket-types")]
-pub mod ticket_types;
-#[cfg(feature = "ticket-types")]
+pub use system_tags::*;
+#[cfg(feature = "user-tags")]
+pub mod user_tags;
+#[cfg(feature = "user-tags")]
 #[doc(no_inline)]
-pub use ticket_types::*;
-#[cfg(feature = "token")]
-pub mod token;
-#[cfg(feature = "token")]
-#[doc(no_inline)]
-pub use token::*;
-#[cfg(feature = "twofactorauthentication")]
-pub mod twofactorauthentication;
-#[cfg(feature = "twofactorauthentication")]
-#[doc(no_inline)]
-pub use twofactorauthentication::*;
-#[cfg(feature = "upload-file")]
-pub mod upload_file;
-#[cfg(feature = "upload-file")]
-#[doc(no_inline)]
-pub use upload_file::*;
-#[cfg(feature = "usb-device")]
-pub mod usb_device;
-#[cfg(feature = "usb-device")]
-#[doc(no_inline)]
-pub use usb_device::*;
-#[cfg(feature = "user-proxy-configs")]
-pub mod user_proxy_configs;
-#[cfg(feature = "user-proxy-configs")]
-#[doc(no_inline)]
-pub use user_proxy_configs::*;
+pub use user_tags::*;
 #[cfg(feature = "v2v")]
 pub mod v2v;
 #[cfg(feature = "v2v")]
 #[doc(no_inline)]
 pub use v2v::*;
+#[cfg(feature = "v2v-conversion-hosts")]
+pub mod v2v_conversion_hosts;
+#[cfg(feature = "v2v-conversion-hosts")]
+#[doc(no_inline)]
+pub use v2v_conversion_hosts::*;
 #[cfg(feature = "vcenters")]
 pub mod vcenters;
 #[cfg(feature = "vcenters")]
@@ -317,76 +187,26 @@ pub mod vm_backups;
 #[cfg(feature = "vm-backups")]
 #[doc(no_inline)]
 pub use vm_backups::*;
-#[cfg(feature = "vm-instances")]
-pub mod vm_instances;
-#[cfg(feature = "vm-instances")]
-#[doc(no_inline)]
-pub use vm_instances::*;
-#[cfg(feature = "vm-priority-config")]
-pub mod vm_priority_config;
-#[cfg(feature = "vm-priority-config")]
-#[doc(no_inline)]
-pub use vm_priority_config::*;
-#[cfg(feature = "vm-scheduling-rule")]
-pub mod vm_scheduling_rule;
-#[cfg(feature = "vm-scheduling-rule")]
-#[doc(no_inline)]
-pub use vm_scheduling_rule::*;
-#[cfg(feature = "vm-scheduling-rule-group")]
-pub mod vm_scheduling_rule_group;
-#[cfg(feature = "vm-scheduling-rule-group")]
-#[doc(no_inline)]
-pub use vm_scheduling_rule_group::*;
-#[cfg(feature = "volume-backups")]
-pub mod volume_backups;
-#[cfg(feature = "volume-backups")]
-#[doc(no_inline)]
-pub use volume_backups::*;
 #[cfg(feature = "volume-snapshots")]
 pub mod volume_snapshots;
 #[cfg(feature = "volume-snapshots")]
 #[doc(no_inline)]
 pub use volume_snapshots::*;
-#[cfg(feature = "volumes")]
-pub mod volumes;
-#[cfg(feature = "volumes")]
-#[doc(no_inline)]
-pub use volumes::*;
-#[cfg(feature = "vpcfirewalls")]
-pub mod vpcfirewalls;
-#[cfg(feature = "vpcfirewalls")]
-#[doc(no_inline)]
-pub use vpcfirewalls::*;
 #[cfg(feature = "vrouter-route-tables")]
 pub mod vrouter_route_tables;
 #[cfg(feature = "vrouter-route-tables")]
 #[doc(no_inline)]
 pub use vrouter_route_tables::*;
-#[cfg(feature = "web-hooks")]
-pub mod web_hooks;
-#[cfg(feature = "web-hooks")]
+#[cfg(feature = "xsky")]
+pub mod xsky;
+#[cfg(feature = "xsky")]
 #[doc(no_inline)]
-pub use web_hooks::*;
-#[cfg(feature = "xmlhook")]
-pub mod xmlhook;
-#[cfg(feature = "xmlhook")]
-#[doc(no_inline)]
-pub use xmlhook::*;
+pub use xsky::*;
 #[cfg(feature = "zones")]
 pub mod zones;
 #[cfg(feature = "zones")]
 #[doc(no_inline)]
 pub use zones::*;
-#[cfg(feature = "zops")]
-pub mod zops;
-#[cfg(feature = "zops")]
-#[doc(no_inline)]
-pub use zops::*;
-#[cfg(feature = "zql")]
-pub mod zql;
-#[cfg(feature = "zql")]
-#[doc(no_inline)]
-pub use zql::*;
 #[cfg(feature = "zwatch")]
 pub mod zwatch;
 #[cfg(feature = "zwatch")]

@@ -2,86 +2,31 @@
 // Source: spec/
 
 //! Inventories and enums.
-#[cfg(feature = "agent-version")]
-pub mod agent_version;
-#[cfg(feature = "agent-version")]
+#[cfg(feature = "accesskeys")]
+pub mod accesskeys;
+#[cfg(feature = "accesskeys")]
 #[doc(no_inline)]
-pub use agent_version::*;
-#[cfg(feature = "aliyun")]
-pub mod aliyun;
-#[cfg(feature = "aliyun")]
-#[doc(no_inline)]
-pub use aliyun::*;
-#[cfg(feature = "billings")]
-pub mod billings;
-#[cfg(feature = "billings")]
-#[doc(no_inline)]
-pub use billings::*;
-#[cfg(feature = "consoles")]
-pub mod consoles;
-#[cfg(feature = "consoles")]
-#[doc(no_inline)]
-pub use consoles::*;
-#[cfg(feature = "disk-offerings")]
-pub mod disk_offerings;
-#[cfg(feature = "disk-offerings")]
-#[doc(no_inline)]
-pub use disk_offerings::*;
-#[cfg(feature = "gc-jobs")]
-pub mod gc_jobs;
-#[cfg(feature = "gc-jobs")]
-#[doc(no_inline)]
-pub use gc_jobs::*;
-#[cfg(feature = "guest-os")]
-pub mod guest_os;
-#[cfg(feature = "guest-os")]
-#[doc(no_inline)]
-pub use guest_os::*;
-#[cfg(feature = "image-replication-groups")]
-pub mod image_replication_groups;
-#[cfg(feature = "image-replication-groups")]
-#[doc(no_inline)]
-pub use image_replication_groups::*;
-#[cfg(feature = "instance-offerings")]
-pub mod instance_offerings;
-#[cfg(feature = "instance-offerings")]
-#[doc(no_inline)]
-pub use instance_offerings::*;
-#[cfg(feature = "ip-capacity")]
-pub mod ip_capacity;
-#[cfg(feature = "ip-capacity")]
-#[doc(no_inline)]
-pub use ip_capacity::*;
+pub use accesskeys::*;
 #[cfg(feature = "ipsec")]
 pub mod ipsec;
 #[cfg(feature = "ipsec")]
 #[doc(no_inline)]
 pub use ipsec::*;
-#[cfg(feature = "login-control")]
-pub mod login_control;
-#[cfg(feature = "login-control")]
+#[cfg(feature = "ldap")]
+pub mod ldap;
+#[cfg(feature = "ldap")]
 #[doc(no_inline)]
-pub use login_control::*;
-#[cfg(feature = "management-nodes")]
-pub mod management_nodes;
-#[cfg(feature = "management-nodes")]
-#[doc(no_inline)]
-pub use management_nodes::*;
+pub use ldap::*;
 #[cfg(feature = "media")]
 pub mod media;
 #[cfg(feature = "media")]
 #[doc(no_inline)]
 pub use media::*;
-#[cfg(feature = "model-evaluation-tasks")]
-pub mod model_evaluation_tasks;
-#[cfg(feature = "model-evaluation-tasks")]
+#[cfg(feature = "monitoring")]
+pub mod monitoring;
+#[cfg(feature = "monitoring")]
 #[doc(no_inline)]
-pub use model_evaluation_tasks::*;
-#[cfg(feature = "network-services")]
-pub mod network_services;
-#[cfg(feature = "network-services")]
-#[doc(no_inline)]
-pub use network_services::*;
+pub use monitoring::*;
 #[cfg(feature = "port-forwarding")]
 pub mod port_forwarding;
 #[cfg(feature = "port-forwarding")]
@@ -92,90 +37,20 @@ pub mod port_mirrors;
 #[cfg(feature = "port-mirrors")]
 #[doc(no_inline)]
 pub use port_mirrors::*;
-#[cfg(feature = "resource-attributes")]
-pub mod resource_attributes;
-#[cfg(feature = "resource-attributes")]
-#[doc(no_inline)]
-pub use resource_attributes::*;
-#[cfg(feature = "resource-configurations")]
-pub mod resource_configurations;
-#[cfg(feature = "resource-configurations")]
-#[doc(no_inline)]
-pub use resource_configurations::*;
-#[cfg(feature = "router-area")]
-pub mod router_area;
-#[cfg(feature = "router-area")]
-#[doc(no_inline)]
-pub use router_area::*;
 #[cfg(feature = "scheduler")]
 pub mod scheduler;
 #[cfg(feature = "scheduler")]
 #[doc(no_inline)]
 pub use scheduler::*;
-#[cfg(feature = "scripts")]
-pub mod scripts;
-#[cfg(feature = "scripts")]
+#[cfg(feature = "sharedblock-group")]
+pub mod sharedblock_group;
+#[cfg(feature = "sharedblock-group")]
 #[doc(no_inline)]
-pub use scripts::*;
-#[cfg(feature = "sso")]
-pub mod sso;
-#[cfg(feature = "sso")]
+pub use sharedblock_group::*;
+#[cfg(feature = "v2v-conversion-hosts")]
+pub mod v2v_conversion_hosts;
+#[cfg(feature = "v2v-conversion-hosts")]
 #[doc(no_inline)]
-pub use sso::*;
-#[cfg(feature = "task-progresses")]
-pub mod task_progresses;
-#[cfg(feature = "task-progresses")]
-#[doc(no_inline)]
-pub use task_progresses::*;
-#[cfg(feature = "ticket-types")]
-pub mod ticket_types;
-#[cfg(feature = "ticket-types")]
-#[doc(no_inline)]
-pub use ticket_types::*;
-#[cfg(feature = "twofactorauthentication")]
-pub mod twofactorauthentication;
-#[cfg(feature = "twofactorauthentication")]
-#[doc(no_inline)]
-pub use twofactorauthentication::*;
-#[cfg(feature = "usb-device")]
-pub mod usb_device;
-#[cfg(feature = "usb-device")]
-#[doc(no_inline)]
-pub use usb_device::*;
-#[cfg(feature = "user-proxy-configs")]
-pub mod user_proxy_configs;
-#[cfg(feature = "user-proxy-configs")]
-#[doc(no_inline)]
-pub use user_proxy_configs::*;
-#[cfg(feature = "vm-priority-config")]
-pub mod vm_priority_config;
-#[cfg(feature = "vm-priority-config")]
-#[doc(no_inline)]
-pub use vm_priority_config::*;
-#[cfg(feature = "vm-scheduling-rule-group")]
-pub mod vm_scheduling_rule_group;
-#[cfg(feature = "vm-scheduling-rule-group")]
-#[doc(no_inline)]
-pub use vm_scheduling_rule_group::*;
-#[cfg(feature = "volumes")]
-pub mod volumes;
-#[cfg(feature = "volumes")]
-#[doc(no_inline)]
-pub use volumes::*;
-#[cfg(feature = "vpcfirewalls")]
-pub mod vpcfirewalls;
-#[cfg(feature = "vpcfirewalls")]
-#[doc(no_inline)]
-pub use vpcfirewalls::*;
-#[cfg(feature = "web-hooks")]
-pub mod web_hooks;
-#[cfg(feature = "web-hooks")]
-#[doc(no_inline)]
-pub use web_hooks::*;
-#[cfg(feature = "zql")]
-pub mod zql;
-#[cfg(feature = "zql")]
-#[doc(no_inline)]
-pub use zql::*;
+pub use v2v_conversion_hosts::*;
 #[doc(no_inline)]
 pub use ::zstack_sdk_types::types::*;

@@ -82,9 +82,6 @@ pub mod container;
 #[cfg(feature = "container")]
 #[doc(no_inline)]
 pub use container::*;
-pub mod core;
-#[doc(no_inline)]
-pub use core::*;
 #[cfg(feature = "types-database-backups")]
 pub mod database_backups;
 #[cfg(feature = "types-database-backups")]
@@ -265,7 +262,5 @@ pub mod zwatch;
 #[cfg(feature = "types-zwatch")]
 #[doc(no_inline)]
 pub use zwatch::*;
-pub mod values;
-#[allow(unused_imports)]
 #[doc(no_inline)]
-pub use values::*;
+pub use ::zstack_sdk_base::types::*;
