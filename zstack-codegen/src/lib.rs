@@ -131,7 +131,7 @@ fn build(spec: &Spec, options: Options) -> Result<Built, String> {
     let targets = query_targets(spec);
     let sent = sent_types(spec, &params);
     let ctx = Context { spec, names: &names, types: &types, options, sent, params, targets, plan: &plan };
-    let mut files = group_files(&ctx)?;
+    let mut jobs: Vec<Job> = Vec::new();
     let mut api_modules = Vec::new();
     let mut type_modules = Vec::new();
     for group in &spec.groups {
@@ -139,10 +139,12 @@ fn build(spec: &Spec, options: Options) -> Result<Built, String> {
         if !group.apis.is_empty() {
             let feature = options.features.then(|| plan.api_feature(&group.name).map(str::to_string)).flatten();
             api_modules.push(ApiModule { module: module.clone(), feature });
+            jobs.push(Job::Api(group));
         }
         if has_types(group) {
             let feature = options.features.then(|| plan.types_feature(&group.name)).flatten();
             type_modules.push((module, feature));
+            jobs.push(Job::Types(group));
         }
     }
     let mut may_be_empty = Vec::new();
@@ -151,11 +153,13 @@ fn build(spec: &Spec, options: Options) -> Result<Built, String> {
         if options.features {
             may_be_empty.push(module.clone());
         }
-        files.insert(format!("types/{module}.rs"), render(values_file(&ctx, &values), "spec/")?);
+        jobs.push(Job::Values(&values));
         // Ungated: each enum carries its own `cfg`.
         type_modules.push((module, None));
     }
-    let prelude = render(prelude(&ctx, &plan), "spec/")?;
+    jobs.push(Job::Prelude);
+    let mut files = render_all(&ctx, jobs)?;
+    let prelude = files.remove("prelude.rs").unwrap_or_default();
     let subclassing = spec
         .groups
         .iter()
@@ -237,23 +241,59 @@ fn has_types(group: &Group) -> bool {
     !group.types.is_empty() || !group.enums.is_empty()
 }
 
-/// The per-group files, rendered on every core. Token streams are not
+/// One file to render: a group's api or types module, the value-set enums,
+/// or the prelude.
+#[derive(Clone, Copy)]
+enum Job<'a> {
+    Api(&'a Group),
+    Types(&'a Group),
+    Values(&'a ValueSets),
+    Prelude,
+}
+
+impl Job<'_> {
+    /// A rough size, so that the largest files start first.
+    fn weight(&self) -> usize {
+        match self {
+            Job::Api(g) => g.apis.len() * 4,
+            Job::Types(g) => g.types.len() + g.enums.len(),
+            Job::Values(v) => v.enums.len(),
+            Job::Prelude => 0,
+        }
+    }
+
+    /// The file's path and text.
+    fn render(self, ctx: &Context) -> Result<(String, String), String> {
+        let module = |g: &Group| ctx.names.module(&g.name).to_string();
+        let source = |g: &Group| format!("spec/{}", g.file.display());
+        Ok(match self {
+            Job::Api(g) => (format!("api/{}.rs", module(g)), render(api_file(ctx, g), &source(g))?),
+            Job::Types(g) => (format!("types/{}.rs", module(g)), render(types_file(ctx, g), &source(g))?),
+            Job::Values(v) => {
+                (format!("types/{}.rs", ctx.names.values_module()), render(values_file(ctx, v), "spec/")?)
+            }
+            Job::Prelude => ("prelude.rs".to_string(), render(prelude(ctx, ctx.plan), "spec/")?),
+        })
+    }
+}
+
+/// Every file of `jobs`, rendered on every core. Token streams are not
 /// `Send`, so each thread builds and formats whole files; the `BTreeMap`
 /// makes the result independent of scheduling. Threads take the largest
-/// groups first from a shared queue, so no core idles behind a big group.
-fn group_files(ctx: &Context) -> Result<Files, String> {
+/// files first from a shared queue, so no core idles behind a big one.
+fn render_all(ctx: &Context, mut jobs: Vec<Job>) -> Result<Files, String> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut groups: Vec<&Group> = ctx.spec.groups.iter().collect();
-    groups.sort_by_key(|g| std::cmp::Reverse(g.apis.len() * 4 + g.types.len() + g.enums.len()));
+    jobs.sort_by_key(|job| std::cmp::Reverse(job.weight()));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let take = || groups.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)).copied();
+    let take = || jobs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)).copied();
     let results: Vec<Result<Files, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     let mut files = Files::new();
-                    while let Some(group) = take() {
-                        files.extend(render_group(ctx, group)?);
+                    while let Some(job) = take() {
+                        let (path, text) = job.render(ctx)?;
+                        files.insert(path, text);
                     }
                     Ok(files)
                 })
@@ -264,20 +304,6 @@ fn group_files(ctx: &Context) -> Result<Files, String> {
     let mut files = Files::new();
     for result in results {
         files.extend(result?);
-    }
-    Ok(files)
-}
-
-/// The `api/` and `types/` files of one group.
-fn render_group(ctx: &Context, group: &Group) -> Result<Files, String> {
-    let mut files = Files::new();
-    let module = ctx.names.module(&group.name);
-    let source = format!("spec/{}", group.file.display());
-    if !group.apis.is_empty() {
-        files.insert(format!("api/{module}.rs"), render(api_file(ctx, group), &source)?);
-    }
-    if has_types(group) {
-        files.insert(format!("types/{module}.rs"), render(types_file(ctx, group), &source)?);
     }
     Ok(files)
 }

@@ -2,11 +2,13 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::diag::{Diag, Source};
 use crate::error::{ErrorKind, Errors, SpecError};
 use crate::model::Spec;
 use crate::parse::parse_file;
+use crate::raw::RawFile;
 use crate::{fixup, lower, validate};
 
 /// Loads every `*.yaml` under `dir` (recursively, in sorted path order). Each
@@ -42,10 +44,7 @@ pub fn load_str(name: &str, src: &str) -> Result<Spec, Errors> {
 
 pub(crate) fn load_sources(sources: Vec<Source>) -> Result<Spec, Errors> {
     let mut diag = Diag::new(&sources);
-    let mut files = Vec::new();
-    for (i, s) in sources.iter().enumerate() {
-        files.extend(parse_file(i as u32, &s.text, &mut diag));
-    }
+    let mut files = parse_all(&sources, &mut diag);
     // A file that did not parse would make every cross-file rule misfire.
     if !diag.errors.is_empty() {
         return Err(Errors(diag.finish()));
@@ -56,6 +55,46 @@ pub(crate) fn load_sources(sources: Vec<Source>) -> Result<Spec, Errors> {
         return Err(Errors(diag.finish()));
     }
     Ok(lower::lower(&sources, files, applied))
+}
+
+/// One thread's share of the parse: (file index, file) pairs and errors.
+type Parsed = (Vec<(usize, RawFile)>, Vec<SpecError>);
+
+/// Parse every file, on every core (the YAML parse is most of a load): each
+/// thread takes the next file from a shared counter and reports into its
+/// own `Diag`. Files come back in source order, and `Diag::finish` sorts
+/// errors by place, so the result does not depend on scheduling.
+fn parse_all(sources: &[Source], diag: &mut Diag) -> Vec<RawFile> {
+    if sources.len() < 2 {
+        return sources.iter().enumerate().filter_map(|(i, s)| parse_file(i as u32, &s.text, diag)).collect();
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(sources.len().max(1));
+    let next = AtomicUsize::new(0);
+    let parsed: Vec<Parsed> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut local = Diag::new(sources);
+                    let mut files = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(source) = sources.get(i) else { break };
+                        files.extend(parse_file(i as u32, &source.text, &mut local).map(|raw| (i, raw)));
+                    }
+                    (files, local.errors)
+                })
+            })
+            .collect();
+        // A panicking parser is a bug; re-raise it rather than lose files.
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    });
+    let mut files = Vec::new();
+    for (raws, errors) in parsed {
+        files.extend(raws);
+        diag.errors.extend(errors);
+    }
+    files.sort_by_key(|(i, _)| *i);
+    files.into_iter().map(|(_, raw)| raw).collect()
 }
 
 pub(crate) fn source(display: PathBuf, rel: PathBuf, text: String) -> Source {
