@@ -116,7 +116,6 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
         .collect();
     let mut trees = Vec::new();
     let mut single = Files::new();
-    let mut take = |key: &str| files.remove(key).ok_or_else(|| format!("codegen bug: no file {key}"));
     let forward = |to: &str, names: &mut dyn Iterator<Item = &String>| -> Features {
         names.map(|name| (name.clone(), vec![format!("{to}/{name}")])).collect()
     };
@@ -126,7 +125,7 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
     let mut tree = Files::new();
     for (module, _) in &base {
         let key = format!("types/{module}.rs");
-        tree.insert(key.clone(), take(&key)?);
+        tree.insert(key.clone(), take(&mut files, &key)?);
     }
     tree.insert("types/mod.rs".into(), render(module_index(TYPES_INDEX_DOC, &base, &may_be_empty), "spec/")?);
     tree.insert(
@@ -146,23 +145,7 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
 
     // The types crate: the shared types modules.
     let mut tree = Files::new();
-    for (module, _) in &shared {
-        let key = format!("types/{module}.rs");
-        tree.insert(key.clone(), take(&key)?);
-    }
-    let index = module_index(TYPES_INDEX_DOC, &shared, &[]);
-    let base_crate = rust_name(BASE_CRATE);
-    tree.insert(
-        "types/mod.rs".into(),
-        render(
-            quote! {
-                #index
-                #[doc(no_inline)]
-                pub use ::#base_crate::types::*;
-            },
-            "spec/",
-        )?,
-    );
+    place_types(&mut files, &mut tree, &shared, BASE_CRATE)?;
     tree.insert(
         "mod.rs".into(),
         render(
@@ -204,7 +187,7 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
         features.insert("client".into(), vec!["dep:zstack-client".into()]);
         for module in share {
             let key = format!("api/{}.rs", module.module);
-            tree.insert(key.clone(), take(&key)?);
+            tree.insert(key.clone(), take(&mut files, &key)?);
             children.push((module.module.clone(), module.feature.clone()));
             if let Some(feature) = &module.feature {
                 features.insert(feature.clone(), vec![format!("{below}/{feature}")]);
@@ -212,23 +195,7 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
         }
         let own: Vec<(String, Option<String>)> =
             moved.iter().filter(|(_, f)| f.as_deref().and_then(|f| holder.get(f)) == Some(&krate)).cloned().collect();
-        for (module, _) in &own {
-            let key = format!("types/{module}.rs");
-            tree.insert(key.clone(), take(&key)?);
-        }
-        let index = module_index(TYPES_INDEX_DOC, &own, &[]);
-        let below_crate = rust_name(below);
-        tree.insert(
-            "types/mod.rs".into(),
-            render(
-                quote! {
-                    #index
-                    #[doc(no_inline)]
-                    pub use ::#below_crate::types::*;
-                },
-                "spec/",
-            )?,
-        );
+        place_types(&mut files, &mut tree, &own, below)?;
         tree.insert("api/mod.rs".into(), render(module_index(API_INDEX_DOC, &children, &[]), "spec/")?);
         tree.insert(
             "mod.rs".into(),
@@ -303,6 +270,34 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
 
     let features_toml = render_toml(&sdk_features(&plan, &holder));
     Ok(Parts { trees, files: single, features_toml, plan })
+}
+
+/// Remove a generated file from those still to place.
+fn take(files: &mut Files, key: &str) -> Result<String, String> {
+    files.remove(key).ok_or_else(|| format!("codegen bug: no file {key}"))
+}
+
+/// Move `modules`' files into `tree`, with a `types/mod.rs` that declares
+/// them and re-exports crate `below`'s types too.
+fn place_types(
+    files: &mut Files,
+    tree: &mut Files,
+    modules: &[(String, Option<String>)],
+    below: &str,
+) -> Result<(), String> {
+    for (module, _) in modules {
+        let key = format!("types/{module}.rs");
+        tree.insert(key.clone(), take(files, &key)?);
+    }
+    let index = module_index(TYPES_INDEX_DOC, modules, &[]);
+    let below = rust_name(below);
+    let text = quote! {
+        #index
+        #[doc(no_inline)]
+        pub use ::#below::types::*;
+    };
+    tree.insert("types/mod.rs".into(), render(text, "spec/")?);
+    Ok(())
 }
 
 /// The SDK's features: `client` and `serialize` reach every part, a group's
