@@ -107,7 +107,7 @@ fn run_target(
 ) -> Result<usize, String> {
     let started = Instant::now();
     let spec = zstack_spec::load_dir(&root.join(spec_dir)).map_err(|errors| format!("{errors}"))?;
-    let (files, _) = zstack_codegen::generate_planned(&spec, options)?;
+    let files = zstack_codegen::generate_with(&spec, options)?;
     let apis = spec.apis().count();
     let types: usize = spec.groups.iter().map(|g| g.types.len() + g.enums.len()).sum();
     let summary = format!("{} groups, {apis} APIs, {types} types and enums, {} files", spec.groups.len(), files.len());

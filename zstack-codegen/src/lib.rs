@@ -27,7 +27,7 @@ use zstack_spec::{Group, Spec};
 
 use emit::any_enum::AnyEnum;
 use emit::client::ClientMethods;
-use emit::file::{module_index, render};
+use emit::file::{mod_rs, module_index, render};
 use emit::inventory::InventoryStruct;
 use emit::reply::ReplyStruct;
 use emit::request::RequestStruct;
@@ -61,34 +61,18 @@ pub fn generate(spec: &Spec) -> Result<Files, String> {
     generate_with(spec, Options::default())
 }
 
-/// Generate every file for `spec`.
+/// Generate every file for `spec`, as one crate's `src/gen/` (the naming
+/// course's layout; the SDK is written in parts, see [`parts`]).
 pub fn generate_with(spec: &Spec, options: Options) -> Result<Files, String> {
-    generate_planned(spec, options).map(|(files, _)| files)
-}
-
-/// Generate every file for `spec`, with the feature plan the files were
-/// generated for, as one crate's `src/gen/` (the naming course's layout;
-/// the SDK is written in parts, see [`parts`]).
-pub fn generate_planned(spec: &Spec, options: Options) -> Result<(Files, features::FeaturePlan), String> {
-    let Built { mut files, api_modules, type_modules, may_be_empty, prelude, plan, .. } = build(spec, options)?;
+    let Built { mut files, api_modules, type_modules, may_be_empty, prelude, .. } = build(spec, options)?;
     let index =
         |doc: &str, children: &[(String, Option<String>)]| render(module_index(doc, children, &may_be_empty), "spec/");
     let api_modules: Vec<(String, Option<String>)> = api_modules.into_iter().map(|m| (m.module, m.feature)).collect();
     files.insert("api/mod.rs".into(), index(API_INDEX_DOC, &api_modules)?);
     files.insert("types/mod.rs".into(), index(TYPES_INDEX_DOC, &type_modules)?);
     files.insert("prelude.rs".into(), prelude);
-    files.insert(
-        "mod.rs".into(),
-        render(
-            quote!(
-                pub mod api;
-                pub mod prelude;
-                pub mod types;
-            ),
-            "spec/",
-        )?,
-    );
-    Ok((files, plan))
+    files.insert("mod.rs".into(), mod_rs(&["api", "prelude", "types"])?);
+    Ok(files)
 }
 
 const API_INDEX_DOC: &str = " Request types, one per API action.";
@@ -177,7 +161,8 @@ fn build(spec: &Spec, options: Options) -> Result<Built, String> {
 
 /// `pub use` of every generated trait a caller needs in scope: each group's
 /// client trait and each API's setter trait, behind the group's feature.
-fn prelude(ctx: &Context, plan: &features::FeaturePlan) -> TokenStream {
+fn prelude(ctx: &Context) -> TokenStream {
+    let plan = ctx.plan;
     let groups = ctx.spec.groups.iter().filter(|g| !g.apis.is_empty()).map(|group| {
         let module = ctx.names.module(&group.name);
         let m = naming::ident(module);
@@ -272,7 +257,7 @@ impl Job<'_> {
             Job::Values(v) => {
                 (format!("types/{}.rs", ctx.names.values_module()), render(values_file(ctx, v), "spec/")?)
             }
-            Job::Prelude => ("prelude.rs".to_string(), render(prelude(ctx, ctx.plan), "spec/")?),
+            Job::Prelude => ("prelude.rs".to_string(), render(prelude(ctx), "spec/")?),
         })
     }
 }

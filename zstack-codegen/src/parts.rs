@@ -28,7 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use quote::quote;
 use zstack_spec::Spec;
 
-use crate::emit::file::{HEADER, module_index, reexport_index, render};
+use crate::emit::file::{HEADER, mod_rs, module_index, reexport_index, render};
 use crate::features::{FeaturePlan, Features, render_toml};
 use crate::{API_INDEX_DOC, ApiModule, Built, Files, Options, TYPES_INDEX_DOC, build};
 
@@ -44,8 +44,9 @@ pub const BASE_CRATE: &str = "zstack-sdk-base";
 /// The crate of the types modules more than one group uses.
 pub const TYPES_CRATE: &str = "zstack-sdk-types";
 
-/// Feature names the manifests use for themselves; no API group may take one.
-const OWN_FEATURES: [&str; 5] = ["client", "serialize", "default", "full", "test-server"];
+/// Feature names the manifests use for themselves; no API group may take one
+/// (`full` is the plan's own).
+const OWN_FEATURES: [&str; 4] = ["client", "serialize", "default", "test-server"];
 
 /// The generated SDK, placed into crates. Paths are relative to the SDK
 /// crate's directory (`generated/`).
@@ -57,8 +58,6 @@ pub struct Parts {
     pub files: Files,
     /// The SDK manifest's generated feature table.
     pub features_toml: String,
-    /// The feature plan the files were generated for.
-    pub plan: FeaturePlan,
 }
 
 /// The crate name of api part `n` (1-based).
@@ -86,7 +85,7 @@ fn rust_name(krate: &str) -> proc_macro2::Ident {
 pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
     let Built { mut files, api_modules, type_modules, may_be_empty, subclassing, prelude, plan } =
         build(spec, Options { client_methods: true, features: true })?;
-    if let Some(clash) = OWN_FEATURES.iter().find(|f| plan.features.contains_key(**f) && **f != "full") {
+    if let Some(clash) = OWN_FEATURES.iter().find(|f| plan.features.contains_key(**f)) {
         return Err(format!("an API group is named `{clash}`, which is a feature of the SDK itself"));
     }
     // Where each types module goes: an always-compiled one (no feature) to the
@@ -116,27 +115,12 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
         .collect();
     let mut trees = Vec::new();
     let mut single = Files::new();
-    let forward = |to: &str, names: &mut dyn Iterator<Item = &String>| -> Features {
-        names.map(|name| (name.clone(), vec![format!("{to}/{name}")])).collect()
-    };
 
     // The base crate: `core`'s types and the value-set enums, whose `cfg`s
     // name api features (markers here).
     let mut tree = Files::new();
-    for (module, _) in &base {
-        let key = format!("types/{module}.rs");
-        tree.insert(key.clone(), take(&mut files, &key)?);
-    }
-    tree.insert("types/mod.rs".into(), render(module_index(TYPES_INDEX_DOC, &base, &may_be_empty), "spec/")?);
-    tree.insert(
-        "mod.rs".into(),
-        render(
-            quote!(
-                pub mod types;
-            ),
-            "spec/",
-        )?,
-    );
+    place_types(&mut files, &mut tree, &base, &may_be_empty, None)?;
+    tree.insert("mod.rs".into(), mod_rs(&["types"])?);
     trees.push(("parts/base/src/gen".to_string(), tree));
     single.insert("parts/base/src/lib.rs".into(), types_lib(BASE_ABOUT, None));
     let mut features: Features = api_features.iter().map(|f| (f.to_string(), Vec::new())).collect();
@@ -145,16 +129,8 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
 
     // The types crate: the shared types modules.
     let mut tree = Files::new();
-    place_types(&mut files, &mut tree, &shared, BASE_CRATE)?;
-    tree.insert(
-        "mod.rs".into(),
-        render(
-            quote!(
-                pub mod types;
-            ),
-            "spec/",
-        )?,
-    );
+    place_types(&mut files, &mut tree, &shared, &[], Some(BASE_CRATE))?;
+    tree.insert("mod.rs".into(), mod_rs(&["types"])?);
     trees.push(("parts/types/src/gen".to_string(), tree));
     single.insert("parts/types/src/lib.rs".into(), types_lib(TYPES_ABOUT, Some(BASE_CRATE)));
     let mut features: Features = plan.features.clone();
@@ -167,7 +143,7 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
     features.insert("serialize".into(), vec![format!("{BASE_CRATE}/serialize")]);
     single.insert(
         "parts/types/Cargo.toml".into(),
-        manifest(TYPES_CRATE, version, TYPES_ABOUT, &features, &["zstack-sdk-base.workspace = true"]),
+        manifest(TYPES_CRATE, version, TYPES_ABOUT, &features, &[&format!("{BASE_CRATE}.workspace = true")]),
     );
 
     // The api parts: their groups' api modules and the types modules that
@@ -181,9 +157,10 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
         let mut features = Features::new();
         if below == TYPES_CRATE {
             // The moved types modules' `Any…` variants name `types-…` features.
-            features = forward(TYPES_CRATE, &mut plan.features.keys().filter(|f| f.starts_with("types-")));
+            features =
+                forward(TYPES_CRATE, plan.features.keys().map(String::as_str).filter(|f| f.starts_with("types-")));
         }
-        features.extend(forward(below, &mut ["serialize".to_string()].iter()));
+        features.extend(forward(below, ["serialize"]));
         features.insert("client".into(), vec!["dep:zstack-client".into()]);
         for module in share {
             let key = format!("api/{}.rs", module.module);
@@ -195,30 +172,18 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
         }
         let own: Vec<(String, Option<String>)> =
             moved.iter().filter(|(_, f)| f.as_deref().and_then(|f| holder.get(f)) == Some(&krate)).cloned().collect();
-        place_types(&mut files, &mut tree, &own, below)?;
+        place_types(&mut files, &mut tree, &own, &[], Some(below))?;
         tree.insert("api/mod.rs".into(), render(module_index(API_INDEX_DOC, &children, &[]), "spec/")?);
-        tree.insert(
-            "mod.rs".into(),
-            render(
-                quote!(
-                    pub mod api;
-                    pub mod types;
-                ),
-                "spec/",
-            )?,
-        );
+        tree.insert("mod.rs".into(), mod_rs(&["api", "types"])?);
         trees.push((format!("parts/api-{n}/src/gen"), tree));
         single.insert(format!("parts/api-{n}/src/lib.rs"), api_lib(n));
         let parts = light_part();
         let about = format!(
             "Generated requests of zstack-sdk, part {n} of {parts} (an internal part of it; depend on zstack-sdk)"
         );
-        let mut deps = vec!["zstack-macros.workspace = true", "zstack-client = { workspace = true, optional = true }"];
-        deps.push(if below == TYPES_CRATE {
-            "zstack-sdk-types.workspace = true"
-        } else {
-            "zstack-sdk-base.workspace = true"
-        });
+        let below_dep = format!("{below}.workspace = true");
+        let deps =
+            ["zstack-macros.workspace = true", "zstack-client = { workspace = true, optional = true }", &below_dep];
         single.insert(format!("parts/api-{n}/Cargo.toml"), manifest(&krate, version, &about, &features, &deps));
     }
     if let Some(left) = files.keys().next() {
@@ -226,13 +191,16 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
     }
 
     // The SDK: re-exports of every part's modules, in spec order, and the prelude.
-    let children: Vec<(String, Option<String>, String)> = api_modules
+    let children = api_modules
         .iter()
         .map(|m| {
-            let krate = m.feature.as_deref().and_then(|f| holder.get(f).cloned()).unwrap_or_else(|| api_crate(1));
-            (m.module.clone(), m.feature.clone(), krate)
+            let krate =
+                m.feature.as_deref().and_then(|f| holder.get(f)).ok_or_else(|| {
+                    format!("codegen bug: api module {} has no feature, so no part holds it", m.module)
+                })?;
+            Ok((m.module.clone(), m.feature.clone(), krate.clone()))
         })
-        .collect();
+        .collect::<Result<Vec<_>, String>>()?;
     let moved_children: Vec<(String, Option<String>, String)> = moved
         .iter()
         .filter_map(|(module, feature)| {
@@ -255,21 +223,11 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
         )?,
     );
     sdk.insert("prelude.rs".into(), prelude);
-    sdk.insert(
-        "mod.rs".into(),
-        render(
-            quote!(
-                pub mod api;
-                pub mod prelude;
-                pub mod types;
-            ),
-            "spec/",
-        )?,
-    );
+    sdk.insert("mod.rs".into(), mod_rs(&["api", "prelude", "types"])?);
     trees.insert(0, ("src/gen".to_string(), sdk));
 
     let features_toml = render_toml(&sdk_features(&plan, &holder));
-    Ok(Parts { trees, files: single, features_toml, plan })
+    Ok(Parts { trees, files: single, features_toml })
 }
 
 /// Remove a generated file from those still to place.
@@ -278,26 +236,34 @@ fn take(files: &mut Files, key: &str) -> Result<String, String> {
 }
 
 /// Move `modules`' files into `tree`, with a `types/mod.rs` that declares
-/// them and re-exports crate `below`'s types too.
+/// them (see [`module_index`] for `may_be_empty`) and re-exports crate
+/// `below`'s types too, if given.
 fn place_types(
     files: &mut Files,
     tree: &mut Files,
     modules: &[(String, Option<String>)],
-    below: &str,
+    may_be_empty: &[String],
+    below: Option<&str>,
 ) -> Result<(), String> {
     for (module, _) in modules {
         let key = format!("types/{module}.rs");
         tree.insert(key.clone(), take(files, &key)?);
     }
-    let index = module_index(TYPES_INDEX_DOC, modules, &[]);
-    let below = rust_name(below);
-    let text = quote! {
-        #index
-        #[doc(no_inline)]
-        pub use ::#below::types::*;
-    };
-    tree.insert("types/mod.rs".into(), render(text, "spec/")?);
+    let index = module_index(TYPES_INDEX_DOC, modules, may_be_empty);
+    let below = below.map(|b| {
+        let b = rust_name(b);
+        quote! {
+            #[doc(no_inline)]
+            pub use ::#b::types::*;
+        }
+    });
+    tree.insert("types/mod.rs".into(), render(quote!(#index #below), "spec/")?);
     Ok(())
+}
+
+/// Each of `names` as a feature that enables the same feature of crate `to`.
+fn forward<'a>(to: &str, names: impl IntoIterator<Item = &'a str>) -> Features {
+    names.into_iter().map(|name| (name.to_string(), vec![format!("{to}/{name}")])).collect()
 }
 
 /// The SDK's features: `client` and `serialize` reach every part, a group's

@@ -24,13 +24,42 @@ pub fn render(tokens: TokenStream, source: &str) -> Result<String, String> {
 /// enums): with none of their features on, its glob imports nothing, and only
 /// that glob allows `unused_imports`.
 pub fn module_index(doc: &str, children: &[(String, Option<String>)], may_be_empty: &[String]) -> TokenStream {
-    let items = children.iter().map(|(module, feature)| {
-        let m = ident(module);
+    index(
+        doc,
+        children.iter().map(|(module, feature)| {
+            let m = ident(module);
+            (m.clone(), feature, quote!(pub mod #m;), may_be_empty.contains(module))
+        }),
+    )
+}
+
+/// `pub use ::<crate>::<parent>::x; pub use x::*;` for each child module that
+/// another crate holds, behind its feature, like [`module_index`]: the
+/// module tree of a crate made of parts (see [`crate::parts`]).
+pub fn reexport_index(doc: &str, parent: &str, children: &[(String, Option<String>, String)]) -> TokenStream {
+    let parent = ident(parent);
+    index(
+        doc,
+        children.iter().map(|(module, feature, krate)| {
+            let m = ident(module);
+            let krate = ident(&krate.replace('-', "_"));
+            (m.clone(), feature, quote!(pub use ::#krate::#parent::#m;), false)
+        }),
+    )
+}
+
+/// The module index: for each child, its declaration and a glob import of
+/// it, both behind the child's feature.
+fn index<'a>(
+    doc: &str,
+    children: impl Iterator<Item = (proc_macro2::Ident, &'a Option<String>, TokenStream, bool)>,
+) -> TokenStream {
+    let items = children.map(|(m, feature, declaration, may_be_empty)| {
         let cfg = feature.as_ref().map(|f| quote!(#[cfg(feature = #f)]));
-        let allow = may_be_empty.contains(module).then(|| quote!(#[allow(unused_imports)]));
+        let allow = may_be_empty.then(|| quote!(#[allow(unused_imports)]));
         quote! {
             #cfg
-            pub mod #m;
+            #declaration
             #cfg
             #allow
             #[doc(no_inline)]
@@ -43,25 +72,8 @@ pub fn module_index(doc: &str, children: &[(String, Option<String>)], may_be_emp
     }
 }
 
-/// `pub use ::<crate>::<parent>::x; pub use x::*;` for each child module that
-/// another crate holds, behind its feature, like [`module_index`]: the
-/// module tree of a crate made of parts (see [`crate::parts`]).
-pub fn reexport_index(doc: &str, parent: &str, children: &[(String, Option<String>, String)]) -> TokenStream {
-    let parent = ident(parent);
-    let items = children.iter().map(|(module, feature, krate)| {
-        let m = ident(module);
-        let krate = ident(&krate.replace('-', "_"));
-        let cfg = feature.as_ref().map(|f| quote!(#[cfg(feature = #f)]));
-        quote! {
-            #cfg
-            pub use ::#krate::#parent::#m;
-            #cfg
-            #[doc(no_inline)]
-            pub use #m::*;
-        }
-    });
-    quote! {
-        #![doc = #doc]
-        #(#items)*
-    }
+/// A `mod.rs` that declares `modules`.
+pub fn mod_rs(modules: &[&str]) -> Result<String, String> {
+    let modules = modules.iter().map(|m| ident(m));
+    render(quote!(#(pub mod #modules;)*), "spec/")
 }
