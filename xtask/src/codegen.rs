@@ -45,7 +45,7 @@ fn run_cli(root: &Path, spec: &zstack_spec::Spec, mode: &Mode) -> Result<usize, 
     let started = Instant::now();
     let files = std::collections::BTreeMap::from([("commands.rs".to_string(), zstack_codegen::cli::generate(spec)?)]);
     let summary = format!("{} APIs", spec.apis().count());
-    settle(root, (spec_dir, gen_dir), &files, None, &summary, started, mode)
+    settle(root, (spec_dir, gen_dir), &files, &summary, started, mode)
 }
 
 /// The SDK manifest, whose feature table is partly generated.
@@ -69,17 +69,18 @@ fn run_sdk(root: &Path, mode: &Mode) -> Result<(zstack_spec::Spec, usize), Strin
     let path = root.join(SDK_MANIFEST);
     let old = std::fs::read_to_string(&path).map_err(|e| format!("reading {SDK_MANIFEST}: {e}"))?;
     let parts = zstack_codegen::parts::generate(&spec, &sdk_version(&old)?)?;
-    let new = crate::manifest::splice(&old, &parts.features_toml)?;
+    let mut whole: Vec<(String, &str)> =
+        parts.files.iter().map(|(rel, text)| (format!("{sdk_dir}/{rel}"), text.as_str())).collect();
+    let manifest = crate::manifest::splice(&old, &parts.features_toml)?;
+    whole.push((SDK_MANIFEST.to_string(), &manifest));
     let mut stale = 0;
-    let mut manifest = Some((old, new));
     for (dir, files) in &parts.trees {
         let gen_dir = format!("{sdk_dir}/{dir}");
         let summary = format!("{} files", files.len());
-        stale += settle(root, (spec_dir, &gen_dir), files, manifest.take(), &summary, started, mode)?;
+        stale += settle(root, (spec_dir, &gen_dir), files, &summary, started, mode)?;
     }
     let check = matches!(mode, Mode::Check);
-    for (rel, contents) in &parts.files {
-        let display = format!("{sdk_dir}/{rel}");
+    for (display, contents) in whole {
         let drift = ensure_file(&root.join(&display), &display, contents, check)
             .map_err(|e| format!("writing {display}: {e}"))?;
         if let Some(drift) = drift.filter(|_| check) {
@@ -87,13 +88,7 @@ fn run_sdk(root: &Path, mode: &Mode) -> Result<(zstack_spec::Spec, usize), Strin
             stale += 1;
         }
     }
-    let apis = spec.apis().count();
-    let types: usize = spec.groups.iter().map(|g| g.types.len() + g.enums.len()).sum();
-    println!(
-        "codegen {spec_dir} -> {sdk_dir} and its parts: {} groups, {apis} APIs, {types} types and enums, in {:.2?}",
-        spec.groups.len(),
-        started.elapsed()
-    );
+    println!("codegen {spec_dir} -> {sdk_dir} and its parts: {} in {:.2?}", spec_summary(&spec), started.elapsed());
     Ok((spec, stale))
 }
 
@@ -108,19 +103,22 @@ fn run_target(
     let started = Instant::now();
     let spec = zstack_spec::load_dir(&root.join(spec_dir)).map_err(|errors| format!("{errors}"))?;
     let files = zstack_codegen::generate_with(&spec, options)?;
-    let apis = spec.apis().count();
-    let types: usize = spec.groups.iter().map(|g| g.types.len() + g.enums.len()).sum();
-    let summary = format!("{} groups, {apis} APIs, {types} types and enums, {} files", spec.groups.len(), files.len());
-    settle(root, (spec_dir, gen_dir), &files, None, &summary, started, mode)
+    let summary = format!("{}, {} files", spec_summary(&spec), files.len());
+    settle(root, (spec_dir, gen_dir), &files, &summary, started, mode)
 }
 
-/// Write the generated files (and the SDK manifest's new text, if given), or
-/// in check mode print how they differ; returns the number of stale files.
+/// "N groups, N APIs, N types and enums".
+fn spec_summary(spec: &zstack_spec::Spec) -> String {
+    let types: usize = spec.groups.iter().map(|g| g.types.len() + g.enums.len()).sum();
+    format!("{} groups, {} APIs, {types} types and enums", spec.groups.len(), spec.apis().count())
+}
+
+/// Write the generated files of one directory, or in check mode print how
+/// they differ; returns the number of stale files.
 fn settle(
     root: &Path,
     (spec_dir, gen_dir): (&str, &str),
     files: &zstack_codegen::Files,
-    manifest: Option<(String, String)>,
     summary: &str,
     started: Instant,
     mode: &Mode,
@@ -128,11 +126,7 @@ fn settle(
     let dir = root.join(gen_dir);
     match mode {
         Mode::Write => {
-            let mut changed = sync(&dir, files).map_err(|e| format!("writing {gen_dir}: {e}"))?;
-            if let Some((_, new)) = manifest.as_ref().filter(|(old, new)| old != new) {
-                std::fs::write(root.join(SDK_MANIFEST), new).map_err(|e| format!("writing {SDK_MANIFEST}: {e}"))?;
-                changed += 1;
-            }
+            let changed = sync(&dir, files).map_err(|e| format!("writing {gen_dir}: {e}"))?;
             println!(
                 "codegen {spec_dir} -> {gen_dir}: {summary}; {changed} file(s) updated in {:.2?}",
                 started.elapsed()
@@ -140,10 +134,7 @@ fn settle(
             Ok(0)
         }
         Mode::Check => {
-            let mut drifts = drift(&dir, files, gen_dir).map_err(|e| format!("reading {gen_dir}: {e}"))?;
-            if let Some((old, new)) = manifest.filter(|(old, new)| old != new) {
-                drifts.push(crate::files::Drift::Changed { path: SDK_MANIFEST.into(), old, new });
-            }
+            let drifts = drift(&dir, files, gen_dir).map_err(|e| format!("reading {gen_dir}: {e}"))?;
             for d in &drifts {
                 print!("{}", d.render());
             }
