@@ -216,7 +216,7 @@ macro_rules! wire_struct {
                         mut map: A,
                     ) -> ::core::result::Result<$name, A::Error> {
                         let mut out = <$name as ::core::default::Default>::default();
-                        let mut seen = $crate::plumbing::de::Seen::new(__WIRE, [false; __WIRE.len()]);
+                        let mut seen = $crate::plumbing::de::Seen::<{ __WIRE.len() }>::new(__WIRE);
                         while let ::core::option::Option::Some(key) =
                             map.next_key::<$crate::plumbing::de::Text<'de>>()?
                         {
@@ -285,9 +285,10 @@ pub struct Seen<const N: usize> {
 }
 
 impl<const N: usize> Seen<N> {
+    /// None of `wire`'s `N` keys read yet.
     #[inline]
-    pub fn new(wire: &'static [&'static str], seen: [bool; N]) -> Self {
-        Seen { wire, seen }
+    pub fn new(wire: &'static [&'static str]) -> Self {
+        Seen { wire, seen: [false; N] }
     }
 
     /// Marks entry `index` as read: an error if it already was. Any other
