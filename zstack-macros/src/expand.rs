@@ -131,54 +131,48 @@ fn field_ref(field: &Field) -> TokenStream {
     quote_spanned!(field.ty.span()=> &self.#ident)
 }
 
-/// One call per constraint, then each flatten field's own checks. Each call's
-/// result goes to the runtime's `plumbing::wire::FirstError` rather than
-/// through `?`: one plain statement per field keeps the expansion's
-/// type-check and borrow-check small (the same holds for `query` and `body`).
+/// One call per constraint, then each flatten field's own checks, through
+/// [`first_error`] (as are `query` and `body`).
 fn validate_body(rt: &TokenStream, fields: &[Field]) -> TokenStream {
     let checks = fields.iter().flat_map(|f| {
         let wire = &f.wire;
         let value = field_ref(f);
         f.constraints.iter().map(move |c| match &c.check {
             Check::OneOf(allowed) => quote! {
-                errors.keep(#rt::plumbing::validate::one_of(Self::ACTION, #wire, #value, &[#(#allowed),*]));
+                #rt::plumbing::validate::one_of(Self::ACTION, #wire, #value, &[#(#allowed),*])
             },
             Check::Length { min, max } => {
                 let (min, max) = (optional_usize(*min), optional_usize(*max));
                 quote! {
-                    errors.keep(#rt::plumbing::validate::length(Self::ACTION, #wire, #value, #min, #max));
+                    #rt::plumbing::validate::length(Self::ACTION, #wire, #value, #min, #max)
                 }
             }
             Check::Range(lo, hi) => {
                 let (lo, hi) = (Literal::i64_unsuffixed(*lo), Literal::i64_unsuffixed(*hi));
                 quote! {
-                    errors.keep(#rt::plumbing::validate::range(Self::ACTION, #wire, #value, #lo, #hi));
+                    #rt::plumbing::validate::range(Self::ACTION, #wire, #value, #lo, #hi)
                 }
             }
             Check::NonEmpty => quote! {
-                errors.keep(#rt::plumbing::validate::non_empty(Self::ACTION, #wire, #value));
+                #rt::plumbing::validate::non_empty(Self::ACTION, #wire, #value)
             },
             Check::NonEmptyString => quote! {
-                errors.keep(#rt::plumbing::validate::non_empty_string(Self::ACTION, #wire, #value));
+                #rt::plumbing::validate::non_empty_string(Self::ACTION, #wire, #value)
             },
             Check::Regex(regex) => quote! {
-                errors.keep(#rt::plumbing::validate::pattern(Self::ACTION, #wire, #value, #regex));
+                #rt::plumbing::validate::pattern(Self::ACTION, #wire, #value, #regex)
             },
         })
     });
     let flattened = fields.iter().filter(|f| f.flatten.is_some()).map(|f| {
         let value = field_ref(f);
-        quote!(errors.keep(#rt::plumbing::wire::QueryPairs::validate(#value, Self::ACTION));)
+        quote!(#rt::plumbing::wire::QueryPairs::validate(#value, Self::ACTION))
     });
     let checks: Vec<TokenStream> = checks.chain(flattened).collect();
     if checks.is_empty() {
         return quote!(::core::result::Result::Ok(()));
     }
-    quote! {
-        let mut errors = #rt::plumbing::wire::FirstError::new();
-        #(#checks)*
-        errors.or(())
-    }
+    first_error(rt, &checks, quote!(()))
 }
 
 fn optional_usize(n: Option<usize>) -> TokenStream {
@@ -220,33 +214,38 @@ fn query_body(rt: &TokenStream, params: &[&Field]) -> TokenStream {
     if params.is_empty() {
         return quote!(::core::result::Result::Ok(::std::vec::Vec::new()));
     }
-    let pushes = params.iter().map(|f| {
-        let value = field_ref(f);
-        if f.flatten.is_some() {
-            quote!(errors.keep(#rt::plumbing::wire::QueryPairs::push_pairs(#value, Self::ACTION, &mut query));)
-        } else {
-            let wire = &f.wire;
-            let push = if f.required { quote!(required_query_field) } else { quote!(query_field) };
-            quote!(errors.keep(#rt::plumbing::wire::#push(Self::ACTION, #wire, #value, &mut query));)
-        }
-    });
+    let pushes: Vec<TokenStream> = params
+        .iter()
+        .map(|f| {
+            let value = field_ref(f);
+            if f.flatten.is_some() {
+                quote!(#rt::plumbing::wire::QueryPairs::push_pairs(#value, Self::ACTION, &mut query))
+            } else {
+                let wire = &f.wire;
+                let push = if f.required { quote!(required_query_field) } else { quote!(query_field) };
+                quote!(#rt::plumbing::wire::#push(Self::ACTION, #wire, #value, &mut query))
+            }
+        })
+        .collect();
+    let run = first_error(rt, &pushes, quote!(query));
     quote! {
         let mut query = ::std::vec::Vec::new();
-        let mut errors = #rt::plumbing::wire::FirstError::new();
-        #(#pushes)*
-        errors.or(query)
+        #run
     }
 }
 
 /// POST/PUT: every non-path field in the envelope object, which is always sent.
 fn body_body(rt: &TokenStream, api: &Api, params: &[&Field]) -> TokenStream {
     let key = api.envelope.as_ref().map(|(_, key)| key.value()).unwrap_or_default();
-    let members = params.iter().map(|f| {
-        let wire = &f.wire;
-        let value = field_ref(f);
-        let put = if f.required { quote!(required_body_field) } else { quote!(body_field) };
-        quote!(errors.keep(#rt::plumbing::wire::#put(Self::ACTION, #wire, #value, &mut members));)
-    });
+    let members: Vec<TokenStream> = params
+        .iter()
+        .map(|f| {
+            let wire = &f.wire;
+            let value = field_ref(f);
+            let put = if f.required { quote!(required_body_field) } else { quote!(body_field) };
+            quote!(#rt::plumbing::wire::#put(Self::ACTION, #wire, #value, &mut members))
+        })
+        .collect();
     if params.is_empty() {
         return quote! {
             ::core::result::Result::Ok(::core::option::Option::Some(
@@ -254,10 +253,21 @@ fn body_body(rt: &TokenStream, api: &Api, params: &[&Field]) -> TokenStream {
             ))
         };
     }
+    let run =
+        first_error(rt, &members, quote!(::core::option::Option::Some(#rt::plumbing::wire::envelope(#key, members))));
     quote! {
         let mut members = #rt::plumbing::serde_json::Map::new();
+        #run
+    }
+}
+
+/// Each step's `Result` kept by the runtime's `plumbing::wire::FirstError`,
+/// then `Ok(value)` or the first error: one plain statement per step rather
+/// than a `?` each keeps the expansion's type-check and borrow-check small.
+fn first_error(rt: &TokenStream, steps: &[TokenStream], value: TokenStream) -> TokenStream {
+    quote! {
         let mut errors = #rt::plumbing::wire::FirstError::new();
-        #(#members)*
-        errors.or(::core::option::Option::Some(#rt::plumbing::wire::envelope(#key, members)))
+        #(errors.keep(#steps);)*
+        errors.or(#value)
     }
 }
