@@ -158,106 +158,168 @@ impl Timestamp {
     }
 }
 
-/// A left-to-right reader over the input's bytes.
+/// A left-to-right reader over the input's bytes. Every field is read a
+/// byte at a time with fixed widths: an MN reply has two timestamps per
+/// row, so this is on the decode path of every inventory.
 struct Cursor<'a> {
-    rest: &'a [u8],
+    bytes: &'a [u8],
+    at: usize,
 }
 
-impl Cursor<'_> {
-    /// Between `min` and `max` ASCII digits (greedy).
-    fn digits(&mut self, min: usize, max: usize) -> Option<u32> {
-        let (mut n, mut value) = (0, 0u32);
-        while n < max && n < self.rest.len() && self.rest[n].is_ascii_digit() {
-            value = value * 10 + u32::from(self.rest[n] - b'0');
-            n += 1;
-        }
-        if n < min {
+impl<'a> Cursor<'a> {
+    fn new(input: &'a str) -> Self {
+        Cursor { bytes: input.as_bytes(), at: 0 }
+    }
+
+    /// One ASCII digit.
+    #[inline(always)]
+    fn digit(&mut self) -> Option<u32> {
+        let d = self.bytes.get(self.at)?.wrapping_sub(b'0');
+        if d > 9 {
             return None;
         }
-        self.rest = &self.rest[n..];
-        Some(value)
+        self.at += 1;
+        Some(u32::from(d))
+    }
+
+    /// Exactly two digits.
+    #[inline(always)]
+    fn two(&mut self) -> Option<u32> {
+        Some(self.digit()? * 10 + self.digit()?)
+    }
+
+    /// One digit, or two.
+    #[inline(always)]
+    fn one_or_two(&mut self) -> Option<u32> {
+        let first = self.digit()?;
+        Some(match self.digit() {
+            Some(second) => first * 10 + second,
+            None => first,
+        })
+    }
+
+    /// Exactly four digits.
+    #[inline(always)]
+    fn four(&mut self) -> Option<u32> {
+        Some(self.two()? * 100 + self.two()?)
+    }
+
+    /// Consume `byte` if the input continues with it.
+    #[inline(always)]
+    fn eat(&mut self, byte: u8) -> bool {
+        let found = self.bytes.get(self.at) == Some(&byte);
+        self.at += usize::from(found);
+        found
     }
 
     /// Consume `prefix` if the input continues with it.
-    fn eat(&mut self, prefix: &[u8]) -> bool {
-        match self.rest.strip_prefix(prefix) {
-            Some(rest) => {
-                self.rest = rest;
-                true
-            }
-            None => false,
+    fn eat_all(&mut self, prefix: &[u8]) -> bool {
+        let found = self.bytes[self.at..].starts_with(prefix);
+        if found {
+            self.at += prefix.len();
         }
+        found
     }
 
-    /// The next `n` bytes, ASCII-lowercased, if there are that many.
-    fn lower<const N: usize>(&mut self) -> Option<[u8; N]> {
-        let word: [u8; N] = self.rest.get(..N)?.try_into().ok()?;
-        self.rest = &self.rest[N..];
-        Some(word.map(|b| b.to_ascii_lowercase()))
+    /// The next `N` bytes, ASCII letters lowercased, as one number (so that
+    /// a word is matched by one comparison), if there are that many.
+    #[inline(always)]
+    fn word<const N: usize>(&mut self) -> Option<u32> {
+        let word = self.bytes.get(self.at..self.at + N)?;
+        self.at += N;
+        Some(word.iter().fold(0, |acc, &b| acc << 8 | u32::from(b.to_ascii_lowercase())))
     }
 
+    #[inline(always)]
     fn done(&self) -> bool {
-        self.rest.is_empty()
+        self.at == self.bytes.len()
     }
 }
 
+/// A lowercase ASCII word as [`Cursor::word`] reads it.
+const fn word(text: &[u8]) -> u32 {
+    let (mut acc, mut i) = (0, 0);
+    while i < text.len() {
+        acc = acc << 8 | text[i] as u32;
+        i += 1;
+    }
+    acc
+}
+
 /// `jan` → 1, ..., `dec` → 12.
-fn month_number(abbr: [u8; 3]) -> Option<u32> {
-    Some(match &abbr {
-        b"jan" => 1,
-        b"feb" => 2,
-        b"mar" => 3,
-        b"apr" => 4,
-        b"may" => 5,
-        b"jun" => 6,
-        b"jul" => 7,
-        b"aug" => 8,
-        b"sep" => 9,
-        b"oct" => 10,
-        b"nov" => 11,
-        b"dec" => 12,
+fn month_number(abbr: u32) -> Option<u32> {
+    const JAN: u32 = word(b"jan");
+    const FEB: u32 = word(b"feb");
+    const MAR: u32 = word(b"mar");
+    const APR: u32 = word(b"apr");
+    const MAY: u32 = word(b"may");
+    const JUN: u32 = word(b"jun");
+    const JUL: u32 = word(b"jul");
+    const AUG: u32 = word(b"aug");
+    const SEP: u32 = word(b"sep");
+    const OCT: u32 = word(b"oct");
+    const NOV: u32 = word(b"nov");
+    const DEC: u32 = word(b"dec");
+    Some(match abbr {
+        JAN => 1,
+        FEB => 2,
+        MAR => 3,
+        APR => 4,
+        MAY => 5,
+        JUN => 6,
+        JUL => 7,
+        AUG => 8,
+        SEP => 9,
+        OCT => 10,
+        NOV => 11,
+        DEC => 12,
         _ => return None,
     })
 }
 
 /// `MMM d, yyyy[,] h:mm:ss[ |U+202F]a` → `[year, month, day, hour24, minute, second]`.
 fn parse_text(input: &str) -> Option<Result<[u32; 6], String>> {
-    let mut c = Cursor { rest: input.as_bytes() };
-    let month = month_number(c.lower::<3>()?)?;
+    const AM: u32 = word(b"am");
+    const PM: u32 = word(b"pm");
+    const NNBSP: [u8; 3] = {
+        let mut utf8 = [0u8; 3];
+        NARROW_NO_BREAK_SPACE.encode_utf8(&mut utf8);
+        utf8
+    };
+    let mut c = Cursor::new(input);
+    let month = month_number(c.word::<3>()?)?;
     // Some JDK locales write September as `Sept`.
-    if month == 9 && !c.eat(b"t") {
-        c.eat(b"T");
+    if month == 9 && !c.eat(b't') {
+        c.eat(b'T');
     }
-    if !c.eat(b" ") {
+    if !c.eat(b' ') {
         return None;
     }
-    let day = c.digits(1, 2)?;
-    if !c.eat(b", ") {
+    let day = c.one_or_two()?;
+    if !(c.eat(b',') && c.eat(b' ')) {
         return None;
     }
-    let year = c.digits(4, 4)?;
+    let year = c.four()?;
     // JDK 9+ (CLDR) puts a comma between the date and the time.
-    c.eat(b",");
-    if !c.eat(b" ") {
+    c.eat(b',');
+    if !c.eat(b' ') {
         return None;
     }
-    let hour12 = c.digits(1, 2)?;
-    if !c.eat(b":") {
+    let hour12 = c.one_or_two()?;
+    if !c.eat(b':') {
         return None;
     }
-    let minute = c.digits(2, 2)?;
-    if !c.eat(b":") {
+    let minute = c.two()?;
+    if !c.eat(b':') {
         return None;
     }
-    let second = c.digits(2, 2)?;
-    let mut nnbsp = [0u8; 3];
-    NARROW_NO_BREAK_SPACE.encode_utf8(&mut nnbsp);
-    if !(c.eat(b" ") || c.eat(&nnbsp)) {
+    let second = c.two()?;
+    if !(c.eat(b' ') || c.eat_all(&NNBSP)) {
         return None;
     }
-    let pm = match &c.lower::<2>()? {
-        b"am" => false,
-        b"pm" => true,
+    let pm = match c.word::<2>()? {
+        AM => false,
+        PM => true,
         _ => return None,
     };
     if !c.done() {
@@ -273,18 +335,18 @@ fn parse_text(input: &str) -> Option<Result<[u32; 6], String>> {
 
 /// `yyyy-MM-dd HH:mm:ss` → fields.
 fn parse_sql(input: &str) -> Option<[u32; 6]> {
-    let mut c = Cursor { rest: input.as_bytes() };
-    let year = c.digits(4, 4)?;
-    c.eat(b"-").then_some(())?;
-    let month = c.digits(2, 2)?;
-    c.eat(b"-").then_some(())?;
-    let day = c.digits(2, 2)?;
-    c.eat(b" ").then_some(())?;
-    let hour = c.digits(2, 2)?;
-    c.eat(b":").then_some(())?;
-    let minute = c.digits(2, 2)?;
-    c.eat(b":").then_some(())?;
-    let second = c.digits(2, 2)?;
+    let mut c = Cursor::new(input);
+    let year = c.four()?;
+    c.eat(b'-').then_some(())?;
+    let month = c.two()?;
+    c.eat(b'-').then_some(())?;
+    let day = c.two()?;
+    c.eat(b' ').then_some(())?;
+    let hour = c.two()?;
+    c.eat(b':').then_some(())?;
+    let minute = c.two()?;
+    c.eat(b':').then_some(())?;
+    let second = c.two()?;
     c.done().then_some([year, month, day, hour, minute, second])
 }
 

@@ -62,33 +62,56 @@ pub fn unknown_parts<B: DeserializeOwned>(text: &str) -> Result<(B, Map<String, 
 
 /// Decode a response body, resolving polymorphic values through its `schema`
 /// map when `polymorphic` is set. The error names the JSON path it occurred at.
+///
+/// The body is checked as UTF-8 once, up front, and then read as a `str`:
+/// serde_json's byte reader checks every string it hands over (and every
+/// lenient number's text) on its own, which costs more than one pass over
+/// the whole body. A body that is not UTF-8 is read as bytes, as before, so
+/// that bad bytes in a value nobody reads still do not fail the decode, and
+/// bad bytes in one that is read fail with its path.
 pub fn decode<T: DeserializeOwned>(
     body: &[u8],
     polymorphic: bool,
 ) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
-    let schema = polymorphic.then(|| read_schema(body)).filter(|schema| !schema.is_empty());
+    match std::str::from_utf8(body) {
+        Ok(text) => decode_from(body, Some(text), polymorphic, || serde_json::de::StrRead::new(text)),
+        Err(_) => decode_from(body, None, polymorphic, || serde_json::de::SliceRead::new(body)),
+    }
+}
+
+/// [`decode`] from a fresh reader over `body` (which is `text` if it is
+/// UTF-8), as often as it needs one.
+fn decode_from<'a, T: DeserializeOwned, R: serde_json::de::Read<'a>>(
+    body: &'a [u8],
+    text: Option<&'a str>,
+    polymorphic: bool,
+    reader: impl Fn() -> R,
+) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
+    let schema = polymorphic.then(|| read_schema(body, text)).filter(|schema| !schema.is_empty());
     let Some(schema) = schema else {
         // No class to resolve: `Any…` values decode as their declared type.
         let _scope = Scope::suspend();
-        return serde_json::from_slice(body).or_else(|_| locate_error(body));
+        let mut de = serde_json::Deserializer::new(reader());
+        return match T::deserialize(&mut de).and_then(|value| de.end().map(|()| value)) {
+            Ok(value) => Ok(value),
+            Err(_) => {
+                // The slow way to a failed decode's error: again, tracking the path.
+                let mut de = serde_json::Deserializer::new(reader());
+                let value = serde_path_to_error::deserialize(&mut de)?;
+                de.end().map(|()| value).map_err(path_error)
+            }
+        };
     };
     let _scope = Scope::enter(Rc::new(schema));
-    let mut de = serde_json::Deserializer::from_slice(body);
+    let mut de = serde_json::Deserializer::new(reader());
     match T::deserialize(Tracked(&mut de)).and_then(|value| de.end().map(|()| value)) {
         Ok(value) => Ok(value),
         Err(_) => {
-            let mut de = serde_json::Deserializer::from_slice(body);
+            let mut de = serde_json::Deserializer::new(reader());
             let value = serde_path_to_error::deserialize(Tracked(&mut de))?;
             de.end().map(|()| value).map_err(path_error)
         }
     }
-}
-
-/// The slow way to a failed decode's error: again, tracking the path.
-fn locate_error<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de)?;
-    de.end().map(|()| value).map_err(path_error)
 }
 
 /// A syntax error has no typed path: it is reported at the root.
@@ -98,14 +121,24 @@ fn path_error(e: serde_json::Error) -> serde_path_to_error::Error<serde_json::Er
 
 /// The body's `schema` entries whose class is a string; everything else in
 /// the body is skipped. `schema` never fails a call: a body this cannot read
-/// has no schema (the typed decode reports what is wrong with it).
-fn read_schema(body: &[u8]) -> Schema {
+/// has no schema (the typed decode reports what is wrong with it). `text` is
+/// `body` if it is UTF-8.
+fn read_schema(body: &[u8], text: Option<&str>) -> Schema {
     let visitor = SchemaVisitor { max_index: body.len() / 2, text_len: 0 };
     match find_schema(body) {
         Found::At(start) => {
             let visitor = SchemaVisitor { text_len: body.len() - start, ..visitor };
-            let mut de = serde_json::Deserializer::from_slice(&body[start..]);
-            serde::Deserializer::deserialize_any(&mut de, visitor).unwrap_or_default()
+            // `start` follows an ASCII `:`, so it is a `char` boundary.
+            match text.and_then(|text| text.get(start..)) {
+                Some(member) => {
+                    serde::Deserializer::deserialize_any(&mut serde_json::Deserializer::from_str(member), visitor)
+                }
+                None => serde::Deserializer::deserialize_any(
+                    &mut serde_json::Deserializer::from_slice(&body[start..]),
+                    visitor,
+                ),
+            }
+            .unwrap_or_default()
         }
         Found::Absent => Schema::default(),
         Found::Unsure => read_schema_fully(body, visitor),
@@ -317,8 +350,13 @@ mod tests {
     #[test]
     fn the_schema_member_is_found_at_the_top_level_only() {
         let classes = |body: &str| {
-            let mut found: Vec<_> = read_schema(body.as_bytes()).iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let mut found: Vec<_> =
+                read_schema(body.as_bytes(), Some(body)).iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let mut as_bytes: Vec<_> =
+                read_schema(body.as_bytes(), None).iter().map(|(k, v)| format!("{k}={v}")).collect();
             found.sort();
+            as_bytes.sort();
+            assert_eq!(found, as_bytes, "{body}");
             found
         };
         assert_eq!(classes(r#"{"a":{"schema":{"x":"N"}},"schema" : {"a":"C","b":1,"c":{}} }"#), ["a=C"]);
@@ -349,5 +387,25 @@ mod tests {
             assert_eq!(err.path().to_string(), "inventory.size");
         }
         assert!(decode::<Reply>(b"not json", false).is_err());
+    }
+
+    #[test]
+    fn a_body_that_is_not_utf8_fails_only_where_the_bad_bytes_are_read() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Inv {
+            name: String,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        struct Reply {
+            inventory: Inv,
+        }
+        for polymorphic in [false, true] {
+            let ignored = b"{\"inventory\":{\"name\":\"n\",\"other\":\"\xff\"},\"schema\":{\"inventory\":\"C\"}}";
+            let reply = decode::<Reply>(ignored, polymorphic).unwrap();
+            assert_eq!(reply.inventory.name, "n");
+            let read = b"{\"inventory\":{\"name\":\"\xff\"}}";
+            let err = decode::<Reply>(read, polymorphic).unwrap_err();
+            assert_eq!(err.path().to_string(), "inventory.name");
+        }
     }
 }
