@@ -174,13 +174,13 @@ fn find_schema(body: &[u8]) -> Found {
             }
             b'"' => {
                 let close = i;
-                // The opening quote: one not escaped by an odd run of backslashes.
+                // The opening quote: one not escaped by an odd run of
+                // backslashes. `memrchr` jumps over the string's text (a
+                // class name, a path) many bytes at a time.
                 loop {
-                    if i == 0 {
-                        return Found::Absent;
-                    }
-                    i -= 1;
-                    if body[i] == b'"' && body[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0 {
+                    let Some(quote) = memchr::memrchr(b'"', &body[..i]) else { return Found::Absent };
+                    i = quote;
+                    if body[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0 {
                         break;
                     }
                 }
