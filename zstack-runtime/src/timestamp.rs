@@ -147,10 +147,9 @@ impl Timestamp {
     }
 
     fn from_fields(input: &str, f: [u32; 6]) -> Result<Self, TimestampError> {
-        // Each field was read from at most 4 digits, so these never truncate.
-        let [y, mo, d, h, mi, s] = f.map(|v| u16::try_from(v).unwrap_or(u16::MAX));
-        let narrow = |v: u16| u8::try_from(v).unwrap_or(u8::MAX);
-        let (mo, d, h, mi, s) = (narrow(mo), narrow(d), narrow(h), narrow(mi), narrow(s));
+        // The year was read from four digits and every other field from at
+        // most two, so these casts never truncate.
+        let (y, [mo, d, h, mi, s]) = (f[0] as u16, [f[1], f[2], f[3], f[4], f[5]].map(|v| v as u8));
         match range_problem(y, mo, d, h, mi, s) {
             None => Ok(Timestamp { year: y, month: mo, day: d, hour: h, minute: mi, second: s }),
             Some(reason) => Err(TimestampError::new(input, reason)),
@@ -158,89 +157,37 @@ impl Timestamp {
     }
 }
 
-/// A left-to-right reader over the input's bytes. Every field is read a
-/// byte at a time with fixed widths: an MN reply has two timestamps per
-/// row, so this is on the decode path of every inventory.
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// The value of `N` ASCII digits, or `None` if a byte is not one. Every
+/// field has a fixed width or two (a day is `1` or `11`), so the parsers
+/// below match the input against slice patterns: an MN reply has two
+/// timestamps per row, and this keeps each to a few length checks.
+#[inline(always)]
+fn digits<const N: usize>(bytes: [u8; N]) -> Option<u32> {
+    let (mut value, mut bad) = (0u32, false);
+    for b in bytes {
+        let d = b.wrapping_sub(b'0');
+        bad |= d > 9;
+        value = value * 10 + u32::from(d);
+    }
+    (!bad).then_some(value)
 }
 
-impl<'a> Cursor<'a> {
-    fn new(input: &'a str) -> Self {
-        Cursor { bytes: input.as_bytes(), at: 0 }
-    }
-
-    /// One ASCII digit.
-    #[inline(always)]
-    fn digit(&mut self) -> Option<u32> {
-        let d = self.bytes.get(self.at)?.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
-        }
-        self.at += 1;
-        Some(u32::from(d))
-    }
-
-    /// Exactly two digits.
-    #[inline(always)]
-    fn two(&mut self) -> Option<u32> {
-        Some(self.digit()? * 10 + self.digit()?)
-    }
-
-    /// One digit, or two.
-    #[inline(always)]
-    fn one_or_two(&mut self) -> Option<u32> {
-        let first = self.digit()?;
-        Some(match self.digit() {
-            Some(second) => first * 10 + second,
-            None => first,
-        })
-    }
-
-    /// Exactly four digits.
-    #[inline(always)]
-    fn four(&mut self) -> Option<u32> {
-        Some(self.two()? * 100 + self.two()?)
-    }
-
-    /// Consume `byte` if the input continues with it.
-    #[inline(always)]
-    fn eat(&mut self, byte: u8) -> bool {
-        let found = self.bytes.get(self.at) == Some(&byte);
-        self.at += usize::from(found);
-        found
-    }
-
-    /// Consume `prefix` if the input continues with it.
-    fn eat_all(&mut self, prefix: &[u8]) -> bool {
-        let found = self.bytes[self.at..].starts_with(prefix);
-        if found {
-            self.at += prefix.len();
-        }
-        found
-    }
-
-    /// The next `N` bytes, ASCII letters lowercased, as one number (so that
-    /// a word is matched by one comparison), if there are that many.
-    #[inline(always)]
-    fn word<const N: usize>(&mut self) -> Option<u32> {
-        let word = self.bytes.get(self.at..self.at + N)?;
-        self.at += N;
-        Some(word.iter().fold(0, |acc, &b| acc << 8 | u32::from(b.to_ascii_lowercase())))
-    }
-
-    #[inline(always)]
-    fn done(&self) -> bool {
-        self.at == self.bytes.len()
+/// One digit or two, and what follows.
+#[inline(always)]
+fn one_or_two(bytes: &[u8]) -> Option<(u32, &[u8])> {
+    match bytes {
+        [a, b, rest @ ..] if b.is_ascii_digit() => Some((digits([*a, *b])?, rest)),
+        [a, rest @ ..] => Some((digits([*a])?, rest)),
+        [] => None,
     }
 }
 
-/// A lowercase ASCII word as [`Cursor::word`] reads it.
+/// An ASCII word, letters lowercased, as one number (so that a word is
+/// matched by one comparison).
 const fn word(text: &[u8]) -> u32 {
     let (mut acc, mut i) = (0, 0);
     while i < text.len() {
-        acc = acc << 8 | text[i] as u32;
+        acc = acc << 8 | text[i].to_ascii_lowercase() as u32;
         i += 1;
     }
     acc
@@ -286,45 +233,33 @@ fn parse_text(input: &str) -> Option<Result<[u32; 6], String>> {
         NARROW_NO_BREAK_SPACE.encode_utf8(&mut utf8);
         utf8
     };
-    let mut c = Cursor::new(input);
-    let month = month_number(c.word::<3>()?)?;
+    let [m0, m1, m2, rest @ ..] = input.as_bytes() else { return None };
+    let month = month_number(word(&[*m0, *m1, *m2]))?;
     // Some JDK locales write September as `Sept`.
-    if month == 9 && !c.eat(b't') {
-        c.eat(b'T');
-    }
-    if !c.eat(b' ') {
-        return None;
-    }
-    let day = c.one_or_two()?;
-    if !(c.eat(b',') && c.eat(b' ')) {
-        return None;
-    }
-    let year = c.four()?;
+    let rest = match rest {
+        [b't' | b'T', rest @ ..] if month == 9 => rest,
+        _ => rest,
+    };
+    let [b' ', rest @ ..] = rest else { return None };
+    let (day, rest) = one_or_two(rest)?;
+    let [b',', b' ', y0, y1, y2, y3, rest @ ..] = rest else { return None };
+    let year = digits([*y0, *y1, *y2, *y3])?;
     // JDK 9+ (CLDR) puts a comma between the date and the time.
-    c.eat(b',');
-    if !c.eat(b' ') {
-        return None;
-    }
-    let hour12 = c.one_or_two()?;
-    if !c.eat(b':') {
-        return None;
-    }
-    let minute = c.two()?;
-    if !c.eat(b':') {
-        return None;
-    }
-    let second = c.two()?;
-    if !(c.eat(b' ') || c.eat_all(&NNBSP)) {
-        return None;
-    }
-    let pm = match c.word::<2>()? {
-        AM => false,
-        PM => true,
+    let rest = rest.strip_prefix(b",").unwrap_or(rest);
+    let [b' ', rest @ ..] = rest else { return None };
+    let (hour12, rest) = one_or_two(rest)?;
+    let [b':', mi0, mi1, b':', s0, s1, rest @ ..] = rest else { return None };
+    let (minute, second) = (digits([*mi0, *mi1])?, digits([*s0, *s1])?);
+    // A space, or U+202F (JDK 20+), before AM or PM.
+    let rest = match rest {
+        [b' ', rest @ ..] => rest,
+        _ => rest.strip_prefix(&NNBSP)?,
+    };
+    let pm = match *rest {
+        [a, m] if word(&[a, m]) == AM => false,
+        [a, m] if word(&[a, m]) == PM => true,
         _ => return None,
     };
-    if !c.done() {
-        return None;
-    }
     if !(1..=12).contains(&hour12) {
         return Some(Err(format!("hour {hour12} is outside 1..=12 on a 12-hour clock")));
     }
@@ -335,19 +270,18 @@ fn parse_text(input: &str) -> Option<Result<[u32; 6], String>> {
 
 /// `yyyy-MM-dd HH:mm:ss` → fields.
 fn parse_sql(input: &str) -> Option<[u32; 6]> {
-    let mut c = Cursor::new(input);
-    let year = c.four()?;
-    c.eat(b'-').then_some(())?;
-    let month = c.two()?;
-    c.eat(b'-').then_some(())?;
-    let day = c.two()?;
-    c.eat(b' ').then_some(())?;
-    let hour = c.two()?;
-    c.eat(b':').then_some(())?;
-    let minute = c.two()?;
-    c.eat(b':').then_some(())?;
-    let second = c.two()?;
-    c.done().then_some([year, month, day, hour, minute, second])
+    let [y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b' ', h0, h1, b':', mi0, mi1, b':', s0, s1] = *input.as_bytes()
+    else {
+        return None;
+    };
+    Some([
+        digits([y0, y1, y2, y3])?,
+        digits([mo0, mo1])?,
+        digits([d0, d1])?,
+        digits([h0, h1])?,
+        digits([mi0, mi1])?,
+        digits([s0, s1])?,
+    ])
 }
 
 impl FromStr for Timestamp {
