@@ -72,7 +72,90 @@ fn shown(text: &str) -> &str {
 
 /// The exact integer a JSON number text denotes, or `None` when the text is
 /// not a JSON number, not integral, or of a magnitude beyond `u64`.
+///
+/// Capacities arrive as `1.099511627776E13` on every row of a reply, so the
+/// usual text, with at most 19 digits, is read in one pass into a `u64`
+/// (19 digits cannot overflow it); longer ones go the careful way.
 pub fn parse_integral(text: &str) -> Option<i128> {
+    let bytes = text.as_bytes();
+    let negative = bytes.first() == Some(&b'-');
+    let (mut i, mut value) = (usize::from(negative), 0u64);
+    let int_start = i;
+    while let Some(d) = bytes.get(i).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
+        value = value.wrapping_mul(10).wrapping_add(u64::from(d));
+        i += 1;
+    }
+    let int_len = i - int_start;
+    // JSON: at least one integer digit, and no leading zero before another digit.
+    if int_len == 0 || (int_len > 1 && bytes[int_start] == b'0') {
+        return None;
+    }
+    let mut frac_len = 0;
+    if bytes.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while let Some(d) = bytes.get(i).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
+            value = value.wrapping_mul(10).wrapping_add(u64::from(d));
+            i += 1;
+        }
+        frac_len = i - start;
+        if frac_len == 0 {
+            return None;
+        }
+    }
+    if int_len + frac_len > 19 {
+        return parse_integral_long(text);
+    }
+    let mut exponent = 0i64;
+    if matches!(bytes.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        let minus = bytes.get(i) == Some(&b'-');
+        i += usize::from(matches!(bytes.get(i), Some(b'-' | b'+')));
+        let start = i;
+        while let Some(d) = bytes.get(i).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
+            // Saturated far beyond any text's length: such a value overflows,
+            // or is a fraction, either way.
+            exponent = (exponent * 10 + i64::from(d)).min(1 << 40);
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        if minus {
+            exponent = -exponent;
+        }
+    }
+    if i != bytes.len() {
+        return None;
+    }
+    if value == 0 {
+        return Some(0);
+    }
+    // Trailing zeros of the digits make up for a negative scale.
+    let mut scale = exponent - frac_len as i64;
+    while scale < 0 && value % 10 == 0 {
+        value /= 10;
+        scale += 1;
+    }
+    // A negative scale leaves a fraction; above 19, any value exceeds u64.
+    let power = POWERS_OF_TEN.get(usize::try_from(scale).ok()?)?;
+    let value = i128::from(value.checked_mul(*power)?);
+    Some(if negative { -value } else { value })
+}
+
+/// 10^0 to 10^19, the powers of ten a `u64` holds.
+const POWERS_OF_TEN: [u64; 20] = {
+    let mut powers = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        powers[i] = powers[i - 1] * 10;
+        i += 1;
+    }
+    powers
+};
+
+/// [`parse_integral`] for any number of digits.
+fn parse_integral_long(text: &str) -> Option<i128> {
     let bytes = text.as_bytes();
     let (negative, mut i) = if bytes.first() == Some(&b'-') { (true, 1) } else { (false, 0) };
     // The significant digits as an integer; zeros are counted, not multiplied
@@ -441,5 +524,31 @@ mod tests {
         let value = serde_json::json!({"cpuNum": 2.0, "list": [1.0]});
         let v: Inv = serde_json::from_value(value).unwrap();
         assert_eq!((v.cpu_num, v.list), (Some(2), vec![1]));
+    }
+
+    #[test]
+    fn the_short_and_long_ways_agree() {
+        // Every text of up to six characters over the characters a number
+        // has, and texts around the 19-digit boundary.
+        let alphabet = ["0", "1", "5", "9", ".", "E", "-", "+"];
+        let mut texts = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> = texts.iter().flat_map(|t| alphabet.map(|a| format!("{t}{a}"))).collect();
+            for text in &longer {
+                assert_eq!(parse_integral(text), parse_integral_long(text), "{text}");
+            }
+            texts = longer;
+        }
+        for text in [
+            "9999999999999999999",
+            "9999999999999999999E1",
+            "1844674407370955161.5E1",
+            "1000000000000000000E-18",
+            "1000000000000000000E-19",
+            "10000000000000000000E-1",
+            "0.0000000000000000001E19",
+        ] {
+            assert_eq!(parse_integral(text), parse_integral_long(text), "{text}");
+        }
     }
 }
