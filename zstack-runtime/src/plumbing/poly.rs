@@ -237,7 +237,7 @@ impl<'de> Visitor<'de> for SchemaVisitor {
         let mut schema = Schema::for_member(self.text_len, self.max_index);
         while let Some(path) = map.next_key::<Bytes<'de>>()? {
             if let Class(Some(class)) = map.next_value::<Class<'de>>()? {
-                schema.insert(&*path.0, class.as_bytes());
+                schema.insert(&*path.0, &class);
             }
         }
         Ok(schema)

@@ -179,12 +179,13 @@ impl Schema {
     /// class. Paths look like `inventory`, `inventories[3]`,
     /// `inventory.mons[0]` and `field.mapKey`; one that cannot be read, or
     /// names an index no array of the body can have, is ignored, as `schema`
-    /// never fails a call. So is a class that is not UTF-8.
+    /// never fails a call.
     ///
-    /// Both arrive as bytes: they are compared with keys and class names
-    /// only, so the JSON parser need not validate 20,000 paths as UTF-8.
-    pub(crate) fn insert(&mut self, path: impl AsRef<[u8]>, class: impl AsRef<[u8]>) {
-        let (path, class) = (path.as_ref(), class.as_ref());
+    /// A path arrives as bytes: it is compared with keys only, so the JSON
+    /// parser need not validate 20,000 paths as UTF-8. A class arrives as
+    /// the `str` the parser read it as.
+    pub(crate) fn insert(&mut self, path: impl AsRef<[u8]>, class: &str) {
+        let path = path.as_ref();
         // Room for what one insertion may add: two nodes and the path's text.
         if self.nodes.len() + 2 > LIMIT || self.text.len() + path.len() + 2 > LIMIT {
             return;
@@ -520,8 +521,7 @@ impl Schema {
     }
 
     /// The id of a class name; `None` if it is not UTF-8 (or past [`LIMIT`]).
-    fn intern(&mut self, class: &[u8]) -> Option<u32> {
-        let class = std::str::from_utf8(class).ok()?;
+    fn intern(&mut self, class: &str) -> Option<u32> {
         let known = if self.class_ids.is_empty() {
             self.classes.iter().position(|&(s, l)| &self.class_text[s as usize..][..l as usize] == class)
         } else {
