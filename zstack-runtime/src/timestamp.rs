@@ -69,6 +69,18 @@ const fn days_in_month(year: u16, month: u8) -> u8 {
     }
 }
 
+/// Whether a set of fields is a real date-time; [`range_problem`] says why
+/// not (a test keeps the two in step).
+fn is_real(year: u16, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> bool {
+    (1..=9999).contains(&year)
+        && (1..=12).contains(&month)
+        && day >= 1
+        && day <= days_in_month(year, month)
+        && hour <= 23
+        && minute <= 59
+        && second <= 59
+}
+
 /// Why a set of fields is not a real date-time, or `None` when it is.
 fn range_problem(year: u16, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> Option<String> {
     if !(1..=9999).contains(&year) {
@@ -101,10 +113,7 @@ impl Timestamp {
     /// exist: year outside `1..=9999`, month outside `1..=12`, a day the month
     /// does not have (leap years included), hour > 23, minute or second > 59.
     pub fn new(year: u16, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> Option<Self> {
-        match range_problem(year, month, day, hour, minute, second) {
-            None => Some(Timestamp { year, month, day, hour, minute, second }),
-            Some(_) => None,
-        }
+        is_real(year, month, day, hour, minute, second).then_some(Timestamp { year, month, day, hour, minute, second })
     }
 
     /// The year.
@@ -150,9 +159,10 @@ impl Timestamp {
         // The year was read from four digits and every other field from at
         // most two, so these casts never truncate.
         let (y, [mo, d, h, mi, s]) = (f[0] as u16, [f[1], f[2], f[3], f[4], f[5]].map(|v| v as u8));
-        match range_problem(y, mo, d, h, mi, s) {
-            None => Ok(Timestamp { year: y, month: mo, day: d, hour: h, minute: mi, second: s }),
-            Some(reason) => Err(TimestampError::new(input, reason)),
+        if is_real(y, mo, d, h, mi, s) {
+            Ok(Timestamp { year: y, month: mo, day: d, hour: h, minute: mi, second: s })
+        } else {
+            Err(TimestampError::new(input, range_problem(y, mo, d, h, mi, s).unwrap_or_default()))
         }
     }
 }
@@ -225,6 +235,7 @@ fn month_number(abbr: u32) -> Option<u32> {
 }
 
 /// `MMM d, yyyy[,] h:mm:ss[ |U+202F]a` → `[year, month, day, hour24, minute, second]`.
+#[inline]
 fn parse_text(input: &str) -> Option<Result<[u32; 6], String>> {
     const AM: u32 = word(b"am");
     const PM: u32 = word(b"pm");
@@ -519,5 +530,22 @@ mod tests {
         let b = ts(2018, 4, 11, 14, 50, 55);
         let c = ts(2019, 1, 1, 0, 0, 0);
         assert!(a < b && b < c);
+    }
+
+    #[test]
+    fn is_real_and_range_problem_agree() {
+        for year in [0, 1, 1900, 2000, 2023, 2024, 9999, 10000] {
+            for month in 0..=13 {
+                for day in [0, 1, 28, 29, 30, 31, 32] {
+                    for (hour, minute, second) in [(0, 0, 0), (23, 59, 59), (24, 0, 0), (0, 60, 0), (0, 0, 60)] {
+                        assert_eq!(
+                            is_real(year, month, day, hour, minute, second),
+                            range_problem(year, month, day, hour, minute, second).is_none(),
+                            "{year}-{month}-{day} {hour}:{minute}:{second}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
