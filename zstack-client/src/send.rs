@@ -87,8 +87,8 @@ pub(crate) fn new_job_id() -> Result<String, Error> {
         pair[0] = HEX[usize::from(b >> 4)];
         pair[1] = HEX[usize::from(b & 0x0f)];
     }
-    // Only ASCII hex digits were written.
-    Ok(String::from_utf8_lossy(&id).into_owned())
+    // Only ASCII hex digits were written, so this cannot fail.
+    std::str::from_utf8(&id).map(str::to_owned).map_err(|e| Error::Config(format!("X-Job-UUID: {e}")))
 }
 
 /// A caller-supplied job id must have the form the client generates.
@@ -269,7 +269,7 @@ impl Failure {
 struct Head {
     url: String,
     headers: HeaderMap,
-    body: Option<Vec<u8>>,
+    body: Option<bytes::Bytes>,
 }
 
 fn head(client: &Client, prepared: &Prepared, opts: &CallOptions) -> Result<Head, Error> {
@@ -282,6 +282,20 @@ fn head(client: &Client, prepared: &Prepared, opts: &CallOptions) -> Result<Head
         url.push_str(&query);
     }
 
+    let headers = call_headers(client, prepared, opts);
+    let body = match &wire.body {
+        Some(body) => {
+            let bytes = serde_json::to_vec(body).map_err(|e| Error::Config(format!("cannot encode the body: {e}")))?;
+            Some(bytes.into())
+        }
+        None => None,
+    };
+    Ok(Head { url, headers, body })
+}
+
+/// The headers of a prepared call, all but `Authorization`.
+fn call_headers(client: &Client, prepared: &Prepared, opts: &CallOptions) -> HeaderMap {
+    let settings = client.settings();
     let mut headers = settings.headers.clone();
     for (name, value) in &opts.headers {
         headers.append(name.clone(), value.clone());
@@ -298,14 +312,10 @@ fn head(client: &Client, prepared: &Prepared, opts: &CallOptions) -> Result<Head
     {
         headers.insert(X_WEB_HOOK, hook.clone());
     }
-    let body = match &wire.body {
-        Some(body) => {
-            headers.insert(CONTENT_TYPE, JSON_UTF8);
-            Some(serde_json::to_vec(body).map_err(|e| Error::Config(format!("cannot encode the body: {e}")))?)
-        }
-        None => None,
-    };
-    Ok(Head { url, headers, body })
+    if prepared.wire.body.is_some() {
+        headers.insert(CONTENT_TYPE, JSON_UTF8);
+    }
+    headers
 }
 
 /// What a call would send, with credentials redacted: see
@@ -355,7 +365,10 @@ pub(crate) fn preview(client: &Client, prepared: &Prepared, opts: &CallOptions) 
 pub(crate) async fn exchange(client: &Client, prepared: Prepared, opts: &CallOptions) -> Result<Outcome, Error> {
     let settings = client.settings();
     let Head { url, headers, body } = head(client, &prepared, opts)?;
-    let Prepared { wire, job_id, auth, path_template, is_async, excerpt, .. } = prepared;
+    // The first attempt takes the headers; a retry (rare) builds them again.
+    let mut headers = Some(headers);
+    let Prepared { wire, job_id, auth, path_template, is_async, excerpt, .. } = &prepared;
+    let (path_template, is_async, excerpt) = (*path_template, *is_async, *excerpt);
     let http_timeout = opts.http_timeout(settings.request_timeout);
     let policy = opts.poll_policy(settings.poll);
     let retry = opts.retry.unwrap_or(settings.retry);
@@ -375,20 +388,17 @@ pub(crate) async fn exchange(client: &Client, prepared: Prepared, opts: &CallOpt
     let mut attempt = 0u32;
     loop {
         attempt += 1;
-        let mut request_headers = headers.clone();
+        let mut request_headers = headers.take().unwrap_or_else(|| call_headers(client, &prepared, opts));
         add_auth(&mut request_headers, &auth, client, wire.method, &wire.path)?;
-        let mut builder = client
-            .inner
-            .http
-            .request(http_method(wire.method), url.as_str())
-            .headers(request_headers)
-            .timeout(http_timeout);
+        let mut builder = client.inner.http.request(http_method(wire.method), url.as_str()).timeout(http_timeout);
         if let Some(body) = &body {
+            // `Bytes`: a retry shares the encoded body, it does not copy it.
             builder = builder.body(body.clone());
         }
         tracing::debug!(attempt, has_body = body.is_some(), "sending request");
         let sent_at = Instant::now();
-        let failure = match transfer(builder, client, path_template, settings.max_response_bytes).await {
+        let sending = transfer(builder, request_headers, client, path_template, settings.max_response_bytes);
+        let failure = match sending.await {
             Ok(answer) => {
                 tracing::debug!(status = answer.status, elapsed_ms = elapsed_ms(sent_at), "response");
                 let duplicate = resent && is_async && answer.status == 400 && is_duplicate_job(&answer.body);
@@ -457,8 +467,8 @@ pub(crate) async fn poll_once(client: &Client, job: &Job, attempt: u32) -> Resul
     add_auth(&mut headers, &job.auth, client, Method::Get, &path).map_err(Failure::local)?;
     let left = job.deadline().saturating_duration_since(Instant::now());
     let timeout = job.http_timeout.min(left).max(Duration::from_millis(1));
-    let builder = client.inner.http.get(url.as_str()).headers(headers).timeout(timeout);
-    let answer = transfer(builder, client, "/api-jobs/{jobId}", settings.max_response_bytes).await?;
+    let builder = client.inner.http.get(url.as_str()).timeout(timeout);
+    let answer = transfer(builder, headers, client, "/api-jobs/{jobId}", settings.max_response_bytes).await?;
     let status = answer.status;
     tracing::debug!(job_id = job.job_id.as_str(), attempt, status, elapsed_ms = elapsed_ms(job.started), "job poll");
     match status {
@@ -629,8 +639,12 @@ fn add_auth(headers: &mut HeaderMap, auth: &Auth, client: &Client, method: Metho
 /// Send and read the body, at most `limit` bytes of it, into one buffer.
 /// Transport errors name the route template, never the filled URL (it can
 /// hold a session id) or the query.
+///
+/// `headers` become the request's headers as they are (the client's default
+/// ones fill in what they lack), with no merge into the builder's.
 async fn transfer(
     builder: reqwest::RequestBuilder,
+    headers: HeaderMap,
     client: &Client,
     path_template: &str,
     limit: u64,
@@ -644,7 +658,9 @@ async fn transfer(
         };
         Failure { error, maybe_sent, transient: true }
     };
-    let mut response = builder.send().await.map_err(scrub)?;
+    let mut request = builder.build().map_err(scrub)?;
+    *request.headers_mut() = headers;
+    let mut response = client.inner.http.execute(request).await.map_err(scrub)?;
     let status = response.status().as_u16();
     let too_large = || Failure { error: Error::ResponseTooLarge { status, limit }, maybe_sent: true, transient: false };
     let location = (300..400).contains(&status).then(|| {

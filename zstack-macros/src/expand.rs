@@ -191,19 +191,37 @@ fn path_body(rt: &TokenStream, api: &Api, pieces: &[Piece]) -> TokenStream {
         let path = api.path.value();
         return quote!(::core::result::Result::Ok(::std::string::String::from(#path)));
     }
-    let pushes = pieces.iter().map(|piece| match piece {
-        Piece::Literal(s) => quote!(path.push_str(#s);),
-        Piece::Placeholder { name, field } => {
-            let f = &api.fields[*field];
-            let ident = f.ident;
-            let value = quote_spanned!(f.ty.span()=> ::core::convert::AsRef::<str>::as_ref(&self.#ident));
-            quote! {
-                path.push_str(&#rt::request::path_segment(Self::ACTION, #name, #value)?);
+    // The encoded segments first, so that the path is allocated once, at
+    // its length.
+    let segment = |i: usize| format_ident!("__segment{i}");
+    let mut segments = Vec::new();
+    let mut literal_len = 0;
+    let pushes: Vec<TokenStream> = pieces
+        .iter()
+        .map(|piece| match piece {
+            Piece::Literal(s) => {
+                literal_len += s.len();
+                quote!(path.push_str(#s);)
             }
-        }
+            Piece::Placeholder { name, field } => {
+                let f = &api.fields[*field];
+                let ident = f.ident;
+                let value = quote_spanned!(f.ty.span()=> ::core::convert::AsRef::<str>::as_ref(&self.#ident));
+                let var = segment(segments.len());
+                segments.push(quote! {
+                    let #var = #rt::request::path_segment(Self::ACTION, #name, #value)?;
+                });
+                quote!(path.push_str(&#var);)
+            }
+        })
+        .collect();
+    let lens = (0..segments.len()).map(|i| {
+        let var = segment(i);
+        quote!(+ #var.len())
     });
     quote! {
-        let mut path = ::std::string::String::new();
+        #(#segments)*
+        let mut path = ::std::string::String::with_capacity(#literal_len #(#lens)*);
         #(#pushes)*
         ::core::result::Result::Ok(path)
     }

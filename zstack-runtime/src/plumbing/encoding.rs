@@ -12,6 +12,10 @@ fn is_unreserved(b: u8) -> bool {
 
 /// Percent-encode a string (UTF-8 bytes) with the protocol's byte set.
 pub fn percent_encode(s: &str) -> String {
+    // Most values (UUIDs, names, numbers) need no escape at all.
+    if s.bytes().all(is_unreserved) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for &b in s.as_bytes() {
         if is_unreserved(b) {
