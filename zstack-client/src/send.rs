@@ -380,7 +380,7 @@ pub(crate) async fn exchange(client: &Client, prepared: Prepared, opts: &CallOpt
     let deadline = deadline_after(started, policy.timeout);
     let accept = |job_id: String| {
         let headers = opts.headers.clone();
-        let auth = Arc::clone(&auth);
+        let auth = Arc::clone(auth);
         Outcome::Accepted(Box::new(Job { job_id, auth, started, policy, retry, http_timeout, excerpt, headers }))
     };
     let mut delays = retry.delays();
@@ -389,7 +389,7 @@ pub(crate) async fn exchange(client: &Client, prepared: Prepared, opts: &CallOpt
     loop {
         attempt += 1;
         let mut request_headers = headers.take().unwrap_or_else(|| call_headers(client, &prepared, opts));
-        add_auth(&mut request_headers, &auth, client, wire.method, &wire.path)?;
+        add_auth(&mut request_headers, auth, client, wire.method, &wire.path)?;
         let mut builder = client.inner.http.request(http_method(wire.method), url.as_str()).timeout(http_timeout);
         if let Some(body) = &body {
             // `Bytes`: a retry shares the encoded body, it does not copy it.
