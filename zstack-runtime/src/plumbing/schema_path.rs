@@ -156,7 +156,9 @@ impl Schema {
     pub(crate) fn for_member(text_len: usize, max_index: usize) -> Schema {
         let mut schema = Schema::with_max_index(max_index);
         schema.nodes.reserve(text_len / 160);
-        schema.text.reserve(text_len / 64);
+        // A small member (one inventory's) reserves its whole length: its
+        // keys and labels never outgrow it.
+        schema.text.reserve(if text_len <= 1024 { text_len } else { text_len / 64 });
         schema
     }
 
