@@ -4,8 +4,8 @@
 //!
 //! [`decode`] never builds a `Value` tree. A first pass reads only the body's
 //! `schema` member, into a tree of its paths. Without entries the typed
-//! response decodes straight from the bytes, every `Any…` value as its
-//! declared type. Otherwise it decodes from the bytes through
+//! response decodes straight from the body's text, every `Any…` value as its
+//! declared type. Otherwise it decodes from the text through
 //! [`Tracked`](super::schema_path::Tracked), which follows that tree key by
 //! key ([`schema_path`](super::schema_path)); the generated `Any…` enums ask
 //! for the class at their position and decode the matching variant directly
