@@ -203,35 +203,21 @@ const fn word(text: &[u8]) -> u32 {
     acc
 }
 
+/// [`MONTHS`] as [`word`]s.
+const MONTH_WORDS: [u32; 12] = {
+    let mut words = [0; 12];
+    let mut i = 0;
+    while i < 12 {
+        words[i] = word(MONTHS[i].as_bytes());
+        i += 1;
+    }
+    words
+};
+
 /// `jan` → 1, ..., `dec` → 12.
 fn month_number(abbr: u32) -> Option<u32> {
-    const JAN: u32 = word(b"jan");
-    const FEB: u32 = word(b"feb");
-    const MAR: u32 = word(b"mar");
-    const APR: u32 = word(b"apr");
-    const MAY: u32 = word(b"may");
-    const JUN: u32 = word(b"jun");
-    const JUL: u32 = word(b"jul");
-    const AUG: u32 = word(b"aug");
-    const SEP: u32 = word(b"sep");
-    const OCT: u32 = word(b"oct");
-    const NOV: u32 = word(b"nov");
-    const DEC: u32 = word(b"dec");
-    Some(match abbr {
-        JAN => 1,
-        FEB => 2,
-        MAR => 3,
-        APR => 4,
-        MAY => 5,
-        JUN => 6,
-        JUL => 7,
-        AUG => 8,
-        SEP => 9,
-        OCT => 10,
-        NOV => 11,
-        DEC => 12,
-        _ => return None,
-    })
+    let index = MONTH_WORDS.iter().position(|&month| month == abbr)?;
+    Some(index as u32 + 1)
 }
 
 /// `MMM d, yyyy[,] h:mm:ss[ |U+202F]a` → `[year, month, day, hour24, minute, second]`.

@@ -106,25 +106,7 @@ pub fn parse_integral(text: &str) -> Option<i128> {
     if int_len + frac_len > 19 {
         return parse_integral_long(text);
     }
-    let mut exponent = 0i64;
-    if matches!(bytes.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        let minus = bytes.get(i) == Some(&b'-');
-        i += usize::from(matches!(bytes.get(i), Some(b'-' | b'+')));
-        let start = i;
-        while let Some(d) = bytes.get(i).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
-            // Saturated far beyond any text's length: such a value overflows,
-            // or is a fraction, either way.
-            exponent = (exponent * 10 + i64::from(d)).min(1 << 40);
-            i += 1;
-        }
-        if i == start {
-            return None;
-        }
-        if minus {
-            exponent = -exponent;
-        }
-    }
+    let exponent = exponent_at(bytes, &mut i)?;
     if i != bytes.len() {
         return None;
     }
@@ -153,6 +135,31 @@ const POWERS_OF_TEN: [u64; 20] = {
     }
     powers
 };
+
+/// The exponent part (`E13`, `e-5`, `E+2`) of a number text at `*i`, if
+/// there is one (0 otherwise), with `*i` moved past it; `None` if it has
+/// no digits.
+#[inline]
+fn exponent_at(bytes: &[u8], i: &mut usize) -> Option<i64> {
+    if !matches!(bytes.get(*i), Some(b'e' | b'E')) {
+        return Some(0);
+    }
+    *i += 1;
+    let minus = bytes.get(*i) == Some(&b'-');
+    *i += usize::from(matches!(bytes.get(*i), Some(b'-' | b'+')));
+    let start = *i;
+    let mut exponent = 0i64;
+    while let Some(d) = bytes.get(*i).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
+        // Saturated far beyond any text's length: such a value overflows,
+        // or is a fraction, either way.
+        exponent = (exponent * 10 + i64::from(d)).min(1 << 40);
+        *i += 1;
+    }
+    if *i == start {
+        return None;
+    }
+    Some(if minus { -exponent } else { exponent })
+}
 
 /// [`parse_integral`] for any number of digits.
 fn parse_integral_long(text: &str) -> Option<i128> {
@@ -196,34 +203,7 @@ fn parse_integral_long(text: &str) -> Option<i128> {
             return None;
         }
     }
-    let mut exponent = 0i64;
-    if matches!(bytes.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        let minus = match bytes.get(i) {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
-        };
-        let start = i;
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
-            // Saturated far beyond any text's length: such a value overflows,
-            // or is a fraction, either way.
-            exponent = (exponent * 10 + i64::from(bytes[i] - b'0')).min(1 << 40);
-            i += 1;
-        }
-        if i == start {
-            return None;
-        }
-        if minus {
-            exponent = -exponent;
-        }
-    }
+    let exponent = exponent_at(bytes, &mut i)?;
     if i != bytes.len() {
         return None;
     }
