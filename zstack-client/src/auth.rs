@@ -22,7 +22,7 @@ pub(crate) enum Auth {
     #[default]
     None,
     /// `Authorization: OAuth <session uuid>`.
-    Session(Secret),
+    Session(Session),
     /// `Authorization: ZStack <id>:<signature>` plus `Date`.
     AccessKey(AccessKey),
 }
@@ -34,6 +34,30 @@ impl fmt::Debug for Auth {
             Auth::Session(_) => f.write_str("Session(<redacted>)"),
             Auth::AccessKey(key) => write!(f, "AccessKey({:?}, <redacted>)", key.id),
         }
+    }
+}
+
+/// A session id, with the `Authorization` value every call sends built once.
+#[derive(Clone)]
+pub(crate) struct Session {
+    pub(crate) id: Secret,
+    /// `OAuth <id>`, marked sensitive; `None` if the id cannot be a header
+    /// value (the call that would send it fails with a `Config` error).
+    header: Option<reqwest::header::HeaderValue>,
+}
+
+impl Session {
+    pub(crate) fn new(id: Secret) -> Session {
+        let header = reqwest::header::HeaderValue::from_str(&format!("OAuth {}", id.expose())).ok().map(|mut value| {
+            value.set_sensitive(true);
+            value
+        });
+        Session { id, header }
+    }
+
+    /// The `Authorization` value (a shared buffer: cloning copies no bytes).
+    pub(crate) fn header(&self) -> Option<reqwest::header::HeaderValue> {
+        self.header.clone()
     }
 }
 
@@ -297,7 +321,7 @@ impl Client {
                 body_excerpt: "<redacted>".into(),
             });
         };
-        self.set_auth(Auth::Session(id.clone()));
+        self.set_auth(Auth::Session(Session::new(id.clone())));
         Ok(LoginSession { id, inventory })
     }
 
@@ -436,6 +460,6 @@ mod tests {
         assert!(key("A:K", "x").check().is_err());
         assert!(key("AK1", "").check().is_err());
         assert_eq!(format!("{:?}", Auth::AccessKey(key("AK1", "topsecret"))), "AccessKey(\"AK1\", <redacted>)");
-        assert_eq!(format!("{:?}", Auth::Session(Secret::new("sess"))), "Session(<redacted>)");
+        assert_eq!(format!("{:?}", Auth::Session(Session::new(Secret::new("sess")))), "Session(<redacted>)");
     }
 }

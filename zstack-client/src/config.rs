@@ -12,7 +12,7 @@ use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
-use super::auth::{AccessKey, Auth, StoredLogin, check_zone_id};
+use super::auth::{AccessKey, Auth, Session, StoredLogin, check_zone_id};
 use super::call::Call;
 use super::error::Error;
 use super::retry::RetryPolicy;
@@ -175,7 +175,7 @@ impl Client {
     /// A client over the same connection pool and settings that authenticates
     /// with an existing session id.
     pub fn with_session(&self, session: Secret) -> Client {
-        self.derive(Auth::Session(session))
+        self.derive(Auth::Session(Session::new(session)))
     }
 
     /// A client over the same connection pool and settings that signs every
@@ -189,7 +189,7 @@ impl Client {
     /// The current session id, if this client holds one (e.g. to persist it).
     pub fn session(&self) -> Option<Secret> {
         match &*self.auth() {
-            Auth::Session(s) => Some(s.clone()),
+            Auth::Session(s) => Some(s.id.clone()),
             _ => None,
         }
     }
@@ -197,7 +197,7 @@ impl Client {
     /// Replace the credentials of this client and all its clones with a session id.
     pub fn set_session(&self, session: Secret) {
         self.forget_stored_login();
-        self.set_auth(Auth::Session(session));
+        self.set_auth(Auth::Session(Session::new(session)));
     }
 
     /// Forget the credentials of this client and all its clones (no request is sent;
@@ -424,7 +424,7 @@ impl ClientBuilder {
 
     /// Authenticate with an existing session id (`Authorization: OAuth <id>`).
     pub fn session(mut self, session: Secret) -> Self {
-        self.auth = Auth::Session(session);
+        self.auth = Auth::Session(Session::new(session));
         self
     }
 
@@ -525,7 +525,7 @@ impl ClientBuilder {
             key.check().map_err(Error::Config)?;
         }
         if let Auth::Session(session) = &self.auth {
-            check_session_value(session)?;
+            check_session_value(&session.id)?;
         }
         let webhook = match &self.webhook {
             Some(url) => Some(webhook_value(url)?),

@@ -619,10 +619,7 @@ fn add_auth(headers: &mut HeaderMap, auth: &Auth, client: &Client, method: Metho
     match auth {
         Auth::None => {}
         Auth::Session(session) => {
-            let mut value =
-                HeaderValue::from_str(&format!("OAuth {}", session.expose())).map_err(|_| bad("session id"))?;
-            value.set_sensitive(true);
-            headers.insert(reqwest::header::AUTHORIZATION, value);
+            headers.insert(reqwest::header::AUTHORIZATION, session.header().ok_or_else(|| bad("session id"))?);
         }
         Auth::AccessKey(key) => {
             let settings = client.settings();
