@@ -93,27 +93,30 @@ fn decode_from<'a, T: DeserializeOwned, R: serde_json::de::Read<'a>>(
     let Some(schema) = schema else {
         // No class to resolve: `Any…` values decode as their declared type.
         let _scope = Scope::suspend();
-        let mut de = serde_json::Deserializer::new(reader());
-        return match T::deserialize(&mut de).and_then(|value| de.end().map(|()| value)) {
-            Ok(value) => Ok(value),
-            Err(_) => {
-                // The slow way to a failed decode's error: again, tracking the path.
-                let mut de = serde_json::Deserializer::new(reader());
-                let value = serde_path_to_error::deserialize(&mut de)?;
-                de.end().map(|()| value).map_err(path_error)
-            }
-        };
+        return typed(reader, false);
     };
     let _scope = Scope::enter(Rc::new(schema));
+    typed(reader, true)
+}
+
+/// The typed decode, through [`Tracked`] when `tracked`; after a failure,
+/// again with the path tracked, for the error's place.
+fn typed<'a, T: DeserializeOwned, R: serde_json::de::Read<'a>>(
+    reader: impl Fn() -> R,
+    tracked: bool,
+) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
     let mut de = serde_json::Deserializer::new(reader());
-    match T::deserialize(Tracked(&mut de)).and_then(|value| de.end().map(|()| value)) {
-        Ok(value) => Ok(value),
-        Err(_) => {
-            let mut de = serde_json::Deserializer::new(reader());
-            let value = serde_path_to_error::deserialize(Tracked(&mut de))?;
-            de.end().map(|()| value).map_err(path_error)
-        }
+    let first = if tracked { T::deserialize(Tracked(&mut de)) } else { T::deserialize(&mut de) };
+    if let Ok(value) = first.and_then(|value| de.end().map(|()| value)) {
+        return Ok(value);
     }
+    let mut de = serde_json::Deserializer::new(reader());
+    let value = if tracked {
+        serde_path_to_error::deserialize(Tracked(&mut de))
+    } else {
+        serde_path_to_error::deserialize(&mut de)
+    }?;
+    de.end().map(|()| value).map_err(path_error)
 }
 
 /// A syntax error has no typed path: it is reported at the root.

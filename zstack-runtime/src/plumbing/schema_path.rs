@@ -522,7 +522,7 @@ impl Schema {
         start
     }
 
-    /// The id of a class name; `None` if it is not UTF-8 (or past [`LIMIT`]).
+    /// The id of a class name; `None` past [`LIMIT`].
     fn intern(&mut self, class: &str) -> Option<u32> {
         let known = if self.class_ids.is_empty() {
             self.classes.iter().position(|&(s, l)| &self.class_text[s as usize..][..l as usize] == class)
