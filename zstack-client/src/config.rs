@@ -524,8 +524,10 @@ impl ClientBuilder {
         if let Auth::AccessKey(key) = &self.auth {
             key.check().map_err(Error::Config)?;
         }
-        if let Auth::Session(session) = &self.auth {
-            check_session_value(&session.id)?;
+        if let Auth::Session(session) = &self.auth
+            && session.header().is_none()
+        {
+            return Err(Error::Config("the session id contains characters not allowed in a header".into()));
         }
         let webhook = match &self.webhook {
             Some(url) => Some(webhook_value(url)?),
@@ -624,12 +626,6 @@ fn normalize_base_url(input: &str) -> Result<String, Error> {
     // `host_str` keeps IPv6 brackets; `port` is None for the scheme's default.
     let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
     Ok(format!("{}://{host}{port}{path}", url.scheme()))
-}
-
-fn check_session_value(session: &Secret) -> Result<(), Error> {
-    HeaderValue::from_str(&format!("OAuth {}", session.expose()))
-        .map(|_| ())
-        .map_err(|_| Error::Config("the session id contains characters not allowed in a header".into()))
 }
 
 fn webhook_value(url: &str) -> Result<HeaderValue, Error> {

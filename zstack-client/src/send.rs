@@ -367,8 +367,7 @@ pub(crate) async fn exchange(client: &Client, prepared: Prepared, opts: &CallOpt
     let Head { url, headers, body } = head(client, &prepared, opts)?;
     // The first attempt takes the headers; a retry (rare) builds them again.
     let mut headers = Some(headers);
-    let Prepared { wire, job_id, auth, path_template, is_async, excerpt, .. } = &prepared;
-    let (path_template, is_async, excerpt) = (*path_template, *is_async, *excerpt);
+    let &Prepared { ref wire, ref job_id, ref auth, path_template, is_async, excerpt, .. } = &prepared;
     let http_timeout = opts.http_timeout(settings.request_timeout);
     let policy = opts.poll_policy(settings.poll);
     let retry = opts.retry.unwrap_or(settings.retry);
