@@ -193,9 +193,7 @@ fn path_body(rt: &TokenStream, api: &Api, pieces: &[Piece]) -> TokenStream {
     }
     // The encoded segments first, so that the path is allocated once, at
     // its length.
-    let segment = |i: usize| format_ident!("__segment{i}");
-    let mut segments = Vec::new();
-    let mut literal_len = 0;
+    let (mut vars, mut segments, mut literal_len) = (Vec::new(), Vec::new(), 0);
     let pushes: Vec<TokenStream> = pieces
         .iter()
         .map(|piece| match piece {
@@ -207,21 +205,19 @@ fn path_body(rt: &TokenStream, api: &Api, pieces: &[Piece]) -> TokenStream {
                 let f = &api.fields[*field];
                 let ident = f.ident;
                 let value = quote_spanned!(f.ty.span()=> ::core::convert::AsRef::<str>::as_ref(&self.#ident));
-                let var = segment(segments.len());
+                let var = format_ident!("__segment{}", vars.len());
                 segments.push(quote! {
                     let #var = #rt::request::path_segment(Self::ACTION, #name, #value)?;
                 });
-                quote!(path.push_str(&#var);)
+                let push = quote!(path.push_str(&#var););
+                vars.push(var);
+                push
             }
         })
         .collect();
-    let lens = (0..segments.len()).map(|i| {
-        let var = segment(i);
-        quote!(+ #var.len())
-    });
     quote! {
         #(#segments)*
-        let mut path = ::std::string::String::with_capacity(#literal_len #(#lens)*);
+        let mut path = ::std::string::String::with_capacity(#literal_len #(+ #vars.len())*);
         #(#pushes)*
         ::core::result::Result::Ok(path)
     }
