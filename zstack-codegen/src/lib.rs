@@ -23,6 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::quote;
+use rayon::prelude::*;
 use zstack_spec::{Group, Spec};
 
 use emit::any_enum::AnyEnum;
@@ -262,35 +263,13 @@ impl Job<'_> {
     }
 }
 
-/// Every file of `jobs`, rendered on every core. Token streams are not
-/// `Send`, so each thread builds and formats whole files; the `BTreeMap`
-/// makes the result independent of scheduling. Threads take the largest
-/// files first from a shared queue, so no core idles behind a big one.
+/// Every file of `jobs`, rendered on every core (rayon). Token streams are
+/// not `Send`, so each job builds and formats its whole file on one thread;
+/// the `BTreeMap` makes the result independent of scheduling. The largest
+/// files start first, one job per task, so no core idles behind a big one.
 fn render_all(ctx: &Context, mut jobs: Vec<Job>) -> Result<Files, String> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     jobs.sort_by_key(|job| std::cmp::Reverse(job.weight()));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let take = || jobs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)).copied();
-    let results: Vec<Result<Files, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut files = Files::new();
-                    while let Some(job) = take() {
-                        let (path, text) = job.render(ctx)?;
-                        files.insert(path, text);
-                    }
-                    Ok(files)
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("codegen thread panicked".into()))).collect()
-    });
-    let mut files = Files::new();
-    for result in results {
-        files.extend(result?);
-    }
-    Ok(files)
+    jobs.into_par_iter().with_max_len(1).map(|job| job.render(ctx)).collect()
 }
 
 fn api_file(ctx: &Context, group: &Group) -> TokenStream {

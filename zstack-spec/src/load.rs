@@ -2,7 +2,8 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
 
 use crate::diag::{Diag, Source};
 use crate::error::{ErrorKind, Errors, SpecError};
@@ -57,44 +58,27 @@ pub(crate) fn load_sources(sources: Vec<Source>) -> Result<Spec, Errors> {
     Ok(lower::lower(&sources, files, applied))
 }
 
-/// One thread's share of the parse: (file index, file) pairs and errors.
-type Parsed = (Vec<(usize, RawFile)>, Vec<SpecError>);
-
-/// Parse every file, on every core (the YAML parse is most of a load): each
-/// thread takes the next file from a shared counter and reports into its
-/// own `Diag`. Files come back in source order, and `Diag::finish` sorts
-/// errors by place, so the result does not depend on scheduling.
+/// Parse every file, on every core (rayon; the YAML parse is most of a
+/// load), each into its own `Diag`. Files and errors come back in source
+/// order, and `Diag::finish` sorts errors by place, so the result does not
+/// depend on scheduling. A single file (`load_str`, the fuzz entry point) is
+/// parsed on the calling thread.
 fn parse_all(sources: &[Source], diag: &mut Diag) -> Vec<RawFile> {
-    if sources.len() < 2 {
-        return sources.iter().enumerate().filter_map(|(i, s)| parse_file(i as u32, &s.text, diag)).collect();
-    }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(sources.len().max(1));
-    let next = AtomicUsize::new(0);
-    let parsed: Vec<Parsed> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut local = Diag::new(sources);
-                    let mut files = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(source) = sources.get(i) else { break };
-                        files.extend(parse_file(i as u32, &source.text, &mut local).map(|raw| (i, raw)));
-                    }
-                    (files, local.errors)
-                })
-            })
-            .collect();
-        // A panicking parser is a bug; re-raise it rather than lose files.
-        workers.into_iter().map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
-    });
+    let parse = |(i, source): (usize, &Source)| {
+        let mut local = Diag::new(sources);
+        (parse_file(i as u32, &source.text, &mut local), local.errors)
+    };
+    let parsed: Vec<(Option<RawFile>, Vec<SpecError>)> = if sources.len() < 2 {
+        sources.iter().enumerate().map(parse).collect()
+    } else {
+        sources.par_iter().enumerate().map(parse).collect()
+    };
     let mut files = Vec::new();
-    for (raws, errors) in parsed {
-        files.extend(raws);
+    for (raw, errors) in parsed {
+        files.extend(raw);
         diag.errors.extend(errors);
     }
-    files.sort_by_key(|(i, _)| *i);
-    files.into_iter().map(|(_, raw)| raw).collect()
+    files
 }
 
 pub(crate) fn source(display: PathBuf, rel: PathBuf, text: String) -> Source {
