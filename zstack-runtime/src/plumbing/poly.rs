@@ -135,15 +135,9 @@ fn read_schema(body: &[u8], text: Option<&str>) -> Schema {
             let visitor = SchemaVisitor { text_len: body.len() - start, ..visitor };
             // `start` follows an ASCII `:`, so it is a `char` boundary.
             match text.and_then(|text| text.get(start..)) {
-                Some(member) => {
-                    serde::Deserializer::deserialize_any(&mut serde_json::Deserializer::from_str(member), visitor)
-                }
-                None => serde::Deserializer::deserialize_any(
-                    &mut serde_json::Deserializer::from_slice(&body[start..]),
-                    visitor,
-                ),
+                Some(member) => visitor.read(serde_json::de::StrRead::new(member)),
+                None => visitor.read(serde_json::de::SliceRead::new(&body[start..])),
             }
-            .unwrap_or_default()
         }
         Found::Absent => Schema::default(),
         Found::Unsure => read_schema_fully(body, visitor),
@@ -218,9 +212,7 @@ fn read_schema_fully(body: &[u8], visitor: SchemaVisitor) -> Schema {
         schema: Option<&'a RawValue>,
     }
     let Ok(Body { schema: Some(raw) }) = serde_json::from_slice::<Body>(body) else { return Schema::default() };
-    let visitor = SchemaVisitor { text_len: raw.get().len(), ..visitor };
-    let mut de = serde_json::Deserializer::from_str(raw.get());
-    serde::Deserializer::deserialize_any(&mut de, visitor).unwrap_or_default()
+    SchemaVisitor { text_len: raw.get().len(), ..visitor }.read(serde_json::de::StrRead::new(raw.get()))
 }
 
 struct SchemaVisitor {
@@ -229,6 +221,14 @@ struct SchemaVisitor {
     max_index: usize,
     /// Length of the `schema` member's text, to size the schema.
     text_len: usize,
+}
+
+impl SchemaVisitor {
+    /// The schema of the `schema` member `read` starts at; none if it is
+    /// not a map.
+    fn read<'de, R: serde_json::de::Read<'de>>(self, read: R) -> Schema {
+        serde::Deserializer::deserialize_any(&mut serde_json::Deserializer::new(read), self).unwrap_or_default()
+    }
 }
 
 impl<'de> Visitor<'de> for SchemaVisitor {
