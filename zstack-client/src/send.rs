@@ -275,8 +275,13 @@ struct Head {
 fn head(client: &Client, prepared: &Prepared, opts: &CallOptions) -> Result<Head, Error> {
     let settings = client.settings();
     let wire = &prepared.wire;
-    let mut url = format!("{}/v1{}", settings.base_url, wire.path);
     let query = wire.query_string();
+    // Pushed into one allocation of the final length: `format!` would start
+    // empty and grow several times, on every call.
+    let mut url = String::with_capacity(settings.base_url.len() + "/v1".len() + wire.path.len() + 1 + query.len());
+    url.push_str(&settings.base_url);
+    url.push_str("/v1");
+    url.push_str(&wire.path);
     if !query.is_empty() {
         url.push('?');
         url.push_str(&query);
