@@ -2,7 +2,8 @@
 //! uniqueness. Every identifier the generator emits is allocated from a
 //! [`Namespace`], so two spec names can never produce the same Rust name.
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Span};
@@ -49,7 +50,20 @@ pub fn type_name(raw: &str) -> String {
 
 /// A field, method or module name in snake case (`ipInLong` → `ip_in_long`).
 pub fn snake_name(raw: &str) -> String {
-    escape_keyword(sanitize(&raw.to_snake_case()))
+    // The same few thousand param names come back for every request, setter
+    // and client method, and heck's conversion was an eighth of a full
+    // codegen: each thread remembers the names it converted.
+    thread_local! {
+        static SNAKE: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    }
+    SNAKE.with_borrow_mut(|known| {
+        if let Some(name) = known.get(raw) {
+            return name.clone();
+        }
+        let name = escape_keyword(sanitize(&raw.to_snake_case()));
+        known.insert(raw.to_string(), name.clone());
+        name
+    })
 }
 
 /// An associated constant (`createDate` → `CREATE_DATE`). Upper case never
