@@ -278,8 +278,9 @@ fn api_file(ctx: &Context, group: &Group) -> TokenStream {
     let requests = group.apis.iter().map(|api| RequestStruct { spec, api, names, types });
     let replies = group.apis.iter().map(|api| ReplyStruct { api, names, types, gated: ctx.options.features });
     let client = ctx.options.client_methods.then_some(ClientMethods { spec, group, names, types });
+    let inner_doc = crate::emit::doc::ModuleDoc(&doc);
     quote! {
-        #![doc = #doc]
+        #inner_doc
         #(#requests)*
         #(#replies)*
         #client
@@ -320,8 +321,9 @@ fn types_file(ctx: &Context, group: &Group) -> TokenStream {
         quote!(::zstack_sdk::runtime::plumbing::struct_wire_traits!(#path);)
     });
     let enums = group.enums.iter().map(|def| StringEnum { def, names, cfg: TokenStream::new() });
+    let inner_doc = crate::emit::doc::ModuleDoc(&doc);
     quote! {
-        #![doc = #doc]
+        #inner_doc
         #(#structs)*
         #(#anys)*
         #(#enums)*

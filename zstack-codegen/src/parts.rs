@@ -368,7 +368,7 @@ extern crate self as zstack_sdk;
 #[doc(hidden)]
 pub use zstack_runtime as runtime;
 
-// prettyplease output, not rustfmt's.
+// Laid out by the generator's own printer, not rustfmt.
 #[rustfmt::skip]
 mod r#gen;
 
@@ -403,7 +403,7 @@ pub use zstack_macros::Api;
 #[doc(hidden)]
 pub use zstack_runtime as runtime;
 
-// prettyplease output, not rustfmt's.
+// Laid out by the generator's own printer, not rustfmt.
 #[rustfmt::skip]
 mod r#gen;
 

@@ -1,12 +1,13 @@
-//! Small hand-built specs and a formatter for unit tests of emitters.
+//! Small hand-built specs and the file layout, for unit tests of emitters.
 
 use std::path::PathBuf;
 
 use proc_macro2::TokenStream;
 use zstack_spec::*;
 
+/// Emitted tokens as the generator writes them.
 pub fn pretty(tokens: TokenStream) -> String {
-    prettyplease::unparse(&syn::parse2(tokens).expect("emitted tokens parse"))
+    crate::emit::print::file(tokens)
 }
 
 pub fn version(s: &str) -> Option<Version> {

@@ -2,47 +2,77 @@
 // Source: spec/
 
 //! The generated traits: each group's client methods and each API's setters.
+
 #[cfg(feature = "access-control-lists")]
 #[cfg(feature = "client")]
 pub use crate::api::access_control_lists::AccessControlListsApi;
 #[cfg(feature = "access-control-lists")]
 pub use crate::api::access_control_lists::{
-    AddAccessControlListEntrySetters, AddAccessControlListRedirectRuleSetters,
-    ChangeAccessControlListRedirectRuleSetters, CreateAccessControlListSetters,
-    DeleteAccessControlListSetters, RemoveAccessControlListEntrySetters,
+    AddAccessControlListEntrySetters,
+    AddAccessControlListRedirectRuleSetters,
+    ChangeAccessControlListRedirectRuleSetters,
+    CreateAccessControlListSetters,
+    DeleteAccessControlListSetters,
+    RemoveAccessControlListEntrySetters
 };
 #[cfg(feature = "accesskeys")]
 #[cfg(feature = "client")]
 pub use crate::api::accesskeys::AccesskeysApi;
 #[cfg(feature = "accesskeys")]
 pub use crate::api::accesskeys::{
-    ChangeAccessKeyStateSetters, CreateAccessKeySetters, DeleteAccessKeySetters,
+    ChangeAccessKeyStateSetters,
+    CreateAccessKeySetters,
+    DeleteAccessKeySetters
 };
 #[cfg(feature = "accounts")]
 #[cfg(feature = "client")]
 pub use crate::api::accounts::AccountsApi;
 #[cfg(feature = "accounts")]
 pub use crate::api::accounts::{
-    CreateAccountSetters, DeleteAccountSetters, UpdateAccountSetters,
-    AddUserToGroupSetters, AttachPoliciesToUserSetters, AttachPolicyToUserSetters,
-    AttachPolicyToUserGroupSetters, ChangeResourceOwnerSetters,
-    CheckApiPermissionSetters, CheckResourcePermissionSetters, CreatePolicySetters,
-    CreateUserSetters, CreateUserGroupSetters, DeletePolicySetters, DeleteUserSetters,
-    DeleteUserGroupSetters, DetachPoliciesFromUserSetters, DetachPolicyFromUserSetters,
-    DetachPolicyFromUserGroupSetters, GetAccountQuotaUsageSetters, LogInByAccountSetters,
-    LogInByUserSetters, LogOutSetters, RemoveUserFromGroupSetters, RenewSessionSetters,
-    RevokeResourceSharingSetters, ShareResourceSetters, UpdateQuotaSetters,
-    UpdateUserSetters, UpdateUserGroupSetters, ValidateSessionSetters,
+    CreateAccountSetters,
+    DeleteAccountSetters,
+    UpdateAccountSetters,
+    AddUserToGroupSetters,
+    AttachPoliciesToUserSetters,
+    AttachPolicyToUserSetters,
+    AttachPolicyToUserGroupSetters,
+    ChangeResourceOwnerSetters,
+    CheckApiPermissionSetters,
+    CheckResourcePermissionSetters,
+    CreatePolicySetters,
+    CreateUserSetters,
+    CreateUserGroupSetters,
+    DeletePolicySetters,
+    DeleteUserSetters,
+    DeleteUserGroupSetters,
+    DetachPoliciesFromUserSetters,
+    DetachPolicyFromUserSetters,
+    DetachPolicyFromUserGroupSetters,
+    GetAccountQuotaUsageSetters,
+    LogInByAccountSetters,
+    LogInByUserSetters,
+    LogOutSetters,
+    RemoveUserFromGroupSetters,
+    RenewSessionSetters,
+    RevokeResourceSharingSetters,
+    ShareResourceSetters,
+    UpdateQuotaSetters,
+    UpdateUserSetters,
+    UpdateUserGroupSetters,
+    ValidateSessionSetters
 };
 #[cfg(feature = "affinity-groups")]
 #[cfg(feature = "client")]
 pub use crate::api::affinity_groups::AffinityGroupsApi;
 #[cfg(feature = "affinity-groups")]
 pub use crate::api::affinity_groups::{
-    AddVmToAffinityGroupSetters, ChangeAffinityGroupStateSetters,
-    CreateAffinityGroupSetters, DeleteAffinityGroupSetters,
-    GetCandidateAffinityGroupForAttachingVmSetters, RemoveVmFromAffinityGroupSetters,
-    UpdateAffinityGroupSetters,
+    AddVmToAffinityGroupSetters,
+    ChangeAffinityGroupStateSetters,
+    CreateAffinityGroupSetters,
+    DeleteAffinityGroupSetters,
+    GetCandidateAffinityGroupForAttachingVmSetters,
+    RemoveVmFromAffinityGroupSetters,
+    UpdateAffinityGroupSetters
 };
 #[cfg(feature = "agent-version")]
 #[cfg(feature = "client")]
@@ -52,334 +82,503 @@ pub use crate::api::agent_version::AgentVersionApi;
 pub use crate::api::ai::AiApi;
 #[cfg(feature = "ai")]
 pub use crate::api::ai::{
-    AddModelSetters, AddModelCenterSetters, AddModelServiceSetters,
-    BindModelToServiceSetters, CreateDatasetSetters, DeleteDatasetSetters,
-    DeleteDatasetsSetters, DeleteModelSetters, DeleteModelCenterSetters,
-    DeleteModelServiceSetters, DeleteModelServiceInstanceGroupSetters,
-    DeleteModelServiceInstanceGroupsSetters, DeleteModelsSetters,
-    DeployAppDevelopmentServiceSetters, DeployModelEvalServiceSetters,
-    DeployModelServiceSetters, SyncAINginxConfigurationSetters,
-    UnbindModelFromServiceSetters, UpdateDatasetSetters, UpdateDatasetsSetters,
-    UpdateModelSetters, UpdateModelCenterSetters, UpdateModelServiceSetters,
+    AddModelSetters,
+    AddModelCenterSetters,
+    AddModelServiceSetters,
+    BindModelToServiceSetters,
+    CreateDatasetSetters,
+    DeleteDatasetSetters,
+    DeleteDatasetsSetters,
+    DeleteModelSetters,
+    DeleteModelCenterSetters,
+    DeleteModelServiceSetters,
+    DeleteModelServiceInstanceGroupSetters,
+    DeleteModelServiceInstanceGroupsSetters,
+    DeleteModelsSetters,
+    DeployAppDevelopmentServiceSetters,
+    DeployModelEvalServiceSetters,
+    DeployModelServiceSetters,
+    SyncAINginxConfigurationSetters,
+    UnbindModelFromServiceSetters,
+    UpdateDatasetSetters,
+    UpdateDatasetsSetters,
+    UpdateModelSetters,
+    UpdateModelCenterSetters,
+    UpdateModelServiceSetters
 };
 #[cfg(feature = "aliyun")]
 #[cfg(feature = "client")]
 pub use crate::api::aliyun::AliyunApi;
 #[cfg(feature = "aliyun")]
 pub use crate::api::aliyun::{
-    AddAliyunPanguPartitionSetters, DeleteAliyunPanguPartitionSetters,
-    UpdateAliyunPanguPartitionSetters,
+    AddAliyunPanguPartitionSetters,
+    DeleteAliyunPanguPartitionSetters,
+    UpdateAliyunPanguPartitionSetters
 };
 #[cfg(feature = "aliyun-proxy")]
 #[cfg(feature = "client")]
 pub use crate::api::aliyun_proxy::AliyunProxyApi;
 #[cfg(feature = "aliyun-proxy")]
 pub use crate::api::aliyun_proxy::{
-    CreateAliyunProxyVSwitchSetters, CreateAliyunProxyVpcSetters,
-    DeleteAliyunProxyVSwitchSetters, DeleteAliyunProxyVpcSetters,
-    UpdateAliyunProxyVSwitchSetters, UpdateAliyunProxyVpcSetters,
+    CreateAliyunProxyVSwitchSetters,
+    CreateAliyunProxyVpcSetters,
+    DeleteAliyunProxyVSwitchSetters,
+    DeleteAliyunProxyVpcSetters,
+    UpdateAliyunProxyVSwitchSetters,
+    UpdateAliyunProxyVpcSetters
 };
 #[cfg(feature = "appcenter")]
 #[cfg(feature = "client")]
 pub use crate::api::appcenter::AppcenterApi;
 #[cfg(feature = "appcenter")]
 pub use crate::api::appcenter::{
-    AddAppBuildSystemSetters, AddBuildAppSetters, ChangeAppBuildSystemStateSetters,
-    CheckBuildAppParametersSetters, CreateBuildAppSetters,
-    CreateResourceStackFromAppSetters, DeleteAppBuildSystemSetters,
-    DeleteBuildAppSetters, DeletePublishAppSetters, ExportBuildAppSetters,
-    GetAppBuildSystemCapacitySetters, GetResourceFromPublishAppSetters,
-    PreviewResourceFromAppSetters, PublishAppSetters, ReconnectAppBuildSystemSetters,
-    UpdateAppBuildSystemSetters, UpdateBuildAppSetters, UpdatePublishAppSetters,
+    AddAppBuildSystemSetters,
+    AddBuildAppSetters,
+    ChangeAppBuildSystemStateSetters,
+    CheckBuildAppParametersSetters,
+    CreateBuildAppSetters,
+    CreateResourceStackFromAppSetters,
+    DeleteAppBuildSystemSetters,
+    DeleteBuildAppSetters,
+    DeletePublishAppSetters,
+    ExportBuildAppSetters,
+    GetAppBuildSystemCapacitySetters,
+    GetResourceFromPublishAppSetters,
+    PreviewResourceFromAppSetters,
+    PublishAppSetters,
+    ReconnectAppBuildSystemSetters,
+    UpdateAppBuildSystemSetters,
+    UpdateBuildAppSetters,
+    UpdatePublishAppSetters
 };
 #[cfg(feature = "autoscaling")]
 #[cfg(feature = "client")]
 pub use crate::api::autoscaling::AutoscalingApi;
 #[cfg(feature = "autoscaling")]
 pub use crate::api::autoscaling::{
-    AttachAutoScalingTemplateToGroupSetters, ChangeAutoScalingGroupStateSetters,
-    CreateAutoScalingGroupSetters, CreateAutoScalingGroupAddingNewInstanceRuleSetters,
-    CreateAutoScalingGroupRemovalInstanceRuleSetters, CreateAutoScalingVmTemplateSetters,
-    DeleteAutoScalingGroupSetters, DeleteAutoScalingGroupInstanceSetters,
-    DeleteAutoScalingRuleSetters, DeleteAutoScalingRuleTriggerSetters,
-    DeleteAutoScalingTemplateSetters, DetachAutoScalingTemplateFromGroupSetters,
-    ExecuteAutoScalingRuleSetters, UpdateAutoScalingGroupSetters,
+    AttachAutoScalingTemplateToGroupSetters,
+    ChangeAutoScalingGroupStateSetters,
+    CreateAutoScalingGroupSetters,
+    CreateAutoScalingGroupAddingNewInstanceRuleSetters,
+    CreateAutoScalingGroupRemovalInstanceRuleSetters,
+    CreateAutoScalingVmTemplateSetters,
+    DeleteAutoScalingGroupSetters,
+    DeleteAutoScalingGroupInstanceSetters,
+    DeleteAutoScalingRuleSetters,
+    DeleteAutoScalingRuleTriggerSetters,
+    DeleteAutoScalingTemplateSetters,
+    DetachAutoScalingTemplateFromGroupSetters,
+    ExecuteAutoScalingRuleSetters,
+    UpdateAutoScalingGroupSetters,
     UpdateAutoScalingGroupAddingNewInstanceRuleSetters,
     UpdateAutoScalingGroupInstanceSetters,
-    UpdateAutoScalingGroupRemovalInstanceRuleSetters, UpdateAutoScalingRuleSetters,
-    UpdateAutoScalingVmTemplateSetters,
+    UpdateAutoScalingGroupRemovalInstanceRuleSetters,
+    UpdateAutoScalingRuleSetters,
+    UpdateAutoScalingVmTemplateSetters
 };
 #[cfg(feature = "backup-storage")]
 #[cfg(feature = "client")]
 pub use crate::api::backup_storage::BackupStorageApi;
 #[cfg(feature = "backup-storage")]
 pub use crate::api::backup_storage::{
-    DeleteBackupStorageSetters, ReconnectBackupStorageSetters,
-    AddAliyunEbsBackupStorageSetters, AddCephBackupStorageSetters,
-    AddDisasterImageStoreBackupStorageSetters, AddExternalBackupStorageSetters,
-    AddImageStoreBackupStorageSetters, AddMonToCephBackupStorageSetters,
-    AddSftpBackupStorageSetters, AddSimulatorBackupStorageSetters,
-    BackupStorageMigrateImageSetters, ChangeBackupStorageStateSetters,
-    CleanUpTrashOnBackupStorageSetters, DeleteExportedImageFromBackupStorageSetters,
+    DeleteBackupStorageSetters,
+    ReconnectBackupStorageSetters,
+    AddAliyunEbsBackupStorageSetters,
+    AddCephBackupStorageSetters,
+    AddDisasterImageStoreBackupStorageSetters,
+    AddExternalBackupStorageSetters,
+    AddImageStoreBackupStorageSetters,
+    AddMonToCephBackupStorageSetters,
+    AddSftpBackupStorageSetters,
+    AddSimulatorBackupStorageSetters,
+    BackupStorageMigrateImageSetters,
+    ChangeBackupStorageStateSetters,
+    CleanUpTrashOnBackupStorageSetters,
+    DeleteExportedImageFromBackupStorageSetters,
     ExportImageFromBackupStorageSetters,
-    GetBackupStorageCandidatesForImageMigrationSetters, GetBackupStorageCapacitySetters,
-    GetBackupStorageTypesSetters, GetImagesFromImageStoreBackupStorageSetters,
-    GetTrashOnBackupStorageSetters, ReclaimSpaceFromImageStoreSetters,
-    ReconnectImageStoreBackupStorageSetters, ReconnectSftpBackupStorageSetters,
+    GetBackupStorageCandidatesForImageMigrationSetters,
+    GetBackupStorageCapacitySetters,
+    GetBackupStorageTypesSetters,
+    GetImagesFromImageStoreBackupStorageSetters,
+    GetTrashOnBackupStorageSetters,
+    ReclaimSpaceFromImageStoreSetters,
+    ReconnectImageStoreBackupStorageSetters,
+    ReconnectSftpBackupStorageSetters,
     RecoveryImageFromImageStoreBackupStorageSetters,
-    RemoveMonFromCephBackupStorageSetters, SetImageStoreBackupStorageQuotaSetters,
-    SyncImageSetters, UpdateAliyunEbsBackupStorageSetters, UpdateBackupStorageSetters,
-    UpdateCephBackupStorageMonSetters, UpdateImageStoreBackupStorageSetters,
-    UpdateSftpBackupStorageSetters,
+    RemoveMonFromCephBackupStorageSetters,
+    SetImageStoreBackupStorageQuotaSetters,
+    SyncImageSetters,
+    UpdateAliyunEbsBackupStorageSetters,
+    UpdateBackupStorageSetters,
+    UpdateCephBackupStorageMonSetters,
+    UpdateImageStoreBackupStorageSetters,
+    UpdateSftpBackupStorageSetters
 };
 #[cfg(feature = "backup-storage-l3networks")]
 #[cfg(feature = "client")]
 pub use crate::api::backup_storage_l3networks::BackupStorageL3networksApi;
 #[cfg(feature = "backup-storage-l3networks")]
-pub use crate::api::backup_storage_l3networks::GetInterdependentL3NetworksBackupStoragesSetters;
+pub use crate::api::backup_storage_l3networks::{
+    GetInterdependentL3NetworksBackupStoragesSetters
+};
 #[cfg(feature = "baremetal")]
 #[cfg(feature = "client")]
 pub use crate::api::baremetal::BaremetalApi;
 #[cfg(feature = "baremetal")]
 pub use crate::api::baremetal::{
-    AddPreconfigurationTemplateSetters, BatchCreateBaremetalChassisSetters,
-    ChangeBaremetalChassisStateSetters, ChangePreconfigurationTemplateStateSetters,
-    CheckBaremetalChassisConfigFileSetters, CleanUpBaremetalChassisBondingSetters,
-    CreateBaremetalBondingSetters, CreateBaremetalChassisSetters,
-    CreateBaremetalInstanceSetters, CreateBaremetalPxeServerSetters,
-    DeleteBaremetalChassisSetters, DeleteBaremetalPxeServerSetters,
-    DeletePreconfigurationTemplateSetters, DestroyBaremetalInstanceSetters,
-    ExpungeBaremetalInstanceSetters, GetBaremetalChassisPowerStatusSetters,
-    InspectBaremetalChassisSetters, PowerOffBaremetalChassisSetters,
-    PowerOnBaremetalChassisSetters, PowerResetBaremetalChassisSetters,
-    RebootBaremetalInstanceSetters, ReconnectBaremetalPxeServerSetters,
-    RecoverBaremetalInstanceSetters, StartBaremetalInstanceSetters,
-    StartBaremetalPxeServerSetters, StopBaremetalInstanceSetters,
-    StopBaremetalPxeServerSetters, UpdateBaremetalChassisSetters,
-    UpdateBaremetalInstanceSetters, UpdateBaremetalPxeServerSetters,
-    UpdatePreconfigurationTemplateSetters,
+    AddPreconfigurationTemplateSetters,
+    BatchCreateBaremetalChassisSetters,
+    ChangeBaremetalChassisStateSetters,
+    ChangePreconfigurationTemplateStateSetters,
+    CheckBaremetalChassisConfigFileSetters,
+    CleanUpBaremetalChassisBondingSetters,
+    CreateBaremetalBondingSetters,
+    CreateBaremetalChassisSetters,
+    CreateBaremetalInstanceSetters,
+    CreateBaremetalPxeServerSetters,
+    DeleteBaremetalChassisSetters,
+    DeleteBaremetalPxeServerSetters,
+    DeletePreconfigurationTemplateSetters,
+    DestroyBaremetalInstanceSetters,
+    ExpungeBaremetalInstanceSetters,
+    GetBaremetalChassisPowerStatusSetters,
+    InspectBaremetalChassisSetters,
+    PowerOffBaremetalChassisSetters,
+    PowerOnBaremetalChassisSetters,
+    PowerResetBaremetalChassisSetters,
+    RebootBaremetalInstanceSetters,
+    ReconnectBaremetalPxeServerSetters,
+    RecoverBaremetalInstanceSetters,
+    StartBaremetalInstanceSetters,
+    StartBaremetalPxeServerSetters,
+    StopBaremetalInstanceSetters,
+    StopBaremetalPxeServerSetters,
+    UpdateBaremetalChassisSetters,
+    UpdateBaremetalInstanceSetters,
+    UpdateBaremetalPxeServerSetters,
+    UpdatePreconfigurationTemplateSetters
 };
 #[cfg(feature = "baremetal2")]
 #[cfg(feature = "client")]
 pub use crate::api::baremetal2::Baremetal2Api;
 #[cfg(feature = "baremetal2")]
 pub use crate::api::baremetal2::{
-    AddBareMetal2GatewaySetters, AddBareMetal2IpmiChassisSetters,
+    AddBareMetal2GatewaySetters,
+    AddBareMetal2IpmiChassisSetters,
     AttachBareMetal2GatewayToClusterSetters,
-    AttachBareMetal2ProvisionNetworkToClusterSetters, AttachProvisionNicToBondingSetters,
-    BatchAddBareMetal2IpmiChassisSetters, ChangeBareMetal2ChassisOfferingStateSetters,
-    ChangeBareMetal2ChassisStateSetters, ChangeBareMetal2GatewayClusterSetters,
-    ChangeBareMetal2GatewayStateSetters, ChangeBareMetal2InstancePasswordSetters,
+    AttachBareMetal2ProvisionNetworkToClusterSetters,
+    AttachProvisionNicToBondingSetters,
+    BatchAddBareMetal2IpmiChassisSetters,
+    ChangeBareMetal2ChassisOfferingStateSetters,
+    ChangeBareMetal2ChassisStateSetters,
+    ChangeBareMetal2GatewayClusterSetters,
+    ChangeBareMetal2GatewayStateSetters,
+    ChangeBareMetal2InstancePasswordSetters,
     ChangeBareMetal2ProvisionNetworkStateSetters,
-    CheckBareMetal2IpmiChassisConfigFileSetters, CheckStaticProvisionIpSetters,
-    CleanUpBareMetal2BondingSetters, CreateBareMetal2BondingSetters,
-    CreateBareMetal2InstanceSetters, CreateBareMetal2IpmiChassisHardwareInfoSetters,
-    CreateBareMetal2ProvisionNetworkSetters, DeleteBareMetal2ChassisSetters,
-    DeleteBareMetal2GatewaySetters, DeleteBareMetal2ProvisionNetworkSetters,
+    CheckBareMetal2IpmiChassisConfigFileSetters,
+    CheckStaticProvisionIpSetters,
+    CleanUpBareMetal2BondingSetters,
+    CreateBareMetal2BondingSetters,
+    CreateBareMetal2InstanceSetters,
+    CreateBareMetal2IpmiChassisHardwareInfoSetters,
+    CreateBareMetal2ProvisionNetworkSetters,
+    DeleteBareMetal2ChassisSetters,
+    DeleteBareMetal2GatewaySetters,
+    DeleteBareMetal2ProvisionNetworkSetters,
     DetachBareMetal2GatewayFromClusterSetters,
     DetachBareMetal2ProvisionNetworkFromClusterSetters,
-    DetachProvisionNicFromBondingSetters, GetBareMetal2ChassisPowerStatusSetters,
+    DetachProvisionNicFromBondingSetters,
+    GetBareMetal2ChassisPowerStatusSetters,
     GetBareMetal2GatewayAllocatorStrategiesSetters,
     GetBareMetal2ProvisionNetworkIpAddressCapacitySetters,
-    GetBareMetal2SupportedBootModeSetters, InspectBareMetal2ChassisSetters,
-    InspectBareMetal2ChassisByInstanceSetters, PowerOffBareMetal2ChassisSetters,
-    PowerOnBareMetal2ChassisSetters, PowerResetBareMetal2ChassisSetters,
-    ReconnectBareMetal2GatewaySetters, ReconnectBareMetal2InstanceSetters,
-    StartBareMetal2InstanceSetters, UpdateBareMetal2ChassisSetters,
-    UpdateBareMetal2ChassisOfferingSetters, UpdateBareMetal2ChassisPciDeviceSetters,
-    UpdateBareMetal2GatewaySetters, UpdateBareMetal2InstanceSetters,
-    UpdateBareMetal2IpmiChassisSetters, UpdateBareMetal2ProvisionNetworkSetters,
+    GetBareMetal2SupportedBootModeSetters,
+    InspectBareMetal2ChassisSetters,
+    InspectBareMetal2ChassisByInstanceSetters,
+    PowerOffBareMetal2ChassisSetters,
+    PowerOnBareMetal2ChassisSetters,
+    PowerResetBareMetal2ChassisSetters,
+    ReconnectBareMetal2GatewaySetters,
+    ReconnectBareMetal2InstanceSetters,
+    StartBareMetal2InstanceSetters,
+    UpdateBareMetal2ChassisSetters,
+    UpdateBareMetal2ChassisOfferingSetters,
+    UpdateBareMetal2ChassisPciDeviceSetters,
+    UpdateBareMetal2GatewaySetters,
+    UpdateBareMetal2InstanceSetters,
+    UpdateBareMetal2IpmiChassisSetters,
+    UpdateBareMetal2ProvisionNetworkSetters
 };
 #[cfg(feature = "batch-queries")]
 #[cfg(feature = "client")]
 pub use crate::api::batch_queries::BatchQueriesApi;
 #[cfg(feature = "batch-queries")]
-pub use crate::api::batch_queries::BatchQuerySetters;
+pub use crate::api::batch_queries::{
+    BatchQuerySetters
+};
 #[cfg(feature = "billings")]
 #[cfg(feature = "client")]
 pub use crate::api::billings::BillingsApi;
 #[cfg(feature = "billings")]
 pub use crate::api::billings::{
-    AttachPriceTableToAccountSetters, CalculateAccountBillingSpendingSetters,
-    CalculateAccountSpendingSetters, CalculateResourceSpendingSetters,
-    ChangeAccountPriceTableBindingSetters, CleanupBillingUsageSetters,
-    CreatePriceTableSetters, CreateResourcePriceSetters, DeleteBillingSetters,
-    DeletePriceTableSetters, DeleteResourcePriceSetters,
-    DetachPriceTableFromAccountSetters, GenerateAccountBillingSetters,
-    GetAccountPriceTableRefSetters, UpdatePriceTableSetters, UpdateResourcePriceSetters,
-    ValidateDiskOfferingUserConfigSetters, ValidateInstanceOfferingUserConfigSetters,
-    ValidatePriceUserConfigSetters,
+    AttachPriceTableToAccountSetters,
+    CalculateAccountBillingSpendingSetters,
+    CalculateAccountSpendingSetters,
+    CalculateResourceSpendingSetters,
+    ChangeAccountPriceTableBindingSetters,
+    CleanupBillingUsageSetters,
+    CreatePriceTableSetters,
+    CreateResourcePriceSetters,
+    DeleteBillingSetters,
+    DeletePriceTableSetters,
+    DeleteResourcePriceSetters,
+    DetachPriceTableFromAccountSetters,
+    GenerateAccountBillingSetters,
+    GetAccountPriceTableRefSetters,
+    UpdatePriceTableSetters,
+    UpdateResourcePriceSetters,
+    ValidateDiskOfferingUserConfigSetters,
+    ValidateInstanceOfferingUserConfigSetters,
+    ValidatePriceUserConfigSetters
 };
 #[cfg(feature = "block-volumes")]
 #[cfg(feature = "client")]
 pub use crate::api::block_volumes::BlockVolumesApi;
 #[cfg(feature = "block-volumes")]
 pub use crate::api::block_volumes::{
-    CreateBlockVolumeSetters, GetAccessPathSetters, UpdateBlockVolumeSetters,
+    CreateBlockVolumeSetters,
+    GetAccessPathSetters,
+    UpdateBlockVolumeSetters
 };
 #[cfg(feature = "buildapp")]
 #[cfg(feature = "client")]
 pub use crate::api::buildapp::BuildappApi;
 #[cfg(feature = "buildapp")]
-pub use crate::api::buildapp::DeleteBuildAppExportHistorySetters;
+pub use crate::api::buildapp::{
+    DeleteBuildAppExportHistorySetters
+};
 #[cfg(feature = "captcha")]
 #[cfg(feature = "client")]
 pub use crate::api::captcha::CaptchaApi;
 #[cfg(feature = "captcha")]
-pub use crate::api::captcha::RefreshCaptchaSetters;
+pub use crate::api::captcha::{
+    RefreshCaptchaSetters
+};
 #[cfg(feature = "cas")]
 #[cfg(feature = "client")]
 pub use crate::api::cas::CasApi;
 #[cfg(feature = "cas")]
 pub use crate::api::cas::{
-    CreateCasClientSetters, LoginByCasSetters, UpdateCasClientSetters,
+    CreateCasClientSetters,
+    LoginByCasSetters,
+    UpdateCasClientSetters
 };
 #[cfg(feature = "cdp-backup-storage")]
 #[cfg(feature = "client")]
 pub use crate::api::cdp_backup_storage::CdpBackupStorageApi;
 #[cfg(feature = "cdp-backup-storage")]
 pub use crate::api::cdp_backup_storage::{
-    CreateCdpPolicySetters, CreateCdpTaskSetters, DeleteCdpPolicySetters,
-    GetCdpBackupStorageRequirementSetters, MountVmInstanceRecoveryPointSetters,
-    UnmountVmInstanceRecoveryPointSetters, UpdateCdpPolicySetters, UpdateCdpTaskSetters,
+    CreateCdpPolicySetters,
+    CreateCdpTaskSetters,
+    DeleteCdpPolicySetters,
+    GetCdpBackupStorageRequirementSetters,
+    MountVmInstanceRecoveryPointSetters,
+    UnmountVmInstanceRecoveryPointSetters,
+    UpdateCdpPolicySetters,
+    UpdateCdpTaskSetters
 };
 #[cfg(feature = "cdp-backups")]
 #[cfg(feature = "client")]
 pub use crate::api::cdp_backups::CdpBackupsApi;
 #[cfg(feature = "cdp-backups")]
 pub use crate::api::cdp_backups::{
-    CreateVmFromCdpBackupSetters, RevertVmFromCdpBackupSetters,
+    CreateVmFromCdpBackupSetters,
+    RevertVmFromCdpBackupSetters
 };
 #[cfg(feature = "cdp-task")]
 #[cfg(feature = "client")]
 pub use crate::api::cdp_task::CdpTaskApi;
 #[cfg(feature = "cdp-task")]
 pub use crate::api::cdp_task::{
-    DeleteCdpTaskSetters, DeleteCdpTaskDataSetters, DisableCdpTaskSetters,
-    EnableCdpTaskSetters, MergeDataOnBackupStorageSetters,
-    UpgradeBackupStorageCdpTasksSetters,
+    DeleteCdpTaskSetters,
+    DeleteCdpTaskDataSetters,
+    DisableCdpTaskSetters,
+    EnableCdpTaskSetters,
+    MergeDataOnBackupStorageSetters,
+    UpgradeBackupStorageCdpTasksSetters
 };
 #[cfg(feature = "certificates")]
 #[cfg(feature = "client")]
 pub use crate::api::certificates::CertificatesApi;
 #[cfg(feature = "certificates")]
 pub use crate::api::certificates::{
-    CreateCertificateSetters, DeleteCertificateSetters, UpdateCertificateSetters,
+    CreateCertificateSetters,
+    DeleteCertificateSetters,
+    UpdateCertificateSetters
 };
 #[cfg(feature = "cloudformation")]
 #[cfg(feature = "client")]
 pub use crate::api::cloudformation::CloudformationApi;
 #[cfg(feature = "cloudformation")]
 pub use crate::api::cloudformation::{
-    AddResourceStackVmPortMonitorSetters, AddStackTemplateSetters,
-    CheckStackTemplateParametersSetters, CreateResourceStackSetters,
-    DecodeStackTemplateSetters, DeleteResourceStackSetters,
-    DeleteResourceStackVmPortMonitorSetters, DeleteStackTemplateSetters,
-    GetResourceFromResourceStackSetters, GetResourceStackFromResourceSetters,
-    GetResourceStackVmStatusSetters, GetSupportedCloudFormationResourcesSetters,
-    PreviewResourceStackSetters, RestartResourceStackSetters, UpdateResourceStackSetters,
-    UpdateStackTemplateSetters,
+    AddResourceStackVmPortMonitorSetters,
+    AddStackTemplateSetters,
+    CheckStackTemplateParametersSetters,
+    CreateResourceStackSetters,
+    DecodeStackTemplateSetters,
+    DeleteResourceStackSetters,
+    DeleteResourceStackVmPortMonitorSetters,
+    DeleteStackTemplateSetters,
+    GetResourceFromResourceStackSetters,
+    GetResourceStackFromResourceSetters,
+    GetResourceStackVmStatusSetters,
+    GetSupportedCloudFormationResourcesSetters,
+    PreviewResourceStackSetters,
+    RestartResourceStackSetters,
+    UpdateResourceStackSetters,
+    UpdateStackTemplateSetters
 };
 #[cfg(feature = "clusters")]
 #[cfg(feature = "client")]
 pub use crate::api::clusters::ClustersApi;
 #[cfg(feature = "clusters")]
 pub use crate::api::clusters::{
-    ApplyDRSAdviceSetters, AttachBaremetalPxeServerToClusterSetters,
-    AttachIscsiServerToClusterSetters, AttachNvmeServerToClusterSetters,
-    AttachPrimaryStorageToClusterSetters, ChangeClusterStateSetters,
-    CreateClusterSetters, CreateClusterDRSSetters, DeleteClusterSetters,
-    DeleteClusterDRSSetters, DetachBaremetalPxeServerFromClusterSetters,
-    DetachIscsiServerFromClusterSetters, DetachNvmeServerFromClusterSetters,
-    DetachPrimaryStorageFromClusterSetters, ExecuteDRSSchedulingSetters,
+    ApplyDRSAdviceSetters,
+    AttachBaremetalPxeServerToClusterSetters,
+    AttachIscsiServerToClusterSetters,
+    AttachNvmeServerToClusterSetters,
+    AttachPrimaryStorageToClusterSetters,
+    ChangeClusterStateSetters,
+    CreateClusterSetters,
+    CreateClusterDRSSetters,
+    DeleteClusterSetters,
+    DeleteClusterDRSSetters,
+    DetachBaremetalPxeServerFromClusterSetters,
+    DetachIscsiServerFromClusterSetters,
+    DetachNvmeServerFromClusterSetters,
+    DetachPrimaryStorageFromClusterSetters,
+    ExecuteDRSSchedulingSetters,
     GetCandidateL2NetworksForAttachingClusterSetters,
-    GetCandidateNetworkInterfacesSetters, GetClusterDRSStatusSetters,
-    GetClusterHostNetworkFactsSetters, UpdateClusterSetters, UpdateClusterDRSSetters,
-    UpdateClusterOSSetters, ValidateClusterSupportDRSSetters,
+    GetCandidateNetworkInterfacesSetters,
+    GetClusterDRSStatusSetters,
+    GetClusterHostNetworkFactsSetters,
+    UpdateClusterSetters,
+    UpdateClusterDRSSetters,
+    UpdateClusterOSSetters,
+    ValidateClusterSupportDRSSetters
 };
 #[cfg(feature = "consoles")]
 #[cfg(feature = "client")]
 pub use crate::api::consoles::ConsolesApi;
 #[cfg(feature = "consoles")]
 pub use crate::api::consoles::{
-    ReconnectConsoleProxyAgentSetters, RequestConsoleAccessSetters,
-    UpdateConsoleProxyAgentSetters,
+    ReconnectConsoleProxyAgentSetters,
+    RequestConsoleAccessSetters,
+    UpdateConsoleProxyAgentSetters
 };
 #[cfg(feature = "container")]
 #[cfg(feature = "client")]
 pub use crate::api::container::ContainerApi;
 #[cfg(feature = "container")]
 pub use crate::api::container::{
-    AddContainerManagementEndpointSetters, DeleteContainerManagementEndpointSetters,
-    DeleteContainerResourceFromEndpointSetters, GetContainerUsageSetters,
-    SyncContainerManagementEndpointSetters, UpdateContainerManagementEndpointSetters,
+    AddContainerManagementEndpointSetters,
+    DeleteContainerManagementEndpointSetters,
+    DeleteContainerResourceFromEndpointSetters,
+    GetContainerUsageSetters,
+    SyncContainerManagementEndpointSetters,
+    UpdateContainerManagementEndpointSetters
 };
 #[cfg(feature = "core")]
 #[cfg(feature = "client")]
 pub use crate::api::core::CoreApi;
 #[cfg(feature = "core")]
-pub use crate::api::core::{CleanQueueSetters, GetChainTaskSetters};
+pub use crate::api::core::{
+    CleanQueueSetters,
+    GetChainTaskSetters
+};
 #[cfg(feature = "crypto")]
 #[cfg(feature = "client")]
 pub use crate::api::crypto::CryptoApi;
 #[cfg(feature = "crypto")]
 pub use crate::api::crypto::{
-    AddCCSCertificateSetters, AttachCCSCertificateToUserSetters,
-    DeleteCCSCertificateSetters, DetachCCSCertificateFromUserSetters,
-    UpdateCCSCertificateUserStateSetters,
+    AddCCSCertificateSetters,
+    AttachCCSCertificateToUserSetters,
+    DeleteCCSCertificateSetters,
+    DetachCCSCertificateFromUserSetters,
+    UpdateCCSCertificateUserStateSetters
 };
 #[cfg(feature = "database-backups")]
 #[cfg(feature = "client")]
 pub use crate::api::database_backups::DatabaseBackupsApi;
 #[cfg(feature = "database-backups")]
 pub use crate::api::database_backups::{
-    CreateDatabaseBackupSetters, DeleteDatabaseBackupSetters,
-    ExportDatabaseBackupFromBackupStorageSetters, GetDatabaseBackupFromImageStoreSetters,
-    RecoverDatabaseFromBackupSetters, SyncDatabaseBackupSetters,
-    SyncDatabaseBackupFromImageStoreBackupStorageSetters,
+    CreateDatabaseBackupSetters,
+    DeleteDatabaseBackupSetters,
+    ExportDatabaseBackupFromBackupStorageSetters,
+    GetDatabaseBackupFromImageStoreSetters,
+    RecoverDatabaseFromBackupSetters,
+    SyncDatabaseBackupSetters,
+    SyncDatabaseBackupFromImageStoreBackupStorageSetters
 };
 #[cfg(feature = "debug")]
 #[cfg(feature = "client")]
 pub use crate::api::debug::DebugApi;
 #[cfg(feature = "debug")]
-pub use crate::api::debug::{DebugSignalSetters, GetDebugSignalSetters};
+pub use crate::api::debug::{
+    DebugSignalSetters,
+    GetDebugSignalSetters
+};
 #[cfg(feature = "directories")]
 #[cfg(feature = "client")]
 pub use crate::api::directories::DirectoriesApi;
 #[cfg(feature = "directories")]
 pub use crate::api::directories::{
-    AddResourcesToDirectorySetters, CreateDirectorySetters, DeleteDirectorySetters,
-    MoveDirectorySetters, MoveResourcesToDirectorySetters,
-    RemoveResourcesFromDirectorySetters, UpdateDirectorySetters,
+    AddResourcesToDirectorySetters,
+    CreateDirectorySetters,
+    DeleteDirectorySetters,
+    MoveDirectorySetters,
+    MoveResourcesToDirectorySetters,
+    RemoveResourcesFromDirectorySetters,
+    UpdateDirectorySetters
 };
 #[cfg(feature = "disk-offerings")]
 #[cfg(feature = "client")]
 pub use crate::api::disk_offerings::DiskOfferingsApi;
 #[cfg(feature = "disk-offerings")]
 pub use crate::api::disk_offerings::{
-    ChangeDiskOfferingStateSetters, CreateDiskOfferingSetters, DeleteDiskOfferingSetters,
-    UpdateDiskOfferingSetters,
+    ChangeDiskOfferingStateSetters,
+    CreateDiskOfferingSetters,
+    DeleteDiskOfferingSetters,
+    UpdateDiskOfferingSetters
 };
 #[cfg(feature = "eips")]
 #[cfg(feature = "client")]
 pub use crate::api::eips::EipsApi;
 #[cfg(feature = "eips")]
 pub use crate::api::eips::{
-    AttachEipSetters, ChangeEipStateSetters, CreateEipSetters, DeleteEipSetters,
-    DetachEipSetters, GetEipAttachableVmNicsSetters, UpdateEipSetters,
+    AttachEipSetters,
+    ChangeEipStateSetters,
+    CreateEipSetters,
+    DeleteEipSetters,
+    DetachEipSetters,
+    GetEipAttachableVmNicsSetters,
+    UpdateEipSetters
 };
 #[cfg(feature = "encrypted")]
 #[cfg(feature = "client")]
 pub use crate::api::encrypted::EncryptedApi;
 #[cfg(feature = "encrypted")]
-pub use crate::api::encrypted::GetEncryptedFieldSetters;
+pub use crate::api::encrypted::{
+    GetEncryptedFieldSetters
+};
 #[cfg(feature = "errorcode")]
 #[cfg(feature = "client")]
 pub use crate::api::errorcode::ErrorcodeApi;
 #[cfg(feature = "errorcode")]
 pub use crate::api::errorcode::{
-    CheckElaborationContentSetters, GetElaborationCategoriesSetters,
-    GetElaborationsSetters, ReloadElaborationSetters,
+    CheckElaborationContentSetters,
+    GetElaborationCategoriesSetters,
+    GetElaborationsSetters,
+    ReloadElaborationSetters
 };
 #[cfg(feature = "eventlogs")]
 #[cfg(feature = "client")]
@@ -391,41 +590,59 @@ pub use crate::api::expon::ExponApi;
 #[cfg(feature = "client")]
 pub use crate::api::exported_database_backup::ExportedDatabaseBackupApi;
 #[cfg(feature = "exported-database-backup")]
-pub use crate::api::exported_database_backup::DeleteExportedDatabaseBackupFromBackupStorageSetters;
+pub use crate::api::exported_database_backup::{
+    DeleteExportedDatabaseBackupFromBackupStorageSetters
+};
 #[cfg(feature = "external")]
 #[cfg(feature = "client")]
 pub use crate::api::external::ExternalApi;
 #[cfg(feature = "external")]
-pub use crate::api::external::{GetExternalServicesSetters, ReloadExternalServiceSetters};
+pub use crate::api::external::{
+    GetExternalServicesSetters,
+    ReloadExternalServiceSetters
+};
 #[cfg(feature = "externalbackup")]
 #[cfg(feature = "client")]
 pub use crate::api::externalbackup::ExternalbackupApi;
 #[cfg(feature = "externalbackup")]
 pub use crate::api::externalbackup::{
-    CreateZBoxBackupSetters, DeleteExternalBackupSetters, GetZBoxBackupDetailsSetters,
+    CreateZBoxBackupSetters,
+    DeleteExternalBackupSetters,
+    GetZBoxBackupDetailsSetters
 };
 #[cfg(feature = "flowmeters")]
 #[cfg(feature = "client")]
 pub use crate::api::flowmeters::FlowmetersApi;
 #[cfg(feature = "flowmeters")]
 pub use crate::api::flowmeters::{
-    AddVRouterNetworksToFlowMeterSetters, CreateFlowCollectorSetters,
-    CreateFlowMeterSetters, DeleteFlowCollectorSetters, DeleteFlowMeterSetters,
-    GetFlowMeterRouterIdSetters, GetVRouterFlowCounterSetters,
-    RemoveVRouterNetworksFromFlowMeterSetters, SetFlowMeterRouterIdSetters,
-    UpdateFlowCollectorSetters, UpdateFlowMeterSetters,
+    AddVRouterNetworksToFlowMeterSetters,
+    CreateFlowCollectorSetters,
+    CreateFlowMeterSetters,
+    DeleteFlowCollectorSetters,
+    DeleteFlowMeterSetters,
+    GetFlowMeterRouterIdSetters,
+    GetVRouterFlowCounterSetters,
+    RemoveVRouterNetworksFromFlowMeterSetters,
+    SetFlowMeterRouterIdSetters,
+    UpdateFlowCollectorSetters,
+    UpdateFlowMeterSetters
 };
 #[cfg(feature = "gc-jobs")]
 #[cfg(feature = "client")]
 pub use crate::api::gc_jobs::GcJobsApi;
 #[cfg(feature = "gc-jobs")]
-pub use crate::api::gc_jobs::{DeleteGCJobSetters, TriggerGCJobSetters};
+pub use crate::api::gc_jobs::{
+    DeleteGCJobSetters,
+    TriggerGCJobSetters
+};
 #[cfg(feature = "global-configurations")]
 #[cfg(feature = "client")]
 pub use crate::api::global_configurations::GlobalConfigurationsApi;
 #[cfg(feature = "global-configurations")]
 pub use crate::api::global_configurations::{
-    GetGlobalConfigOptionsSetters, ResetGlobalConfigSetters, UpdateGlobalConfigSetters,
+    GetGlobalConfigOptionsSetters,
+    ResetGlobalConfigSetters,
+    UpdateGlobalConfigSetters
 };
 #[cfg(feature = "gpu-device")]
 #[cfg(feature = "client")]
@@ -434,7 +651,10 @@ pub use crate::api::gpu_device::GpuDeviceApi;
 #[cfg(feature = "client")]
 pub use crate::api::guest_os::GuestOsApi;
 #[cfg(feature = "guest-os")]
-pub use crate::api::guest_os::{GetGuestOsMetadataSetters, RefreshGuestOsMetadataSetters};
+pub use crate::api::guest_os::{
+    GetGuestOsMetadataSetters,
+    RefreshGuestOsMetadataSetters
+};
 #[cfg(feature = "guesttools")]
 #[cfg(feature = "client")]
 pub use crate::api::guesttools::GuesttoolsApi;
@@ -442,658 +662,1016 @@ pub use crate::api::guesttools::GuesttoolsApi;
 #[cfg(feature = "client")]
 pub use crate::api::ha_strategy_condition::HaStrategyConditionApi;
 #[cfg(feature = "ha-strategy-condition")]
-pub use crate::api::ha_strategy_condition::UpdateHaStrategyConditionSetters;
+pub use crate::api::ha_strategy_condition::{
+    UpdateHaStrategyConditionSetters
+};
 #[cfg(feature = "host-network-interface")]
 #[cfg(feature = "client")]
 pub use crate::api::host_network_interface::HostNetworkInterfaceApi;
 #[cfg(feature = "host-network-interface")]
 pub use crate::api::host_network_interface::{
-    ChangeHostNetworkInterfaceLldpModeSetters, GetHostNetworkInterfaceLldpSetters,
+    ChangeHostNetworkInterfaceLldpModeSetters,
+    GetHostNetworkInterfaceLldpSetters
 };
 #[cfg(feature = "host-scheduling-rule-group")]
 #[cfg(feature = "client")]
 pub use crate::api::host_scheduling_rule_group::HostSchedulingRuleGroupApi;
 #[cfg(feature = "host-scheduling-rule-group")]
 pub use crate::api::host_scheduling_rule_group::{
-    AddHostToHostSchedulingRuleGroupSetters, CreateHostSchedulingRuleGroupSetters,
-    DeleteHostSchedulingRuleGroupSetters, DetachHostFromHostSchedulingRuleGroupSetters,
-    UpdateHostSchedulingRuleGroupSetters,
+    AddHostToHostSchedulingRuleGroupSetters,
+    CreateHostSchedulingRuleGroupSetters,
+    DeleteHostSchedulingRuleGroupSetters,
+    DetachHostFromHostSchedulingRuleGroupSetters,
+    UpdateHostSchedulingRuleGroupSetters
 };
 #[cfg(feature = "hosts")]
 #[cfg(feature = "client")]
 pub use crate::api::hosts::HostsApi;
 #[cfg(feature = "hosts")]
 pub use crate::api::hosts::{
-    AddKVMHostSetters, AddKVMHostFromConfigFileSetters, AddSimulatorHostSetters,
-    AddXDragonHostSetters, AllocateHostResourceSetters, AttachNicToBondingSetters,
-    ChangeHostPasswordSetters, ChangeHostStateSetters, CheckKVMHostConfigFileSetters,
-    CreateBondingSetters, CreateHostNetworkServiceTypeSetters, DeleteBondingSetters,
-    DeleteHostSetters, DeleteHostNetworkServiceTypeSetters, DetachNicFromBondingSetters,
-    GetCandidateInterfaceVlanIdsSetters, GetCpuMemoryCapacitySetters,
-    GetHostAllocatorStrategiesSetters, GetHostNUMATopologySetters,
-    GetHostNetworkFactsSetters, GetHostPhysicalMemoryFactsSetters,
-    GetHostPowerStatusSetters, GetHostResourceAllocationSetters, GetHostTaskSetters,
-    GetHostWebSshUrlSetters, GetHypervisorTypesSetters,
-    GetInterfaceServiceTypeStatisticSetters, IdentifyHostSetters, KvmRunShellSetters,
-    LocateHostNetworkInterfaceSetters, PowerOffHostSetters, PowerOnHostSetters,
-    PowerResetHostSetters, ReconnectHostSetters, SetIpOnHostNetworkBondingSetters,
-    SetIpOnHostNetworkInterfaceSetters, SetServiceTypeOnHostNetworkBondingSetters,
-    SetServiceTypeOnHostNetworkInterfaceSetters, ShutdownHostSetters,
-    UpdateBondingSetters, UpdateHostSetters, UpdateHostIpmiSetters,
-    UpdateHostNetworkInterfaceSetters, UpdateHostNetworkServiceTypeSetters,
-    UpdateKVMHostSetters,
+    AddKVMHostSetters,
+    AddKVMHostFromConfigFileSetters,
+    AddSimulatorHostSetters,
+    AddXDragonHostSetters,
+    AllocateHostResourceSetters,
+    AttachNicToBondingSetters,
+    ChangeHostPasswordSetters,
+    ChangeHostStateSetters,
+    CheckKVMHostConfigFileSetters,
+    CreateBondingSetters,
+    CreateHostNetworkServiceTypeSetters,
+    DeleteBondingSetters,
+    DeleteHostSetters,
+    DeleteHostNetworkServiceTypeSetters,
+    DetachNicFromBondingSetters,
+    GetCandidateInterfaceVlanIdsSetters,
+    GetCpuMemoryCapacitySetters,
+    GetHostAllocatorStrategiesSetters,
+    GetHostNUMATopologySetters,
+    GetHostNetworkFactsSetters,
+    GetHostPhysicalMemoryFactsSetters,
+    GetHostPowerStatusSetters,
+    GetHostResourceAllocationSetters,
+    GetHostTaskSetters,
+    GetHostWebSshUrlSetters,
+    GetHypervisorTypesSetters,
+    GetInterfaceServiceTypeStatisticSetters,
+    IdentifyHostSetters,
+    KvmRunShellSetters,
+    LocateHostNetworkInterfaceSetters,
+    PowerOffHostSetters,
+    PowerOnHostSetters,
+    PowerResetHostSetters,
+    ReconnectHostSetters,
+    SetIpOnHostNetworkBondingSetters,
+    SetIpOnHostNetworkInterfaceSetters,
+    SetServiceTypeOnHostNetworkBondingSetters,
+    SetServiceTypeOnHostNetworkInterfaceSetters,
+    ShutdownHostSetters,
+    UpdateBondingSetters,
+    UpdateHostSetters,
+    UpdateHostIpmiSetters,
+    UpdateHostNetworkInterfaceSetters,
+    UpdateHostNetworkServiceTypeSetters,
+    UpdateKVMHostSetters
 };
 #[cfg(feature = "hybrid")]
 #[cfg(feature = "client")]
 pub use crate::api::hybrid::HybridApi;
 #[cfg(feature = "hybrid")]
 pub use crate::api::hybrid::{
-    AddAliyunKeySecretSetters, AddConnectionAccessPointFromRemoteSetters,
-    AddDataCenterFromRemoteSetters, AddHybridKeySecretSetters,
-    AddIdentityZoneFromRemoteSetters, AddOssBucketFromRemoteSetters,
-    AttachAliyunDiskToEcsSetters, AttachAliyunKeySetters, AttachHybridEipToEcsSetters,
-    AttachHybridKeySetters, AttachOssBucketToEcsDataCenterSetters,
-    BackupDatabaseToPublicCloudSetters, CreateAliyunDiskFromRemoteSetters,
-    CreateAliyunRouterInterfaceRemoteSetters, CreateAliyunSnapshotRemoteSetters,
+    AddAliyunKeySecretSetters,
+    AddConnectionAccessPointFromRemoteSetters,
+    AddDataCenterFromRemoteSetters,
+    AddHybridKeySecretSetters,
+    AddIdentityZoneFromRemoteSetters,
+    AddOssBucketFromRemoteSetters,
+    AttachAliyunDiskToEcsSetters,
+    AttachAliyunKeySetters,
+    AttachHybridEipToEcsSetters,
+    AttachHybridKeySetters,
+    AttachOssBucketToEcsDataCenterSetters,
+    BackupDatabaseToPublicCloudSetters,
+    CreateAliyunDiskFromRemoteSetters,
+    CreateAliyunRouterInterfaceRemoteSetters,
+    CreateAliyunSnapshotRemoteSetters,
     CreateAliyunVpcVirtualRouterEntryRemoteSetters,
     CreateConnectionBetweenL3NetworkAndAliyunVSwitchSetters,
-    CreateEcsImageFromEcsSnapshotSetters, CreateEcsImageFromLocalImageSetters,
-    CreateEcsInstanceFromEcsImageSetters, CreateEcsSecurityGroupRemoteSetters,
-    CreateEcsSecurityGroupRuleRemoteSetters, CreateEcsVSwitchRemoteSetters,
-    CreateEcsVpcRemoteSetters, CreateHybridEipSetters,
-    CreateOssBackupBucketRemoteSetters, CreateOssBucketRemoteSetters,
-    CreateVpcUserVpnGatewayRemoteSetters, CreateVpcVpnConnectionRemoteSetters,
-    CreateVpnIkeConfigSetters, CreateVpnIpsecConfigSetters,
-    DeleteAliyunDiskFromLocalSetters, DeleteAliyunDiskFromRemoteSetters,
-    DeleteAliyunKeySecretSetters, DeleteAliyunRouteEntryRemoteSetters,
-    DeleteAliyunRouterInterfaceLocalSetters, DeleteAliyunRouterInterfaceRemoteSetters,
-    DeleteAliyunSnapshotFromLocalSetters, DeleteAliyunSnapshotFromRemoteSetters,
-    DeleteAllEcsInstancesFromDataCenterSetters, DeleteBackupFileInPublicSetters,
+    CreateEcsImageFromEcsSnapshotSetters,
+    CreateEcsImageFromLocalImageSetters,
+    CreateEcsInstanceFromEcsImageSetters,
+    CreateEcsSecurityGroupRemoteSetters,
+    CreateEcsSecurityGroupRuleRemoteSetters,
+    CreateEcsVSwitchRemoteSetters,
+    CreateEcsVpcRemoteSetters,
+    CreateHybridEipSetters,
+    CreateOssBackupBucketRemoteSetters,
+    CreateOssBucketRemoteSetters,
+    CreateVpcUserVpnGatewayRemoteSetters,
+    CreateVpcVpnConnectionRemoteSetters,
+    CreateVpnIkeConfigSetters,
+    CreateVpnIpsecConfigSetters,
+    DeleteAliyunDiskFromLocalSetters,
+    DeleteAliyunDiskFromRemoteSetters,
+    DeleteAliyunKeySecretSetters,
+    DeleteAliyunRouteEntryRemoteSetters,
+    DeleteAliyunRouterInterfaceLocalSetters,
+    DeleteAliyunRouterInterfaceRemoteSetters,
+    DeleteAliyunSnapshotFromLocalSetters,
+    DeleteAliyunSnapshotFromRemoteSetters,
+    DeleteAllEcsInstancesFromDataCenterSetters,
+    DeleteBackupFileInPublicSetters,
     DeleteConnectionAccessPointLocalSetters,
     DeleteConnectionBetweenL3NetWorkAndAliyunVSwitchSetters,
-    DeleteDataCenterInLocalSetters, DeleteEcsImageLocalSetters,
-    DeleteEcsImageRemoteSetters, DeleteEcsInstanceSetters, DeleteEcsInstanceLocalSetters,
-    DeleteEcsSecurityGroupInLocalSetters, DeleteEcsSecurityGroupRemoteSetters,
-    DeleteEcsSecurityGroupRuleRemoteSetters, DeleteEcsVSwitchInLocalSetters,
-    DeleteEcsVSwitchRemoteSetters, DeleteEcsVpcInLocalSetters, DeleteEcsVpcRemoteSetters,
-    DeleteHybridEipFromLocalSetters, DeleteHybridEipRemoteSetters,
-    DeleteHybridKeySecretSetters, DeleteIdentityZoneInLocalSetters,
-    DeleteOssBucketFileRemoteSetters, DeleteOssBucketNameLocalSetters,
-    DeleteOssBucketRemoteSetters, DeleteVirtualBorderRouterLocalSetters,
-    DeleteVirtualRouterLocalSetters, DeleteVpcIkeConfigLocalSetters,
-    DeleteVpcIpSecConfigLocalSetters, DeleteVpcUserVpnGatewayLocalSetters,
-    DeleteVpcUserVpnGatewayRemoteSetters, DeleteVpcVpnConnectionLocalSetters,
-    DeleteVpcVpnConnectionRemoteSetters, DeleteVpcVpnGatewayLocalSetters,
-    DetachAliyunDiskFromEcsSetters, DetachAliyunKeySetters,
-    DetachHybridEipFromEcsSetters, DetachHybridKeySetters,
-    DetachOssBucketFromEcsDataCenterSetters, DownloadBackupFileFromPublicCloudSetters,
-    GCAliyunSnapshotRemoteSetters, GetConnectionAccessPointFromRemoteSetters,
+    DeleteDataCenterInLocalSetters,
+    DeleteEcsImageLocalSetters,
+    DeleteEcsImageRemoteSetters,
+    DeleteEcsInstanceSetters,
+    DeleteEcsInstanceLocalSetters,
+    DeleteEcsSecurityGroupInLocalSetters,
+    DeleteEcsSecurityGroupRemoteSetters,
+    DeleteEcsSecurityGroupRuleRemoteSetters,
+    DeleteEcsVSwitchInLocalSetters,
+    DeleteEcsVSwitchRemoteSetters,
+    DeleteEcsVpcInLocalSetters,
+    DeleteEcsVpcRemoteSetters,
+    DeleteHybridEipFromLocalSetters,
+    DeleteHybridEipRemoteSetters,
+    DeleteHybridKeySecretSetters,
+    DeleteIdentityZoneInLocalSetters,
+    DeleteOssBucketFileRemoteSetters,
+    DeleteOssBucketNameLocalSetters,
+    DeleteOssBucketRemoteSetters,
+    DeleteVirtualBorderRouterLocalSetters,
+    DeleteVirtualRouterLocalSetters,
+    DeleteVpcIkeConfigLocalSetters,
+    DeleteVpcIpSecConfigLocalSetters,
+    DeleteVpcUserVpnGatewayLocalSetters,
+    DeleteVpcUserVpnGatewayRemoteSetters,
+    DeleteVpcVpnConnectionLocalSetters,
+    DeleteVpcVpnConnectionRemoteSetters,
+    DeleteVpcVpnGatewayLocalSetters,
+    DetachAliyunDiskFromEcsSetters,
+    DetachAliyunKeySetters,
+    DetachHybridEipFromEcsSetters,
+    DetachHybridKeySetters,
+    DetachOssBucketFromEcsDataCenterSetters,
+    DownloadBackupFileFromPublicCloudSetters,
+    GCAliyunSnapshotRemoteSetters,
+    GetConnectionAccessPointFromRemoteSetters,
     GetConnectionBetweenL3NetworkAndAliyunVSwitchSetters,
-    GetCreateEcsImageProgressSetters, GetDataCenterFromRemoteSetters,
-    GetEcsInstanceTypeSetters, GetEcsInstanceVncUrlSetters,
-    GetIdentityZoneFromRemoteSetters, GetOssBackupBucketFromRemoteSetters,
-    GetOssBucketFileFromRemoteSetters, GetOssBucketNameFromRemoteSetters,
-    GetVpcVpnConfigurationFromRemoteSetters, RebootEcsInstanceSetters,
+    GetCreateEcsImageProgressSetters,
+    GetDataCenterFromRemoteSetters,
+    GetEcsInstanceTypeSetters,
+    GetEcsInstanceVncUrlSetters,
+    GetIdentityZoneFromRemoteSetters,
+    GetOssBackupBucketFromRemoteSetters,
+    GetOssBucketFileFromRemoteSetters,
+    GetOssBucketNameFromRemoteSetters,
+    GetVpcVpnConfigurationFromRemoteSetters,
+    RebootEcsInstanceSetters,
     RecoveryVirtualBorderRouterRemoteSetters,
-    StartConnectionBetweenAliyunRouterInterfaceSetters, StartEcsInstanceSetters,
-    StopEcsInstanceSetters, SyncAliyunRouteEntryFromRemoteSetters,
-    SyncAliyunRouterInterfaceFromRemoteSetters, SyncAliyunSnapshotRemoteSetters,
-    SyncAliyunVirtualRouterFromRemoteSetters, SyncConnectionAccessPointFromRemoteSetters,
-    SyncDataCenterFromRemoteSetters, SyncDiskFromAliyunFromRemoteSetters,
-    SyncEcsImageFromRemoteSetters, SyncEcsInstanceFromRemoteSetters,
-    SyncEcsSecurityGroupFromRemoteSetters, SyncEcsSecurityGroupRuleFromRemoteSetters,
-    SyncEcsVSwitchFromRemoteSetters, SyncEcsVpcFromRemoteSetters,
-    SyncHybridEipFromRemoteSetters, SyncIdentityFromRemoteSetters,
-    SyncVirtualBorderRouterFromRemoteSetters, SyncVpcUserVpnGatewayFromRemoteSetters,
-    SyncVpcVpnConnectionFromRemoteSetters, SyncVpcVpnGatewayFromRemoteSetters,
-    TerminateVirtualBorderRouterRemoteSetters, UpdateAliyunDiskSetters,
-    UpdateAliyunKeySecretSetters, UpdateAliyunRouteInterfaceRemoteSetters,
-    UpdateAliyunSnapshotSetters, UpdateAliyunVirtualRouterSetters,
-    UpdateConnectionBetweenL3NetWorkAndAliyunVSwitchSetters, UpdateEcsImageSetters,
-    UpdateEcsInstanceSetters, UpdateEcsInstanceVncPasswordSetters,
-    UpdateEcsSecurityGroupSetters, UpdateEcsVSwitchSetters, UpdateEcsVpcSetters,
-    UpdateHybridEipSetters, UpdateHybridKeySecretSetters, UpdateOssBucketSetters,
-    UpdateVirtualBorderRouterRemoteSetters, UpdateVpcUserVpnGatewaySetters,
-    UpdateVpcVpnConnectionRemoteSetters, UpdateVpcVpnGatewaySetters,
+    StartConnectionBetweenAliyunRouterInterfaceSetters,
+    StartEcsInstanceSetters,
+    StopEcsInstanceSetters,
+    SyncAliyunRouteEntryFromRemoteSetters,
+    SyncAliyunRouterInterfaceFromRemoteSetters,
+    SyncAliyunSnapshotRemoteSetters,
+    SyncAliyunVirtualRouterFromRemoteSetters,
+    SyncConnectionAccessPointFromRemoteSetters,
+    SyncDataCenterFromRemoteSetters,
+    SyncDiskFromAliyunFromRemoteSetters,
+    SyncEcsImageFromRemoteSetters,
+    SyncEcsInstanceFromRemoteSetters,
+    SyncEcsSecurityGroupFromRemoteSetters,
+    SyncEcsSecurityGroupRuleFromRemoteSetters,
+    SyncEcsVSwitchFromRemoteSetters,
+    SyncEcsVpcFromRemoteSetters,
+    SyncHybridEipFromRemoteSetters,
+    SyncIdentityFromRemoteSetters,
+    SyncVirtualBorderRouterFromRemoteSetters,
+    SyncVpcUserVpnGatewayFromRemoteSetters,
+    SyncVpcVpnConnectionFromRemoteSetters,
+    SyncVpcVpnGatewayFromRemoteSetters,
+    TerminateVirtualBorderRouterRemoteSetters,
+    UpdateAliyunDiskSetters,
+    UpdateAliyunKeySecretSetters,
+    UpdateAliyunRouteInterfaceRemoteSetters,
+    UpdateAliyunSnapshotSetters,
+    UpdateAliyunVirtualRouterSetters,
+    UpdateConnectionBetweenL3NetWorkAndAliyunVSwitchSetters,
+    UpdateEcsImageSetters,
+    UpdateEcsInstanceSetters,
+    UpdateEcsInstanceVncPasswordSetters,
+    UpdateEcsSecurityGroupSetters,
+    UpdateEcsVSwitchSetters,
+    UpdateEcsVpcSetters,
+    UpdateHybridEipSetters,
+    UpdateHybridKeySecretSetters,
+    UpdateOssBucketSetters,
+    UpdateVirtualBorderRouterRemoteSetters,
+    UpdateVpcUserVpnGatewaySetters,
+    UpdateVpcVpnConnectionRemoteSetters,
+    UpdateVpcVpnGatewaySetters
 };
 #[cfg(feature = "iam2")]
 #[cfg(feature = "client")]
 pub use crate::api::iam2::Iam2Api;
 #[cfg(feature = "iam2")]
 pub use crate::api::iam2::{
-    AddAttributesToIAM2OrganizationSetters, AddAttributesToIAM2ProjectSetters,
-    AddAttributesToIAM2VirtualIDSetters, AddAttributesToIAM2VirtualIDGroupSetters,
-    AddIAM2VirtualIDGroupToProjectsSetters, AddIAM2VirtualIDsToGroupSetters,
-    AddIAM2VirtualIDsToOrganizationSetters, AddIAM2VirtualIDsToProjectSetters,
-    AddIAM2VirtualIDsToProjectsSetters, AddResourceToIAM2ProjectSetters,
-    AddRolesToIAM2VirtualIDSetters, AddRolesToIAM2VirtualIDGroupSetters,
+    AddAttributesToIAM2OrganizationSetters,
+    AddAttributesToIAM2ProjectSetters,
+    AddAttributesToIAM2VirtualIDSetters,
+    AddAttributesToIAM2VirtualIDGroupSetters,
+    AddIAM2VirtualIDGroupToProjectsSetters,
+    AddIAM2VirtualIDsToGroupSetters,
+    AddIAM2VirtualIDsToOrganizationSetters,
+    AddIAM2VirtualIDsToProjectSetters,
+    AddIAM2VirtualIDsToProjectsSetters,
+    AddResourceToIAM2ProjectSetters,
+    AddRolesToIAM2VirtualIDSetters,
+    AddRolesToIAM2VirtualIDGroupSetters,
     AttachIAM2ProjectToIAM2OrganizationSetters,
-    BatchCreateIAM2VirtualIDFromConfigFileSetters, ChangeIAM2OrganizationParentSetters,
-    ChangeIAM2OrganizationStateSetters, ChangeIAM2ProjectStateSetters,
-    ChangeIAM2VirtualIDGroupStateSetters, ChangeIAM2VirtualIDStateSetters,
-    ChangeIAM2VirtualIDTypeSetters, CheckIAM2OrganizationAvailabilitySetters,
-    CheckIAM2VirtualIDConfigFileSetters, CleanInvalidLdapIAM2BindingSetters,
-    CreateIAM2OrganizationSetters, CreateIAM2ProjectSetters,
-    CreateIAM2ProjectFromTemplateSetters, CreateIAM2ProjectRoleSetters,
-    CreateIAM2ProjectTemplateSetters, CreateIAM2ProjectTemplateFromProjectSetters,
-    CreateIAM2VirtualIDSetters, CreateIAM2VirtualIDFromLdapUidSetters,
-    CreateIAM2VirtualIDGroupSetters, CreateIAM2VirtualIDLdapBindingSetters,
-    DeleteIAM2OrganizationSetters, DeleteIAM2ProjectSetters,
-    DeleteIAM2ProjectTemplateSetters, DeleteIAM2VirtualIDSetters,
-    DeleteIAM2VirtualIDGroupSetters, DeleteIAM2VirtualIDLdapBindingSetters,
-    DetachIAM2ProjectFromIAM2OrganizationSetters, ExpungeIAM2ProjectSetters,
+    BatchCreateIAM2VirtualIDFromConfigFileSetters,
+    ChangeIAM2OrganizationParentSetters,
+    ChangeIAM2OrganizationStateSetters,
+    ChangeIAM2ProjectStateSetters,
+    ChangeIAM2VirtualIDGroupStateSetters,
+    ChangeIAM2VirtualIDStateSetters,
+    ChangeIAM2VirtualIDTypeSetters,
+    CheckIAM2OrganizationAvailabilitySetters,
+    CheckIAM2VirtualIDConfigFileSetters,
+    CleanInvalidLdapIAM2BindingSetters,
+    CreateIAM2OrganizationSetters,
+    CreateIAM2ProjectSetters,
+    CreateIAM2ProjectFromTemplateSetters,
+    CreateIAM2ProjectRoleSetters,
+    CreateIAM2ProjectTemplateSetters,
+    CreateIAM2ProjectTemplateFromProjectSetters,
+    CreateIAM2VirtualIDSetters,
+    CreateIAM2VirtualIDFromLdapUidSetters,
+    CreateIAM2VirtualIDGroupSetters,
+    CreateIAM2VirtualIDLdapBindingSetters,
+    DeleteIAM2OrganizationSetters,
+    DeleteIAM2ProjectSetters,
+    DeleteIAM2ProjectTemplateSetters,
+    DeleteIAM2VirtualIDSetters,
+    DeleteIAM2VirtualIDGroupSetters,
+    DeleteIAM2VirtualIDLdapBindingSetters,
+    DetachIAM2ProjectFromIAM2OrganizationSetters,
+    ExpungeIAM2ProjectSetters,
     GetCandidateLdapEntryForIAM2BindingSetters,
     GetIAM2OrganizationVirtualIDNumberSetters,
     GetIAM2ProjectContainerClusterCandidatesSetters,
-    GetIAM2ProjectContainerImageTagsSetters, GetIAM2ProjectContainerImagesSetters,
-    GetIAM2ProjectRepositorySetters, GetIAM2ProjectsOfVirtualIDSetters,
-    GetIAM2SystemAttributesSetters, GetIAM2VirtualIDAPIPermissionSetters,
-    GetIAM2VirtualIDInGroupSetters, GetOrganizationQuotaUsageSetters,
-    LoginIAM2PlatformSetters, LoginIAM2ProjectSetters, LoginIAM2VirtualIDSetters,
-    LoginIAM2VirtualIDWithLdapSetters, RecoverIAM2ProjectSetters,
-    RemoveAttributesFromIAM2OrganizationSetters, RemoveAttributesFromIAM2ProjectSetters,
+    GetIAM2ProjectContainerImageTagsSetters,
+    GetIAM2ProjectContainerImagesSetters,
+    GetIAM2ProjectRepositorySetters,
+    GetIAM2ProjectsOfVirtualIDSetters,
+    GetIAM2SystemAttributesSetters,
+    GetIAM2VirtualIDAPIPermissionSetters,
+    GetIAM2VirtualIDInGroupSetters,
+    GetOrganizationQuotaUsageSetters,
+    LoginIAM2PlatformSetters,
+    LoginIAM2ProjectSetters,
+    LoginIAM2VirtualIDSetters,
+    LoginIAM2VirtualIDWithLdapSetters,
+    RecoverIAM2ProjectSetters,
+    RemoveAttributesFromIAM2OrganizationSetters,
+    RemoveAttributesFromIAM2ProjectSetters,
     RemoveAttributesFromIAM2VirtualIDSetters,
-    RemoveAttributesFromIAM2VirtualIDGroupSetters, RemoveIAM2ProjectLoginExpiredSetters,
-    RemoveIAM2VirtualIDGroupFromProjectsSetters, RemoveIAM2VirtualIDsFromGroupSetters,
-    RemoveIAM2VirtualIDsFromOrganizationSetters, RemoveIAM2VirtualIDsFromProjectSetters,
-    RemoveIAM2VirtualIDsFromProjectsSetters, RemoveRolesFromIAM2VirtualIDSetters,
-    RemoveRolesFromIAM2VirtualIDGroupSetters, RunIAM2ScriptSetters,
-    SetIAM2ProjectContainerClusterSetters, SetIAM2ProjectLoginExpiredSetters,
-    SetIAM2ProjectRetirePolicySetters, SetOrganizationOperationSetters,
-    SetOrganizationSupervisorSetters, StopAllResourcesInIAM2ProjectSetters,
-    UpdateIAM2OrganizationSetters, UpdateIAM2OrganizationAttributeSetters,
-    UpdateIAM2ProjectSetters, UpdateIAM2ProjectAttributeSetters,
-    UpdateIAM2ProjectTemplateSetters, UpdateIAM2VirtualIDSetters,
-    UpdateIAM2VirtualIDAttributeSetters, UpdateIAM2VirtualIDGroupSetters,
-    UpdateIAM2VirtualIDGroupAttributeSetters, UpdateOrganizationQuotaSetters,
+    RemoveAttributesFromIAM2VirtualIDGroupSetters,
+    RemoveIAM2ProjectLoginExpiredSetters,
+    RemoveIAM2VirtualIDGroupFromProjectsSetters,
+    RemoveIAM2VirtualIDsFromGroupSetters,
+    RemoveIAM2VirtualIDsFromOrganizationSetters,
+    RemoveIAM2VirtualIDsFromProjectSetters,
+    RemoveIAM2VirtualIDsFromProjectsSetters,
+    RemoveRolesFromIAM2VirtualIDSetters,
+    RemoveRolesFromIAM2VirtualIDGroupSetters,
+    RunIAM2ScriptSetters,
+    SetIAM2ProjectContainerClusterSetters,
+    SetIAM2ProjectLoginExpiredSetters,
+    SetIAM2ProjectRetirePolicySetters,
+    SetOrganizationOperationSetters,
+    SetOrganizationSupervisorSetters,
+    StopAllResourcesInIAM2ProjectSetters,
+    UpdateIAM2OrganizationSetters,
+    UpdateIAM2OrganizationAttributeSetters,
+    UpdateIAM2ProjectSetters,
+    UpdateIAM2ProjectAttributeSetters,
+    UpdateIAM2ProjectTemplateSetters,
+    UpdateIAM2VirtualIDSetters,
+    UpdateIAM2VirtualIDAttributeSetters,
+    UpdateIAM2VirtualIDGroupSetters,
+    UpdateIAM2VirtualIDGroupAttributeSetters,
+    UpdateOrganizationQuotaSetters
 };
 #[cfg(feature = "identities")]
 #[cfg(feature = "client")]
 pub use crate::api::identities::IdentitiesApi;
 #[cfg(feature = "identities")]
 pub use crate::api::identities::{
-    AddPolicyStatementsToRoleSetters, AttachPolicyToRoleSetters,
-    AttachRoleToAccountSetters, ChangeRoleStateSetters, CreateRoleSetters,
-    DeleteRoleSetters, DetachPolicyFromRoleSetters, DetachRoleFromAccountSetters,
-    RemovePolicyStatementsFromRoleSetters, UpdateRoleSetters,
+    AddPolicyStatementsToRoleSetters,
+    AttachPolicyToRoleSetters,
+    AttachRoleToAccountSetters,
+    ChangeRoleStateSetters,
+    CreateRoleSetters,
+    DeleteRoleSetters,
+    DetachPolicyFromRoleSetters,
+    DetachRoleFromAccountSetters,
+    RemovePolicyStatementsFromRoleSetters,
+    UpdateRoleSetters
 };
 #[cfg(feature = "identity-models")]
 #[cfg(feature = "client")]
 pub use crate::api::identity_models::IdentityModelsApi;
 #[cfg(feature = "identity-models")]
-pub use crate::api::identity_models::GetSupportedIdentityModelsSetters;
+pub use crate::api::identity_models::{
+    GetSupportedIdentityModelsSetters
+};
 #[cfg(feature = "image-packages")]
 #[cfg(feature = "client")]
 pub use crate::api::image_packages::ImagePackagesApi;
 #[cfg(feature = "image-packages")]
 pub use crate::api::image_packages::{
-    DeleteImagePackageSetters, UpdateImagePackageSetters,
+    DeleteImagePackageSetters,
+    UpdateImagePackageSetters
 };
 #[cfg(feature = "image-replication-groups")]
 #[cfg(feature = "client")]
 pub use crate::api::image_replication_groups::ImageReplicationGroupsApi;
 #[cfg(feature = "image-replication-groups")]
 pub use crate::api::image_replication_groups::{
-    AddBackupStoragesToReplicationGroupSetters, CreateImageReplicationGroupSetters,
-    DeleteImageReplicationGroupSetters,
+    AddBackupStoragesToReplicationGroupSetters,
+    CreateImageReplicationGroupSetters,
+    DeleteImageReplicationGroupSetters
 };
 #[cfg(feature = "images")]
 #[cfg(feature = "client")]
 pub use crate::api::images::ImagesApi;
 #[cfg(feature = "images")]
 pub use crate::api::images::{
-    AddImageSetters, CalculateImageHashSetters, ChangeImageStateSetters,
+    AddImageSetters,
+    CalculateImageHashSetters,
+    ChangeImageStateSetters,
     CreateDataVolumeTemplateFromVolumeSetters,
     CreateDataVolumeTemplateFromVolumeBackupSetters,
     CreateDataVolumeTemplateFromVolumeSnapshotSetters,
     CreateRootVolumeTemplateFromRootVolumeSetters,
     CreateRootVolumeTemplateFromVolumeBackupSetters,
-    CreateRootVolumeTemplateFromVolumeSnapshotSetters, DeleteImageSetters,
-    ExpungeImageSetters, GetBackupStorageForCreatingImageFromVolumeSetters,
+    CreateRootVolumeTemplateFromVolumeSnapshotSetters,
+    DeleteImageSetters,
+    ExpungeImageSetters,
+    GetBackupStorageForCreatingImageFromVolumeSetters,
     GetBackupStorageForCreatingImageFromVolumeSnapshotSetters,
     GetCandidateBackupStorageForCreatingImageSetters,
-    GetCandidateVmForAttachingIsoSetters, GetImageQgaSetters,
-    GetUploadImageJobDetailsSetters, RecoverImageSetters, SetImageBootModeSetters,
-    SetImageQgaSetters, SetImageSecurityLevelSetters,
-    SyncImageFromImageStoreBackupStorageSetters, SyncImageSizeSetters, UpdateImageSetters,
+    GetCandidateVmForAttachingIsoSetters,
+    GetImageQgaSetters,
+    GetUploadImageJobDetailsSetters,
+    RecoverImageSetters,
+    SetImageBootModeSetters,
+    SetImageQgaSetters,
+    SetImageSecurityLevelSetters,
+    SyncImageFromImageStoreBackupStorageSetters,
+    SyncImageSizeSetters,
+    UpdateImageSetters
 };
 #[cfg(feature = "images-l3networks")]
 #[cfg(feature = "client")]
 pub use crate::api::images_l3networks::ImagesL3networksApi;
 #[cfg(feature = "images-l3networks")]
-pub use crate::api::images_l3networks::GetInterdependentL3NetworksImagesSetters;
+pub use crate::api::images_l3networks::{
+    GetInterdependentL3NetworksImagesSetters
+};
 #[cfg(feature = "instance-offerings")]
 #[cfg(feature = "client")]
 pub use crate::api::instance_offerings::InstanceOfferingsApi;
 #[cfg(feature = "instance-offerings")]
 pub use crate::api::instance_offerings::{
-    ChangeInstanceOfferingStateSetters, CreateInstanceOfferingSetters,
-    CreateOvnControllerOfferingSetters, CreateSlbOfferingSetters,
-    CreateVirtualRouterOfferingSetters, DeleteInstanceOfferingSetters,
-    UpdateInstanceOfferingSetters, UpdateVirtualRouterOfferingSetters,
+    ChangeInstanceOfferingStateSetters,
+    CreateInstanceOfferingSetters,
+    CreateOvnControllerOfferingSetters,
+    CreateSlbOfferingSetters,
+    CreateVirtualRouterOfferingSetters,
+    DeleteInstanceOfferingSetters,
+    UpdateInstanceOfferingSetters,
+    UpdateVirtualRouterOfferingSetters
 };
 #[cfg(feature = "integrity")]
 #[cfg(feature = "client")]
 pub use crate::api::integrity::IntegrityApi;
 #[cfg(feature = "integrity")]
 pub use crate::api::integrity::{
-    AddIntegrityResourceSetters, CheckBatchDataIntegritySetters,
-    StartDataProtectionSetters,
+    AddIntegrityResourceSetters,
+    CheckBatchDataIntegritySetters,
+    StartDataProtectionSetters
 };
 #[cfg(feature = "ip-capacity")]
 #[cfg(feature = "client")]
 pub use crate::api::ip_capacity::IpCapacityApi;
 #[cfg(feature = "ip-capacity")]
-pub use crate::api::ip_capacity::GetIpAddressCapacitySetters;
+pub use crate::api::ip_capacity::{
+    GetIpAddressCapacitySetters
+};
 #[cfg(feature = "ipsec")]
 #[cfg(feature = "client")]
 pub use crate::api::ipsec::IpsecApi;
 #[cfg(feature = "ipsec")]
 pub use crate::api::ipsec::{
-    AddRemoteCidrsToIPsecConnectionSetters, AttachL3NetworksToIPsecConnectionSetters,
-    ChangeIPSecConnectionStateSetters, ChangeIPsecConnectionSetters,
-    CreateIPsecConnectionSetters, DeleteIPsecConnectionSetters,
+    AddRemoteCidrsToIPsecConnectionSetters,
+    AttachL3NetworksToIPsecConnectionSetters,
+    ChangeIPSecConnectionStateSetters,
+    ChangeIPsecConnectionSetters,
+    CreateIPsecConnectionSetters,
+    DeleteIPsecConnectionSetters,
     DetachL3NetworksFromIPsecConnectionSetters,
-    GetCandidateL3NetworksForIpSecConnectionSetters, ReconnectIPsecConnectionSetters,
-    RemoveRemoteCidrsFromIPsecConnectionSetters, UpdateIPsecConnectionSetters,
+    GetCandidateL3NetworksForIpSecConnectionSetters,
+    ReconnectIPsecConnectionSetters,
+    RemoveRemoteCidrsFromIPsecConnectionSetters,
+    UpdateIPsecConnectionSetters
 };
 #[cfg(feature = "l2-networks")]
 #[cfg(feature = "client")]
 pub use crate::api::l2_networks::L2NetworksApi;
 #[cfg(feature = "l2-networks")]
 pub use crate::api::l2_networks::{
-    AttachL2NetworkToClusterSetters, ChangeL2NetworkVlanIdSetters,
-    CreateL2HardwareVxlanNetworkSetters, CreateL2HardwareVxlanNetworkPoolSetters,
-    CreateL2NoVlanNetworkSetters, CreateL2PortGroupSetters, CreateL2TfNetworkSetters,
-    CreateL2VirtualSwitchSetters, CreateL2VlanNetworkSetters,
-    CreateL2VxlanNetworkSetters, CreateL2VxlanNetworkPoolSetters, CreateVniRangeSetters,
-    CreateVxlanPoolRemoteVtepSetters, CreateVxlanVtepSetters, DeleteL2NetworkSetters,
-    DeleteVniRangeSetters, DeleteVxlanL2NetworkSetters, DeleteVxlanPoolRemoteVtepSetters,
-    DetachL2NetworkFromClusterSetters, GetCandidateClustersForAttachingL2NetworkSetters,
-    GetL2NetworkTypesSetters, GetVSwitchTypesSetters,
-    GetVfPciDeviceAvailableInL2NetworkSetters, UpdateL2NetworkSetters,
-    UpdateVniRangeSetters,
+    AttachL2NetworkToClusterSetters,
+    ChangeL2NetworkVlanIdSetters,
+    CreateL2HardwareVxlanNetworkSetters,
+    CreateL2HardwareVxlanNetworkPoolSetters,
+    CreateL2NoVlanNetworkSetters,
+    CreateL2PortGroupSetters,
+    CreateL2TfNetworkSetters,
+    CreateL2VirtualSwitchSetters,
+    CreateL2VlanNetworkSetters,
+    CreateL2VxlanNetworkSetters,
+    CreateL2VxlanNetworkPoolSetters,
+    CreateVniRangeSetters,
+    CreateVxlanPoolRemoteVtepSetters,
+    CreateVxlanVtepSetters,
+    DeleteL2NetworkSetters,
+    DeleteVniRangeSetters,
+    DeleteVxlanL2NetworkSetters,
+    DeleteVxlanPoolRemoteVtepSetters,
+    DetachL2NetworkFromClusterSetters,
+    GetCandidateClustersForAttachingL2NetworkSetters,
+    GetL2NetworkTypesSetters,
+    GetVSwitchTypesSetters,
+    GetVfPciDeviceAvailableInL2NetworkSetters,
+    UpdateL2NetworkSetters,
+    UpdateVniRangeSetters
 };
 #[cfg(feature = "l3-networks")]
 #[cfg(feature = "client")]
 pub use crate::api::l3_networks::L3NetworksApi;
 #[cfg(feature = "l3-networks")]
 pub use crate::api::l3_networks::{
-    AddDnsToL3NetworkSetters, AddHostRouteToL3NetworkSetters, AddIpRangeSetters,
-    AddIpRangeByNetworkCidrSetters, AddIpv6RangeSetters,
-    AddIpv6RangeByNetworkCidrSetters, AddReservedIpRangeSetters,
-    AttachNetworkServiceToL3NetworkSetters, ChangeL3NetworkDhcpIpAddressSetters,
-    ChangeL3NetworkStateSetters, CheckIpAvailabilitySetters, CreateL3NetworkSetters,
-    DeleteIpAddressSetters, DeleteIpRangeSetters, DeleteL3NetworkSetters,
-    DeleteReservedIpRangeSetters, DetachNetworkServiceFromL3NetworkSetters,
-    GetFreeIpSetters, GetFreeIpOfIpRangeSetters, GetFreeIpOfL3NetworkSetters,
-    GetL3NetworkDhcpIpAddressSetters, GetL3NetworkIpStatisticSetters,
-    GetL3NetworkMtuSetters, GetL3NetworkRouterInterfaceIpSetters,
-    GetL3NetworkTypesSetters, IsVfNicAvailableInL3NetworkSetters,
-    RemoveDnsFromL3NetworkSetters, RemoveHostRouteFromL3NetworkSetters,
-    SetL3NetworkMtuSetters, SetL3NetworkRouterInterfaceIpSetters, UpdateIpRangeSetters,
-    UpdateL3NetworkSetters,
+    AddDnsToL3NetworkSetters,
+    AddHostRouteToL3NetworkSetters,
+    AddIpRangeSetters,
+    AddIpRangeByNetworkCidrSetters,
+    AddIpv6RangeSetters,
+    AddIpv6RangeByNetworkCidrSetters,
+    AddReservedIpRangeSetters,
+    AttachNetworkServiceToL3NetworkSetters,
+    ChangeL3NetworkDhcpIpAddressSetters,
+    ChangeL3NetworkStateSetters,
+    CheckIpAvailabilitySetters,
+    CreateL3NetworkSetters,
+    DeleteIpAddressSetters,
+    DeleteIpRangeSetters,
+    DeleteL3NetworkSetters,
+    DeleteReservedIpRangeSetters,
+    DetachNetworkServiceFromL3NetworkSetters,
+    GetFreeIpSetters,
+    GetFreeIpOfIpRangeSetters,
+    GetFreeIpOfL3NetworkSetters,
+    GetL3NetworkDhcpIpAddressSetters,
+    GetL3NetworkIpStatisticSetters,
+    GetL3NetworkMtuSetters,
+    GetL3NetworkRouterInterfaceIpSetters,
+    GetL3NetworkTypesSetters,
+    IsVfNicAvailableInL3NetworkSetters,
+    RemoveDnsFromL3NetworkSetters,
+    RemoveHostRouteFromL3NetworkSetters,
+    SetL3NetworkMtuSetters,
+    SetL3NetworkRouterInterfaceIpSetters,
+    UpdateIpRangeSetters,
+    UpdateL3NetworkSetters
 };
 #[cfg(feature = "ldap")]
 #[cfg(feature = "client")]
 pub use crate::api::ldap::LdapApi;
 #[cfg(feature = "ldap")]
 pub use crate::api::ldap::{
-    AddLdapServerSetters, CleanInvalidLdapBindingSetters, CreateLdapBindingSetters,
-    DeleteLdapBindingSetters, DeleteLdapServerSetters,
-    GetCandidateLdapEntryForBindingSetters, GetLdapEntrySetters,
-    GetLdapServerAvailableAttributesSetters, LogInByLdapSetters, SyncLdapServerSetters,
-    UpdateLdapServerSetters,
+    AddLdapServerSetters,
+    CleanInvalidLdapBindingSetters,
+    CreateLdapBindingSetters,
+    DeleteLdapBindingSetters,
+    DeleteLdapServerSetters,
+    GetCandidateLdapEntryForBindingSetters,
+    GetLdapEntrySetters,
+    GetLdapServerAvailableAttributesSetters,
+    LogInByLdapSetters,
+    SyncLdapServerSetters,
+    UpdateLdapServerSetters
 };
 #[cfg(feature = "licenses")]
 #[cfg(feature = "client")]
 pub use crate::api::licenses::LicensesApi;
 #[cfg(feature = "licenses")]
 pub use crate::api::licenses::{
-    DeleteLicenseSetters, GetLicenseAddOnsSetters, GetLicenseCapabilitiesSetters,
-    GetLicenseInfoSetters, GetLicenseRecordsSetters, GetLicenseUKeyStatusSetters,
-    PushLicenseAddOnsUsageSetters, RegisterLicenseRequestedApplicationSetters,
-    ReloadLicenseSetters, UpdateLicenseSetters,
+    DeleteLicenseSetters,
+    GetLicenseAddOnsSetters,
+    GetLicenseCapabilitiesSetters,
+    GetLicenseInfoSetters,
+    GetLicenseRecordsSetters,
+    GetLicenseUKeyStatusSetters,
+    PushLicenseAddOnsUsageSetters,
+    RegisterLicenseRequestedApplicationSetters,
+    ReloadLicenseSetters,
+    UpdateLicenseSetters
 };
 #[cfg(feature = "load-balancers")]
 #[cfg(feature = "client")]
 pub use crate::api::load_balancers::LoadBalancersApi;
 #[cfg(feature = "load-balancers")]
 pub use crate::api::load_balancers::{
-    AddAccessControlListToLoadBalancerSetters, AddBackendServerToServerGroupSetters,
+    AddAccessControlListToLoadBalancerSetters,
+    AddBackendServerToServerGroupSetters,
     AddCertificateToLoadBalancerListenerSetters,
-    AddServerGroupToLoadBalancerListenerSetters, AddVmNicToLoadBalancerSetters,
-    AttachVipToLoadBalancerSetters, ChangeAccessControlListServerGroupSetters,
-    ChangeLoadBalancerBackendServerSetters, ChangeLoadBalancerListenerSetters,
-    ChangeSlbGroupDeployTypeSetters, ChangeSlbGroupMonitorIpsSetters,
-    CreateLoadBalancerSetters, CreateLoadBalancerListenerSetters,
-    CreateLoadBalancerServerGroupSetters, CreateSlbGroupSetters,
-    CreateSlbInstanceSetters, DeleteLoadBalancerSetters,
-    DeleteLoadBalancerListenerSetters, DeleteLoadBalancerServerGroupSetters,
-    DeleteSlbGroupSetters, GetCandidateL3NetworksForLoadBalancerSetters,
+    AddServerGroupToLoadBalancerListenerSetters,
+    AddVmNicToLoadBalancerSetters,
+    AttachVipToLoadBalancerSetters,
+    ChangeAccessControlListServerGroupSetters,
+    ChangeLoadBalancerBackendServerSetters,
+    ChangeLoadBalancerListenerSetters,
+    ChangeSlbGroupDeployTypeSetters,
+    ChangeSlbGroupMonitorIpsSetters,
+    CreateLoadBalancerSetters,
+    CreateLoadBalancerListenerSetters,
+    CreateLoadBalancerServerGroupSetters,
+    CreateSlbGroupSetters,
+    CreateSlbInstanceSetters,
+    DeleteLoadBalancerSetters,
+    DeleteLoadBalancerListenerSetters,
+    DeleteLoadBalancerServerGroupSetters,
+    DeleteSlbGroupSetters,
+    GetCandidateL3NetworksForLoadBalancerSetters,
     GetCandidateL3NetworksForServerGroupSetters,
     GetCandidateVmNicsForLoadBalancerSetters,
     GetCandidateVmNicsForLoadBalancerServerGroupSetters,
-    GetLoadBalancerListenerACLEntriesSetters, GetLoadBalancerOwnerSetters,
-    ProvisionSlbInstanceSetters, RefreshLoadBalancerSetters,
+    GetLoadBalancerListenerACLEntriesSetters,
+    GetLoadBalancerOwnerSetters,
+    ProvisionSlbInstanceSetters,
+    RefreshLoadBalancerSetters,
     RemoveAccessControlListFromLoadBalancerSetters,
     RemoveBackendServerFromServerGroupSetters,
     RemoveCertificateFromLoadBalancerListenerSetters,
-    RemoveServerGroupFromLoadBalancerListenerSetters, RemoveVmNicFromLoadBalancerSetters,
-    UpdateLoadBalancerSetters, UpdateLoadBalancerListenerSetters,
-    UpdateLoadBalancerServerGroupSetters, UpdateSlbGroupSetters,
+    RemoveServerGroupFromLoadBalancerListenerSetters,
+    RemoveVmNicFromLoadBalancerSetters,
+    UpdateLoadBalancerSetters,
+    UpdateLoadBalancerListenerSetters,
+    UpdateLoadBalancerServerGroupSetters,
+    UpdateSlbGroupSetters
 };
 #[cfg(feature = "log")]
 #[cfg(feature = "client")]
 pub use crate::api::log::LogApi;
 #[cfg(feature = "log")]
 pub use crate::api::log::{
-    AddLogConfigurationSetters, DeleteLogConfigurationSetters,
-    GetLogConfigurationSetters, UpdateLogConfigurationSetters,
+    AddLogConfigurationSetters,
+    DeleteLogConfigurationSetters,
+    GetLogConfigurationSetters,
+    UpdateLogConfigurationSetters
 };
 #[cfg(feature = "login")]
 #[cfg(feature = "client")]
 pub use crate::api::login::LoginApi;
 #[cfg(feature = "login")]
 pub use crate::api::login::{
-    GetLoginCaptchaSetters, GetLoginProceduresSetters, LogInSetters,
-    UnlockIdentitySetters,
+    GetLoginCaptchaSetters,
+    GetLoginProceduresSetters,
+    LogInSetters,
+    UnlockIdentitySetters
 };
 #[cfg(feature = "login-control")]
 #[cfg(feature = "client")]
 pub use crate::api::login_control::LoginControlApi;
 #[cfg(feature = "login-control")]
 pub use crate::api::login_control::{
-    AddAccessControlRuleSetters, DeleteAccessControlRuleSetters,
-    UpdateAccessControlRuleSetters,
+    AddAccessControlRuleSetters,
+    DeleteAccessControlRuleSetters,
+    UpdateAccessControlRuleSetters
 };
 #[cfg(feature = "longjobs")]
 #[cfg(feature = "client")]
 pub use crate::api::longjobs::LongjobsApi;
 #[cfg(feature = "longjobs")]
 pub use crate::api::longjobs::{
-    CancelLongJobSetters, CleanLongJobSetters, DeleteLongJobSetters, RerunLongJobSetters,
-    ResumeLongJobSetters, SubmitLongJobSetters, UpdateLongJobSetters,
+    CancelLongJobSetters,
+    CleanLongJobSetters,
+    DeleteLongJobSetters,
+    RerunLongJobSetters,
+    ResumeLongJobSetters,
+    SubmitLongJobSetters,
+    UpdateLongJobSetters
 };
 #[cfg(feature = "maas")]
 #[cfg(feature = "client")]
 pub use crate::api::maas::MaasApi;
 #[cfg(feature = "maas")]
-pub use crate::api::maas::GetMaaSUsageSetters;
+pub use crate::api::maas::{
+    GetMaaSUsageSetters
+};
 #[cfg(feature = "management-nodes")]
 #[cfg(feature = "client")]
 pub use crate::api::management_nodes::ManagementNodesApi;
 #[cfg(feature = "management-nodes")]
 pub use crate::api::management_nodes::{
-    GetCurrentTimeSetters, GetFactoryModeStateSetters, GetManagementNodeArchSetters,
-    GetManagementNodeOSSetters, GetPlatformTimeZoneSetters, GetSupportAPIsSetters,
-    GetVersionSetters, IsReadyToGoSetters, UpdateFactoryModeStateSetters,
+    GetCurrentTimeSetters,
+    GetFactoryModeStateSetters,
+    GetManagementNodeArchSetters,
+    GetManagementNodeOSSetters,
+    GetPlatformTimeZoneSetters,
+    GetSupportAPIsSetters,
+    GetVersionSetters,
+    IsReadyToGoSetters,
+    UpdateFactoryModeStateSetters
 };
 #[cfg(feature = "mdev-device-specs")]
 #[cfg(feature = "client")]
 pub use crate::api::mdev_device_specs::MdevDeviceSpecsApi;
 #[cfg(feature = "mdev-device-specs")]
 pub use crate::api::mdev_device_specs::{
-    AddMdevDeviceSpecToVmInstanceSetters, GetMdevDeviceSpecCandidatesSetters,
-    RemoveMdevDeviceSpecFromVmInstanceSetters, UpdateMdevDeviceSpecSetters,
+    AddMdevDeviceSpecToVmInstanceSetters,
+    GetMdevDeviceSpecCandidatesSetters,
+    RemoveMdevDeviceSpecFromVmInstanceSetters,
+    UpdateMdevDeviceSpecSetters
 };
 #[cfg(feature = "mdev-devices")]
 #[cfg(feature = "client")]
 pub use crate::api::mdev_devices::MdevDevicesApi;
 #[cfg(feature = "mdev-devices")]
 pub use crate::api::mdev_devices::{
-    AttachMdevDeviceToVmSetters, DeleteMdevDeviceSetters, DetachMdevDeviceFromVmSetters,
-    GetMdevDeviceCandidatesSetters, UpdateMdevDeviceSetters,
+    AttachMdevDeviceToVmSetters,
+    DeleteMdevDeviceSetters,
+    DetachMdevDeviceFromVmSetters,
+    GetMdevDeviceCandidatesSetters,
+    UpdateMdevDeviceSetters
 };
 #[cfg(feature = "media")]
 #[cfg(feature = "client")]
 pub use crate::api::media::MediaApi;
 #[cfg(feature = "media")]
 pub use crate::api::media::{
-    ChangeMediaStateSetters, CreateEmailMediaSetters, DeleteMediaSetters,
-    UpdateEmailMediaSetters,
+    ChangeMediaStateSetters,
+    CreateEmailMediaSetters,
+    DeleteMediaSetters,
+    UpdateEmailMediaSetters
 };
 #[cfg(feature = "memory-snapshots")]
 #[cfg(feature = "client")]
 pub use crate::api::memory_snapshots::MemorySnapshotsApi;
 #[cfg(feature = "memory-snapshots")]
-pub use crate::api::memory_snapshots::GetMemorySnapshotGroupReferenceSetters;
+pub use crate::api::memory_snapshots::{
+    GetMemorySnapshotGroupReferenceSetters
+};
 #[cfg(feature = "meta-data")]
 #[cfg(feature = "client")]
 pub use crate::api::meta_data::MetaDataApi;
 #[cfg(feature = "meta-data")]
-pub use crate::api::meta_data::IsOpensourceVersionSetters;
+pub use crate::api::meta_data::{
+    IsOpensourceVersionSetters
+};
 #[cfg(feature = "mini-clusters")]
 #[cfg(feature = "client")]
 pub use crate::api::mini_clusters::MiniClustersApi;
 #[cfg(feature = "mini-clusters")]
 pub use crate::api::mini_clusters::{
-    BootstrapMiniHostSetters, CreateMiniClusterSetters, GetCandidateMiniHostsSetters,
+    BootstrapMiniHostSetters,
+    CreateMiniClusterSetters,
+    GetCandidateMiniHostsSetters
 };
 #[cfg(feature = "model-evaluation-tasks")]
 #[cfg(feature = "client")]
 pub use crate::api::model_evaluation_tasks::ModelEvaluationTasksApi;
 #[cfg(feature = "model-evaluation-tasks")]
 pub use crate::api::model_evaluation_tasks::{
-    DeleteModelEvaluationTaskSetters, DeleteModelEvaluationTasksSetters,
+    DeleteModelEvaluationTaskSetters,
+    DeleteModelEvaluationTasksSetters
 };
 #[cfg(feature = "model-service-instance-groups")]
 #[cfg(feature = "client")]
 pub use crate::api::model_service_instance_groups::ModelServiceInstanceGroupsApi;
 #[cfg(feature = "model-service-instance-groups")]
-pub use crate::api::model_service_instance_groups::UpdateModelServiceInstanceGroupSetters;
+pub use crate::api::model_service_instance_groups::{
+    UpdateModelServiceInstanceGroupSetters
+};
 #[cfg(feature = "monitoring")]
 #[cfg(feature = "client")]
 pub use crate::api::monitoring::MonitoringApi;
 #[cfg(feature = "monitoring")]
 pub use crate::api::monitoring::{
-    AttachMonitorTriggerActionToTriggerSetters, ChangeMonitorTriggerActionStateSetters,
-    ChangeMonitorTriggerStateSetters, CreateEmailMonitorTriggerActionSetters,
-    CreateMonitorTriggerSetters, DeleteAlertSetters, DeleteMonitorTriggerSetters,
-    DeleteMonitorTriggerActionSetters, DetachMonitorTriggerActionFromTriggerSetters,
-    GetMonitorItemSetters, UpdateEmailMonitorTriggerActionSetters,
-    UpdateMonitorTriggerSetters,
+    AttachMonitorTriggerActionToTriggerSetters,
+    ChangeMonitorTriggerActionStateSetters,
+    ChangeMonitorTriggerStateSetters,
+    CreateEmailMonitorTriggerActionSetters,
+    CreateMonitorTriggerSetters,
+    DeleteAlertSetters,
+    DeleteMonitorTriggerSetters,
+    DeleteMonitorTriggerActionSetters,
+    DetachMonitorTriggerActionFromTriggerSetters,
+    GetMonitorItemSetters,
+    UpdateEmailMonitorTriggerActionSetters,
+    UpdateMonitorTriggerSetters
 };
 #[cfg(feature = "mtty-devices")]
 #[cfg(feature = "client")]
 pub use crate::api::mtty_devices::MttyDevicesApi;
 #[cfg(feature = "mtty-devices")]
 pub use crate::api::mtty_devices::{
-    GenerateSeMdevDevicesSetters, UngenerateSeMdevDevicesSetters,
+    GenerateSeMdevDevicesSetters,
+    UngenerateSeMdevDevicesSetters
 };
 #[cfg(feature = "multicast")]
 #[cfg(feature = "client")]
 pub use crate::api::multicast::MulticastApi;
 #[cfg(feature = "multicast")]
 pub use crate::api::multicast::{
-    AddRendezvousPointToMulticastRouterSetters, ChangeMulticastRouterStateSetters,
-    CreateMulticastRouterSetters, DeleteMulticastRouterSetters,
-    GetVpcMulticastRouteSetters, RemoveRendezvousPointFromMulticastRouterSetters,
+    AddRendezvousPointToMulticastRouterSetters,
+    ChangeMulticastRouterStateSetters,
+    CreateMulticastRouterSetters,
+    DeleteMulticastRouterSetters,
+    GetVpcMulticastRouteSetters,
+    RemoveRendezvousPointFromMulticastRouterSetters
 };
 #[cfg(feature = "nas")]
 #[cfg(feature = "client")]
 pub use crate::api::nas::NasApi;
 #[cfg(feature = "nas")]
 pub use crate::api::nas::{
-    AddAliyunNasAccessGroupSetters, AddAliyunNasFileSystemSetters,
-    AddAliyunNasMountTargetSetters, CreateAliyunNasAccessGroupSetters,
-    CreateAliyunNasAccessGroupRuleSetters, CreateAliyunNasFileSystemSetters,
-    CreateAliyunNasMountTargetSetters, DeleteAliyunNasAccessGroupSetters,
-    DeleteAliyunNasAccessGroupRuleSetters, GetAliyunNasAccessGroupRemoteSetters,
-    GetAliyunNasFileSystemRemoteSetters, GetAliyunNasMountTargetRemoteSetters,
-    UpdateAliyunMountTargetSetters, UpdateAliyunNasAccessGroupSetters,
+    AddAliyunNasAccessGroupSetters,
+    AddAliyunNasFileSystemSetters,
+    AddAliyunNasMountTargetSetters,
+    CreateAliyunNasAccessGroupSetters,
+    CreateAliyunNasAccessGroupRuleSetters,
+    CreateAliyunNasFileSystemSetters,
+    CreateAliyunNasMountTargetSetters,
+    DeleteAliyunNasAccessGroupSetters,
+    DeleteAliyunNasAccessGroupRuleSetters,
+    GetAliyunNasAccessGroupRemoteSetters,
+    GetAliyunNasFileSystemRemoteSetters,
+    GetAliyunNasMountTargetRemoteSetters,
+    UpdateAliyunMountTargetSetters,
+    UpdateAliyunNasAccessGroupSetters
 };
 #[cfg(feature = "network-services")]
 #[cfg(feature = "client")]
 pub use crate::api::network_services::NetworkServicesApi;
 #[cfg(feature = "network-services")]
-pub use crate::api::network_services::GetNetworkServiceTypesSetters;
+pub use crate::api::network_services::{
+    GetNetworkServiceTypesSetters
+};
 #[cfg(feature = "nics")]
 #[cfg(feature = "client")]
 pub use crate::api::nics::NicsApi;
 #[cfg(feature = "nics")]
 pub use crate::api::nics::{
-    AttachL3NetworkToVmNicSetters, CreateVmNicSetters, DeleteVmNicSetters,
+    AttachL3NetworkToVmNicSetters,
+    CreateVmNicSetters,
+    DeleteVmNicSetters
 };
 #[cfg(feature = "oauth2")]
 #[cfg(feature = "client")]
 pub use crate::api::oauth2::Oauth2Api;
 #[cfg(feature = "oauth2")]
 pub use crate::api::oauth2::{
-    CreateOAuthClientSetters, GetOAuth2TokenSetters, UpdateOAuthClientSetters,
+    CreateOAuthClientSetters,
+    GetOAuth2TokenSetters,
+    UpdateOAuthClientSetters
 };
 #[cfg(feature = "ovf")]
 #[cfg(feature = "client")]
 pub use crate::api::ovf::OvfApi;
 #[cfg(feature = "ovf")]
 pub use crate::api::ovf::{
-    CreateVmInstanceFromOvfSetters, ExportVmOvaPackageSetters, ParseOvfSetters,
+    CreateVmInstanceFromOvfSetters,
+    ExportVmOvaPackageSetters,
+    ParseOvfSetters
 };
 #[cfg(feature = "ovn")]
 #[cfg(feature = "client")]
 pub use crate::api::ovn::OvnApi;
 #[cfg(feature = "ovn")]
-pub use crate::api::ovn::CreateOvnControllerVmSetters;
+pub use crate::api::ovn::{
+    CreateOvnControllerVmSetters
+};
 #[cfg(feature = "password")]
 #[cfg(feature = "client")]
 pub use crate::api::password::PasswordApi;
 #[cfg(feature = "password")]
-pub use crate::api::password::ValidatePasswordSetters;
+pub use crate::api::password::{
+    ValidatePasswordSetters
+};
 #[cfg(feature = "pci-device-specs")]
 #[cfg(feature = "client")]
 pub use crate::api::pci_device_specs::PciDeviceSpecsApi;
 #[cfg(feature = "pci-device-specs")]
 pub use crate::api::pci_device_specs::{
-    AddPciDeviceSpecToVmInstanceSetters, GetPciDeviceSpecCandidatesSetters,
-    RemovePciDeviceSpecFromVmInstanceSetters, UpdatePciDeviceSpecSetters,
+    AddPciDeviceSpecToVmInstanceSetters,
+    GetPciDeviceSpecCandidatesSetters,
+    RemovePciDeviceSpecFromVmInstanceSetters,
+    UpdatePciDeviceSpecSetters
 };
 #[cfg(feature = "pci-devices")]
 #[cfg(feature = "client")]
 pub use crate::api::pci_devices::PciDevicesApi;
 #[cfg(feature = "pci-devices")]
 pub use crate::api::pci_devices::{
-    AttachPciDeviceToVmSetters, CreatePciDeviceOfferingSetters, DeletePciDeviceSetters,
-    DeletePciDeviceOfferingSetters, DetachPciDeviceFromVmSetters,
-    GenerateMdevDevicesSetters, GenerateSriovPciDevicesSetters, GetHostIommuStateSetters,
-    GetHostIommuStatusSetters, GetPciDeviceCandidatesForNewCreateVmSetters,
-    UngenerateMdevDevicesSetters, UngenerateSriovPciDevicesSetters,
-    UpdateHostIommuStateSetters, UpdatePciDeviceSetters,
+    AttachPciDeviceToVmSetters,
+    CreatePciDeviceOfferingSetters,
+    DeletePciDeviceSetters,
+    DeletePciDeviceOfferingSetters,
+    DetachPciDeviceFromVmSetters,
+    GenerateMdevDevicesSetters,
+    GenerateSriovPciDevicesSetters,
+    GetHostIommuStateSetters,
+    GetHostIommuStatusSetters,
+    GetPciDeviceCandidatesForNewCreateVmSetters,
+    UngenerateMdevDevicesSetters,
+    UngenerateSriovPciDevicesSetters,
+    UpdateHostIommuStateSetters,
+    UpdatePciDeviceSetters
 };
 #[cfg(feature = "plugin-drivers")]
 #[cfg(feature = "client")]
 pub use crate::api::plugin_drivers::PluginDriversApi;
 #[cfg(feature = "plugin-drivers")]
 pub use crate::api::plugin_drivers::{
-    DeletePluginDriversSetters, RefreshPluginDriversSetters,
+    DeletePluginDriversSetters,
+    RefreshPluginDriversSetters
 };
 #[cfg(feature = "policy-routes")]
 #[cfg(feature = "client")]
 pub use crate::api::policy_routes::PolicyRoutesApi;
 #[cfg(feature = "policy-routes")]
 pub use crate::api::policy_routes::{
-    AttachPolicyRouteRuleSetToL3Setters, CreatePolicyRouteRuleSetters,
-    CreatePolicyRouteRuleSetSetters, CreatePolicyRouteTableSetters,
-    CreatePolicyRouteTableRouteEntrySetters, DeletePolicyRouteRuleSetters,
-    DeletePolicyRouteRuleSetSetters, DeletePolicyRouteTableSetters,
-    DeletePolicyRouteTableRouteEntrySetters, DetachPolicyRouteRuleSetFromL3Setters,
-    GetPolicyRouteRuleSetFromVirtualRouterSetters, UpdatePolicyRouteRuleSetSetters,
+    AttachPolicyRouteRuleSetToL3Setters,
+    CreatePolicyRouteRuleSetters,
+    CreatePolicyRouteRuleSetSetters,
+    CreatePolicyRouteTableSetters,
+    CreatePolicyRouteTableRouteEntrySetters,
+    DeletePolicyRouteRuleSetters,
+    DeletePolicyRouteRuleSetSetters,
+    DeletePolicyRouteTableSetters,
+    DeletePolicyRouteTableRouteEntrySetters,
+    DetachPolicyRouteRuleSetFromL3Setters,
+    GetPolicyRouteRuleSetFromVirtualRouterSetters,
+    UpdatePolicyRouteRuleSetSetters
 };
 #[cfg(feature = "port-forwarding")]
 #[cfg(feature = "client")]
 pub use crate::api::port_forwarding::PortForwardingApi;
 #[cfg(feature = "port-forwarding")]
 pub use crate::api::port_forwarding::{
-    AttachPortForwardingRuleSetters, ChangePortForwardingRuleStateSetters,
-    CreatePortForwardingRuleSetters, DeletePortForwardingRuleSetters,
-    DetachPortForwardingRuleSetters, GetPortForwardingAttachableVmNicsSetters,
-    UpdatePortForwardingRuleSetters,
+    AttachPortForwardingRuleSetters,
+    ChangePortForwardingRuleStateSetters,
+    CreatePortForwardingRuleSetters,
+    DeletePortForwardingRuleSetters,
+    DetachPortForwardingRuleSetters,
+    GetPortForwardingAttachableVmNicsSetters,
+    UpdatePortForwardingRuleSetters
 };
 #[cfg(feature = "port-mirrors")]
 #[cfg(feature = "client")]
 pub use crate::api::port_mirrors::PortMirrorsApi;
 #[cfg(feature = "port-mirrors")]
 pub use crate::api::port_mirrors::{
-    ChangePortMirrorStateSetters, CreatePortMirrorSetters,
-    CreatePortMirrorSessionSetters, DeletePortMirrorSetters,
-    DeletePortMirrorSessionSetters, GetCandidateVmNicsForPortMirrorSetters,
-    UpdatePortMirrorSetters,
+    ChangePortMirrorStateSetters,
+    CreatePortMirrorSetters,
+    CreatePortMirrorSessionSetters,
+    DeletePortMirrorSetters,
+    DeletePortMirrorSessionSetters,
+    GetCandidateVmNicsForPortMirrorSetters,
+    UpdatePortMirrorSetters
 };
 #[cfg(feature = "primary-storage")]
 #[cfg(feature = "client")]
 pub use crate::api::primary_storage::PrimaryStorageApi;
 #[cfg(feature = "primary-storage")]
 pub use crate::api::primary_storage::{
-    AddAliyunEbsPrimaryStorageSetters, AddAliyunNasPrimaryStorageSetters,
-    AddBlockPrimaryStorageSetters, AddCephPrimaryStorageSetters,
-    AddCephPrimaryStoragePoolSetters, AddExternalPrimaryStorageSetters,
-    AddLocalPrimaryStorageSetters, AddMiniStorageSetters,
-    AddMonToCephPrimaryStorageSetters, AddNfsPrimaryStorageSetters,
-    AddSharedBlockGroupPrimaryStorageSetters, AddSharedBlockToSharedBlockGroupSetters,
-    AddSharedMountPointPrimaryStorageSetters, AddSimulatorPrimaryStorageSetters,
-    AddStorageProtocolSetters, ChangePrimaryStorageStateSetters,
-    CleanUpImageCacheOnPrimaryStorageSetters, CleanUpStorageTrashOnPrimaryStorageSetters,
-    CleanUpTrashOnPrimaryStorageSetters, DeleteCephPrimaryStoragePoolSetters,
-    DeleteNasFileSystemSetters, DeleteNasMountTargetSetters, DeletePrimaryStorageSetters,
-    DiscoverExternalPrimaryStorageSetters, GetBlockPrimaryStorageMetadataSetters,
-    GetHostCandidatesForVmMigrationSetters, GetLocalStorageHostDiskCapacitySetters,
+    AddAliyunEbsPrimaryStorageSetters,
+    AddAliyunNasPrimaryStorageSetters,
+    AddBlockPrimaryStorageSetters,
+    AddCephPrimaryStorageSetters,
+    AddCephPrimaryStoragePoolSetters,
+    AddExternalPrimaryStorageSetters,
+    AddLocalPrimaryStorageSetters,
+    AddMiniStorageSetters,
+    AddMonToCephPrimaryStorageSetters,
+    AddNfsPrimaryStorageSetters,
+    AddSharedBlockGroupPrimaryStorageSetters,
+    AddSharedBlockToSharedBlockGroupSetters,
+    AddSharedMountPointPrimaryStorageSetters,
+    AddSimulatorPrimaryStorageSetters,
+    AddStorageProtocolSetters,
+    ChangePrimaryStorageStateSetters,
+    CleanUpImageCacheOnPrimaryStorageSetters,
+    CleanUpStorageTrashOnPrimaryStorageSetters,
+    CleanUpTrashOnPrimaryStorageSetters,
+    DeleteCephPrimaryStoragePoolSetters,
+    DeleteNasFileSystemSetters,
+    DeleteNasMountTargetSetters,
+    DeletePrimaryStorageSetters,
+    DiscoverExternalPrimaryStorageSetters,
+    GetBlockPrimaryStorageMetadataSetters,
+    GetHostCandidatesForVmMigrationSetters,
+    GetLocalStorageHostDiskCapacitySetters,
     GetPrimaryStorageAllocatorStrategiesSetters,
     GetPrimaryStorageCandidatesForVolumeMigrationSetters,
-    GetPrimaryStorageCapacitySetters, GetPrimaryStorageLicenseInfoSetters,
-    GetPrimaryStorageTypesSetters, GetPrimaryStorageUsageReportSetters,
-    GetSharedBlockCandidateSetters, GetTrashOnPrimaryStorageSetters,
-    LocalStorageMigrateVolumeSetters, PrimaryStorageMigrateVolumeSetters,
-    ReconnectPrimaryStorageSetters, RecoverResourceSplitBrainSetters,
-    RefreshSharedblockDeviceCapacitySetters, RemoveMonFromCephPrimaryStorageSetters,
-    SyncPrimaryStorageCapacitySetters, UpdateAliyunEbsPrimaryStorageSetters,
-    UpdateBlockPrimaryStorageSetters, UpdateCephPrimaryStorageMonSetters,
-    UpdateCephPrimaryStoragePoolSetters, UpdateExternalPrimaryStorageSetters,
-    UpdateNasFileSystemSetters, UpdateNasMountTargetSetters, UpdatePrimaryStorageSetters,
-    UpdateSharedBlockSetters,
+    GetPrimaryStorageCapacitySetters,
+    GetPrimaryStorageLicenseInfoSetters,
+    GetPrimaryStorageTypesSetters,
+    GetPrimaryStorageUsageReportSetters,
+    GetSharedBlockCandidateSetters,
+    GetTrashOnPrimaryStorageSetters,
+    LocalStorageMigrateVolumeSetters,
+    PrimaryStorageMigrateVolumeSetters,
+    ReconnectPrimaryStorageSetters,
+    RecoverResourceSplitBrainSetters,
+    RefreshSharedblockDeviceCapacitySetters,
+    RemoveMonFromCephPrimaryStorageSetters,
+    SyncPrimaryStorageCapacitySetters,
+    UpdateAliyunEbsPrimaryStorageSetters,
+    UpdateBlockPrimaryStorageSetters,
+    UpdateCephPrimaryStorageMonSetters,
+    UpdateCephPrimaryStoragePoolSetters,
+    UpdateExternalPrimaryStorageSetters,
+    UpdateNasFileSystemSetters,
+    UpdateNasMountTargetSetters,
+    UpdatePrimaryStorageSetters,
+    UpdateSharedBlockSetters
 };
 #[cfg(feature = "prometheus")]
 #[cfg(feature = "client")]
 pub use crate::api::prometheus::PrometheusApi;
 #[cfg(feature = "prometheus")]
 pub use crate::api::prometheus::{
-    PrometheusQueryLabelValuesSetters, PrometheusQueryMetadataSetters,
-    PrometheusQueryPassThroughSetters, PrometheusQueryVmMonitoringDataSetters,
+    PrometheusQueryLabelValuesSetters,
+    PrometheusQueryMetadataSetters,
+    PrometheusQueryPassThroughSetters,
+    PrometheusQueryVmMonitoringDataSetters
 };
 #[cfg(feature = "proxy")]
 #[cfg(feature = "client")]
 pub use crate::api::proxy::ProxyApi;
 #[cfg(feature = "proxy")]
-pub use crate::api::proxy::AddProxyToResourceSetters;
+pub use crate::api::proxy::{
+    AddProxyToResourceSetters
+};
 #[cfg(feature = "resource-attributes")]
 #[cfg(feature = "client")]
 pub use crate::api::resource_attributes::ResourceAttributesApi;
 #[cfg(feature = "resource-attributes")]
 pub use crate::api::resource_attributes::{
-    CreateResourceAttributeKeySetters, DeleteResourceAttributeKeySetters,
-    UpdateResourceAttributeKeySetters,
+    CreateResourceAttributeKeySetters,
+    DeleteResourceAttributeKeySetters,
+    UpdateResourceAttributeKeySetters
 };
 #[cfg(feature = "resource-configurations")]
 #[cfg(feature = "client")]
 pub use crate::api::resource_configurations::ResourceConfigurationsApi;
 #[cfg(feature = "resource-configurations")]
 pub use crate::api::resource_configurations::{
-    DeleteResourceConfigSetters, GetResourceBindableConfigSetters,
-    GetResourceConfigSetters, GetResourceConfigsSetters, UpdateResourceConfigSetters,
-    UpdateResourceConfigsSetters,
+    DeleteResourceConfigSetters,
+    GetResourceBindableConfigSetters,
+    GetResourceConfigSetters,
+    GetResourceConfigsSetters,
+    UpdateResourceConfigSetters,
+    UpdateResourceConfigsSetters
 };
 #[cfg(feature = "resources")]
 #[cfg(feature = "client")]
 pub use crate::api::resources::ResourcesApi;
 #[cfg(feature = "resources")]
-pub use crate::api::resources::{GetResourceAccountSetters, GetResourceNamesSetters};
+pub use crate::api::resources::{
+    GetResourceAccountSetters,
+    GetResourceNamesSetters
+};
 #[cfg(feature = "router-area")]
 #[cfg(feature = "client")]
 pub use crate::api::router_area::RouterAreaApi;
 #[cfg(feature = "router-area")]
 pub use crate::api::router_area::{
-    AddVRouterNetworksToOspfAreaSetters, CreateVRouterOspfAreaSetters,
-    DeleteVRouterOspfAreaSetters, GetVRouterOspfNeighborSetters,
-    GetVRouterRouterIdSetters, RemoveVRouterNetworksFromOspfAreaSetters,
-    SetVRouterRouterIdSetters, UpdateVRouterOspfAreaSetters,
+    AddVRouterNetworksToOspfAreaSetters,
+    CreateVRouterOspfAreaSetters,
+    DeleteVRouterOspfAreaSetters,
+    GetVRouterOspfNeighborSetters,
+    GetVRouterRouterIdSetters,
+    RemoveVRouterNetworksFromOspfAreaSetters,
+    SetVRouterRouterIdSetters,
+    UpdateVRouterOspfAreaSetters
 };
 #[cfg(feature = "scheduler")]
 #[cfg(feature = "client")]
@@ -1101,90 +1679,132 @@ pub use crate::api::scheduler::SchedulerApi;
 #[cfg(feature = "scheduler")]
 pub use crate::api::scheduler::{
     AddSchedulerJobGroupToSchedulerTriggerSetters,
-    AddSchedulerJobToSchedulerTriggerSetters, AddSchedulerJobsToSchedulerJobGroupSetters,
-    ChangeSchedulerStateSetters, CreateAutoScalingRuleSchedulerJobTriggerSetters,
-    CreateSchedulerJobSetters, CreateSchedulerJobGroupSetters,
-    CreateSchedulerTriggerSetters, DeleteSchedulerJobSetters,
-    DeleteSchedulerJobGroupSetters, DeleteSchedulerTriggerSetters,
-    GetAvailableTriggersSetters, GetNoTriggerSchedulerJobsSetters,
-    GetSchedulerExecutionReportSetters, RemoveSchedulerJobFromSchedulerTriggerSetters,
+    AddSchedulerJobToSchedulerTriggerSetters,
+    AddSchedulerJobsToSchedulerJobGroupSetters,
+    ChangeSchedulerStateSetters,
+    CreateAutoScalingRuleSchedulerJobTriggerSetters,
+    CreateSchedulerJobSetters,
+    CreateSchedulerJobGroupSetters,
+    CreateSchedulerTriggerSetters,
+    DeleteSchedulerJobSetters,
+    DeleteSchedulerJobGroupSetters,
+    DeleteSchedulerTriggerSetters,
+    GetAvailableTriggersSetters,
+    GetNoTriggerSchedulerJobsSetters,
+    GetSchedulerExecutionReportSetters,
+    RemoveSchedulerJobFromSchedulerTriggerSetters,
     RemoveSchedulerJobGroupFromSchedulerTriggerSetters,
-    RemoveSchedulerJobsFromSchedulerJobGroupSetters, RunSchedulerTriggerSetters,
-    UpdateSchedulerJobSetters, UpdateSchedulerJobGroupSetters,
-    UpdateSchedulerTriggerSetters,
+    RemoveSchedulerJobsFromSchedulerJobGroupSetters,
+    RunSchedulerTriggerSetters,
+    UpdateSchedulerJobSetters,
+    UpdateSchedulerJobGroupSetters,
+    UpdateSchedulerTriggerSetters
 };
 #[cfg(feature = "scripts")]
 #[cfg(feature = "client")]
 pub use crate::api::scripts::ScriptsApi;
 #[cfg(feature = "scripts")]
 pub use crate::api::scripts::{
-    CreateGuestVmScriptSetters, DeleteGuestVmScriptSetters, ExecuteGuestVmScriptSetters,
-    UpdateGuestVmScriptSetters,
+    CreateGuestVmScriptSetters,
+    DeleteGuestVmScriptSetters,
+    ExecuteGuestVmScriptSetters,
+    UpdateGuestVmScriptSetters
 };
 #[cfg(feature = "sdn-controllers")]
 #[cfg(feature = "client")]
 pub use crate::api::sdn_controllers::SdnControllersApi;
 #[cfg(feature = "sdn-controllers")]
 pub use crate::api::sdn_controllers::{
-    AddSdnControllerSetters, ReconnectSdnControllerSetters, RemoveSdnControllerSetters,
-    SdnControllerAddHostSetters, SdnControllerChangeHostSetters,
-    SdnControllerRemoveHostSetters, UpdateSdnControllerSetters,
+    AddSdnControllerSetters,
+    ReconnectSdnControllerSetters,
+    RemoveSdnControllerSetters,
+    SdnControllerAddHostSetters,
+    SdnControllerChangeHostSetters,
+    SdnControllerRemoveHostSetters,
+    UpdateSdnControllerSetters
 };
 #[cfg(feature = "search")]
 #[cfg(feature = "client")]
 pub use crate::api::search::SearchApi;
 #[cfg(feature = "search")]
-pub use crate::api::search::RefreshSearchIndexesSetters;
+pub use crate::api::search::{
+    RefreshSearchIndexesSetters
+};
 #[cfg(feature = "secret-resource-pool-token")]
 #[cfg(feature = "client")]
 pub use crate::api::secret_resource_pool_token::SecretResourcePoolTokenApi;
 #[cfg(feature = "secret-resource-pool-token")]
 pub use crate::api::secret_resource_pool_token::{
-    GetSignatureServerEncryptPublicKeySetters, SetSecurityMachineKeySetters,
+    GetSignatureServerEncryptPublicKeySetters,
+    SetSecurityMachineKeySetters
 };
 #[cfg(feature = "secret-resource-pools")]
 #[cfg(feature = "client")]
 pub use crate::api::secret_resource_pools::SecretResourcePoolsApi;
 #[cfg(feature = "secret-resource-pools")]
 pub use crate::api::secret_resource_pools::{
-    ChangeSecretResourcePoolStateSetters, CreateAiSiNoSecretResourcePoolSetters,
-    CreateCSPSecretResourcePoolSetters, CreateFiSecSecretResourcePoolSetters,
-    CreateFlkSecSecretResourcePoolSetters, CreateHaiTaiSecretResourcePoolSetters,
-    CreateInfoSecSecretResourcePoolSetters, CreateJitSecretResourcePoolSetters,
-    CreateKoAlSecretResourcePoolSetters, CreateSanSecSecretResourcePoolSetters,
-    DeleteSecretResourcePoolSetters, UpdateCSPSecretResourcePoolSetters,
-    UpdateFiSecSecretResourcePoolSetters, UpdateFlkSecSecretResourcePoolSetters,
-    UpdateInfoSecSecretResourcePoolSetters, UpdateKoAlSecretResourcePoolSetters,
-    UpdateSanSecSecretResourcePoolSetters, UpdateSecretResourcePoolSetters,
+    ChangeSecretResourcePoolStateSetters,
+    CreateAiSiNoSecretResourcePoolSetters,
+    CreateCSPSecretResourcePoolSetters,
+    CreateFiSecSecretResourcePoolSetters,
+    CreateFlkSecSecretResourcePoolSetters,
+    CreateHaiTaiSecretResourcePoolSetters,
+    CreateInfoSecSecretResourcePoolSetters,
+    CreateJitSecretResourcePoolSetters,
+    CreateKoAlSecretResourcePoolSetters,
+    CreateSanSecSecretResourcePoolSetters,
+    DeleteSecretResourcePoolSetters,
+    UpdateCSPSecretResourcePoolSetters,
+    UpdateFiSecSecretResourcePoolSetters,
+    UpdateFlkSecSecretResourcePoolSetters,
+    UpdateInfoSecSecretResourcePoolSetters,
+    UpdateKoAlSecretResourcePoolSetters,
+    UpdateSanSecSecretResourcePoolSetters,
+    UpdateSecretResourcePoolSetters
 };
 #[cfg(feature = "security-groups")]
 #[cfg(feature = "client")]
 pub use crate::api::security_groups::SecurityGroupsApi;
 #[cfg(feature = "security-groups")]
 pub use crate::api::security_groups::{
-    AddSecurityGroupRuleSetters, AddVmNicToSecurityGroupSetters,
-    AttachSecurityGroupToL3NetworkSetters, ChangeSecurityGroupRuleSetters,
-    ChangeSecurityGroupRuleStateSetters, ChangeSecurityGroupStateSetters,
-    ChangeVmNicSecurityPolicySetters, CreateSecurityGroupSetters,
-    DeleteSecurityGroupSetters, DeleteSecurityGroupRuleSetters,
-    DeleteVmNicFromSecurityGroupSetters, DetachSecurityGroupFromL3NetworkSetters,
-    GetCandidateVmNicForSecurityGroupSetters, SetVmNicSecurityGroupSetters,
-    UpdateSecurityGroupSetters, UpdateSecurityGroupRulePrioritySetters,
-    ValidateSecurityGroupRuleSetters,
+    AddSecurityGroupRuleSetters,
+    AddVmNicToSecurityGroupSetters,
+    AttachSecurityGroupToL3NetworkSetters,
+    ChangeSecurityGroupRuleSetters,
+    ChangeSecurityGroupRuleStateSetters,
+    ChangeSecurityGroupStateSetters,
+    ChangeVmNicSecurityPolicySetters,
+    CreateSecurityGroupSetters,
+    DeleteSecurityGroupSetters,
+    DeleteSecurityGroupRuleSetters,
+    DeleteVmNicFromSecurityGroupSetters,
+    DetachSecurityGroupFromL3NetworkSetters,
+    GetCandidateVmNicForSecurityGroupSetters,
+    SetVmNicSecurityGroupSetters,
+    UpdateSecurityGroupSetters,
+    UpdateSecurityGroupRulePrioritySetters,
+    ValidateSecurityGroupRuleSetters
 };
 #[cfg(feature = "security-machines")]
 #[cfg(feature = "client")]
 pub use crate::api::security_machines::SecurityMachinesApi;
 #[cfg(feature = "security-machines")]
 pub use crate::api::security_machines::{
-    AddFiSecSecurityMachineSetters, AddFlkSecSecurityMachineSetters,
-    AddInfoSecSecurityMachineSetters, AddJitSecurityMachineSetters,
-    AddSanSecSecurityMachineSetters, ChangeSecurityMachineStateSetters,
-    DeleteSecurityMachineSetters, SecurityMachineDetectSyncSetters,
-    SecurityMachineEncryptSetters, UpdateFiSecSecurityMachineSetters,
-    UpdateFlkSecSecurityMachineSetters, UpdateInfoSecSecurityMachineSetters,
-    UpdateJitSecurityMachineSetters, UpdateSanSecSecurityMachineSetters,
-    UpdateSecurityMachineSetters,
+    AddFiSecSecurityMachineSetters,
+    AddFlkSecSecurityMachineSetters,
+    AddInfoSecSecurityMachineSetters,
+    AddJitSecurityMachineSetters,
+    AddSanSecSecurityMachineSetters,
+    ChangeSecurityMachineStateSetters,
+    DeleteSecurityMachineSetters,
+    SecurityMachineDetectSyncSetters,
+    SecurityMachineEncryptSetters,
+    UpdateFiSecSecurityMachineSetters,
+    UpdateFlkSecSecurityMachineSetters,
+    UpdateInfoSecSecurityMachineSetters,
+    UpdateJitSecurityMachineSetters,
+    UpdateSanSecSecurityMachineSetters,
+    UpdateSecurityMachineSetters
 };
 #[cfg(feature = "sharedblock-group")]
 #[cfg(feature = "client")]
@@ -1194,103 +1814,159 @@ pub use crate::api::sharedblock_group::SharedblockGroupApi;
 pub use crate::api::snmp::SnmpApi;
 #[cfg(feature = "snmp")]
 pub use crate::api::snmp::{
-    CreateSnmpAgentSetters, StartSnmpAgentSetters, StopSnmpAgentSetters,
-    UpdateSnmpAgentSetters,
+    CreateSnmpAgentSetters,
+    StartSnmpAgentSetters,
+    StopSnmpAgentSetters,
+    UpdateSnmpAgentSetters
 };
 #[cfg(feature = "sns")]
 #[cfg(feature = "client")]
 pub use crate::api::sns::SnsApi;
 #[cfg(feature = "sns")]
 pub use crate::api::sns::{
-    AddEmailAddressToSNSEmailEndpointSetters, AddSNSDingTalkAtPersonSetters,
-    AddSNSFeiShuAtPersonSetters, AddSNSSmsReceiverSetters, AddSNSWeComAtPersonSetters,
-    ChangeSNSApplicationEndpointStateSetters, ChangeSNSApplicationPlatformStateSetters,
-    CreateSNSAliyunSmsEndpointSetters, CreateSNSDingTalkEndpointSetters,
-    CreateSNSEmailEndpointSetters, CreateSNSEmailPlatformSetters,
-    CreateSNSFeiShuEndpointSetters, CreateSNSHttpEndpointSetters,
-    CreateSNSMicrosoftTeamsEndpointSetters, CreateSNSSnmpEndpointSetters,
-    CreateSNSSnmpPlatformSetters, CreateSNSTopicSetters,
-    CreateSNSUniversalSmsEndpointSetters, CreateSNSWeComEndpointSetters,
-    DeleteEmailAddressOfSNSEmailEndpointSetters, DeleteSNSApplicationEndpointSetters,
-    DeleteSNSApplicationPlatformSetters, DeleteSNSTopicSetters,
-    RemoveSNSDingTalkAtPersonSetters, RemoveSNSFeiShuAtPersonSetters,
-    RemoveSNSSmsReceiverSetters, RemoveSNSWeComAtPersonSetters,
-    SNSDingTalkTestConnectionSetters, SNSEmailTestConnectionSetters,
-    SNSFeiShuTestConnectionSetters, SNSHttpTestConnectionSetters,
-    SNSMicrosoftTeamsTestConnectionSetters, SNSSnmpTestConnectionSetters,
-    SNSWeComTestConnectionSetters, SubscribeSNSTopicSetters, UnsubscribeSNSTopicSetters,
-    UpdateAtPersonOfAtDingTalkEndpointSetters, UpdateAtPersonOfAtFeiShuEndpointSetters,
-    UpdateAtPersonOfAtWeComEndpointSetters, UpdateEmailAddressOfSNSEmailEndpointSetters,
-    UpdateSNSApplicationEndpointSetters, UpdateSNSApplicationPlatformSetters,
-    UpdateSNSDingTalkEndpointSetters, UpdateSNSFeiShuEndpointSetters,
-    UpdateSNSHttpEndpointSetters, UpdateSNSMicrosoftTeamsEndpointSetters,
-    UpdateSNSSnmpPlatformSetters, UpdateSNSTopicSetters,
-    UpdateSNSUniversalSmsEndpointSetters, UpdateSNSWeComEndpointSetters,
-    ValidateSNSAliyunSmsEndpointSetters, ValidateSNSEmailPlatformSetters,
-    ValidateSNSUniversalSmsEndpointSetters,
+    AddEmailAddressToSNSEmailEndpointSetters,
+    AddSNSDingTalkAtPersonSetters,
+    AddSNSFeiShuAtPersonSetters,
+    AddSNSSmsReceiverSetters,
+    AddSNSWeComAtPersonSetters,
+    ChangeSNSApplicationEndpointStateSetters,
+    ChangeSNSApplicationPlatformStateSetters,
+    CreateSNSAliyunSmsEndpointSetters,
+    CreateSNSDingTalkEndpointSetters,
+    CreateSNSEmailEndpointSetters,
+    CreateSNSEmailPlatformSetters,
+    CreateSNSFeiShuEndpointSetters,
+    CreateSNSHttpEndpointSetters,
+    CreateSNSMicrosoftTeamsEndpointSetters,
+    CreateSNSSnmpEndpointSetters,
+    CreateSNSSnmpPlatformSetters,
+    CreateSNSTopicSetters,
+    CreateSNSUniversalSmsEndpointSetters,
+    CreateSNSWeComEndpointSetters,
+    DeleteEmailAddressOfSNSEmailEndpointSetters,
+    DeleteSNSApplicationEndpointSetters,
+    DeleteSNSApplicationPlatformSetters,
+    DeleteSNSTopicSetters,
+    RemoveSNSDingTalkAtPersonSetters,
+    RemoveSNSFeiShuAtPersonSetters,
+    RemoveSNSSmsReceiverSetters,
+    RemoveSNSWeComAtPersonSetters,
+    SNSDingTalkTestConnectionSetters,
+    SNSEmailTestConnectionSetters,
+    SNSFeiShuTestConnectionSetters,
+    SNSHttpTestConnectionSetters,
+    SNSMicrosoftTeamsTestConnectionSetters,
+    SNSSnmpTestConnectionSetters,
+    SNSWeComTestConnectionSetters,
+    SubscribeSNSTopicSetters,
+    UnsubscribeSNSTopicSetters,
+    UpdateAtPersonOfAtDingTalkEndpointSetters,
+    UpdateAtPersonOfAtFeiShuEndpointSetters,
+    UpdateAtPersonOfAtWeComEndpointSetters,
+    UpdateEmailAddressOfSNSEmailEndpointSetters,
+    UpdateSNSApplicationEndpointSetters,
+    UpdateSNSApplicationPlatformSetters,
+    UpdateSNSDingTalkEndpointSetters,
+    UpdateSNSFeiShuEndpointSetters,
+    UpdateSNSHttpEndpointSetters,
+    UpdateSNSMicrosoftTeamsEndpointSetters,
+    UpdateSNSSnmpPlatformSetters,
+    UpdateSNSTopicSetters,
+    UpdateSNSUniversalSmsEndpointSetters,
+    UpdateSNSWeComEndpointSetters,
+    ValidateSNSAliyunSmsEndpointSetters,
+    ValidateSNSEmailPlatformSetters,
+    ValidateSNSUniversalSmsEndpointSetters
 };
 #[cfg(feature = "spice")]
 #[cfg(feature = "client")]
 pub use crate::api::spice::SpiceApi;
 #[cfg(feature = "spice")]
-pub use crate::api::spice::GetSpiceCertificatesSetters;
+pub use crate::api::spice::{
+    GetSpiceCertificatesSetters
+};
 #[cfg(feature = "ssh-key-pair")]
 #[cfg(feature = "client")]
 pub use crate::api::ssh_key_pair::SshKeyPairApi;
 #[cfg(feature = "ssh-key-pair")]
 pub use crate::api::ssh_key_pair::{
-    AttachSshKeyPairToVmInstanceSetters, CreateSshKeyPairSetters,
-    DeleteSshKeyPairSetters, DetachSshKeyPairFromVmInstanceSetters,
-    GenerateSshKeyPairSetters, UpdateSshKeyPairSetters,
+    AttachSshKeyPairToVmInstanceSetters,
+    CreateSshKeyPairSetters,
+    DeleteSshKeyPairSetters,
+    DetachSshKeyPairFromVmInstanceSetters,
+    GenerateSshKeyPairSetters,
+    UpdateSshKeyPairSetters
 };
 #[cfg(feature = "sso")]
 #[cfg(feature = "client")]
 pub use crate::api::sso::SsoApi;
 #[cfg(feature = "sso")]
 pub use crate::api::sso::{
-    CreateSSORedirectTemplateSetters, DeleteSSOClientSetters,
-    DeleteSSORedirectTemplateSetters, GetSSOClientSetters, RefreshSSOServerTokenSetters,
-    UpdateSSORedirectTemplateSetters,
+    CreateSSORedirectTemplateSetters,
+    DeleteSSOClientSetters,
+    DeleteSSORedirectTemplateSetters,
+    GetSSOClientSetters,
+    RefreshSSOServerTokenSetters,
+    UpdateSSORedirectTemplateSetters
 };
 #[cfg(feature = "storage-devices")]
 #[cfg(feature = "client")]
 pub use crate::api::storage_devices::StorageDevicesApi;
 #[cfg(feature = "storage-devices")]
 pub use crate::api::storage_devices::{
-    AddIscsiServerSetters, AddNvmeServerSetters, CheckScsiLunClusterStatusSetters,
-    DeleteIscsiServerSetters, DeleteNvmeServerSetters, DetachScsiLunFromHostSetters,
-    GetHostMultipathTopologySetters, GetLocalRaidPhysicalDriveSmartSetters,
-    LocateLocalRaidPhysicalDriveSetters, RefreshFiberChannelStorageSetters,
-    RefreshIscsiServerSetters, RefreshLocalRaidSetters, RefreshNvmeTargetSetters,
-    SelfTestLocalRaidSetters, UpdateIscsiServerSetters, UpdateScsiLunSetters,
+    AddIscsiServerSetters,
+    AddNvmeServerSetters,
+    CheckScsiLunClusterStatusSetters,
+    DeleteIscsiServerSetters,
+    DeleteNvmeServerSetters,
+    DetachScsiLunFromHostSetters,
+    GetHostMultipathTopologySetters,
+    GetLocalRaidPhysicalDriveSmartSetters,
+    LocateLocalRaidPhysicalDriveSetters,
+    RefreshFiberChannelStorageSetters,
+    RefreshIscsiServerSetters,
+    RefreshLocalRaidSetters,
+    RefreshNvmeTargetSetters,
+    SelfTestLocalRaidSetters,
+    UpdateIscsiServerSetters,
+    UpdateScsiLunSetters
 };
 #[cfg(feature = "system-tags")]
 #[cfg(feature = "client")]
 pub use crate::api::system_tags::SystemTagsApi;
 #[cfg(feature = "system-tags")]
 pub use crate::api::system_tags::{
-    CreateSystemTagSetters, CreateSystemTagsSetters, UpdateSystemTagSetters,
+    CreateSystemTagSetters,
+    CreateSystemTagsSetters,
+    UpdateSystemTagSetters
 };
 #[cfg(feature = "tags")]
 #[cfg(feature = "client")]
 pub use crate::api::tags::TagsApi;
 #[cfg(feature = "tags")]
 pub use crate::api::tags::{
-    AttachTagToResourcesSetters, CreateTagSetters, DeleteTagSetters,
-    DetachTagFromResourcesSetters, UpdateTagSetters,
+    AttachTagToResourcesSetters,
+    CreateTagSetters,
+    DeleteTagSetters,
+    DetachTagFromResourcesSetters,
+    UpdateTagSetters
 };
 #[cfg(feature = "task-progresses")]
 #[cfg(feature = "client")]
 pub use crate::api::task_progresses::TaskProgressesApi;
 #[cfg(feature = "task-progresses")]
-pub use crate::api::task_progresses::GetTaskProgressSetters;
+pub use crate::api::task_progresses::{
+    GetTaskProgressSetters
+};
 #[cfg(feature = "template-configurations")]
 #[cfg(feature = "client")]
 pub use crate::api::template_configurations::TemplateConfigurationsApi;
 #[cfg(feature = "template-configurations")]
 pub use crate::api::template_configurations::{
-    ApplyTemplateConfigSetters, ResetTemplateConfigSetters, RevertTemplateConfigSetters,
-    UpdateTemplateConfigSetters,
+    ApplyTemplateConfigSetters,
+    ResetTemplateConfigSetters,
+    RevertTemplateConfigSetters,
+    UpdateTemplateConfigSetters
 };
 #[cfg(feature = "ticket-types")]
 #[cfg(feature = "client")]
@@ -1300,279 +1976,453 @@ pub use crate::api::ticket_types::TicketTypesApi;
 pub use crate::api::tickets::TicketsApi;
 #[cfg(feature = "tickets")]
 pub use crate::api::tickets::{
-    AddIAM2TicketFlowSetters, AddTicketTypesToTicketFlowCollectionSetters,
-    ChangeTicketFlowCollectionStateSetters, ChangeTicketStatusSetters,
-    CreateIAM2TickFlowCollectionSetters, CreateTicketSetters,
-    DeleteIAM2TicketFlowSetters, DeleteTicketSetters, DeleteTicketFlowCollectionSetters,
-    RemoveTicketTypesFromTicketFlowCollectionSetters, UpdateIAM2TicketFlowSetters,
-    UpdateIAM2TicketFlowCollectionSetters, UpdateTicketRequestSetters,
+    AddIAM2TicketFlowSetters,
+    AddTicketTypesToTicketFlowCollectionSetters,
+    ChangeTicketFlowCollectionStateSetters,
+    ChangeTicketStatusSetters,
+    CreateIAM2TickFlowCollectionSetters,
+    CreateTicketSetters,
+    DeleteIAM2TicketFlowSetters,
+    DeleteTicketSetters,
+    DeleteTicketFlowCollectionSetters,
+    RemoveTicketTypesFromTicketFlowCollectionSetters,
+    UpdateIAM2TicketFlowSetters,
+    UpdateIAM2TicketFlowCollectionSetters,
+    UpdateTicketRequestSetters
 };
 #[cfg(feature = "token")]
 #[cfg(feature = "client")]
 pub use crate::api::token::TokenApi;
 #[cfg(feature = "token")]
-pub use crate::api::token::TokenIntrospectionSetters;
+pub use crate::api::token::{
+    TokenIntrospectionSetters
+};
 #[cfg(feature = "twofactorauthentication")]
 #[cfg(feature = "client")]
 pub use crate::api::twofactorauthentication::TwofactorauthenticationApi;
 #[cfg(feature = "twofactorauthentication")]
 pub use crate::api::twofactorauthentication::{
-    GetTwoFactorAuthenticationSecretSetters, GetTwoFactorAuthenticationStateSetters,
-    ResetTwoFactorAuthenticationSecretSetters,
+    GetTwoFactorAuthenticationSecretSetters,
+    GetTwoFactorAuthenticationStateSetters,
+    ResetTwoFactorAuthenticationSecretSetters
 };
 #[cfg(feature = "upload-file")]
 #[cfg(feature = "client")]
 pub use crate::api::upload_file::UploadFileApi;
 #[cfg(feature = "upload-file")]
-pub use crate::api::upload_file::UploadFileToVmSetters;
+pub use crate::api::upload_file::{
+    UploadFileToVmSetters
+};
 #[cfg(feature = "usb-device")]
 #[cfg(feature = "client")]
 pub use crate::api::usb_device::UsbDeviceApi;
 #[cfg(feature = "usb-device")]
 pub use crate::api::usb_device::{
-    AttachUsbDeviceToVmSetters, DetachUsbDeviceFromVmSetters, UpdateUsbDeviceSetters,
+    AttachUsbDeviceToVmSetters,
+    DetachUsbDeviceFromVmSetters,
+    UpdateUsbDeviceSetters
 };
 #[cfg(feature = "user-proxy-configs")]
 #[cfg(feature = "client")]
 pub use crate::api::user_proxy_configs::UserProxyConfigsApi;
 #[cfg(feature = "user-proxy-configs")]
 pub use crate::api::user_proxy_configs::{
-    CreateUserProxyConfigSetters, DeleteUserProxyConfigSetters,
-    UpdateUserProxyConfigSetters,
+    CreateUserProxyConfigSetters,
+    DeleteUserProxyConfigSetters,
+    UpdateUserProxyConfigSetters
 };
 #[cfg(feature = "user-tags")]
 #[cfg(feature = "client")]
 pub use crate::api::user_tags::UserTagsApi;
 #[cfg(feature = "user-tags")]
-pub use crate::api::user_tags::CreateUserTagSetters;
+pub use crate::api::user_tags::{
+    CreateUserTagSetters
+};
 #[cfg(feature = "v2v")]
 #[cfg(feature = "client")]
 pub use crate::api::v2v::V2vApi;
 #[cfg(feature = "v2v")]
 pub use crate::api::v2v::{
-    CleanV2VConversionCacheSetters, ConvertVmFromForeignHypervisorSetters,
-    ListVMsFromKVMHostSetters,
+    CleanV2VConversionCacheSetters,
+    ConvertVmFromForeignHypervisorSetters,
+    ListVMsFromKVMHostSetters
 };
 #[cfg(feature = "v2v-conversion-hosts")]
 #[cfg(feature = "client")]
 pub use crate::api::v2v_conversion_hosts::V2vConversionHostsApi;
 #[cfg(feature = "v2v-conversion-hosts")]
 pub use crate::api::v2v_conversion_hosts::{
-    AddV2VConversionHostSetters, ChangeV2VConversionHostStateSetters,
-    DeleteV2VConversionHostSetters, UpdateV2VConversionHostSetters,
+    AddV2VConversionHostSetters,
+    ChangeV2VConversionHostStateSetters,
+    DeleteV2VConversionHostSetters,
+    UpdateV2VConversionHostSetters
 };
 #[cfg(feature = "vcenters")]
 #[cfg(feature = "client")]
 pub use crate::api::vcenters::VcentersApi;
 #[cfg(feature = "vcenters")]
 pub use crate::api::vcenters::{
-    AddVCenterSetters, DeleteVCenterSetters, SyncVCenterSetters, UpdateVCenterSetters,
+    AddVCenterSetters,
+    DeleteVCenterSetters,
+    SyncVCenterSetters,
+    UpdateVCenterSetters
 };
 #[cfg(feature = "vips")]
 #[cfg(feature = "client")]
 pub use crate::api::vips::VipsApi;
 #[cfg(feature = "vips")]
 pub use crate::api::vips::{
-    AttachVipToVpcSharedQosSetters, ChangeVipStateSetters,
-    ChangeVpcSharedQosBandwidthSetters, CheckVipPortAvailabilitySetters,
-    CreateVipSetters, CreateVpcSharedQosSetters, DeleteVipSetters, DeleteVipQosSetters,
-    DeleteVpcSharedQosSetters, DetachVipFromVpcSharedQosSetters,
-    GetVipAvailablePortSetters, GetVipQosSetters, GetVipUsedPortsSetters,
-    SetVipQosSetters, UpdateVipSetters, UpdateVpcSharedQosSetters,
+    AttachVipToVpcSharedQosSetters,
+    ChangeVipStateSetters,
+    ChangeVpcSharedQosBandwidthSetters,
+    CheckVipPortAvailabilitySetters,
+    CreateVipSetters,
+    CreateVpcSharedQosSetters,
+    DeleteVipSetters,
+    DeleteVipQosSetters,
+    DeleteVpcSharedQosSetters,
+    DetachVipFromVpcSharedQosSetters,
+    GetVipAvailablePortSetters,
+    GetVipQosSetters,
+    GetVipUsedPortsSetters,
+    SetVipQosSetters,
+    UpdateVipSetters,
+    UpdateVpcSharedQosSetters
 };
 #[cfg(feature = "vm-backups")]
 #[cfg(feature = "client")]
 pub use crate::api::vm_backups::VmBackupsApi;
 #[cfg(feature = "vm-backups")]
 pub use crate::api::vm_backups::{
-    DeleteVmBackupSetters, RecoverVmBackupFromImageStoreBackupStorageSetters,
-    RevertVmFromVmBackupSetters, SyncVmBackupSetters,
-    SyncVmBackupFromImageStoreBackupStorageSetters,
+    DeleteVmBackupSetters,
+    RecoverVmBackupFromImageStoreBackupStorageSetters,
+    RevertVmFromVmBackupSetters,
+    SyncVmBackupSetters,
+    SyncVmBackupFromImageStoreBackupStorageSetters
 };
 #[cfg(feature = "vm-instances")]
 #[cfg(feature = "client")]
 pub use crate::api::vm_instances::VmInstancesApi;
 #[cfg(feature = "vm-instances")]
 pub use crate::api::vm_instances::{
-    AttachGuestToolsIsoToVmSetters, AttachIsoToVmInstanceSetters,
-    AttachL3NetworkToVmSetters, AttachScsiLunToVmInstanceSetters, AttachVmNicToVmSetters,
-    ChangeInstanceOfferingSetters, ChangeVfNicHaStateSetters, ChangeVmImageSetters,
-    ChangeVmNicNetworkSetters, ChangeVmNicStateSetters, ChangeVmNicTypeSetters,
-    ChangeVmPasswordSetters, CloneVmInstanceSetters,
-    CreateFaultToleranceVmInstanceSetters, CreateVmCdRomSetters,
-    CreateVmFromVmBackupSetters, CreateVmFromVolumeBackupSetters,
-    CreateVmInstanceSetters, CreateVmInstanceFromVolumeSetters,
+    AttachGuestToolsIsoToVmSetters,
+    AttachIsoToVmInstanceSetters,
+    AttachL3NetworkToVmSetters,
+    AttachScsiLunToVmInstanceSetters,
+    AttachVmNicToVmSetters,
+    ChangeInstanceOfferingSetters,
+    ChangeVfNicHaStateSetters,
+    ChangeVmImageSetters,
+    ChangeVmNicNetworkSetters,
+    ChangeVmNicStateSetters,
+    ChangeVmNicTypeSetters,
+    ChangeVmPasswordSetters,
+    CloneVmInstanceSetters,
+    CreateFaultToleranceVmInstanceSetters,
+    CreateVmCdRomSetters,
+    CreateVmFromVmBackupSetters,
+    CreateVmFromVolumeBackupSetters,
+    CreateVmInstanceSetters,
+    CreateVmInstanceFromVolumeSetters,
     CreateVmInstanceFromVolumeSnapshotSetters,
     CreateVmInstanceFromVolumeSnapshotGroupSetters,
-    CreateVmUserDefinedXmlHookScriptSetters, DeleteNicQosSetters,
-    DeleteVmBootModeSetters, DeleteVmCdRomSetters, DeleteVmConsolePasswordSetters,
-    DeleteVmHostnameSetters, DeleteVmInstanceHaLevelSetters, DeleteVmSshKeySetters,
-    DeleteVmStaticIpSetters, DeleteVmUserDefinedXmlSetters,
-    DeleteVmUserDefinedXmlHookScriptSetters, DescribeVmInstanceRecoveryPointSetters,
-    DestroyVmInstanceSetters, DetachL3NetworkFromVmSetters,
-    DetachScsiLunFromVmInstanceSetters, ExecuteGuestVmCommandSetters,
-    ExpungeVmInstanceSetters, ExpungeVmUserDefinedXmlHookScriptSetters,
-    FailoverFaultToleranceVmSetters, FlattenVmInstanceSetters, FstrimVmSetters,
+    CreateVmUserDefinedXmlHookScriptSetters,
+    DeleteNicQosSetters,
+    DeleteVmBootModeSetters,
+    DeleteVmCdRomSetters,
+    DeleteVmConsolePasswordSetters,
+    DeleteVmHostnameSetters,
+    DeleteVmInstanceHaLevelSetters,
+    DeleteVmSshKeySetters,
+    DeleteVmStaticIpSetters,
+    DeleteVmUserDefinedXmlSetters,
+    DeleteVmUserDefinedXmlHookScriptSetters,
+    DescribeVmInstanceRecoveryPointSetters,
+    DestroyVmInstanceSetters,
+    DetachL3NetworkFromVmSetters,
+    DetachScsiLunFromVmInstanceSetters,
+    ExecuteGuestVmCommandSetters,
+    ExpungeVmInstanceSetters,
+    ExpungeVmUserDefinedXmlHookScriptSetters,
+    FailoverFaultToleranceVmSetters,
+    FlattenVmInstanceSetters,
+    FstrimVmSetters,
     GetAttachablePublicL3ForVRouterSetters,
-    GetCandidateAffinityGroupForCreatingVmSetters, GetCandidateIsoForAttachingVmSetters,
+    GetCandidateAffinityGroupForCreatingVmSetters,
+    GetCandidateIsoForAttachingVmSetters,
     GetCandidateL3NetworksForChangeVmNicNetworkSetters,
     GetCandidatePrimaryStoragesForCreatingVmSetters,
     GetCandidateVMForAttachingAffinityGroupSetters,
-    GetCandidateZonesClustersHostsForCreatingVmSetters, GetFaultToleranceVmsSetters,
-    GetImageCandidatesForVmToChangeSetters, GetLatestGuestToolsForVmSetters,
-    GetNicQosSetters, GetPciDeviceCandidatesForAttachingVmSetters,
+    GetCandidateZonesClustersHostsForCreatingVmSetters,
+    GetFaultToleranceVmsSetters,
+    GetImageCandidatesForVmToChangeSetters,
+    GetLatestGuestToolsForVmSetters,
+    GetNicQosSetters,
+    GetPciDeviceCandidatesForAttachingVmSetters,
     GetPrimaryStorageCandidatesForVmMigrationSetters,
     GetScsiLunCandidatesForAttachingVmSetters,
-    GetUsbDeviceCandidatesForAttachingVmSetters, GetVirtualizerInfoSetters,
-    GetVmAttachableDataVolumeSetters, GetVmAttachableL3NetworkSetters,
-    GetVmBootOrderSetters, GetVmCapabilitiesSetters, GetVmConsoleAddressSetters,
-    GetVmConsolePasswordSetters, GetVmDeviceAddressSetters, GetVmEmulatorPinningSetters,
-    GetVmGuestToolsInfoSetters, GetVmHostnameSetters,
-    GetVmInstanceFirstBootDeviceSetters, GetVmInstanceHaLevelSetters,
-    GetVmInstanceProtectedRecoveryPointsSetters, GetVmInstanceRecoveryPointsSetters,
-    GetVmMigrationCandidateHostsSetters, GetVmMonitorNumberSetters,
-    GetVmNicAttachableEipsSetters, GetVmNicAttachedNetworkServiceSetters,
-    GetVmNumaSetters, GetVmQgaSetters, GetVmRDPSetters, GetVmSshKeySetters,
-    GetVmStartingCandidateClustersHostsSetters, GetVmTaskSetters,
-    GetVmUsbRedirectSetters, GetVmXmlSetters, GetVmXmlHookScriptSetters,
-    GetVmsCapabilitiesSetters, GetVmvNUMATopologySetters, MigrateVmSetters,
-    PauseVmInstanceSetters, PrimaryStorageMigrateVmSetters,
-    ProtectVmInstanceRecoveryPointSetters, ProvisionVirtualRouterConfigSetters,
-    RebootVmInstanceSetters, ReconnectVirtualRouterSetters, RecoverVmInstanceSetters,
-    ReimageVmInstanceSetters, ResumeVmInstanceSetters, SetNicQosSetters,
-    SetVmBootModeSetters, SetVmBootOrderSetters, SetVmBootVolumeSetters,
-    SetVmCleanTrafficSetters, SetVmClockTrackSetters, SetVmConsoleModeSetters,
-    SetVmConsolePasswordSetters, SetVmEmulatorPinningSetters, SetVmHostnameSetters,
-    SetVmInstanceDefaultCdRomSetters, SetVmInstanceHaLevelSetters,
-    SetVmMonitorNumberSetters, SetVmNumaSetters, SetVmQgaSetters, SetVmQxlMemorySetters,
-    SetVmRDPSetters, SetVmSecurityLevelSetters, SetVmSoundTypeSetters,
-    SetVmSshKeySetters, SetVmStaticIpSetters, SetVmUsbRedirectSetters,
-    SetVmUserDefinedXmlSetters, SetVmUserDefinedXmlHookScriptSetters,
-    StartVmInstanceSetters, StopVmInstanceSetters, SyncVmClockSetters,
-    TakeVmConsoleScreenshotSetters, UnprotectVmInstanceRecoveryPointSetters,
-    UpdateGuestToolsStateSetters, UpdateVirtualRouterSetters, UpdateVmCdRomSetters,
-    UpdateVmInstanceSetters, UpdateVmNetworkConfigSetters, UpdateVmNicDriverSetters,
-    UpdateVmNicMacSetters, UpdateVmPrioritySetters,
-    UpdateVmUserDefinedXmlHookScriptSetters, DetachIsoFromVmInstanceSetters,
+    GetUsbDeviceCandidatesForAttachingVmSetters,
+    GetVirtualizerInfoSetters,
+    GetVmAttachableDataVolumeSetters,
+    GetVmAttachableL3NetworkSetters,
+    GetVmBootOrderSetters,
+    GetVmCapabilitiesSetters,
+    GetVmConsoleAddressSetters,
+    GetVmConsolePasswordSetters,
+    GetVmDeviceAddressSetters,
+    GetVmEmulatorPinningSetters,
+    GetVmGuestToolsInfoSetters,
+    GetVmHostnameSetters,
+    GetVmInstanceFirstBootDeviceSetters,
+    GetVmInstanceHaLevelSetters,
+    GetVmInstanceProtectedRecoveryPointsSetters,
+    GetVmInstanceRecoveryPointsSetters,
+    GetVmMigrationCandidateHostsSetters,
+    GetVmMonitorNumberSetters,
+    GetVmNicAttachableEipsSetters,
+    GetVmNicAttachedNetworkServiceSetters,
+    GetVmNumaSetters,
+    GetVmQgaSetters,
+    GetVmRDPSetters,
+    GetVmSshKeySetters,
+    GetVmStartingCandidateClustersHostsSetters,
+    GetVmTaskSetters,
+    GetVmUsbRedirectSetters,
+    GetVmXmlSetters,
+    GetVmXmlHookScriptSetters,
+    GetVmsCapabilitiesSetters,
+    GetVmvNUMATopologySetters,
+    MigrateVmSetters,
+    PauseVmInstanceSetters,
+    PrimaryStorageMigrateVmSetters,
+    ProtectVmInstanceRecoveryPointSetters,
+    ProvisionVirtualRouterConfigSetters,
+    RebootVmInstanceSetters,
+    ReconnectVirtualRouterSetters,
+    RecoverVmInstanceSetters,
+    ReimageVmInstanceSetters,
+    ResumeVmInstanceSetters,
+    SetNicQosSetters,
+    SetVmBootModeSetters,
+    SetVmBootOrderSetters,
+    SetVmBootVolumeSetters,
+    SetVmCleanTrafficSetters,
+    SetVmClockTrackSetters,
+    SetVmConsoleModeSetters,
+    SetVmConsolePasswordSetters,
+    SetVmEmulatorPinningSetters,
+    SetVmHostnameSetters,
+    SetVmInstanceDefaultCdRomSetters,
+    SetVmInstanceHaLevelSetters,
+    SetVmMonitorNumberSetters,
+    SetVmNumaSetters,
+    SetVmQgaSetters,
+    SetVmQxlMemorySetters,
+    SetVmRDPSetters,
+    SetVmSecurityLevelSetters,
+    SetVmSoundTypeSetters,
+    SetVmSshKeySetters,
+    SetVmStaticIpSetters,
+    SetVmUsbRedirectSetters,
+    SetVmUserDefinedXmlSetters,
+    SetVmUserDefinedXmlHookScriptSetters,
+    StartVmInstanceSetters,
+    StopVmInstanceSetters,
+    SyncVmClockSetters,
+    TakeVmConsoleScreenshotSetters,
+    UnprotectVmInstanceRecoveryPointSetters,
+    UpdateGuestToolsStateSetters,
+    UpdateVirtualRouterSetters,
+    UpdateVmCdRomSetters,
+    UpdateVmInstanceSetters,
+    UpdateVmNetworkConfigSetters,
+    UpdateVmNicDriverSetters,
+    UpdateVmNicMacSetters,
+    UpdateVmPrioritySetters,
+    UpdateVmUserDefinedXmlHookScriptSetters,
+    DetachIsoFromVmInstanceSetters
 };
 #[cfg(feature = "vm-priority-config")]
 #[cfg(feature = "client")]
 pub use crate::api::vm_priority_config::VmPriorityConfigApi;
 #[cfg(feature = "vm-priority-config")]
-pub use crate::api::vm_priority_config::UpdatePriorityConfigSetters;
+pub use crate::api::vm_priority_config::{
+    UpdatePriorityConfigSetters
+};
 #[cfg(feature = "vm-scheduling-rule")]
 #[cfg(feature = "client")]
 pub use crate::api::vm_scheduling_rule::VmSchedulingRuleApi;
 #[cfg(feature = "vm-scheduling-rule")]
 pub use crate::api::vm_scheduling_rule::{
-    ChangeVmSchedulingRuleStateSetters, CreateVmSchedulingRuleSetters,
+    ChangeVmSchedulingRuleStateSetters,
+    CreateVmSchedulingRuleSetters,
     GetVmSchedulingRulesExecuteStateSetters,
     GetVmsSchedulingStateFromSchedulingRuleSetters,
-    ListVmSchedulingRulesFromExecuteStateSetters, ListVmsFromSchedulingStateSetters,
-    RemoveVmSchedulingRuleSetters, UpdateVmSchedulingRuleSetters,
-    ValidateVmSchedulingRuleSetters,
+    ListVmSchedulingRulesFromExecuteStateSetters,
+    ListVmsFromSchedulingStateSetters,
+    RemoveVmSchedulingRuleSetters,
+    UpdateVmSchedulingRuleSetters,
+    ValidateVmSchedulingRuleSetters
 };
 #[cfg(feature = "vm-scheduling-rule-group")]
 #[cfg(feature = "client")]
 pub use crate::api::vm_scheduling_rule_group::VmSchedulingRuleGroupApi;
 #[cfg(feature = "vm-scheduling-rule-group")]
 pub use crate::api::vm_scheduling_rule_group::{
-    AddVmToVmSchedulingRuleGroupSetters, CreateVmSchedulingRuleGroupSetters,
-    DeleteVmSchedulingRuleGroupSetters, DetachVmFromVmSchedulingRuleGroupSetters,
-    UpdateVmSchedulingRuleGroupSetters,
+    AddVmToVmSchedulingRuleGroupSetters,
+    CreateVmSchedulingRuleGroupSetters,
+    DeleteVmSchedulingRuleGroupSetters,
+    DetachVmFromVmSchedulingRuleGroupSetters,
+    UpdateVmSchedulingRuleGroupSetters
 };
 #[cfg(feature = "volume-backups")]
 #[cfg(feature = "client")]
 pub use crate::api::volume_backups::VolumeBackupsApi;
 #[cfg(feature = "volume-backups")]
 pub use crate::api::volume_backups::{
-    DeleteVolumeBackupSetters, RecoverBackupFromImageStoreBackupStorageSetters,
-    RevertVolumeFromVolumeBackupSetters, SyncBackupFromImageStoreBackupStorageSetters,
-    SyncVolumeBackupSetters,
+    DeleteVolumeBackupSetters,
+    RecoverBackupFromImageStoreBackupStorageSetters,
+    RevertVolumeFromVolumeBackupSetters,
+    SyncBackupFromImageStoreBackupStorageSetters,
+    SyncVolumeBackupSetters
 };
 #[cfg(feature = "volume-snapshots")]
 #[cfg(feature = "client")]
 pub use crate::api::volume_snapshots::VolumeSnapshotsApi;
 #[cfg(feature = "volume-snapshots")]
 pub use crate::api::volume_snapshots::{
-    BatchDeleteVolumeSnapshotSetters, CheckVolumeSnapshotGroupAvailabilitySetters,
-    CreateVolumeSnapshotGroupSetters, DeleteVolumeSnapshotSetters,
-    DeleteVolumeSnapshotGroupSetters, GetVolumeSnapshotSizeSetters,
-    RevertVmFromSnapshotGroupSetters, RevertVolumeFromSnapshotSetters,
-    ShrinkVolumeSnapshotSetters, UngroupVolumeSnapshotGroupSetters,
-    UpdateVolumeSnapshotSetters, UpdateVolumeSnapshotGroupSetters,
+    BatchDeleteVolumeSnapshotSetters,
+    CheckVolumeSnapshotGroupAvailabilitySetters,
+    CreateVolumeSnapshotGroupSetters,
+    DeleteVolumeSnapshotSetters,
+    DeleteVolumeSnapshotGroupSetters,
+    GetVolumeSnapshotSizeSetters,
+    RevertVmFromSnapshotGroupSetters,
+    RevertVolumeFromSnapshotSetters,
+    ShrinkVolumeSnapshotSetters,
+    UngroupVolumeSnapshotGroupSetters,
+    UpdateVolumeSnapshotSetters,
+    UpdateVolumeSnapshotGroupSetters
 };
 #[cfg(feature = "volumes")]
 #[cfg(feature = "client")]
 pub use crate::api::volumes::VolumesApi;
 #[cfg(feature = "volumes")]
 pub use crate::api::volumes::{
-    AttachDataVolumeToHostSetters, AttachDataVolumeToVmSetters,
-    BatchSyncVolumeSizeSetters, ChangeVolumeStateSetters, CreateDataVolumeSetters,
-    CreateDataVolumeFromVolumeBackupSetters, CreateDataVolumeFromVolumeSnapshotSetters,
-    CreateDataVolumeFromVolumeTemplateSetters, CreateVmBackupSetters,
-    CreateVolumeBackupSetters, CreateVolumeSnapshotSetters, CreateVolumesSnapshotSetters,
-    DeleteDataVolumeSetters, DeleteVolumeQosSetters, DetachDataVolumeFromHostSetters,
-    DetachDataVolumeFromVmSetters, ExpungeDataVolumeSetters, FlattenVolumeSetters,
-    GetDataVolumeAttachableVmSetters, GetVolumeCapabilitiesSetters,
-    GetVolumeFormatSetters, GetVolumeIoThreadPinSetters, GetVolumeQosSetters,
-    LocalStorageGetVolumeMigratableHostsSetters, RecoverDataVolumeSetters,
-    ResizeDataVolumeSetters, ResizeRootVolumeSetters, SetVolumeIoThreadPinSetters,
-    SetVolumeQosSetters, SyncVolumeSizeSetters, UndoSnapshotCreationSetters,
-    UpdateVolumeSetters, ValidateVolumeSnapshotChainSetters,
+    AttachDataVolumeToHostSetters,
+    AttachDataVolumeToVmSetters,
+    BatchSyncVolumeSizeSetters,
+    ChangeVolumeStateSetters,
+    CreateDataVolumeSetters,
+    CreateDataVolumeFromVolumeBackupSetters,
+    CreateDataVolumeFromVolumeSnapshotSetters,
+    CreateDataVolumeFromVolumeTemplateSetters,
+    CreateVmBackupSetters,
+    CreateVolumeBackupSetters,
+    CreateVolumeSnapshotSetters,
+    CreateVolumesSnapshotSetters,
+    DeleteDataVolumeSetters,
+    DeleteVolumeQosSetters,
+    DetachDataVolumeFromHostSetters,
+    DetachDataVolumeFromVmSetters,
+    ExpungeDataVolumeSetters,
+    FlattenVolumeSetters,
+    GetDataVolumeAttachableVmSetters,
+    GetVolumeCapabilitiesSetters,
+    GetVolumeFormatSetters,
+    GetVolumeIoThreadPinSetters,
+    GetVolumeQosSetters,
+    LocalStorageGetVolumeMigratableHostsSetters,
+    RecoverDataVolumeSetters,
+    ResizeDataVolumeSetters,
+    ResizeRootVolumeSetters,
+    SetVolumeIoThreadPinSetters,
+    SetVolumeQosSetters,
+    SyncVolumeSizeSetters,
+    UndoSnapshotCreationSetters,
+    UpdateVolumeSetters,
+    ValidateVolumeSnapshotChainSetters
 };
 #[cfg(feature = "vpc")]
 #[cfg(feature = "client")]
 pub use crate::api::vpc::VpcApi;
 #[cfg(feature = "vpc")]
 pub use crate::api::vpc::{
-    AddDnsToVpcRouterSetters, ChangeVpcHaGroupMonitorIpsSetters, CreateVpcHaGroupSetters,
-    CreateVpcVRouterSetters, DeleteVpcHaGroupSetters, GetAttachableVpcL3NetworkSetters,
-    GetRouteTableVpcVRouterCandidateSetters, GetVirtualRouterSoftwareVersionSetters,
-    GetVpcAttachedEipSetters, GetVpcAttachedIpsecSetters,
-    GetVpcAttachedLoadBalancerSetters, GetVpcAttachedNetflowSetters,
-    GetVpcAttachedOspfSetters, GetVpcAttachedPortForwardingRulesSetters,
-    GetVpcAttachedVipSetters, GetVpcIPsecLogSetters,
+    AddDnsToVpcRouterSetters,
+    ChangeVpcHaGroupMonitorIpsSetters,
+    CreateVpcHaGroupSetters,
+    CreateVpcVRouterSetters,
+    DeleteVpcHaGroupSetters,
+    GetAttachableVpcL3NetworkSetters,
+    GetRouteTableVpcVRouterCandidateSetters,
+    GetVirtualRouterSoftwareVersionSetters,
+    GetVpcAttachedEipSetters,
+    GetVpcAttachedIpsecSetters,
+    GetVpcAttachedLoadBalancerSetters,
+    GetVpcAttachedNetflowSetters,
+    GetVpcAttachedOspfSetters,
+    GetVpcAttachedPortForwardingRulesSetters,
+    GetVpcAttachedVipSetters,
+    GetVpcIPsecLogSetters,
     GetVpcVRouterDistributedRoutingConnectionsSetters,
     GetVpcVRouterDistributedRoutingEnabledSetters,
-    GetVpcVRouterNetworkServiceStateSetters, RemoveDnsFromVpcRouterSetters,
+    GetVpcVRouterNetworkServiceStateSetters,
+    RemoveDnsFromVpcRouterSetters,
     SetVpcVRouterDistributedRoutingEnabledSetters,
-    SetVpcVRouterNetworkServiceStateSetters, UpdateVirtualRouterSoftwareVersionSetters,
-    UpdateVpcHaGroupSetters,
+    SetVpcVRouterNetworkServiceStateSetters,
+    UpdateVirtualRouterSoftwareVersionSetters,
+    UpdateVpcHaGroupSetters
 };
 #[cfg(feature = "vpcfirewalls")]
 #[cfg(feature = "client")]
 pub use crate::api::vpcfirewalls::VpcfirewallsApi;
 #[cfg(feature = "vpcfirewalls")]
 pub use crate::api::vpcfirewalls::{
-    ApplyRuleSetChangesSetters, AttachFirewallRuleSetToL3Setters,
-    ChangeFirewallRuleStateSetters, CheckFirewallRuleConfigFileSetters,
-    CreateFirewallIpSetTemplateSetters, CreateFirewallRuleSetters,
-    CreateFirewallRuleFromConfigFileSetters, CreateFirewallRuleSetSetters,
-    CreateFirewallRuleTemplateSetters, CreateVpcFirewallSetters, DeleteFirewallSetters,
-    DeleteFirewallIpSetTemplateSetters, DeleteFirewallRuleSetters,
-    DeleteFirewallRuleSetSetters, DeleteFirewallRuleTemplateSetters,
-    DetachFirewallRuleSetFromL3Setters, RefreshFirewallSetters,
-    UpdateFirewallIpSetTemplateSetters, UpdateFirewallRuleSetters,
-    UpdateFirewallRuleSetSetters, UpdateFirewallRuleTemplateSetters,
-    UpdateVpcFirewallSetters,
+    ApplyRuleSetChangesSetters,
+    AttachFirewallRuleSetToL3Setters,
+    ChangeFirewallRuleStateSetters,
+    CheckFirewallRuleConfigFileSetters,
+    CreateFirewallIpSetTemplateSetters,
+    CreateFirewallRuleSetters,
+    CreateFirewallRuleFromConfigFileSetters,
+    CreateFirewallRuleSetSetters,
+    CreateFirewallRuleTemplateSetters,
+    CreateVpcFirewallSetters,
+    DeleteFirewallSetters,
+    DeleteFirewallIpSetTemplateSetters,
+    DeleteFirewallRuleSetters,
+    DeleteFirewallRuleSetSetters,
+    DeleteFirewallRuleTemplateSetters,
+    DetachFirewallRuleSetFromL3Setters,
+    RefreshFirewallSetters,
+    UpdateFirewallIpSetTemplateSetters,
+    UpdateFirewallRuleSetters,
+    UpdateFirewallRuleSetSetters,
+    UpdateFirewallRuleTemplateSetters,
+    UpdateVpcFirewallSetters
 };
 #[cfg(feature = "vrouter-route-tables")]
 #[cfg(feature = "client")]
 pub use crate::api::vrouter_route_tables::VrouterRouteTablesApi;
 #[cfg(feature = "vrouter-route-tables")]
 pub use crate::api::vrouter_route_tables::{
-    AddVRouterRouteEntrySetters, AttachVRouterRouteTableToVRouterSetters,
-    CreateVRouterRouteTableSetters, DeleteVRouterRouteEntrySetters,
-    DeleteVRouterRouteTableSetters, DetachVRouterRouteTableFromVRouterSetters,
-    GetVRouterRouteTableSetters, UpdateVRouterRouteTableSetters,
+    AddVRouterRouteEntrySetters,
+    AttachVRouterRouteTableToVRouterSetters,
+    CreateVRouterRouteTableSetters,
+    DeleteVRouterRouteEntrySetters,
+    DeleteVRouterRouteTableSetters,
+    DetachVRouterRouteTableFromVRouterSetters,
+    GetVRouterRouteTableSetters,
+    UpdateVRouterRouteTableSetters
 };
 #[cfg(feature = "web-hooks")]
 #[cfg(feature = "client")]
 pub use crate::api::web_hooks::WebHooksApi;
 #[cfg(feature = "web-hooks")]
 pub use crate::api::web_hooks::{
-    CreateWebhookSetters, DeleteWebhookSetters, UpdateWebhookSetters,
+    CreateWebhookSetters,
+    DeleteWebhookSetters,
+    UpdateWebhookSetters
 };
 #[cfg(feature = "xksy")]
 #[cfg(feature = "client")]
@@ -1583,76 +2433,129 @@ pub use crate::api::xmlhook::XmlhookApi;
 #[cfg(feature = "xmlhook")]
 pub use crate::api::xmlhook::{
     AttachUserDefinedXmlHookScriptToVmSetters,
-    DetachUserDefinedXmlHookScriptFromVmSetters,
+    DetachUserDefinedXmlHookScriptFromVmSetters
 };
 #[cfg(feature = "xsky")]
 #[cfg(feature = "client")]
 pub use crate::api::xsky::XskyApi;
 #[cfg(feature = "xsky")]
-pub use crate::api::xsky::UpdateXskyBlockVolumeSetters;
+pub use crate::api::xsky::{
+    UpdateXskyBlockVolumeSetters
+};
 #[cfg(feature = "zbox")]
 #[cfg(feature = "client")]
 pub use crate::api::zbox::ZboxApi;
 #[cfg(feature = "zbox")]
-pub use crate::api::zbox::{AddZBoxSetters, EjectZBoxSetters, SyncZBoxCapacitySetters};
+pub use crate::api::zbox::{
+    AddZBoxSetters,
+    EjectZBoxSetters,
+    SyncZBoxCapacitySetters
+};
 #[cfg(feature = "zones")]
 #[cfg(feature = "client")]
 pub use crate::api::zones::ZonesApi;
 #[cfg(feature = "zones")]
 pub use crate::api::zones::{
-    AttachAppBuildSystemToZoneSetters, AttachBackupStorageToZoneSetters,
-    ChangeZoneStateSetters, CreateZoneSetters, DeleteZoneSetters,
-    DetachAppBuildSystemToZoneSetters, DetachBackupStorageFromZoneSetters,
-    GetZoneSetters, UpdateZoneSetters,
+    AttachAppBuildSystemToZoneSetters,
+    AttachBackupStorageToZoneSetters,
+    ChangeZoneStateSetters,
+    CreateZoneSetters,
+    DeleteZoneSetters,
+    DetachAppBuildSystemToZoneSetters,
+    DetachBackupStorageFromZoneSetters,
+    GetZoneSetters,
+    UpdateZoneSetters
 };
 #[cfg(feature = "zops")]
 #[cfg(feature = "client")]
 pub use crate::api::zops::ZopsApi;
 #[cfg(feature = "zops")]
 pub use crate::api::zops::{
-    CheckNetworkReachableSetters, GetChronyServersSetters, SyncChronyServersSetters,
-    UpdateChronyServersSetters,
+    CheckNetworkReachableSetters,
+    GetChronyServersSetters,
+    SyncChronyServersSetters,
+    UpdateChronyServersSetters
 };
 #[cfg(feature = "zql")]
 #[cfg(feature = "client")]
 pub use crate::api::zql::ZqlApi;
 #[cfg(feature = "zql")]
-pub use crate::api::zql::ZQLQuerySetters;
+pub use crate::api::zql::{
+    ZQLQuerySetters
+};
 #[cfg(feature = "zwatch")]
 #[cfg(feature = "client")]
 pub use crate::api::zwatch::ZwatchApi;
 #[cfg(feature = "zwatch")]
 pub use crate::api::zwatch::{
-    AckAlarmDataSetters, AckEventDataSetters, AddActionToAlarmSetters,
-    AddActionToEventSubscriptionSetters, AddEventRuleTemplateSetters,
-    AddInstanceToMonitorGroupSetters, AddLabelToAlarmSetters,
-    AddLabelToEventSubscriptionSetters, AddMetricRuleTemplateSetters,
-    AddThirdpartyPlatformSetters, ApplyMonitorTemplateToMonitorGroupSetters,
-    ChangeActiveAlarmStateSetters, ChangeAlarmStateSetters,
-    ChangeEventSubscriptionStateSetters, ChangeSNSTopicStateSetters,
-    CloneMonitorTemplateSetters, CreateAlarmSetters,
-    CreateAliyunSmsSNSTextTemplateSetters, CreateAutoScalingRuleAlarmTriggerSetters,
-    CreateMetricDataHttpReceiverSetters, CreateMetricTemplateSetters,
-    CreateMonitorGroupSetters, CreateMonitorTemplateSetters,
-    CreateSNSTextTemplateSetters, DeleteAlarmSetters, DeleteEventRuleTemplateSetters,
-    DeleteMetricDataSetters, DeleteMetricDataHttpReceiverSetters,
-    DeleteMetricRuleTemplateSetters, DeleteMetricTemplateSetters,
-    DeleteMonitorGroupSetters, DeleteMonitorTemplateSetters,
-    DeleteSNSTextTemplateSetters, DeleteThirdpartyPlatformSetters,
-    GetActiveAlarmStatusSetters, GetAlarmDataSetters, GetAllEventMetadataSetters,
-    GetAllMetricMetadataSetters, GetAuditDataSetters, GetEventDataSetters,
-    GetManagementNodeDirCapacitySetters, GetMetricDataSetters,
-    GetMetricLabelValueSetters, GetTextTemplateArgSetters,
-    GetZWatchAlertHistogramSetters, PutMetricDataSetters, RemoveActionFromAlarmSetters,
-    RemoveActionFromEventSubscriptionSetters, RemoveInstanceFromMonitorGroupSetters,
-    RemoveLabelFromAlarmSetters, RemoveLabelFromEventSubscriptionSetters,
-    RevokeMonitorTemplateFromMonitorGroupSetters, SubscribeEventSetters,
-    UnsubscribeEventSetters, UpdateActiveAlarmTemplateSetters, UpdateAlarmSetters,
-    UpdateAlarmDataSetters, UpdateAlarmLabelSetters, UpdateAlertDataAckSetters,
-    UpdateAliyunSmsSNSTextTemplateSetters, UpdateEventDataSetters,
-    UpdateEventRuleTemplateSetters, UpdateEventSubscriptionLabelSetters,
-    UpdateMetricRuleTemplateSetters, UpdateMonitorGroupSetters,
-    UpdateMonitorTemplateSetters, UpdateSNSTextTemplateSetters,
-    UpdateSubscribeEventSetters, UpdateThirdpartyAlertsSetters,
-    UpdateThirdpartyPlatformSetters,
+    AckAlarmDataSetters,
+    AckEventDataSetters,
+    AddActionToAlarmSetters,
+    AddActionToEventSubscriptionSetters,
+    AddEventRuleTemplateSetters,
+    AddInstanceToMonitorGroupSetters,
+    AddLabelToAlarmSetters,
+    AddLabelToEventSubscriptionSetters,
+    AddMetricRuleTemplateSetters,
+    AddThirdpartyPlatformSetters,
+    ApplyMonitorTemplateToMonitorGroupSetters,
+    ChangeActiveAlarmStateSetters,
+    ChangeAlarmStateSetters,
+    ChangeEventSubscriptionStateSetters,
+    ChangeSNSTopicStateSetters,
+    CloneMonitorTemplateSetters,
+    CreateAlarmSetters,
+    CreateAliyunSmsSNSTextTemplateSetters,
+    CreateAutoScalingRuleAlarmTriggerSetters,
+    CreateMetricDataHttpReceiverSetters,
+    CreateMetricTemplateSetters,
+    CreateMonitorGroupSetters,
+    CreateMonitorTemplateSetters,
+    CreateSNSTextTemplateSetters,
+    DeleteAlarmSetters,
+    DeleteEventRuleTemplateSetters,
+    DeleteMetricDataSetters,
+    DeleteMetricDataHttpReceiverSetters,
+    DeleteMetricRuleTemplateSetters,
+    DeleteMetricTemplateSetters,
+    DeleteMonitorGroupSetters,
+    DeleteMonitorTemplateSetters,
+    DeleteSNSTextTemplateSetters,
+    DeleteThirdpartyPlatformSetters,
+    GetActiveAlarmStatusSetters,
+    GetAlarmDataSetters,
+    GetAllEventMetadataSetters,
+    GetAllMetricMetadataSetters,
+    GetAuditDataSetters,
+    GetEventDataSetters,
+    GetManagementNodeDirCapacitySetters,
+    GetMetricDataSetters,
+    GetMetricLabelValueSetters,
+    GetTextTemplateArgSetters,
+    GetZWatchAlertHistogramSetters,
+    PutMetricDataSetters,
+    RemoveActionFromAlarmSetters,
+    RemoveActionFromEventSubscriptionSetters,
+    RemoveInstanceFromMonitorGroupSetters,
+    RemoveLabelFromAlarmSetters,
+    RemoveLabelFromEventSubscriptionSetters,
+    RevokeMonitorTemplateFromMonitorGroupSetters,
+    SubscribeEventSetters,
+    UnsubscribeEventSetters,
+    UpdateActiveAlarmTemplateSetters,
+    UpdateAlarmSetters,
+    UpdateAlarmDataSetters,
+    UpdateAlarmLabelSetters,
+    UpdateAlertDataAckSetters,
+    UpdateAliyunSmsSNSTextTemplateSetters,
+    UpdateEventDataSetters,
+    UpdateEventRuleTemplateSetters,
+    UpdateEventSubscriptionLabelSetters,
+    UpdateMetricRuleTemplateSetters,
+    UpdateMonitorGroupSetters,
+    UpdateMonitorTemplateSetters,
+    UpdateSNSTextTemplateSetters,
+    UpdateSubscribeEventSetters,
+    UpdateThirdpartyAlertsSetters,
+    UpdateThirdpartyPlatformSetters
 };

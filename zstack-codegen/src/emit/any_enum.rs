@@ -110,7 +110,7 @@ impl ToTokens for AnyEnum<'_> {
             impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for #any {
                 fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
                     class: &str,
-                    deserializer: D,
+                    deserializer: D
                 ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
                     match class {
                         #(#classes)*
@@ -119,14 +119,14 @@ impl ToTokens for AnyEnum<'_> {
                 }
 
                 fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-                    deserializer: D,
+                    deserializer: D
                 ) -> ::core::result::Result<Self, D::Error> {
                     <#base_path as ::serde::Deserialize<'de>>::deserialize(deserializer).map(Self::#base_variant)
                 }
 
                 fn from_unknown(
                     class: ::std::string::String,
-                    text: &str,
+                    text: &str
                 ) -> ::core::result::Result<Self, ::serde_json::Error> {
                     let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
                     ::core::result::Result::Ok(Self::Unknown { class, base, raw })

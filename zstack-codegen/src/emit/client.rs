@@ -124,7 +124,7 @@ impl ClientMethods<'_> {
         quote! {
             #[doc = #doc]
             #allow
-            fn #method(&self, #(#args),*) -> ::zstack_sdk::client::Call<#request> {
+            fn #method(&self #(, #args)*) -> ::zstack_sdk::client::Call<#request> {
                 ::zstack_sdk::client::Call::new(self.as_ref(), #request::new(#(#names),*))
             }
         }

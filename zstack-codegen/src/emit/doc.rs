@@ -1,4 +1,5 @@
-//! Doc comments: `#[doc = "..."]` attributes that prettyplease renders as `///`.
+//! Doc comments: `#[doc = "..."]` attributes, one per line, that the
+//! layout (`print.rs`) writes as `///` and `//!` lines.
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
@@ -48,6 +49,19 @@ impl ToTokens for Doc {
                 let line = if *escape { format!(" {}", escape_brackets(line)) } else { format!(" {line}") };
                 tokens.extend(quote!(#[doc = #line]));
             }
+        }
+    }
+}
+
+/// A module's own doc: `#![doc = " line"]` per line of its text, so each
+/// `//!` line reads like a hand-written one.
+pub struct ModuleDoc<'a>(pub &'a str);
+
+impl ToTokens for ModuleDoc<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        for line in self.0.lines() {
+            let line = if line.is_empty() || line.starts_with(' ') { line.to_string() } else { format!(" {line}") };
+            tokens.extend(quote!(#![doc = #line]));
         }
     }
 }

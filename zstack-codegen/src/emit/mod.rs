@@ -6,6 +6,7 @@ pub mod client;
 pub mod doc;
 pub mod file;
 pub mod inventory;
+pub mod print;
 pub mod reply;
 pub mod request;
 pub mod setters;

@@ -20,7 +20,7 @@ pub use zstack_macros::Api;
 #[doc(hidden)]
 pub use zstack_runtime as runtime;
 
-// prettyplease output, not rustfmt's.
+// Laid out by the generator's own printer, not rustfmt.
 #[rustfmt::skip]
 mod r#gen;
 

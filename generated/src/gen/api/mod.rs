@@ -2,6 +2,7 @@
 // Source: spec/
 
 //! Request types, one per API action.
+
 #[cfg(feature = "access-control-lists")]
 pub use ::zstack_sdk_api_3::api::access_control_lists;
 #[cfg(feature = "access-control-lists")]
@@ -18,7 +19,7 @@ pub use ::zstack_sdk_api_2::api::accounts;
 #[doc(no_inline)]
 pub use accounts::*;
 #[cfg(feature = "affinity-groups")]
-pub use ::zstack_sdk_api_2::api::affinity_groups;
+pub use ::zstack_sdk_api_1::api::affinity_groups;
 #[cfg(feature = "affinity-groups")]
 #[doc(no_inline)]
 pub use affinity_groups::*;
@@ -98,7 +99,7 @@ pub use ::zstack_sdk_api_3::api::captcha;
 #[doc(no_inline)]
 pub use captcha::*;
 #[cfg(feature = "cas")]
-pub use ::zstack_sdk_api_2::api::cas;
+pub use ::zstack_sdk_api_1::api::cas;
 #[cfg(feature = "cas")]
 #[doc(no_inline)]
 pub use cas::*;
@@ -128,7 +129,7 @@ pub use ::zstack_sdk_api_2::api::cloudformation;
 #[doc(no_inline)]
 pub use cloudformation::*;
 #[cfg(feature = "clusters")]
-pub use ::zstack_sdk_api_1::api::clusters;
+pub use ::zstack_sdk_api_2::api::clusters;
 #[cfg(feature = "clusters")]
 #[doc(no_inline)]
 pub use clusters::*;
@@ -138,7 +139,7 @@ pub use ::zstack_sdk_api_3::api::consoles;
 #[doc(no_inline)]
 pub use consoles::*;
 #[cfg(feature = "container")]
-pub use ::zstack_sdk_api_1::api::container;
+pub use ::zstack_sdk_api_2::api::container;
 #[cfg(feature = "container")]
 #[doc(no_inline)]
 pub use container::*;
@@ -173,7 +174,7 @@ pub use ::zstack_sdk_api_1::api::disk_offerings;
 #[doc(no_inline)]
 pub use disk_offerings::*;
 #[cfg(feature = "eips")]
-pub use ::zstack_sdk_api_1::api::eips;
+pub use ::zstack_sdk_api_2::api::eips;
 #[cfg(feature = "eips")]
 #[doc(no_inline)]
 pub use eips::*;
@@ -193,7 +194,7 @@ pub use ::zstack_sdk_api_3::api::eventlogs;
 #[doc(no_inline)]
 pub use eventlogs::*;
 #[cfg(feature = "expon")]
-pub use ::zstack_sdk_api_1::api::expon;
+pub use ::zstack_sdk_api_2::api::expon;
 #[cfg(feature = "expon")]
 #[doc(no_inline)]
 pub use expon::*;
@@ -228,7 +229,7 @@ pub use ::zstack_sdk_api_3::api::global_configurations;
 #[doc(no_inline)]
 pub use global_configurations::*;
 #[cfg(feature = "gpu-device")]
-pub use ::zstack_sdk_api_2::api::gpu_device;
+pub use ::zstack_sdk_api_1::api::gpu_device;
 #[cfg(feature = "gpu-device")]
 #[doc(no_inline)]
 pub use gpu_device::*;
@@ -238,7 +239,7 @@ pub use ::zstack_sdk_api_3::api::guest_os;
 #[doc(no_inline)]
 pub use guest_os::*;
 #[cfg(feature = "guesttools")]
-pub use ::zstack_sdk_api_2::api::guesttools;
+pub use ::zstack_sdk_api_1::api::guesttools;
 #[cfg(feature = "guesttools")]
 #[doc(no_inline)]
 pub use guesttools::*;
@@ -403,7 +404,7 @@ pub use ::zstack_sdk_api_3::api::meta_data;
 #[doc(no_inline)]
 pub use meta_data::*;
 #[cfg(feature = "mini-clusters")]
-pub use ::zstack_sdk_api_1::api::mini_clusters;
+pub use ::zstack_sdk_api_2::api::mini_clusters;
 #[cfg(feature = "mini-clusters")]
 #[doc(no_inline)]
 pub use mini_clusters::*;
@@ -413,7 +414,7 @@ pub use ::zstack_sdk_api_3::api::model_evaluation_tasks;
 #[doc(no_inline)]
 pub use model_evaluation_tasks::*;
 #[cfg(feature = "model-service-instance-groups")]
-pub use ::zstack_sdk_api_1::api::model_service_instance_groups;
+pub use ::zstack_sdk_api_2::api::model_service_instance_groups;
 #[cfg(feature = "model-service-instance-groups")]
 #[doc(no_inline)]
 pub use model_service_instance_groups::*;
@@ -533,7 +534,7 @@ pub use ::zstack_sdk_api_3::api::router_area;
 #[doc(no_inline)]
 pub use router_area::*;
 #[cfg(feature = "scheduler")]
-pub use ::zstack_sdk_api_2::api::scheduler;
+pub use ::zstack_sdk_api_1::api::scheduler;
 #[cfg(feature = "scheduler")]
 #[doc(no_inline)]
 pub use scheduler::*;
@@ -543,7 +544,7 @@ pub use ::zstack_sdk_api_3::api::scripts;
 #[doc(no_inline)]
 pub use scripts::*;
 #[cfg(feature = "sdn-controllers")]
-pub use ::zstack_sdk_api_1::api::sdn_controllers;
+pub use ::zstack_sdk_api_2::api::sdn_controllers;
 #[cfg(feature = "sdn-controllers")]
 #[doc(no_inline)]
 pub use sdn_controllers::*;
@@ -663,7 +664,7 @@ pub use ::zstack_sdk_api_3::api::user_proxy_configs;
 #[doc(no_inline)]
 pub use user_proxy_configs::*;
 #[cfg(feature = "user-tags")]
-pub use ::zstack_sdk_api_2::api::user_tags;
+pub use ::zstack_sdk_api_1::api::user_tags;
 #[cfg(feature = "user-tags")]
 #[doc(no_inline)]
 pub use user_tags::*;
@@ -678,7 +679,7 @@ pub use ::zstack_sdk_api_2::api::v2v_conversion_hosts;
 #[doc(no_inline)]
 pub use v2v_conversion_hosts::*;
 #[cfg(feature = "vcenters")]
-pub use ::zstack_sdk_api_2::api::vcenters;
+pub use ::zstack_sdk_api_1::api::vcenters;
 #[cfg(feature = "vcenters")]
 #[doc(no_inline)]
 pub use vcenters::*;
@@ -748,7 +749,7 @@ pub use ::zstack_sdk_api_3::api::web_hooks;
 #[doc(no_inline)]
 pub use web_hooks::*;
 #[cfg(feature = "xksy")]
-pub use ::zstack_sdk_api_1::api::xksy;
+pub use ::zstack_sdk_api_2::api::xksy;
 #[cfg(feature = "xksy")]
 #[doc(no_inline)]
 pub use xksy::*;
@@ -768,7 +769,7 @@ pub use ::zstack_sdk_api_3::api::zbox;
 #[doc(no_inline)]
 pub use zbox::*;
 #[cfg(feature = "zones")]
-pub use ::zstack_sdk_api_2::api::zones;
+pub use ::zstack_sdk_api_1::api::zones;
 #[cfg(feature = "zones")]
 #[doc(no_inline)]
 pub use zones::*;

@@ -2,6 +2,7 @@
 // Source: spec/
 
 //! Inventories and enums.
+
 #[cfg(feature = "access-control-lists")]
 pub use ::zstack_sdk_api_3::types::access_control_lists;
 #[cfg(feature = "access-control-lists")]
@@ -178,7 +179,7 @@ pub use ::zstack_sdk_api_2::types::media;
 #[doc(no_inline)]
 pub use media::*;
 #[cfg(feature = "mini-clusters")]
-pub use ::zstack_sdk_api_1::types::mini_clusters;
+pub use ::zstack_sdk_api_2::types::mini_clusters;
 #[cfg(feature = "mini-clusters")]
 #[doc(no_inline)]
 pub use mini_clusters::*;
@@ -258,7 +259,7 @@ pub use ::zstack_sdk_api_3::types::router_area;
 #[doc(no_inline)]
 pub use router_area::*;
 #[cfg(feature = "scheduler")]
-pub use ::zstack_sdk_api_2::types::scheduler;
+pub use ::zstack_sdk_api_1::types::scheduler;
 #[cfg(feature = "scheduler")]
 #[doc(no_inline)]
 pub use scheduler::*;

@@ -2,4 +2,9 @@
 // Source: spec/
 
 //! The generated traits: each group's client methods and each API's setters.
-pub use crate::api::async_::{TypeSetters, ProbeSetters, WidgetSetters};
+
+pub use crate::api::async_::{
+    TypeSetters,
+    ProbeSetters,
+    WidgetSetters
+};

@@ -2,6 +2,7 @@
 // Source: spec/
 
 //! Request types, one per API action.
+
 pub mod async_;
 #[doc(no_inline)]
 pub use async_::*;

@@ -2,6 +2,7 @@
 // Source: spec/async.yaml
 
 //! Names that are Rust keywords.
+
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Self_ {
@@ -18,17 +19,13 @@ pub struct Widget {
     pub type_: ::core::option::Option<crate::types::Protocol>,
     pub option: ::core::option::Option<crate::types::Option_>,
 }
-::zstack_sdk::runtime::plumbing::wire_struct!(
-    Widget { "type" => type_, "Option" => option, }
-);
+::zstack_sdk::runtime::plumbing::wire_struct!(Widget { "type" => type_, "Option" => option, });
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Option_ {
     pub value: ::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<i64>>,
 }
-::zstack_sdk::runtime::plumbing::wire_struct!(
-    Option_ { "value" => value lenient_default, }
-);
+::zstack_sdk::runtime::plumbing::wire_struct!(Option_ { "value" => value lenient_default, });
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Protocol {
@@ -58,7 +55,7 @@ impl Protocol {
         "Unknown",
         "3par",
         "in",
-        "Self",
+        "Self"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {

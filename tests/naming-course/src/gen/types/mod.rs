@@ -2,6 +2,7 @@
 // Source: spec/
 
 //! Inventories and enums.
+
 pub mod async_;
 #[doc(no_inline)]
 pub use async_::*;

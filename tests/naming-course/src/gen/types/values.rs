@@ -4,6 +4,7 @@
 //! Enums for the closed value sets of request params that no spec enum
 //! covers, one per distinct set, shared by every param with that set.
 //! Each is compiled when an API group that uses it is enabled.
+
 /// The values of the `mode` param of the API `Probe`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]

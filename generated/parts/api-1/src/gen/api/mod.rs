@@ -2,6 +2,12 @@
 // Source: spec/
 
 //! Request types, one per API action.
+
+#[cfg(feature = "affinity-groups")]
+pub mod affinity_groups;
+#[cfg(feature = "affinity-groups")]
+#[doc(no_inline)]
+pub use affinity_groups::*;
 #[cfg(feature = "ai")]
 pub mod ai;
 #[cfg(feature = "ai")]
@@ -12,6 +18,11 @@ pub mod baremetal2;
 #[cfg(feature = "baremetal2")]
 #[doc(no_inline)]
 pub use baremetal2::*;
+#[cfg(feature = "cas")]
+pub mod cas;
+#[cfg(feature = "cas")]
+#[doc(no_inline)]
+pub use cas::*;
 #[cfg(feature = "cdp-backup-storage")]
 pub mod cdp_backup_storage;
 #[cfg(feature = "cdp-backup-storage")]
@@ -22,16 +33,6 @@ pub mod certificates;
 #[cfg(feature = "certificates")]
 #[doc(no_inline)]
 pub use certificates::*;
-#[cfg(feature = "clusters")]
-pub mod clusters;
-#[cfg(feature = "clusters")]
-#[doc(no_inline)]
-pub use clusters::*;
-#[cfg(feature = "container")]
-pub mod container;
-#[cfg(feature = "container")]
-#[doc(no_inline)]
-pub use container::*;
 #[cfg(feature = "database-backups")]
 pub mod database_backups;
 #[cfg(feature = "database-backups")]
@@ -42,16 +43,16 @@ pub mod disk_offerings;
 #[cfg(feature = "disk-offerings")]
 #[doc(no_inline)]
 pub use disk_offerings::*;
-#[cfg(feature = "eips")]
-pub mod eips;
-#[cfg(feature = "eips")]
+#[cfg(feature = "gpu-device")]
+pub mod gpu_device;
+#[cfg(feature = "gpu-device")]
 #[doc(no_inline)]
-pub use eips::*;
-#[cfg(feature = "expon")]
-pub mod expon;
-#[cfg(feature = "expon")]
+pub use gpu_device::*;
+#[cfg(feature = "guesttools")]
+pub mod guesttools;
+#[cfg(feature = "guesttools")]
 #[doc(no_inline)]
-pub use expon::*;
+pub use guesttools::*;
 #[cfg(feature = "identities")]
 pub mod identities;
 #[cfg(feature = "identities")]
@@ -92,16 +93,6 @@ pub mod memory_snapshots;
 #[cfg(feature = "memory-snapshots")]
 #[doc(no_inline)]
 pub use memory_snapshots::*;
-#[cfg(feature = "mini-clusters")]
-pub mod mini_clusters;
-#[cfg(feature = "mini-clusters")]
-#[doc(no_inline)]
-pub use mini_clusters::*;
-#[cfg(feature = "model-service-instance-groups")]
-pub mod model_service_instance_groups;
-#[cfg(feature = "model-service-instance-groups")]
-#[doc(no_inline)]
-pub use model_service_instance_groups::*;
 #[cfg(feature = "multicast")]
 pub mod multicast;
 #[cfg(feature = "multicast")]
@@ -137,11 +128,11 @@ pub mod resources;
 #[cfg(feature = "resources")]
 #[doc(no_inline)]
 pub use resources::*;
-#[cfg(feature = "sdn-controllers")]
-pub mod sdn_controllers;
-#[cfg(feature = "sdn-controllers")]
+#[cfg(feature = "scheduler")]
+pub mod scheduler;
+#[cfg(feature = "scheduler")]
 #[doc(no_inline)]
-pub use sdn_controllers::*;
+pub use scheduler::*;
 #[cfg(feature = "security-groups")]
 pub mod security_groups;
 #[cfg(feature = "security-groups")]
@@ -172,6 +163,16 @@ pub mod tickets;
 #[cfg(feature = "tickets")]
 #[doc(no_inline)]
 pub use tickets::*;
+#[cfg(feature = "user-tags")]
+pub mod user_tags;
+#[cfg(feature = "user-tags")]
+#[doc(no_inline)]
+pub use user_tags::*;
+#[cfg(feature = "vcenters")]
+pub mod vcenters;
+#[cfg(feature = "vcenters")]
+#[doc(no_inline)]
+pub use vcenters::*;
 #[cfg(feature = "vips")]
 pub mod vips;
 #[cfg(feature = "vips")]
@@ -202,8 +203,8 @@ pub mod vpc;
 #[cfg(feature = "vpc")]
 #[doc(no_inline)]
 pub use vpc::*;
-#[cfg(feature = "xksy")]
-pub mod xksy;
-#[cfg(feature = "xksy")]
+#[cfg(feature = "zones")]
+pub mod zones;
+#[cfg(feature = "zones")]
 #[doc(no_inline)]
-pub use xksy::*;
+pub use zones::*;

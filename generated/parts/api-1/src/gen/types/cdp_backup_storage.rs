@@ -2,6 +2,7 @@
 // Source: spec/catalog/cdp-backup-storage.yaml
 
 //! Catalog APIs whose route starts with /cdp-backup-storage, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.storage.cdp.CdpPolicyInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -29,67 +30,72 @@ pub struct CdpPolicyInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CdpPolicyInventory { "uuid" => uuid, "name" => name, "state" => state, "description"
-    => description, "retentionTimePerDay" => retention_time_per_day lenient,
-    "hourlyRpSinceDay" => hourly_rp_since_day lenient, "dailyRpSinceDay" =>
-    daily_rp_since_day lenient, "expireTimeInDay" => expire_time_in_day lenient,
-    "fullBackupIntervalInDay" => full_backup_interval_in_day lenient,
-    "recoveryPointPerSecond" => recovery_point_per_second lenient, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    CdpPolicyInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "state" => state,
+        "description" => description,
+        "retentionTimePerDay" => retention_time_per_day lenient,
+        "hourlyRpSinceDay" => hourly_rp_since_day lenient,
+        "dailyRpSinceDay" => daily_rp_since_day lenient,
+        "expireTimeInDay" => expire_time_in_day lenient,
+        "fullBackupIntervalInDay" => full_backup_interval_in_day lenient,
+        "recoveryPointPerSecond" => recovery_point_per_second lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl CdpPolicyInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `retentionTimePerDay`.
     pub const RETENTION_TIME_PER_DAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "retentionTimePerDay",
+        "retentionTimePerDay"
     );
     /// Query field `hourlyRpSinceDay`.
     pub const HOURLY_RP_SINCE_DAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hourlyRpSinceDay",
+        "hourlyRpSinceDay"
     );
     /// Query field `dailyRpSinceDay`.
     pub const DAILY_RP_SINCE_DAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dailyRpSinceDay",
+        "dailyRpSinceDay"
     );
     /// Query field `expireTimeInDay`.
     pub const EXPIRE_TIME_IN_DAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "expireTimeInDay",
+        "expireTimeInDay"
     );
     /// Query field `fullBackupIntervalInDay`.
     pub const FULL_BACKUP_INTERVAL_IN_DAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fullBackupIntervalInDay",
+        "fullBackupIntervalInDay"
     );
     /// Query field `recoveryPointPerSecond`.
     pub const RECOVERY_POINT_PER_SECOND: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "recoveryPointPerSecond",
+        "recoveryPointPerSecond"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.header.storage.cdp.CdpPolicyState`.

@@ -2,6 +2,7 @@
 // Source: spec/catalog/disk-offerings.yaml
 
 //! Catalog APIs whose route starts with /disk-offerings, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.configuration.DiskOfferingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -23,57 +24,63 @@ pub struct DiskOfferingInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub allocator_strategy: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    DiskOfferingInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "diskSize" => disk_size lenient, "sortKey" => sort_key lenient, "state" => state,
-    "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "allocatorStrategy" => allocator_strategy, } serialize if feature = "serialize"
+    DiskOfferingInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "diskSize" => disk_size lenient,
+        "sortKey" => sort_key lenient,
+        "state" => state,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "allocatorStrategy" => allocator_strategy,
+    } serialize if feature = "serialize"
 );
 impl DiskOfferingInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `diskSize`.
     pub const DISK_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskSize",
+        "diskSize"
     );
     /// Query field `sortKey`.
     pub const SORT_KEY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sortKey",
+        "sortKey"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `allocatorStrategy`.
     pub const ALLOCATOR_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allocatorStrategy",
+        "allocatorStrategy"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/instance-offerings.yaml
 
 //! Catalog APIs whose route starts with /instance-offerings, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.configuration.InstanceOfferingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -29,72 +30,79 @@ pub struct InstanceOfferingInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    InstanceOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed lenient,
-    "memorySize" => memory_size lenient, "reservedMemorySize" => reserved_memory_size
-    lenient, "type" => type_, "allocatorStrategy" => allocator_strategy, "sortKey" =>
-    sort_key lenient, "createDate" => create_date, "lastOpDate" => last_op_date, "state"
-    => state, } serialize if feature = "serialize"
+    InstanceOfferingInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "cpuNum" => cpu_num lenient,
+        "cpuSpeed" => cpu_speed lenient,
+        "memorySize" => memory_size lenient,
+        "reservedMemorySize" => reserved_memory_size lenient,
+        "type" => type_,
+        "allocatorStrategy" => allocator_strategy,
+        "sortKey" => sort_key lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "state" => state,
+    } serialize if feature = "serialize"
 );
 impl InstanceOfferingInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `cpuNum`.
     pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
+        "cpuNum"
     );
     /// Query field `cpuSpeed`.
     pub const CPU_SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuSpeed",
+        "cpuSpeed"
     );
     /// Query field `memorySize`.
     pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memorySize",
+        "memorySize"
     );
     /// Query field `reservedMemorySize`.
     pub const RESERVED_MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "reservedMemorySize",
+        "reservedMemorySize"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `allocatorStrategy`.
     pub const ALLOCATOR_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allocatorStrategy",
+        "allocatorStrategy"
     );
     /// Query field `sortKey`.
     pub const SORT_KEY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sortKey",
+        "sortKey"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
 }
 /// Extends `InstanceOfferingInventory` and carries all of its fields.
@@ -126,9 +134,7 @@ pub struct OvnControllerVmOfferingInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
@@ -139,13 +145,24 @@ pub struct OvnControllerVmOfferingInventory {
     pub image_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    OvnControllerVmOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed lenient,
-    "memorySize" => memory_size lenient, "reservedMemorySize" => reserved_memory_size
-    lenient, "type" => type_, "allocatorStrategy" => allocator_strategy, "sortKey" =>
-    sort_key lenient, "createDate" => create_date, "lastOpDate" => last_op_date, "state"
-    => state, "managementNetworkUuid" => management_network_uuid, "zoneUuid" =>
-    zone_uuid, "imageUuid" => image_uuid, } serialize if feature = "serialize"
+    OvnControllerVmOfferingInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "cpuNum" => cpu_num lenient,
+        "cpuSpeed" => cpu_speed lenient,
+        "memorySize" => memory_size lenient,
+        "reservedMemorySize" => reserved_memory_size lenient,
+        "type" => type_,
+        "allocatorStrategy" => allocator_strategy,
+        "sortKey" => sort_key lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "state" => state,
+        "managementNetworkUuid" => management_network_uuid,
+        "zoneUuid" => zone_uuid,
+        "imageUuid" => image_uuid,
+    } serialize if feature = "serialize"
 );
 /// Extends `InstanceOfferingInventory` and carries all of its fields.
 ///
@@ -176,9 +193,7 @@ pub struct SlbOfferingInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
@@ -189,78 +204,89 @@ pub struct SlbOfferingInventory {
     pub image_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SlbOfferingInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed lenient, "memorySize" =>
-    memory_size lenient, "reservedMemorySize" => reserved_memory_size lenient, "type" =>
-    type_, "allocatorStrategy" => allocator_strategy, "sortKey" => sort_key lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "state" => state,
-    "managementNetworkUuid" => management_network_uuid, "zoneUuid" => zone_uuid,
-    "imageUuid" => image_uuid, } serialize if feature = "serialize"
+    SlbOfferingInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "cpuNum" => cpu_num lenient,
+        "cpuSpeed" => cpu_speed lenient,
+        "memorySize" => memory_size lenient,
+        "reservedMemorySize" => reserved_memory_size lenient,
+        "type" => type_,
+        "allocatorStrategy" => allocator_strategy,
+        "sortKey" => sort_key lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "state" => state,
+        "managementNetworkUuid" => management_network_uuid,
+        "zoneUuid" => zone_uuid,
+        "imageUuid" => image_uuid,
+    } serialize if feature = "serialize"
 );
 impl SlbOfferingInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `cpuNum`.
     pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
+        "cpuNum"
     );
     /// Query field `cpuSpeed`.
     pub const CPU_SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuSpeed",
+        "cpuSpeed"
     );
     /// Query field `memorySize`.
     pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memorySize",
+        "memorySize"
     );
     /// Query field `reservedMemorySize`.
     pub const RESERVED_MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "reservedMemorySize",
+        "reservedMemorySize"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `allocatorStrategy`.
     pub const ALLOCATOR_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allocatorStrategy",
+        "allocatorStrategy"
     );
     /// Query field `sortKey`.
     pub const SORT_KEY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sortKey",
+        "sortKey"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `managementNetworkUuid`.
     pub const MANAGEMENT_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementNetworkUuid",
+        "managementNetworkUuid"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `imageUuid`.
     pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "imageUuid",
+        "imageUuid"
     );
 }
 /// Extends `InstanceOfferingInventory` and carries all of its fields.
@@ -292,9 +318,7 @@ pub struct VirtualRouterOfferingInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
@@ -309,87 +333,99 @@ pub struct VirtualRouterOfferingInventory {
     pub image_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VirtualRouterOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed lenient,
-    "memorySize" => memory_size lenient, "reservedMemorySize" => reserved_memory_size
-    lenient, "type" => type_, "allocatorStrategy" => allocator_strategy, "sortKey" =>
-    sort_key lenient, "createDate" => create_date, "lastOpDate" => last_op_date, "state"
-    => state, "managementNetworkUuid" => management_network_uuid, "publicNetworkUuid" =>
-    public_network_uuid, "zoneUuid" => zone_uuid, "isDefault" => is_default, "imageUuid"
-    => image_uuid, } serialize if feature = "serialize"
+    VirtualRouterOfferingInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "cpuNum" => cpu_num lenient,
+        "cpuSpeed" => cpu_speed lenient,
+        "memorySize" => memory_size lenient,
+        "reservedMemorySize" => reserved_memory_size lenient,
+        "type" => type_,
+        "allocatorStrategy" => allocator_strategy,
+        "sortKey" => sort_key lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "state" => state,
+        "managementNetworkUuid" => management_network_uuid,
+        "publicNetworkUuid" => public_network_uuid,
+        "zoneUuid" => zone_uuid,
+        "isDefault" => is_default,
+        "imageUuid" => image_uuid,
+    } serialize if feature = "serialize"
 );
 impl VirtualRouterOfferingInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `cpuNum`.
     pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
+        "cpuNum"
     );
     /// Query field `cpuSpeed`.
     pub const CPU_SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuSpeed",
+        "cpuSpeed"
     );
     /// Query field `memorySize`.
     pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memorySize",
+        "memorySize"
     );
     /// Query field `reservedMemorySize`.
     pub const RESERVED_MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "reservedMemorySize",
+        "reservedMemorySize"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `allocatorStrategy`.
     pub const ALLOCATOR_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allocatorStrategy",
+        "allocatorStrategy"
     );
     /// Query field `sortKey`.
     pub const SORT_KEY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sortKey",
+        "sortKey"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `managementNetworkUuid`.
     pub const MANAGEMENT_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementNetworkUuid",
+        "managementNetworkUuid"
     );
     /// Query field `publicNetworkUuid`.
     pub const PUBLIC_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "publicNetworkUuid",
+        "publicNetworkUuid"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `isDefault`.
     pub const IS_DEFAULT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isDefault",
+        "isDefault"
     );
     /// Query field `imageUuid`.
     pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "imageUuid",
+        "imageUuid"
     );
 }
 /// A `InstanceOfferingInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -411,83 +447,61 @@ pub enum AnyInstanceOfferingInventory {
 }
 impl AnyInstanceOfferingInventory {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::InstanceOfferingInventory> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::InstanceOfferingInventory> {
         match self {
             Self::InstanceOfferingInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::OvnControllerVmOfferingInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::InstanceOfferingInventory::from(value),
-                )
-            }
-            Self::SlbOfferingInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::InstanceOfferingInventory::from(value),
-                )
-            }
-            Self::VirtualRouterOfferingInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::InstanceOfferingInventory::from(value),
-                )
-            }
+            Self::OvnControllerVmOfferingInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::InstanceOfferingInventory::from(value)
+            ),
+            Self::SlbOfferingInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::InstanceOfferingInventory::from(value)
+            ),
+            Self::VirtualRouterOfferingInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::InstanceOfferingInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
-for AnyInstanceOfferingInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyInstanceOfferingInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.configuration.InstanceOfferingInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::InstanceOfferingInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::InstanceOfferingInventory),
-                )
-            }
-            "org.zstack.network.ovn.OvnControllerVmOfferingInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::OvnControllerVmOfferingInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::OvnControllerVmOfferingInventory),
-                )
-            }
-            "org.zstack.network.service.slb.SlbOfferingInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SlbOfferingInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SlbOfferingInventory),
-                )
-            }
-            "org.zstack.network.service.virtualrouter.VirtualRouterOfferingInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VirtualRouterOfferingInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VirtualRouterOfferingInventory),
-                )
-            }
+            "org.zstack.header.configuration.InstanceOfferingInventory" => ::core::result::Result::Ok(
+                <crate::types::InstanceOfferingInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::InstanceOfferingInventory)
+            ),
+            "org.zstack.network.ovn.OvnControllerVmOfferingInventory" => ::core::result::Result::Ok(
+                <crate::types::OvnControllerVmOfferingInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::OvnControllerVmOfferingInventory)
+            ),
+            "org.zstack.network.service.slb.SlbOfferingInventory" => ::core::result::Result::Ok(
+                <crate::types::SlbOfferingInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SlbOfferingInventory)
+            ),
+            "org.zstack.network.service.virtualrouter.VirtualRouterOfferingInventory" => ::core::result::Result::Ok(
+                <crate::types::VirtualRouterOfferingInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VirtualRouterOfferingInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::InstanceOfferingInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::InstanceOfferingInventory)
+        <crate::types::InstanceOfferingInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::InstanceOfferingInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -495,7 +509,7 @@ for AnyInstanceOfferingInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyInstanceOfferingInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -504,27 +518,27 @@ impl<'de> ::serde::Deserialize<'de> for AnyInstanceOfferingInventory {
 impl ::serde::Serialize for AnyInstanceOfferingInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::InstanceOfferingInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::OvnControllerVmOfferingInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SlbOfferingInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::VirtualRouterOfferingInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::InstanceOfferingInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::OvnControllerVmOfferingInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SlbOfferingInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::VirtualRouterOfferingInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::OvnControllerVmOfferingInventory>
-for crate::types::InstanceOfferingInventory {
+impl ::core::convert::From<&crate::types::OvnControllerVmOfferingInventory> for crate::types::InstanceOfferingInventory {
     fn from(value: &crate::types::OvnControllerVmOfferingInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -543,8 +557,7 @@ for crate::types::InstanceOfferingInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::SlbOfferingInventory>
-for crate::types::InstanceOfferingInventory {
+impl ::core::convert::From<&crate::types::SlbOfferingInventory> for crate::types::InstanceOfferingInventory {
     fn from(value: &crate::types::SlbOfferingInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -563,8 +576,7 @@ for crate::types::InstanceOfferingInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::VirtualRouterOfferingInventory>
-for crate::types::InstanceOfferingInventory {
+impl ::core::convert::From<&crate::types::VirtualRouterOfferingInventory> for crate::types::InstanceOfferingInventory {
     fn from(value: &crate::types::VirtualRouterOfferingInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),

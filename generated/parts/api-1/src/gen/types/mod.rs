@@ -2,6 +2,7 @@
 // Source: spec/
 
 //! Inventories and enums.
+
 #[cfg(feature = "cdp-backup-storage")]
 pub mod cdp_backup_storage;
 #[cfg(feature = "cdp-backup-storage")]
@@ -22,11 +23,6 @@ pub mod mdev_device_specs;
 #[cfg(feature = "mdev-device-specs")]
 #[doc(no_inline)]
 pub use mdev_device_specs::*;
-#[cfg(feature = "mini-clusters")]
-pub mod mini_clusters;
-#[cfg(feature = "mini-clusters")]
-#[doc(no_inline)]
-pub use mini_clusters::*;
 #[cfg(feature = "multicast")]
 pub mod multicast;
 #[cfg(feature = "multicast")]
@@ -47,6 +43,11 @@ pub mod resources;
 #[cfg(feature = "resources")]
 #[doc(no_inline)]
 pub use resources::*;
+#[cfg(feature = "scheduler")]
+pub mod scheduler;
+#[cfg(feature = "scheduler")]
+#[doc(no_inline)]
+pub use scheduler::*;
 #[cfg(feature = "security-groups")]
 pub mod security_groups;
 #[cfg(feature = "security-groups")]

@@ -2,6 +2,7 @@
 // Source: spec/catalog/multicast.yaml
 
 //! Catalog APIs whose route starts with /multicast, and the types and enums they use first.
+
 /// Server class: `org.zstack.multicast.router.header.MulticastRouterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -15,46 +16,50 @@ pub struct MulticastRouterInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub rp_groups: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub vpc_vrs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MulticastRouterInventory { "uuid" => uuid, "description" => description, "state" =>
-    state, "createDate" => create_date, "lastOpDate" => last_op_date, "rpGroups" =>
-    rp_groups default, "vpcVrs" => vpc_vrs default, } serialize if feature = "serialize"
+    MulticastRouterInventory {
+        "uuid" => uuid,
+        "description" => description,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "rpGroups" => rp_groups default,
+        "vpcVrs" => vpc_vrs default,
+    } serialize if feature = "serialize"
 );
 impl MulticastRouterInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `rpGroups`.
     pub const RP_GROUPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rpGroups",
+        "rpGroups"
     );
     /// Query field `vpcVrs`.
     pub const VPC_VRS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vpcVrs",
+        "vpcVrs"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/ovf.yaml
 
 //! Catalog APIs whose route starts with /ovf, and the types and enums they use first.
+
 /// Server class: `org.zstack.ovf.datatype.OvfCpuInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -14,8 +15,11 @@ pub struct OvfCpuInfo {
     pub cores_per_socket: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    OvfCpuInfo { "instanceId" => instance_id, "quantity" => quantity lenient,
-    "coresPerSocket" => cores_per_socket lenient, } serialize if feature = "serialize"
+    OvfCpuInfo {
+        "instanceId" => instance_id,
+        "quantity" => quantity lenient,
+        "coresPerSocket" => cores_per_socket lenient,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ovf.datatype.OvfInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -43,10 +47,18 @@ pub struct OvfInfo {
     pub volumes: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    OvfInfo { "disks" => disks default, "networks" => networks default, "cpu" => cpu,
-    "memory" => memory, "vmName" => vm_name, "os" => os, "systemInfo" => system_info,
-    "nics" => nics default, "cdDrivers" => cd_drivers default, "volumes" => volumes
-    default, } serialize if feature = "serialize"
+    OvfInfo {
+        "disks" => disks default,
+        "networks" => networks default,
+        "cpu" => cpu,
+        "memory" => memory,
+        "vmName" => vm_name,
+        "os" => os,
+        "systemInfo" => system_info,
+        "nics" => nics default,
+        "cdDrivers" => cd_drivers default,
+        "volumes" => volumes default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ovf.datatype.OvfMemoryInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -58,8 +70,7 @@ pub struct OvfMemoryInfo {
     pub quantity: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    OvfMemoryInfo { "instanceId" => instance_id, "quantity" => quantity lenient, }
-    serialize if feature = "serialize"
+    OvfMemoryInfo { "instanceId" => instance_id, "quantity" => quantity lenient, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ovf.datatype.OvfOSInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -75,8 +86,12 @@ pub struct OvfOSInfo {
     pub description: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    OvfOSInfo { "id" => id lenient, "version" => version, "osType" => os_type,
-    "description" => description, } serialize if feature = "serialize"
+    OvfOSInfo {
+        "id" => id lenient,
+        "version" => version,
+        "osType" => os_type,
+        "description" => description,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ovf.datatype.OvfSystemInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -88,6 +103,5 @@ pub struct OvfSystemInfo {
     pub firmware_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    OvfSystemInfo { "virtualSystemType" => virtual_system_type, "firmwareType" =>
-    firmware_type, } serialize if feature = "serialize"
+    OvfSystemInfo { "virtualSystemType" => virtual_system_type, "firmwareType" => firmware_type, } serialize if feature = "serialize"
 );

@@ -2,6 +2,7 @@
 // Source: spec/catalog/pci-device-specs.yaml
 
 //! Catalog APIs whose route starts with /pci-device-specs, and the types and enums they use first.
+
 /// Server class: `org.zstack.pciDevice.specification.pci.PciDeviceSpecInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -41,91 +42,102 @@ pub struct PciDeviceSpecInventory {
     /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PciDeviceSpecInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "vendorId" => vendor_id, "vendor" => vendor, "deviceId" => device_id,
-    "device" => device, "subvendorId" => subvendor_id, "subdeviceId" => subdevice_id,
-    "ramSize" => ram_size, "maxPartNum" => max_part_num lenient, "type" => type_, "state"
-    => state, "isVirtual" => is_virtual, "romVersion" => rom_version, "romMd5sum" =>
-    rom_md5sum, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
-    feature = "serialize"
+    PciDeviceSpecInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "vendorId" => vendor_id,
+        "vendor" => vendor,
+        "deviceId" => device_id,
+        "device" => device,
+        "subvendorId" => subvendor_id,
+        "subdeviceId" => subdevice_id,
+        "ramSize" => ram_size,
+        "maxPartNum" => max_part_num lenient,
+        "type" => type_,
+        "state" => state,
+        "isVirtual" => is_virtual,
+        "romVersion" => rom_version,
+        "romMd5sum" => rom_md5sum,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl PciDeviceSpecInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `vendorId`.
     pub const VENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendorId",
+        "vendorId"
     );
     /// Query field `vendor`.
     pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendor",
+        "vendor"
     );
     /// Query field `deviceId`.
     pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
+        "deviceId"
     );
     /// Query field `device`.
     pub const DEVICE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "device",
+        "device"
     );
     /// Query field `subvendorId`.
     pub const SUBVENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subvendorId",
+        "subvendorId"
     );
     /// Query field `subdeviceId`.
     pub const SUBDEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subdeviceId",
+        "subdeviceId"
     );
     /// Query field `ramSize`.
     pub const RAM_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ramSize",
+        "ramSize"
     );
     /// Query field `maxPartNum`.
     pub const MAX_PART_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "maxPartNum",
+        "maxPartNum"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `isVirtual`.
     pub const IS_VIRTUAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isVirtual",
+        "isVirtual"
     );
     /// Query field `romVersion`.
     pub const ROM_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "romVersion",
+        "romVersion"
     );
     /// Query field `romMd5sum`.
     pub const ROM_MD5SUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "romMd5sum",
+        "romMd5sum"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.pciDevice.specification.pci.PciDeviceSpecState`.

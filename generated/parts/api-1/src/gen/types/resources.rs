@@ -2,6 +2,7 @@
 // Source: spec/catalog/resources.yaml
 
 //! Catalog APIs whose route starts with /resources, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.vo.ResourceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -16,9 +17,12 @@ pub struct ResourceInventory {
     pub concrete_resource_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ResourceInventory { "uuid" => uuid, "resourceName" => resource_name, "resourceType"
-    => resource_type, "concreteResourceType" => concrete_resource_type, } serialize if
-    feature = "serialize"
+    ResourceInventory {
+        "uuid" => uuid,
+        "resourceName" => resource_name,
+        "resourceType" => resource_type,
+        "concreteResourceType" => concrete_resource_type,
+    } serialize if feature = "serialize"
 );
 /// Extends `ResourceInventory` and carries all of its fields.
 ///
@@ -50,13 +54,19 @@ pub struct VolumeSnapshotReferenceTreeInventory {
     pub root_install_url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VolumeSnapshotReferenceTreeInventory { "uuid" => uuid, "resourceName" =>
-    resource_name, "resourceType" => resource_type, "concreteResourceType" =>
-    concrete_resource_type, "primaryStorageUuid" => primary_storage_uuid, "hostUuid" =>
-    host_uuid, "rootImageUuid" => root_image_uuid, "rootVolumeUuid" => root_volume_uuid,
-    "rootVolumeSnapshotUuid" => root_volume_snapshot_uuid, "rootVolumeSnapshotTreeUuid"
-    => root_volume_snapshot_tree_uuid, "rootInstallUrl" => root_install_url, } serialize
-    if feature = "serialize"
+    VolumeSnapshotReferenceTreeInventory {
+        "uuid" => uuid,
+        "resourceName" => resource_name,
+        "resourceType" => resource_type,
+        "concreteResourceType" => concrete_resource_type,
+        "primaryStorageUuid" => primary_storage_uuid,
+        "hostUuid" => host_uuid,
+        "rootImageUuid" => root_image_uuid,
+        "rootVolumeUuid" => root_volume_uuid,
+        "rootVolumeSnapshotUuid" => root_volume_snapshot_uuid,
+        "rootVolumeSnapshotTreeUuid" => root_volume_snapshot_tree_uuid,
+        "rootInstallUrl" => root_install_url,
+    } serialize if feature = "serialize"
 );
 /// A `ResourceInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,9 +74,7 @@ pub struct VolumeSnapshotReferenceTreeInventory {
 #[non_exhaustive]
 pub enum AnyResourceInventory {
     ResourceInventory(crate::types::ResourceInventory),
-    VolumeSnapshotReferenceTreeInventory(
-        crate::types::VolumeSnapshotReferenceTreeInventory,
-    ),
+    VolumeSnapshotReferenceTreeInventory(crate::types::VolumeSnapshotReferenceTreeInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
     Unknown {
@@ -80,9 +88,9 @@ impl AnyResourceInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::ResourceInventory> {
         match self {
             Self::ResourceInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::VolumeSnapshotReferenceTreeInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::ResourceInventory::from(value))
-            }
+            Self::VolumeSnapshotReferenceTreeInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::ResourceInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -90,39 +98,32 @@ impl AnyResourceInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyResourceInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.vo.ResourceInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ResourceInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ResourceInventory),
-                )
-            }
-            "org.zstack.header.storage.snapshot.reference.VolumeSnapshotReferenceTreeInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VolumeSnapshotReferenceTreeInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VolumeSnapshotReferenceTreeInventory),
-                )
-            }
+            "org.zstack.header.vo.ResourceInventory" => ::core::result::Result::Ok(
+                <crate::types::ResourceInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ResourceInventory)
+            ),
+            "org.zstack.header.storage.snapshot.reference.VolumeSnapshotReferenceTreeInventory" => ::core::result::Result::Ok(
+                <crate::types::VolumeSnapshotReferenceTreeInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VolumeSnapshotReferenceTreeInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::ResourceInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::ResourceInventory)
+        <crate::types::ResourceInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::ResourceInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -130,7 +131,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyResourceInventory
 }
 impl<'de> ::serde::Deserialize<'de> for AnyResourceInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -139,21 +140,19 @@ impl<'de> ::serde::Deserialize<'de> for AnyResourceInventory {
 impl ::serde::Serialize for AnyResourceInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::ResourceInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::VolumeSnapshotReferenceTreeInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::ResourceInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::VolumeSnapshotReferenceTreeInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::VolumeSnapshotReferenceTreeInventory>
-for crate::types::ResourceInventory {
+impl ::core::convert::From<&crate::types::VolumeSnapshotReferenceTreeInventory> for crate::types::ResourceInventory {
     fn from(value: &crate::types::VolumeSnapshotReferenceTreeInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),

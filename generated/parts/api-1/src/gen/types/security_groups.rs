@@ -2,6 +2,7 @@
 // Source: spec/catalog/security-groups.yaml
 
 //! Catalog APIs whose route starts with /security-groups, and the types and enums they use first.
+
 /// Extends `SecurityGroupRuleInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.network.securitygroup.SecurityGroupIngressRuleTO`.
@@ -45,22 +46,33 @@ pub struct SecurityGroupIngressRuleTO {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub friend_cidrs: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SecurityGroupIngressRuleTO { "uuid" => uuid, "securityGroupUuid" =>
-    security_group_uuid, "type" => type_, "ipVersion" => ip_version lenient, "protocol"
-    => protocol, "state" => state, "priority" => priority lenient, "description" =>
-    description, "srcIpRange" => src_ip_range, "dstIpRange" => dst_ip_range,
-    "srcPortRange" => src_port_range, "dstPortRange" => dst_port_range, "action" =>
-    action, "remoteSecurityGroupUuid" => remote_security_group_uuid, "allowedCidr" =>
-    allowed_cidr, "startPort" => start_port lenient, "endPort" => end_port lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "friendCidrs" =>
-    friend_cidrs default, } serialize if feature = "serialize"
+    SecurityGroupIngressRuleTO {
+        "uuid" => uuid,
+        "securityGroupUuid" => security_group_uuid,
+        "type" => type_,
+        "ipVersion" => ip_version lenient,
+        "protocol" => protocol,
+        "state" => state,
+        "priority" => priority lenient,
+        "description" => description,
+        "srcIpRange" => src_ip_range,
+        "dstIpRange" => dst_ip_range,
+        "srcPortRange" => src_port_range,
+        "dstPortRange" => dst_port_range,
+        "action" => action,
+        "remoteSecurityGroupUuid" => remote_security_group_uuid,
+        "allowedCidr" => allowed_cidr,
+        "startPort" => start_port lenient,
+        "endPort" => end_port lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "friendCidrs" => friend_cidrs default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.securitygroup.SecurityGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -79,57 +91,61 @@ pub struct SecurityGroupInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub rules: ::std::vec::Vec<crate::types::AnySecurityGroupRuleInventory>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_l3_network_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SecurityGroupInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "state" => state, "ipVersion" => ip_version lenient, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "rules" => rules default,
-    "attachedL3NetworkUuids" => attached_l3_network_uuids default, } serialize if feature
-    = "serialize"
+    SecurityGroupInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "ipVersion" => ip_version lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "rules" => rules default,
+        "attachedL3NetworkUuids" => attached_l3_network_uuids default,
+    } serialize if feature = "serialize"
 );
 impl SecurityGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `ipVersion`.
     pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipVersion",
+        "ipVersion"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `rules`.
     pub const RULES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rules",
+        "rules"
     );
     /// Query field `attachedL3NetworkUuids`.
     pub const ATTACHED_L3_NETWORK_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedL3NetworkUuids",
+        "attachedL3NetworkUuids"
     );
 }
 /// Server class: `org.zstack.network.securitygroup.APIAddSecurityGroupRuleMsg$SecurityGroupRuleAO`.
@@ -164,12 +180,21 @@ pub struct SecurityGroupRuleAO {
     pub allowed_cidr: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SecurityGroupRuleAO { "type" => type_, "state" => state, "description" =>
-    description, "remoteSecurityGroupUuid" => remote_security_group_uuid, "ipVersion" =>
-    ip_version lenient, "protocol" => protocol, "srcIpRange" => src_ip_range,
-    "dstIpRange" => dst_ip_range, "dstPortRange" => dst_port_range, "action" => action,
-    "startPort" => start_port lenient, "endPort" => end_port lenient, "allowedCidr" =>
-    allowed_cidr, }
+    SecurityGroupRuleAO {
+        "type" => type_,
+        "state" => state,
+        "description" => description,
+        "remoteSecurityGroupUuid" => remote_security_group_uuid,
+        "ipVersion" => ip_version lenient,
+        "protocol" => protocol,
+        "srcIpRange" => src_ip_range,
+        "dstIpRange" => dst_ip_range,
+        "dstPortRange" => dst_port_range,
+        "action" => action,
+        "startPort" => start_port lenient,
+        "endPort" => end_port lenient,
+        "allowedCidr" => allowed_cidr,
+    }
 );
 /// Server class: `org.zstack.network.securitygroup.SecurityGroupRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -212,97 +237,107 @@ pub struct SecurityGroupRuleInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SecurityGroupRuleInventory { "uuid" => uuid, "securityGroupUuid" =>
-    security_group_uuid, "type" => type_, "ipVersion" => ip_version lenient, "protocol"
-    => protocol, "state" => state, "priority" => priority lenient, "description" =>
-    description, "srcIpRange" => src_ip_range, "dstIpRange" => dst_ip_range,
-    "srcPortRange" => src_port_range, "dstPortRange" => dst_port_range, "action" =>
-    action, "remoteSecurityGroupUuid" => remote_security_group_uuid, "allowedCidr" =>
-    allowed_cidr, "startPort" => start_port lenient, "endPort" => end_port lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    SecurityGroupRuleInventory {
+        "uuid" => uuid,
+        "securityGroupUuid" => security_group_uuid,
+        "type" => type_,
+        "ipVersion" => ip_version lenient,
+        "protocol" => protocol,
+        "state" => state,
+        "priority" => priority lenient,
+        "description" => description,
+        "srcIpRange" => src_ip_range,
+        "dstIpRange" => dst_ip_range,
+        "srcPortRange" => src_port_range,
+        "dstPortRange" => dst_port_range,
+        "action" => action,
+        "remoteSecurityGroupUuid" => remote_security_group_uuid,
+        "allowedCidr" => allowed_cidr,
+        "startPort" => start_port lenient,
+        "endPort" => end_port lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl SecurityGroupRuleInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `securityGroupUuid`.
     pub const SECURITY_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "securityGroupUuid",
+        "securityGroupUuid"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `ipVersion`.
     pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipVersion",
+        "ipVersion"
     );
     /// Query field `protocol`.
     pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "protocol",
+        "protocol"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `priority`.
     pub const PRIORITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "priority",
+        "priority"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `srcIpRange`.
     pub const SRC_IP_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "srcIpRange",
+        "srcIpRange"
     );
     /// Query field `dstIpRange`.
     pub const DST_IP_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dstIpRange",
+        "dstIpRange"
     );
     /// Query field `srcPortRange`.
     pub const SRC_PORT_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "srcPortRange",
+        "srcPortRange"
     );
     /// Query field `dstPortRange`.
     pub const DST_PORT_RANGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dstPortRange",
+        "dstPortRange"
     );
     /// Query field `action`.
     pub const ACTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "action",
+        "action"
     );
     /// Query field `remoteSecurityGroupUuid`.
     pub const REMOTE_SECURITY_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "remoteSecurityGroupUuid",
+        "remoteSecurityGroupUuid"
     );
     /// Query field `allowedCidr`.
     pub const ALLOWED_CIDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allowedCidr",
+        "allowedCidr"
     );
     /// Query field `startPort`.
     pub const START_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startPort",
+        "startPort"
     );
     /// Query field `endPort`.
     pub const END_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endPort",
+        "endPort"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.network.securitygroup.APIUpdateSecurityGroupRulePriorityMsg$SecurityGroupRulePriorityAO`.
@@ -315,8 +350,7 @@ pub struct SecurityGroupRulePriorityAO {
     pub priority: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SecurityGroupRulePriorityAO { "ruleUuid" => rule_uuid, "priority" => priority
-    lenient, }
+    SecurityGroupRulePriorityAO { "ruleUuid" => rule_uuid, "priority" => priority lenient, }
 );
 /// Server class: `org.zstack.network.securitygroup.APISetVmNicSecurityGroupMsg$VmNicSecurityGroupRefAO`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -328,8 +362,10 @@ pub struct VmNicSecurityGroupRefAO {
     pub priority: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmNicSecurityGroupRefAO { "securityGroupUuid" => security_group_uuid, "priority" =>
-    priority lenient, }
+    VmNicSecurityGroupRefAO {
+        "securityGroupUuid" => security_group_uuid,
+        "priority" => priority lenient,
+    }
 );
 /// Server class: `org.zstack.network.securitygroup.VmNicSecurityGroupRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -346,40 +382,42 @@ pub struct VmNicSecurityGroupRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmNicSecurityGroupRefInventory { "priority" => priority lenient, "vmNicUuid" =>
-    vm_nic_uuid, "securityGroupUuid" => security_group_uuid, "vmInstanceUuid" =>
-    vm_instance_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
-    serialize if feature = "serialize"
+    VmNicSecurityGroupRefInventory {
+        "priority" => priority lenient,
+        "vmNicUuid" => vm_nic_uuid,
+        "securityGroupUuid" => security_group_uuid,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl VmNicSecurityGroupRefInventory {
     /// Query field `priority`.
     pub const PRIORITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "priority",
+        "priority"
     );
     /// Query field `vmNicUuid`.
     pub const VM_NIC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNicUuid",
+        "vmNicUuid"
     );
     /// Query field `securityGroupUuid`.
     pub const SECURITY_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "securityGroupUuid",
+        "securityGroupUuid"
     );
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.network.securitygroup.VmNicSecurityPolicyInventory`.
@@ -395,35 +433,37 @@ pub struct VmNicSecurityPolicyInventory {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmNicSecurityPolicyInventory { "vmNicUuid" => vm_nic_uuid, "ingressPolicy" =>
-    ingress_policy, "egressPolicy" => egress_policy, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    VmNicSecurityPolicyInventory {
+        "vmNicUuid" => vm_nic_uuid,
+        "ingressPolicy" => ingress_policy,
+        "egressPolicy" => egress_policy,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl VmNicSecurityPolicyInventory {
     /// Query field `vmNicUuid`.
     pub const VM_NIC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNicUuid",
+        "vmNicUuid"
     );
     /// Query field `ingressPolicy`.
     pub const INGRESS_POLICY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ingressPolicy",
+        "ingressPolicy"
     );
     /// Query field `egressPolicy`.
     pub const EGRESS_POLICY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "egressPolicy",
+        "egressPolicy"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// A `SecurityGroupRuleInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -443,59 +483,45 @@ pub enum AnySecurityGroupRuleInventory {
 }
 impl AnySecurityGroupRuleInventory {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::SecurityGroupRuleInventory> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::SecurityGroupRuleInventory> {
         match self {
-            Self::SecurityGroupRuleInventory(value) => {
-                ::std::borrow::Cow::Borrowed(value)
-            }
-            Self::SecurityGroupIngressRuleTO(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SecurityGroupRuleInventory::from(value),
-                )
-            }
+            Self::SecurityGroupRuleInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::SecurityGroupIngressRuleTO(value) => ::std::borrow::Cow::Owned(
+                crate::types::SecurityGroupRuleInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
-for AnySecurityGroupRuleInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySecurityGroupRuleInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.network.securitygroup.SecurityGroupRuleInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SecurityGroupRuleInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SecurityGroupRuleInventory),
-                )
-            }
-            "org.zstack.network.securitygroup.SecurityGroupIngressRuleTO" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SecurityGroupIngressRuleTO as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SecurityGroupIngressRuleTO),
-                )
-            }
+            "org.zstack.network.securitygroup.SecurityGroupRuleInventory" => ::core::result::Result::Ok(
+                <crate::types::SecurityGroupRuleInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SecurityGroupRuleInventory)
+            ),
+            "org.zstack.network.securitygroup.SecurityGroupIngressRuleTO" => ::core::result::Result::Ok(
+                <crate::types::SecurityGroupIngressRuleTO as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SecurityGroupIngressRuleTO)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::SecurityGroupRuleInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::SecurityGroupRuleInventory)
+        <crate::types::SecurityGroupRuleInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::SecurityGroupRuleInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -503,7 +529,7 @@ for AnySecurityGroupRuleInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnySecurityGroupRuleInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -512,21 +538,22 @@ impl<'de> ::serde::Deserialize<'de> for AnySecurityGroupRuleInventory {
 impl ::serde::Serialize for AnySecurityGroupRuleInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::SecurityGroupRuleInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SecurityGroupIngressRuleTO(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::SecurityGroupRuleInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SecurityGroupIngressRuleTO(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::SecurityGroupIngressRuleTO>
-for crate::types::SecurityGroupRuleInventory {
+impl ::core::convert::From<&crate::types::SecurityGroupIngressRuleTO> for crate::types::SecurityGroupRuleInventory {
     fn from(value: &crate::types::SecurityGroupIngressRuleTO) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -551,10 +578,6 @@ for crate::types::SecurityGroupRuleInventory {
         }
     }
 }
-::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate ::types::SecurityGroupRuleAO);
-::zstack_sdk::runtime::plumbing::struct_wire_traits!(
-    crate ::types::SecurityGroupRulePriorityAO
-);
-::zstack_sdk::runtime::plumbing::struct_wire_traits!(
-    crate ::types::VmNicSecurityGroupRefAO
-);
+::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate::types::SecurityGroupRuleAO);
+::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate::types::SecurityGroupRulePriorityAO);
+::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate::types::VmNicSecurityGroupRefAO);

@@ -2,6 +2,7 @@
 // Source: spec/catalog/security-machines.yaml
 
 //! Catalog APIs whose route starts with /security-machine or /security-machines, and the types and enums they use first.
+
 /// Extends `SecurityMachineInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.fiSec.FiSecSecurityMachineInventory`.
@@ -31,18 +32,26 @@ pub struct FiSecSecurityMachineInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    FiSecSecurityMachineInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
-    name, "secretResourcePoolUuid" => secret_resource_pool_uuid, "description" =>
-    description, "managementIp" => management_ip, "type" => type_, "model" => model,
-    "state" => state, "status" => status, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "port" => port lenient, } serialize if feature = "serialize"
+    FiSecSecurityMachineInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "secretResourcePoolUuid" => secret_resource_pool_uuid,
+        "description" => description,
+        "managementIp" => management_ip,
+        "type" => type_,
+        "model" => model,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "port" => port lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `SecurityMachineInventory` and carries all of its fields.
 ///
@@ -73,18 +82,26 @@ pub struct FlkSecSecurityMachineInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    FlkSecSecurityMachineInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
-    name, "secretResourcePoolUuid" => secret_resource_pool_uuid, "description" =>
-    description, "managementIp" => management_ip, "type" => type_, "model" => model,
-    "state" => state, "status" => status, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "port" => port lenient, } serialize if feature = "serialize"
+    FlkSecSecurityMachineInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "secretResourcePoolUuid" => secret_resource_pool_uuid,
+        "description" => description,
+        "managementIp" => management_ip,
+        "type" => type_,
+        "model" => model,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "port" => port lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `SecurityMachineInventory` and carries all of its fields.
 ///
@@ -115,18 +132,26 @@ pub struct InfoSecSecurityMachineInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    InfoSecSecurityMachineInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
-    name, "secretResourcePoolUuid" => secret_resource_pool_uuid, "description" =>
-    description, "managementIp" => management_ip, "type" => type_, "model" => model,
-    "state" => state, "status" => status, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "port" => port lenient, } serialize if feature = "serialize"
+    InfoSecSecurityMachineInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "secretResourcePoolUuid" => secret_resource_pool_uuid,
+        "description" => description,
+        "managementIp" => management_ip,
+        "type" => type_,
+        "model" => model,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "port" => port lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `SecurityMachineInventory` and carries all of its fields.
 ///
@@ -157,18 +182,26 @@ pub struct JitSecurityMachineInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    JitSecurityMachineInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
-    name, "secretResourcePoolUuid" => secret_resource_pool_uuid, "description" =>
-    description, "managementIp" => management_ip, "type" => type_, "model" => model,
-    "state" => state, "status" => status, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "port" => port lenient, } serialize if feature = "serialize"
+    JitSecurityMachineInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "secretResourcePoolUuid" => secret_resource_pool_uuid,
+        "description" => description,
+        "managementIp" => management_ip,
+        "type" => type_,
+        "model" => model,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "port" => port lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `SecurityMachineInventory` and carries all of its fields.
 ///
@@ -199,18 +232,26 @@ pub struct SanSecSecurityMachineInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SanSecSecurityMachineInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
-    name, "secretResourcePoolUuid" => secret_resource_pool_uuid, "description" =>
-    description, "managementIp" => management_ip, "type" => type_, "model" => model,
-    "state" => state, "status" => status, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "port" => port lenient, } serialize if feature = "serialize"
+    SanSecSecurityMachineInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "secretResourcePoolUuid" => secret_resource_pool_uuid,
+        "description" => description,
+        "managementIp" => management_ip,
+        "type" => type_,
+        "model" => model,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "port" => port lenient,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.securitymachine.SecurityMachineInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -239,65 +280,72 @@ pub struct SecurityMachineInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SecurityMachineInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" => name,
-    "secretResourcePoolUuid" => secret_resource_pool_uuid, "description" => description,
-    "managementIp" => management_ip, "type" => type_, "model" => model, "state" => state,
-    "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date, }
-    serialize if feature = "serialize"
+    SecurityMachineInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "secretResourcePoolUuid" => secret_resource_pool_uuid,
+        "description" => description,
+        "managementIp" => management_ip,
+        "type" => type_,
+        "model" => model,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl SecurityMachineInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `secretResourcePoolUuid`.
     pub const SECRET_RESOURCE_POOL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "secretResourcePoolUuid",
+        "secretResourcePoolUuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `managementIp`.
     pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementIp",
+        "managementIp"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `model`.
     pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "model",
+        "model"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// A `SecurityMachineInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -321,36 +369,24 @@ pub enum AnySecurityMachineInventory {
 }
 impl AnySecurityMachineInventory {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::SecurityMachineInventory> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::SecurityMachineInventory> {
         match self {
             Self::SecurityMachineInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::FiSecSecurityMachineInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SecurityMachineInventory::from(value),
-                )
-            }
-            Self::FlkSecSecurityMachineInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SecurityMachineInventory::from(value),
-                )
-            }
-            Self::InfoSecSecurityMachineInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SecurityMachineInventory::from(value),
-                )
-            }
-            Self::JitSecurityMachineInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SecurityMachineInventory::from(value),
-                )
-            }
-            Self::SanSecSecurityMachineInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SecurityMachineInventory::from(value),
-                )
-            }
+            Self::FiSecSecurityMachineInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SecurityMachineInventory::from(value)
+            ),
+            Self::FlkSecSecurityMachineInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SecurityMachineInventory::from(value)
+            ),
+            Self::InfoSecSecurityMachineInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SecurityMachineInventory::from(value)
+            ),
+            Self::JitSecurityMachineInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SecurityMachineInventory::from(value)
+            ),
+            Self::SanSecSecurityMachineInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SecurityMachineInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -358,71 +394,52 @@ impl AnySecurityMachineInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySecurityMachineInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.securitymachine.SecurityMachineInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SecurityMachineInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SecurityMachineInventory),
-                )
-            }
-            "org.zstack.crypto.securitymachine.thirdparty.fiSec.FiSecSecurityMachineInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::FiSecSecurityMachineInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::FiSecSecurityMachineInventory),
-                )
-            }
-            "org.zstack.crypto.securitymachine.thirdparty.flkSec.FlkSecSecurityMachineInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::FlkSecSecurityMachineInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::FlkSecSecurityMachineInventory),
-                )
-            }
-            "org.zstack.crypto.securitymachine.thirdparty.infoSec.InfoSecSecurityMachineInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::InfoSecSecurityMachineInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::InfoSecSecurityMachineInventory),
-                )
-            }
-            "org.zstack.crypto.securitymachine.thirdparty.jit.JitSecurityMachineInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::JitSecurityMachineInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::JitSecurityMachineInventory),
-                )
-            }
-            "org.zstack.crypto.securitymachine.thirdparty.sansec.SanSecSecurityMachineInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SanSecSecurityMachineInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SanSecSecurityMachineInventory),
-                )
-            }
+            "org.zstack.header.securitymachine.SecurityMachineInventory" => ::core::result::Result::Ok(
+                <crate::types::SecurityMachineInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SecurityMachineInventory)
+            ),
+            "org.zstack.crypto.securitymachine.thirdparty.fiSec.FiSecSecurityMachineInventory" => ::core::result::Result::Ok(
+                <crate::types::FiSecSecurityMachineInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::FiSecSecurityMachineInventory)
+            ),
+            "org.zstack.crypto.securitymachine.thirdparty.flkSec.FlkSecSecurityMachineInventory" => ::core::result::Result::Ok(
+                <crate::types::FlkSecSecurityMachineInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::FlkSecSecurityMachineInventory)
+            ),
+            "org.zstack.crypto.securitymachine.thirdparty.infoSec.InfoSecSecurityMachineInventory" => ::core::result::Result::Ok(
+                <crate::types::InfoSecSecurityMachineInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::InfoSecSecurityMachineInventory)
+            ),
+            "org.zstack.crypto.securitymachine.thirdparty.jit.JitSecurityMachineInventory" => ::core::result::Result::Ok(
+                <crate::types::JitSecurityMachineInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::JitSecurityMachineInventory)
+            ),
+            "org.zstack.crypto.securitymachine.thirdparty.sansec.SanSecSecurityMachineInventory" => ::core::result::Result::Ok(
+                <crate::types::SanSecSecurityMachineInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SanSecSecurityMachineInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::SecurityMachineInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::SecurityMachineInventory)
+        <crate::types::SecurityMachineInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::SecurityMachineInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -430,7 +447,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySecurityMachineIn
 }
 impl<'de> ::serde::Deserialize<'de> for AnySecurityMachineInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -439,33 +456,38 @@ impl<'de> ::serde::Deserialize<'de> for AnySecurityMachineInventory {
 impl ::serde::Serialize for AnySecurityMachineInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::SecurityMachineInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::FiSecSecurityMachineInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::FlkSecSecurityMachineInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::InfoSecSecurityMachineInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::JitSecurityMachineInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SanSecSecurityMachineInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::SecurityMachineInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::FiSecSecurityMachineInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::FlkSecSecurityMachineInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::InfoSecSecurityMachineInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::JitSecurityMachineInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SanSecSecurityMachineInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::FiSecSecurityMachineInventory>
-for crate::types::SecurityMachineInventory {
+impl ::core::convert::From<&crate::types::FiSecSecurityMachineInventory> for crate::types::SecurityMachineInventory {
     fn from(value: &crate::types::FiSecSecurityMachineInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -483,8 +505,7 @@ for crate::types::SecurityMachineInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::FlkSecSecurityMachineInventory>
-for crate::types::SecurityMachineInventory {
+impl ::core::convert::From<&crate::types::FlkSecSecurityMachineInventory> for crate::types::SecurityMachineInventory {
     fn from(value: &crate::types::FlkSecSecurityMachineInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -502,8 +523,7 @@ for crate::types::SecurityMachineInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::InfoSecSecurityMachineInventory>
-for crate::types::SecurityMachineInventory {
+impl ::core::convert::From<&crate::types::InfoSecSecurityMachineInventory> for crate::types::SecurityMachineInventory {
     fn from(value: &crate::types::InfoSecSecurityMachineInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -521,8 +541,7 @@ for crate::types::SecurityMachineInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::JitSecurityMachineInventory>
-for crate::types::SecurityMachineInventory {
+impl ::core::convert::From<&crate::types::JitSecurityMachineInventory> for crate::types::SecurityMachineInventory {
     fn from(value: &crate::types::JitSecurityMachineInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -540,8 +559,7 @@ for crate::types::SecurityMachineInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::SanSecSecurityMachineInventory>
-for crate::types::SecurityMachineInventory {
+impl ::core::convert::From<&crate::types::SanSecSecurityMachineInventory> for crate::types::SecurityMachineInventory {
     fn from(value: &crate::types::SanSecSecurityMachineInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),

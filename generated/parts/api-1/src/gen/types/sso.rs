@@ -2,6 +2,7 @@
 // Source: spec/catalog/sso.yaml
 
 //! Catalog APIs whose route starts with /create/sso or /delete/sso or /get/sso or /sso or /update/sso, and the types and enums they use first.
+
 /// Server class: `org.zstack.sso.header.SSORedirectTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -19,13 +20,16 @@ pub struct SSORedirectTemplateInventory {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SSORedirectTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "clientUuid" => client_uuid, "redirectTemplate" => redirect_template,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    SSORedirectTemplateInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "clientUuid" => client_uuid,
+        "redirectTemplate" => redirect_template,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );

@@ -2,6 +2,7 @@
 // Source: spec/catalog/vips.yaml
 
 //! Catalog APIs whose route starts with /vip or /vips, and the types and enums they use first.
+
 /// Server class: `org.zstack.network.service.vip.VipInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -37,83 +38,92 @@ pub struct VipInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VipInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "l3NetworkUuid" => l3_network_uuid, "ip" => ip, "state" => state, "gateway" =>
-    gateway, "netmask" => netmask, "prefixLen" => prefix_len lenient, "serviceProvider"
-    => service_provider, "peerL3NetworkUuids" => peer_l3_network_uuids default,
-    "servicesRefs" => services_refs default, "useFor" => use_for, "system" => system,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    VipInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "l3NetworkUuid" => l3_network_uuid,
+        "ip" => ip,
+        "state" => state,
+        "gateway" => gateway,
+        "netmask" => netmask,
+        "prefixLen" => prefix_len lenient,
+        "serviceProvider" => service_provider,
+        "peerL3NetworkUuids" => peer_l3_network_uuids default,
+        "servicesRefs" => services_refs default,
+        "useFor" => use_for,
+        "system" => system,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl VipInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `l3NetworkUuid`.
     pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
+        "l3NetworkUuid"
     );
     /// Query field `ip`.
     pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ip",
+        "ip"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `gateway`.
     pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gateway",
+        "gateway"
     );
     /// Query field `netmask`.
     pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "netmask",
+        "netmask"
     );
     /// Query field `prefixLen`.
     pub const PREFIX_LEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "prefixLen",
+        "prefixLen"
     );
     /// Query field `serviceProvider`.
     pub const SERVICE_PROVIDER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serviceProvider",
+        "serviceProvider"
     );
     /// Query field `peerL3NetworkUuids`.
     pub const PEER_L3_NETWORK_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "peerL3NetworkUuids",
+        "peerL3NetworkUuids"
     );
     /// Query field `servicesRefs`.
     pub const SERVICES_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "servicesRefs",
+        "servicesRefs"
     );
     /// Query field `useFor`.
     pub const USE_FOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "useFor",
+        "useFor"
     );
     /// Query field `system`.
     pub const SYSTEM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "system",
+        "system"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.network.service.vip.VipNetworkServicesRefInventory`.
@@ -129,14 +139,16 @@ pub struct VipNetworkServicesRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VipNetworkServicesRefInventory { "uuid" => uuid, "serviceType" => service_type,
-    "vipUuid" => vip_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
-    serialize if feature = "serialize"
+    VipNetworkServicesRefInventory {
+        "uuid" => uuid,
+        "serviceType" => service_type,
+        "vipUuid" => vip_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.virtualrouter.APIGetVipUsedPortsReply$VipPortRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -150,8 +162,11 @@ pub struct VipPortRangeInventory {
     pub used_ports: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VipPortRangeInventory { "uuid" => uuid, "protocol" => protocol, "usedPorts" =>
-    used_ports default, } serialize if feature = "serialize"
+    VipPortRangeInventory {
+        "uuid" => uuid,
+        "protocol" => protocol,
+        "usedPorts" => used_ports default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vipQos.VipQosInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -172,15 +187,19 @@ pub struct VipQosInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VipQosInventory { "uuid" => uuid, "vipUuid" => vip_uuid, "port" => port lenient,
-    "inboundBandwidth" => inbound_bandwidth lenient, "outboundBandwidth" =>
-    outbound_bandwidth lenient, "type" => type_, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    VipQosInventory {
+        "uuid" => uuid,
+        "vipUuid" => vip_uuid,
+        "port" => port lenient,
+        "inboundBandwidth" => inbound_bandwidth lenient,
+        "outboundBandwidth" => outbound_bandwidth lenient,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vipQos.VpcSharedQosInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -203,51 +222,56 @@ pub struct VpcSharedQosInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcSharedQosInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "l3NetworkUuid" => l3_network_uuid, "vpcUuid" => vpc_uuid, "bandwidth" => bandwidth
-    lenient, "vips" => vips default, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    VpcSharedQosInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "l3NetworkUuid" => l3_network_uuid,
+        "vpcUuid" => vpc_uuid,
+        "bandwidth" => bandwidth lenient,
+        "vips" => vips default,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl VpcSharedQosInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `l3NetworkUuid`.
     pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
+        "l3NetworkUuid"
     );
     /// Query field `vpcUuid`.
     pub const VPC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vpcUuid",
+        "vpcUuid"
     );
     /// Query field `bandwidth`.
     pub const BANDWIDTH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bandwidth",
+        "bandwidth"
     );
     /// Query field `vips`.
     pub const VIPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vips",
+        "vips"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }

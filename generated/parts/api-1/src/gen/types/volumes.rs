@@ -2,6 +2,7 @@
 // Source: spec/catalog/volumes.yaml
 
 //! Catalog APIs whose route starts with /volumes, and the types and enums they use first.
+
 /// Server class: `org.zstack.mevoco.ShareableVolumeVmInstanceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -17,39 +18,42 @@ pub struct ShareableVolumeVmInstanceRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ShareableVolumeVmInstanceRefInventory { "uuid" => uuid, "volumeUuid" => volume_uuid,
-    "vmInstanceUuid" => vm_instance_uuid, "deviceId" => device_id lenient, "createDate"
-    => create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    ShareableVolumeVmInstanceRefInventory {
+        "uuid" => uuid,
+        "volumeUuid" => volume_uuid,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "deviceId" => device_id lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl ShareableVolumeVmInstanceRefInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `volumeUuid`.
     pub const VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeUuid",
+        "volumeUuid"
     );
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `deviceId`.
     pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
+        "deviceId"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.header.volume.APIGetVolumeFormatReply$VolumeFormatReplyStruct`.
@@ -64,7 +68,9 @@ pub struct VolumeFormatReplyStruct {
     pub supporting_hypervisor_types: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VolumeFormatReplyStruct { "format" => format, "masterHypervisorType" =>
-    master_hypervisor_type, "supportingHypervisorTypes" => supporting_hypervisor_types
-    default, } serialize if feature = "serialize"
+    VolumeFormatReplyStruct {
+        "format" => format,
+        "masterHypervisorType" => master_hypervisor_type,
+        "supportingHypervisorTypes" => supporting_hypervisor_types default,
+    } serialize if feature = "serialize"
 );

@@ -2,6 +2,7 @@
 // Source: spec/
 
 //! Request types, one per API action.
+
 #[cfg(feature = "accesskeys")]
 pub mod accesskeys;
 #[cfg(feature = "accesskeys")]
@@ -12,11 +13,6 @@ pub mod accounts;
 #[cfg(feature = "accounts")]
 #[doc(no_inline)]
 pub use accounts::*;
-#[cfg(feature = "affinity-groups")]
-pub mod affinity_groups;
-#[cfg(feature = "affinity-groups")]
-#[doc(no_inline)]
-pub use affinity_groups::*;
 #[cfg(feature = "appcenter")]
 pub mod appcenter;
 #[cfg(feature = "appcenter")]
@@ -42,11 +38,6 @@ pub mod block_volumes;
 #[cfg(feature = "block-volumes")]
 #[doc(no_inline)]
 pub use block_volumes::*;
-#[cfg(feature = "cas")]
-pub mod cas;
-#[cfg(feature = "cas")]
-#[doc(no_inline)]
-pub use cas::*;
 #[cfg(feature = "cdp-backups")]
 pub mod cdp_backups;
 #[cfg(feature = "cdp-backups")]
@@ -62,16 +53,26 @@ pub mod cloudformation;
 #[cfg(feature = "cloudformation")]
 #[doc(no_inline)]
 pub use cloudformation::*;
-#[cfg(feature = "gpu-device")]
-pub mod gpu_device;
-#[cfg(feature = "gpu-device")]
+#[cfg(feature = "clusters")]
+pub mod clusters;
+#[cfg(feature = "clusters")]
 #[doc(no_inline)]
-pub use gpu_device::*;
-#[cfg(feature = "guesttools")]
-pub mod guesttools;
-#[cfg(feature = "guesttools")]
+pub use clusters::*;
+#[cfg(feature = "container")]
+pub mod container;
+#[cfg(feature = "container")]
 #[doc(no_inline)]
-pub use guesttools::*;
+pub use container::*;
+#[cfg(feature = "eips")]
+pub mod eips;
+#[cfg(feature = "eips")]
+#[doc(no_inline)]
+pub use eips::*;
+#[cfg(feature = "expon")]
+pub mod expon;
+#[cfg(feature = "expon")]
+#[doc(no_inline)]
+pub use expon::*;
 #[cfg(feature = "hosts")]
 pub mod hosts;
 #[cfg(feature = "hosts")]
@@ -112,6 +113,16 @@ pub mod media;
 #[cfg(feature = "media")]
 #[doc(no_inline)]
 pub use media::*;
+#[cfg(feature = "mini-clusters")]
+pub mod mini_clusters;
+#[cfg(feature = "mini-clusters")]
+#[doc(no_inline)]
+pub use mini_clusters::*;
+#[cfg(feature = "model-service-instance-groups")]
+pub mod model_service_instance_groups;
+#[cfg(feature = "model-service-instance-groups")]
+#[doc(no_inline)]
+pub use model_service_instance_groups::*;
 #[cfg(feature = "monitoring")]
 pub mod monitoring;
 #[cfg(feature = "monitoring")]
@@ -142,11 +153,11 @@ pub mod primary_storage;
 #[cfg(feature = "primary-storage")]
 #[doc(no_inline)]
 pub use primary_storage::*;
-#[cfg(feature = "scheduler")]
-pub mod scheduler;
-#[cfg(feature = "scheduler")]
+#[cfg(feature = "sdn-controllers")]
+pub mod sdn_controllers;
+#[cfg(feature = "sdn-controllers")]
 #[doc(no_inline)]
-pub use scheduler::*;
+pub use sdn_controllers::*;
 #[cfg(feature = "sharedblock-group")]
 pub mod sharedblock_group;
 #[cfg(feature = "sharedblock-group")]
@@ -162,11 +173,6 @@ pub mod system_tags;
 #[cfg(feature = "system-tags")]
 #[doc(no_inline)]
 pub use system_tags::*;
-#[cfg(feature = "user-tags")]
-pub mod user_tags;
-#[cfg(feature = "user-tags")]
-#[doc(no_inline)]
-pub use user_tags::*;
 #[cfg(feature = "v2v")]
 pub mod v2v;
 #[cfg(feature = "v2v")]
@@ -177,11 +183,6 @@ pub mod v2v_conversion_hosts;
 #[cfg(feature = "v2v-conversion-hosts")]
 #[doc(no_inline)]
 pub use v2v_conversion_hosts::*;
-#[cfg(feature = "vcenters")]
-pub mod vcenters;
-#[cfg(feature = "vcenters")]
-#[doc(no_inline)]
-pub use vcenters::*;
 #[cfg(feature = "vm-backups")]
 pub mod vm_backups;
 #[cfg(feature = "vm-backups")]
@@ -197,16 +198,16 @@ pub mod vrouter_route_tables;
 #[cfg(feature = "vrouter-route-tables")]
 #[doc(no_inline)]
 pub use vrouter_route_tables::*;
+#[cfg(feature = "xksy")]
+pub mod xksy;
+#[cfg(feature = "xksy")]
+#[doc(no_inline)]
+pub use xksy::*;
 #[cfg(feature = "xsky")]
 pub mod xsky;
 #[cfg(feature = "xsky")]
 #[doc(no_inline)]
 pub use xsky::*;
-#[cfg(feature = "zones")]
-pub mod zones;
-#[cfg(feature = "zones")]
-#[doc(no_inline)]
-pub use zones::*;
 #[cfg(feature = "zwatch")]
 pub mod zwatch;
 #[cfg(feature = "zwatch")]

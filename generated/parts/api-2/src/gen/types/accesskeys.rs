@@ -2,6 +2,7 @@
 // Source: spec/catalog/accesskeys.yaml
 
 //! Catalog APIs whose route starts with /accesskeys, and the types and enums they use first.
+
 /// Server class: `org.zstack.accessKey.AccessKeyInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -23,52 +24,57 @@ pub struct AccessKeyInventory {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AccessKeyInventory { "uuid" => uuid, "description" => description, "accountUuid" =>
-    account_uuid, "userUuid" => user_uuid, "AccessKeyID" => access_key_id,
-    "AccessKeySecret" => access_key_secret, "state" => state, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    AccessKeyInventory {
+        "uuid" => uuid,
+        "description" => description,
+        "accountUuid" => account_uuid,
+        "userUuid" => user_uuid,
+        "AccessKeyID" => access_key_id,
+        "AccessKeySecret" => access_key_secret,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl AccessKeyInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `accountUuid`.
     pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
+        "accountUuid"
     );
     /// Query field `userUuid`.
     pub const USER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "userUuid",
+        "userUuid"
     );
     /// Query field `AccessKeyID`.
     pub const ACCESS_KEY_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "AccessKeyID",
+        "AccessKeyID"
     );
     /// Query field `AccessKeySecret`.
     pub const ACCESS_KEY_SECRET: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "AccessKeySecret",
+        "AccessKeySecret"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.accessKey.AccessKeyState`.

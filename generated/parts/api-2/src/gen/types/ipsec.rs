@@ -2,6 +2,7 @@
 // Source: spec/catalog/ipsec.yaml
 
 //! Catalog APIs whose route starts with /ipsec, and the types and enums they use first.
+
 /// Server class: `org.zstack.ipsec.IPsecConnectionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -55,25 +56,40 @@ pub struct IPsecConnectionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub peer_cidrs: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub l3_network_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IPsecConnectionInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "peerAddress" => peer_address, "authMode" => auth_mode, "authKey" =>
-    auth_key, "vipUuid" => vip_uuid, "ikeAuthAlgorithm" => ike_auth_algorithm,
-    "ikeEncryptionAlgorithm" => ike_encryption_algorithm, "ikeDhGroup" => ike_dh_group
-    lenient, "policyAuthAlgorithm" => policy_auth_algorithm, "policyEncryptionAlgorithm"
-    => policy_encryption_algorithm, "pfs" => pfs, "policyMode" => policy_mode,
-    "transformProtocol" => transform_protocol, "ikeVersion" => ike_version, "idType" =>
-    id_type, "localId" => local_id, "remoteId" => remote_id, "state" => state, "status"
-    => status, "ikeLifeTime" => ike_life_time lenient, "lifeTime" => life_time lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "peerCidrs" => peer_cidrs
-    default, "l3NetworkRefs" => l3_network_refs default, } serialize if feature =
-    "serialize"
+    IPsecConnectionInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "peerAddress" => peer_address,
+        "authMode" => auth_mode,
+        "authKey" => auth_key,
+        "vipUuid" => vip_uuid,
+        "ikeAuthAlgorithm" => ike_auth_algorithm,
+        "ikeEncryptionAlgorithm" => ike_encryption_algorithm,
+        "ikeDhGroup" => ike_dh_group lenient,
+        "policyAuthAlgorithm" => policy_auth_algorithm,
+        "policyEncryptionAlgorithm" => policy_encryption_algorithm,
+        "pfs" => pfs,
+        "policyMode" => policy_mode,
+        "transformProtocol" => transform_protocol,
+        "ikeVersion" => ike_version,
+        "idType" => id_type,
+        "localId" => local_id,
+        "remoteId" => remote_id,
+        "state" => state,
+        "status" => status,
+        "ikeLifeTime" => ike_life_time lenient,
+        "lifeTime" => life_time lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "peerCidrs" => peer_cidrs default,
+        "l3NetworkRefs" => l3_network_refs default,
+    } serialize if feature = "serialize"
 );

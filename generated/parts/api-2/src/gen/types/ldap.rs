@@ -2,6 +2,7 @@
 // Source: spec/catalog/ldap.yaml
 
 //! Catalog APIs whose route starts with /ldap, and the types and enums they use first.
+
 /// Server class: `org.zstack.ldap.LdapAccountRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -17,39 +18,42 @@ pub struct LdapAccountRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LdapAccountRefInventory { "uuid" => uuid, "ldapUid" => ldap_uid, "ldapServerUuid" =>
-    ldap_server_uuid, "accountUuid" => account_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    LdapAccountRefInventory {
+        "uuid" => uuid,
+        "ldapUid" => ldap_uid,
+        "ldapServerUuid" => ldap_server_uuid,
+        "accountUuid" => account_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl LdapAccountRefInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `ldapUid`.
     pub const LDAP_UID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ldapUid",
+        "ldapUid"
     );
     /// Query field `ldapServerUuid`.
     pub const LDAP_SERVER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ldapServerUuid",
+        "ldapServerUuid"
     );
     /// Query field `accountUuid`.
     pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
+        "accountUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.ldap.LdapServerInventory`.
@@ -75,55 +79,61 @@ pub struct LdapServerInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LdapServerInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "url" => url, "base" => base, "username" => username, "scope" => scope, "encryption"
-    => encryption, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
-    if feature = "serialize"
+    LdapServerInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "url" => url,
+        "base" => base,
+        "username" => username,
+        "scope" => scope,
+        "encryption" => encryption,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl LdapServerInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `base`.
     pub const BASE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "base",
+        "base"
     );
     /// Query field `username`.
     pub const USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "username",
+        "username"
     );
     /// Query field `scope`.
     pub const SCOPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scope",
+        "scope"
     );
     /// Query field `encryption`.
     pub const ENCRYPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "encryption",
+        "encryption"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/media.yaml
 
 //! Catalog APIs whose route starts with /media, and the types and enums they use first.
+
 /// Extends `MediaInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.monitoring.media.EmailMediaInventory`.
@@ -19,9 +20,7 @@ pub struct EmailMediaInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -32,51 +31,59 @@ pub struct EmailMediaInventory {
     pub username: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EmailMediaInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "type" => type_, "state" => state, "lastOpDate" => last_op_date, "createDate" =>
-    create_date, "smtpServer" => smtp_server, "smtpPort" => smtp_port lenient, "username"
-    => username, } serialize if feature = "serialize"
+    EmailMediaInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "type" => type_,
+        "state" => state,
+        "lastOpDate" => last_op_date,
+        "createDate" => create_date,
+        "smtpServer" => smtp_server,
+        "smtpPort" => smtp_port lenient,
+        "username" => username,
+    } serialize if feature = "serialize"
 );
 impl EmailMediaInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `smtpServer`.
     pub const SMTP_SERVER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "smtpServer",
+        "smtpServer"
     );
     /// Query field `smtpPort`.
     pub const SMTP_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "smtpPort",
+        "smtpPort"
     );
     /// Query field `username`.
     pub const USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "username",
+        "username"
     );
 }
 /// Server class: `org.zstack.monitoring.media.MediaInventory`.
@@ -94,45 +101,49 @@ pub struct MediaInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MediaInventory { "uuid" => uuid, "name" => name, "description" => description, "type"
-    => type_, "state" => state, "lastOpDate" => last_op_date, "createDate" =>
-    create_date, } serialize if feature = "serialize"
+    MediaInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "type" => type_,
+        "state" => state,
+        "lastOpDate" => last_op_date,
+        "createDate" => create_date,
+    } serialize if feature = "serialize"
 );
 impl MediaInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
 }
 /// A `MediaInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -155,9 +166,9 @@ impl AnyMediaInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::MediaInventory> {
         match self {
             Self::MediaInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::EmailMediaInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::MediaInventory::from(value))
-            }
+            Self::EmailMediaInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::MediaInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -165,39 +176,32 @@ impl AnyMediaInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyMediaInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.monitoring.media.MediaInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::MediaInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::MediaInventory),
-                )
-            }
-            "org.zstack.monitoring.media.EmailMediaInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::EmailMediaInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::EmailMediaInventory),
-                )
-            }
+            "org.zstack.monitoring.media.MediaInventory" => ::core::result::Result::Ok(
+                <crate::types::MediaInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::MediaInventory)
+            ),
+            "org.zstack.monitoring.media.EmailMediaInventory" => ::core::result::Result::Ok(
+                <crate::types::EmailMediaInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::EmailMediaInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::MediaInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::MediaInventory)
+        <crate::types::MediaInventory as ::serde::Deserialize<'de>>::deserialize(deserializer).map(
+            Self::MediaInventory
+        )
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -205,7 +209,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyMediaInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyMediaInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -214,21 +218,16 @@ impl<'de> ::serde::Deserialize<'de> for AnyMediaInventory {
 impl ::serde::Serialize for AnyMediaInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::MediaInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::EmailMediaInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::MediaInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::EmailMediaInventory(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::EmailMediaInventory>
-for crate::types::MediaInventory {
+impl ::core::convert::From<&crate::types::EmailMediaInventory> for crate::types::MediaInventory {
     fn from(value: &crate::types::EmailMediaInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),

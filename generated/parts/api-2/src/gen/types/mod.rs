@@ -2,6 +2,7 @@
 // Source: spec/
 
 //! Inventories and enums.
+
 #[cfg(feature = "accesskeys")]
 pub mod accesskeys;
 #[cfg(feature = "accesskeys")]
@@ -22,6 +23,11 @@ pub mod media;
 #[cfg(feature = "media")]
 #[doc(no_inline)]
 pub use media::*;
+#[cfg(feature = "mini-clusters")]
+pub mod mini_clusters;
+#[cfg(feature = "mini-clusters")]
+#[doc(no_inline)]
+pub use mini_clusters::*;
 #[cfg(feature = "monitoring")]
 pub mod monitoring;
 #[cfg(feature = "monitoring")]
@@ -37,11 +43,6 @@ pub mod port_mirrors;
 #[cfg(feature = "port-mirrors")]
 #[doc(no_inline)]
 pub use port_mirrors::*;
-#[cfg(feature = "scheduler")]
-pub mod scheduler;
-#[cfg(feature = "scheduler")]
-#[doc(no_inline)]
-pub use scheduler::*;
 #[cfg(feature = "sharedblock-group")]
 pub mod sharedblock_group;
 #[cfg(feature = "sharedblock-group")]

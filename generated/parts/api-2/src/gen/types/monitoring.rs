@@ -2,6 +2,7 @@
 // Source: spec/catalog/monitoring.yaml
 
 //! Catalog APIs whose route starts with /monitoring, and the types and enums they use first.
+
 /// Server class: `org.zstack.monitoring.AlertInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -17,39 +18,42 @@ pub struct AlertInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AlertInventory { "uuid" => uuid, "triggerUuid" => trigger_uuid, "targetResourceUuid"
-    => target_resource_uuid, "content" => content, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    AlertInventory {
+        "uuid" => uuid,
+        "triggerUuid" => trigger_uuid,
+        "targetResourceUuid" => target_resource_uuid,
+        "content" => content,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl AlertInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `triggerUuid`.
     pub const TRIGGER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "triggerUuid",
+        "triggerUuid"
     );
     /// Query field `targetResourceUuid`.
     pub const TARGET_RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "targetResourceUuid",
+        "targetResourceUuid"
     );
     /// Query field `content`.
     pub const CONTENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "content",
+        "content"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Extends `MonitorTriggerActionInventory` and carries all of its fields.
@@ -69,9 +73,7 @@ pub struct EmailTriggerActionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -82,51 +84,59 @@ pub struct EmailTriggerActionInventory {
     pub media_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EmailTriggerActionInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "state" => state, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "type" => type_, "triggerUuids" => trigger_uuids default, "email" =>
-    email, "mediaUuid" => media_uuid, } serialize if feature = "serialize"
+    EmailTriggerActionInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "type" => type_,
+        "triggerUuids" => trigger_uuids default,
+        "email" => email,
+        "mediaUuid" => media_uuid,
+    } serialize if feature = "serialize"
 );
 impl EmailTriggerActionInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `triggerUuids`.
     pub const TRIGGER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "triggerUuids",
+        "triggerUuids"
     );
     /// Query field `email`.
     pub const EMAIL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "email",
+        "email"
     );
     /// Query field `mediaUuid`.
     pub const MEDIA_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mediaUuid",
+        "mediaUuid"
     );
 }
 /// Server class: `org.zstack.monitoring.actions.MonitorTriggerActionInventory`.
@@ -144,52 +154,56 @@ pub struct MonitorTriggerActionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub trigger_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MonitorTriggerActionInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "state" => state, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "type" => type_, "triggerUuids" => trigger_uuids default, } serialize
-    if feature = "serialize"
+    MonitorTriggerActionInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "type" => type_,
+        "triggerUuids" => trigger_uuids default,
+    } serialize if feature = "serialize"
 );
 impl MonitorTriggerActionInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `triggerUuids`.
     pub const TRIGGER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "triggerUuids",
+        "triggerUuids"
     );
 }
 /// Server class: `org.zstack.monitoring.MonitorTriggerInventory`.
@@ -215,71 +229,76 @@ pub struct MonitorTriggerInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub target_resource_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_status_change_time: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_status_change_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MonitorTriggerInventory { "name" => name, "uuid" => uuid, "expression" => expression,
-    "recoveryExpression" => recovery_expression, "description" => description, "status"
-    => status, "state" => state, "duration" => duration lenient, "targetResourceUuid" =>
-    target_resource_uuid, "lastStatusChangeTime" => last_status_change_time, "createDate"
-    => create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    MonitorTriggerInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "expression" => expression,
+        "recoveryExpression" => recovery_expression,
+        "description" => description,
+        "status" => status,
+        "state" => state,
+        "duration" => duration lenient,
+        "targetResourceUuid" => target_resource_uuid,
+        "lastStatusChangeTime" => last_status_change_time,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl MonitorTriggerInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `expression`.
     pub const EXPRESSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "expression",
+        "expression"
     );
     /// Query field `recoveryExpression`.
     pub const RECOVERY_EXPRESSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "recoveryExpression",
+        "recoveryExpression"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `duration`.
     pub const DURATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "duration",
+        "duration"
     );
     /// Query field `targetResourceUuid`.
     pub const TARGET_RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "targetResourceUuid",
+        "targetResourceUuid"
     );
     /// Query field `lastStatusChangeTime`.
     pub const LAST_STATUS_CHANGE_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastStatusChangeTime",
+        "lastStatusChangeTime"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// A `MonitorTriggerActionInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -299,59 +318,45 @@ pub enum AnyMonitorTriggerActionInventory {
 }
 impl AnyMonitorTriggerActionInventory {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::MonitorTriggerActionInventory> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::MonitorTriggerActionInventory> {
         match self {
-            Self::MonitorTriggerActionInventory(value) => {
-                ::std::borrow::Cow::Borrowed(value)
-            }
-            Self::EmailTriggerActionInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::MonitorTriggerActionInventory::from(value),
-                )
-            }
+            Self::MonitorTriggerActionInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::EmailTriggerActionInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::MonitorTriggerActionInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
-for AnyMonitorTriggerActionInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyMonitorTriggerActionInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.monitoring.actions.MonitorTriggerActionInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::MonitorTriggerActionInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::MonitorTriggerActionInventory),
-                )
-            }
-            "org.zstack.monitoring.actions.EmailTriggerActionInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::EmailTriggerActionInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::EmailTriggerActionInventory),
-                )
-            }
+            "org.zstack.monitoring.actions.MonitorTriggerActionInventory" => ::core::result::Result::Ok(
+                <crate::types::MonitorTriggerActionInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::MonitorTriggerActionInventory)
+            ),
+            "org.zstack.monitoring.actions.EmailTriggerActionInventory" => ::core::result::Result::Ok(
+                <crate::types::EmailTriggerActionInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::EmailTriggerActionInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::MonitorTriggerActionInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::MonitorTriggerActionInventory)
+        <crate::types::MonitorTriggerActionInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::MonitorTriggerActionInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -359,7 +364,7 @@ for AnyMonitorTriggerActionInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyMonitorTriggerActionInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -368,21 +373,22 @@ impl<'de> ::serde::Deserialize<'de> for AnyMonitorTriggerActionInventory {
 impl ::serde::Serialize for AnyMonitorTriggerActionInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::MonitorTriggerActionInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::EmailTriggerActionInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::MonitorTriggerActionInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::EmailTriggerActionInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::EmailTriggerActionInventory>
-for crate::types::MonitorTriggerActionInventory {
+impl ::core::convert::From<&crate::types::EmailTriggerActionInventory> for crate::types::MonitorTriggerActionInventory {
     fn from(value: &crate::types::EmailTriggerActionInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),

@@ -2,6 +2,7 @@
 // Source: spec/catalog/port-forwarding.yaml
 
 //! Catalog APIs whose route starts with /port-forwarding, and the types and enums they use first.
+
 /// Server class: `org.zstack.network.service.portforwarding.PortForwardingRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -37,82 +38,91 @@ pub struct PortForwardingRuleInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PortForwardingRuleInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "vipIp" => vip_ip, "guestIp" => guest_ip, "vipUuid" => vip_uuid,
-    "vipPortStart" => vip_port_start lenient, "vipPortEnd" => vip_port_end lenient,
-    "privatePortStart" => private_port_start lenient, "privatePortEnd" =>
-    private_port_end lenient, "vmNicUuid" => vm_nic_uuid, "protocolType" =>
-    protocol_type, "state" => state, "allowedCidr" => allowed_cidr, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    PortForwardingRuleInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "vipIp" => vip_ip,
+        "guestIp" => guest_ip,
+        "vipUuid" => vip_uuid,
+        "vipPortStart" => vip_port_start lenient,
+        "vipPortEnd" => vip_port_end lenient,
+        "privatePortStart" => private_port_start lenient,
+        "privatePortEnd" => private_port_end lenient,
+        "vmNicUuid" => vm_nic_uuid,
+        "protocolType" => protocol_type,
+        "state" => state,
+        "allowedCidr" => allowed_cidr,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl PortForwardingRuleInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `vipIp`.
     pub const VIP_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vipIp",
+        "vipIp"
     );
     /// Query field `guestIp`.
     pub const GUEST_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "guestIp",
+        "guestIp"
     );
     /// Query field `vipUuid`.
     pub const VIP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vipUuid",
+        "vipUuid"
     );
     /// Query field `vipPortStart`.
     pub const VIP_PORT_START: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vipPortStart",
+        "vipPortStart"
     );
     /// Query field `vipPortEnd`.
     pub const VIP_PORT_END: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vipPortEnd",
+        "vipPortEnd"
     );
     /// Query field `privatePortStart`.
     pub const PRIVATE_PORT_START: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "privatePortStart",
+        "privatePortStart"
     );
     /// Query field `privatePortEnd`.
     pub const PRIVATE_PORT_END: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "privatePortEnd",
+        "privatePortEnd"
     );
     /// Query field `vmNicUuid`.
     pub const VM_NIC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNicUuid",
+        "vmNicUuid"
     );
     /// Query field `protocolType`.
     pub const PROTOCOL_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "protocolType",
+        "protocolType"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `allowedCidr`.
     pub const ALLOWED_CIDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allowedCidr",
+        "allowedCidr"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/sharedblock-group.yaml
 
 //! Catalog APIs whose route starts with /sharedblock-group, and the types and enums they use first.
+
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockGroupPrimaryStorageHostRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -17,40 +18,42 @@ pub struct SharedBlockGroupPrimaryStorageHostRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SharedBlockGroupPrimaryStorageHostRefInventory { "primaryStorageUuid" =>
-    primary_storage_uuid, "hostUuid" => host_uuid, "hostId" => host_id lenient, "status"
-    => status, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
-    feature = "serialize"
+    SharedBlockGroupPrimaryStorageHostRefInventory {
+        "primaryStorageUuid" => primary_storage_uuid,
+        "hostUuid" => host_uuid,
+        "hostId" => host_id lenient,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl SharedBlockGroupPrimaryStorageHostRefInventory {
     /// Query field `primaryStorageUuid`.
     pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "primaryStorageUuid",
+        "primaryStorageUuid"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `hostId`.
     pub const HOST_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostId",
+        "hostId"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockInventory`.
@@ -76,70 +79,76 @@ pub struct SharedBlockInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub available_capacity: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SharedBlockInventory { "uuid" => uuid, "sharedBlockGroupUuid" =>
-    shared_block_group_uuid, "type" => type_, "diskUuid" => disk_uuid, "name" => name,
-    "description" => description, "state" => state, "status" => status, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "totalCapacity" => total_capacity lenient,
-    "availableCapacity" => available_capacity lenient, } serialize if feature =
-    "serialize"
+    SharedBlockInventory {
+        "uuid" => uuid,
+        "sharedBlockGroupUuid" => shared_block_group_uuid,
+        "type" => type_,
+        "diskUuid" => disk_uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+    } serialize if feature = "serialize"
 );
 impl SharedBlockInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `sharedBlockGroupUuid`.
     pub const SHARED_BLOCK_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sharedBlockGroupUuid",
+        "sharedBlockGroupUuid"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `diskUuid`.
     pub const DISK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskUuid",
+        "diskUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `totalCapacity`.
     pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
+        "totalCapacity"
     );
     /// Query field `availableCapacity`.
     pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
+        "availableCapacity"
     );
 }
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockState`.
@@ -159,12 +168,7 @@ pub enum SharedBlockState {
 }
 impl SharedBlockState {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "Enabled",
-        "Disabled",
-        "Maintenance",
-        "Deleting",
-    ];
+    pub const VALUES: &'static [&'static str] = &["Enabled", "Disabled", "Maintenance", "Deleting"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -203,11 +207,7 @@ pub enum SharedBlockStatus {
 }
 impl SharedBlockStatus {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "Connecting",
-        "Connected",
-        "Disconnected",
-    ];
+    pub const VALUES: &'static [&'static str] = &["Connecting", "Connected", "Disconnected"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {

@@ -2,6 +2,7 @@
 // Source: spec/catalog/v2v-conversion-hosts.yaml
 
 //! Catalog APIs whose route starts with /v2v-conversion-hosts, and the types and enums they use first.
+
 /// Server class: `org.zstack.v2v.V2VConversionHostInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -27,73 +28,80 @@ pub struct V2VConversionHostInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub host_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub host_state: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    V2VConversionHostInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "type" => type_, "hostUuid" => host_uuid, "storagePath" => storage_path,
-    "state" => state, "totalSize" => total_size lenient, "availableSize" =>
-    available_size lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "hostStatus" => host_status, "hostState" => host_state, } serialize if feature =
-    "serialize"
+    V2VConversionHostInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "type" => type_,
+        "hostUuid" => host_uuid,
+        "storagePath" => storage_path,
+        "state" => state,
+        "totalSize" => total_size lenient,
+        "availableSize" => available_size lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "hostStatus" => host_status,
+        "hostState" => host_state,
+    } serialize if feature = "serialize"
 );
 impl V2VConversionHostInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `storagePath`.
     pub const STORAGE_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "storagePath",
+        "storagePath"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `totalSize`.
     pub const TOTAL_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalSize",
+        "totalSize"
     );
     /// Query field `availableSize`.
     pub const AVAILABLE_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableSize",
+        "availableSize"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `hostStatus`.
     pub const HOST_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostStatus",
+        "hostStatus"
     );
     /// Query field `hostState`.
     pub const HOST_STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostState",
+        "hostState"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/
 
 //! Request types, one per API action.
+
 #[cfg(feature = "access-control-lists")]
 pub mod access_control_lists;
 #[cfg(feature = "access-control-lists")]

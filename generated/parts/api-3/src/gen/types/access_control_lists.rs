@@ -2,6 +2,7 @@
 // Source: spec/catalog/access-control-lists.yaml
 
 //! Catalog APIs whose route starts with /access-control-lists, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.acl.AccessControlListEntryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -25,15 +26,21 @@ pub struct AccessControlListEntryInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AccessControlListEntryInventory { "uuid" => uuid, "aclUuid" => acl_uuid, "type" =>
-    type_, "name" => name, "domain" => domain, "url" => url, "ipEntries" => ip_entries,
-    "description" => description, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    AccessControlListEntryInventory {
+        "uuid" => uuid,
+        "aclUuid" => acl_uuid,
+        "type" => type_,
+        "name" => name,
+        "domain" => domain,
+        "url" => url,
+        "ipEntries" => ip_entries,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.acl.AccessControlListInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -50,45 +57,48 @@ pub struct AccessControlListInventory {
     /// Since ZStack 3.9. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.9. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.9. Absent from older MNs' replies.
     pub entries: ::std::vec::Vec<crate::types::AccessControlListEntryInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AccessControlListInventory { "uuid" => uuid, "name" => name, "ipVersion" =>
-    ip_version lenient, "description" => description, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "entries" => entries default, } serialize if feature =
-    "serialize"
+    AccessControlListInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "ipVersion" => ip_version lenient,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "entries" => entries default,
+    } serialize if feature = "serialize"
 );
 impl AccessControlListInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `ipVersion`.
     pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipVersion",
+        "ipVersion"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `entries`.
     pub const ENTRIES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "entries",
+        "entries"
     );
 }

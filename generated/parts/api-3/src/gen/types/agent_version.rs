@@ -2,6 +2,7 @@
 // Source: spec/catalog/agent-version.yaml
 
 //! Catalog APIs whose route starts with /agent-version, and the types and enums they use first.
+
 /// Server class: `org.zstack.core.upgrade.AgentVersionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -17,38 +18,41 @@ pub struct AgentVersionInventory {
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AgentVersionInventory { "uuid" => uuid, "agentType" => agent_type, "currentVersion"
-    => current_version, "expectVersion" => expect_version, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    AgentVersionInventory {
+        "uuid" => uuid,
+        "agentType" => agent_type,
+        "currentVersion" => current_version,
+        "expectVersion" => expect_version,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl AgentVersionInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `agentType`.
     pub const AGENT_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "agentType",
+        "agentType"
     );
     /// Query field `currentVersion`.
     pub const CURRENT_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "currentVersion",
+        "currentVersion"
     );
     /// Query field `expectVersion`.
     pub const EXPECT_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "expectVersion",
+        "expectVersion"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }

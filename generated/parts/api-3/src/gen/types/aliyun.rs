@@ -2,6 +2,7 @@
 // Source: spec/catalog/aliyun.yaml
 
 //! Catalog APIs whose route starts with /aliyun, and the types and enums they use first.
+
 /// Server class: `org.zstack.aliyun.pangu.AliyunPanguPartitionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -23,51 +24,56 @@ pub struct AliyunPanguPartitionInventory {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AliyunPanguPartitionInventory { "accountUuid" => account_uuid, "uuid" => uuid,
-    "identityZoneUuid" => identity_zone_uuid, "name" => name, "description" =>
-    description, "appName" => app_name, "partitionName" => partition_name, "createDate"
-    => create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    AliyunPanguPartitionInventory {
+        "accountUuid" => account_uuid,
+        "uuid" => uuid,
+        "identityZoneUuid" => identity_zone_uuid,
+        "name" => name,
+        "description" => description,
+        "appName" => app_name,
+        "partitionName" => partition_name,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl AliyunPanguPartitionInventory {
     /// Query field `accountUuid`.
     pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
+        "accountUuid"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `identityZoneUuid`.
     pub const IDENTITY_ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "identityZoneUuid",
+        "identityZoneUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `appName`.
     pub const APP_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "appName",
+        "appName"
     );
     /// Query field `partitionName`.
     pub const PARTITION_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "partitionName",
+        "partitionName"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/aliyun-proxy.yaml
 
 //! Catalog APIs whose route starts with /aliyun-proxy, and the types and enums they use first.
+
 /// Server class: `org.zstack.aliyunproxy.vpc.AliyunProxyVSwitchInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -18,30 +19,34 @@ pub struct AliyunProxyVSwitchInventory {
     pub is_default: ::core::option::Option<bool>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AliyunProxyVSwitchInventory { "uuid" => uuid, "aliyunProxyVpcUuid" =>
-    aliyun_proxy_vpc_uuid, "vpcL3NetworkUuid" => vpc_l3_network_uuid, "status" => status,
-    "isDefault" => is_default, } serialize if feature = "serialize"
+    AliyunProxyVSwitchInventory {
+        "uuid" => uuid,
+        "aliyunProxyVpcUuid" => aliyun_proxy_vpc_uuid,
+        "vpcL3NetworkUuid" => vpc_l3_network_uuid,
+        "status" => status,
+        "isDefault" => is_default,
+    } serialize if feature = "serialize"
 );
 impl AliyunProxyVSwitchInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `aliyunProxyVpcUuid`.
     pub const ALIYUN_PROXY_VPC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "aliyunProxyVpcUuid",
+        "aliyunProxyVpcUuid"
     );
     /// Query field `vpcL3NetworkUuid`.
     pub const VPC_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vpcL3NetworkUuid",
+        "vpcL3NetworkUuid"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `isDefault`.
     pub const IS_DEFAULT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isDefault",
+        "isDefault"
     );
 }
 /// Server class: `org.zstack.aliyunproxy.vpc.AliyunProxyVpcInventory`.
@@ -65,58 +70,63 @@ pub struct AliyunProxyVpcInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub is_default: ::core::option::Option<bool>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AliyunProxyVpcInventory { "uuid" => uuid, "vpcName" => vpc_name, "cidrBlock" =>
-    cidr_block, "vRouterUuid" => v_router_uuid, "status" => status,
-    "aliyunProxyVSwitches" => aliyun_proxy_v_switches default, "description" =>
-    description, "createDate" => create_date, "lastOpDate" => last_op_date, "isDefault"
-    => is_default, } serialize if feature = "serialize"
+    AliyunProxyVpcInventory {
+        "uuid" => uuid,
+        "vpcName" => vpc_name,
+        "cidrBlock" => cidr_block,
+        "vRouterUuid" => v_router_uuid,
+        "status" => status,
+        "aliyunProxyVSwitches" => aliyun_proxy_v_switches default,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "isDefault" => is_default,
+    } serialize if feature = "serialize"
 );
 impl AliyunProxyVpcInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `vpcName`.
     pub const VPC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vpcName",
+        "vpcName"
     );
     /// Query field `cidrBlock`.
     pub const CIDR_BLOCK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cidrBlock",
+        "cidrBlock"
     );
     /// Query field `vRouterUuid`.
     pub const V_ROUTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vRouterUuid",
+        "vRouterUuid"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `aliyunProxyVSwitches`.
     pub const ALIYUN_PROXY_V_SWITCHES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "aliyunProxyVSwitches",
+        "aliyunProxyVSwitches"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `isDefault`.
     pub const IS_DEFAULT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isDefault",
+        "isDefault"
     );
 }

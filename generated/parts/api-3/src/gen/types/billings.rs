@@ -2,6 +2,7 @@
 // Source: spec/catalog/billings.yaml
 
 //! Catalog APIs whose route starts with /billing or /billings, and the types and enums they use first.
+
 /// Server class: `org.zstack.billing.Pagination`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -14,8 +15,7 @@ pub struct Pagination {
     pub total: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    Pagination { "start" => start lenient, "limit" => limit lenient, "total" => total
-    lenient, } serialize if feature = "serialize"
+    Pagination { "start" => start lenient, "limit" => limit lenient, "total" => total lenient, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.PriceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -38,9 +38,7 @@ pub struct PriceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub table_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -49,12 +47,20 @@ pub struct PriceInventory {
     pub bare_metal2_vm_offerings: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PriceInventory { "uuid" => uuid, "resourceName" => resource_name, "resourceUnit" =>
-    resource_unit, "timeUnit" => time_unit, "price" => price, "dateInLong" =>
-    date_in_long lenient, "endDateInLong" => end_date_in_long lenient, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "tableUuid" => table_uuid,
-    "pciDeviceOfferings" => pci_device_offerings default, "bareMetal2VmOfferings" =>
-    bare_metal2_vm_offerings default, } serialize if feature = "serialize"
+    PriceInventory {
+        "uuid" => uuid,
+        "resourceName" => resource_name,
+        "resourceUnit" => resource_unit,
+        "timeUnit" => time_unit,
+        "price" => price,
+        "dateInLong" => date_in_long lenient,
+        "endDateInLong" => end_date_in_long lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "tableUuid" => table_uuid,
+        "pciDeviceOfferings" => pci_device_offerings default,
+        "bareMetal2VmOfferings" => bare_metal2_vm_offerings default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.table.PriceTableInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -69,34 +75,36 @@ pub struct PriceTableInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PriceTableInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    PriceTableInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl PriceTableInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }

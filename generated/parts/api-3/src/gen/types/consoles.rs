@@ -2,6 +2,7 @@
 // Source: spec/catalog/consoles.yaml
 
 //! Catalog APIs whose route starts with /consoles, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.console.ConsoleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -19,14 +20,18 @@ pub struct ConsoleInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub version: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
-    pub expired_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub expired_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ConsoleInventory { "scheme" => scheme, "targetScheme" => target_scheme, "hostname" =>
-    hostname, "port" => port lenient, "token" => token, "version" => version,
-    "expiredDate" => expired_date, } serialize if feature = "serialize"
+    ConsoleInventory {
+        "scheme" => scheme,
+        "targetScheme" => target_scheme,
+        "hostname" => hostname,
+        "port" => port lenient,
+        "token" => token,
+        "version" => version,
+        "expiredDate" => expired_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.console.ConsoleProxyAgentInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -51,56 +56,61 @@ pub struct ConsoleProxyAgentInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ConsoleProxyAgentInventory { "uuid" => uuid, "description" => description,
-    "managementIp" => management_ip, "consoleProxyOverriddenIp" =>
-    console_proxy_overridden_ip, "consoleProxyPort" => console_proxy_port lenient, "type"
-    => type_, "status" => status, "state" => state, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    ConsoleProxyAgentInventory {
+        "uuid" => uuid,
+        "description" => description,
+        "managementIp" => management_ip,
+        "consoleProxyOverriddenIp" => console_proxy_overridden_ip,
+        "consoleProxyPort" => console_proxy_port lenient,
+        "type" => type_,
+        "status" => status,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl ConsoleProxyAgentInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `managementIp`.
     pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementIp",
+        "managementIp"
     );
     /// Query field `consoleProxyOverriddenIp`.
     pub const CONSOLE_PROXY_OVERRIDDEN_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "consoleProxyOverriddenIp",
+        "consoleProxyOverriddenIp"
     );
     /// Query field `consoleProxyPort`.
     pub const CONSOLE_PROXY_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "consoleProxyPort",
+        "consoleProxyPort"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }

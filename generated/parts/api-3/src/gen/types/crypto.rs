@@ -2,6 +2,7 @@
 // Source: spec/catalog/crypto.yaml
 
 //! Catalog APIs whose route starts with /crypto, and the types and enums they use first.
+
 /// Server class: `org.zstack.crypto.ccs.CCSCertificateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -19,72 +20,74 @@ pub struct CCSCertificateInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub ser_number: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub effective_time: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub effective_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub expiration_time: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub expiration_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub user_certificate_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CCSCertificateInventory { "uuid" => uuid, "algorithm" => algorithm, "format" =>
-    format, "issuerDN" => issuer_dn, "subjectDN" => subject_dn, "serNumber" =>
-    ser_number, "effectiveTime" => effective_time, "expirationTime" => expiration_time,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "userCertificateRefs" =>
-    user_certificate_refs default, } serialize if feature = "serialize"
+    CCSCertificateInventory {
+        "uuid" => uuid,
+        "algorithm" => algorithm,
+        "format" => format,
+        "issuerDN" => issuer_dn,
+        "subjectDN" => subject_dn,
+        "serNumber" => ser_number,
+        "effectiveTime" => effective_time,
+        "expirationTime" => expiration_time,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "userCertificateRefs" => user_certificate_refs default,
+    } serialize if feature = "serialize"
 );
 impl CCSCertificateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `algorithm`.
     pub const ALGORITHM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "algorithm",
+        "algorithm"
     );
     /// Query field `format`.
     pub const FORMAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "format",
+        "format"
     );
     /// Query field `issuerDN`.
     pub const ISSUER_DN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "issuerDN",
+        "issuerDN"
     );
     /// Query field `subjectDN`.
     pub const SUBJECT_DN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subjectDN",
+        "subjectDN"
     );
     /// Query field `serNumber`.
     pub const SER_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serNumber",
+        "serNumber"
     );
     /// Query field `effectiveTime`.
     pub const EFFECTIVE_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "effectiveTime",
+        "effectiveTime"
     );
     /// Query field `expirationTime`.
     pub const EXPIRATION_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "expirationTime",
+        "expirationTime"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `userCertificateRefs`.
     pub const USER_CERTIFICATE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "userCertificateRefs",
+        "userCertificateRefs"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/errorcode.yaml
 
 //! Catalog APIs whose route starts with /errorcode, and the types and enums they use first.
+
 /// Server class: `org.zstack.core.errorcode.ElaborationCategory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -12,8 +13,7 @@ pub struct ElaborationCategory {
     pub num: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ElaborationCategory { "category" => category, "num" => num lenient, } serialize if
-    feature = "serialize"
+    ElaborationCategory { "category" => category, "num" => num lenient, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.core.errorcode.ElaborationCheckResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -27,8 +27,7 @@ pub struct ElaborationCheckResult {
     pub reason: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ElaborationCheckResult { "fileName" => file_name, "content" => content, "reason" =>
-    reason, } serialize if feature = "serialize"
+    ElaborationCheckResult { "fileName" => file_name, "content" => content, "reason" => reason, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.core.errorcode.ElaborationContent`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -52,7 +51,14 @@ pub struct ElaborationContent {
     pub distance: ::core::option::Option<f64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ElaborationContent { "category" => category, "code" => code, "regex" => regex,
-    "message_cn" => message_cn, "message_en" => message_en, "source" => source, "method"
-    => method, "distance" => distance, } serialize if feature = "serialize"
+    ElaborationContent {
+        "category" => category,
+        "code" => code,
+        "regex" => regex,
+        "message_cn" => message_cn,
+        "message_en" => message_en,
+        "source" => source,
+        "method" => method,
+        "distance" => distance,
+    } serialize if feature = "serialize"
 );

@@ -2,6 +2,7 @@
 // Source: spec/catalog/eventlogs.yaml
 
 //! Catalog APIs whose route starts with /eventlogs, and the types and enums they use first.
+
 /// Server class: `org.zstack.core.eventlog.EventLogInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -26,46 +27,53 @@ pub struct EventLogInventory {
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EventLogInventory { "id" => id lenient, "content" => content, "resourceUuid" =>
-    resource_uuid, "resourceType" => resource_type, "category" => category, "trackingId"
-    => tracking_id, "type" => type_, "time" => time lenient, "createDate" => create_date,
+    EventLogInventory {
+        "id" => id lenient,
+        "content" => content,
+        "resourceUuid" => resource_uuid,
+        "resourceType" => resource_type,
+        "category" => category,
+        "trackingId" => tracking_id,
+        "type" => type_,
+        "time" => time lenient,
+        "createDate" => create_date,
     } serialize if feature = "serialize"
 );
 impl EventLogInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
+        "id"
     );
     /// Query field `content`.
     pub const CONTENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "content",
+        "content"
     );
     /// Query field `resourceUuid`.
     pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
+        "resourceUuid"
     );
     /// Query field `resourceType`.
     pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
+        "resourceType"
     );
     /// Query field `category`.
     pub const CATEGORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "category",
+        "category"
     );
     /// Query field `trackingId`.
     pub const TRACKING_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "trackingId",
+        "trackingId"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `time`.
     pub const TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "time",
+        "time"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
 }

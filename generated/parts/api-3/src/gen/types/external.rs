@@ -2,6 +2,7 @@
 // Source: spec/catalog/external.yaml
 
 //! Catalog APIs whose route starts with /external, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.core.external.service.ExternalServiceCapabilities`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -10,8 +11,7 @@ pub struct ExternalServiceCapabilities {
     pub reload_config: ::core::option::Option<bool>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ExternalServiceCapabilities { "reloadConfig" => reload_config, } serialize if feature
-    = "serialize"
+    ExternalServiceCapabilities { "reloadConfig" => reload_config, } serialize if feature = "serialize"
 );
 /// Extends `ExternalServiceCapabilities` and carries all of its fields.
 ///
@@ -23,8 +23,7 @@ pub struct ExternalServiceCapabilitiesBuilder {
     pub reload_config: ::core::option::Option<bool>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ExternalServiceCapabilitiesBuilder { "reloadConfig" => reload_config, } serialize if
-    feature = "serialize"
+    ExternalServiceCapabilitiesBuilder { "reloadConfig" => reload_config, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.core.external.service.ExternalServiceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -35,13 +34,10 @@ pub struct ExternalServiceInventory {
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.0. Absent from older MNs' replies.
-    pub capabilities: ::core::option::Option<
-        crate::types::AnyExternalServiceCapabilities,
-    >,
+    pub capabilities: ::core::option::Option<crate::types::AnyExternalServiceCapabilities>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ExternalServiceInventory { "name" => name, "status" => status, "capabilities" =>
-    capabilities, } serialize if feature = "serialize"
+    ExternalServiceInventory { "name" => name, "status" => status, "capabilities" => capabilities, } serialize if feature = "serialize"
 );
 /// A `ExternalServiceCapabilities` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -60,59 +56,45 @@ pub enum AnyExternalServiceCapabilities {
 }
 impl AnyExternalServiceCapabilities {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::ExternalServiceCapabilities> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::ExternalServiceCapabilities> {
         match self {
-            Self::ExternalServiceCapabilities(value) => {
-                ::std::borrow::Cow::Borrowed(value)
-            }
-            Self::ExternalServiceCapabilitiesBuilder(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::ExternalServiceCapabilities::from(value),
-                )
-            }
+            Self::ExternalServiceCapabilities(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::ExternalServiceCapabilitiesBuilder(value) => ::std::borrow::Cow::Owned(
+                crate::types::ExternalServiceCapabilities::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
-for AnyExternalServiceCapabilities {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyExternalServiceCapabilities {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.core.external.service.ExternalServiceCapabilities" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ExternalServiceCapabilities as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ExternalServiceCapabilities),
-                )
-            }
-            "org.zstack.core.externalservice.ExternalServiceCapabilitiesBuilder" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ExternalServiceCapabilitiesBuilder as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ExternalServiceCapabilitiesBuilder),
-                )
-            }
+            "org.zstack.header.core.external.service.ExternalServiceCapabilities" => ::core::result::Result::Ok(
+                <crate::types::ExternalServiceCapabilities as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ExternalServiceCapabilities)
+            ),
+            "org.zstack.core.externalservice.ExternalServiceCapabilitiesBuilder" => ::core::result::Result::Ok(
+                <crate::types::ExternalServiceCapabilitiesBuilder as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ExternalServiceCapabilitiesBuilder)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::ExternalServiceCapabilities as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::ExternalServiceCapabilities)
+        <crate::types::ExternalServiceCapabilities as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::ExternalServiceCapabilities)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -120,7 +102,7 @@ for AnyExternalServiceCapabilities {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyExternalServiceCapabilities {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -129,21 +111,22 @@ impl<'de> ::serde::Deserialize<'de> for AnyExternalServiceCapabilities {
 impl ::serde::Serialize for AnyExternalServiceCapabilities {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::ExternalServiceCapabilities(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::ExternalServiceCapabilitiesBuilder(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::ExternalServiceCapabilities(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::ExternalServiceCapabilitiesBuilder(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::ExternalServiceCapabilitiesBuilder>
-for crate::types::ExternalServiceCapabilities {
+impl ::core::convert::From<&crate::types::ExternalServiceCapabilitiesBuilder> for crate::types::ExternalServiceCapabilities {
     fn from(value: &crate::types::ExternalServiceCapabilitiesBuilder) -> Self {
         Self {
             reload_config: value.reload_config,

@@ -2,6 +2,7 @@
 // Source: spec/catalog/externalbackup.yaml
 
 //! Catalog APIs whose route starts with /externalbackup, and the types and enums they use first.
+
 /// Server class: `org.zstack.externalbackup.ExternalBackupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -25,56 +26,62 @@ pub struct ExternalBackupInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ExternalBackupInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "state" => state, "installPath" => install_path, "totalSize" =>
-    total_size lenient, "version" => version, "type" => type_, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    ExternalBackupInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "installPath" => install_path,
+        "totalSize" => total_size lenient,
+        "version" => version,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl ExternalBackupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `installPath`.
     pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
+        "installPath"
     );
     /// Query field `totalSize`.
     pub const TOTAL_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalSize",
+        "totalSize"
     );
     /// Query field `version`.
     pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
+        "version"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Extends `ExternalBackupInventory` and carries all of its fields.
@@ -102,62 +109,69 @@ pub struct ZBoxBackupInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub z_box_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ZBoxBackupInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "state" => state, "installPath" => install_path, "totalSize" => total_size lenient,
-    "version" => version, "type" => type_, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "zBoxUuid" => z_box_uuid, } serialize if feature = "serialize"
+    ZBoxBackupInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "installPath" => install_path,
+        "totalSize" => total_size lenient,
+        "version" => version,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "zBoxUuid" => z_box_uuid,
+    } serialize if feature = "serialize"
 );
 impl ZBoxBackupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `installPath`.
     pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
+        "installPath"
     );
     /// Query field `totalSize`.
     pub const TOTAL_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalSize",
+        "totalSize"
     );
     /// Query field `version`.
     pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
+        "version"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `zBoxUuid`.
     pub const Z_BOX_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zBoxUuid",
+        "zBoxUuid"
     );
 }
 /// A `ExternalBackupInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -180,11 +194,9 @@ impl AnyExternalBackupInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::ExternalBackupInventory> {
         match self {
             Self::ExternalBackupInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::ZBoxBackupInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::ExternalBackupInventory::from(value),
-                )
-            }
+            Self::ZBoxBackupInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::ExternalBackupInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -192,39 +204,32 @@ impl AnyExternalBackupInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyExternalBackupInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.externalbackup.ExternalBackupInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ExternalBackupInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ExternalBackupInventory),
-                )
-            }
-            "org.zstack.externalbackup.zbox.ZBoxBackupInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ZBoxBackupInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ZBoxBackupInventory),
-                )
-            }
+            "org.zstack.externalbackup.ExternalBackupInventory" => ::core::result::Result::Ok(
+                <crate::types::ExternalBackupInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ExternalBackupInventory)
+            ),
+            "org.zstack.externalbackup.zbox.ZBoxBackupInventory" => ::core::result::Result::Ok(
+                <crate::types::ZBoxBackupInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ZBoxBackupInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::ExternalBackupInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::ExternalBackupInventory)
+        <crate::types::ExternalBackupInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::ExternalBackupInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -232,7 +237,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyExternalBackupInv
 }
 impl<'de> ::serde::Deserialize<'de> for AnyExternalBackupInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -241,21 +246,19 @@ impl<'de> ::serde::Deserialize<'de> for AnyExternalBackupInventory {
 impl ::serde::Serialize for AnyExternalBackupInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::ExternalBackupInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::ZBoxBackupInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::ExternalBackupInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::ZBoxBackupInventory(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::ZBoxBackupInventory>
-for crate::types::ExternalBackupInventory {
+impl ::core::convert::From<&crate::types::ZBoxBackupInventory> for crate::types::ExternalBackupInventory {
     fn from(value: &crate::types::ZBoxBackupInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -288,12 +291,7 @@ pub enum ExternalBackupState {
 }
 impl ExternalBackupState {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "Creating",
-        "Ready",
-        "Deleting",
-        "InUse",
-    ];
+    pub const VALUES: &'static [&'static str] = &["Creating", "Ready", "Deleting", "InUse"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {

@@ -2,6 +2,7 @@
 // Source: spec/catalog/flowmeters.yaml
 
 //! Catalog APIs whose route starts with /flowmeters, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.flowMeter.FlowCollectorInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -21,48 +22,52 @@ pub struct FlowCollectorInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    FlowCollectorInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "flowMeterUuid" => flow_meter_uuid, "server" => server, "port" => port
-    lenient, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
-    feature = "serialize"
+    FlowCollectorInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "flowMeterUuid" => flow_meter_uuid,
+        "server" => server,
+        "port" => port lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl FlowCollectorInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `flowMeterUuid`.
     pub const FLOW_METER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "flowMeterUuid",
+        "flowMeterUuid"
     );
     /// Query field `server`.
     pub const SERVER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "server",
+        "server"
     );
     /// Query field `port`.
     pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "port",
+        "port"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.header.flowMeter.FlowMeterInventory`.
@@ -90,60 +95,66 @@ pub struct FlowMeterInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    FlowMeterInventory { "collectors" => collectors default, "networkRefs" =>
-    network_refs default, "uuid" => uuid, "name" => name, "description" => description,
-    "sample" => sample lenient, "expireInterval" => expire_interval lenient, "version" =>
-    version, "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
+    FlowMeterInventory {
+        "collectors" => collectors default,
+        "networkRefs" => network_refs default,
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "sample" => sample lenient,
+        "expireInterval" => expire_interval lenient,
+        "version" => version,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
     } serialize if feature = "serialize"
 );
 impl FlowMeterInventory {
     /// Query field `collectors`.
     pub const COLLECTORS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "collectors",
+        "collectors"
     );
     /// Query field `networkRefs`.
     pub const NETWORK_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "networkRefs",
+        "networkRefs"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `sample`.
     pub const SAMPLE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sample",
+        "sample"
     );
     /// Query field `expireInterval`.
     pub const EXPIRE_INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "expireInterval",
+        "expireInterval"
     );
     /// Query field `version`.
     pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
+        "version"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }

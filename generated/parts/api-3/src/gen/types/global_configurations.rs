@@ -2,6 +2,7 @@
 // Source: spec/catalog/global-configurations.yaml
 
 //! Catalog APIs whose route starts with /global-configurations, and the types and enums they use first.
+
 /// Server class: `org.zstack.core.config.GlobalConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -20,34 +21,39 @@ pub struct GlobalConfigInventory {
     pub value: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    GlobalConfigInventory { "id" => id lenient, "name" => name, "category" => category,
-    "description" => description, "defaultValue" => default_value, "value" => value, }
-    serialize if feature = "serialize"
+    GlobalConfigInventory {
+        "id" => id lenient,
+        "name" => name,
+        "category" => category,
+        "description" => description,
+        "defaultValue" => default_value,
+        "value" => value,
+    } serialize if feature = "serialize"
 );
 impl GlobalConfigInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
+        "id"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `category`.
     pub const CATEGORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "category",
+        "category"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `defaultValue`.
     pub const DEFAULT_VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultValue",
+        "defaultValue"
     );
     /// Query field `value`.
     pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
+        "value"
     );
 }
 /// Server class: `org.zstack.core.config.GlobalConfigOptions`.
@@ -66,9 +72,11 @@ pub struct GlobalConfigOptions {
     pub number_less_than_or_equal: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    GlobalConfigOptions { "validValue" => valid_value default, "numberGreaterThan" =>
-    number_greater_than lenient, "numberLessThan" => number_less_than lenient,
-    "numberGreaterThanOrEqual" => number_greater_than_or_equal lenient,
-    "numberLessThanOrEqual" => number_less_than_or_equal lenient, } serialize if feature
-    = "serialize"
+    GlobalConfigOptions {
+        "validValue" => valid_value default,
+        "numberGreaterThan" => number_greater_than lenient,
+        "numberLessThan" => number_less_than lenient,
+        "numberGreaterThanOrEqual" => number_greater_than_or_equal lenient,
+        "numberLessThanOrEqual" => number_less_than_or_equal lenient,
+    } serialize if feature = "serialize"
 );

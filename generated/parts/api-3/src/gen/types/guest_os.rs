@@ -2,6 +2,7 @@
 // Source: spec/catalog/guest-os.yaml
 
 //! Catalog APIs whose route starts with /guest-os, and the types and enums they use first.
+
 /// Server class: `org.zstack.core.config.GuestOsCharacterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -24,8 +25,14 @@ pub struct GuestOsCharacterInventory {
     pub nic_driver: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    GuestOsCharacterInventory { "architecture" => architecture, "platform" => platform,
-    "osRelease" => os_release, "acpi" => acpi, "hygonTag" => hygon_tag, "x2apic" =>
-    x2apic, "cpuModel" => cpu_model, "nicDriver" => nic_driver, } serialize if feature =
-    "serialize"
+    GuestOsCharacterInventory {
+        "architecture" => architecture,
+        "platform" => platform,
+        "osRelease" => os_release,
+        "acpi" => acpi,
+        "hygonTag" => hygon_tag,
+        "x2apic" => x2apic,
+        "cpuModel" => cpu_model,
+        "nicDriver" => nic_driver,
+    } serialize if feature = "serialize"
 );

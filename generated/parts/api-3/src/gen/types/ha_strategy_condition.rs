@@ -2,6 +2,7 @@
 // Source: spec/catalog/ha-strategy-condition.yaml
 
 //! Catalog APIs whose route starts with /ha-strategy-condition, and the types and enums they use first.
+
 /// Server class: `org.zstack.ha.HaStrategyConditionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -17,12 +18,15 @@ pub struct HaStrategyConditionInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HaStrategyConditionInventory { "uuid" => uuid, "name" => name, "fencerName" =>
-    fencer_name, "state" => state, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    HaStrategyConditionInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "fencerName" => fencer_name,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );

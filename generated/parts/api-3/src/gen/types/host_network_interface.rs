@@ -2,6 +2,7 @@
 // Source: spec/catalog/host-network-interface.yaml
 
 //! Catalog APIs whose route starts with /hostNetworkInterface, and the types and enums they use first.
+
 /// Server class: `org.zstack.network.hostNetworkInterface.lldp.entity.HostNetworkInterfaceLldpInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -15,44 +16,44 @@ pub struct HostNetworkInterfaceLldpInventory {
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
-    pub neighbor_device: ::core::option::Option<
-        crate::types::HostNetworkInterfaceLldpRefInventory,
-    >,
+    pub neighbor_device: ::core::option::Option<crate::types::HostNetworkInterfaceLldpRefInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HostNetworkInterfaceLldpInventory { "uuid" => uuid, "interfaceUuid" =>
-    interface_uuid, "mode" => mode, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "neighborDevice" => neighbor_device, } serialize if feature =
-    "serialize"
+    HostNetworkInterfaceLldpInventory {
+        "uuid" => uuid,
+        "interfaceUuid" => interface_uuid,
+        "mode" => mode,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "neighborDevice" => neighbor_device,
+    } serialize if feature = "serialize"
 );
 impl HostNetworkInterfaceLldpInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `interfaceUuid`.
     pub const INTERFACE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "interfaceUuid",
+        "interfaceUuid"
     );
     /// Query field `mode`.
     pub const MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mode",
+        "mode"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `neighborDevice`.
     pub const NEIGHBOR_DEVICE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "neighborDevice",
+        "neighborDevice"
     );
 }
 /// Server class: `org.zstack.network.hostNetworkInterface.lldp.entity.HostNetworkInterfaceLldpRefInventory`.
@@ -86,17 +87,23 @@ pub struct HostNetworkInterfaceLldpRefInventory {
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HostNetworkInterfaceLldpRefInventory { "lldpUuid" => lldp_uuid, "chassisId" =>
-    chassis_id, "timeToLive" => time_to_live lenient, "managementAddress" =>
-    management_address, "systemName" => system_name, "systemDescription" =>
-    system_description, "systemCapabilities" => system_capabilities, "portId" => port_id,
-    "portDescription" => port_description, "vlanId" => vlan_id lenient,
-    "aggregationPortId" => aggregation_port_id lenient, "mtu" => mtu lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    HostNetworkInterfaceLldpRefInventory {
+        "lldpUuid" => lldp_uuid,
+        "chassisId" => chassis_id,
+        "timeToLive" => time_to_live lenient,
+        "managementAddress" => management_address,
+        "systemName" => system_name,
+        "systemDescription" => system_description,
+        "systemCapabilities" => system_capabilities,
+        "portId" => port_id,
+        "portDescription" => port_description,
+        "vlanId" => vlan_id lenient,
+        "aggregationPortId" => aggregation_port_id lenient,
+        "mtu" => mtu lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );

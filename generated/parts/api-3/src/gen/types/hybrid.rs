@@ -2,6 +2,7 @@
 // Source: spec/catalog/hybrid.yaml
 
 //! Catalog APIs whose route starts with /hybrid, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.aliyun.storage.disk.AliyunDiskInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -33,17 +34,25 @@ pub struct AliyunDiskInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AliyunDiskInventory { "uuid" => uuid, "diskId" => disk_id, "name" => name,
-    "description" => description, "identityZoneUuid" => identity_zone_uuid,
-    "ecsInstanceUuid" => ecs_instance_uuid, "diskCategory" => disk_category, "diskType"
-    => disk_type, "diskChargeType" => disk_charge_type, "status" => status, "sizeWithGB"
-    => size_with_gb lenient, "deviceInfo" => device_info, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    AliyunDiskInventory {
+        "uuid" => uuid,
+        "diskId" => disk_id,
+        "name" => name,
+        "description" => description,
+        "identityZoneUuid" => identity_zone_uuid,
+        "ecsInstanceUuid" => ecs_instance_uuid,
+        "diskCategory" => disk_category,
+        "diskType" => disk_type,
+        "diskChargeType" => disk_charge_type,
+        "status" => status,
+        "sizeWithGB" => size_with_gb lenient,
+        "deviceInfo" => device_info,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.connection.AliyunRouterInterfaceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -76,18 +85,25 @@ pub struct AliyunRouterInterfaceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AliyunRouterInterfaceInventory { "uuid" => uuid, "dataCenterUuid" =>
-    data_center_uuid, "routerInterfaceId" => router_interface_id, "virtualRouterUuid" =>
-    virtual_router_uuid, "accessPointUuid" => access_point_uuid, "role" => role,
-    "vRouterType" => v_router_type, "spec" => spec, "name" => name, "description" =>
-    description, "status" => status, "oppositeInterfaceUuid" => opposite_interface_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    AliyunRouterInterfaceInventory {
+        "uuid" => uuid,
+        "dataCenterUuid" => data_center_uuid,
+        "routerInterfaceId" => router_interface_id,
+        "virtualRouterUuid" => virtual_router_uuid,
+        "accessPointUuid" => access_point_uuid,
+        "role" => role,
+        "vRouterType" => v_router_type,
+        "spec" => spec,
+        "name" => name,
+        "description" => description,
+        "status" => status,
+        "oppositeInterfaceUuid" => opposite_interface_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.storage.snapshot.AliyunSnapshotInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -112,16 +128,21 @@ pub struct AliyunSnapshotInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AliyunSnapshotInventory { "uuid" => uuid, "snapshotId" => snapshot_id, "name" =>
-    name, "description" => description, "dataCenterUuid" => data_center_uuid, "diskUuid"
-    => disk_uuid, "status" => status, "aliyunSnapshotUsage" => aliyun_snapshot_usage,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    AliyunSnapshotInventory {
+        "uuid" => uuid,
+        "snapshotId" => snapshot_id,
+        "name" => name,
+        "description" => description,
+        "dataCenterUuid" => data_center_uuid,
+        "diskUuid" => disk_uuid,
+        "status" => status,
+        "aliyunSnapshotUsage" => aliyun_snapshot_usage,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.connection.ConnectionAccessPointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -146,15 +167,21 @@ pub struct ConnectionAccessPointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ConnectionAccessPointInventory { "uuid" => uuid, "accessPointId" => access_point_id,
-    "type" => type_, "name" => name, "dataCenterUuid" => data_center_uuid, "description"
-    => description, "status" => status, "hostOperator" => host_operator, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    ConnectionAccessPointInventory {
+        "uuid" => uuid,
+        "accessPointId" => access_point_id,
+        "type" => type_,
+        "name" => name,
+        "dataCenterUuid" => data_center_uuid,
+        "description" => description,
+        "status" => status,
+        "hostOperator" => host_operator,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.connection.ConnectionRelationShipInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -171,14 +198,17 @@ pub struct ConnectionRelationShipInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ConnectionRelationShipInventory { "uuid" => uuid, "relationShips" => relation_ships,
-    "name" => name, "description" => description, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    ConnectionRelationShipInventory {
+        "uuid" => uuid,
+        "relationShips" => relation_ships,
+        "name" => name,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.datacenter.DataCenterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -201,15 +231,20 @@ pub struct DataCenterInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    DataCenterInventory { "uuid" => uuid, "deleted" => deleted, "regionName" =>
-    region_name, "dcType" => dc_type, "regionId" => region_id, "description" =>
-    description, "endpoint" => endpoint, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    DataCenterInventory {
+        "uuid" => uuid,
+        "deleted" => deleted,
+        "regionName" => region_name,
+        "dcType" => dc_type,
+        "regionId" => region_id,
+        "description" => description,
+        "endpoint" => endpoint,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.image.EcsImageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -242,17 +277,25 @@ pub struct EcsImageInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EcsImageInventory { "uuid" => uuid, "localImageUuid" => local_image_uuid,
-    "ecsImageId" => ecs_image_id, "name" => name, "ecsImageSize" => ecs_image_size
-    lenient, "description" => description, "dataCenterUuid" => data_center_uuid,
-    "platform" => platform, "type" => type_, "ossMd5Sum" => oss_md5_sum, "format" =>
-    format, "osName" => os_name, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    EcsImageInventory {
+        "uuid" => uuid,
+        "localImageUuid" => local_image_uuid,
+        "ecsImageId" => ecs_image_id,
+        "name" => name,
+        "ecsImageSize" => ecs_image_size lenient,
+        "description" => description,
+        "dataCenterUuid" => data_center_uuid,
+        "platform" => platform,
+        "type" => type_,
+        "ossMd5Sum" => oss_md5_sum,
+        "format" => format,
+        "osName" => os_name,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.ecs.EcsInstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -301,25 +344,36 @@ pub struct EcsInstanceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EcsInstanceInventory { "uuid" => uuid, "localVmInstanceUuid" =>
-    local_vm_instance_uuid, "ecsInstanceId" => ecs_instance_id, "name" => name,
-    "ecsStatus" => ecs_status, "cpuCores" => cpu_cores lenient, "memorySize" =>
-    memory_size lenient, "ecsInstanceType" => ecs_instance_type, "ecsBandWidth" =>
-    ecs_band_width lenient, "ecsRootVolumeId" => ecs_root_volume_id,
-    "ecsRootVolumeCategory" => ecs_root_volume_category, "ecsRootVolumeSize" =>
-    ecs_root_volume_size lenient, "privateIpAddress" => private_ip_address,
-    "publicIpAddress" => public_ip_address, "ecsVSwitchUuid" => ecs_v_switch_uuid,
-    "ecsImageUuid" => ecs_image_uuid, "ecsSecurityGroupUuid" => ecs_security_group_uuid,
-    "identityZoneUuid" => identity_zone_uuid, "chargeType" => charge_type, "expireDate"
-    => expire_date, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "description" => description, } serialize if feature = "serialize"
+    EcsInstanceInventory {
+        "uuid" => uuid,
+        "localVmInstanceUuid" => local_vm_instance_uuid,
+        "ecsInstanceId" => ecs_instance_id,
+        "name" => name,
+        "ecsStatus" => ecs_status,
+        "cpuCores" => cpu_cores lenient,
+        "memorySize" => memory_size lenient,
+        "ecsInstanceType" => ecs_instance_type,
+        "ecsBandWidth" => ecs_band_width lenient,
+        "ecsRootVolumeId" => ecs_root_volume_id,
+        "ecsRootVolumeCategory" => ecs_root_volume_category,
+        "ecsRootVolumeSize" => ecs_root_volume_size lenient,
+        "privateIpAddress" => private_ip_address,
+        "publicIpAddress" => public_ip_address,
+        "ecsVSwitchUuid" => ecs_v_switch_uuid,
+        "ecsImageUuid" => ecs_image_uuid,
+        "ecsSecurityGroupUuid" => ecs_security_group_uuid,
+        "identityZoneUuid" => identity_zone_uuid,
+        "chargeType" => charge_type,
+        "expireDate" => expire_date,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "description" => description,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.group.EcsSecurityGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -338,15 +392,18 @@ pub struct EcsSecurityGroupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EcsSecurityGroupInventory { "uuid" => uuid, "ecsVpcUuid" => ecs_vpc_uuid,
-    "securityGroupId" => security_group_id, "name" => name, "description" => description,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    EcsSecurityGroupInventory {
+        "uuid" => uuid,
+        "ecsVpcUuid" => ecs_vpc_uuid,
+        "securityGroupId" => security_group_id,
+        "name" => name,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.group.EcsSecurityGroupRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -375,16 +432,23 @@ pub struct EcsSecurityGroupRuleInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EcsSecurityGroupRuleInventory { "uuid" => uuid, "ecsSecurityGroupUuid" =>
-    ecs_security_group_uuid, "protocol" => protocol, "portRange" => port_range, "cidrIp"
-    => cidr_ip, "priority" => priority, "direction" => direction, "nicType" => nic_type,
-    "policy" => policy, "description" => description, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    EcsSecurityGroupRuleInventory {
+        "uuid" => uuid,
+        "ecsSecurityGroupUuid" => ecs_security_group_uuid,
+        "protocol" => protocol,
+        "portRange" => port_range,
+        "cidrIp" => cidr_ip,
+        "priority" => priority,
+        "direction" => direction,
+        "nicType" => nic_type,
+        "policy" => policy,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.vpc.EcsVSwitchInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -411,16 +475,22 @@ pub struct EcsVSwitchInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EcsVSwitchInventory { "uuid" => uuid, "vSwitchId" => v_switch_id, "status" => status,
-    "cidrBlock" => cidr_block, "availableIpAddressCount" => available_ip_address_count
-    lenient, "description" => description, "name" => name, "ecsVpcUuid" => ecs_vpc_uuid,
-    "identityZoneUuid" => identity_zone_uuid, "createDate" => create_date, "lastOpDate"
-    => last_op_date, } serialize if feature = "serialize"
+    EcsVSwitchInventory {
+        "uuid" => uuid,
+        "vSwitchId" => v_switch_id,
+        "status" => status,
+        "cidrBlock" => cidr_block,
+        "availableIpAddressCount" => available_ip_address_count lenient,
+        "description" => description,
+        "name" => name,
+        "ecsVpcUuid" => ecs_vpc_uuid,
+        "identityZoneUuid" => identity_zone_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.vpc.EcsVpcInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -447,16 +517,22 @@ pub struct EcsVpcInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EcsVpcInventory { "uuid" => uuid, "ecsVpcId" => ecs_vpc_id, "dataCenterUuid" =>
-    data_center_uuid, "status" => status, "deleted" => deleted, "name" => name,
-    "cidrBlock" => cidr_block, "vRouterId" => v_router_id, "description" => description,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    EcsVpcInventory {
+        "uuid" => uuid,
+        "ecsVpcId" => ecs_vpc_id,
+        "dataCenterUuid" => data_center_uuid,
+        "status" => status,
+        "deleted" => deleted,
+        "name" => name,
+        "cidrBlock" => cidr_block,
+        "vRouterId" => v_router_id,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.hybrid.account.HybridAccountInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -487,17 +563,24 @@ pub struct HybridAccountInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HybridAccountInventory { "name" => name, "uuid" => uuid, "accountUuid" =>
-    account_uuid, "userUuid" => user_uuid, "type" => type_, "akey" => akey,
-    "hybridAccountId" => hybrid_account_id, "hybridUserId" => hybrid_user_id,
-    "hybridUserName" => hybrid_user_name, "current" => current, "description" =>
-    description, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
-    if feature = "serialize"
+    HybridAccountInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "accountUuid" => account_uuid,
+        "userUuid" => user_uuid,
+        "type" => type_,
+        "akey" => akey,
+        "hybridAccountId" => hybrid_account_id,
+        "hybridUserId" => hybrid_user_id,
+        "hybridUserName" => hybrid_user_name,
+        "current" => current,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.hybrid.network.eip.HybridEipAddressInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -528,24 +611,30 @@ pub struct HybridEipAddressInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub allocate_time: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub allocate_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HybridEipAddressInventory { "uuid" => uuid, "eipId" => eip_id, "bandWidth" =>
-    band_width, "dataCenterUuid" => data_center_uuid, "allocateResourceUuid" =>
-    allocate_resource_uuid, "allocateResourceType" => allocate_resource_type, "status" =>
-    status, "eipAddress" => eip_address, "eipType" => eip_type, "name" => name,
-    "chargeType" => charge_type, "description" => description, "allocateTime" =>
-    allocate_time, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
-    if feature = "serialize"
+    HybridEipAddressInventory {
+        "uuid" => uuid,
+        "eipId" => eip_id,
+        "bandWidth" => band_width,
+        "dataCenterUuid" => data_center_uuid,
+        "allocateResourceUuid" => allocate_resource_uuid,
+        "allocateResourceType" => allocate_resource_type,
+        "status" => status,
+        "eipAddress" => eip_address,
+        "eipType" => eip_type,
+        "name" => name,
+        "chargeType" => charge_type,
+        "description" => description,
+        "allocateTime" => allocate_time,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.identityzone.IdentityZoneInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -568,15 +657,20 @@ pub struct IdentityZoneInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IdentityZoneInventory { "uuid" => uuid, "closed" => closed, "dataCenterUuid" =>
-    data_center_uuid, "zoneId" => zone_id, "type" => type_, "zoneName" => zone_name,
-    "description" => description, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    IdentityZoneInventory {
+        "uuid" => uuid,
+        "closed" => closed,
+        "dataCenterUuid" => data_center_uuid,
+        "zoneId" => zone_id,
+        "type" => type_,
+        "zoneName" => zone_name,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.oss.OssBucketInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -597,15 +691,19 @@ pub struct OssBucketInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    OssBucketInventory { "uuid" => uuid, "bucketName" => bucket_name, "dataCenterUuid" =>
-    data_center_uuid, "current" => current, "regionName" => region_name, "description" =>
-    description, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
-    if feature = "serialize"
+    OssBucketInventory {
+        "uuid" => uuid,
+        "bucketName" => bucket_name,
+        "dataCenterUuid" => data_center_uuid,
+        "current" => current,
+        "regionName" => region_name,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.image.ProgressProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -617,8 +715,7 @@ pub struct ProgressProperty {
     pub stage: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ProgressProperty { "progress" => progress, "stage" => stage, } serialize if feature =
-    "serialize"
+    ProgressProperty { "progress" => progress, "stage" => stage, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.connection.VirtualBorderRouterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -657,19 +754,28 @@ pub struct VirtualBorderRouterInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VirtualBorderRouterInventory { "uuid" => uuid, "vbrId" => vbr_id, "vlanInterfaceId"
-    => vlan_interface_id, "status" => status, "dataCenterUuid" => data_center_uuid,
-    "vlanId" => vlan_id, "physicalConnectionStatus" => physical_connection_status,
-    "circuitCode" => circuit_code, "localGatewayIp" => local_gateway_ip, "peerGatewayIp"
-    => peer_gateway_ip, "peeringSubnetMask" => peering_subnet_mask,
-    "physicalConnectionId" => physical_connection_id, "accessPointUuid" =>
-    access_point_uuid, "name" => name, "description" => description, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    VirtualBorderRouterInventory {
+        "uuid" => uuid,
+        "vbrId" => vbr_id,
+        "vlanInterfaceId" => vlan_interface_id,
+        "status" => status,
+        "dataCenterUuid" => data_center_uuid,
+        "vlanId" => vlan_id,
+        "physicalConnectionStatus" => physical_connection_status,
+        "circuitCode" => circuit_code,
+        "localGatewayIp" => local_gateway_ip,
+        "peerGatewayIp" => peer_gateway_ip,
+        "peeringSubnetMask" => peering_subnet_mask,
+        "physicalConnectionId" => physical_connection_id,
+        "accessPointUuid" => access_point_uuid,
+        "name" => name,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcUserVpnGatewayInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -694,15 +800,21 @@ pub struct VpcUserVpnGatewayInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcUserVpnGatewayInventory { "uuid" => uuid, "accountName" => account_name,
-    "dataCenterUuid" => data_center_uuid, "type" => type_, "gatewayId" => gateway_id,
-    "ip" => ip, "name" => name, "description" => description, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    VpcUserVpnGatewayInventory {
+        "uuid" => uuid,
+        "accountName" => account_name,
+        "dataCenterUuid" => data_center_uuid,
+        "type" => type_,
+        "gatewayId" => gateway_id,
+        "ip" => ip,
+        "name" => name,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.vrouter.VpcVirtualRouteEntryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -727,16 +839,21 @@ pub struct VpcVirtualRouteEntryInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcVirtualRouteEntryInventory { "uuid" => uuid, "type" => type_, "vRouterType" =>
-    v_router_type, "status" => status, "destinationCidrBlock" => destination_cidr_block,
-    "nextHopId" => next_hop_id, "virtualRouterUuid" => virtual_router_uuid, "nextHopType"
-    => next_hop_type, "createDate" => create_date, "lastOpDate" => last_op_date, }
-    serialize if feature = "serialize"
+    VpcVirtualRouteEntryInventory {
+        "uuid" => uuid,
+        "type" => type_,
+        "vRouterType" => v_router_type,
+        "status" => status,
+        "destinationCidrBlock" => destination_cidr_block,
+        "nextHopId" => next_hop_id,
+        "virtualRouterUuid" => virtual_router_uuid,
+        "nextHopType" => next_hop_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.vrouter.VpcVirtualRouterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -755,14 +872,18 @@ pub struct VpcVirtualRouterInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcVirtualRouterInventory { "uuid" => uuid, "vrId" => vr_id, "vpcUuid" => vpc_uuid,
-    "name" => name, "description" => description, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    VpcVirtualRouterInventory {
+        "uuid" => uuid,
+        "vrId" => vr_id,
+        "vpcUuid" => vpc_uuid,
+        "name" => name,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcVpnConnectionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -797,18 +918,26 @@ pub struct VpcVpnConnectionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcVpnConnectionInventory { "uuid" => uuid, "accountName" => account_name, "type" =>
-    type_, "name" => name, "status" => status, "description" => description,
-    "connectionId" => connection_id, "userGatewayUuid" => user_gateway_uuid,
-    "vpnGatewayUuid" => vpn_gateway_uuid, "localSubnet" => local_subnet, "remoteSubnet"
-    => remote_subnet, "ikeConfigUuid" => ike_config_uuid, "ipsecConfigUuid" =>
-    ipsec_config_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
-    serialize if feature = "serialize"
+    VpcVpnConnectionInventory {
+        "uuid" => uuid,
+        "accountName" => account_name,
+        "type" => type_,
+        "name" => name,
+        "status" => status,
+        "description" => description,
+        "connectionId" => connection_id,
+        "userGatewayUuid" => user_gateway_uuid,
+        "vpnGatewayUuid" => vpn_gateway_uuid,
+        "localSubnet" => local_subnet,
+        "remoteSubnet" => remote_subnet,
+        "ikeConfigUuid" => ike_config_uuid,
+        "ipsecConfigUuid" => ipsec_config_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcVpnGatewayInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -841,16 +970,25 @@ pub struct VpcVpnGatewayInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub end_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcVpnGatewayInventory { "uuid" => uuid, "accountName" => account_name, "type" =>
-    type_, "gatewayId" => gateway_id, "vSwitchUuid" => v_switch_uuid, "publicIp" =>
-    public_ip, "spec" => spec, "name" => name, "description" => description, "status" =>
-    status, "businessStatus" => business_status, "createDate" => create_date, "endDate"
-    => end_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    VpcVpnGatewayInventory {
+        "uuid" => uuid,
+        "accountName" => account_name,
+        "type" => type_,
+        "gatewayId" => gateway_id,
+        "vSwitchUuid" => v_switch_uuid,
+        "publicIp" => public_ip,
+        "spec" => spec,
+        "name" => name,
+        "description" => description,
+        "status" => status,
+        "businessStatus" => business_status,
+        "createDate" => create_date,
+        "endDate" => end_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcVpnIkeConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -885,17 +1023,26 @@ pub struct VpcVpnIkeConfigInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcVpnIkeConfigInventory { "uuid" => uuid, "accountName" => account_name, "name" =>
-    name, "psk" => psk, "version" => version, "mode" => mode, "encodeAlgorithm" =>
-    encode_algorithm, "authAlgorithm" => auth_algorithm, "pfs" => pfs, "lifetime" =>
-    lifetime lenient, "localIp" => local_ip, "remoteIp" => remote_ip, "description" =>
-    description, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
-    if feature = "serialize"
+    VpcVpnIkeConfigInventory {
+        "uuid" => uuid,
+        "accountName" => account_name,
+        "name" => name,
+        "psk" => psk,
+        "version" => version,
+        "mode" => mode,
+        "encodeAlgorithm" => encode_algorithm,
+        "authAlgorithm" => auth_algorithm,
+        "pfs" => pfs,
+        "lifetime" => lifetime lenient,
+        "localIp" => local_ip,
+        "remoteIp" => remote_ip,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcVpnIkeConfigStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -921,10 +1068,17 @@ pub struct VpcVpnIkeConfigStruct {
     pub remote_id: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcVpnIkeConfigStruct { "Psk" => psk, "IkeVersion" => ike_version, "IkeMode" =>
-    ike_mode, "IkeEncAlg" => ike_enc_alg, "IkeAuthAlg" => ike_auth_alg, "IkePfs" =>
-    ike_pfs, "IkeLifetime" => ike_lifetime lenient, "LocalId" => local_id, "RemoteId" =>
-    remote_id, } serialize if feature = "serialize"
+    VpcVpnIkeConfigStruct {
+        "Psk" => psk,
+        "IkeVersion" => ike_version,
+        "IkeMode" => ike_mode,
+        "IkeEncAlg" => ike_enc_alg,
+        "IkeAuthAlg" => ike_auth_alg,
+        "IkePfs" => ike_pfs,
+        "IkeLifetime" => ike_lifetime lenient,
+        "LocalId" => local_id,
+        "RemoteId" => remote_id,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcVpnIpSecConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -949,15 +1103,21 @@ pub struct VpcVpnIpSecConfigInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcVpnIpSecConfigInventory { "uuid" => uuid, "accountName" => account_name, "name" =>
-    name, "encodeAlgorithm" => encode_algorithm, "authAlgorithm" => auth_algorithm, "pfs"
-    => pfs, "lifetime" => lifetime lenient, "description" => description, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    VpcVpnIpSecConfigInventory {
+        "uuid" => uuid,
+        "accountName" => account_name,
+        "name" => name,
+        "encodeAlgorithm" => encode_algorithm,
+        "authAlgorithm" => auth_algorithm,
+        "pfs" => pfs,
+        "lifetime" => lifetime lenient,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.hybrid.network.vpn.VpcVpnIpSecConfigStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -973,9 +1133,12 @@ pub struct VpcVpnIpSecConfigStruct {
     pub ipsec_lifetime: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcVpnIpSecConfigStruct { "IpsecEncAlg" => ipsec_enc_alg, "IpsecAuthAlg" =>
-    ipsec_auth_alg, "IpsecPfs" => ipsec_pfs, "IpsecLifetime" => ipsec_lifetime lenient, }
-    serialize if feature = "serialize"
+    VpcVpnIpSecConfigStruct {
+        "IpsecEncAlg" => ipsec_enc_alg,
+        "IpsecAuthAlg" => ipsec_auth_alg,
+        "IpsecPfs" => ipsec_pfs,
+        "IpsecLifetime" => ipsec_lifetime lenient,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.hybrid.network.eip.HybridEipStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -998,7 +1161,7 @@ impl HybridEipStatus {
         "Available",
         "InUse",
         "Associating",
-        "Unassociating",
+        "Unassociating"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1050,7 +1213,7 @@ impl HybridType {
         "daho",
         "AliyunNAS",
         "AliyunEBS",
-        "AliyunSms",
+        "AliyunSms"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {

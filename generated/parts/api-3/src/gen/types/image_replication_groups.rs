@@ -2,6 +2,7 @@
 // Source: spec/catalog/image-replication-groups.yaml
 
 //! Catalog APIs whose route starts with /image-replication-groups, and the types and enums they use first.
+
 /// Server class: `org.zstack.imagereplicator.ImageReplicationGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -17,46 +18,49 @@ pub struct ImageReplicationGroupInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub backup_storage_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ImageReplicationGroupInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "state" => state, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "backupStorageRefs" => backup_storage_refs default, } serialize if
-    feature = "serialize"
+    ImageReplicationGroupInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "backupStorageRefs" => backup_storage_refs default,
+    } serialize if feature = "serialize"
 );
 impl ImageReplicationGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `backupStorageRefs`.
     pub const BACKUP_STORAGE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "backupStorageRefs",
+        "backupStorageRefs"
     );
 }
 /// Server class: `org.zstack.imagereplicator.ReplicationGroupState`.

@@ -2,6 +2,7 @@
 // Source: spec/catalog/ip-capacity.yaml
 
 //! Catalog APIs whose route starts with /ip-capacity, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.network.l3.datatypes.IpCapacityData`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -28,12 +29,16 @@ pub struct IpCapacityData {
     pub ipv6_used_ip_address_number: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IpCapacityData { "resourceUuid" => resource_uuid, "totalCapacity" => total_capacity
-    lenient, "availableCapacity" => available_capacity lenient, "usedIpAddressNumber" =>
-    used_ip_address_number lenient, "ipv4TotalCapacity" => ipv4_total_capacity lenient,
-    "ipv4AvailableCapacity" => ipv4_available_capacity lenient, "ipv4UsedIpAddressNumber"
-    => ipv4_used_ip_address_number lenient, "ipv6TotalCapacity" => ipv6_total_capacity
-    lenient, "ipv6AvailableCapacity" => ipv6_available_capacity lenient,
-    "ipv6UsedIpAddressNumber" => ipv6_used_ip_address_number lenient, } serialize if
-    feature = "serialize"
+    IpCapacityData {
+        "resourceUuid" => resource_uuid,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "usedIpAddressNumber" => used_ip_address_number lenient,
+        "ipv4TotalCapacity" => ipv4_total_capacity lenient,
+        "ipv4AvailableCapacity" => ipv4_available_capacity lenient,
+        "ipv4UsedIpAddressNumber" => ipv4_used_ip_address_number lenient,
+        "ipv6TotalCapacity" => ipv6_total_capacity lenient,
+        "ipv6AvailableCapacity" => ipv6_available_capacity lenient,
+        "ipv6UsedIpAddressNumber" => ipv6_used_ip_address_number lenient,
+    } serialize if feature = "serialize"
 );

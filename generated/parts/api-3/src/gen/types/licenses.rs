@@ -2,6 +2,7 @@
 // Source: spec/catalog/licenses.yaml
 
 //! Catalog APIs whose route starts with /licenses, and the types and enums they use first.
+
 /// Extends `LicenseInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.license.LicenseAddOnInventory`.
@@ -52,15 +53,29 @@ pub struct LicenseAddOnInventory {
     pub modules: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LicenseAddOnInventory { "uuid" => uuid, "user" => user, "prodInfo" => prod_info,
-    "cpuNum" => cpu_num lenient, "hostNum" => host_num lenient, "vmNum" => vm_num
-    lenient, "capacity" => capacity lenient, "licenseType" => license_type, "expiredDate"
-    => expired_date, "issuedDate" => issued_date, "uploadDate" => upload_date,
-    "managementNodeUuid" => management_node_uuid, "expired" => expired, "source" =>
-    source, "platformId" => platform_id, "licenseRequest" => license_request,
-    "availableHostNum" => available_host_num lenient, "availableCpuNum" =>
-    available_cpu_num lenient, "availableVmNum" => available_vm_num lenient, "name" =>
-    name, "modules" => modules default, } serialize if feature = "serialize"
+    LicenseAddOnInventory {
+        "uuid" => uuid,
+        "user" => user,
+        "prodInfo" => prod_info,
+        "cpuNum" => cpu_num lenient,
+        "hostNum" => host_num lenient,
+        "vmNum" => vm_num lenient,
+        "capacity" => capacity lenient,
+        "licenseType" => license_type,
+        "expiredDate" => expired_date,
+        "issuedDate" => issued_date,
+        "uploadDate" => upload_date,
+        "managementNodeUuid" => management_node_uuid,
+        "expired" => expired,
+        "source" => source,
+        "platformId" => platform_id,
+        "licenseRequest" => license_request,
+        "availableHostNum" => available_host_num lenient,
+        "availableCpuNum" => available_cpu_num lenient,
+        "availableVmNum" => available_vm_num lenient,
+        "name" => name,
+        "modules" => modules default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.license.LicenseInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -106,15 +121,27 @@ pub struct LicenseInventory {
     pub available_vm_num: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LicenseInventory { "uuid" => uuid, "user" => user, "prodInfo" => prod_info, "cpuNum"
-    => cpu_num lenient, "hostNum" => host_num lenient, "vmNum" => vm_num lenient,
-    "capacity" => capacity lenient, "licenseType" => license_type, "expiredDate" =>
-    expired_date, "issuedDate" => issued_date, "uploadDate" => upload_date,
-    "managementNodeUuid" => management_node_uuid, "expired" => expired, "source" =>
-    source, "platformId" => platform_id, "licenseRequest" => license_request,
-    "availableHostNum" => available_host_num lenient, "availableCpuNum" =>
-    available_cpu_num lenient, "availableVmNum" => available_vm_num lenient, } serialize
-    if feature = "serialize"
+    LicenseInventory {
+        "uuid" => uuid,
+        "user" => user,
+        "prodInfo" => prod_info,
+        "cpuNum" => cpu_num lenient,
+        "hostNum" => host_num lenient,
+        "vmNum" => vm_num lenient,
+        "capacity" => capacity lenient,
+        "licenseType" => license_type,
+        "expiredDate" => expired_date,
+        "issuedDate" => issued_date,
+        "uploadDate" => upload_date,
+        "managementNodeUuid" => management_node_uuid,
+        "expired" => expired,
+        "source" => source,
+        "platformId" => platform_id,
+        "licenseRequest" => license_request,
+        "availableHostNum" => available_host_num lenient,
+        "availableCpuNum" => available_cpu_num lenient,
+        "availableVmNum" => available_vm_num lenient,
+    } serialize if feature = "serialize"
 );
 /// A `LicenseInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -136,9 +163,9 @@ impl AnyLicenseInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::LicenseInventory> {
         match self {
             Self::LicenseInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::LicenseAddOnInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::LicenseInventory::from(value))
-            }
+            Self::LicenseAddOnInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::LicenseInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -146,39 +173,32 @@ impl AnyLicenseInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyLicenseInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.license.LicenseInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::LicenseInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::LicenseInventory),
-                )
-            }
-            "org.zstack.license.LicenseAddOnInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::LicenseAddOnInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::LicenseAddOnInventory),
-                )
-            }
+            "org.zstack.license.LicenseInventory" => ::core::result::Result::Ok(
+                <crate::types::LicenseInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::LicenseInventory)
+            ),
+            "org.zstack.license.LicenseAddOnInventory" => ::core::result::Result::Ok(
+                <crate::types::LicenseAddOnInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::LicenseAddOnInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::LicenseInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::LicenseInventory)
+        <crate::types::LicenseInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::LicenseInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -186,7 +206,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyLicenseInventory 
 }
 impl<'de> ::serde::Deserialize<'de> for AnyLicenseInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -195,21 +215,16 @@ impl<'de> ::serde::Deserialize<'de> for AnyLicenseInventory {
 impl ::serde::Serialize for AnyLicenseInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::LicenseInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::LicenseAddOnInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::LicenseInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::LicenseAddOnInventory(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::LicenseAddOnInventory>
-for crate::types::LicenseInventory {
+impl ::core::convert::From<&crate::types::LicenseAddOnInventory> for crate::types::LicenseInventory {
     fn from(value: &crate::types::LicenseAddOnInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),

@@ -2,6 +2,7 @@
 // Source: spec/catalog/log.yaml
 
 //! Catalog APIs whose route starts with /log, and the types and enums they use first.
+
 /// Server class: `org.zstack.core.jsonlabel.JsonLabelInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -17,12 +18,15 @@ pub struct JsonLabelInventory {
     /// Since ZStack 4.2.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.2.0. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    JsonLabelInventory { "id" => id lenient, "labelKey" => label_key, "labelValue" =>
-    label_value, "resourceUuid" => resource_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    JsonLabelInventory {
+        "id" => id lenient,
+        "labelKey" => label_key,
+        "labelValue" => label_value,
+        "resourceUuid" => resource_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );

@@ -2,6 +2,7 @@
 // Source: spec/catalog/login.yaml
 
 //! Catalog APIs whose route starts with /login, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.identity.login.LoginAuthenticationProcedureDesc`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -11,12 +12,12 @@ pub struct LoginAuthenticationProcedureDesc {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub properties: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LoginAuthenticationProcedureDesc { "order" => order lenient, "name" => name,
-    "properties" => properties default, } serialize if feature = "serialize"
+    LoginAuthenticationProcedureDesc {
+        "order" => order lenient,
+        "name" => name,
+        "properties" => properties default,
+    } serialize if feature = "serialize"
 );

@@ -2,6 +2,7 @@
 // Source: spec/catalog/management-nodes.yaml
 
 //! Catalog APIs whose route starts with /management or /management-nodes, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.managementnode.ManagementNodeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -16,24 +17,28 @@ pub struct ManagementNodeInventory {
     pub heart_beat: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ManagementNodeInventory { "uuid" => uuid, "hostName" => host_name, "joinDate" =>
-    join_date, "heartBeat" => heart_beat, } serialize if feature = "serialize"
+    ManagementNodeInventory {
+        "uuid" => uuid,
+        "hostName" => host_name,
+        "joinDate" => join_date,
+        "heartBeat" => heart_beat,
+    } serialize if feature = "serialize"
 );
 impl ManagementNodeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `hostName`.
     pub const HOST_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostName",
+        "hostName"
     );
     /// Query field `joinDate`.
     pub const JOIN_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "joinDate",
+        "joinDate"
     );
     /// Query field `heartBeat`.
     pub const HEART_BEAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "heartBeat",
+        "heartBeat"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/model-evaluation-tasks.yaml
 
 //! Catalog APIs whose route starts with /model-evaluation-tasks, and the types and enums they use first.
+
 /// Server class: `org.zstack.ai.entity.ModelEvaluationTaskInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -31,9 +32,7 @@ pub struct ModelEvaluationTaskInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub max_new_tokens: ::core::option::Option<i32>,
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
@@ -59,140 +58,155 @@ pub struct ModelEvaluationTaskInventory {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub api: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
-    pub request_headers: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub request_headers: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub connect_timeout: ::core::option::Option<i32>,
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub read_timeout: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ModelEvaluationTaskInventory { "uuid" => uuid, "name" => name, "type" => type_,
-    "description" => description, "percentage" => percentage lenient, "opaque" => opaque,
-    "status" => status, "modelServiceGroupUuid" => model_service_group_uuid,
-    "evaluatedServiceGroupUuid" => evaluated_service_group_uuid, "datasetUuid" =>
-    dataset_uuid, "limits" => limits lenient, "createDate" => create_date, "lastOpDate"
-    => last_op_date, "maxNewTokens" => max_new_tokens lenient, "topK" => top_k lenient,
-    "temperature" => temperature, "topP" => top_p, "prompt" => prompt,
-    "repetitionPenalty" => repetition_penalty, "maxLength" => max_length lenient, "model"
-    => model, "url" => url, "parallel" => parallel lenient, "logEveryQuery" =>
-    log_every_query lenient, "api" => api, "requestHeaders" => request_headers default,
-    "connectTimeout" => connect_timeout lenient, "readTimeout" => read_timeout lenient, }
-    serialize if feature = "serialize"
+    ModelEvaluationTaskInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "type" => type_,
+        "description" => description,
+        "percentage" => percentage lenient,
+        "opaque" => opaque,
+        "status" => status,
+        "modelServiceGroupUuid" => model_service_group_uuid,
+        "evaluatedServiceGroupUuid" => evaluated_service_group_uuid,
+        "datasetUuid" => dataset_uuid,
+        "limits" => limits lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "maxNewTokens" => max_new_tokens lenient,
+        "topK" => top_k lenient,
+        "temperature" => temperature,
+        "topP" => top_p,
+        "prompt" => prompt,
+        "repetitionPenalty" => repetition_penalty,
+        "maxLength" => max_length lenient,
+        "model" => model,
+        "url" => url,
+        "parallel" => parallel lenient,
+        "logEveryQuery" => log_every_query lenient,
+        "api" => api,
+        "requestHeaders" => request_headers default,
+        "connectTimeout" => connect_timeout lenient,
+        "readTimeout" => read_timeout lenient,
+    } serialize if feature = "serialize"
 );
 impl ModelEvaluationTaskInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `percentage`.
     pub const PERCENTAGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "percentage",
+        "percentage"
     );
     /// Query field `opaque`.
     pub const OPAQUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "opaque",
+        "opaque"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `modelServiceGroupUuid`.
     pub const MODEL_SERVICE_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "modelServiceGroupUuid",
+        "modelServiceGroupUuid"
     );
     /// Query field `evaluatedServiceGroupUuid`.
     pub const EVALUATED_SERVICE_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "evaluatedServiceGroupUuid",
+        "evaluatedServiceGroupUuid"
     );
     /// Query field `datasetUuid`.
     pub const DATASET_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "datasetUuid",
+        "datasetUuid"
     );
     /// Query field `limits`.
     pub const LIMITS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "limits",
+        "limits"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `maxNewTokens`.
     pub const MAX_NEW_TOKENS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "maxNewTokens",
+        "maxNewTokens"
     );
     /// Query field `topK`.
     pub const TOP_K: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "topK",
+        "topK"
     );
     /// Query field `temperature`.
     pub const TEMPERATURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "temperature",
+        "temperature"
     );
     /// Query field `topP`.
     pub const TOP_P: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "topP",
+        "topP"
     );
     /// Query field `prompt`.
     pub const PROMPT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "prompt",
+        "prompt"
     );
     /// Query field `repetitionPenalty`.
     pub const REPETITION_PENALTY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "repetitionPenalty",
+        "repetitionPenalty"
     );
     /// Query field `maxLength`.
     pub const MAX_LENGTH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "maxLength",
+        "maxLength"
     );
     /// Query field `model`.
     pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "model",
+        "model"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `parallel`.
     pub const PARALLEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "parallel",
+        "parallel"
     );
     /// Query field `logEveryQuery`.
     pub const LOG_EVERY_QUERY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "logEveryQuery",
+        "logEveryQuery"
     );
     /// Query field `api`.
     pub const API: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "api",
+        "api"
     );
     /// Query field `requestHeaders`.
     pub const REQUEST_HEADERS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "requestHeaders",
+        "requestHeaders"
     );
     /// Query field `connectTimeout`.
     pub const CONNECT_TIMEOUT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "connectTimeout",
+        "connectTimeout"
     );
     /// Query field `readTimeout`.
     pub const READ_TIMEOUT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "readTimeout",
+        "readTimeout"
     );
 }

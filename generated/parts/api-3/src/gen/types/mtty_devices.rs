@@ -2,6 +2,7 @@
 // Source: spec/catalog/mtty-devices.yaml
 
 //! Catalog APIs whose route starts with /mtty-devices, and the types and enums they use first.
+
 /// Server class: `org.zstack.mttyDevice.MttyDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -23,52 +24,57 @@ pub struct MttyDeviceInventory {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MttyDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "hostUuid" => host_uuid, "type" => type_, "state" => state, "virtStatus" =>
-    virt_status, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
-    if feature = "serialize"
+    MttyDeviceInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "hostUuid" => host_uuid,
+        "type" => type_,
+        "state" => state,
+        "virtStatus" => virt_status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl MttyDeviceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `virtStatus`.
     pub const VIRT_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtStatus",
+        "virtStatus"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.mttyDevice.MttyDeviceState`.
@@ -154,7 +160,7 @@ impl MttyDeviceVirtStatus {
         "VFIO_MDEV_VIRTUALIZABLE",
         "VFIO_MDEV_VIRTUALIZED",
         "UNVIRTUALIZABLE",
-        "UNKNOWN",
+        "UNKNOWN"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {

@@ -2,6 +2,7 @@
 // Source: spec/catalog/network-services.yaml
 
 //! Catalog APIs whose route starts with /network-services, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.network.service.NetworkServiceProviderInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -17,52 +18,55 @@ pub struct NetworkServiceProviderInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub network_service_types: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_l2_network_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    NetworkServiceProviderInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "type" => type_, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "networkServiceTypes" => network_service_types default,
-    "attachedL2NetworkUuids" => attached_l2_network_uuids default, } serialize if feature
-    = "serialize"
+    NetworkServiceProviderInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "networkServiceTypes" => network_service_types default,
+        "attachedL2NetworkUuids" => attached_l2_network_uuids default,
+    } serialize if feature = "serialize"
 );
 impl NetworkServiceProviderInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `networkServiceTypes`.
     pub const NETWORK_SERVICE_TYPES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "networkServiceTypes",
+        "networkServiceTypes"
     );
     /// Query field `attachedL2NetworkUuids`.
     pub const ATTACHED_L2_NETWORK_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedL2NetworkUuids",
+        "attachedL2NetworkUuids"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/policy-routes.yaml
 
 //! Catalog APIs whose route starts with /policy-routes, and the types and enums they use first.
+
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -29,65 +30,72 @@ pub struct PolicyRouteRuleInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PolicyRouteRuleInventory { "uuid" => uuid, "ruleNumber" => rule_number lenient,
-    "ruleSetUuid" => rule_set_uuid, "tableUuid" => table_uuid, "destIp" => dest_ip,
-    "sourceIp" => source_ip, "destPort" => dest_port, "sourcePort" => source_port,
-    "protocol" => protocol, "state" => state, "createDate" => create_date, "lastOpDate"
-    => last_op_date, } serialize if feature = "serialize"
+    PolicyRouteRuleInventory {
+        "uuid" => uuid,
+        "ruleNumber" => rule_number lenient,
+        "ruleSetUuid" => rule_set_uuid,
+        "tableUuid" => table_uuid,
+        "destIp" => dest_ip,
+        "sourceIp" => source_ip,
+        "destPort" => dest_port,
+        "sourcePort" => source_port,
+        "protocol" => protocol,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl PolicyRouteRuleInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `ruleNumber`.
     pub const RULE_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ruleNumber",
+        "ruleNumber"
     );
     /// Query field `ruleSetUuid`.
     pub const RULE_SET_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ruleSetUuid",
+        "ruleSetUuid"
     );
     /// Query field `tableUuid`.
     pub const TABLE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "tableUuid",
+        "tableUuid"
     );
     /// Query field `destIp`.
     pub const DEST_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "destIp",
+        "destIp"
     );
     /// Query field `sourceIp`.
     pub const SOURCE_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sourceIp",
+        "sourceIp"
     );
     /// Query field `destPort`.
     pub const DEST_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "destPort",
+        "destPort"
     );
     /// Query field `sourcePort`.
     pub const SOURCE_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sourcePort",
+        "sourcePort"
     );
     /// Query field `protocol`.
     pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "protocol",
+        "protocol"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleSetInventory`.
@@ -105,52 +113,56 @@ pub struct PolicyRouteRuleSetInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub rules: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub l3_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PolicyRouteRuleSetInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "type" => type_, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "rules" => rules default, "l3Refs" => l3_refs default, } serialize if
-    feature = "serialize"
+    PolicyRouteRuleSetInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "rules" => rules default,
+        "l3Refs" => l3_refs default,
+    } serialize if feature = "serialize"
 );
 impl PolicyRouteRuleSetInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `rules`.
     pub const RULES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rules",
+        "rules"
     );
     /// Query field `l3Refs`.
     pub const L3_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3Refs",
+        "l3Refs"
     );
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleSetL3RefInventory`.
@@ -166,35 +178,37 @@ pub struct PolicyRouteRuleSetL3RefInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PolicyRouteRuleSetL3RefInventory { "id" => id lenient, "l3NetworkUuid" =>
-    l3_network_uuid, "ruleSetUuid" => rule_set_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    PolicyRouteRuleSetL3RefInventory {
+        "id" => id lenient,
+        "l3NetworkUuid" => l3_network_uuid,
+        "ruleSetUuid" => rule_set_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl PolicyRouteRuleSetL3RefInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
+        "id"
     );
     /// Query field `l3NetworkUuid`.
     pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
+        "l3NetworkUuid"
     );
     /// Query field `ruleSetUuid`.
     pub const RULE_SET_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ruleSetUuid",
+        "ruleSetUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleSetVRouterRefInventory`.
@@ -210,35 +224,37 @@ pub struct PolicyRouteRuleSetVRouterRefInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PolicyRouteRuleSetVRouterRefInventory { "id" => id lenient, "vRouterUuid" =>
-    v_router_uuid, "ruleSetUuid" => rule_set_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    PolicyRouteRuleSetVRouterRefInventory {
+        "id" => id lenient,
+        "vRouterUuid" => v_router_uuid,
+        "ruleSetUuid" => rule_set_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl PolicyRouteRuleSetVRouterRefInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
+        "id"
     );
     /// Query field `vRouterUuid`.
     pub const V_ROUTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vRouterUuid",
+        "vRouterUuid"
     );
     /// Query field `ruleSetUuid`.
     pub const RULE_SET_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ruleSetUuid",
+        "ruleSetUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteTableInventory`.
@@ -256,46 +272,49 @@ pub struct PolicyRouteTableInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub routes: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PolicyRouteTableInventory { "uuid" => uuid, "tableNumber" => table_number lenient,
-    "description" => description, "type" => type_, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "routes" => routes default, } serialize if feature =
-    "serialize"
+    PolicyRouteTableInventory {
+        "uuid" => uuid,
+        "tableNumber" => table_number lenient,
+        "description" => description,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "routes" => routes default,
+    } serialize if feature = "serialize"
 );
 impl PolicyRouteTableInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `tableNumber`.
     pub const TABLE_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "tableNumber",
+        "tableNumber"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `routes`.
     pub const ROUTES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "routes",
+        "routes"
     );
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteTableRouteEntryInventory`.
@@ -315,44 +334,47 @@ pub struct PolicyRouteTableRouteEntryInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PolicyRouteTableRouteEntryInventory { "uuid" => uuid, "tableUuid" => table_uuid,
-    "destinationCidr" => destination_cidr, "nextHopIp" => next_hop_ip, "distance" =>
-    distance lenient, "createDate" => create_date, "lastOpDate" => last_op_date, }
-    serialize if feature = "serialize"
+    PolicyRouteTableRouteEntryInventory {
+        "uuid" => uuid,
+        "tableUuid" => table_uuid,
+        "destinationCidr" => destination_cidr,
+        "nextHopIp" => next_hop_ip,
+        "distance" => distance lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl PolicyRouteTableRouteEntryInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `tableUuid`.
     pub const TABLE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "tableUuid",
+        "tableUuid"
     );
     /// Query field `destinationCidr`.
     pub const DESTINATION_CIDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "destinationCidr",
+        "destinationCidr"
     );
     /// Query field `nextHopIp`.
     pub const NEXT_HOP_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nextHopIp",
+        "nextHopIp"
     );
     /// Query field `distance`.
     pub const DISTANCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "distance",
+        "distance"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteTableVRouterRefInventory`.
@@ -368,35 +390,37 @@ pub struct PolicyRouteTableVRouterRefInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PolicyRouteTableVRouterRefInventory { "id" => id lenient, "tableUuid" => table_uuid,
-    "vRouterUuid" => v_router_uuid, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    PolicyRouteTableVRouterRefInventory {
+        "id" => id lenient,
+        "tableUuid" => table_uuid,
+        "vRouterUuid" => v_router_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl PolicyRouteTableVRouterRefInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
+        "id"
     );
     /// Query field `tableUuid`.
     pub const TABLE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "tableUuid",
+        "tableUuid"
     );
     /// Query field `vRouterUuid`.
     pub const V_ROUTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vRouterUuid",
+        "vRouterUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.policyRoute.PolicyRouteRuleProtocol`.

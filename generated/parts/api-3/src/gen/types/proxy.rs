@@ -2,6 +2,7 @@
 // Source: spec/catalog/proxy.yaml
 
 //! Catalog APIs whose route starts with /proxy, and the types and enums they use first.
+
 /// Server class: `org.zstack.proxy.UserProxyConfigResourceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -15,12 +16,14 @@ pub struct UserProxyConfigResourceRefInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    UserProxyConfigResourceRefInventory { "id" => id lenient, "resourceUuid" =>
-    resource_uuid, "proxyUuid" => proxy_uuid, "createDate" => create_date, "lastOpDate"
-    => last_op_date, } serialize if feature = "serialize"
+    UserProxyConfigResourceRefInventory {
+        "id" => id lenient,
+        "resourceUuid" => resource_uuid,
+        "proxyUuid" => proxy_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );

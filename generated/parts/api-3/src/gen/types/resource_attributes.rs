@@ -2,6 +2,7 @@
 // Source: spec/resource-attributes.yaml
 
 //! Custom resource attribute keys (commercial edition) - create, delete and update.
+
 /// A custom attribute key (commercial edition; server class unknown).
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -25,19 +26,22 @@ pub struct ResourceAttributeKeyInventory {
     /// Last modification time.
     ///
     /// Since ZStack 4.10.16. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Resource types this attribute applies to, e.g. VmInstanceVO. Known from the response sample only.
     pub resource_types: ::std::vec::Vec<::std::string::String>,
     /// The key's constraints. Known from the response sample only.
     pub constraints: ::std::vec::Vec<crate::types::ResourceAttributeConstraintInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ResourceAttributeKeyInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "resourceTypes" => resource_types default, "constraints" => constraints default, }
-    serialize if feature = "serialize"
+    ResourceAttributeKeyInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "resourceTypes" => resource_types default,
+        "constraints" => constraints default,
+    } serialize if feature = "serialize"
 );
 /// One constraint of a custom attribute key. Known only from the response sample (no table and no catalog entry); the type name is not an upstream name.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -66,12 +70,15 @@ pub struct ResourceAttributeConstraintInventory {
     /// Last modification time.
     ///
     /// Since ZStack 4.10.16. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ResourceAttributeConstraintInventory { "id" => id lenient, "keyUuid" => key_uuid,
-    "type" => type_, "parameter" => parameter, "createDate" => create_date, "lastOpDate"
-    => last_op_date, } serialize if feature = "serialize"
+    ResourceAttributeConstraintInventory {
+        "id" => id lenient,
+        "keyUuid" => key_uuid,
+        "type" => type_,
+        "parameter" => parameter,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );

@@ -2,6 +2,7 @@
 // Source: spec/catalog/resource-configurations.yaml
 
 //! Catalog APIs whose route starts with /resource-configurations, and the types and enums they use first.
+
 /// Server class: `org.zstack.resourceconfig.APIGetResourceBindableConfigReply$ResourceBindableConfigStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -16,9 +17,12 @@ pub struct ResourceBindableConfigStruct {
     pub bind_resource_types: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ResourceBindableConfigStruct { "name" => name, "category" => category, "description"
-    => description, "bindResourceTypes" => bind_resource_types default, } serialize if
-    feature = "serialize"
+    ResourceBindableConfigStruct {
+        "name" => name,
+        "category" => category,
+        "description" => description,
+        "bindResourceTypes" => bind_resource_types default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.resourceconfig.APIUpdateResourceConfigsMsg$ResourceConfigAO`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -55,52 +59,57 @@ pub struct ResourceConfigInventory {
     /// Since ZStack 3.4.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.4.0. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ResourceConfigInventory { "uuid" => uuid, "resourceUuid" => resource_uuid,
-    "resourceType" => resource_type, "name" => name, "description" => description,
-    "category" => category, "value" => value, "createDate" => create_date, "lastOpDate"
-    => last_op_date, } serialize if feature = "serialize"
+    ResourceConfigInventory {
+        "uuid" => uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceType" => resource_type,
+        "name" => name,
+        "description" => description,
+        "category" => category,
+        "value" => value,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl ResourceConfigInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `resourceUuid`.
     pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
+        "resourceUuid"
     );
     /// Query field `resourceType`.
     pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
+        "resourceType"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `category`.
     pub const CATEGORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "category",
+        "category"
     );
     /// Query field `value`.
     pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
+        "value"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.resourceconfig.ResourceConfigStruct`.
@@ -115,7 +124,10 @@ pub struct ResourceConfigStruct {
     pub name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ResourceConfigStruct { "value" => value, "effectiveConfigs" => effective_configs
-    default, "name" => name, } serialize if feature = "serialize"
+    ResourceConfigStruct {
+        "value" => value,
+        "effectiveConfigs" => effective_configs default,
+        "name" => name,
+    } serialize if feature = "serialize"
 );
-::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate ::types::ResourceConfigAO);
+::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate::types::ResourceConfigAO);

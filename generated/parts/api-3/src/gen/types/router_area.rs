@@ -2,6 +2,7 @@
 // Source: spec/catalog/router-area.yaml
 
 //! Catalog APIs whose route starts with /routerArea, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.protocol.RouterAreaInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -21,13 +22,17 @@ pub struct RouterAreaInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    RouterAreaInventory { "uuid" => uuid, "areaId" => area_id, "type" => type_,
-    "authentication" => authentication, "password" => password, "keyId" => key_id
-    lenient, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
-    feature = "serialize"
+    RouterAreaInventory {
+        "uuid" => uuid,
+        "areaId" => area_id,
+        "type" => type_,
+        "authentication" => authentication,
+        "password" => password,
+        "keyId" => key_id lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );

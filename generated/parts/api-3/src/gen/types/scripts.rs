@@ -2,6 +2,7 @@
 // Source: spec/catalog/scripts.yaml
 
 //! Catalog APIs whose route starts with /scripts, and the types and enums they use first.
+
 /// Server class: `org.zstack.guesttools.GuestVmScriptExecutedRecordDetailInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -28,52 +29,59 @@ pub struct GuestVmScriptExecutedRecordDetailInventory {
     pub end_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    GuestVmScriptExecutedRecordDetailInventory { "recordUuid" => record_uuid,
-    "vmInstanceUuid" => vm_instance_uuid, "vmName" => vm_name, "status" => status,
-    "exitCode" => exit_code lenient, "stdout" => stdout, "errCause" => err_cause,
-    "stderr" => stderr, "startTime" => start_time, "endTime" => end_time, } serialize if
-    feature = "serialize"
+    GuestVmScriptExecutedRecordDetailInventory {
+        "recordUuid" => record_uuid,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "vmName" => vm_name,
+        "status" => status,
+        "exitCode" => exit_code lenient,
+        "stdout" => stdout,
+        "errCause" => err_cause,
+        "stderr" => stderr,
+        "startTime" => start_time,
+        "endTime" => end_time,
+    } serialize if feature = "serialize"
 );
 impl GuestVmScriptExecutedRecordDetailInventory {
     /// Query field `recordUuid`.
     pub const RECORD_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "recordUuid",
+        "recordUuid"
     );
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `vmName`.
     pub const VM_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmName",
+        "vmName"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `exitCode`.
     pub const EXIT_CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "exitCode",
+        "exitCode"
     );
     /// Query field `stdout`.
     pub const STDOUT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "stdout",
+        "stdout"
     );
     /// Query field `errCause`.
     pub const ERR_CAUSE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "errCause",
+        "errCause"
     );
     /// Query field `stderr`.
     pub const STDERR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "stderr",
+        "stderr"
     );
     /// Query field `startTime`.
     pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
+        "startTime"
     );
     /// Query field `endTime`.
     pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
+        "endTime"
     );
 }
 /// Server class: `org.zstack.guesttools.GuestVmScriptExecutedRecordInventory`.
@@ -106,61 +114,69 @@ pub struct GuestVmScriptExecutedRecordInventory {
     pub end_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    GuestVmScriptExecutedRecordInventory { "uuid" => uuid, "scriptUuid" => script_uuid,
-    "recordName" => record_name, "scriptTimeout" => script_timeout lenient, "status" =>
-    status, "executor" => executor, "executionCount" => execution_count lenient,
-    "version" => version lenient, "scriptContent" => script_content, "renderParams" =>
-    render_params, "startTime" => start_time, "endTime" => end_time, } serialize if
-    feature = "serialize"
+    GuestVmScriptExecutedRecordInventory {
+        "uuid" => uuid,
+        "scriptUuid" => script_uuid,
+        "recordName" => record_name,
+        "scriptTimeout" => script_timeout lenient,
+        "status" => status,
+        "executor" => executor,
+        "executionCount" => execution_count lenient,
+        "version" => version lenient,
+        "scriptContent" => script_content,
+        "renderParams" => render_params,
+        "startTime" => start_time,
+        "endTime" => end_time,
+    } serialize if feature = "serialize"
 );
 impl GuestVmScriptExecutedRecordInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `scriptUuid`.
     pub const SCRIPT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scriptUuid",
+        "scriptUuid"
     );
     /// Query field `recordName`.
     pub const RECORD_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "recordName",
+        "recordName"
     );
     /// Query field `scriptTimeout`.
     pub const SCRIPT_TIMEOUT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scriptTimeout",
+        "scriptTimeout"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `executor`.
     pub const EXECUTOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "executor",
+        "executor"
     );
     /// Query field `executionCount`.
     pub const EXECUTION_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "executionCount",
+        "executionCount"
     );
     /// Query field `version`.
     pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
+        "version"
     );
     /// Query field `scriptContent`.
     pub const SCRIPT_CONTENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scriptContent",
+        "scriptContent"
     );
     /// Query field `renderParams`.
     pub const RENDER_PARAMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "renderParams",
+        "renderParams"
     );
     /// Query field `startTime`.
     pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
+        "startTime"
     );
     /// Query field `endTime`.
     pub const END_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endTime",
+        "endTime"
     );
 }
 /// Server class: `org.zstack.guesttools.GuestVmScriptInventory`.
@@ -186,56 +202,61 @@ pub struct GuestVmScriptInventory {
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    GuestVmScriptInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "scriptContent" => script_content, "renderParams" => render_params,
-    "platform" => platform, "scriptType" => script_type, "scriptTimeout" =>
-    script_timeout lenient, "createDate" => create_date, "lastOpDate" => last_op_date, }
-    serialize if feature = "serialize"
+    GuestVmScriptInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "scriptContent" => script_content,
+        "renderParams" => render_params,
+        "platform" => platform,
+        "scriptType" => script_type,
+        "scriptTimeout" => script_timeout lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl GuestVmScriptInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `scriptContent`.
     pub const SCRIPT_CONTENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scriptContent",
+        "scriptContent"
     );
     /// Query field `renderParams`.
     pub const RENDER_PARAMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "renderParams",
+        "renderParams"
     );
     /// Query field `platform`.
     pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
+        "platform"
     );
     /// Query field `scriptType`.
     pub const SCRIPT_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scriptType",
+        "scriptType"
     );
     /// Query field `scriptTimeout`.
     pub const SCRIPT_TIMEOUT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scriptTimeout",
+        "scriptTimeout"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/secret-resource-pools.yaml
 
 //! Catalog APIs whose route starts with /secret-resource-pool or /secret-resource-pools, and the types and enums they use first.
+
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.crypto.securitymachine.thirdparty.aisino.AiSiNoSecretResourcePoolInventory`.
@@ -29,9 +30,7 @@ pub struct AiSiNoSecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
@@ -52,13 +51,28 @@ pub struct AiSiNoSecretResourcePoolInventory {
     pub key_num_sm4: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AiSiNoSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
-    => name, "type" => type_, "description" => description, "state" => state, "status" =>
-    status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
-    "managementIp" => management_ip, "port" => port lenient, "route" => route, "clientID"
-    => client_id, "clientSecrete" => client_secrete, "appId" => app_id, "keyNumSM2" =>
-    key_num_sm2, "keyNumSM4" => key_num_sm4, } serialize if feature = "serialize"
+    AiSiNoSecretResourcePoolInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "type" => type_,
+        "description" => description,
+        "state" => state,
+        "status" => status,
+        "model" => model,
+        "heartbeatInterval" => heartbeat_interval lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "ability" => ability,
+        "managementIp" => management_ip,
+        "port" => port lenient,
+        "route" => route,
+        "clientID" => client_id,
+        "clientSecrete" => client_secrete,
+        "appId" => app_id,
+        "keyNumSM2" => key_num_sm2,
+        "keyNumSM4" => key_num_sm4,
+    } serialize if feature = "serialize"
 );
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
@@ -87,9 +101,7 @@ pub struct CSPSecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
@@ -108,13 +120,27 @@ pub struct CSPSecretResourcePoolInventory {
     pub protocol: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CSPSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
-    name, "type" => type_, "description" => description, "state" => state, "status" =>
-    status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
-    "managementIp" => management_ip, "port" => port lenient, "appId" => app_id, "appKey"
-    => app_key, "keyId" => key_id, "userId" => user_id, "protocol" => protocol, }
-    serialize if feature = "serialize"
+    CSPSecretResourcePoolInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "type" => type_,
+        "description" => description,
+        "state" => state,
+        "status" => status,
+        "model" => model,
+        "heartbeatInterval" => heartbeat_interval lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "ability" => ability,
+        "managementIp" => management_ip,
+        "port" => port lenient,
+        "appId" => app_id,
+        "appKey" => app_key,
+        "keyId" => key_id,
+        "userId" => user_id,
+        "protocol" => protocol,
+    } serialize if feature = "serialize"
 );
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
@@ -143,20 +169,28 @@ pub struct FiSecSecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub key_num: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    FiSecSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
-    name, "type" => type_, "description" => description, "state" => state, "status" =>
-    status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
-    "keyNum" => key_num, } serialize if feature = "serialize"
+    FiSecSecretResourcePoolInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "type" => type_,
+        "description" => description,
+        "state" => state,
+        "status" => status,
+        "model" => model,
+        "heartbeatInterval" => heartbeat_interval lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "ability" => ability,
+        "keyNum" => key_num,
+    } serialize if feature = "serialize"
 );
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
@@ -185,9 +219,7 @@ pub struct FlkSecSecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
@@ -202,12 +234,24 @@ pub struct FlkSecSecretResourcePoolInventory {
     pub ukey_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    FlkSecSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
-    => name, "type" => type_, "description" => description, "state" => state, "status" =>
-    status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
-    "encryptResult" => encrypt_result, "activatedToken" => activated_token,
-    "protectToken" => protect_token, "hmacToken" => hmac_token, "ukeyType" => ukey_type,
+    FlkSecSecretResourcePoolInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "type" => type_,
+        "description" => description,
+        "state" => state,
+        "status" => status,
+        "model" => model,
+        "heartbeatInterval" => heartbeat_interval lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "ability" => ability,
+        "encryptResult" => encrypt_result,
+        "activatedToken" => activated_token,
+        "protectToken" => protect_token,
+        "hmacToken" => hmac_token,
+        "ukeyType" => ukey_type,
     } serialize if feature = "serialize"
 );
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
@@ -237,9 +281,7 @@ pub struct HaiTaiSecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
@@ -250,12 +292,23 @@ pub struct HaiTaiSecretResourcePoolInventory {
     pub realm: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HaiTaiSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
-    => name, "type" => type_, "description" => description, "state" => state, "status" =>
-    status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
-    "managementIp" => management_ip, "port" => port lenient, "realm" => realm, }
-    serialize if feature = "serialize"
+    HaiTaiSecretResourcePoolInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "type" => type_,
+        "description" => description,
+        "state" => state,
+        "status" => status,
+        "model" => model,
+        "heartbeatInterval" => heartbeat_interval lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "ability" => ability,
+        "managementIp" => management_ip,
+        "port" => port lenient,
+        "realm" => realm,
+    } serialize if feature = "serialize"
 );
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
@@ -284,9 +337,7 @@ pub struct InfoSecSecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
@@ -299,13 +350,24 @@ pub struct InfoSecSecretResourcePoolInventory {
     pub hmac_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    InfoSecSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
-    => name, "type" => type_, "description" => description, "state" => state, "status" =>
-    status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
-    "connectionMode" => connection_mode lenient, "activatedToken" => activated_token,
-    "protectToken" => protect_token, "hmacToken" => hmac_token, } serialize if feature =
-    "serialize"
+    InfoSecSecretResourcePoolInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "type" => type_,
+        "description" => description,
+        "state" => state,
+        "status" => status,
+        "model" => model,
+        "heartbeatInterval" => heartbeat_interval lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "ability" => ability,
+        "connectionMode" => connection_mode lenient,
+        "activatedToken" => activated_token,
+        "protectToken" => protect_token,
+        "hmacToken" => hmac_token,
+    } serialize if feature = "serialize"
 );
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
@@ -334,9 +396,7 @@ pub struct KoAlSecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
@@ -347,12 +407,23 @@ pub struct KoAlSecretResourcePoolInventory {
     pub secret_key: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    KoAlSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
-    name, "type" => type_, "description" => description, "state" => state, "status" =>
-    status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
-    "managementIp" => management_ip, "port" => port lenient, "secretKey" => secret_key, }
-    serialize if feature = "serialize"
+    KoAlSecretResourcePoolInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "type" => type_,
+        "description" => description,
+        "state" => state,
+        "status" => status,
+        "model" => model,
+        "heartbeatInterval" => heartbeat_interval lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "ability" => ability,
+        "managementIp" => management_ip,
+        "port" => port lenient,
+        "secretKey" => secret_key,
+    } serialize if feature = "serialize"
 );
 /// Extends `SecretResourcePoolInventory` and carries all of its fields.
 ///
@@ -381,9 +452,7 @@ pub struct SanSecSecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
@@ -402,13 +471,27 @@ pub struct SanSecSecretResourcePoolInventory {
     pub sm4_key: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SanSecSecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
-    => name, "type" => type_, "description" => description, "state" => state, "status" =>
-    status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability,
-    "keyIndex" => key_index lenient, "managementIp" => management_ip, "port" => port
-    lenient, "username" => username, "password" => password, "sm3Key" => sm3_key,
-    "sm4Key" => sm4_key, } serialize if feature = "serialize"
+    SanSecSecretResourcePoolInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "type" => type_,
+        "description" => description,
+        "state" => state,
+        "status" => status,
+        "model" => model,
+        "heartbeatInterval" => heartbeat_interval lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "ability" => ability,
+        "keyIndex" => key_index lenient,
+        "managementIp" => management_ip,
+        "port" => port lenient,
+        "username" => username,
+        "password" => password,
+        "sm3Key" => sm3_key,
+        "sm4Key" => sm4_key,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.securitymachine.SecretResourcePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -435,67 +518,74 @@ pub struct SecretResourcePoolInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub ability: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SecretResourcePoolInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
-    name, "type" => type_, "description" => description, "state" => state, "status" =>
-    status, "model" => model, "heartbeatInterval" => heartbeat_interval lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "ability" => ability, }
-    serialize if feature = "serialize"
+    SecretResourcePoolInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "type" => type_,
+        "description" => description,
+        "state" => state,
+        "status" => status,
+        "model" => model,
+        "heartbeatInterval" => heartbeat_interval lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "ability" => ability,
+    } serialize if feature = "serialize"
 );
 impl SecretResourcePoolInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `model`.
     pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "model",
+        "model"
     );
     /// Query field `heartbeatInterval`.
     pub const HEARTBEAT_INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "heartbeatInterval",
+        "heartbeatInterval"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `ability`.
     pub const ABILITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ability",
+        "ability"
     );
 }
 /// A `SecretResourcePoolInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -522,150 +612,101 @@ pub enum AnySecretResourcePoolInventory {
 }
 impl AnySecretResourcePoolInventory {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::SecretResourcePoolInventory> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::SecretResourcePoolInventory> {
         match self {
-            Self::SecretResourcePoolInventory(value) => {
-                ::std::borrow::Cow::Borrowed(value)
-            }
-            Self::AiSiNoSecretResourcePoolInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SecretResourcePoolInventory::from(value),
-                )
-            }
-            Self::CSPSecretResourcePoolInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SecretResourcePoolInventory::from(value),
-                )
-            }
-            Self::FiSecSecretResourcePoolInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SecretResourcePoolInventory::from(value),
-                )
-            }
-            Self::FlkSecSecretResourcePoolInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SecretResourcePoolInventory::from(value),
-                )
-            }
-            Self::HaiTaiSecretResourcePoolInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SecretResourcePoolInventory::from(value),
-                )
-            }
-            Self::InfoSecSecretResourcePoolInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SecretResourcePoolInventory::from(value),
-                )
-            }
-            Self::KoAlSecretResourcePoolInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SecretResourcePoolInventory::from(value),
-                )
-            }
-            Self::SanSecSecretResourcePoolInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SecretResourcePoolInventory::from(value),
-                )
-            }
+            Self::SecretResourcePoolInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::AiSiNoSecretResourcePoolInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SecretResourcePoolInventory::from(value)
+            ),
+            Self::CSPSecretResourcePoolInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SecretResourcePoolInventory::from(value)
+            ),
+            Self::FiSecSecretResourcePoolInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SecretResourcePoolInventory::from(value)
+            ),
+            Self::FlkSecSecretResourcePoolInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SecretResourcePoolInventory::from(value)
+            ),
+            Self::HaiTaiSecretResourcePoolInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SecretResourcePoolInventory::from(value)
+            ),
+            Self::InfoSecSecretResourcePoolInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SecretResourcePoolInventory::from(value)
+            ),
+            Self::KoAlSecretResourcePoolInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SecretResourcePoolInventory::from(value)
+            ),
+            Self::SanSecSecretResourcePoolInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SecretResourcePoolInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
-for AnySecretResourcePoolInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySecretResourcePoolInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.securitymachine.SecretResourcePoolInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SecretResourcePoolInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SecretResourcePoolInventory),
-                )
-            }
-            "org.zstack.crypto.securitymachine.thirdparty.aisino.AiSiNoSecretResourcePoolInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AiSiNoSecretResourcePoolInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AiSiNoSecretResourcePoolInventory),
-                )
-            }
-            "org.zstack.crypto.securitymachine.thirdparty.csp.CSPSecretResourcePoolInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::CSPSecretResourcePoolInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::CSPSecretResourcePoolInventory),
-                )
-            }
-            "org.zstack.crypto.securitymachine.thirdparty.fiSec.FiSecSecretResourcePoolInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::FiSecSecretResourcePoolInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::FiSecSecretResourcePoolInventory),
-                )
-            }
-            "org.zstack.crypto.securitymachine.thirdparty.flkSec.FlkSecSecretResourcePoolInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::FlkSecSecretResourcePoolInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::FlkSecSecretResourcePoolInventory),
-                )
-            }
-            "org.zstack.crypto.securitymachine.thirdparty.haitai.HaiTaiSecretResourcePoolInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::HaiTaiSecretResourcePoolInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::HaiTaiSecretResourcePoolInventory),
-                )
-            }
-            "org.zstack.crypto.securitymachine.thirdparty.infoSec.InfoSecSecretResourcePoolInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::InfoSecSecretResourcePoolInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::InfoSecSecretResourcePoolInventory),
-                )
-            }
-            "org.zstack.crypto.securitymachine.thirdparty.koal.KoAlSecretResourcePoolInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::KoAlSecretResourcePoolInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::KoAlSecretResourcePoolInventory),
-                )
-            }
-            "org.zstack.crypto.securitymachine.thirdparty.sansec.SanSecSecretResourcePoolInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SanSecSecretResourcePoolInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SanSecSecretResourcePoolInventory),
-                )
-            }
+            "org.zstack.header.securitymachine.SecretResourcePoolInventory" => ::core::result::Result::Ok(
+                <crate::types::SecretResourcePoolInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SecretResourcePoolInventory)
+            ),
+            "org.zstack.crypto.securitymachine.thirdparty.aisino.AiSiNoSecretResourcePoolInventory" => ::core::result::Result::Ok(
+                <crate::types::AiSiNoSecretResourcePoolInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AiSiNoSecretResourcePoolInventory)
+            ),
+            "org.zstack.crypto.securitymachine.thirdparty.csp.CSPSecretResourcePoolInventory" => ::core::result::Result::Ok(
+                <crate::types::CSPSecretResourcePoolInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::CSPSecretResourcePoolInventory)
+            ),
+            "org.zstack.crypto.securitymachine.thirdparty.fiSec.FiSecSecretResourcePoolInventory" => ::core::result::Result::Ok(
+                <crate::types::FiSecSecretResourcePoolInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::FiSecSecretResourcePoolInventory)
+            ),
+            "org.zstack.crypto.securitymachine.thirdparty.flkSec.FlkSecSecretResourcePoolInventory" => ::core::result::Result::Ok(
+                <crate::types::FlkSecSecretResourcePoolInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::FlkSecSecretResourcePoolInventory)
+            ),
+            "org.zstack.crypto.securitymachine.thirdparty.haitai.HaiTaiSecretResourcePoolInventory" => ::core::result::Result::Ok(
+                <crate::types::HaiTaiSecretResourcePoolInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::HaiTaiSecretResourcePoolInventory)
+            ),
+            "org.zstack.crypto.securitymachine.thirdparty.infoSec.InfoSecSecretResourcePoolInventory" => ::core::result::Result::Ok(
+                <crate::types::InfoSecSecretResourcePoolInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::InfoSecSecretResourcePoolInventory)
+            ),
+            "org.zstack.crypto.securitymachine.thirdparty.koal.KoAlSecretResourcePoolInventory" => ::core::result::Result::Ok(
+                <crate::types::KoAlSecretResourcePoolInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::KoAlSecretResourcePoolInventory)
+            ),
+            "org.zstack.crypto.securitymachine.thirdparty.sansec.SanSecSecretResourcePoolInventory" => ::core::result::Result::Ok(
+                <crate::types::SanSecSecretResourcePoolInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SanSecSecretResourcePoolInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::SecretResourcePoolInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::SecretResourcePoolInventory)
+        <crate::types::SecretResourcePoolInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::SecretResourcePoolInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -673,7 +714,7 @@ for AnySecretResourcePoolInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnySecretResourcePoolInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -682,42 +723,50 @@ impl<'de> ::serde::Deserialize<'de> for AnySecretResourcePoolInventory {
 impl ::serde::Serialize for AnySecretResourcePoolInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::SecretResourcePoolInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::AiSiNoSecretResourcePoolInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::CSPSecretResourcePoolInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::FiSecSecretResourcePoolInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::FlkSecSecretResourcePoolInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::HaiTaiSecretResourcePoolInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::InfoSecSecretResourcePoolInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::KoAlSecretResourcePoolInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SanSecSecretResourcePoolInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::SecretResourcePoolInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::AiSiNoSecretResourcePoolInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::CSPSecretResourcePoolInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::FiSecSecretResourcePoolInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::FlkSecSecretResourcePoolInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::HaiTaiSecretResourcePoolInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::InfoSecSecretResourcePoolInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::KoAlSecretResourcePoolInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SanSecSecretResourcePoolInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::AiSiNoSecretResourcePoolInventory>
-for crate::types::SecretResourcePoolInventory {
+impl ::core::convert::From<&crate::types::AiSiNoSecretResourcePoolInventory> for crate::types::SecretResourcePoolInventory {
     fn from(value: &crate::types::AiSiNoSecretResourcePoolInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -735,8 +784,7 @@ for crate::types::SecretResourcePoolInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::CSPSecretResourcePoolInventory>
-for crate::types::SecretResourcePoolInventory {
+impl ::core::convert::From<&crate::types::CSPSecretResourcePoolInventory> for crate::types::SecretResourcePoolInventory {
     fn from(value: &crate::types::CSPSecretResourcePoolInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -754,8 +802,7 @@ for crate::types::SecretResourcePoolInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::FiSecSecretResourcePoolInventory>
-for crate::types::SecretResourcePoolInventory {
+impl ::core::convert::From<&crate::types::FiSecSecretResourcePoolInventory> for crate::types::SecretResourcePoolInventory {
     fn from(value: &crate::types::FiSecSecretResourcePoolInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -773,8 +820,7 @@ for crate::types::SecretResourcePoolInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::FlkSecSecretResourcePoolInventory>
-for crate::types::SecretResourcePoolInventory {
+impl ::core::convert::From<&crate::types::FlkSecSecretResourcePoolInventory> for crate::types::SecretResourcePoolInventory {
     fn from(value: &crate::types::FlkSecSecretResourcePoolInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -792,8 +838,7 @@ for crate::types::SecretResourcePoolInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::HaiTaiSecretResourcePoolInventory>
-for crate::types::SecretResourcePoolInventory {
+impl ::core::convert::From<&crate::types::HaiTaiSecretResourcePoolInventory> for crate::types::SecretResourcePoolInventory {
     fn from(value: &crate::types::HaiTaiSecretResourcePoolInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -811,8 +856,7 @@ for crate::types::SecretResourcePoolInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::InfoSecSecretResourcePoolInventory>
-for crate::types::SecretResourcePoolInventory {
+impl ::core::convert::From<&crate::types::InfoSecSecretResourcePoolInventory> for crate::types::SecretResourcePoolInventory {
     fn from(value: &crate::types::InfoSecSecretResourcePoolInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -830,8 +874,7 @@ for crate::types::SecretResourcePoolInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::KoAlSecretResourcePoolInventory>
-for crate::types::SecretResourcePoolInventory {
+impl ::core::convert::From<&crate::types::KoAlSecretResourcePoolInventory> for crate::types::SecretResourcePoolInventory {
     fn from(value: &crate::types::KoAlSecretResourcePoolInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -849,8 +892,7 @@ for crate::types::SecretResourcePoolInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::SanSecSecretResourcePoolInventory>
-for crate::types::SecretResourcePoolInventory {
+impl ::core::convert::From<&crate::types::SanSecSecretResourcePoolInventory> for crate::types::SecretResourcePoolInventory {
     fn from(value: &crate::types::SanSecSecretResourcePoolInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),

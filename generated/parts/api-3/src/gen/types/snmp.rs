@@ -2,6 +2,7 @@
 // Source: spec/catalog/snmp.yaml
 
 //! Catalog APIs whose route starts with /snmp, and the types and enums they use first.
+
 /// Server class: `org.zstack.snmp.agent.SnmpAgentInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -31,69 +32,76 @@ pub struct SnmpAgentInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SnmpAgentInventory { "uuid" => uuid, "version" => version, "readCommunity" =>
-    read_community, "userName" => user_name, "authAlgorithm" => auth_algorithm,
-    "authPassword" => auth_password, "privacyAlgorithm" => privacy_algorithm,
-    "privacyPassword" => privacy_password, "port" => port lenient, "status" => status,
-    "securityLevel" => security_level, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    SnmpAgentInventory {
+        "uuid" => uuid,
+        "version" => version,
+        "readCommunity" => read_community,
+        "userName" => user_name,
+        "authAlgorithm" => auth_algorithm,
+        "authPassword" => auth_password,
+        "privacyAlgorithm" => privacy_algorithm,
+        "privacyPassword" => privacy_password,
+        "port" => port lenient,
+        "status" => status,
+        "securityLevel" => security_level,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl SnmpAgentInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `version`.
     pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
+        "version"
     );
     /// Query field `readCommunity`.
     pub const READ_COMMUNITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "readCommunity",
+        "readCommunity"
     );
     /// Query field `userName`.
     pub const USER_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "userName",
+        "userName"
     );
     /// Query field `authAlgorithm`.
     pub const AUTH_ALGORITHM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "authAlgorithm",
+        "authAlgorithm"
     );
     /// Query field `authPassword`.
     pub const AUTH_PASSWORD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "authPassword",
+        "authPassword"
     );
     /// Query field `privacyAlgorithm`.
     pub const PRIVACY_ALGORITHM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "privacyAlgorithm",
+        "privacyAlgorithm"
     );
     /// Query field `privacyPassword`.
     pub const PRIVACY_PASSWORD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "privacyPassword",
+        "privacyPassword"
     );
     /// Query field `port`.
     pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "port",
+        "port"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `securityLevel`.
     pub const SECURITY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "securityLevel",
+        "securityLevel"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/ssh-key-pair.yaml
 
 //! Catalog APIs whose route starts with /ssh-key-pair, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.sshkeypair.SshKeyPairInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -17,39 +18,42 @@ pub struct SshKeyPairInventory {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SshKeyPairInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "publicKey" => public_key, "createDate" => create_date, "lastOpDate" => last_op_date,
+    SshKeyPairInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "publicKey" => public_key,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
     } serialize if feature = "serialize"
 );
 impl SshKeyPairInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `publicKey`.
     pub const PUBLIC_KEY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "publicKey",
+        "publicKey"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.header.sshkeypair.SshPrivateKeyPairInventory`.
@@ -67,14 +71,18 @@ pub struct SshPrivateKeyPairInventory {
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.21. Absent from older MNs' replies.
     pub private_key: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SshPrivateKeyPairInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "publicKey" => public_key, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "privateKey" => private_key, } serialize if feature = "serialize"
+    SshPrivateKeyPairInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "publicKey" => public_key,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "privateKey" => private_key,
+    } serialize if feature = "serialize"
 );

@@ -2,6 +2,7 @@
 // Source: spec/catalog/task-progresses.yaml
 
 //! Catalog APIs whose route starts with /task-progresses, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.core.progress.TaskProgressInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -26,8 +27,15 @@ pub struct TaskProgressInventory {
     pub arguments: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    TaskProgressInventory { "taskUuid" => task_uuid, "taskName" => task_name,
-    "parentUuid" => parent_uuid, "type" => type_, "content" => content, "opaque" =>
-    opaque default, "time" => time lenient, "subTasks" => sub_tasks default, "arguments"
-    => arguments, } serialize if feature = "serialize"
+    TaskProgressInventory {
+        "taskUuid" => task_uuid,
+        "taskName" => task_name,
+        "parentUuid" => parent_uuid,
+        "type" => type_,
+        "content" => content,
+        "opaque" => opaque default,
+        "time" => time lenient,
+        "subTasks" => sub_tasks default,
+        "arguments" => arguments,
+    } serialize if feature = "serialize"
 );

@@ -2,6 +2,7 @@
 // Source: spec/catalog/template-configurations.yaml
 
 //! Catalog APIs whose route starts with /template-configurations, and the types and enums they use first.
+
 /// Server class: `org.zstack.templateConfig.GlobalConfigTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -16,25 +17,29 @@ pub struct GlobalConfigTemplateInventory {
     pub description: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    GlobalConfigTemplateInventory { "uuid" => uuid, "name" => name, "type" => type_,
-    "description" => description, } serialize if feature = "serialize"
+    GlobalConfigTemplateInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "type" => type_,
+        "description" => description,
+    } serialize if feature = "serialize"
 );
 impl GlobalConfigTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
 }
 /// Server class: `org.zstack.templateConfig.TemplateConfigInventory`.
@@ -53,29 +58,33 @@ pub struct TemplateConfigInventory {
     pub value: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    TemplateConfigInventory { "templateUuid" => template_uuid, "category" => category,
-    "name" => name, "defaultValue" => default_value, "value" => value, } serialize if
-    feature = "serialize"
+    TemplateConfigInventory {
+        "templateUuid" => template_uuid,
+        "category" => category,
+        "name" => name,
+        "defaultValue" => default_value,
+        "value" => value,
+    } serialize if feature = "serialize"
 );
 impl TemplateConfigInventory {
     /// Query field `templateUuid`.
     pub const TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "templateUuid",
+        "templateUuid"
     );
     /// Query field `category`.
     pub const CATEGORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "category",
+        "category"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `defaultValue`.
     pub const DEFAULT_VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultValue",
+        "defaultValue"
     );
     /// Query field `value`.
     pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
+        "value"
     );
 }

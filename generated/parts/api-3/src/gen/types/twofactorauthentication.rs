@@ -2,6 +2,7 @@
 // Source: spec/catalog/twofactorauthentication.yaml
 
 //! Catalog APIs whose route starts with /twofactorauthentication, and the types and enums they use first.
+
 /// Server class: `org.zstack.twoFactorAuthentication.TwoFactorAuthenticationInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -15,49 +16,51 @@ pub struct TwoFactorAuthenticationInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub user_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
-    pub status: ::core::option::Option<
-        crate::types::TwoFactorAuthenticationSecretStatus,
-    >,
+    pub status: ::core::option::Option<crate::types::TwoFactorAuthenticationSecretStatus>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    TwoFactorAuthenticationInventory { "uuid" => uuid, "secret" => secret, "userUuid" =>
-    user_uuid, "userType" => user_type, "status" => status, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    TwoFactorAuthenticationInventory {
+        "uuid" => uuid,
+        "secret" => secret,
+        "userUuid" => user_uuid,
+        "userType" => user_type,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl TwoFactorAuthenticationInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `secret`.
     pub const SECRET: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "secret",
+        "secret"
     );
     /// Query field `userUuid`.
     pub const USER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "userUuid",
+        "userUuid"
     );
     /// Query field `userType`.
     pub const USER_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "userType",
+        "userType"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.twoFactorAuthentication.TwoFactorAuthenticationSecretInventory`.
@@ -73,25 +76,28 @@ pub struct TwoFactorAuthenticationSecretInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub resource_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
-    pub status: ::core::option::Option<
-        crate::types::TwoFactorAuthenticationSecretStatus,
-    >,
+    pub status: ::core::option::Option<crate::types::TwoFactorAuthenticationSecretStatus>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub user_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub user_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    TwoFactorAuthenticationSecretInventory { "uuid" => uuid, "secret" => secret,
-    "resourceUuid" => resource_uuid, "resourceType" => resource_type, "status" => status,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "userUuid" => user_uuid,
-    "userType" => user_type, } serialize if feature = "serialize"
+    TwoFactorAuthenticationSecretInventory {
+        "uuid" => uuid,
+        "secret" => secret,
+        "resourceUuid" => resource_uuid,
+        "resourceType" => resource_type,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "userUuid" => user_uuid,
+        "userType" => user_type,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.twoFactorAuthentication.TwoFactorAuthenticationSecretStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -125,6 +131,4 @@ impl ::core::convert::From<&str> for TwoFactorAuthenticationSecretStatus {
         }
     }
 }
-::zstack_sdk::runtime::plumbing::string_enum_traits!(
-    TwoFactorAuthenticationSecretStatus
-);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(TwoFactorAuthenticationSecretStatus);

@@ -2,6 +2,7 @@
 // Source: spec/catalog/usb-device.yaml
 
 //! Catalog APIs whose route starts with /usb-device, and the types and enums they use first.
+
 /// Server class: `org.zstack.usbDevice.UsbDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -39,86 +40,97 @@ pub struct UsbDeviceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    UsbDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "hostUuid" => host_uuid, "vmInstanceUuid" => vm_instance_uuid, "state" => state,
-    "busNum" => bus_num, "devNum" => dev_num, "idVendor" => id_vendor, "idProduct" =>
-    id_product, "iManufacturer" => i_manufacturer, "iProduct" => i_product, "iSerial" =>
-    i_serial, "usbVersion" => usb_version, "attachType" => attach_type, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    UsbDeviceInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "hostUuid" => host_uuid,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "state" => state,
+        "busNum" => bus_num,
+        "devNum" => dev_num,
+        "idVendor" => id_vendor,
+        "idProduct" => id_product,
+        "iManufacturer" => i_manufacturer,
+        "iProduct" => i_product,
+        "iSerial" => i_serial,
+        "usbVersion" => usb_version,
+        "attachType" => attach_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl UsbDeviceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `busNum`.
     pub const BUS_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "busNum",
+        "busNum"
     );
     /// Query field `devNum`.
     pub const DEV_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "devNum",
+        "devNum"
     );
     /// Query field `idVendor`.
     pub const ID_VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "idVendor",
+        "idVendor"
     );
     /// Query field `idProduct`.
     pub const ID_PRODUCT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "idProduct",
+        "idProduct"
     );
     /// Query field `iManufacturer`.
     pub const I_MANUFACTURER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "iManufacturer",
+        "iManufacturer"
     );
     /// Query field `iProduct`.
     pub const I_PRODUCT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "iProduct",
+        "iProduct"
     );
     /// Query field `iSerial`.
     pub const I_SERIAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "iSerial",
+        "iSerial"
     );
     /// Query field `usbVersion`.
     pub const USB_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "usbVersion",
+        "usbVersion"
     );
     /// Query field `attachType`.
     pub const ATTACH_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachType",
+        "attachType"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.usbDevice.UsbDeviceState`.

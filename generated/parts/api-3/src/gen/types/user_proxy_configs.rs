@@ -2,6 +2,7 @@
 // Source: spec/catalog/user-proxy-configs.yaml
 
 //! Catalog APIs whose route starts with /user-proxy-configs, and the types and enums they use first.
+
 /// Server class: `org.zstack.proxy.UserProxyConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -29,64 +30,71 @@ pub struct UserProxyConfigInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    UserProxyConfigInventory { "uuid" => uuid, "proxyType" => proxy_type, "proxyHost" =>
-    proxy_host, "proxyPort" => proxy_port lenient, "proxyUsername" => proxy_username,
-    "proxyPassword" => proxy_password, "isEnabled" => is_enabled, "proxyProtocolVersion"
-    => proxy_protocol_version, "useSsl" => use_ssl, "noProxy" => no_proxy, "createDate"
-    => create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    UserProxyConfigInventory {
+        "uuid" => uuid,
+        "proxyType" => proxy_type,
+        "proxyHost" => proxy_host,
+        "proxyPort" => proxy_port lenient,
+        "proxyUsername" => proxy_username,
+        "proxyPassword" => proxy_password,
+        "isEnabled" => is_enabled,
+        "proxyProtocolVersion" => proxy_protocol_version,
+        "useSsl" => use_ssl,
+        "noProxy" => no_proxy,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl UserProxyConfigInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `proxyType`.
     pub const PROXY_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "proxyType",
+        "proxyType"
     );
     /// Query field `proxyHost`.
     pub const PROXY_HOST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "proxyHost",
+        "proxyHost"
     );
     /// Query field `proxyPort`.
     pub const PROXY_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "proxyPort",
+        "proxyPort"
     );
     /// Query field `proxyUsername`.
     pub const PROXY_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "proxyUsername",
+        "proxyUsername"
     );
     /// Query field `proxyPassword`.
     pub const PROXY_PASSWORD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "proxyPassword",
+        "proxyPassword"
     );
     /// Query field `isEnabled`.
     pub const IS_ENABLED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isEnabled",
+        "isEnabled"
     );
     /// Query field `proxyProtocolVersion`.
     pub const PROXY_PROTOCOL_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "proxyProtocolVersion",
+        "proxyProtocolVersion"
     );
     /// Query field `useSsl`.
     pub const USE_SSL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "useSsl",
+        "useSsl"
     );
     /// Query field `noProxy`.
     pub const NO_PROXY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "noProxy",
+        "noProxy"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/vm-priority-config.yaml
 
 //! Catalog APIs whose route starts with /vm-priority-config, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.vm.VmPriorityConfigInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -19,44 +20,47 @@ pub struct VmPriorityConfigInventory {
     /// Since ZStack 3.7. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.7. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmPriorityConfigInventory { "uuid" => uuid, "accountUuid" => account_uuid, "level" =>
-    level, "cpuShares" => cpu_shares lenient, "oomScoreAdj" => oom_score_adj lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    VmPriorityConfigInventory {
+        "uuid" => uuid,
+        "accountUuid" => account_uuid,
+        "level" => level,
+        "cpuShares" => cpu_shares lenient,
+        "oomScoreAdj" => oom_score_adj lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl VmPriorityConfigInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `accountUuid`.
     pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
+        "accountUuid"
     );
     /// Query field `level`.
     pub const LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "level",
+        "level"
     );
     /// Query field `cpuShares`.
     pub const CPU_SHARES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuShares",
+        "cpuShares"
     );
     /// Query field `oomScoreAdj`.
     pub const OOM_SCORE_ADJ: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "oomScoreAdj",
+        "oomScoreAdj"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.header.vm.VmPriorityLevel`.
@@ -83,7 +87,7 @@ impl VmPriorityLevel {
         "CpuHigh",
         "MemoryHigh",
         "High",
-        "ApplianceVmHigh",
+        "ApplianceVmHigh"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {

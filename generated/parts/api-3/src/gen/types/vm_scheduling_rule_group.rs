@@ -2,6 +2,7 @@
 // Source: spec/catalog/vm-scheduling-rule-group.yaml
 
 //! Catalog APIs whose route starts with /query/vm/schedulingRule/group or /vmSchedulingRuleGroup, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.vmscheduling.VmSchedulingRuleGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -19,42 +20,46 @@ pub struct VmSchedulingRuleGroupInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmSchedulingRuleGroupInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "appliance" => appliance, "zoneUuid" => zone_uuid, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    VmSchedulingRuleGroupInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "appliance" => appliance,
+        "zoneUuid" => zone_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl VmSchedulingRuleGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `appliance`.
     pub const APPLIANCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "appliance",
+        "appliance"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/vpcfirewalls.yaml
 
 //! Catalog APIs whose route starts with /vpcfirewalls, and the types and enums they use first.
+
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -15,41 +16,44 @@ pub struct VpcFirewallInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcFirewallInventory { "uuid" => uuid, "name" => name, "refs" => refs default,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "description" =>
-    description, } serialize if feature = "serialize"
+    VpcFirewallInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "refs" => refs default,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "description" => description,
+    } serialize if feature = "serialize"
 );
 impl VpcFirewallInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `refs`.
     pub const REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "refs",
+        "refs"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
 }
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallIpSetTemplateInventory`.
@@ -67,19 +71,23 @@ pub struct VpcFirewallIpSetTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcFirewallIpSetTemplateInventory { "name" => name, "sourceValue" => source_value,
-    "destValue" => dest_value, "type" => type_, "createDate" => create_date, "lastOpDate"
-    => last_op_date, "accountUuid" => account_uuid, "uuid" => uuid, } serialize if
-    feature = "serialize"
+    VpcFirewallIpSetTemplateInventory {
+        "name" => name,
+        "sourceValue" => source_value,
+        "destValue" => dest_value,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "accountUuid" => account_uuid,
+        "uuid" => uuid,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -122,19 +130,30 @@ pub struct VpcFirewallRuleInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcFirewallRuleInventory { "uuid" => uuid, "ruleSetUuid" => rule_set_uuid, "action"
-    => action, "protocol" => protocol, "destPort" => dest_port, "sourcePort" =>
-    source_port, "sourceIp" => source_ip, "destIp" => dest_ip, "ruleNumber" =>
-    rule_number lenient, "allowStates" => allow_states, "tcpFlag" => tcp_flag,
-    "icmpTypeName" => icmp_type_name, "isApplied" => is_applied, "expired" => expired,
-    "state" => state, "isDefault" => is_default, "description" => description,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    VpcFirewallRuleInventory {
+        "uuid" => uuid,
+        "ruleSetUuid" => rule_set_uuid,
+        "action" => action,
+        "protocol" => protocol,
+        "destPort" => dest_port,
+        "sourcePort" => source_port,
+        "sourceIp" => source_ip,
+        "destIp" => dest_ip,
+        "ruleNumber" => rule_number lenient,
+        "allowStates" => allow_states,
+        "tcpFlag" => tcp_flag,
+        "icmpTypeName" => icmp_type_name,
+        "isApplied" => is_applied,
+        "expired" => expired,
+        "state" => state,
+        "isDefault" => is_default,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleSetInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -155,17 +174,22 @@ pub struct VpcFirewallRuleSetInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub rules: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcFirewallRuleSetInventory { "uuid" => uuid, "name" => name, "actionType" =>
-    action_type, "description" => description, "isDefault" => is_default, "isApplied" =>
-    is_applied, "createDate" => create_date, "lastOpDate" => last_op_date, "rules" =>
-    rules default, } serialize if feature = "serialize"
+    VpcFirewallRuleSetInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "actionType" => action_type,
+        "description" => description,
+        "isDefault" => is_default,
+        "isApplied" => is_applied,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "rules" => rules default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleSetL3RefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -184,15 +208,18 @@ pub struct VpcFirewallRuleSetL3RefInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcFirewallRuleSetL3RefInventory { "id" => id lenient, "ruleSetUuid" =>
-    rule_set_uuid, "l3NetworkUuid" => l3_network_uuid, "vpcFirewallUuid" =>
-    vpc_firewall_uuid, "packetsForwardType" => packets_forward_type, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    VpcFirewallRuleSetL3RefInventory {
+        "id" => id lenient,
+        "ruleSetUuid" => rule_set_uuid,
+        "l3NetworkUuid" => l3_network_uuid,
+        "vpcFirewallUuid" => vpc_firewall_uuid,
+        "packetsForwardType" => packets_forward_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallRuleTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -231,22 +258,34 @@ pub struct VpcFirewallRuleTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcFirewallRuleTemplateInventory { "action" => action, "protocol" => protocol, "name"
-    => name, "destPort" => dest_port, "sourcePort" => source_port, "sourceIp" =>
-    source_ip, "destIp" => dest_ip, "allowStates" => allow_states, "tcpFlag" => tcp_flag,
-    "icmpTypeName" => icmp_type_name, "ruleNumber" => rule_number lenient, "enableLog" =>
-    enable_log, "state" => state, "isDefault" => is_default, "description" =>
-    description, "createDate" => create_date, "lastOpDate" => last_op_date, "accountUuid"
-    => account_uuid, "uuid" => uuid, } serialize if feature = "serialize"
+    VpcFirewallRuleTemplateInventory {
+        "action" => action,
+        "protocol" => protocol,
+        "name" => name,
+        "destPort" => dest_port,
+        "sourcePort" => source_port,
+        "sourceIp" => source_ip,
+        "destIp" => dest_ip,
+        "allowStates" => allow_states,
+        "tcpFlag" => tcp_flag,
+        "icmpTypeName" => icmp_type_name,
+        "ruleNumber" => rule_number lenient,
+        "enableLog" => enable_log,
+        "state" => state,
+        "isDefault" => is_default,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "accountUuid" => account_uuid,
+        "uuid" => uuid,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.vpcfirewall.entity.VpcFirewallVRouterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -261,35 +300,37 @@ pub struct VpcFirewallVRouterRefInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcFirewallVRouterRefInventory { "id" => id lenient, "vpcFirewallUuid" =>
-    vpc_firewall_uuid, "vRouterUuid" => v_router_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    VpcFirewallVRouterRefInventory {
+        "id" => id lenient,
+        "vpcFirewallUuid" => vpc_firewall_uuid,
+        "vRouterUuid" => v_router_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl VpcFirewallVRouterRefInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
+        "id"
     );
     /// Query field `vpcFirewallUuid`.
     pub const VPC_FIREWALL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vpcFirewallUuid",
+        "vpcFirewallUuid"
     );
     /// Query field `vRouterUuid`.
     pub const V_ROUTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vRouterUuid",
+        "vRouterUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.vpcfirewall.entity.ActionType`.
@@ -585,7 +626,7 @@ impl ProtocolType {
         "VRRP",
         "WESP",
         "VNS_IDP",
-        "XTP",
+        "XTP"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {

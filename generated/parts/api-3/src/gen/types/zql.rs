@@ -2,6 +2,7 @@
 // Source: spec/catalog/zql.yaml
 
 //! Catalog APIs whose route starts with /zql, and the types and enums they use first.
+
 /// Server class: `org.zstack.zql.ZQLQueryReturn`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -11,23 +12,21 @@ pub struct ZQLQueryReturn {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub inventory_counts: ::std::collections::BTreeMap<::std::string::String, i64>,
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
-    pub inventory_aggregate_functions: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub inventory_aggregate_functions: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub total: ::core::option::Option<i64>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub return_with: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub return_with: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ZQLQueryReturn { "inventories" => inventories default, "inventoryCounts" =>
-    inventory_counts lenient_default, "inventoryAggregateFunctions" =>
-    inventory_aggregate_functions default, "total" => total lenient, "returnWith" =>
-    return_with default, "name" => name, } serialize if feature = "serialize"
+    ZQLQueryReturn {
+        "inventories" => inventories default,
+        "inventoryCounts" => inventory_counts lenient_default,
+        "inventoryAggregateFunctions" => inventory_aggregate_functions default,
+        "total" => total lenient,
+        "returnWith" => return_with default,
+        "name" => name,
+    } serialize if feature = "serialize"
 );

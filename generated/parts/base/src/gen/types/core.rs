@@ -2,6 +2,7 @@
 // Source: spec/catalog/core.yaml
 
 //! Catalog APIs whose route starts with /clean/queue or /core, and the types and enums they use first.
+
 /// Extends `ErrorCode` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.aliyun.errorCode.AliyunErrorCode`.
@@ -48,10 +49,18 @@ pub struct AliyunErrorCode {
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AliyunErrorCode { "code" => code, "description" => description, "details" => details,
-    "elaboration" => elaboration, "opaque" => opaque default, "cause" => cause,
-    "location" => location, "cost" => cost, "causes" => causes default, "messages" =>
-    messages, } serialize if feature = "serialize"
+    AliyunErrorCode {
+        "code" => code,
+        "description" => description,
+        "details" => details,
+        "elaboration" => elaboration,
+        "opaque" => opaque default,
+        "cause" => cause,
+        "location" => location,
+        "cost" => cost,
+        "causes" => causes default,
+        "messages" => messages,
+    } serialize if feature = "serialize"
 );
 /// Extends `ErrorCode` and carries all of its fields.
 ///
@@ -99,10 +108,18 @@ pub struct AliyunOssException {
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AliyunOssException { "code" => code, "description" => description, "details" =>
-    details, "elaboration" => elaboration, "opaque" => opaque default, "cause" => cause,
-    "location" => location, "cost" => cost, "causes" => causes default, "messages" =>
-    messages, } serialize if feature = "serialize"
+    AliyunOssException {
+        "code" => code,
+        "description" => description,
+        "details" => details,
+        "elaboration" => elaboration,
+        "opaque" => opaque default,
+        "cause" => cause,
+        "location" => location,
+        "cost" => cost,
+        "causes" => causes default,
+        "messages" => messages,
+    } serialize if feature = "serialize"
 );
 /// Extends `ErrorCode` and carries all of its fields.
 ///
@@ -150,10 +167,18 @@ pub struct BaremetalException {
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BaremetalException { "code" => code, "description" => description, "details" =>
-    details, "elaboration" => elaboration, "opaque" => opaque default, "cause" => cause,
-    "location" => location, "cost" => cost, "causes" => causes default, "messages" =>
-    messages, } serialize if feature = "serialize"
+    BaremetalException {
+        "code" => code,
+        "description" => description,
+        "details" => details,
+        "elaboration" => elaboration,
+        "opaque" => opaque default,
+        "cause" => cause,
+        "location" => location,
+        "cost" => cost,
+        "causes" => causes default,
+        "messages" => messages,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.core.progress.ChainInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -165,8 +190,7 @@ pub struct ChainInfo {
     pub pending_task: ::std::vec::Vec<crate::types::PendingTaskInfo>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ChainInfo { "runningTask" => running_task default, "pendingTask" => pending_task
-    default, } serialize if feature = "serialize"
+    ChainInfo { "runningTask" => running_task default, "pendingTask" => pending_task default, } serialize if feature = "serialize"
 );
 /// Extends `ErrorCode` and carries all of its fields.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -210,10 +234,18 @@ pub struct ErrorCodeList {
     pub messages: ::core::option::Option<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ErrorCodeList { "code" => code, "description" => description, "details" => details,
-    "elaboration" => elaboration, "opaque" => opaque default, "cause" => cause,
-    "location" => location, "cost" => cost, "causes" => causes default, "messages" =>
-    messages, } serialize if feature = "serialize"
+    ErrorCodeList {
+        "code" => code,
+        "description" => description,
+        "details" => details,
+        "elaboration" => elaboration,
+        "opaque" => opaque default,
+        "cause" => cause,
+        "location" => location,
+        "cost" => cost,
+        "causes" => causes default,
+        "messages" => messages,
+    } serialize if feature = "serialize"
 );
 /// Extends `TaskInfo` and carries all of its fields.
 ///
@@ -241,10 +273,17 @@ pub struct PendingTaskInfo {
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PendingTaskInfo { "name" => name, "className" => class_name, "index" => index
-    lenient, "pendingTime" => pending_time lenient, "executionTime" => execution_time
-    lenient, "context" => context, "apiId" => api_id, "apiName" => api_name,
-    "contextList" => context_list default, } serialize if feature = "serialize"
+    PendingTaskInfo {
+        "name" => name,
+        "className" => class_name,
+        "index" => index lenient,
+        "pendingTime" => pending_time lenient,
+        "executionTime" => execution_time lenient,
+        "context" => context,
+        "apiId" => api_id,
+        "apiName" => api_name,
+        "contextList" => context_list default,
+    } serialize if feature = "serialize"
 );
 /// Extends `TaskInfo` and carries all of its fields.
 ///
@@ -272,10 +311,17 @@ pub struct RunningTaskInfo {
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    RunningTaskInfo { "name" => name, "className" => class_name, "index" => index
-    lenient, "pendingTime" => pending_time lenient, "executionTime" => execution_time
-    lenient, "context" => context, "apiId" => api_id, "apiName" => api_name,
-    "contextList" => context_list default, } serialize if feature = "serialize"
+    RunningTaskInfo {
+        "name" => name,
+        "className" => class_name,
+        "index" => index lenient,
+        "pendingTime" => pending_time lenient,
+        "executionTime" => execution_time lenient,
+        "context" => context,
+        "apiId" => api_id,
+        "apiName" => api_name,
+        "contextList" => context_list default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.core.progress.TaskInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -301,10 +347,17 @@ pub struct TaskInfo {
     pub context_list: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    TaskInfo { "name" => name, "className" => class_name, "index" => index lenient,
-    "pendingTime" => pending_time lenient, "executionTime" => execution_time lenient,
-    "context" => context, "apiId" => api_id, "apiName" => api_name, "contextList" =>
-    context_list default, } serialize if feature = "serialize"
+    TaskInfo {
+        "name" => name,
+        "className" => class_name,
+        "index" => index lenient,
+        "pendingTime" => pending_time lenient,
+        "executionTime" => execution_time lenient,
+        "context" => context,
+        "apiId" => api_id,
+        "apiName" => api_name,
+        "contextList" => context_list default,
+    } serialize if feature = "serialize"
 );
 #[doc(inline)]
 pub use ::zstack_sdk::runtime::ErrorCode;
@@ -331,12 +384,12 @@ impl AnyTaskInfo {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::TaskInfo> {
         match self {
             Self::TaskInfo(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::PendingTaskInfo(value) => {
-                ::std::borrow::Cow::Owned(crate::types::TaskInfo::from(value))
-            }
-            Self::RunningTaskInfo(value) => {
-                ::std::borrow::Cow::Owned(crate::types::TaskInfo::from(value))
-            }
+            Self::PendingTaskInfo(value) => ::std::borrow::Cow::Owned(
+                crate::types::TaskInfo::from(value)
+            ),
+            Self::RunningTaskInfo(value) => ::std::borrow::Cow::Owned(
+                crate::types::TaskInfo::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -344,45 +397,37 @@ impl AnyTaskInfo {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyTaskInfo {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.core.progress.TaskInfo" => {
-                ::core::result::Result::Ok(
-                    <crate::types::TaskInfo as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::TaskInfo),
-                )
-            }
-            "org.zstack.header.core.progress.PendingTaskInfo" => {
-                ::core::result::Result::Ok(
-                    <crate::types::PendingTaskInfo as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::PendingTaskInfo),
-                )
-            }
-            "org.zstack.header.core.progress.RunningTaskInfo" => {
-                ::core::result::Result::Ok(
-                    <crate::types::RunningTaskInfo as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::RunningTaskInfo),
-                )
-            }
+            "org.zstack.header.core.progress.TaskInfo" => ::core::result::Result::Ok(
+                <crate::types::TaskInfo as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::TaskInfo)
+            ),
+            "org.zstack.header.core.progress.PendingTaskInfo" => ::core::result::Result::Ok(
+                <crate::types::PendingTaskInfo as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::PendingTaskInfo)
+            ),
+            "org.zstack.header.core.progress.RunningTaskInfo" => ::core::result::Result::Ok(
+                <crate::types::RunningTaskInfo as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::RunningTaskInfo)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::TaskInfo as ::serde::Deserialize<'de>>::deserialize(deserializer)
-            .map(Self::TaskInfo)
+        <crate::types::TaskInfo as ::serde::Deserialize<'de>>::deserialize(deserializer).map(
+            Self::TaskInfo
+        )
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -390,7 +435,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyTaskInfo {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyTaskInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -399,16 +444,12 @@ impl<'de> ::serde::Deserialize<'de> for AnyTaskInfo {
 impl ::serde::Serialize for AnyTaskInfo {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
             Self::TaskInfo(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::PendingTaskInfo(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::RunningTaskInfo(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::PendingTaskInfo(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::RunningTaskInfo(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }

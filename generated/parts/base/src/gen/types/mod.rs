@@ -2,6 +2,7 @@
 // Source: spec/
 
 //! Inventories and enums.
+
 pub mod core;
 #[doc(no_inline)]
 pub use core::*;

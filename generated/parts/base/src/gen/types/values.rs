@@ -4,6 +4,7 @@
 //! Enums for the closed value sets of request params that no spec enum
 //! covers, one per distinct set, shared by every param with that set.
 //! Each is compiled when an API group that uses it is enabled.
+
 /// The values of the `aclType` param of the API `AddAccessControlListToLoadBalancer`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
 #[cfg(feature = "load-balancers")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -243,11 +244,7 @@ pub enum AddressMode {
 #[cfg(feature = "l3-networks")]
 impl AddressMode {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "SLAAC",
-        "Stateful-DHCP",
-        "Stateless-DHCP",
-    ];
+    pub const VALUES: &'static [&'static str] = &["SLAAC", "Stateful-DHCP", "Stateless-DHCP"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -291,7 +288,7 @@ impl AdjustmentType {
     pub const VALUES: &'static [&'static str] = &[
         "QuantityChangeInCapacity",
         "PercentChangeInCapacity",
-        "TotalCapacity",
+        "TotalCapacity"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -391,14 +388,7 @@ impl ::core::convert::From<&str> for AllocatePublicIp {
 #[cfg(feature = "hybrid")]
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(AllocatePublicIp);
 /// The values of the `architecture` param of the APIs `AddImage`, `CreateCluster`, `CreateOvnControllerVm`, `CreateRootVolumeTemplateFromVolumeBackup` and 2 more. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
-#[cfg(
-    any(
-        feature = "clusters",
-        feature = "images",
-        feature = "ovn",
-        feature = "vm-instances"
-    )
-)]
+#[cfg(any(feature = "clusters", feature = "images", feature = "ovn", feature = "vm-instances"))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Architecture {
@@ -413,22 +403,10 @@ pub enum Architecture {
     /// A value this SDK version does not know, kept verbatim.
     Unknown(::std::string::String),
 }
-#[cfg(
-    any(
-        feature = "clusters",
-        feature = "images",
-        feature = "ovn",
-        feature = "vm-instances"
-    )
-)]
+#[cfg(any(feature = "clusters", feature = "images", feature = "ovn", feature = "vm-instances"))]
 impl Architecture {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "x86_64",
-        "aarch64",
-        "mips64el",
-        "loongarch64",
-    ];
+    pub const VALUES: &'static [&'static str] = &["x86_64", "aarch64", "mips64el", "loongarch64"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -440,14 +418,7 @@ impl Architecture {
         }
     }
 }
-#[cfg(
-    any(
-        feature = "clusters",
-        feature = "images",
-        feature = "ovn",
-        feature = "vm-instances"
-    )
-)]
+#[cfg(any(feature = "clusters", feature = "images", feature = "ovn", feature = "vm-instances"))]
 impl ::core::convert::From<&str> for Architecture {
     fn from(value: &str) -> Self {
         match value {
@@ -459,14 +430,7 @@ impl ::core::convert::From<&str> for Architecture {
         }
     }
 }
-#[cfg(
-    any(
-        feature = "clusters",
-        feature = "images",
-        feature = "ovn",
-        feature = "vm-instances"
-    )
-)]
+#[cfg(any(feature = "clusters", feature = "images", feature = "ovn", feature = "vm-instances"))]
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(Architecture);
 /// The values of the `attachType` param of the APIs `AttachUsbDeviceToVm`, `GetUsbDeviceCandidatesForAttachingVm`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
 #[cfg(any(feature = "usb-device", feature = "vm-instances"))]
@@ -571,7 +535,7 @@ impl AuthAlgorithm {
         "SHA224",
         "SHA256",
         "SHA384",
-        "SHA512",
+        "SHA512"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -732,7 +696,7 @@ impl BalancerAlgorithm {
         "weightroundrobin",
         "roundrobin",
         "leastconn",
-        "source",
+        "source"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -782,7 +746,7 @@ impl BaremetalType {
         "kickstart",
         "preseed",
         "autoyast",
-        "autoinstall",
+        "autoinstall"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -931,9 +895,7 @@ impl ::core::convert::From<&str> for CalculateAccountSpendingHypervisorType {
     }
 }
 #[cfg(feature = "billings")]
-::zstack_sdk::runtime::plumbing::string_enum_traits!(
-    CalculateAccountSpendingHypervisorType
-);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(CalculateAccountSpendingHypervisorType);
 /// The values of the `resourceType` param of the API `CalculateResourceSpending`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
 #[cfg(feature = "billings")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -990,7 +952,7 @@ impl CalculateResourceSpendingResourceType {
         "pubIpVmNicBandwidthIn",
         "pubIpVmNicBandwidthOut",
         "bareMetal2Instance",
-        "all",
+        "all"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1038,9 +1000,7 @@ impl ::core::convert::From<&str> for CalculateResourceSpendingResourceType {
     }
 }
 #[cfg(feature = "billings")]
-::zstack_sdk::runtime::plumbing::string_enum_traits!(
-    CalculateResourceSpendingResourceType
-);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(CalculateResourceSpendingResourceType);
 /// The values of the `category` param of the APIs `CreateL3Network`, `UpdateL3Network`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
 #[cfg(feature = "l3-networks")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1101,12 +1061,7 @@ pub enum ChangeHostNetworkInterfaceLldpModeMode {
 #[cfg(feature = "host-network-interface")]
 impl ChangeHostNetworkInterfaceLldpModeMode {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "rx_only",
-        "tx_only",
-        "rx_and_tx",
-        "disable",
-    ];
+    pub const VALUES: &'static [&'static str] = &["rx_only", "tx_only", "rx_and_tx", "disable"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1131,9 +1086,7 @@ impl ::core::convert::From<&str> for ChangeHostNetworkInterfaceLldpModeMode {
     }
 }
 #[cfg(feature = "host-network-interface")]
-::zstack_sdk::runtime::plumbing::string_enum_traits!(
-    ChangeHostNetworkInterfaceLldpModeMode
-);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ChangeHostNetworkInterfaceLldpModeMode);
 /// The values of the `stateEvent` param of the API `ChangeHostState`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
 #[cfg(feature = "hosts")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1267,7 +1220,7 @@ impl ChangeIPsecConnectionPfs {
         "dh-group23",
         "dh-group24",
         "dh-group25",
-        "dh-group26",
+        "dh-group26"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1337,12 +1290,7 @@ pub enum ChangePrimaryStorageStateStateEvent {
 #[cfg(feature = "primary-storage")]
 impl ChangePrimaryStorageStateStateEvent {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "enable",
-        "disable",
-        "maintain",
-        "deleting",
-    ];
+    pub const VALUES: &'static [&'static str] = &["enable", "disable", "maintain", "deleting"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1367,9 +1315,7 @@ impl ::core::convert::From<&str> for ChangePrimaryStorageStateStateEvent {
     }
 }
 #[cfg(feature = "primary-storage")]
-::zstack_sdk::runtime::plumbing::string_enum_traits!(
-    ChangePrimaryStorageStateStateEvent
-);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ChangePrimaryStorageStateStateEvent);
 /// The values of the `stateEvent` param of the API `ChangeSNSApplicationEndpointState`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
 #[cfg(feature = "sns")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1410,9 +1356,7 @@ impl ::core::convert::From<&str> for ChangeSNSApplicationEndpointStateStateEvent
     }
 }
 #[cfg(feature = "sns")]
-::zstack_sdk::runtime::plumbing::string_enum_traits!(
-    ChangeSNSApplicationEndpointStateStateEvent
-);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ChangeSNSApplicationEndpointStateStateEvent);
 /// The values of the `stateEvent` param of the API `ChangeSecretResourcePoolState`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
 #[cfg(feature = "secret-resource-pools")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1449,9 +1393,7 @@ impl ::core::convert::From<&str> for ChangeSecretResourcePoolStateStateEvent {
     }
 }
 #[cfg(feature = "secret-resource-pools")]
-::zstack_sdk::runtime::plumbing::string_enum_traits!(
-    ChangeSecretResourcePoolStateStateEvent
-);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ChangeSecretResourcePoolStateStateEvent);
 /// The values of the `chargeType` param of the API `CreateHybridEip`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
 #[cfg(feature = "hybrid")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1500,10 +1442,7 @@ pub enum ConvertStrategy {
 #[cfg(feature = "v2v")]
 impl ConvertStrategy {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "CapacityOptimized",
-        "EfficiencyFirst",
-    ];
+    pub const VALUES: &'static [&'static str] = &["CapacityOptimized", "EfficiencyFirst"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1561,9 +1500,7 @@ impl ::core::convert::From<&str> for ConvertVmFromForeignHypervisorStrategy {
     }
 }
 #[cfg(feature = "v2v")]
-::zstack_sdk::runtime::plumbing::string_enum_traits!(
-    ConvertVmFromForeignHypervisorStrategy
-);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(ConvertVmFromForeignHypervisorStrategy);
 /// The values of the `type` param of the API `CreateAccount`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
 #[cfg(feature = "accounts")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1701,7 +1638,7 @@ impl CreateClusterHypervisorType {
         "Simulator",
         "baremetal",
         "baremetal2",
-        "xdragon",
+        "xdragon"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1811,9 +1748,7 @@ impl ::core::convert::From<&str> for CreateEcsSecurityGroupRemoteStrategy {
     }
 }
 #[cfg(feature = "hybrid")]
-::zstack_sdk::runtime::plumbing::string_enum_traits!(
-    CreateEcsSecurityGroupRemoteStrategy
-);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(CreateEcsSecurityGroupRemoteStrategy);
 /// The values of the `type` param of the API `CreateFlowMeter`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
 #[cfg(feature = "flowmeters")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1913,7 +1848,7 @@ impl CreateIPsecConnectionPfs {
         "dh-group23",
         "dh-group24",
         "dh-group25",
-        "dh-group26",
+        "dh-group26"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2206,7 +2141,7 @@ impl CreateSchedulerJobGroupType {
         "databaseBackup",
         "runAutoScalingGroup",
         "cancelIAM2ProjectLoginExpired",
-        "takeIAM2ProjectLoginExpired",
+        "takeIAM2ProjectLoginExpired"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2299,7 +2234,7 @@ impl CreateSchedulerJobType {
         "localRaidSelfTest",
         "runAutoScalingGroup",
         "cancelIAM2ProjectLoginExpired",
-        "takeIAM2ProjectLoginExpired",
+        "takeIAM2ProjectLoginExpired"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2550,13 +2485,7 @@ pub enum DefaultOutputProtocol {
 #[cfg(feature = "primary-storage")]
 impl DefaultOutputProtocol {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "Vhost",
-        "iSCSI",
-        "NVMEoF",
-        "CBD",
-        "file",
-    ];
+    pub const VALUES: &'static [&'static str] = &["Vhost", "iSCSI", "NVMEoF", "CBD", "file"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2605,13 +2534,7 @@ pub enum DefaultProtocol {
 #[cfg(feature = "primary-storage")]
 impl DefaultProtocol {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "Vhost",
-        "Scsi",
-        "Nvme",
-        "CBD",
-        "file",
-    ];
+    pub const VALUES: &'static [&'static str] = &["Vhost", "Scsi", "Nvme", "CBD", "file"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2697,13 +2620,7 @@ pub enum DeleteVolumeQosMode {
 #[cfg(feature = "volumes")]
 impl DeleteVolumeQosMode {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "total",
-        "read",
-        "write",
-        "all",
-        "overwrite",
-    ];
+    pub const VALUES: &'static [&'static str] = &["total", "read", "write", "all", "overwrite"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2941,13 +2858,7 @@ pub enum EncAlg {
 #[cfg(feature = "hybrid")]
 impl EncAlg {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "3des",
-        "aes-128",
-        "aes-192",
-        "aes-256",
-        "des",
-    ];
+    pub const VALUES: &'static [&'static str] = &["3des", "aes-128", "aes-192", "aes-256", "des"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3163,7 +3074,7 @@ impl Framework {
         "sentence_transformers",
         "llama.cpp",
         "Ollama",
-        "Other",
+        "Other"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3236,9 +3147,7 @@ impl ::core::convert::From<&str> for GetCandidateNetworkInterfacesInterfaceType 
     }
 }
 #[cfg(feature = "clusters")]
-::zstack_sdk::runtime::plumbing::string_enum_traits!(
-    GetCandidateNetworkInterfacesInterfaceType
-);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(GetCandidateNetworkInterfacesInterfaceType);
 /// The values of the `resourceType` param of the API `GetConnectionBetweenL3NetworkAndAliyunVSwitch`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
 #[cfg(feature = "hybrid")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -3258,12 +3167,7 @@ pub enum GetConnectionBetweenL3NetworkAndAliyunVSwitchResourceType {
 #[cfg(feature = "hybrid")]
 impl GetConnectionBetweenL3NetworkAndAliyunVSwitchResourceType {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "l3network",
-        "vroutervm",
-        "vbr",
-        "vpc",
-    ];
+    pub const VALUES: &'static [&'static str] = &["l3network", "vroutervm", "vbr", "vpc"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3276,8 +3180,7 @@ impl GetConnectionBetweenL3NetworkAndAliyunVSwitchResourceType {
     }
 }
 #[cfg(feature = "hybrid")]
-impl ::core::convert::From<&str>
-for GetConnectionBetweenL3NetworkAndAliyunVSwitchResourceType {
+impl ::core::convert::From<&str> for GetConnectionBetweenL3NetworkAndAliyunVSwitchResourceType {
     fn from(value: &str) -> Self {
         match value {
             "l3network" => Self::L3network,
@@ -3332,9 +3235,7 @@ impl ::core::convert::From<&str> for GetL3NetworkIpStatisticResourceType {
     }
 }
 #[cfg(feature = "l3-networks")]
-::zstack_sdk::runtime::plumbing::string_enum_traits!(
-    GetL3NetworkIpStatisticResourceType
-);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(GetL3NetworkIpStatisticResourceType);
 /// The values of the `sortBy` param of the API `GetL3NetworkIpStatistic`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
 #[cfg(feature = "l3-networks")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -3389,11 +3290,7 @@ pub enum GetLicenseRecordsSortBy {
 #[cfg(feature = "licenses")]
 impl GetLicenseRecordsSortBy {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "issuedDate",
-        "expiredDate",
-        "uploadDate",
-    ];
+    pub const VALUES: &'static [&'static str] = &["issuedDate", "expiredDate", "uploadDate"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3453,9 +3350,7 @@ impl ::core::convert::From<&str> for GetLoadBalancerListenerACLEntriesType {
     }
 }
 #[cfg(feature = "load-balancers")]
-::zstack_sdk::runtime::plumbing::string_enum_traits!(
-    GetLoadBalancerListenerACLEntriesType
-);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(GetLoadBalancerListenerACLEntriesType);
 /// The values of the `version` param of the API `GetSupportedCloudFormationResources`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
 #[cfg(feature = "cloudformation")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -3488,9 +3383,7 @@ impl ::core::convert::From<&str> for GetSupportedCloudFormationResourcesVersion 
     }
 }
 #[cfg(feature = "cloudformation")]
-::zstack_sdk::runtime::plumbing::string_enum_traits!(
-    GetSupportedCloudFormationResourcesVersion
-);
+::zstack_sdk::runtime::plumbing::string_enum_traits!(GetSupportedCloudFormationResourcesVersion);
 /// The values of the `trashType` param of the API `GetTrashOnPrimaryStorage`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
 #[cfg(feature = "primary-storage")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -3514,7 +3407,7 @@ impl GetTrashOnPrimaryStorageTrashType {
         "MigrateVolume",
         "MigrateVolumeSnapshot",
         "RevertVolume",
-        "VolumeSnapshot",
+        "VolumeSnapshot"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3756,7 +3649,7 @@ impl HttpMode {
         "http-server-close",
         "http-tunnel",
         "httpclose",
-        "forceclose",
+        "forceclose"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3884,13 +3777,7 @@ pub enum IkeAuthAlgorithm {
 #[cfg(feature = "ipsec")]
 impl IkeAuthAlgorithm {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "md5",
-        "sha1",
-        "sha256",
-        "sha384",
-        "sha512",
-    ];
+    pub const VALUES: &'static [&'static str] = &["md5", "sha1", "sha256", "sha384", "sha512"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3937,12 +3824,7 @@ pub enum IkeEncryptionAlgorithm {
 #[cfg(feature = "ipsec")]
 impl IkeEncryptionAlgorithm {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "3des",
-        "aes-128",
-        "aes-192",
-        "aes-256",
-    ];
+    pub const VALUES: &'static [&'static str] = &["3des", "aes-128", "aes-192", "aes-256"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -4159,7 +4041,7 @@ impl Level {
         "INFO",
         "DEBUG",
         "TRACE",
-        "ALL",
+        "ALL"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4251,7 +4133,7 @@ impl MediaType {
     pub const VALUES: &'static [&'static str] = &[
         "RootVolumeTemplate",
         "ISO",
-        "DataVolumeTemplate",
+        "DataVolumeTemplate"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4400,11 +4282,7 @@ pub enum NextHopType {
 #[cfg(feature = "hybrid")]
 impl NextHopType {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "Instance",
-        "RouterInterface",
-        "VpnGateway",
-    ];
+    pub const VALUES: &'static [&'static str] = &["Instance", "RouterInterface", "VpnGateway"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -4494,7 +4372,7 @@ impl Pfs {
         "group2",
         "group5",
         "group14",
-        "group24",
+        "group24"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4526,9 +4404,7 @@ impl ::core::convert::From<&str> for Pfs {
 #[cfg(feature = "hybrid")]
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(Pfs);
 /// The values of the `platform` param of the APIs `AddImage`, `ConvertVmFromForeignHypervisor`, `CreateDataVolumeTemplateFromVolumeBackup`, `CreateOvnControllerVm` and 8 more. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
-#[cfg(
-    any(feature = "images", feature = "ovn", feature = "v2v", feature = "vm-instances")
-)]
+#[cfg(any(feature = "images", feature = "ovn", feature = "v2v", feature = "vm-instances"))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Platform {
@@ -4545,9 +4421,7 @@ pub enum Platform {
     /// A value this SDK version does not know, kept verbatim.
     Unknown(::std::string::String),
 }
-#[cfg(
-    any(feature = "images", feature = "ovn", feature = "v2v", feature = "vm-instances")
-)]
+#[cfg(any(feature = "images", feature = "ovn", feature = "v2v", feature = "vm-instances"))]
 impl Platform {
     /// Every known wire value, in declaration order.
     pub const VALUES: &'static [&'static str] = &[
@@ -4555,7 +4429,7 @@ impl Platform {
         "Windows",
         "Other",
         "Paravirtualization",
-        "WindowsVirtio",
+        "WindowsVirtio"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4569,9 +4443,7 @@ impl Platform {
         }
     }
 }
-#[cfg(
-    any(feature = "images", feature = "ovn", feature = "v2v", feature = "vm-instances")
-)]
+#[cfg(any(feature = "images", feature = "ovn", feature = "v2v", feature = "vm-instances"))]
 impl ::core::convert::From<&str> for Platform {
     fn from(value: &str) -> Self {
         match value {
@@ -4584,9 +4456,7 @@ impl ::core::convert::From<&str> for Platform {
         }
     }
 }
-#[cfg(
-    any(feature = "images", feature = "ovn", feature = "v2v", feature = "vm-instances")
-)]
+#[cfg(any(feature = "images", feature = "ovn", feature = "v2v", feature = "vm-instances"))]
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(Platform);
 /// The values of the `platform` param of the APIs `CreateGuestVmScript`, `ExecuteGuestVmCommand`, `UpdateGuestVmScript`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
 #[cfg(any(feature = "scripts", feature = "vm-instances"))]
@@ -4720,13 +4590,7 @@ pub enum PrivacyAlgorithm {
 #[cfg(feature = "snmp")]
 impl PrivacyAlgorithm {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "DES",
-        "AES128",
-        "AES192",
-        "AES256",
-        "3DES",
-    ];
+    pub const VALUES: &'static [&'static str] = &["DES", "AES128", "AES192", "AES256", "3DES"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -4977,7 +4841,7 @@ impl RemovalPolicy {
         "NewestInstance",
         "OldestScalingConfiguration",
         "MinimumCPUUsageInstance",
-        "MinimumMemoryUsageInstance",
+        "MinimumMemoryUsageInstance"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5050,7 +4914,7 @@ impl ResourceName {
         "pubIpVmNicBandwidthIn",
         "pubIpVipBandwidthOut",
         "pubIpVipBandwidthIn",
-        "bareMetal2Instance",
+        "bareMetal2Instance"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5441,13 +5305,7 @@ pub enum ScriptType {
 #[cfg(feature = "scripts")]
 impl ScriptType {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "Shell",
-        "Python",
-        "Perl",
-        "Bat",
-        "Powershell",
-    ];
+    pub const VALUES: &'static [&'static str] = &["Shell", "Python", "Perl", "Bat", "Powershell"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -5572,7 +5430,7 @@ impl SecretResourcePoolsType {
         "CloudSecurityMachine",
         "OrdinarySecurityMachine",
         "CloudSecurityResourceService",
-        "SecureSignVerifyService",
+        "SecureSignVerifyService"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5656,7 +5514,7 @@ impl SecurityMachinesType {
     pub const VALUES: &'static [&'static str] = &[
         "CloudSecurityMachine",
         "OrdinarySecurityMachine",
-        "SecureSignVerifyService",
+        "SecureSignVerifyService"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5710,7 +5568,7 @@ impl SecurityPolicyType {
         "tls_cipher_policy_1_1",
         "tls_cipher_policy_1_2",
         "tls_cipher_policy_1_2_strict",
-        "tls_cipher_policy_1_2_strict_with_1_3",
+        "tls_cipher_policy_1_2_strict_with_1_3"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5720,9 +5578,7 @@ impl SecurityPolicyType {
             Self::TlsCipherPolicy11 => "tls_cipher_policy_1_1",
             Self::TlsCipherPolicy12 => "tls_cipher_policy_1_2",
             Self::TlsCipherPolicy12Strict => "tls_cipher_policy_1_2_strict",
-            Self::TlsCipherPolicy12StrictWith13 => {
-                "tls_cipher_policy_1_2_strict_with_1_3"
-            }
+            Self::TlsCipherPolicy12StrictWith13 => "tls_cipher_policy_1_2_strict_with_1_3",
             Self::Unknown(other) => other,
         }
     }
@@ -5736,9 +5592,7 @@ impl ::core::convert::From<&str> for SecurityPolicyType {
             "tls_cipher_policy_1_1" => Self::TlsCipherPolicy11,
             "tls_cipher_policy_1_2" => Self::TlsCipherPolicy12,
             "tls_cipher_policy_1_2_strict" => Self::TlsCipherPolicy12Strict,
-            "tls_cipher_policy_1_2_strict_with_1_3" => {
-                Self::TlsCipherPolicy12StrictWith13
-            }
+            "tls_cipher_policy_1_2_strict_with_1_3" => Self::TlsCipherPolicy12StrictWith13,
             other => Self::Unknown(other.to_string()),
         }
     }
@@ -5764,12 +5618,7 @@ pub enum SessionPersistence {
 #[cfg(feature = "load-balancers")]
 impl SessionPersistence {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "disable",
-        "iphash",
-        "insert",
-        "rewrite",
-    ];
+    pub const VALUES: &'static [&'static str] = &["disable", "iphash", "insert", "rewrite"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -5812,11 +5661,7 @@ pub enum SetVmInstanceHaLevelLevel {
 #[cfg(feature = "vm-instances")]
 impl SetVmInstanceHaLevelLevel {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "NeverStop",
-        "OnHostFailure",
-        "FaultTolerance",
-    ];
+    pub const VALUES: &'static [&'static str] = &["NeverStop", "OnHostFailure", "FaultTolerance"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -5980,7 +5825,7 @@ impl SortBy {
         "HostIp",
         "HostName",
         "ClusterName",
-        "CreateDate",
+        "CreateDate"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6012,14 +5857,7 @@ impl ::core::convert::From<&str> for SortBy {
 #[cfg(feature = "hosts")]
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(SortBy);
 /// The values of the `sortDirection` param of the APIs `GetIAM2VirtualIDInGroup`, `GetInterfaceServiceTypeStatistic`, `GetL3NetworkIpStatistic`, `GetLicenseRecords`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
-#[cfg(
-    any(
-        feature = "hosts",
-        feature = "iam2",
-        feature = "l3-networks",
-        feature = "licenses"
-    )
-)]
+#[cfg(any(feature = "hosts", feature = "iam2", feature = "l3-networks", feature = "licenses"))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SortDirectionAscDesc {
@@ -6030,14 +5868,7 @@ pub enum SortDirectionAscDesc {
     /// A value this SDK version does not know, kept verbatim.
     Unknown(::std::string::String),
 }
-#[cfg(
-    any(
-        feature = "hosts",
-        feature = "iam2",
-        feature = "l3-networks",
-        feature = "licenses"
-    )
-)]
+#[cfg(any(feature = "hosts", feature = "iam2", feature = "l3-networks", feature = "licenses"))]
 impl SortDirectionAscDesc {
     /// Every known wire value, in declaration order.
     pub const VALUES: &'static [&'static str] = &["asc", "desc"];
@@ -6050,14 +5881,7 @@ impl SortDirectionAscDesc {
         }
     }
 }
-#[cfg(
-    any(
-        feature = "hosts",
-        feature = "iam2",
-        feature = "l3-networks",
-        feature = "licenses"
-    )
-)]
+#[cfg(any(feature = "hosts", feature = "iam2", feature = "l3-networks", feature = "licenses"))]
 impl ::core::convert::From<&str> for SortDirectionAscDesc {
     fn from(value: &str) -> Self {
         match value {
@@ -6067,14 +5891,7 @@ impl ::core::convert::From<&str> for SortDirectionAscDesc {
         }
     }
 }
-#[cfg(
-    any(
-        feature = "hosts",
-        feature = "iam2",
-        feature = "l3-networks",
-        feature = "licenses"
-    )
-)]
+#[cfg(any(feature = "hosts", feature = "iam2", feature = "l3-networks", feature = "licenses"))]
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(SortDirectionAscDesc);
 /// The values of the `soundType` param of the API `SetVmSoundType`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
 #[cfg(feature = "vm-instances")]
@@ -6498,11 +6315,7 @@ pub enum Strategy {
 #[cfg(any(feature = "ovn", feature = "vm-instances"))]
 impl Strategy {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "InstantStart",
-        "JustCreate",
-        "CreateStopped",
-    ];
+    pub const VALUES: &'static [&'static str] = &["InstantStart", "JustCreate", "CreateStopped"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -6951,12 +6764,7 @@ pub enum TypeEndpointFineTuneModelEval {
 #[cfg(feature = "ai")]
 impl TypeEndpointFineTuneModelEval {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "Endpoint",
-        "FineTune",
-        "ModelEval",
-        "App",
-    ];
+    pub const VALUES: &'static [&'static str] = &["Endpoint", "FineTune", "ModelEval", "App"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -7053,9 +6861,7 @@ impl ::core::convert::From<&str> for TypeHost {
 #[cfg(any(feature = "affinity-groups", feature = "vm-scheduling-rule"))]
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(TypeHost);
 /// The values of the `type` param of the APIs `AddBuildApp`, `AddStackTemplate`, `CheckBuildAppParameters`, `CheckStackTemplateParameters` and 5 more. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
-#[cfg(
-    any(feature = "appcenter", feature = "cloudformation", feature = "disk-offerings")
-)]
+#[cfg(any(feature = "appcenter", feature = "cloudformation", feature = "disk-offerings"))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum TypeZstack {
@@ -7064,9 +6870,7 @@ pub enum TypeZstack {
     /// A value this SDK version does not know, kept verbatim.
     Unknown(::std::string::String),
 }
-#[cfg(
-    any(feature = "appcenter", feature = "cloudformation", feature = "disk-offerings")
-)]
+#[cfg(any(feature = "appcenter", feature = "cloudformation", feature = "disk-offerings"))]
 impl TypeZstack {
     /// Every known wire value, in declaration order.
     pub const VALUES: &'static [&'static str] = &["zstack"];
@@ -7078,9 +6882,7 @@ impl TypeZstack {
         }
     }
 }
-#[cfg(
-    any(feature = "appcenter", feature = "cloudformation", feature = "disk-offerings")
-)]
+#[cfg(any(feature = "appcenter", feature = "cloudformation", feature = "disk-offerings"))]
 impl ::core::convert::From<&str> for TypeZstack {
     fn from(value: &str) -> Self {
         match value {
@@ -7089,9 +6891,7 @@ impl ::core::convert::From<&str> for TypeZstack {
         }
     }
 }
-#[cfg(
-    any(feature = "appcenter", feature = "cloudformation", feature = "disk-offerings")
-)]
+#[cfg(any(feature = "appcenter", feature = "cloudformation", feature = "disk-offerings"))]
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(TypeZstack);
 /// The values of the `platform` param of the API `UpdateBaremetalInstance`. A value this SDK does not know is kept in `Unknown`; the request's validation refuses values the param does not accept.
 #[cfg(feature = "baremetal")]
@@ -7158,7 +6958,7 @@ impl UpdateDatasetDataType {
         "Video",
         "Tabular",
         "Geospatial",
-        "TimeSeries",
+        "TimeSeries"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7288,12 +7088,7 @@ pub enum VSwitchType {
 #[cfg(feature = "l2-networks")]
 impl VSwitchType {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "LinuxBridge",
-        "OvsDpdk",
-        "MacVlan",
-        "OvnDpdk",
-    ];
+    pub const VALUES: &'static [&'static str] = &["LinuxBridge", "OvsDpdk", "MacVlan", "OvnDpdk"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {

@@ -2,6 +2,7 @@
 // Source: spec/catalog/affinity-groups.yaml
 
 //! Catalog APIs whose route starts with /affinity-groups or /affinityGroup, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.affinitygroup.AffinityGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -27,67 +28,74 @@ pub struct AffinityGroupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub usages: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AffinityGroupInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "policy" => policy, "version" => version, "type" => type_, "appliance"
-    => appliance, "zoneUuid" => zone_uuid, "state" => state, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "usages" => usages default, } serialize if feature =
-    "serialize"
+    AffinityGroupInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "policy" => policy,
+        "version" => version,
+        "type" => type_,
+        "appliance" => appliance,
+        "zoneUuid" => zone_uuid,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "usages" => usages default,
+    } serialize if feature = "serialize"
 );
 impl AffinityGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `policy`.
     pub const POLICY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "policy",
+        "policy"
     );
     /// Query field `version`.
     pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
+        "version"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `appliance`.
     pub const APPLIANCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "appliance",
+        "appliance"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `usages`.
     pub const USAGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "usages",
+        "usages"
     );
 }
 /// A `AffinityGroupInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -112,11 +120,9 @@ impl AnyAffinityGroupInventory {
         match self {
             Self::AffinityGroupInventory(value) => ::std::borrow::Cow::Borrowed(value),
             #[cfg(feature = "vm-scheduling-rule")]
-            Self::VmSchedulingRuleInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::AffinityGroupInventory::from(value),
-                )
-            }
+            Self::VmSchedulingRuleInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::AffinityGroupInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -124,40 +130,33 @@ impl AnyAffinityGroupInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyAffinityGroupInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.affinitygroup.AffinityGroupInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AffinityGroupInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AffinityGroupInventory),
-                )
-            }
+            "org.zstack.header.affinitygroup.AffinityGroupInventory" => ::core::result::Result::Ok(
+                <crate::types::AffinityGroupInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AffinityGroupInventory)
+            ),
             #[cfg(feature = "vm-scheduling-rule")]
-            "org.zstack.header.vmscheduling.VmSchedulingRuleInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VmSchedulingRuleInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VmSchedulingRuleInventory),
-                )
-            }
+            "org.zstack.header.vmscheduling.VmSchedulingRuleInventory" => ::core::result::Result::Ok(
+                <crate::types::VmSchedulingRuleInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VmSchedulingRuleInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::AffinityGroupInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::AffinityGroupInventory)
+        <crate::types::AffinityGroupInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::AffinityGroupInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -165,7 +164,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyAffinityGroupInve
 }
 impl<'de> ::serde::Deserialize<'de> for AnyAffinityGroupInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -174,23 +173,21 @@ impl<'de> ::serde::Deserialize<'de> for AnyAffinityGroupInventory {
 impl ::serde::Serialize for AnyAffinityGroupInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::AffinityGroupInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::AffinityGroupInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "vm-scheduling-rule")]
-            Self::VmSchedulingRuleInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::VmSchedulingRuleInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
 #[cfg(feature = "vm-scheduling-rule")]
-impl ::core::convert::From<&crate::types::VmSchedulingRuleInventory>
-for crate::types::AffinityGroupInventory {
+impl ::core::convert::From<&crate::types::VmSchedulingRuleInventory> for crate::types::AffinityGroupInventory {
     fn from(value: &crate::types::VmSchedulingRuleInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),

@@ -2,6 +2,7 @@
 // Source: spec/catalog/ai.yaml
 
 //! Catalog APIs whose route starts with /ai, and the types and enums they use first.
+
 /// Extends `ModelServiceInstanceGroupInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.ai.entity.ApplicationDevelopmentServiceInventory`.
@@ -31,79 +32,86 @@ pub struct ApplicationDevelopmentServiceInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub deployment_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub service: ::core::option::Option<crate::types::ModelServiceInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ApplicationDevelopmentServiceInventory { "uuid" => uuid, "modelServiceUuid" =>
-    model_service_uuid, "modelUuid" => model_uuid, "instances" => instances default,
-    "datasetRefInventories" => dataset_ref_inventories default, "status" => status,
-    "modelServiceType" => model_service_type, "type" => type_, "name" => name,
-    "description" => description, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "deploymentStatus" => deployment_status, "service" => service, }
-    serialize if feature = "serialize"
+    ApplicationDevelopmentServiceInventory {
+        "uuid" => uuid,
+        "modelServiceUuid" => model_service_uuid,
+        "modelUuid" => model_uuid,
+        "instances" => instances default,
+        "datasetRefInventories" => dataset_ref_inventories default,
+        "status" => status,
+        "modelServiceType" => model_service_type,
+        "type" => type_,
+        "name" => name,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "deploymentStatus" => deployment_status,
+        "service" => service,
+    } serialize if feature = "serialize"
 );
 impl ApplicationDevelopmentServiceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `modelServiceUuid`.
     pub const MODEL_SERVICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "modelServiceUuid",
+        "modelServiceUuid"
     );
     /// Query field `modelUuid`.
     pub const MODEL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "modelUuid",
+        "modelUuid"
     );
     /// Query field `instances`.
     pub const INSTANCES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instances",
+        "instances"
     );
     /// Query field `datasetRefInventories`.
     pub const DATASET_REF_INVENTORIES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "datasetRefInventories",
+        "datasetRefInventories"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `modelServiceType`.
     pub const MODEL_SERVICE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "modelServiceType",
+        "modelServiceType"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `deploymentStatus`.
     pub const DEPLOYMENT_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deploymentStatus",
+        "deploymentStatus"
     );
     /// Query field `service`.
     pub const SERVICE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "service",
+        "service"
     );
 }
 /// Server class: `org.zstack.ai.entity.DatasetInventory`.
@@ -129,56 +137,62 @@ pub struct DatasetInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    DatasetInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "url" => url, "installPath" => install_path, "modelCenterUuid" => model_center_uuid,
-    "size" => size lenient, "system" => system, "createDate" => create_date, "lastOpDate"
-    => last_op_date, } serialize if feature = "serialize"
+    DatasetInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "url" => url,
+        "installPath" => install_path,
+        "modelCenterUuid" => model_center_uuid,
+        "size" => size lenient,
+        "system" => system,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl DatasetInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `installPath`.
     pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
+        "installPath"
     );
     /// Query field `modelCenterUuid`.
     pub const MODEL_CENTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "modelCenterUuid",
+        "modelCenterUuid"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `system`.
     pub const SYSTEM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "system",
+        "system"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.ai.entity.ModelCenterCapacityInventory`.
@@ -205,14 +219,17 @@ pub struct ModelCenterCapacityInventory {
     pub cache_used_capacity: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ModelCenterCapacityInventory { "uuid" => uuid, "modelUsedCapacity" =>
-    model_used_capacity lenient, "modelServiceUsedCapacity" =>
-    model_service_used_capacity lenient, "datasetUsedCapacity" => dataset_used_capacity
-    lenient, "fineTuneUsedCapacity" => fine_tune_used_capacity lenient,
-    "modelEvaluationUsedCapacity" => model_evaluation_used_capacity lenient,
-    "installationUsedCapacity" => installation_used_capacity lenient,
-    "temporaryUsedCapacity" => temporary_used_capacity lenient, "cacheUsedCapacity" =>
-    cache_used_capacity lenient, } serialize if feature = "serialize"
+    ModelCenterCapacityInventory {
+        "uuid" => uuid,
+        "modelUsedCapacity" => model_used_capacity lenient,
+        "modelServiceUsedCapacity" => model_service_used_capacity lenient,
+        "datasetUsedCapacity" => dataset_used_capacity lenient,
+        "fineTuneUsedCapacity" => fine_tune_used_capacity lenient,
+        "modelEvaluationUsedCapacity" => model_evaluation_used_capacity lenient,
+        "installationUsedCapacity" => installation_used_capacity lenient,
+        "temporaryUsedCapacity" => temporary_used_capacity lenient,
+        "cacheUsedCapacity" => cache_used_capacity lenient,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ai.entity.ModelCenterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -249,84 +266,92 @@ pub struct ModelCenterInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ModelCenterInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "url" => url, "status" => status, "parameters" => parameters, "managementIp" =>
-    management_ip, "managementPort" => management_port lenient, "storageNetworkUuid" =>
-    storage_network_uuid, "serviceNetworkUuid" => service_network_uuid,
-    "containerRegistry" => container_registry, "containerStorageNetwork" =>
-    container_storage_network, "containerNetwork" => container_network, "capacity" =>
-    capacity, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
-    feature = "serialize"
+    ModelCenterInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "url" => url,
+        "status" => status,
+        "parameters" => parameters,
+        "managementIp" => management_ip,
+        "managementPort" => management_port lenient,
+        "storageNetworkUuid" => storage_network_uuid,
+        "serviceNetworkUuid" => service_network_uuid,
+        "containerRegistry" => container_registry,
+        "containerStorageNetwork" => container_storage_network,
+        "containerNetwork" => container_network,
+        "capacity" => capacity,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl ModelCenterInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `parameters`.
     pub const PARAMETERS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "parameters",
+        "parameters"
     );
     /// Query field `managementIp`.
     pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementIp",
+        "managementIp"
     );
     /// Query field `managementPort`.
     pub const MANAGEMENT_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementPort",
+        "managementPort"
     );
     /// Query field `storageNetworkUuid`.
     pub const STORAGE_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "storageNetworkUuid",
+        "storageNetworkUuid"
     );
     /// Query field `serviceNetworkUuid`.
     pub const SERVICE_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serviceNetworkUuid",
+        "serviceNetworkUuid"
     );
     /// Query field `containerRegistry`.
     pub const CONTAINER_REGISTRY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "containerRegistry",
+        "containerRegistry"
     );
     /// Query field `containerStorageNetwork`.
     pub const CONTAINER_STORAGE_NETWORK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "containerStorageNetwork",
+        "containerStorageNetwork"
     );
     /// Query field `containerNetwork`.
     pub const CONTAINER_NETWORK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "containerNetwork",
+        "containerNetwork"
     );
     /// Query field `capacity`.
     pub const CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "capacity",
+        "capacity"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Extends `ModelServiceInstanceGroupInventory` and carries all of its fields.
@@ -358,9 +383,7 @@ pub struct ModelEvalServiceInstanceGroupInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub limits: ::core::option::Option<i32>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
@@ -377,92 +400,104 @@ pub struct ModelEvalServiceInstanceGroupInventory {
     pub repetition_penalty: ::core::option::Option<f32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ModelEvalServiceInstanceGroupInventory { "uuid" => uuid, "modelServiceUuid" =>
-    model_service_uuid, "modelUuid" => model_uuid, "instances" => instances default,
-    "datasetRefInventories" => dataset_ref_inventories default, "status" => status,
-    "modelServiceType" => model_service_type, "type" => type_, "name" => name,
-    "description" => description, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "limits" => limits lenient, "temperature" => temperature, "topK" =>
-    top_k lenient, "topP" => top_p, "maxLength" => max_length lenient, "maxNewTokens" =>
-    max_new_tokens lenient, "repetitionPenalty" => repetition_penalty, } serialize if
-    feature = "serialize"
+    ModelEvalServiceInstanceGroupInventory {
+        "uuid" => uuid,
+        "modelServiceUuid" => model_service_uuid,
+        "modelUuid" => model_uuid,
+        "instances" => instances default,
+        "datasetRefInventories" => dataset_ref_inventories default,
+        "status" => status,
+        "modelServiceType" => model_service_type,
+        "type" => type_,
+        "name" => name,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "limits" => limits lenient,
+        "temperature" => temperature,
+        "topK" => top_k lenient,
+        "topP" => top_p,
+        "maxLength" => max_length lenient,
+        "maxNewTokens" => max_new_tokens lenient,
+        "repetitionPenalty" => repetition_penalty,
+    } serialize if feature = "serialize"
 );
 impl ModelEvalServiceInstanceGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `modelServiceUuid`.
     pub const MODEL_SERVICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "modelServiceUuid",
+        "modelServiceUuid"
     );
     /// Query field `modelUuid`.
     pub const MODEL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "modelUuid",
+        "modelUuid"
     );
     /// Query field `instances`.
     pub const INSTANCES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instances",
+        "instances"
     );
     /// Query field `datasetRefInventories`.
     pub const DATASET_REF_INVENTORIES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "datasetRefInventories",
+        "datasetRefInventories"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `modelServiceType`.
     pub const MODEL_SERVICE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "modelServiceType",
+        "modelServiceType"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `limits`.
     pub const LIMITS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "limits",
+        "limits"
     );
     /// Query field `temperature`.
     pub const TEMPERATURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "temperature",
+        "temperature"
     );
     /// Query field `topK`.
     pub const TOP_K: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "topK",
+        "topK"
     );
     /// Query field `topP`.
     pub const TOP_P: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "topP",
+        "topP"
     );
     /// Query field `maxLength`.
     pub const MAX_LENGTH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "maxLength",
+        "maxLength"
     );
     /// Query field `maxNewTokens`.
     pub const MAX_NEW_TOKENS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "maxNewTokens",
+        "maxNewTokens"
     );
     /// Query field `repetitionPenalty`.
     pub const REPETITION_PENALTY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "repetitionPenalty",
+        "repetitionPenalty"
     );
 }
 /// Server class: `org.zstack.ai.entity.ModelInventory`.
@@ -502,87 +537,97 @@ pub struct ModelInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ModelInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "installPath" => install_path, "parameters" => parameters, "modelCenterUuid" =>
-    model_center_uuid, "logo" => logo, "vendor" => vendor, "modelId" => model_id,
-    "introduction" => introduction, "size" => size lenient, "version" => version, "type"
-    => type_, "minGpuMemory" => min_gpu_memory lenient, "modelServiceRefs" =>
-    model_service_refs default, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    ModelInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "installPath" => install_path,
+        "parameters" => parameters,
+        "modelCenterUuid" => model_center_uuid,
+        "logo" => logo,
+        "vendor" => vendor,
+        "modelId" => model_id,
+        "introduction" => introduction,
+        "size" => size lenient,
+        "version" => version,
+        "type" => type_,
+        "minGpuMemory" => min_gpu_memory lenient,
+        "modelServiceRefs" => model_service_refs default,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl ModelInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `installPath`.
     pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
+        "installPath"
     );
     /// Query field `parameters`.
     pub const PARAMETERS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "parameters",
+        "parameters"
     );
     /// Query field `modelCenterUuid`.
     pub const MODEL_CENTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "modelCenterUuid",
+        "modelCenterUuid"
     );
     /// Query field `logo`.
     pub const LOGO: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "logo",
+        "logo"
     );
     /// Query field `vendor`.
     pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendor",
+        "vendor"
     );
     /// Query field `modelId`.
     pub const MODEL_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "modelId",
+        "modelId"
     );
     /// Query field `introduction`.
     pub const INTRODUCTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "introduction",
+        "introduction"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `version`.
     pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
+        "version"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `minGpuMemory`.
     pub const MIN_GPU_MEMORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "minGpuMemory",
+        "minGpuMemory"
     );
     /// Query field `modelServiceRefs`.
     pub const MODEL_SERVICE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "modelServiceRefs",
+        "modelServiceRefs"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.ai.entity.ModelServiceInstanceGroupInventory`.
@@ -612,66 +657,72 @@ pub struct ModelServiceInstanceGroupInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ModelServiceInstanceGroupInventory { "uuid" => uuid, "modelServiceUuid" =>
-    model_service_uuid, "modelUuid" => model_uuid, "instances" => instances default,
-    "datasetRefInventories" => dataset_ref_inventories default, "status" => status,
-    "modelServiceType" => model_service_type, "type" => type_, "name" => name,
-    "description" => description, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    ModelServiceInstanceGroupInventory {
+        "uuid" => uuid,
+        "modelServiceUuid" => model_service_uuid,
+        "modelUuid" => model_uuid,
+        "instances" => instances default,
+        "datasetRefInventories" => dataset_ref_inventories default,
+        "status" => status,
+        "modelServiceType" => model_service_type,
+        "type" => type_,
+        "name" => name,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl ModelServiceInstanceGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `modelServiceUuid`.
     pub const MODEL_SERVICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "modelServiceUuid",
+        "modelServiceUuid"
     );
     /// Query field `modelUuid`.
     pub const MODEL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "modelUuid",
+        "modelUuid"
     );
     /// Query field `instances`.
     pub const INSTANCES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instances",
+        "instances"
     );
     /// Query field `datasetRefInventories`.
     pub const DATASET_REF_INVENTORIES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "datasetRefInventories",
+        "datasetRefInventories"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `modelServiceType`.
     pub const MODEL_SERVICE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "modelServiceType",
+        "modelServiceType"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.ai.entity.ModelServiceInventory`.
@@ -723,114 +774,127 @@ pub struct ModelServiceInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ModelServiceInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "readme" => readme, "yaml" => yaml, "requestCpu" => request_cpu lenient,
-    "requestMemory" => request_memory lenient, "modelCenterUuid" => model_center_uuid,
-    "type" => type_, "framework" => framework, "source" => source, "dockerImage" =>
-    docker_image, "size" => size lenient, "system" => system, "vmImageUuid" =>
-    vm_image_uuid, "gpuComputeCapability" => gpu_compute_capability, "installPath" =>
-    install_path, "pythonVersion" => python_version, "condaVersion" => conda_version,
-    "startCommand" => start_command, "modelServiceRefs" => model_service_refs default,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    ModelServiceInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "readme" => readme,
+        "yaml" => yaml,
+        "requestCpu" => request_cpu lenient,
+        "requestMemory" => request_memory lenient,
+        "modelCenterUuid" => model_center_uuid,
+        "type" => type_,
+        "framework" => framework,
+        "source" => source,
+        "dockerImage" => docker_image,
+        "size" => size lenient,
+        "system" => system,
+        "vmImageUuid" => vm_image_uuid,
+        "gpuComputeCapability" => gpu_compute_capability,
+        "installPath" => install_path,
+        "pythonVersion" => python_version,
+        "condaVersion" => conda_version,
+        "startCommand" => start_command,
+        "modelServiceRefs" => model_service_refs default,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl ModelServiceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `readme`.
     pub const README: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "readme",
+        "readme"
     );
     /// Query field `yaml`.
     pub const YAML: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "yaml",
+        "yaml"
     );
     /// Query field `requestCpu`.
     pub const REQUEST_CPU: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "requestCpu",
+        "requestCpu"
     );
     /// Query field `requestMemory`.
     pub const REQUEST_MEMORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "requestMemory",
+        "requestMemory"
     );
     /// Query field `modelCenterUuid`.
     pub const MODEL_CENTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "modelCenterUuid",
+        "modelCenterUuid"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `framework`.
     pub const FRAMEWORK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "framework",
+        "framework"
     );
     /// Query field `source`.
     pub const SOURCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "source",
+        "source"
     );
     /// Query field `dockerImage`.
     pub const DOCKER_IMAGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dockerImage",
+        "dockerImage"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `system`.
     pub const SYSTEM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "system",
+        "system"
     );
     /// Query field `vmImageUuid`.
     pub const VM_IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmImageUuid",
+        "vmImageUuid"
     );
     /// Query field `gpuComputeCapability`.
     pub const GPU_COMPUTE_CAPABILITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gpuComputeCapability",
+        "gpuComputeCapability"
     );
     /// Query field `installPath`.
     pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
+        "installPath"
     );
     /// Query field `pythonVersion`.
     pub const PYTHON_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pythonVersion",
+        "pythonVersion"
     );
     /// Query field `condaVersion`.
     pub const CONDA_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "condaVersion",
+        "condaVersion"
     );
     /// Query field `startCommand`.
     pub const START_COMMAND: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startCommand",
+        "startCommand"
     );
     /// Query field `modelServiceRefs`.
     pub const MODEL_SERVICE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "modelServiceRefs",
+        "modelServiceRefs"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.ai.entity.TrainedModelRecordInventory`.
@@ -850,44 +914,47 @@ pub struct TrainedModelRecordInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    TrainedModelRecordInventory { "uuid" => uuid, "modelUuid" => model_uuid,
-    "sourceModelUuid" => source_model_uuid, "modelServiceInstanceGroupUuid" =>
-    model_service_instance_group_uuid, "datasetUuid" => dataset_uuid, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    TrainedModelRecordInventory {
+        "uuid" => uuid,
+        "modelUuid" => model_uuid,
+        "sourceModelUuid" => source_model_uuid,
+        "modelServiceInstanceGroupUuid" => model_service_instance_group_uuid,
+        "datasetUuid" => dataset_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl TrainedModelRecordInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `modelUuid`.
     pub const MODEL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "modelUuid",
+        "modelUuid"
     );
     /// Query field `sourceModelUuid`.
     pub const SOURCE_MODEL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sourceModelUuid",
+        "sourceModelUuid"
     );
     /// Query field `modelServiceInstanceGroupUuid`.
-    pub const MODEL_SERVICE_INSTANCE_GROUP_UUID: ::zstack_sdk::runtime::query::Field<
-        Self,
-    > = ::zstack_sdk::runtime::query::Field::new("modelServiceInstanceGroupUuid");
+    pub const MODEL_SERVICE_INSTANCE_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "modelServiceInstanceGroupUuid"
+    );
     /// Query field `datasetUuid`.
     pub const DATASET_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "datasetUuid",
+        "datasetUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// A `ModelServiceInstanceGroupInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -896,12 +963,8 @@ impl TrainedModelRecordInventory {
 #[non_exhaustive]
 pub enum AnyModelServiceInstanceGroupInventory {
     ModelServiceInstanceGroupInventory(crate::types::ModelServiceInstanceGroupInventory),
-    ApplicationDevelopmentServiceInventory(
-        crate::types::ApplicationDevelopmentServiceInventory,
-    ),
-    ModelEvalServiceInstanceGroupInventory(
-        crate::types::ModelEvalServiceInstanceGroupInventory,
-    ),
+    ApplicationDevelopmentServiceInventory(crate::types::ApplicationDevelopmentServiceInventory),
+    ModelEvalServiceInstanceGroupInventory(crate::types::ModelEvalServiceInstanceGroupInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
     Unknown {
@@ -912,72 +975,53 @@ pub enum AnyModelServiceInstanceGroupInventory {
 }
 impl AnyModelServiceInstanceGroupInventory {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::ModelServiceInstanceGroupInventory> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::ModelServiceInstanceGroupInventory> {
         match self {
-            Self::ModelServiceInstanceGroupInventory(value) => {
-                ::std::borrow::Cow::Borrowed(value)
-            }
-            Self::ApplicationDevelopmentServiceInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::ModelServiceInstanceGroupInventory::from(value),
-                )
-            }
-            Self::ModelEvalServiceInstanceGroupInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::ModelServiceInstanceGroupInventory::from(value),
-                )
-            }
+            Self::ModelServiceInstanceGroupInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::ApplicationDevelopmentServiceInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::ModelServiceInstanceGroupInventory::from(value)
+            ),
+            Self::ModelEvalServiceInstanceGroupInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::ModelServiceInstanceGroupInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
-for AnyModelServiceInstanceGroupInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyModelServiceInstanceGroupInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.ai.entity.ModelServiceInstanceGroupInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ModelServiceInstanceGroupInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ModelServiceInstanceGroupInventory),
-                )
-            }
-            "org.zstack.ai.entity.ApplicationDevelopmentServiceInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ApplicationDevelopmentServiceInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ApplicationDevelopmentServiceInventory),
-                )
-            }
-            "org.zstack.ai.entity.ModelEvalServiceInstanceGroupInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ModelEvalServiceInstanceGroupInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ModelEvalServiceInstanceGroupInventory),
-                )
-            }
+            "org.zstack.ai.entity.ModelServiceInstanceGroupInventory" => ::core::result::Result::Ok(
+                <crate::types::ModelServiceInstanceGroupInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ModelServiceInstanceGroupInventory)
+            ),
+            "org.zstack.ai.entity.ApplicationDevelopmentServiceInventory" => ::core::result::Result::Ok(
+                <crate::types::ApplicationDevelopmentServiceInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ApplicationDevelopmentServiceInventory)
+            ),
+            "org.zstack.ai.entity.ModelEvalServiceInstanceGroupInventory" => ::core::result::Result::Ok(
+                <crate::types::ModelEvalServiceInstanceGroupInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ModelEvalServiceInstanceGroupInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::ModelServiceInstanceGroupInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::ModelServiceInstanceGroupInventory)
+        <crate::types::ModelServiceInstanceGroupInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::ModelServiceInstanceGroupInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -985,7 +1029,7 @@ for AnyModelServiceInstanceGroupInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyModelServiceInstanceGroupInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -994,24 +1038,26 @@ impl<'de> ::serde::Deserialize<'de> for AnyModelServiceInstanceGroupInventory {
 impl ::serde::Serialize for AnyModelServiceInstanceGroupInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::ModelServiceInstanceGroupInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::ApplicationDevelopmentServiceInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::ModelEvalServiceInstanceGroupInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::ModelServiceInstanceGroupInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::ApplicationDevelopmentServiceInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::ModelEvalServiceInstanceGroupInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::ApplicationDevelopmentServiceInventory>
-for crate::types::ModelServiceInstanceGroupInventory {
+impl ::core::convert::From<&crate::types::ApplicationDevelopmentServiceInventory> for crate::types::ModelServiceInstanceGroupInventory {
     fn from(value: &crate::types::ApplicationDevelopmentServiceInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1029,8 +1075,7 @@ for crate::types::ModelServiceInstanceGroupInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::ModelEvalServiceInstanceGroupInventory>
-for crate::types::ModelServiceInstanceGroupInventory {
+impl ::core::convert::From<&crate::types::ModelEvalServiceInstanceGroupInventory> for crate::types::ModelServiceInstanceGroupInventory {
     fn from(value: &crate::types::ModelEvalServiceInstanceGroupInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),

@@ -2,6 +2,7 @@
 // Source: spec/catalog/appcenter.yaml
 
 //! Catalog APIs whose route starts with /appcenter, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.buildsystem.AppBuildSystemInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -33,74 +34,82 @@ pub struct AppBuildSystemInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AppBuildSystemInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "storageType" => storage_type, "url" => url, "hostname" => hostname,
-    "username" => username, "sshPort" => ssh_port lenient, "status" => status, "state" =>
-    state, "totalCapacity" => total_capacity lenient, "availableCapacity" =>
-    available_capacity lenient, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    AppBuildSystemInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "storageType" => storage_type,
+        "url" => url,
+        "hostname" => hostname,
+        "username" => username,
+        "sshPort" => ssh_port lenient,
+        "status" => status,
+        "state" => state,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl AppBuildSystemInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `storageType`.
     pub const STORAGE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "storageType",
+        "storageType"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `hostname`.
     pub const HOSTNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostname",
+        "hostname"
     );
     /// Query field `username`.
     pub const USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "username",
+        "username"
     );
     /// Query field `sshPort`.
     pub const SSH_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sshPort",
+        "sshPort"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `totalCapacity`.
     pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
+        "totalCapacity"
     );
     /// Query field `availableCapacity`.
     pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
+        "availableCapacity"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.header.buildapp.BuildAppExportHistoryInventory`.
@@ -126,56 +135,62 @@ pub struct BuildAppExportHistoryInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BuildAppExportHistoryInventory { "id" => id lenient, "buildAppUuid" =>
-    build_app_uuid, "name" => name, "path" => path, "size" => size lenient, "md5Sum" =>
-    md5_sum, "version" => version, "status" => status, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    BuildAppExportHistoryInventory {
+        "id" => id lenient,
+        "buildAppUuid" => build_app_uuid,
+        "name" => name,
+        "path" => path,
+        "size" => size lenient,
+        "md5Sum" => md5_sum,
+        "version" => version,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl BuildAppExportHistoryInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
+        "id"
     );
     /// Query field `buildAppUuid`.
     pub const BUILD_APP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "buildAppUuid",
+        "buildAppUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `path`.
     pub const PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "path",
+        "path"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `md5Sum`.
     pub const MD5_SUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "md5Sum",
+        "md5Sum"
     );
     /// Query field `version`.
     pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
+        "version"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.header.buildapp.BuildApplicationInventory`.
@@ -205,16 +220,23 @@ pub struct BuildApplicationInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BuildApplicationInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "buildSystemUuid" => build_system_uuid, "templateContent" =>
-    template_content, "installPath" => install_path, "appMetaData" => app_meta_data,
-    "appId" => app_id, "version" => version, "status" => status, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    BuildApplicationInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "buildSystemUuid" => build_system_uuid,
+        "templateContent" => template_content,
+        "installPath" => install_path,
+        "appMetaData" => app_meta_data,
+        "appId" => app_id,
+        "version" => version,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.cloudformation.PreviewResourceStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -223,14 +245,10 @@ pub struct PreviewResourceStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub actions: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
-    pub conditions: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub conditions: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PreviewResourceStruct { "actions" => actions default, "conditions" => conditions
-    default, } serialize if feature = "serialize"
+    PreviewResourceStruct { "actions" => actions default, "conditions" => conditions default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.appcenter.PublishAppInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -263,73 +281,81 @@ pub struct PublishAppInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PublishAppInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "templateContent" => template_content, "appMetaData" => app_meta_data, "preParams" =>
-    pre_params, "vmRelationShip" => vm_relation_ship, "buildAppUuid" => build_app_uuid,
-    "type" => type_, "appId" => app_id, "version" => version, "status" => status,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    PublishAppInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "templateContent" => template_content,
+        "appMetaData" => app_meta_data,
+        "preParams" => pre_params,
+        "vmRelationShip" => vm_relation_ship,
+        "buildAppUuid" => build_app_uuid,
+        "type" => type_,
+        "appId" => app_id,
+        "version" => version,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl PublishAppInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `templateContent`.
     pub const TEMPLATE_CONTENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "templateContent",
+        "templateContent"
     );
     /// Query field `appMetaData`.
     pub const APP_META_DATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "appMetaData",
+        "appMetaData"
     );
     /// Query field `preParams`.
     pub const PRE_PARAMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "preParams",
+        "preParams"
     );
     /// Query field `vmRelationShip`.
     pub const VM_RELATION_SHIP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmRelationShip",
+        "vmRelationShip"
     );
     /// Query field `buildAppUuid`.
     pub const BUILD_APP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "buildAppUuid",
+        "buildAppUuid"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `appId`.
     pub const APP_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "appId",
+        "appId"
     );
     /// Query field `version`.
     pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
+        "version"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/autoscaling.yaml
 
 //! Catalog APIs whose route starts with /autoscaling, and the types and enums they use first.
+
 /// Extends `AutoScalingRuleInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.autoscaling.group.rule.AddingNewVmRuleInventory`.
@@ -23,9 +24,7 @@ pub struct AddingNewVmRuleInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
@@ -40,12 +39,22 @@ pub struct AddingNewVmRuleInventory {
     pub adjustment_value: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AddingNewVmRuleInventory { "type" => type_, "description" => description, "cooldown"
-    => cooldown lenient, "state" => state, "status" => status, "systemTags" =>
-    system_tags default, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "name" => name, "uuid" => uuid, "scalingGroupUuid" => scaling_group_uuid,
-    "ruleTriggers" => rule_triggers default, "adjustmentType" => adjustment_type,
-    "adjustmentValue" => adjustment_value lenient, } serialize if feature = "serialize"
+    AddingNewVmRuleInventory {
+        "type" => type_,
+        "description" => description,
+        "cooldown" => cooldown lenient,
+        "state" => state,
+        "status" => status,
+        "systemTags" => system_tags default,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "name" => name,
+        "uuid" => uuid,
+        "scalingGroupUuid" => scaling_group_uuid,
+        "ruleTriggers" => rule_triggers default,
+        "adjustmentType" => adjustment_type,
+        "adjustmentValue" => adjustment_value lenient,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.autoscaling.group.activity.AutoScalingGroupActivityInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -76,71 +85,77 @@ pub struct AutoScalingGroupActivityInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AutoScalingGroupActivityInventory { "uuid" => uuid, "name" => name,
-    "scalingGroupUuid" => scaling_group_uuid, "activityAction" => activity_action,
-    "instanceUuids" => instance_uuids, "scalingGroupRuleUuid" => scaling_group_rule_uuid,
-    "cause" => cause, "description" => description, "status" => status,
-    "activityActionResultMessage" => activity_action_result_message, "endDate" =>
-    end_date, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
-    feature = "serialize"
+    AutoScalingGroupActivityInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "scalingGroupUuid" => scaling_group_uuid,
+        "activityAction" => activity_action,
+        "instanceUuids" => instance_uuids,
+        "scalingGroupRuleUuid" => scaling_group_rule_uuid,
+        "cause" => cause,
+        "description" => description,
+        "status" => status,
+        "activityActionResultMessage" => activity_action_result_message,
+        "endDate" => end_date,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl AutoScalingGroupActivityInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `scalingGroupUuid`.
     pub const SCALING_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scalingGroupUuid",
+        "scalingGroupUuid"
     );
     /// Query field `activityAction`.
     pub const ACTIVITY_ACTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "activityAction",
+        "activityAction"
     );
     /// Query field `instanceUuids`.
     pub const INSTANCE_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instanceUuids",
+        "instanceUuids"
     );
     /// Query field `scalingGroupRuleUuid`.
     pub const SCALING_GROUP_RULE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scalingGroupRuleUuid",
+        "scalingGroupRuleUuid"
     );
     /// Query field `cause`.
     pub const CAUSE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cause",
+        "cause"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `activityActionResultMessage`.
-    pub const ACTIVITY_ACTION_RESULT_MESSAGE: ::zstack_sdk::runtime::query::Field<
-        Self,
-    > = ::zstack_sdk::runtime::query::Field::new("activityActionResultMessage");
+    pub const ACTIVITY_ACTION_RESULT_MESSAGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "activityActionResultMessage"
+    );
     /// Query field `endDate`.
     pub const END_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endDate",
+        "endDate"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.autoscaling.group.instance.AutoScalingGroupInstanceInventory`.
@@ -166,64 +181,69 @@ pub struct AutoScalingGroupInstanceInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub protection_strategy: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AutoScalingGroupInstanceInventory { "uuid" => uuid, "instanceUuid" => instance_uuid,
-    "scalingGroupUuid" => scaling_group_uuid, "templateUuid" => template_uuid,
-    "scalingGroupActivityUuid" => scaling_group_activity_uuid, "status" => status,
-    "healthStatus" => health_status, "description" => description, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "protectionStrategy" =>
-    protection_strategy, } serialize if feature = "serialize"
+    AutoScalingGroupInstanceInventory {
+        "uuid" => uuid,
+        "instanceUuid" => instance_uuid,
+        "scalingGroupUuid" => scaling_group_uuid,
+        "templateUuid" => template_uuid,
+        "scalingGroupActivityUuid" => scaling_group_activity_uuid,
+        "status" => status,
+        "healthStatus" => health_status,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "protectionStrategy" => protection_strategy,
+    } serialize if feature = "serialize"
 );
 impl AutoScalingGroupInstanceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `instanceUuid`.
     pub const INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instanceUuid",
+        "instanceUuid"
     );
     /// Query field `scalingGroupUuid`.
     pub const SCALING_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scalingGroupUuid",
+        "scalingGroupUuid"
     );
     /// Query field `templateUuid`.
     pub const TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "templateUuid",
+        "templateUuid"
     );
     /// Query field `scalingGroupActivityUuid`.
     pub const SCALING_GROUP_ACTIVITY_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scalingGroupActivityUuid",
+        "scalingGroupActivityUuid"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `healthStatus`.
     pub const HEALTH_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "healthStatus",
+        "healthStatus"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `protectionStrategy`.
     pub const PROTECTION_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "protectionStrategy",
+        "protectionStrategy"
     );
 }
 /// Server class: `org.zstack.autoscaling.group.AutoScalingGroupInventory`.
@@ -251,75 +271,81 @@ pub struct AutoScalingGroupInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub attached_templates: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AutoScalingGroupInventory { "name" => name, "uuid" => uuid, "scalingResourceType" =>
-    scaling_resource_type, "state" => state, "defaultCooldown" => default_cooldown
-    lenient, "description" => description, "minResourceSize" => min_resource_size
-    lenient, "maxResourceSize" => max_resource_size lenient, "removalPolicy" =>
-    removal_policy, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "attachedTemplates" => attached_templates default, "systemTags" => system_tags
-    default, } serialize if feature = "serialize"
+    AutoScalingGroupInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "scalingResourceType" => scaling_resource_type,
+        "state" => state,
+        "defaultCooldown" => default_cooldown lenient,
+        "description" => description,
+        "minResourceSize" => min_resource_size lenient,
+        "maxResourceSize" => max_resource_size lenient,
+        "removalPolicy" => removal_policy,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedTemplates" => attached_templates default,
+        "systemTags" => system_tags default,
+    } serialize if feature = "serialize"
 );
 impl AutoScalingGroupInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `scalingResourceType`.
     pub const SCALING_RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scalingResourceType",
+        "scalingResourceType"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `defaultCooldown`.
     pub const DEFAULT_COOLDOWN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultCooldown",
+        "defaultCooldown"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `minResourceSize`.
     pub const MIN_RESOURCE_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "minResourceSize",
+        "minResourceSize"
     );
     /// Query field `maxResourceSize`.
     pub const MAX_RESOURCE_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "maxResourceSize",
+        "maxResourceSize"
     );
     /// Query field `removalPolicy`.
     pub const REMOVAL_POLICY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "removalPolicy",
+        "removalPolicy"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedTemplates`.
     pub const ATTACHED_TEMPLATES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedTemplates",
+        "attachedTemplates"
     );
     /// Query field `systemTags`.
     pub const SYSTEM_TAGS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "systemTags",
+        "systemTags"
     );
 }
 /// Extends `AutoScalingRuleTriggerInventory` and carries all of its fields.
@@ -343,16 +369,21 @@ pub struct AutoScalingRuleAlarmTriggerInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AutoScalingRuleAlarmTriggerInventory { "name" => name, "uuid" => uuid, "type" =>
-    type_, "ruleUuid" => rule_uuid, "description" => description, "state" => state,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "alarmUuid" => alarm_uuid,
+    AutoScalingRuleAlarmTriggerInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "type" => type_,
+        "ruleUuid" => rule_uuid,
+        "description" => description,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "alarmUuid" => alarm_uuid,
     } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.autoscaling.group.rule.AutoScalingRuleInventory`.
@@ -374,9 +405,7 @@ pub struct AutoScalingRuleInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
@@ -387,60 +416,69 @@ pub struct AutoScalingRuleInventory {
     pub rule_triggers: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AutoScalingRuleInventory { "type" => type_, "description" => description, "cooldown"
-    => cooldown lenient, "state" => state, "status" => status, "systemTags" =>
-    system_tags default, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "name" => name, "uuid" => uuid, "scalingGroupUuid" => scaling_group_uuid,
-    "ruleTriggers" => rule_triggers default, } serialize if feature = "serialize"
+    AutoScalingRuleInventory {
+        "type" => type_,
+        "description" => description,
+        "cooldown" => cooldown lenient,
+        "state" => state,
+        "status" => status,
+        "systemTags" => system_tags default,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "name" => name,
+        "uuid" => uuid,
+        "scalingGroupUuid" => scaling_group_uuid,
+        "ruleTriggers" => rule_triggers default,
+    } serialize if feature = "serialize"
 );
 impl AutoScalingRuleInventory {
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `cooldown`.
     pub const COOLDOWN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cooldown",
+        "cooldown"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `systemTags`.
     pub const SYSTEM_TAGS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "systemTags",
+        "systemTags"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `scalingGroupUuid`.
     pub const SCALING_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scalingGroupUuid",
+        "scalingGroupUuid"
     );
     /// Query field `ruleTriggers`.
     pub const RULE_TRIGGERS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ruleTriggers",
+        "ruleTriggers"
     );
 }
 /// Extends `AutoScalingRuleTriggerInventory` and carries all of its fields.
@@ -464,17 +502,22 @@ pub struct AutoScalingRuleSchedulerJobTriggerInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub scheduler_job_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AutoScalingRuleSchedulerJobTriggerInventory { "name" => name, "uuid" => uuid, "type"
-    => type_, "ruleUuid" => rule_uuid, "description" => description, "state" => state,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "schedulerJobUuid" =>
-    scheduler_job_uuid, } serialize if feature = "serialize"
+    AutoScalingRuleSchedulerJobTriggerInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "type" => type_,
+        "ruleUuid" => rule_uuid,
+        "description" => description,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "schedulerJobUuid" => scheduler_job_uuid,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleTriggerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -495,47 +538,52 @@ pub struct AutoScalingRuleTriggerInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AutoScalingRuleTriggerInventory { "name" => name, "uuid" => uuid, "type" => type_,
-    "ruleUuid" => rule_uuid, "description" => description, "state" => state, "createDate"
-    => create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    AutoScalingRuleTriggerInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "type" => type_,
+        "ruleUuid" => rule_uuid,
+        "description" => description,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl AutoScalingRuleTriggerInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `ruleUuid`.
     pub const RULE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ruleUuid",
+        "ruleUuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.autoscaling.template.AutoScalingTemplateInventory`.
@@ -557,15 +605,19 @@ pub struct AutoScalingTemplateInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AutoScalingTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "type" => type_, "state" => state, "systemTags" => system_tags default,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    AutoScalingTemplateInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "type" => type_,
+        "state" => state,
+        "systemTags" => system_tags default,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Extends `AutoScalingTemplateInventory` and carries all of its fields.
 ///
@@ -588,9 +640,7 @@ pub struct AutoScalingVmTemplateInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub vm_instance_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
@@ -614,116 +664,126 @@ pub struct AutoScalingVmTemplateInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub host_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
-    pub primary_storage_uuid_for_root_volume: ::core::option::Option<
-        ::std::string::String,
-    >,
+    pub primary_storage_uuid_for_root_volume: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub default_l3_network_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub strategy: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AutoScalingVmTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "type" => type_, "state" => state, "systemTags" => system_tags default,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "vmInstanceName" =>
-    vm_instance_name, "vmInstanceType" => vm_instance_type, "vmInstanceDescription" =>
-    vm_instance_description, "vmInstanceOfferingUuid" => vm_instance_offering_uuid,
-    "imageUuid" => image_uuid, "l3NetworkUuids" => l3_network_uuids default,
-    "rootDiskOfferingUuid" => root_disk_offering_uuid, "dataDiskOfferingUuids" =>
-    data_disk_offering_uuids default, "vmInstanceZoneUuid" => vm_instance_zone_uuid,
-    "vmInstanceClusterUuid" => vm_instance_cluster_uuid, "hostUuid" => host_uuid,
-    "primaryStorageUuidForRootVolume" => primary_storage_uuid_for_root_volume,
-    "defaultL3NetworkUuid" => default_l3_network_uuid, "strategy" => strategy, }
-    serialize if feature = "serialize"
+    AutoScalingVmTemplateInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "type" => type_,
+        "state" => state,
+        "systemTags" => system_tags default,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "vmInstanceName" => vm_instance_name,
+        "vmInstanceType" => vm_instance_type,
+        "vmInstanceDescription" => vm_instance_description,
+        "vmInstanceOfferingUuid" => vm_instance_offering_uuid,
+        "imageUuid" => image_uuid,
+        "l3NetworkUuids" => l3_network_uuids default,
+        "rootDiskOfferingUuid" => root_disk_offering_uuid,
+        "dataDiskOfferingUuids" => data_disk_offering_uuids default,
+        "vmInstanceZoneUuid" => vm_instance_zone_uuid,
+        "vmInstanceClusterUuid" => vm_instance_cluster_uuid,
+        "hostUuid" => host_uuid,
+        "primaryStorageUuidForRootVolume" => primary_storage_uuid_for_root_volume,
+        "defaultL3NetworkUuid" => default_l3_network_uuid,
+        "strategy" => strategy,
+    } serialize if feature = "serialize"
 );
 impl AutoScalingVmTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `systemTags`.
     pub const SYSTEM_TAGS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "systemTags",
+        "systemTags"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `vmInstanceName`.
     pub const VM_INSTANCE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceName",
+        "vmInstanceName"
     );
     /// Query field `vmInstanceType`.
     pub const VM_INSTANCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceType",
+        "vmInstanceType"
     );
     /// Query field `vmInstanceDescription`.
     pub const VM_INSTANCE_DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceDescription",
+        "vmInstanceDescription"
     );
     /// Query field `vmInstanceOfferingUuid`.
     pub const VM_INSTANCE_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceOfferingUuid",
+        "vmInstanceOfferingUuid"
     );
     /// Query field `imageUuid`.
     pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "imageUuid",
+        "imageUuid"
     );
     /// Query field `l3NetworkUuids`.
     pub const L3_NETWORK_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuids",
+        "l3NetworkUuids"
     );
     /// Query field `rootDiskOfferingUuid`.
     pub const ROOT_DISK_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rootDiskOfferingUuid",
+        "rootDiskOfferingUuid"
     );
     /// Query field `dataDiskOfferingUuids`.
     pub const DATA_DISK_OFFERING_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dataDiskOfferingUuids",
+        "dataDiskOfferingUuids"
     );
     /// Query field `vmInstanceZoneUuid`.
     pub const VM_INSTANCE_ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceZoneUuid",
+        "vmInstanceZoneUuid"
     );
     /// Query field `vmInstanceClusterUuid`.
     pub const VM_INSTANCE_CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceClusterUuid",
+        "vmInstanceClusterUuid"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `primaryStorageUuidForRootVolume`.
-    pub const PRIMARY_STORAGE_UUID_FOR_ROOT_VOLUME: ::zstack_sdk::runtime::query::Field<
-        Self,
-    > = ::zstack_sdk::runtime::query::Field::new("primaryStorageUuidForRootVolume");
+    pub const PRIMARY_STORAGE_UUID_FOR_ROOT_VOLUME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "primaryStorageUuidForRootVolume"
+    );
     /// Query field `defaultL3NetworkUuid`.
     pub const DEFAULT_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultL3NetworkUuid",
+        "defaultL3NetworkUuid"
     );
     /// Query field `strategy`.
     pub const STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "strategy",
+        "strategy"
     );
 }
 /// Extends `AutoScalingRuleInventory` and carries all of its fields.
@@ -747,9 +807,7 @@ pub struct RemovalInstanceRuleInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
@@ -766,13 +824,23 @@ pub struct RemovalInstanceRuleInventory {
     pub adjustment_value: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    RemovalInstanceRuleInventory { "type" => type_, "description" => description,
-    "cooldown" => cooldown lenient, "state" => state, "status" => status, "systemTags" =>
-    system_tags default, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "name" => name, "uuid" => uuid, "scalingGroupUuid" => scaling_group_uuid,
-    "ruleTriggers" => rule_triggers default, "removalPolicy" => removal_policy,
-    "adjustmentType" => adjustment_type, "adjustmentValue" => adjustment_value lenient, }
-    serialize if feature = "serialize"
+    RemovalInstanceRuleInventory {
+        "type" => type_,
+        "description" => description,
+        "cooldown" => cooldown lenient,
+        "state" => state,
+        "status" => status,
+        "systemTags" => system_tags default,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "name" => name,
+        "uuid" => uuid,
+        "scalingGroupUuid" => scaling_group_uuid,
+        "ruleTriggers" => rule_triggers default,
+        "removalPolicy" => removal_policy,
+        "adjustmentType" => adjustment_type,
+        "adjustmentValue" => adjustment_value lenient,
+    } serialize if feature = "serialize"
 );
 /// A `AutoScalingRuleInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -792,21 +860,15 @@ pub enum AnyAutoScalingRuleInventory {
 }
 impl AnyAutoScalingRuleInventory {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::AutoScalingRuleInventory> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::AutoScalingRuleInventory> {
         match self {
             Self::AutoScalingRuleInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::AddingNewVmRuleInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::AutoScalingRuleInventory::from(value),
-                )
-            }
-            Self::RemovalInstanceRuleInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::AutoScalingRuleInventory::from(value),
-                )
-            }
+            Self::AddingNewVmRuleInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::AutoScalingRuleInventory::from(value)
+            ),
+            Self::RemovalInstanceRuleInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::AutoScalingRuleInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -814,47 +876,37 @@ impl AnyAutoScalingRuleInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyAutoScalingRuleInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.autoscaling.group.rule.AutoScalingRuleInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AutoScalingRuleInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AutoScalingRuleInventory),
-                )
-            }
-            "org.zstack.autoscaling.group.rule.AddingNewVmRuleInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AddingNewVmRuleInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AddingNewVmRuleInventory),
-                )
-            }
-            "org.zstack.autoscaling.group.rule.RemovalInstanceRuleInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::RemovalInstanceRuleInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::RemovalInstanceRuleInventory),
-                )
-            }
+            "org.zstack.autoscaling.group.rule.AutoScalingRuleInventory" => ::core::result::Result::Ok(
+                <crate::types::AutoScalingRuleInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AutoScalingRuleInventory)
+            ),
+            "org.zstack.autoscaling.group.rule.AddingNewVmRuleInventory" => ::core::result::Result::Ok(
+                <crate::types::AddingNewVmRuleInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AddingNewVmRuleInventory)
+            ),
+            "org.zstack.autoscaling.group.rule.RemovalInstanceRuleInventory" => ::core::result::Result::Ok(
+                <crate::types::RemovalInstanceRuleInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::RemovalInstanceRuleInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::AutoScalingRuleInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::AutoScalingRuleInventory)
+        <crate::types::AutoScalingRuleInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::AutoScalingRuleInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -862,7 +914,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyAutoScalingRuleIn
 }
 impl<'de> ::serde::Deserialize<'de> for AnyAutoScalingRuleInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -871,24 +923,26 @@ impl<'de> ::serde::Deserialize<'de> for AnyAutoScalingRuleInventory {
 impl ::serde::Serialize for AnyAutoScalingRuleInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::AutoScalingRuleInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::AddingNewVmRuleInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::RemovalInstanceRuleInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::AutoScalingRuleInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::AddingNewVmRuleInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::RemovalInstanceRuleInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::AddingNewVmRuleInventory>
-for crate::types::AutoScalingRuleInventory {
+impl ::core::convert::From<&crate::types::AddingNewVmRuleInventory> for crate::types::AutoScalingRuleInventory {
     fn from(value: &crate::types::AddingNewVmRuleInventory) -> Self {
         Self {
             type_: value.type_.clone(),
@@ -906,8 +960,7 @@ for crate::types::AutoScalingRuleInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::RemovalInstanceRuleInventory>
-for crate::types::AutoScalingRuleInventory {
+impl ::core::convert::From<&crate::types::RemovalInstanceRuleInventory> for crate::types::AutoScalingRuleInventory {
     fn from(value: &crate::types::RemovalInstanceRuleInventory) -> Self {
         Self {
             type_: value.type_.clone(),
@@ -931,11 +984,9 @@ for crate::types::AutoScalingRuleInventory {
 #[non_exhaustive]
 pub enum AnyAutoScalingRuleTriggerInventory {
     AutoScalingRuleTriggerInventory(crate::types::AutoScalingRuleTriggerInventory),
-    AutoScalingRuleAlarmTriggerInventory(
-        crate::types::AutoScalingRuleAlarmTriggerInventory,
-    ),
+    AutoScalingRuleAlarmTriggerInventory(crate::types::AutoScalingRuleAlarmTriggerInventory),
     AutoScalingRuleSchedulerJobTriggerInventory(
-        crate::types::AutoScalingRuleSchedulerJobTriggerInventory,
+        crate::types::AutoScalingRuleSchedulerJobTriggerInventory
     ),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
@@ -947,72 +998,53 @@ pub enum AnyAutoScalingRuleTriggerInventory {
 }
 impl AnyAutoScalingRuleTriggerInventory {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::AutoScalingRuleTriggerInventory> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::AutoScalingRuleTriggerInventory> {
         match self {
-            Self::AutoScalingRuleTriggerInventory(value) => {
-                ::std::borrow::Cow::Borrowed(value)
-            }
-            Self::AutoScalingRuleAlarmTriggerInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::AutoScalingRuleTriggerInventory::from(value),
-                )
-            }
-            Self::AutoScalingRuleSchedulerJobTriggerInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::AutoScalingRuleTriggerInventory::from(value),
-                )
-            }
+            Self::AutoScalingRuleTriggerInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::AutoScalingRuleAlarmTriggerInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::AutoScalingRuleTriggerInventory::from(value)
+            ),
+            Self::AutoScalingRuleSchedulerJobTriggerInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::AutoScalingRuleTriggerInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
-for AnyAutoScalingRuleTriggerInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyAutoScalingRuleTriggerInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleTriggerInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AutoScalingRuleTriggerInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AutoScalingRuleTriggerInventory),
-                )
-            }
-            "org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleAlarmTriggerInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AutoScalingRuleAlarmTriggerInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AutoScalingRuleAlarmTriggerInventory),
-                )
-            }
-            "org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleSchedulerJobTriggerInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AutoScalingRuleSchedulerJobTriggerInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AutoScalingRuleSchedulerJobTriggerInventory),
-                )
-            }
+            "org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleTriggerInventory" => ::core::result::Result::Ok(
+                <crate::types::AutoScalingRuleTriggerInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AutoScalingRuleTriggerInventory)
+            ),
+            "org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleAlarmTriggerInventory" => ::core::result::Result::Ok(
+                <crate::types::AutoScalingRuleAlarmTriggerInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AutoScalingRuleAlarmTriggerInventory)
+            ),
+            "org.zstack.autoscaling.group.rule.trigger.AutoScalingRuleSchedulerJobTriggerInventory" => ::core::result::Result::Ok(
+                <crate::types::AutoScalingRuleSchedulerJobTriggerInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AutoScalingRuleSchedulerJobTriggerInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::AutoScalingRuleTriggerInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::AutoScalingRuleTriggerInventory)
+        <crate::types::AutoScalingRuleTriggerInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::AutoScalingRuleTriggerInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1020,7 +1052,7 @@ for AnyAutoScalingRuleTriggerInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyAutoScalingRuleTriggerInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1029,24 +1061,25 @@ impl<'de> ::serde::Deserialize<'de> for AnyAutoScalingRuleTriggerInventory {
 impl ::serde::Serialize for AnyAutoScalingRuleTriggerInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::AutoScalingRuleTriggerInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::AutoScalingRuleAlarmTriggerInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::AutoScalingRuleSchedulerJobTriggerInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::AutoScalingRuleTriggerInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::AutoScalingRuleAlarmTriggerInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::AutoScalingRuleSchedulerJobTriggerInventory(
+                value
+            ) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::AutoScalingRuleAlarmTriggerInventory>
-for crate::types::AutoScalingRuleTriggerInventory {
+impl ::core::convert::From<&crate::types::AutoScalingRuleAlarmTriggerInventory> for crate::types::AutoScalingRuleTriggerInventory {
     fn from(value: &crate::types::AutoScalingRuleAlarmTriggerInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -1060,8 +1093,7 @@ for crate::types::AutoScalingRuleTriggerInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::AutoScalingRuleSchedulerJobTriggerInventory>
-for crate::types::AutoScalingRuleTriggerInventory {
+impl ::core::convert::From<&crate::types::AutoScalingRuleSchedulerJobTriggerInventory> for crate::types::AutoScalingRuleTriggerInventory {
     fn from(value: &crate::types::AutoScalingRuleSchedulerJobTriggerInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -1092,59 +1124,45 @@ pub enum AnyAutoScalingTemplateInventory {
 }
 impl AnyAutoScalingTemplateInventory {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::AutoScalingTemplateInventory> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::AutoScalingTemplateInventory> {
         match self {
-            Self::AutoScalingTemplateInventory(value) => {
-                ::std::borrow::Cow::Borrowed(value)
-            }
-            Self::AutoScalingVmTemplateInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::AutoScalingTemplateInventory::from(value),
-                )
-            }
+            Self::AutoScalingTemplateInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::AutoScalingVmTemplateInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::AutoScalingTemplateInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
-for AnyAutoScalingTemplateInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyAutoScalingTemplateInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.autoscaling.template.AutoScalingTemplateInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AutoScalingTemplateInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AutoScalingTemplateInventory),
-                )
-            }
-            "org.zstack.autoscaling.template.AutoScalingVmTemplateInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AutoScalingVmTemplateInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AutoScalingVmTemplateInventory),
-                )
-            }
+            "org.zstack.autoscaling.template.AutoScalingTemplateInventory" => ::core::result::Result::Ok(
+                <crate::types::AutoScalingTemplateInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AutoScalingTemplateInventory)
+            ),
+            "org.zstack.autoscaling.template.AutoScalingVmTemplateInventory" => ::core::result::Result::Ok(
+                <crate::types::AutoScalingVmTemplateInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AutoScalingVmTemplateInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::AutoScalingTemplateInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::AutoScalingTemplateInventory)
+        <crate::types::AutoScalingTemplateInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::AutoScalingTemplateInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1152,7 +1170,7 @@ for AnyAutoScalingTemplateInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyAutoScalingTemplateInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1161,21 +1179,22 @@ impl<'de> ::serde::Deserialize<'de> for AnyAutoScalingTemplateInventory {
 impl ::serde::Serialize for AnyAutoScalingTemplateInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::AutoScalingTemplateInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::AutoScalingVmTemplateInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::AutoScalingTemplateInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::AutoScalingVmTemplateInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::AutoScalingVmTemplateInventory>
-for crate::types::AutoScalingTemplateInventory {
+impl ::core::convert::From<&crate::types::AutoScalingVmTemplateInventory> for crate::types::AutoScalingTemplateInventory {
     fn from(value: &crate::types::AutoScalingVmTemplateInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1243,7 +1262,7 @@ impl AutoScalingRuleStatus {
         "Created",
         "WaitingForTrigger",
         "Triggering",
-        "Error",
+        "Error"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {

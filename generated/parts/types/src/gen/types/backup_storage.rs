@@ -2,6 +2,7 @@
 // Source: spec/backup-storage.yaml
 
 //! Backup storage (image repositories) - delete, query and reconnect.
+
 /// A backup storage. Answers declare this parent type but carry subclass fields (Ceph, ImageStore); the `schema` map names the concrete server class.
 ///
 /// Server class: `org.zstack.header.storage.backup.BackupStorageInventory`.
@@ -41,67 +42,74 @@ pub struct BackupStorageInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url, "description"
-    => description, "totalCapacity" => total_capacity lenient, "availableCapacity" =>
-    available_capacity lenient, "type" => type_, "state" => state, "status" => status,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "attachedZoneUuids" =>
-    attached_zone_uuids default, } serialize if feature = "serialize"
+    BackupStorageInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "url" => url,
+        "description" => description,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedZoneUuids" => attached_zone_uuids default,
+    } serialize if feature = "serialize"
 );
 impl BackupStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `totalCapacity`.
     pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
+        "totalCapacity"
     );
     /// Query field `availableCapacity`.
     pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
+        "availableCapacity"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedZoneUuids`.
     pub const ATTACHED_ZONE_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedZoneUuids",
+        "attachedZoneUuids"
     );
 }
 /// A Ceph backup storage (`type` Ceph).
@@ -145,9 +153,7 @@ pub struct CephBackupStorageInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
@@ -168,15 +174,28 @@ pub struct CephBackupStorageInventory {
     pub pool_security_policy: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CephBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
-    "description" => description, "totalCapacity" => total_capacity lenient,
-    "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
-    "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "attachedZoneUuids" => attached_zone_uuids default, "mons" => mons default, "fsid" =>
-    fsid, "poolName" => pool_name, "poolAvailableCapacity" => pool_available_capacity
-    lenient, "poolUsedCapacity" => pool_used_capacity lenient, "poolReplicatedSize" =>
-    pool_replicated_size lenient, "poolDiskUtilization" => pool_disk_utilization,
-    "poolSecurityPolicy" => pool_security_policy, } serialize if feature = "serialize"
+    CephBackupStorageInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "url" => url,
+        "description" => description,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedZoneUuids" => attached_zone_uuids default,
+        "mons" => mons default,
+        "fsid" => fsid,
+        "poolName" => pool_name,
+        "poolAvailableCapacity" => pool_available_capacity lenient,
+        "poolUsedCapacity" => pool_used_capacity lenient,
+        "poolReplicatedSize" => pool_replicated_size lenient,
+        "poolDiskUtilization" => pool_disk_utilization,
+        "poolSecurityPolicy" => pool_security_policy,
+    } serialize if feature = "serialize"
 );
 /// One Ceph monitor of a Ceph backup storage.
 ///
@@ -191,9 +210,7 @@ pub struct CephBackupStorageMonInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub backup_storage_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
@@ -210,11 +227,19 @@ pub struct CephBackupStorageMonInventory {
     pub mon_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CephBackupStorageMonInventory { "hostname" => hostname, "monPort" => mon_port
-    lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "backupStorageUuid" => backup_storage_uuid, "monAddr" => mon_addr, "sshPort" =>
-    ssh_port lenient, "status" => status, "sshUsername" => ssh_username, "sshPassword" =>
-    ssh_password, "monUuid" => mon_uuid, } serialize if feature = "serialize"
+    CephBackupStorageMonInventory {
+        "hostname" => hostname,
+        "monPort" => mon_port lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "backupStorageUuid" => backup_storage_uuid,
+        "monAddr" => mon_addr,
+        "sshPort" => ssh_port lenient,
+        "status" => status,
+        "sshUsername" => ssh_username,
+        "sshPassword" => ssh_password,
+        "monUuid" => mon_uuid,
+    } serialize if feature = "serialize"
 );
 /// An image-store backup storage (`type` ImageStoreBackupStorage).
 ///
@@ -257,9 +282,7 @@ pub struct ImageStoreBackupStorageInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -270,74 +293,84 @@ pub struct ImageStoreBackupStorageInventory {
     pub ssh_port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ImageStoreBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
-    "description" => description, "totalCapacity" => total_capacity lenient,
-    "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
-    "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "attachedZoneUuids" => attached_zone_uuids default, "hostname" => hostname,
-    "username" => username, "sshPort" => ssh_port lenient, } serialize if feature =
-    "serialize"
+    ImageStoreBackupStorageInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "url" => url,
+        "description" => description,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedZoneUuids" => attached_zone_uuids default,
+        "hostname" => hostname,
+        "username" => username,
+        "sshPort" => ssh_port lenient,
+    } serialize if feature = "serialize"
 );
 impl ImageStoreBackupStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `totalCapacity`.
     pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
+        "totalCapacity"
     );
     /// Query field `availableCapacity`.
     pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
+        "availableCapacity"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedZoneUuids`.
     pub const ATTACHED_ZONE_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedZoneUuids",
+        "attachedZoneUuids"
     );
     /// Query field `hostname`.
     pub const HOSTNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostname",
+        "hostname"
     );
     /// Query field `username`.
     pub const USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "username",
+        "username"
     );
     /// Query field `sshPort`.
     pub const SSH_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sshPort",
+        "sshPort"
     );
 }
 /// Extends `BackupStorageInventory` and carries all of its fields.
@@ -379,74 +412,81 @@ pub struct AliyunEbsBackupStorageInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub oss_bucket_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AliyunEbsBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
-    "description" => description, "totalCapacity" => total_capacity lenient,
-    "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
-    "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "attachedZoneUuids" => attached_zone_uuids default, "ossBucketUuid" =>
-    oss_bucket_uuid, } serialize if feature = "serialize"
+    AliyunEbsBackupStorageInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "url" => url,
+        "description" => description,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedZoneUuids" => attached_zone_uuids default,
+        "ossBucketUuid" => oss_bucket_uuid,
+    } serialize if feature = "serialize"
 );
 impl AliyunEbsBackupStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `totalCapacity`.
     pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
+        "totalCapacity"
     );
     /// Query field `availableCapacity`.
     pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
+        "availableCapacity"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedZoneUuids`.
     pub const ATTACHED_ZONE_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedZoneUuids",
+        "attachedZoneUuids"
     );
     /// Query field `ossBucketUuid`.
     pub const OSS_BUCKET_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ossBucketUuid",
+        "ossBucketUuid"
     );
 }
 /// Server class: `org.zstack.header.core.trash.CleanTrashResult`.
@@ -461,8 +501,11 @@ pub struct CleanTrashResult {
     pub size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CleanTrashResult { "resourceUuids" => resource_uuids default, "details" => details
-    default, "size" => size lenient, } serialize if feature = "serialize"
+    CleanTrashResult {
+        "resourceUuids" => resource_uuids default,
+        "details" => details default,
+        "size" => size lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `BackupStorageInventory` and carries all of its fields.
 ///
@@ -503,21 +546,28 @@ pub struct ExternalBackupStorageInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub identity: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ExternalBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
-    "description" => description, "totalCapacity" => total_capacity lenient,
-    "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
-    "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "attachedZoneUuids" => attached_zone_uuids default, "identity" => identity, }
-    serialize if feature = "serialize"
+    ExternalBackupStorageInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "url" => url,
+        "description" => description,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedZoneUuids" => attached_zone_uuids default,
+        "identity" => identity,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.backup.imagestore.ImageStoreGcResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -527,8 +577,7 @@ pub struct ImageStoreGcResult {
     pub freed_space_in_bytes: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ImageStoreGcResult { "freedSpaceInBytes" => freed_space_in_bytes lenient, } serialize
-    if feature = "serialize"
+    ImageStoreGcResult { "freedSpaceInBytes" => freed_space_in_bytes lenient, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.core.trash.InstallPathRecycleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -560,12 +609,20 @@ pub struct InstallPathRecycleInventory {
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    InstallPathRecycleInventory { "trashId" => trash_id lenient, "resourceUuid" =>
-    resource_uuid, "storageUuid" => storage_uuid, "storageType" => storage_type,
-    "resourceType" => resource_type, "installPath" => install_path, "isFolder" =>
-    is_folder, "hostUuid" => host_uuid, "hypervisorType" => hypervisor_type, "size" =>
-    size lenient, "trashType" => trash_type, "createDate" => create_date, } serialize if
-    feature = "serialize"
+    InstallPathRecycleInventory {
+        "trashId" => trash_id lenient,
+        "resourceUuid" => resource_uuid,
+        "storageUuid" => storage_uuid,
+        "storageType" => storage_type,
+        "resourceType" => resource_type,
+        "installPath" => install_path,
+        "isFolder" => is_folder,
+        "hostUuid" => host_uuid,
+        "hypervisorType" => hypervisor_type,
+        "size" => size lenient,
+        "trashType" => trash_type,
+        "createDate" => create_date,
+    } serialize if feature = "serialize"
 );
 /// Extends `BackupStorageInventory` and carries all of its fields.
 ///
@@ -606,9 +663,7 @@ pub struct SftpBackupStorageInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
@@ -619,74 +674,84 @@ pub struct SftpBackupStorageInventory {
     pub ssh_port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SftpBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
-    "description" => description, "totalCapacity" => total_capacity lenient,
-    "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
-    "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "attachedZoneUuids" => attached_zone_uuids default, "hostname" => hostname,
-    "username" => username, "sshPort" => ssh_port lenient, } serialize if feature =
-    "serialize"
+    SftpBackupStorageInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "url" => url,
+        "description" => description,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedZoneUuids" => attached_zone_uuids default,
+        "hostname" => hostname,
+        "username" => username,
+        "sshPort" => ssh_port lenient,
+    } serialize if feature = "serialize"
 );
 impl SftpBackupStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `totalCapacity`.
     pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
+        "totalCapacity"
     );
     /// Query field `availableCapacity`.
     pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
+        "availableCapacity"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedZoneUuids`.
     pub const ATTACHED_ZONE_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedZoneUuids",
+        "attachedZoneUuids"
     );
     /// Query field `hostname`.
     pub const HOSTNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostname",
+        "hostname"
     );
     /// Query field `username`.
     pub const USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "username",
+        "username"
     );
     /// Query field `sshPort`.
     pub const SSH_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sshPort",
+        "sshPort"
     );
 }
 /// Server class: `org.zstack.header.core.trash.TrashCleanupResult`.
@@ -705,9 +770,13 @@ pub struct TrashCleanupResult {
     pub size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    TrashCleanupResult { "resourceUuid" => resource_uuid, "success" => success, "error"
-    => error, "trashId" => trash_id lenient, "size" => size lenient, } serialize if
-    feature = "serialize"
+    TrashCleanupResult {
+        "resourceUuid" => resource_uuid,
+        "success" => success,
+        "error" => error,
+        "trashId" => trash_id lenient,
+        "size" => size lenient,
+    } serialize if feature = "serialize"
 );
 /// A `BackupStorageInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -735,37 +804,25 @@ impl AnyBackupStorageInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::BackupStorageInventory> {
         match self {
             Self::BackupStorageInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::CephBackupStorageInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::BackupStorageInventory::from(value),
-                )
-            }
-            Self::ImageStoreBackupStorageInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::BackupStorageInventory::from(value),
-                )
-            }
-            Self::AliyunEbsBackupStorageInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::BackupStorageInventory::from(value),
-                )
-            }
-            Self::ExternalBackupStorageInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::BackupStorageInventory::from(value),
-                )
-            }
-            Self::SftpBackupStorageInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::BackupStorageInventory::from(value),
-                )
-            }
+            Self::CephBackupStorageInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BackupStorageInventory::from(value)
+            ),
+            Self::ImageStoreBackupStorageInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BackupStorageInventory::from(value)
+            ),
+            Self::AliyunEbsBackupStorageInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BackupStorageInventory::from(value)
+            ),
+            Self::ExternalBackupStorageInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BackupStorageInventory::from(value)
+            ),
+            Self::SftpBackupStorageInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BackupStorageInventory::from(value)
+            ),
             #[cfg(feature = "vcenters")]
-            Self::VCenterBackupStorageInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::BackupStorageInventory::from(value),
-                )
-            }
+            Self::VCenterBackupStorageInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BackupStorageInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -773,80 +830,58 @@ impl AnyBackupStorageInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyBackupStorageInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.storage.backup.BackupStorageInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::BackupStorageInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::BackupStorageInventory),
-                )
-            }
-            "org.zstack.storage.ceph.backup.CephBackupStorageInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::CephBackupStorageInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::CephBackupStorageInventory),
-                )
-            }
-            "org.zstack.storage.backup.imagestore.ImageStoreBackupStorageInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ImageStoreBackupStorageInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ImageStoreBackupStorageInventory),
-                )
-            }
-            "org.zstack.header.aliyun.ebs.AliyunEbsBackupStorageInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AliyunEbsBackupStorageInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AliyunEbsBackupStorageInventory),
-                )
-            }
-            "org.zstack.header.storage.addon.backup.ExternalBackupStorageInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ExternalBackupStorageInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ExternalBackupStorageInventory),
-                )
-            }
-            "org.zstack.storage.backup.sftp.SftpBackupStorageInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SftpBackupStorageInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SftpBackupStorageInventory),
-                )
-            }
+            "org.zstack.header.storage.backup.BackupStorageInventory" => ::core::result::Result::Ok(
+                <crate::types::BackupStorageInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::BackupStorageInventory)
+            ),
+            "org.zstack.storage.ceph.backup.CephBackupStorageInventory" => ::core::result::Result::Ok(
+                <crate::types::CephBackupStorageInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::CephBackupStorageInventory)
+            ),
+            "org.zstack.storage.backup.imagestore.ImageStoreBackupStorageInventory" => ::core::result::Result::Ok(
+                <crate::types::ImageStoreBackupStorageInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ImageStoreBackupStorageInventory)
+            ),
+            "org.zstack.header.aliyun.ebs.AliyunEbsBackupStorageInventory" => ::core::result::Result::Ok(
+                <crate::types::AliyunEbsBackupStorageInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AliyunEbsBackupStorageInventory)
+            ),
+            "org.zstack.header.storage.addon.backup.ExternalBackupStorageInventory" => ::core::result::Result::Ok(
+                <crate::types::ExternalBackupStorageInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ExternalBackupStorageInventory)
+            ),
+            "org.zstack.storage.backup.sftp.SftpBackupStorageInventory" => ::core::result::Result::Ok(
+                <crate::types::SftpBackupStorageInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SftpBackupStorageInventory)
+            ),
             #[cfg(feature = "vcenters")]
-            "org.zstack.vmware.VCenterBackupStorageInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VCenterBackupStorageInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VCenterBackupStorageInventory),
-                )
-            }
+            "org.zstack.vmware.VCenterBackupStorageInventory" => ::core::result::Result::Ok(
+                <crate::types::VCenterBackupStorageInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VCenterBackupStorageInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::BackupStorageInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::BackupStorageInventory)
+        <crate::types::BackupStorageInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::BackupStorageInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -854,7 +889,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyBackupStorageInve
 }
 impl<'de> ::serde::Deserialize<'de> for AnyBackupStorageInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -863,37 +898,40 @@ impl<'de> ::serde::Deserialize<'de> for AnyBackupStorageInventory {
 impl ::serde::Serialize for AnyBackupStorageInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::BackupStorageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::CephBackupStorageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::ImageStoreBackupStorageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::AliyunEbsBackupStorageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::ExternalBackupStorageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SftpBackupStorageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::BackupStorageInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::CephBackupStorageInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::ImageStoreBackupStorageInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::AliyunEbsBackupStorageInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::ExternalBackupStorageInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SftpBackupStorageInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             #[cfg(feature = "vcenters")]
-            Self::VCenterBackupStorageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::VCenterBackupStorageInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::CephBackupStorageInventory>
-for crate::types::BackupStorageInventory {
+impl ::core::convert::From<&crate::types::CephBackupStorageInventory> for crate::types::BackupStorageInventory {
     fn from(value: &crate::types::CephBackupStorageInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -911,8 +949,7 @@ for crate::types::BackupStorageInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::ImageStoreBackupStorageInventory>
-for crate::types::BackupStorageInventory {
+impl ::core::convert::From<&crate::types::ImageStoreBackupStorageInventory> for crate::types::BackupStorageInventory {
     fn from(value: &crate::types::ImageStoreBackupStorageInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -930,8 +967,7 @@ for crate::types::BackupStorageInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::AliyunEbsBackupStorageInventory>
-for crate::types::BackupStorageInventory {
+impl ::core::convert::From<&crate::types::AliyunEbsBackupStorageInventory> for crate::types::BackupStorageInventory {
     fn from(value: &crate::types::AliyunEbsBackupStorageInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -949,8 +985,7 @@ for crate::types::BackupStorageInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::ExternalBackupStorageInventory>
-for crate::types::BackupStorageInventory {
+impl ::core::convert::From<&crate::types::ExternalBackupStorageInventory> for crate::types::BackupStorageInventory {
     fn from(value: &crate::types::ExternalBackupStorageInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -968,8 +1003,7 @@ for crate::types::BackupStorageInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::SftpBackupStorageInventory>
-for crate::types::BackupStorageInventory {
+impl ::core::convert::From<&crate::types::SftpBackupStorageInventory> for crate::types::BackupStorageInventory {
     fn from(value: &crate::types::SftpBackupStorageInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -988,8 +1022,7 @@ for crate::types::BackupStorageInventory {
     }
 }
 #[cfg(feature = "vcenters")]
-impl ::core::convert::From<&crate::types::VCenterBackupStorageInventory>
-for crate::types::BackupStorageInventory {
+impl ::core::convert::From<&crate::types::VCenterBackupStorageInventory> for crate::types::BackupStorageInventory {
     fn from(value: &crate::types::VCenterBackupStorageInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),

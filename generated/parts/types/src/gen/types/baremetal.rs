@@ -2,6 +2,7 @@
 // Source: spec/catalog/baremetal.yaml
 
 //! Catalog APIs whose route starts with /baremetal, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.baremetal.network.BaremetalBondingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -21,47 +22,52 @@ pub struct BaremetalBondingInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BaremetalBondingInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid, "name" =>
-    name, "mode" => mode lenient, "slaves" => slaves, "opts" => opts, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    BaremetalBondingInventory {
+        "uuid" => uuid,
+        "chassisUuid" => chassis_uuid,
+        "name" => name,
+        "mode" => mode lenient,
+        "slaves" => slaves,
+        "opts" => opts,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl BaremetalBondingInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `chassisUuid`.
     pub const CHASSIS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chassisUuid",
+        "chassisUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `mode`.
     pub const MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mode",
+        "mode"
     );
     /// Query field `slaves`.
     pub const SLAVES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "slaves",
+        "slaves"
     );
     /// Query field `opts`.
     pub const OPTS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "opts",
+        "opts"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.header.baremetal.chassis.BaremetalChassisInventory`.
@@ -93,76 +99,84 @@ pub struct BaremetalChassisInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub hardware_infos: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BaremetalChassisInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "pxeServerUuid"
-    => pxe_server_uuid, "ipmiAddress" => ipmi_address, "ipmiPort" => ipmi_port lenient,
-    "ipmiUsername" => ipmi_username, "state" => state, "status" => status, "createDate"
-    => create_date, "lastOpDate" => last_op_date, "hardwareInfos" => hardware_infos
-    default, } serialize if feature = "serialize"
+    BaremetalChassisInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "clusterUuid" => cluster_uuid,
+        "pxeServerUuid" => pxe_server_uuid,
+        "ipmiAddress" => ipmi_address,
+        "ipmiPort" => ipmi_port lenient,
+        "ipmiUsername" => ipmi_username,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "hardwareInfos" => hardware_infos default,
+    } serialize if feature = "serialize"
 );
 impl BaremetalChassisInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `clusterUuid`.
     pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
+        "clusterUuid"
     );
     /// Query field `pxeServerUuid`.
     pub const PXE_SERVER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pxeServerUuid",
+        "pxeServerUuid"
     );
     /// Query field `ipmiAddress`.
     pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiAddress",
+        "ipmiAddress"
     );
     /// Query field `ipmiPort`.
     pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiPort",
+        "ipmiPort"
     );
     /// Query field `ipmiUsername`.
     pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiUsername",
+        "ipmiUsername"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `hardwareInfos`.
     pub const HARDWARE_INFOS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hardwareInfos",
+        "hardwareInfos"
     );
 }
 /// Server class: `org.zstack.header.baremetal.instance.BaremetalInstanceInventory`.
@@ -202,93 +216,104 @@ pub struct BaremetalInstanceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub bm_nics: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BaremetalInstanceInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "pxeServerUuid"
-    => pxe_server_uuid, "chassisUuid" => chassis_uuid, "imageUuid" => image_uuid,
-    "templateUuid" => template_uuid, "platform" => platform, "managementIp" =>
-    management_ip, "username" => username, "port" => port lenient, "state" => state,
-    "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "bmNics" => bm_nics default, } serialize if feature = "serialize"
+    BaremetalInstanceInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "clusterUuid" => cluster_uuid,
+        "pxeServerUuid" => pxe_server_uuid,
+        "chassisUuid" => chassis_uuid,
+        "imageUuid" => image_uuid,
+        "templateUuid" => template_uuid,
+        "platform" => platform,
+        "managementIp" => management_ip,
+        "username" => username,
+        "port" => port lenient,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "bmNics" => bm_nics default,
+    } serialize if feature = "serialize"
 );
 impl BaremetalInstanceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `clusterUuid`.
     pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
+        "clusterUuid"
     );
     /// Query field `pxeServerUuid`.
     pub const PXE_SERVER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pxeServerUuid",
+        "pxeServerUuid"
     );
     /// Query field `chassisUuid`.
     pub const CHASSIS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chassisUuid",
+        "chassisUuid"
     );
     /// Query field `imageUuid`.
     pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "imageUuid",
+        "imageUuid"
     );
     /// Query field `templateUuid`.
     pub const TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "templateUuid",
+        "templateUuid"
     );
     /// Query field `platform`.
     pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
+        "platform"
     );
     /// Query field `managementIp`.
     pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementIp",
+        "managementIp"
     );
     /// Query field `username`.
     pub const USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "username",
+        "username"
     );
     /// Query field `port`.
     pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "port",
+        "port"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `bmNics`.
     pub const BM_NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bmNics",
+        "bmNics"
     );
 }
 /// Server class: `org.zstack.header.baremetal.pxeserver.BaremetalPxeServerInventory`.
@@ -330,9 +355,7 @@ pub struct BaremetalPxeServerInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub total_capacity: ::core::option::Option<i64>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
@@ -341,101 +364,114 @@ pub struct BaremetalPxeServerInventory {
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BaremetalPxeServerInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
-    name, "description" => description, "hostname" => hostname, "sshUsername" =>
-    ssh_username, "sshPassword" => ssh_password, "sshPort" => ssh_port lenient,
-    "storagePath" => storage_path, "dhcpInterface" => dhcp_interface,
-    "dhcpInterfaceAddress" => dhcp_interface_address, "dhcpRangeBegin" =>
-    dhcp_range_begin, "dhcpRangeEnd" => dhcp_range_end, "dhcpRangeNetmask" =>
-    dhcp_range_netmask, "state" => state, "status" => status, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "totalCapacity" => total_capacity lenient,
-    "availableCapacity" => available_capacity lenient, "attachedClusterUuids" =>
-    attached_cluster_uuids default, } serialize if feature = "serialize"
+    BaremetalPxeServerInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "description" => description,
+        "hostname" => hostname,
+        "sshUsername" => ssh_username,
+        "sshPassword" => ssh_password,
+        "sshPort" => ssh_port lenient,
+        "storagePath" => storage_path,
+        "dhcpInterface" => dhcp_interface,
+        "dhcpInterfaceAddress" => dhcp_interface_address,
+        "dhcpRangeBegin" => dhcp_range_begin,
+        "dhcpRangeEnd" => dhcp_range_end,
+        "dhcpRangeNetmask" => dhcp_range_netmask,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "attachedClusterUuids" => attached_cluster_uuids default,
+    } serialize if feature = "serialize"
 );
 impl BaremetalPxeServerInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `hostname`.
     pub const HOSTNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostname",
+        "hostname"
     );
     /// Query field `sshUsername`.
     pub const SSH_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sshUsername",
+        "sshUsername"
     );
     /// Query field `sshPassword`.
     pub const SSH_PASSWORD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sshPassword",
+        "sshPassword"
     );
     /// Query field `sshPort`.
     pub const SSH_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sshPort",
+        "sshPort"
     );
     /// Query field `storagePath`.
     pub const STORAGE_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "storagePath",
+        "storagePath"
     );
     /// Query field `dhcpInterface`.
     pub const DHCP_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dhcpInterface",
+        "dhcpInterface"
     );
     /// Query field `dhcpInterfaceAddress`.
     pub const DHCP_INTERFACE_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dhcpInterfaceAddress",
+        "dhcpInterfaceAddress"
     );
     /// Query field `dhcpRangeBegin`.
     pub const DHCP_RANGE_BEGIN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dhcpRangeBegin",
+        "dhcpRangeBegin"
     );
     /// Query field `dhcpRangeEnd`.
     pub const DHCP_RANGE_END: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dhcpRangeEnd",
+        "dhcpRangeEnd"
     );
     /// Query field `dhcpRangeNetmask`.
     pub const DHCP_RANGE_NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dhcpRangeNetmask",
+        "dhcpRangeNetmask"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `totalCapacity`.
     pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
+        "totalCapacity"
     );
     /// Query field `availableCapacity`.
     pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
+        "availableCapacity"
     );
     /// Query field `attachedClusterUuids`.
     pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedClusterUuids",
+        "attachedClusterUuids"
     );
 }
 /// Server class: `org.zstack.header.baremetal.preconfiguration.PreconfigurationTemplateInventory`.
@@ -463,66 +499,73 @@ pub struct PreconfigurationTemplateInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub custom_params: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PreconfigurationTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "distribution" => distribution, "type" => type_, "content" => content,
-    "md5sum" => md5sum, "isPredefined" => is_predefined, "state" => state, "createDate"
-    => create_date, "lastOpDate" => last_op_date, "customParams" => custom_params
-    default, } serialize if feature = "serialize"
+    PreconfigurationTemplateInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "distribution" => distribution,
+        "type" => type_,
+        "content" => content,
+        "md5sum" => md5sum,
+        "isPredefined" => is_predefined,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "customParams" => custom_params default,
+    } serialize if feature = "serialize"
 );
 impl PreconfigurationTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `distribution`.
     pub const DISTRIBUTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "distribution",
+        "distribution"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `content`.
     pub const CONTENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "content",
+        "content"
     );
     /// Query field `md5sum`.
     pub const MD5SUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "md5sum",
+        "md5sum"
     );
     /// Query field `isPredefined`.
     pub const IS_PREDEFINED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isPredefined",
+        "isPredefined"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `customParams`.
     pub const CUSTOM_PARAMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "customParams",
+        "customParams"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/baremetal2.yaml
 
 //! Catalog APIs whose route starts with /baremetal2, and the types and enums they use first.
+
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2BondingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -19,56 +20,61 @@ pub struct BareMetal2BondingInventory {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BareMetal2BondingInventory { "chassisUuid" => chassis_uuid, "name" => name, "slaves"
-    => slaves, "opts" => opts, "mode" => mode lenient, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "accountUuid" => account_uuid, "uuid" => uuid, }
-    serialize if feature = "serialize"
+    BareMetal2BondingInventory {
+        "chassisUuid" => chassis_uuid,
+        "name" => name,
+        "slaves" => slaves,
+        "opts" => opts,
+        "mode" => mode lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "accountUuid" => account_uuid,
+        "uuid" => uuid,
+    } serialize if feature = "serialize"
 );
 impl BareMetal2BondingInventory {
     /// Query field `chassisUuid`.
     pub const CHASSIS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chassisUuid",
+        "chassisUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `slaves`.
     pub const SLAVES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "slaves",
+        "slaves"
     );
     /// Query field `opts`.
     pub const OPTS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "opts",
+        "opts"
     );
     /// Query field `mode`.
     pub const MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mode",
+        "mode"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `accountUuid`.
     pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
+        "accountUuid"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
 }
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2BondingNicRefInventory`.
@@ -88,67 +94,68 @@ pub struct BareMetal2BondingNicRefInventory {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub vm_nic: ::core::option::Option<crate::types::AnyVmNicInventory>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub provision_nic: ::core::option::Option<
-        crate::types::BareMetal2InstanceProvisionNicInventory,
-    >,
+    pub provision_nic: ::core::option::Option<crate::types::BareMetal2InstanceProvisionNicInventory>,
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
-    pub bare_metal2_bonding: ::core::option::Option<
-        crate::types::BareMetal2BondingInventory,
-    >,
+    pub bare_metal2_bonding: ::core::option::Option<crate::types::BareMetal2BondingInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BareMetal2BondingNicRefInventory { "id" => id lenient, "nicUuid" => nic_uuid,
-    "instanceUuid" => instance_uuid, "bondingUuid" => bonding_uuid, "provisionNicUuid" =>
-    provision_nic_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "vmNic" => vm_nic, "provisionNic" => provision_nic, "bareMetal2Bonding" =>
-    bare_metal2_bonding, } serialize if feature = "serialize"
+    BareMetal2BondingNicRefInventory {
+        "id" => id lenient,
+        "nicUuid" => nic_uuid,
+        "instanceUuid" => instance_uuid,
+        "bondingUuid" => bonding_uuid,
+        "provisionNicUuid" => provision_nic_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "vmNic" => vm_nic,
+        "provisionNic" => provision_nic,
+        "bareMetal2Bonding" => bare_metal2_bonding,
+    } serialize if feature = "serialize"
 );
 impl BareMetal2BondingNicRefInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
+        "id"
     );
     /// Query field `nicUuid`.
     pub const NIC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nicUuid",
+        "nicUuid"
     );
     /// Query field `instanceUuid`.
     pub const INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instanceUuid",
+        "instanceUuid"
     );
     /// Query field `bondingUuid`.
     pub const BONDING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bondingUuid",
+        "bondingUuid"
     );
     /// Query field `provisionNicUuid`.
     pub const PROVISION_NIC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "provisionNicUuid",
+        "provisionNicUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `vmNic`.
     pub const VM_NIC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNic",
+        "vmNic"
     );
     /// Query field `provisionNic`.
     pub const PROVISION_NIC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "provisionNic",
+        "provisionNic"
     );
     /// Query field `bareMetal2Bonding`.
     pub const BARE_METAL2_BONDING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bareMetal2Bonding",
+        "bareMetal2Bonding"
     );
 }
 /// Extends `BareMetal2ChassisPciDeviceInventory` and carries all of its fields.
@@ -186,9 +193,7 @@ pub struct BareMetal2ChassisGpuDeviceInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub serial_number: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
@@ -199,91 +204,104 @@ pub struct BareMetal2ChassisGpuDeviceInventory {
     pub is_driver_loaded: ::core::option::Option<bool>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BareMetal2ChassisGpuDeviceInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid,
-    "description" => description, "type" => type_, "pciDeviceAddress" =>
-    pci_device_address, "vendorId" => vendor_id, "deviceId" => device_id, "subvendorId"
-    => subvendor_id, "subdeviceId" => subdevice_id, "iommuGroup" => iommu_group, "name"
-    => name, "vendor" => vendor, "device" => device, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "serialNumber" => serial_number, "memory" => memory
-    lenient, "power" => power lenient, "isDriverLoaded" => is_driver_loaded, } serialize
-    if feature = "serialize"
+    BareMetal2ChassisGpuDeviceInventory {
+        "uuid" => uuid,
+        "chassisUuid" => chassis_uuid,
+        "description" => description,
+        "type" => type_,
+        "pciDeviceAddress" => pci_device_address,
+        "vendorId" => vendor_id,
+        "deviceId" => device_id,
+        "subvendorId" => subvendor_id,
+        "subdeviceId" => subdevice_id,
+        "iommuGroup" => iommu_group,
+        "name" => name,
+        "vendor" => vendor,
+        "device" => device,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "serialNumber" => serial_number,
+        "memory" => memory lenient,
+        "power" => power lenient,
+        "isDriverLoaded" => is_driver_loaded,
+    } serialize if feature = "serialize"
 );
 impl BareMetal2ChassisGpuDeviceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `chassisUuid`.
     pub const CHASSIS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chassisUuid",
+        "chassisUuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `pciDeviceAddress`.
     pub const PCI_DEVICE_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciDeviceAddress",
+        "pciDeviceAddress"
     );
     /// Query field `vendorId`.
     pub const VENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendorId",
+        "vendorId"
     );
     /// Query field `deviceId`.
     pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
+        "deviceId"
     );
     /// Query field `subvendorId`.
     pub const SUBVENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subvendorId",
+        "subvendorId"
     );
     /// Query field `subdeviceId`.
     pub const SUBDEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subdeviceId",
+        "subdeviceId"
     );
     /// Query field `iommuGroup`.
     pub const IOMMU_GROUP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "iommuGroup",
+        "iommuGroup"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `vendor`.
     pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendor",
+        "vendor"
     );
     /// Query field `device`.
     pub const DEVICE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "device",
+        "device"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `serialNumber`.
     pub const SERIAL_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serialNumber",
+        "serialNumber"
     );
     /// Query field `memory`.
     pub const MEMORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memory",
+        "memory"
     );
     /// Query field `power`.
     pub const POWER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "power",
+        "power"
     );
     /// Query field `isDriverLoaded`.
     pub const IS_DRIVER_LOADED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isDriverLoaded",
+        "isDriverLoaded"
     );
 }
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisInventory`.
@@ -315,91 +333,98 @@ pub struct BareMetal2ChassisInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub chassis_nics: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub chassis_disks: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub chassis_offering: ::core::option::Option<
-        crate::types::BareMetal2ChassisOfferingInventory,
-    >,
+    pub chassis_offering: ::core::option::Option<crate::types::BareMetal2ChassisOfferingInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BareMetal2ChassisInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid,
-    "chassisOfferingUuid" => chassis_offering_uuid, "type" => type_, "state" => state,
-    "status" => status, "powerStatus" => power_status, "provisionType" => provision_type,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "chassisNics" =>
-    chassis_nics default, "chassisDisks" => chassis_disks default, "chassisOffering" =>
-    chassis_offering, } serialize if feature = "serialize"
+    BareMetal2ChassisInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "clusterUuid" => cluster_uuid,
+        "chassisOfferingUuid" => chassis_offering_uuid,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "powerStatus" => power_status,
+        "provisionType" => provision_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "chassisNics" => chassis_nics default,
+        "chassisDisks" => chassis_disks default,
+        "chassisOffering" => chassis_offering,
+    } serialize if feature = "serialize"
 );
 impl BareMetal2ChassisInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `clusterUuid`.
     pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
+        "clusterUuid"
     );
     /// Query field `chassisOfferingUuid`.
     pub const CHASSIS_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chassisOfferingUuid",
+        "chassisOfferingUuid"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `powerStatus`.
     pub const POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "powerStatus",
+        "powerStatus"
     );
     /// Query field `provisionType`.
     pub const PROVISION_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "provisionType",
+        "provisionType"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `chassisNics`.
     pub const CHASSIS_NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chassisNics",
+        "chassisNics"
     );
     /// Query field `chassisDisks`.
     pub const CHASSIS_DISKS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chassisDisks",
+        "chassisDisks"
     );
     /// Query field `chassisOffering`.
     pub const CHASSIS_OFFERING: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chassisOffering",
+        "chassisOffering"
     );
 }
 /// Server class: `org.zstack.baremetal2.configuration.BareMetal2ChassisOfferingInventory`.
@@ -429,65 +454,72 @@ pub struct BareMetal2ChassisOfferingInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BareMetal2ChassisOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "architecture" => architecture, "cpuModelName" => cpu_model_name,
-    "cpuNum" => cpu_num lenient, "memorySize" => memory_size lenient, "bootMode" =>
-    boot_mode, "state" => state, "provisionType" => provision_type, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    BareMetal2ChassisOfferingInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "architecture" => architecture,
+        "cpuModelName" => cpu_model_name,
+        "cpuNum" => cpu_num lenient,
+        "memorySize" => memory_size lenient,
+        "bootMode" => boot_mode,
+        "state" => state,
+        "provisionType" => provision_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl BareMetal2ChassisOfferingInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `architecture`.
     pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
+        "architecture"
     );
     /// Query field `cpuModelName`.
     pub const CPU_MODEL_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuModelName",
+        "cpuModelName"
     );
     /// Query field `cpuNum`.
     pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
+        "cpuNum"
     );
     /// Query field `memorySize`.
     pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memorySize",
+        "memorySize"
     );
     /// Query field `bootMode`.
     pub const BOOT_MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bootMode",
+        "bootMode"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `provisionType`.
     pub const PROVISION_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "provisionType",
+        "provisionType"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisPciDeviceInventory`.
@@ -523,78 +555,87 @@ pub struct BareMetal2ChassisPciDeviceInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BareMetal2ChassisPciDeviceInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid,
-    "description" => description, "type" => type_, "pciDeviceAddress" =>
-    pci_device_address, "vendorId" => vendor_id, "deviceId" => device_id, "subvendorId"
-    => subvendor_id, "subdeviceId" => subdevice_id, "iommuGroup" => iommu_group, "name"
-    => name, "vendor" => vendor, "device" => device, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    BareMetal2ChassisPciDeviceInventory {
+        "uuid" => uuid,
+        "chassisUuid" => chassis_uuid,
+        "description" => description,
+        "type" => type_,
+        "pciDeviceAddress" => pci_device_address,
+        "vendorId" => vendor_id,
+        "deviceId" => device_id,
+        "subvendorId" => subvendor_id,
+        "subdeviceId" => subdevice_id,
+        "iommuGroup" => iommu_group,
+        "name" => name,
+        "vendor" => vendor,
+        "device" => device,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl BareMetal2ChassisPciDeviceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `chassisUuid`.
     pub const CHASSIS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chassisUuid",
+        "chassisUuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `pciDeviceAddress`.
     pub const PCI_DEVICE_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciDeviceAddress",
+        "pciDeviceAddress"
     );
     /// Query field `vendorId`.
     pub const VENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendorId",
+        "vendorId"
     );
     /// Query field `deviceId`.
     pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
+        "deviceId"
     );
     /// Query field `subvendorId`.
     pub const SUBVENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subvendorId",
+        "subvendorId"
     );
     /// Query field `subdeviceId`.
     pub const SUBDEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subdeviceId",
+        "subdeviceId"
     );
     /// Query field `iommuGroup`.
     pub const IOMMU_GROUP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "iommuGroup",
+        "iommuGroup"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `vendor`.
     pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendor",
+        "vendor"
     );
     /// Query field `device`.
     pub const DEVICE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "device",
+        "device"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Extends `KVMHostInventory` → `HostInventory` and carries all of its fields.
@@ -664,9 +705,7 @@ pub struct BareMetal2GatewayInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub username: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -680,181 +719,202 @@ pub struct BareMetal2GatewayInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub provision_nic: ::core::option::Option<
-        crate::types::BareMetal2GatewayProvisionNicInventory,
-    >,
+    pub provision_nic: ::core::option::Option<crate::types::BareMetal2GatewayProvisionNicInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BareMetal2GatewayInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
-    "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
-    management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
-    status, "totalCpuCapacity" => total_cpu_capacity lenient, "availableCpuCapacity" =>
-    available_cpu_capacity lenient, "cpuSockets" => cpu_sockets lenient,
-    "totalMemoryCapacity" => total_memory_capacity lenient, "availableMemoryCapacity" =>
-    available_memory_capacity lenient, "cpuNum" => cpu_num lenient, "ipmiAddress" =>
-    ipmi_address, "ipmiUsername" => ipmi_username, "ipmiPort" => ipmi_port lenient,
-    "ipmiPowerStatus" => ipmi_power_status, "cpuStatus" => cpu_status, "memoryStatus" =>
-    memory_status, "diskStatus" => disk_status, "nicStatus" => nic_status, "gpuStatus" =>
-    gpu_status, "powerSupplyStatus" => power_supply_status, "fanStatus" => fan_status,
-    "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
-    "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "username" => username, "sshPort" => ssh_port lenient, "osDistribution"
-    => os_distribution, "osRelease" => os_release, "osVersion" => os_version,
-    "attachedClusterUuids" => attached_cluster_uuids default, "provisionNic" =>
-    provision_nic, } serialize if feature = "serialize"
+    BareMetal2GatewayInventory {
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "uuid" => uuid,
+        "clusterUuid" => cluster_uuid,
+        "description" => description,
+        "managementIp" => management_ip,
+        "hypervisorType" => hypervisor_type,
+        "state" => state,
+        "status" => status,
+        "totalCpuCapacity" => total_cpu_capacity lenient,
+        "availableCpuCapacity" => available_cpu_capacity lenient,
+        "cpuSockets" => cpu_sockets lenient,
+        "totalMemoryCapacity" => total_memory_capacity lenient,
+        "availableMemoryCapacity" => available_memory_capacity lenient,
+        "cpuNum" => cpu_num lenient,
+        "ipmiAddress" => ipmi_address,
+        "ipmiUsername" => ipmi_username,
+        "ipmiPort" => ipmi_port lenient,
+        "ipmiPowerStatus" => ipmi_power_status,
+        "cpuStatus" => cpu_status,
+        "memoryStatus" => memory_status,
+        "diskStatus" => disk_status,
+        "nicStatus" => nic_status,
+        "gpuStatus" => gpu_status,
+        "powerSupplyStatus" => power_supply_status,
+        "fanStatus" => fan_status,
+        "raidStatus" => raid_status,
+        "temperatureStatus" => temperature_status,
+        "architecture" => architecture,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "username" => username,
+        "sshPort" => ssh_port lenient,
+        "osDistribution" => os_distribution,
+        "osRelease" => os_release,
+        "osVersion" => os_version,
+        "attachedClusterUuids" => attached_cluster_uuids default,
+        "provisionNic" => provision_nic,
+    } serialize if feature = "serialize"
 );
 impl BareMetal2GatewayInventory {
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `clusterUuid`.
     pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
+        "clusterUuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `managementIp`.
     pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementIp",
+        "managementIp"
     );
     /// Query field `hypervisorType`.
     pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
+        "hypervisorType"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `totalCpuCapacity`.
     pub const TOTAL_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCpuCapacity",
+        "totalCpuCapacity"
     );
     /// Query field `availableCpuCapacity`.
     pub const AVAILABLE_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCpuCapacity",
+        "availableCpuCapacity"
     );
     /// Query field `cpuSockets`.
     pub const CPU_SOCKETS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuSockets",
+        "cpuSockets"
     );
     /// Query field `totalMemoryCapacity`.
     pub const TOTAL_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalMemoryCapacity",
+        "totalMemoryCapacity"
     );
     /// Query field `availableMemoryCapacity`.
     pub const AVAILABLE_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableMemoryCapacity",
+        "availableMemoryCapacity"
     );
     /// Query field `cpuNum`.
     pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
+        "cpuNum"
     );
     /// Query field `ipmiAddress`.
     pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiAddress",
+        "ipmiAddress"
     );
     /// Query field `ipmiUsername`.
     pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiUsername",
+        "ipmiUsername"
     );
     /// Query field `ipmiPort`.
     pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiPort",
+        "ipmiPort"
     );
     /// Query field `ipmiPowerStatus`.
     pub const IPMI_POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiPowerStatus",
+        "ipmiPowerStatus"
     );
     /// Query field `cpuStatus`.
     pub const CPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuStatus",
+        "cpuStatus"
     );
     /// Query field `memoryStatus`.
     pub const MEMORY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memoryStatus",
+        "memoryStatus"
     );
     /// Query field `diskStatus`.
     pub const DISK_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskStatus",
+        "diskStatus"
     );
     /// Query field `nicStatus`.
     pub const NIC_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nicStatus",
+        "nicStatus"
     );
     /// Query field `gpuStatus`.
     pub const GPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gpuStatus",
+        "gpuStatus"
     );
     /// Query field `powerSupplyStatus`.
     pub const POWER_SUPPLY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "powerSupplyStatus",
+        "powerSupplyStatus"
     );
     /// Query field `fanStatus`.
     pub const FAN_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fanStatus",
+        "fanStatus"
     );
     /// Query field `raidStatus`.
     pub const RAID_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "raidStatus",
+        "raidStatus"
     );
     /// Query field `temperatureStatus`.
     pub const TEMPERATURE_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "temperatureStatus",
+        "temperatureStatus"
     );
     /// Query field `architecture`.
     pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
+        "architecture"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `username`.
     pub const USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "username",
+        "username"
     );
     /// Query field `sshPort`.
     pub const SSH_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sshPort",
+        "sshPort"
     );
     /// Query field `osDistribution`.
     pub const OS_DISTRIBUTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "osDistribution",
+        "osDistribution"
     );
     /// Query field `osRelease`.
     pub const OS_RELEASE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "osRelease",
+        "osRelease"
     );
     /// Query field `osVersion`.
     pub const OS_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "osVersion",
+        "osVersion"
     );
     /// Query field `attachedClusterUuids`.
     pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedClusterUuids",
+        "attachedClusterUuids"
     );
     /// Query field `provisionNic`.
     pub const PROVISION_NIC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "provisionNic",
+        "provisionNic"
     );
 }
 /// Server class: `org.zstack.baremetal2.gateway.BareMetal2GatewayProvisionNicInventory`.
@@ -878,15 +938,20 @@ pub struct BareMetal2GatewayProvisionNicInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BareMetal2GatewayProvisionNicInventory { "uuid" => uuid, "networkUuid" =>
-    network_uuid, "interfaceName" => interface_name, "ip" => ip, "netmask" => netmask,
-    "gateway" => gateway, "metadata" => metadata, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    BareMetal2GatewayProvisionNicInventory {
+        "uuid" => uuid,
+        "networkUuid" => network_uuid,
+        "interfaceName" => interface_name,
+        "ip" => ip,
+        "netmask" => netmask,
+        "gateway" => gateway,
+        "metadata" => metadata,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Extends `VmInstanceInventory` and carries all of its fields.
 ///
@@ -959,9 +1024,7 @@ pub struct BareMetal2InstanceInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
@@ -997,182 +1060,202 @@ pub struct BareMetal2InstanceInventory {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub is_latest_agent: ::core::option::Option<bool>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub provision_nic: ::core::option::Option<
-        crate::types::BareMetal2InstanceProvisionNicInventory,
-    >,
+    pub provision_nic: ::core::option::Option<crate::types::BareMetal2InstanceProvisionNicInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BareMetal2InstanceInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
-    image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
-    "instanceOfferingUuid" => instance_offering_uuid, "rootVolumeUuid" =>
-    root_volume_uuid, "platform" => platform, "architecture" => architecture,
-    "defaultL3NetworkUuid" => default_l3_network_uuid, "type" => type_, "hypervisorType"
-    => hypervisor_type, "memorySize" => memory_size lenient, "reservedMemorySize" =>
-    reserved_memory_size lenient, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed
-    lenient, "allocatorStrategy" => allocator_strategy, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "state" => state, "vmNics" => vm_nics default,
-    "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms default, "guestOsType"
-    => guest_os_type, "chassisUuid" => chassis_uuid, "lastChassisUuid" =>
-    last_chassis_uuid, "gatewayUuid" => gateway_uuid, "lastGatewayUuid" =>
-    last_gateway_uuid, "chassisOfferingUuid" => chassis_offering_uuid,
-    "gatewayAllocatorStrategy" => gateway_allocator_strategy, "status" => status,
-    "provisionType" => provision_type, "agentVersion" => agent_version, "isLatestAgent"
-    => is_latest_agent, "provisionNic" => provision_nic, } serialize if feature =
-    "serialize"
+    BareMetal2InstanceInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "clusterUuid" => cluster_uuid,
+        "imageUuid" => image_uuid,
+        "hostUuid" => host_uuid,
+        "lastHostUuid" => last_host_uuid,
+        "instanceOfferingUuid" => instance_offering_uuid,
+        "rootVolumeUuid" => root_volume_uuid,
+        "platform" => platform,
+        "architecture" => architecture,
+        "defaultL3NetworkUuid" => default_l3_network_uuid,
+        "type" => type_,
+        "hypervisorType" => hypervisor_type,
+        "memorySize" => memory_size lenient,
+        "reservedMemorySize" => reserved_memory_size lenient,
+        "cpuNum" => cpu_num lenient,
+        "cpuSpeed" => cpu_speed lenient,
+        "allocatorStrategy" => allocator_strategy,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "state" => state,
+        "vmNics" => vm_nics default,
+        "allVolumes" => all_volumes default,
+        "vmCdRoms" => vm_cd_roms default,
+        "guestOsType" => guest_os_type,
+        "chassisUuid" => chassis_uuid,
+        "lastChassisUuid" => last_chassis_uuid,
+        "gatewayUuid" => gateway_uuid,
+        "lastGatewayUuid" => last_gateway_uuid,
+        "chassisOfferingUuid" => chassis_offering_uuid,
+        "gatewayAllocatorStrategy" => gateway_allocator_strategy,
+        "status" => status,
+        "provisionType" => provision_type,
+        "agentVersion" => agent_version,
+        "isLatestAgent" => is_latest_agent,
+        "provisionNic" => provision_nic,
+    } serialize if feature = "serialize"
 );
 impl BareMetal2InstanceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `clusterUuid`.
     pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
+        "clusterUuid"
     );
     /// Query field `imageUuid`.
     pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "imageUuid",
+        "imageUuid"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `lastHostUuid`.
     pub const LAST_HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastHostUuid",
+        "lastHostUuid"
     );
     /// Query field `instanceOfferingUuid`.
     pub const INSTANCE_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instanceOfferingUuid",
+        "instanceOfferingUuid"
     );
     /// Query field `rootVolumeUuid`.
     pub const ROOT_VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rootVolumeUuid",
+        "rootVolumeUuid"
     );
     /// Query field `platform`.
     pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
+        "platform"
     );
     /// Query field `architecture`.
     pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
+        "architecture"
     );
     /// Query field `defaultL3NetworkUuid`.
     pub const DEFAULT_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultL3NetworkUuid",
+        "defaultL3NetworkUuid"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `hypervisorType`.
     pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
+        "hypervisorType"
     );
     /// Query field `memorySize`.
     pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memorySize",
+        "memorySize"
     );
     /// Query field `reservedMemorySize`.
     pub const RESERVED_MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "reservedMemorySize",
+        "reservedMemorySize"
     );
     /// Query field `cpuNum`.
     pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
+        "cpuNum"
     );
     /// Query field `cpuSpeed`.
     pub const CPU_SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuSpeed",
+        "cpuSpeed"
     );
     /// Query field `allocatorStrategy`.
     pub const ALLOCATOR_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allocatorStrategy",
+        "allocatorStrategy"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `vmNics`.
     pub const VM_NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNics",
+        "vmNics"
     );
     /// Query field `allVolumes`.
     pub const ALL_VOLUMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allVolumes",
+        "allVolumes"
     );
     /// Query field `vmCdRoms`.
     pub const VM_CD_ROMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmCdRoms",
+        "vmCdRoms"
     );
     /// Query field `guestOsType`.
     pub const GUEST_OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "guestOsType",
+        "guestOsType"
     );
     /// Query field `chassisUuid`.
     pub const CHASSIS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chassisUuid",
+        "chassisUuid"
     );
     /// Query field `lastChassisUuid`.
     pub const LAST_CHASSIS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastChassisUuid",
+        "lastChassisUuid"
     );
     /// Query field `gatewayUuid`.
     pub const GATEWAY_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gatewayUuid",
+        "gatewayUuid"
     );
     /// Query field `lastGatewayUuid`.
     pub const LAST_GATEWAY_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastGatewayUuid",
+        "lastGatewayUuid"
     );
     /// Query field `chassisOfferingUuid`.
     pub const CHASSIS_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chassisOfferingUuid",
+        "chassisOfferingUuid"
     );
     /// Query field `gatewayAllocatorStrategy`.
     pub const GATEWAY_ALLOCATOR_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gatewayAllocatorStrategy",
+        "gatewayAllocatorStrategy"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `provisionType`.
     pub const PROVISION_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "provisionType",
+        "provisionType"
     );
     /// Query field `agentVersion`.
     pub const AGENT_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "agentVersion",
+        "agentVersion"
     );
     /// Query field `isLatestAgent`.
     pub const IS_LATEST_AGENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isLatestAgent",
+        "isLatestAgent"
     );
     /// Query field `provisionNic`.
     pub const PROVISION_NIC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "provisionNic",
+        "provisionNic"
     );
 }
 /// Server class: `org.zstack.baremetal2.instance.BareMetal2InstanceProvisionNicInventory`.
@@ -1196,15 +1279,20 @@ pub struct BareMetal2InstanceProvisionNicInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BareMetal2InstanceProvisionNicInventory { "uuid" => uuid, "networkUuid" =>
-    network_uuid, "mac" => mac, "ip" => ip, "netmask" => netmask, "gateway" => gateway,
-    "metadata" => metadata, "createDate" => create_date, "lastOpDate" => last_op_date, }
-    serialize if feature = "serialize"
+    BareMetal2InstanceProvisionNicInventory {
+        "uuid" => uuid,
+        "networkUuid" => network_uuid,
+        "mac" => mac,
+        "ip" => ip,
+        "netmask" => netmask,
+        "gateway" => gateway,
+        "metadata" => metadata,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Extends `BareMetal2ChassisInventory` and carries all of its fields.
 ///
@@ -1237,17 +1325,13 @@ pub struct BareMetal2IpmiChassisInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub chassis_nics: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub chassis_disks: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub chassis_offering: ::core::option::Option<
-        crate::types::BareMetal2ChassisOfferingInventory,
-    >,
+    pub chassis_offering: ::core::option::Option<crate::types::BareMetal2ChassisOfferingInventory>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub ipmi_address: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
@@ -1256,14 +1340,27 @@ pub struct BareMetal2IpmiChassisInventory {
     pub ipmi_username: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BareMetal2IpmiChassisInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid,
-    "chassisOfferingUuid" => chassis_offering_uuid, "type" => type_, "state" => state,
-    "status" => status, "powerStatus" => power_status, "provisionType" => provision_type,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "chassisNics" =>
-    chassis_nics default, "chassisDisks" => chassis_disks default, "chassisOffering" =>
-    chassis_offering, "ipmiAddress" => ipmi_address, "ipmiPort" => ipmi_port lenient,
-    "ipmiUsername" => ipmi_username, } serialize if feature = "serialize"
+    BareMetal2IpmiChassisInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "clusterUuid" => cluster_uuid,
+        "chassisOfferingUuid" => chassis_offering_uuid,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "powerStatus" => power_status,
+        "provisionType" => provision_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "chassisNics" => chassis_nics default,
+        "chassisDisks" => chassis_disks default,
+        "chassisOffering" => chassis_offering,
+        "ipmiAddress" => ipmi_address,
+        "ipmiPort" => ipmi_port lenient,
+        "ipmiUsername" => ipmi_username,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.baremetal2.provisionnetwork.BareMetal2ProvisionNetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1294,77 +1391,84 @@ pub struct BareMetal2ProvisionNetworkInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BareMetal2ProvisionNetworkInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name"
-    => name, "description" => description, "dhcpInterface" => dhcp_interface,
-    "dhcpRangeStartIp" => dhcp_range_start_ip, "dhcpRangeEndIp" => dhcp_range_end_ip,
-    "dhcpRangeNetmask" => dhcp_range_netmask, "dhcpRangeGateway" => dhcp_range_gateway,
-    "dhcpRangeNetworkCidr" => dhcp_range_network_cidr, "state" => state, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
-    attached_cluster_uuids default, } serialize if feature = "serialize"
+    BareMetal2ProvisionNetworkInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "description" => description,
+        "dhcpInterface" => dhcp_interface,
+        "dhcpRangeStartIp" => dhcp_range_start_ip,
+        "dhcpRangeEndIp" => dhcp_range_end_ip,
+        "dhcpRangeNetmask" => dhcp_range_netmask,
+        "dhcpRangeGateway" => dhcp_range_gateway,
+        "dhcpRangeNetworkCidr" => dhcp_range_network_cidr,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedClusterUuids" => attached_cluster_uuids default,
+    } serialize if feature = "serialize"
 );
 impl BareMetal2ProvisionNetworkInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `dhcpInterface`.
     pub const DHCP_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dhcpInterface",
+        "dhcpInterface"
     );
     /// Query field `dhcpRangeStartIp`.
     pub const DHCP_RANGE_START_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dhcpRangeStartIp",
+        "dhcpRangeStartIp"
     );
     /// Query field `dhcpRangeEndIp`.
     pub const DHCP_RANGE_END_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dhcpRangeEndIp",
+        "dhcpRangeEndIp"
     );
     /// Query field `dhcpRangeNetmask`.
     pub const DHCP_RANGE_NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dhcpRangeNetmask",
+        "dhcpRangeNetmask"
     );
     /// Query field `dhcpRangeGateway`.
     pub const DHCP_RANGE_GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dhcpRangeGateway",
+        "dhcpRangeGateway"
     );
     /// Query field `dhcpRangeNetworkCidr`.
     pub const DHCP_RANGE_NETWORK_CIDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dhcpRangeNetworkCidr",
+        "dhcpRangeNetworkCidr"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedClusterUuids`.
     pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedClusterUuids",
+        "attachedClusterUuids"
     );
 }
 /// Extends `HostInventory` and carries all of its fields.
@@ -1434,9 +1538,7 @@ pub struct KVMHostInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub username: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -1449,22 +1551,44 @@ pub struct KVMHostInventory {
     pub os_version: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    KVMHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
-    "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
-    management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
-    status, "totalCpuCapacity" => total_cpu_capacity lenient, "availableCpuCapacity" =>
-    available_cpu_capacity lenient, "cpuSockets" => cpu_sockets lenient,
-    "totalMemoryCapacity" => total_memory_capacity lenient, "availableMemoryCapacity" =>
-    available_memory_capacity lenient, "cpuNum" => cpu_num lenient, "ipmiAddress" =>
-    ipmi_address, "ipmiUsername" => ipmi_username, "ipmiPort" => ipmi_port lenient,
-    "ipmiPowerStatus" => ipmi_power_status, "cpuStatus" => cpu_status, "memoryStatus" =>
-    memory_status, "diskStatus" => disk_status, "nicStatus" => nic_status, "gpuStatus" =>
-    gpu_status, "powerSupplyStatus" => power_supply_status, "fanStatus" => fan_status,
-    "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
-    "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "username" => username, "sshPort" => ssh_port lenient, "osDistribution"
-    => os_distribution, "osRelease" => os_release, "osVersion" => os_version, } serialize
-    if feature = "serialize"
+    KVMHostInventory {
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "uuid" => uuid,
+        "clusterUuid" => cluster_uuid,
+        "description" => description,
+        "managementIp" => management_ip,
+        "hypervisorType" => hypervisor_type,
+        "state" => state,
+        "status" => status,
+        "totalCpuCapacity" => total_cpu_capacity lenient,
+        "availableCpuCapacity" => available_cpu_capacity lenient,
+        "cpuSockets" => cpu_sockets lenient,
+        "totalMemoryCapacity" => total_memory_capacity lenient,
+        "availableMemoryCapacity" => available_memory_capacity lenient,
+        "cpuNum" => cpu_num lenient,
+        "ipmiAddress" => ipmi_address,
+        "ipmiUsername" => ipmi_username,
+        "ipmiPort" => ipmi_port lenient,
+        "ipmiPowerStatus" => ipmi_power_status,
+        "cpuStatus" => cpu_status,
+        "memoryStatus" => memory_status,
+        "diskStatus" => disk_status,
+        "nicStatus" => nic_status,
+        "gpuStatus" => gpu_status,
+        "powerSupplyStatus" => power_supply_status,
+        "fanStatus" => fan_status,
+        "raidStatus" => raid_status,
+        "temperatureStatus" => temperature_status,
+        "architecture" => architecture,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "username" => username,
+        "sshPort" => ssh_port lenient,
+        "osDistribution" => os_distribution,
+        "osRelease" => os_release,
+        "osVersion" => os_version,
+    } serialize if feature = "serialize"
 );
 /// Extends `KVMHostInventory` → `HostInventory` and carries all of its fields.
 ///
@@ -1533,9 +1657,7 @@ pub struct XDragonHostInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub username: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -1550,23 +1672,45 @@ pub struct XDragonHostInventory {
     pub total_physical_memory: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    XDragonHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
-    "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
-    management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
-    status, "totalCpuCapacity" => total_cpu_capacity lenient, "availableCpuCapacity" =>
-    available_cpu_capacity lenient, "cpuSockets" => cpu_sockets lenient,
-    "totalMemoryCapacity" => total_memory_capacity lenient, "availableMemoryCapacity" =>
-    available_memory_capacity lenient, "cpuNum" => cpu_num lenient, "ipmiAddress" =>
-    ipmi_address, "ipmiUsername" => ipmi_username, "ipmiPort" => ipmi_port lenient,
-    "ipmiPowerStatus" => ipmi_power_status, "cpuStatus" => cpu_status, "memoryStatus" =>
-    memory_status, "diskStatus" => disk_status, "nicStatus" => nic_status, "gpuStatus" =>
-    gpu_status, "powerSupplyStatus" => power_supply_status, "fanStatus" => fan_status,
-    "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
-    "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "username" => username, "sshPort" => ssh_port lenient, "osDistribution"
-    => os_distribution, "osRelease" => os_release, "osVersion" => os_version,
-    "totalPhysicalMemory" => total_physical_memory lenient, } serialize if feature =
-    "serialize"
+    XDragonHostInventory {
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "uuid" => uuid,
+        "clusterUuid" => cluster_uuid,
+        "description" => description,
+        "managementIp" => management_ip,
+        "hypervisorType" => hypervisor_type,
+        "state" => state,
+        "status" => status,
+        "totalCpuCapacity" => total_cpu_capacity lenient,
+        "availableCpuCapacity" => available_cpu_capacity lenient,
+        "cpuSockets" => cpu_sockets lenient,
+        "totalMemoryCapacity" => total_memory_capacity lenient,
+        "availableMemoryCapacity" => available_memory_capacity lenient,
+        "cpuNum" => cpu_num lenient,
+        "ipmiAddress" => ipmi_address,
+        "ipmiUsername" => ipmi_username,
+        "ipmiPort" => ipmi_port lenient,
+        "ipmiPowerStatus" => ipmi_power_status,
+        "cpuStatus" => cpu_status,
+        "memoryStatus" => memory_status,
+        "diskStatus" => disk_status,
+        "nicStatus" => nic_status,
+        "gpuStatus" => gpu_status,
+        "powerSupplyStatus" => power_supply_status,
+        "fanStatus" => fan_status,
+        "raidStatus" => raid_status,
+        "temperatureStatus" => temperature_status,
+        "architecture" => architecture,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "username" => username,
+        "sshPort" => ssh_port lenient,
+        "osDistribution" => os_distribution,
+        "osRelease" => os_release,
+        "osVersion" => os_version,
+        "totalPhysicalMemory" => total_physical_memory lenient,
+    } serialize if feature = "serialize"
 );
 /// A `BareMetal2ChassisInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -1585,59 +1729,45 @@ pub enum AnyBareMetal2ChassisInventory {
 }
 impl AnyBareMetal2ChassisInventory {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::BareMetal2ChassisInventory> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::BareMetal2ChassisInventory> {
         match self {
-            Self::BareMetal2ChassisInventory(value) => {
-                ::std::borrow::Cow::Borrowed(value)
-            }
-            Self::BareMetal2IpmiChassisInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::BareMetal2ChassisInventory::from(value),
-                )
-            }
+            Self::BareMetal2ChassisInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::BareMetal2IpmiChassisInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BareMetal2ChassisInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
-for AnyBareMetal2ChassisInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyBareMetal2ChassisInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.baremetal2.chassis.BareMetal2ChassisInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::BareMetal2ChassisInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::BareMetal2ChassisInventory),
-                )
-            }
-            "org.zstack.baremetal2.chassis.ipmi.BareMetal2IpmiChassisInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::BareMetal2IpmiChassisInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::BareMetal2IpmiChassisInventory),
-                )
-            }
+            "org.zstack.baremetal2.chassis.BareMetal2ChassisInventory" => ::core::result::Result::Ok(
+                <crate::types::BareMetal2ChassisInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::BareMetal2ChassisInventory)
+            ),
+            "org.zstack.baremetal2.chassis.ipmi.BareMetal2IpmiChassisInventory" => ::core::result::Result::Ok(
+                <crate::types::BareMetal2IpmiChassisInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::BareMetal2IpmiChassisInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::BareMetal2ChassisInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::BareMetal2ChassisInventory)
+        <crate::types::BareMetal2ChassisInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::BareMetal2ChassisInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1645,7 +1775,7 @@ for AnyBareMetal2ChassisInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyBareMetal2ChassisInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1654,21 +1784,22 @@ impl<'de> ::serde::Deserialize<'de> for AnyBareMetal2ChassisInventory {
 impl ::serde::Serialize for AnyBareMetal2ChassisInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::BareMetal2ChassisInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::BareMetal2IpmiChassisInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::BareMetal2ChassisInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::BareMetal2IpmiChassisInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::BareMetal2IpmiChassisInventory>
-for crate::types::BareMetal2ChassisInventory {
+impl ::core::convert::From<&crate::types::BareMetal2IpmiChassisInventory> for crate::types::BareMetal2ChassisInventory {
     fn from(value: &crate::types::BareMetal2IpmiChassisInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1695,12 +1826,8 @@ for crate::types::BareMetal2ChassisInventory {
 #[allow(clippy::large_enum_variant)]
 #[non_exhaustive]
 pub enum AnyBareMetal2ChassisPciDeviceInventory {
-    BareMetal2ChassisPciDeviceInventory(
-        crate::types::BareMetal2ChassisPciDeviceInventory,
-    ),
-    BareMetal2ChassisGpuDeviceInventory(
-        crate::types::BareMetal2ChassisGpuDeviceInventory,
-    ),
+    BareMetal2ChassisPciDeviceInventory(crate::types::BareMetal2ChassisPciDeviceInventory),
+    BareMetal2ChassisGpuDeviceInventory(crate::types::BareMetal2ChassisGpuDeviceInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
     Unknown {
@@ -1712,58 +1839,46 @@ pub enum AnyBareMetal2ChassisPciDeviceInventory {
 impl AnyBareMetal2ChassisPciDeviceInventory {
     /// The fields every class shares: the declared type's.
     pub fn base(
-        &self,
+        &self
     ) -> ::std::borrow::Cow<'_, crate::types::BareMetal2ChassisPciDeviceInventory> {
         match self {
-            Self::BareMetal2ChassisPciDeviceInventory(value) => {
-                ::std::borrow::Cow::Borrowed(value)
-            }
-            Self::BareMetal2ChassisGpuDeviceInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::BareMetal2ChassisPciDeviceInventory::from(value),
-                )
-            }
+            Self::BareMetal2ChassisPciDeviceInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::BareMetal2ChassisGpuDeviceInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BareMetal2ChassisPciDeviceInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
-for AnyBareMetal2ChassisPciDeviceInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyBareMetal2ChassisPciDeviceInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.baremetal2.chassis.BareMetal2ChassisPciDeviceInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::BareMetal2ChassisPciDeviceInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::BareMetal2ChassisPciDeviceInventory),
-                )
-            }
-            "org.zstack.baremetal2.chassis.BareMetal2ChassisGpuDeviceInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::BareMetal2ChassisGpuDeviceInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::BareMetal2ChassisGpuDeviceInventory),
-                )
-            }
+            "org.zstack.baremetal2.chassis.BareMetal2ChassisPciDeviceInventory" => ::core::result::Result::Ok(
+                <crate::types::BareMetal2ChassisPciDeviceInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::BareMetal2ChassisPciDeviceInventory)
+            ),
+            "org.zstack.baremetal2.chassis.BareMetal2ChassisGpuDeviceInventory" => ::core::result::Result::Ok(
+                <crate::types::BareMetal2ChassisGpuDeviceInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::BareMetal2ChassisGpuDeviceInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::BareMetal2ChassisPciDeviceInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::BareMetal2ChassisPciDeviceInventory)
+        <crate::types::BareMetal2ChassisPciDeviceInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::BareMetal2ChassisPciDeviceInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1771,7 +1886,7 @@ for AnyBareMetal2ChassisPciDeviceInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyBareMetal2ChassisPciDeviceInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1780,21 +1895,22 @@ impl<'de> ::serde::Deserialize<'de> for AnyBareMetal2ChassisPciDeviceInventory {
 impl ::serde::Serialize for AnyBareMetal2ChassisPciDeviceInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::BareMetal2ChassisPciDeviceInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::BareMetal2ChassisGpuDeviceInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::BareMetal2ChassisPciDeviceInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::BareMetal2ChassisGpuDeviceInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::BareMetal2ChassisGpuDeviceInventory>
-for crate::types::BareMetal2ChassisPciDeviceInventory {
+impl ::core::convert::From<&crate::types::BareMetal2ChassisGpuDeviceInventory> for crate::types::BareMetal2ChassisPciDeviceInventory {
     fn from(value: &crate::types::BareMetal2ChassisGpuDeviceInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1836,12 +1952,12 @@ impl AnyKVMHostInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::KVMHostInventory> {
         match self {
             Self::KVMHostInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::BareMetal2GatewayInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::KVMHostInventory::from(value))
-            }
-            Self::XDragonHostInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::KVMHostInventory::from(value))
-            }
+            Self::BareMetal2GatewayInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::KVMHostInventory::from(value)
+            ),
+            Self::XDragonHostInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::KVMHostInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -1849,47 +1965,37 @@ impl AnyKVMHostInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyKVMHostInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.kvm.KVMHostInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::KVMHostInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::KVMHostInventory),
-                )
-            }
-            "org.zstack.baremetal2.gateway.BareMetal2GatewayInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::BareMetal2GatewayInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::BareMetal2GatewayInventory),
-                )
-            }
-            "org.zstack.xdragon.XDragonHostInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::XDragonHostInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::XDragonHostInventory),
-                )
-            }
+            "org.zstack.kvm.KVMHostInventory" => ::core::result::Result::Ok(
+                <crate::types::KVMHostInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::KVMHostInventory)
+            ),
+            "org.zstack.baremetal2.gateway.BareMetal2GatewayInventory" => ::core::result::Result::Ok(
+                <crate::types::BareMetal2GatewayInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::BareMetal2GatewayInventory)
+            ),
+            "org.zstack.xdragon.XDragonHostInventory" => ::core::result::Result::Ok(
+                <crate::types::XDragonHostInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::XDragonHostInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::KVMHostInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::KVMHostInventory)
+        <crate::types::KVMHostInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::KVMHostInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1897,7 +2003,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyKVMHostInventory 
 }
 impl<'de> ::serde::Deserialize<'de> for AnyKVMHostInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1906,24 +2012,20 @@ impl<'de> ::serde::Deserialize<'de> for AnyKVMHostInventory {
 impl ::serde::Serialize for AnyKVMHostInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::KVMHostInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::BareMetal2GatewayInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::XDragonHostInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::KVMHostInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::BareMetal2GatewayInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::XDragonHostInventory(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::BareMetal2GatewayInventory>
-for crate::types::KVMHostInventory {
+impl ::core::convert::From<&crate::types::BareMetal2GatewayInventory> for crate::types::KVMHostInventory {
     fn from(value: &crate::types::BareMetal2GatewayInventory) -> Self {
         Self {
             zone_uuid: value.zone_uuid.clone(),
@@ -1965,8 +2067,7 @@ for crate::types::KVMHostInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::XDragonHostInventory>
-for crate::types::KVMHostInventory {
+impl ::core::convert::From<&crate::types::XDragonHostInventory> for crate::types::KVMHostInventory {
     fn from(value: &crate::types::XDragonHostInventory) -> Self {
         Self {
             zone_uuid: value.zone_uuid.clone(),

@@ -2,6 +2,7 @@
 // Source: spec/catalog/block-volumes.yaml
 
 //! Catalog APIs whose route starts with /block-volumes, and the types and enums they use first.
+
 /// Extends `VolumeInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.volume.block.BlockVolumeInventory`.
@@ -57,23 +58,17 @@ pub struct BlockVolumeInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub is_shareable: ::core::option::Option<bool>,
     /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub volume_qos: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13. Absent from older MNs' replies.
-    pub last_detach_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_detach_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub last_vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    pub last_attach_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_attach_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub protocol: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
@@ -82,117 +77,134 @@ pub struct BlockVolumeInventory {
     pub vendor: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BlockVolumeInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "primaryStorageUuid" => primary_storage_uuid, "vmInstanceUuid" => vm_instance_uuid,
-    "diskOfferingUuid" => disk_offering_uuid, "rootImageUuid" => root_image_uuid,
-    "installPath" => install_path, "type" => type_, "format" => format, "size" => size
-    lenient, "actualSize" => actual_size lenient, "deviceId" => device_id lenient,
-    "state" => state, "status" => status, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "isShareable" => is_shareable, "volumeQos" => volume_qos,
-    "lastDetachDate" => last_detach_date, "lastVmInstanceUuid" => last_vm_instance_uuid,
-    "lastAttachDate" => last_attach_date, "protocol" => protocol, "iscsiPath" =>
-    iscsi_path, "vendor" => vendor, } serialize if feature = "serialize"
+    BlockVolumeInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "primaryStorageUuid" => primary_storage_uuid,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "diskOfferingUuid" => disk_offering_uuid,
+        "rootImageUuid" => root_image_uuid,
+        "installPath" => install_path,
+        "type" => type_,
+        "format" => format,
+        "size" => size lenient,
+        "actualSize" => actual_size lenient,
+        "deviceId" => device_id lenient,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "isShareable" => is_shareable,
+        "volumeQos" => volume_qos,
+        "lastDetachDate" => last_detach_date,
+        "lastVmInstanceUuid" => last_vm_instance_uuid,
+        "lastAttachDate" => last_attach_date,
+        "protocol" => protocol,
+        "iscsiPath" => iscsi_path,
+        "vendor" => vendor,
+    } serialize if feature = "serialize"
 );
 impl BlockVolumeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `primaryStorageUuid`.
     pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "primaryStorageUuid",
+        "primaryStorageUuid"
     );
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `diskOfferingUuid`.
     pub const DISK_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskOfferingUuid",
+        "diskOfferingUuid"
     );
     /// Query field `rootImageUuid`.
     pub const ROOT_IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rootImageUuid",
+        "rootImageUuid"
     );
     /// Query field `installPath`.
     pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
+        "installPath"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `format`.
     pub const FORMAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "format",
+        "format"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `actualSize`.
     pub const ACTUAL_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actualSize",
+        "actualSize"
     );
     /// Query field `deviceId`.
     pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
+        "deviceId"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `isShareable`.
     pub const IS_SHAREABLE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isShareable",
+        "isShareable"
     );
     /// Query field `volumeQos`.
     pub const VOLUME_QOS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeQos",
+        "volumeQos"
     );
     /// Query field `lastDetachDate`.
     pub const LAST_DETACH_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastDetachDate",
+        "lastDetachDate"
     );
     /// Query field `lastVmInstanceUuid`.
     pub const LAST_VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastVmInstanceUuid",
+        "lastVmInstanceUuid"
     );
     /// Query field `lastAttachDate`.
     pub const LAST_ATTACH_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastAttachDate",
+        "lastAttachDate"
     );
     /// Query field `protocol`.
     pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "protocol",
+        "protocol"
     );
     /// Query field `iscsiPath`.
     pub const ISCSI_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "iscsiPath",
+        "iscsiPath"
     );
     /// Query field `vendor`.
     pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendor",
+        "vendor"
     );
 }
 /// A `BlockVolumeInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -219,17 +231,13 @@ impl AnyBlockVolumeInventory {
         match self {
             Self::BlockVolumeInventory(value) => ::std::borrow::Cow::Borrowed(value),
             #[cfg(feature = "expon")]
-            Self::ExponBlockVolumeInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::BlockVolumeInventory::from(value),
-                )
-            }
+            Self::ExponBlockVolumeInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BlockVolumeInventory::from(value)
+            ),
             #[cfg(feature = "xksy")]
-            Self::XskyBlockVolumeInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::BlockVolumeInventory::from(value),
-                )
-            }
+            Self::XskyBlockVolumeInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BlockVolumeInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -237,49 +245,39 @@ impl AnyBlockVolumeInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyBlockVolumeInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.volume.block.BlockVolumeInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::BlockVolumeInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::BlockVolumeInventory),
-                )
-            }
+            "org.zstack.header.volume.block.BlockVolumeInventory" => ::core::result::Result::Ok(
+                <crate::types::BlockVolumeInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::BlockVolumeInventory)
+            ),
             #[cfg(feature = "expon")]
-            "org.zstack.header.volume.block.ExponBlockVolumeInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ExponBlockVolumeInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ExponBlockVolumeInventory),
-                )
-            }
+            "org.zstack.header.volume.block.ExponBlockVolumeInventory" => ::core::result::Result::Ok(
+                <crate::types::ExponBlockVolumeInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ExponBlockVolumeInventory)
+            ),
             #[cfg(feature = "xksy")]
-            "org.zstack.header.volume.block.XskyBlockVolumeInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::XskyBlockVolumeInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::XskyBlockVolumeInventory),
-                )
-            }
+            "org.zstack.header.volume.block.XskyBlockVolumeInventory" => ::core::result::Result::Ok(
+                <crate::types::XskyBlockVolumeInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::XskyBlockVolumeInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::BlockVolumeInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::BlockVolumeInventory)
+        <crate::types::BlockVolumeInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::BlockVolumeInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -287,7 +285,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyBlockVolumeInvent
 }
 impl<'de> ::serde::Deserialize<'de> for AnyBlockVolumeInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -296,27 +294,26 @@ impl<'de> ::serde::Deserialize<'de> for AnyBlockVolumeInventory {
 impl ::serde::Serialize for AnyBlockVolumeInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::BlockVolumeInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::BlockVolumeInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "expon")]
-            Self::ExponBlockVolumeInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::ExponBlockVolumeInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             #[cfg(feature = "xksy")]
-            Self::XskyBlockVolumeInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::XskyBlockVolumeInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
 #[cfg(feature = "expon")]
-impl ::core::convert::From<&crate::types::ExponBlockVolumeInventory>
-for crate::types::BlockVolumeInventory {
+impl ::core::convert::From<&crate::types::ExponBlockVolumeInventory> for crate::types::BlockVolumeInventory {
     fn from(value: &crate::types::ExponBlockVolumeInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -348,8 +345,7 @@ for crate::types::BlockVolumeInventory {
     }
 }
 #[cfg(feature = "xksy")]
-impl ::core::convert::From<&crate::types::XskyBlockVolumeInventory>
-for crate::types::BlockVolumeInventory {
+impl ::core::convert::From<&crate::types::XskyBlockVolumeInventory> for crate::types::BlockVolumeInventory {
     fn from(value: &crate::types::XskyBlockVolumeInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),

@@ -2,6 +2,7 @@
 // Source: spec/catalog/cas.yaml
 
 //! Catalog APIs whose route starts with /cas or /create/cas or /update/cas, and the types and enums they use first.
+
 /// Extends `SSOClientInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sso.header.CasClientInventory`.
@@ -25,9 +26,7 @@ pub struct CasClientInventory {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
@@ -40,12 +39,22 @@ pub struct CasClientInventory {
     pub state: ::core::option::Option<crate::types::CasState>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CasClientInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "clientType" => client_type, "loginType" => login_type, "loginMNUrl" => login_mn_url,
-    "redirectUrl" => redirect_url, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "accountUuid" => account_uuid, "casServerLoginUrl" =>
-    cas_server_login_url, "casServerUrlPrefix" => cas_server_url_prefix, "serverName" =>
-    server_name, "state" => state, } serialize if feature = "serialize"
+    CasClientInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "clientType" => client_type,
+        "loginType" => login_type,
+        "loginMNUrl" => login_mn_url,
+        "redirectUrl" => redirect_url,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "accountUuid" => account_uuid,
+        "casServerLoginUrl" => cas_server_login_url,
+        "casServerUrlPrefix" => cas_server_url_prefix,
+        "serverName" => server_name,
+        "state" => state,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.sso.header.SSOClientInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -68,17 +77,23 @@ pub struct SSOClientInventory {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SSOClientInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "clientType" => client_type, "loginType" => login_type, "loginMNUrl" => login_mn_url,
-    "redirectUrl" => redirect_url, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "accountUuid" => account_uuid, } serialize if feature = "serialize"
+    SSOClientInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "clientType" => client_type,
+        "loginType" => login_type,
+        "loginMNUrl" => login_mn_url,
+        "redirectUrl" => redirect_url,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "accountUuid" => account_uuid,
+    } serialize if feature = "serialize"
 );
 /// A `SSOClientInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -102,13 +117,13 @@ impl AnySSOClientInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::SSOClientInventory> {
         match self {
             Self::SSOClientInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::CasClientInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::SSOClientInventory::from(value))
-            }
+            Self::CasClientInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SSOClientInventory::from(value)
+            ),
             #[cfg(feature = "types-oauth2")]
-            Self::OAuth2ClientInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::SSOClientInventory::from(value))
-            }
+            Self::OAuth2ClientInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SSOClientInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -116,48 +131,38 @@ impl AnySSOClientInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySSOClientInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.sso.header.SSOClientInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SSOClientInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SSOClientInventory),
-                )
-            }
-            "org.zstack.sso.header.CasClientInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::CasClientInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::CasClientInventory),
-                )
-            }
+            "org.zstack.sso.header.SSOClientInventory" => ::core::result::Result::Ok(
+                <crate::types::SSOClientInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SSOClientInventory)
+            ),
+            "org.zstack.sso.header.CasClientInventory" => ::core::result::Result::Ok(
+                <crate::types::CasClientInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::CasClientInventory)
+            ),
             #[cfg(feature = "types-oauth2")]
-            "org.zstack.sso.header.OAuth2ClientInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::OAuth2ClientInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::OAuth2ClientInventory),
-                )
-            }
+            "org.zstack.sso.header.OAuth2ClientInventory" => ::core::result::Result::Ok(
+                <crate::types::OAuth2ClientInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::OAuth2ClientInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::SSOClientInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::SSOClientInventory)
+        <crate::types::SSOClientInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::SSOClientInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -165,7 +170,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySSOClientInventor
 }
 impl<'de> ::serde::Deserialize<'de> for AnySSOClientInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -174,25 +179,18 @@ impl<'de> ::serde::Deserialize<'de> for AnySSOClientInventory {
 impl ::serde::Serialize for AnySSOClientInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::SSOClientInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::CasClientInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::SSOClientInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::CasClientInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "types-oauth2")]
-            Self::OAuth2ClientInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::OAuth2ClientInventory(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::CasClientInventory>
-for crate::types::SSOClientInventory {
+impl ::core::convert::From<&crate::types::CasClientInventory> for crate::types::SSOClientInventory {
     fn from(value: &crate::types::CasClientInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -209,8 +207,7 @@ for crate::types::SSOClientInventory {
     }
 }
 #[cfg(feature = "types-oauth2")]
-impl ::core::convert::From<&crate::types::OAuth2ClientInventory>
-for crate::types::SSOClientInventory {
+impl ::core::convert::From<&crate::types::OAuth2ClientInventory> for crate::types::SSOClientInventory {
     fn from(value: &crate::types::OAuth2ClientInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),

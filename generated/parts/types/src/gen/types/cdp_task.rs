@@ -2,6 +2,7 @@
 // Source: spec/catalog/cdp-task.yaml
 
 //! Catalog APIs whose route starts with /cdp-task, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.storage.cdp.CdpTaskInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -35,85 +36,94 @@ pub struct CdpTaskInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub resource_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CdpTaskInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "policyUuid" => policy_uuid, "backupStorageUuid" => backup_storage_uuid, "status" =>
-    status, "state" => state, "taskType" => task_type, "backupBandwidth" =>
-    backup_bandwidth lenient, "maxCapacity" => max_capacity lenient, "usedCapacity" =>
-    used_capacity lenient, "maxLatency" => max_latency lenient, "lastLatency" =>
-    last_latency lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "resourceRefs" => resource_refs default, } serialize if feature = "serialize"
+    CdpTaskInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "policyUuid" => policy_uuid,
+        "backupStorageUuid" => backup_storage_uuid,
+        "status" => status,
+        "state" => state,
+        "taskType" => task_type,
+        "backupBandwidth" => backup_bandwidth lenient,
+        "maxCapacity" => max_capacity lenient,
+        "usedCapacity" => used_capacity lenient,
+        "maxLatency" => max_latency lenient,
+        "lastLatency" => last_latency lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "resourceRefs" => resource_refs default,
+    } serialize if feature = "serialize"
 );
 impl CdpTaskInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `policyUuid`.
     pub const POLICY_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "policyUuid",
+        "policyUuid"
     );
     /// Query field `backupStorageUuid`.
     pub const BACKUP_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "backupStorageUuid",
+        "backupStorageUuid"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `taskType`.
     pub const TASK_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "taskType",
+        "taskType"
     );
     /// Query field `backupBandwidth`.
     pub const BACKUP_BANDWIDTH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "backupBandwidth",
+        "backupBandwidth"
     );
     /// Query field `maxCapacity`.
     pub const MAX_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "maxCapacity",
+        "maxCapacity"
     );
     /// Query field `usedCapacity`.
     pub const USED_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "usedCapacity",
+        "usedCapacity"
     );
     /// Query field `maxLatency`.
     pub const MAX_LATENCY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "maxLatency",
+        "maxLatency"
     );
     /// Query field `lastLatency`.
     pub const LAST_LATENCY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastLatency",
+        "lastLatency"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `resourceRefs`.
     pub const RESOURCE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceRefs",
+        "resourceRefs"
     );
 }
 /// Server class: `org.zstack.header.storage.cdp.CdpTaskState`.
@@ -179,7 +189,7 @@ impl CdpTaskStatus {
         "Stopped",
         "Unknown",
         "Failed",
-        "DataMerging",
+        "DataMerging"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {

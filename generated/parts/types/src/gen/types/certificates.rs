@@ -2,6 +2,7 @@
 // Source: spec/catalog/certificates.yaml
 
 //! Catalog APIs whose route starts with /certificates, and the types and enums they use first.
+
 /// Server class: `org.zstack.network.service.lb.CertificateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -15,49 +16,51 @@ pub struct CertificateInventory {
     /// Since ZStack 2.3. Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3. Absent from older MNs' replies.
-    pub listeners: ::std::vec::Vec<
-        crate::types::LoadBalancerListenerCertificateRefInventory,
-    >,
+    pub listeners: ::std::vec::Vec<crate::types::LoadBalancerListenerCertificateRefInventory>,
     /// Since ZStack 2.3. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 2.3. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CertificateInventory { "name" => name, "uuid" => uuid, "certificate" => certificate,
-    "description" => description, "listeners" => listeners default, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    CertificateInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "certificate" => certificate,
+        "description" => description,
+        "listeners" => listeners default,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl CertificateInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `certificate`.
     pub const CERTIFICATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "certificate",
+        "certificate"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `listeners`.
     pub const LISTENERS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "listeners",
+        "listeners"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.network.service.lb.LoadBalancerListenerCertificateRefInventory`.
@@ -73,12 +76,14 @@ pub struct LoadBalancerListenerCertificateRefInventory {
     /// Since ZStack 2.3. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 2.3. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LoadBalancerListenerCertificateRefInventory { "id" => id lenient, "listenerUuid" =>
-    listener_uuid, "certificateUuid" => certificate_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    LoadBalancerListenerCertificateRefInventory {
+        "id" => id lenient,
+        "listenerUuid" => listener_uuid,
+        "certificateUuid" => certificate_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );

@@ -2,6 +2,7 @@
 // Source: spec/catalog/clusters.yaml
 
 //! Catalog APIs whose route starts with /cluster or /clusters, and the types and enums they use first.
+
 /// Server class: `org.zstack.drs.entity.ClusterDRSInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -23,65 +24,71 @@ pub struct ClusterDRSInventory {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ClusterDRSInventory { "clusterUuid" => cluster_uuid, "state" => state,
-    "balancedState" => balanced_state, "automationLevel" => automation_level,
-    "thresholds" => thresholds default, "thresholdDuration" => threshold_duration
-    lenient, "description" => description, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "uuid" => uuid, "name" => name, } serialize if feature = "serialize"
+    ClusterDRSInventory {
+        "clusterUuid" => cluster_uuid,
+        "state" => state,
+        "balancedState" => balanced_state,
+        "automationLevel" => automation_level,
+        "thresholds" => thresholds default,
+        "thresholdDuration" => threshold_duration lenient,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "uuid" => uuid,
+        "name" => name,
+    } serialize if feature = "serialize"
 );
 impl ClusterDRSInventory {
     /// Query field `clusterUuid`.
     pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
+        "clusterUuid"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `balancedState`.
     pub const BALANCED_STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "balancedState",
+        "balancedState"
     );
     /// Query field `automationLevel`.
     pub const AUTOMATION_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "automationLevel",
+        "automationLevel"
     );
     /// Query field `thresholds`.
     pub const THRESHOLDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "thresholds",
+        "thresholds"
     );
     /// Query field `thresholdDuration`.
     pub const THRESHOLD_DURATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "thresholdDuration",
+        "thresholdDuration"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
 }
 /// Server class: `org.zstack.header.cluster.ClusterInventory`.
@@ -101,9 +108,7 @@ pub struct ClusterInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
@@ -112,51 +117,59 @@ pub struct ClusterInventory {
     pub architecture: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ClusterInventory { "name" => name, "uuid" => uuid, "description" => description,
-    "state" => state, "hypervisorType" => hypervisor_type, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "zoneUuid" => zone_uuid, "type" => type_,
-    "architecture" => architecture, } serialize if feature = "serialize"
+    ClusterInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "description" => description,
+        "state" => state,
+        "hypervisorType" => hypervisor_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "zoneUuid" => zone_uuid,
+        "type" => type_,
+        "architecture" => architecture,
+    } serialize if feature = "serialize"
 );
 impl ClusterInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `hypervisorType`.
     pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
+        "hypervisorType"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `architecture`.
     pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
+        "architecture"
     );
 }
 /// Server class: `org.zstack.drs.entity.DRSAdviceInventory`.
@@ -180,52 +193,57 @@ pub struct DRSAdviceInventory {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    DRSAdviceInventory { "uuid" => uuid, "drsUuid" => drs_uuid, "adviceGroupUuid" =>
-    advice_group_uuid, "vmUuid" => vm_uuid, "vmSourceHostUuid" => vm_source_host_uuid,
-    "vmTargetHostUuid" => vm_target_host_uuid, "reason" => reason, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    DRSAdviceInventory {
+        "uuid" => uuid,
+        "drsUuid" => drs_uuid,
+        "adviceGroupUuid" => advice_group_uuid,
+        "vmUuid" => vm_uuid,
+        "vmSourceHostUuid" => vm_source_host_uuid,
+        "vmTargetHostUuid" => vm_target_host_uuid,
+        "reason" => reason,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl DRSAdviceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `drsUuid`.
     pub const DRS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "drsUuid",
+        "drsUuid"
     );
     /// Query field `adviceGroupUuid`.
     pub const ADVICE_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "adviceGroupUuid",
+        "adviceGroupUuid"
     );
     /// Query field `vmUuid`.
     pub const VM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmUuid",
+        "vmUuid"
     );
     /// Query field `vmSourceHostUuid`.
     pub const VM_SOURCE_HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmSourceHostUuid",
+        "vmSourceHostUuid"
     );
     /// Query field `vmTargetHostUuid`.
     pub const VM_TARGET_HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmTargetHostUuid",
+        "vmTargetHostUuid"
     );
     /// Query field `reason`.
     pub const REASON: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "reason",
+        "reason"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.drs.entity.DRSVmMigrationActivityInventory`.
@@ -257,69 +275,77 @@ pub struct DRSVmMigrationActivityInventory {
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    DRSVmMigrationActivityInventory { "drsUuid" => drs_uuid, "uuid" => uuid, "vmUuid" =>
-    vm_uuid, "vmSourceHostUuid" => vm_source_host_uuid, "vmTargetHostUuid" =>
-    vm_target_host_uuid, "status" => status, "result" => result, "reason" => reason,
-    "adviceUuid" => advice_uuid, "cause" => cause, "endDate" => end_date, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    DRSVmMigrationActivityInventory {
+        "drsUuid" => drs_uuid,
+        "uuid" => uuid,
+        "vmUuid" => vm_uuid,
+        "vmSourceHostUuid" => vm_source_host_uuid,
+        "vmTargetHostUuid" => vm_target_host_uuid,
+        "status" => status,
+        "result" => result,
+        "reason" => reason,
+        "adviceUuid" => advice_uuid,
+        "cause" => cause,
+        "endDate" => end_date,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl DRSVmMigrationActivityInventory {
     /// Query field `drsUuid`.
     pub const DRS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "drsUuid",
+        "drsUuid"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `vmUuid`.
     pub const VM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmUuid",
+        "vmUuid"
     );
     /// Query field `vmSourceHostUuid`.
     pub const VM_SOURCE_HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmSourceHostUuid",
+        "vmSourceHostUuid"
     );
     /// Query field `vmTargetHostUuid`.
     pub const VM_TARGET_HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmTargetHostUuid",
+        "vmTargetHostUuid"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `result`.
     pub const RESULT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "result",
+        "result"
     );
     /// Query field `reason`.
     pub const REASON: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "reason",
+        "reason"
     );
     /// Query field `adviceUuid`.
     pub const ADVICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "adviceUuid",
+        "adviceUuid"
     );
     /// Query field `cause`.
     pub const CAUSE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cause",
+        "cause"
     );
     /// Query field `endDate`.
     pub const END_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endDate",
+        "endDate"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.header.network.l2.L2NetworkData`.
@@ -347,16 +373,22 @@ pub struct L2NetworkData {
     /// Since ZStack 4.0.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.0. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    L2NetworkData { "uuid" => uuid, "name" => name, "poolUuid" => pool_uuid, "zoneUuid"
-    => zone_uuid, "description" => description, "physicalInterface" =>
-    physical_interface, "type" => type_, "vni" => vni, "vlan" => vlan lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    L2NetworkData {
+        "uuid" => uuid,
+        "name" => name,
+        "poolUuid" => pool_uuid,
+        "zoneUuid" => zone_uuid,
+        "description" => description,
+        "physicalInterface" => physical_interface,
+        "type" => type_,
+        "vni" => vni,
+        "vlan" => vlan lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// A `ClusterInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -382,13 +414,13 @@ impl AnyClusterInventory {
         match self {
             Self::ClusterInventory(value) => ::std::borrow::Cow::Borrowed(value),
             #[cfg(feature = "container")]
-            Self::NativeClusterInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::ClusterInventory::from(value))
-            }
+            Self::NativeClusterInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::ClusterInventory::from(value)
+            ),
             #[cfg(feature = "vcenters")]
-            Self::VCenterClusterInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::ClusterInventory::from(value))
-            }
+            Self::VCenterClusterInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::ClusterInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -396,49 +428,39 @@ impl AnyClusterInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyClusterInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.cluster.ClusterInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ClusterInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ClusterInventory),
-                )
-            }
+            "org.zstack.header.cluster.ClusterInventory" => ::core::result::Result::Ok(
+                <crate::types::ClusterInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ClusterInventory)
+            ),
             #[cfg(feature = "container")]
-            "org.zstack.container.entity.NativeClusterInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::NativeClusterInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::NativeClusterInventory),
-                )
-            }
+            "org.zstack.container.entity.NativeClusterInventory" => ::core::result::Result::Ok(
+                <crate::types::NativeClusterInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::NativeClusterInventory)
+            ),
             #[cfg(feature = "vcenters")]
-            "org.zstack.vmware.VCenterClusterInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VCenterClusterInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VCenterClusterInventory),
-                )
-            }
+            "org.zstack.vmware.VCenterClusterInventory" => ::core::result::Result::Ok(
+                <crate::types::VCenterClusterInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VCenterClusterInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::ClusterInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::ClusterInventory)
+        <crate::types::ClusterInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::ClusterInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -446,7 +468,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyClusterInventory 
 }
 impl<'de> ::serde::Deserialize<'de> for AnyClusterInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -455,27 +477,23 @@ impl<'de> ::serde::Deserialize<'de> for AnyClusterInventory {
 impl ::serde::Serialize for AnyClusterInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::ClusterInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::ClusterInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "container")]
-            Self::NativeClusterInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::NativeClusterInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "vcenters")]
-            Self::VCenterClusterInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::VCenterClusterInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
 #[cfg(feature = "container")]
-impl ::core::convert::From<&crate::types::NativeClusterInventory>
-for crate::types::ClusterInventory {
+impl ::core::convert::From<&crate::types::NativeClusterInventory> for crate::types::ClusterInventory {
     fn from(value: &crate::types::NativeClusterInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -492,8 +510,7 @@ for crate::types::ClusterInventory {
     }
 }
 #[cfg(feature = "vcenters")]
-impl ::core::convert::From<&crate::types::VCenterClusterInventory>
-for crate::types::ClusterInventory {
+impl ::core::convert::From<&crate::types::VCenterClusterInventory> for crate::types::ClusterInventory {
     fn from(value: &crate::types::VCenterClusterInventory) -> Self {
         Self {
             name: value.name.clone(),

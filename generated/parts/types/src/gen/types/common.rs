@@ -2,6 +2,7 @@
 // Source: spec/catalog/common.yaml
 
 //! Catalog types and enums that no API refers to.
+
 /// Server class: `org.zstack.iam2.api.APIGetIAM2VirtualIDAPIPermissionMsg$APIPermissionStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -12,8 +13,7 @@ pub struct APIPermissionStruct {
     pub body: ::core::option::Option<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    APIPermissionStruct { "apiName" => api_name, "body" => body, } serialize if feature =
-    "serialize"
+    APIPermissionStruct { "apiName" => api_name, "body" => body, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.volume.block.AccessPathInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -31,9 +31,13 @@ pub struct AccessPathInfo {
     pub gateway_ips: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AccessPathInfo { "name" => name, "accessPathId" => access_path_id lenient,
-    "accessPathIqn" => access_path_iqn, "targetCount" => target_count lenient,
-    "gatewayIps" => gateway_ips default, } serialize if feature = "serialize"
+    AccessPathInfo {
+        "name" => name,
+        "accessPathId" => access_path_id lenient,
+        "accessPathIqn" => access_path_iqn,
+        "targetCount" => target_count lenient,
+        "gatewayIps" => gateway_ips default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.alarm.APICreateAlarmMsg$ActionParam`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -45,8 +49,7 @@ pub struct ActionParam {
     pub action_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ActionParam { "actionUuid" => action_uuid, "actionType" => action_type, } serialize
-    if feature = "serialize"
+    ActionParam { "actionUuid" => action_uuid, "actionType" => action_type, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.cloudformation.template.struct.ActionStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -66,9 +69,14 @@ pub struct ActionStruct {
     pub error: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ActionStruct { "resourceName" => resource_name, "actionName" => action_name, "round"
-    => round lenient, "inDegree" => in_degree default, "actions" => actions, "error" =>
-    error, } serialize if feature = "serialize"
+    ActionStruct {
+        "resourceName" => resource_name,
+        "actionName" => action_name,
+        "round" => round lenient,
+        "inDegree" => in_degree default,
+        "actions" => actions,
+        "error" => error,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.alarm.activealarm.api.ActiveAlarmStatus`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -80,8 +88,7 @@ pub struct ActiveAlarmStatus {
     pub status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ActiveAlarmStatus { "namespace" => namespace, "status" => status, } serialize if
-    feature = "serialize"
+    ActiveAlarmStatus { "namespace" => namespace, "status" => status, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.host.AddHostFromFileResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -95,8 +102,7 @@ pub struct AddHostFromFileResult {
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AddHostFromFileResult { "ip" => ip, "success" => success, "error" => error, }
-    serialize if feature = "serialize"
+    AddHostFromFileResult { "ip" => ip, "success" => success, "error" => error, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.license.AdditionalLicenseInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -116,9 +122,14 @@ pub struct AdditionalLicenseInfo {
     pub key_id: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AdditionalLicenseInfo { "type" => type_, "primaryLicenseInfo" =>
-    primary_license_info, "appId" => app_id, "path" => path, "info" => info, "keyId" =>
-    key_id, } serialize if feature = "serialize"
+    AdditionalLicenseInfo {
+        "type" => type_,
+        "primaryLicenseInfo" => primary_license_info,
+        "appId" => app_id,
+        "path" => path,
+        "info" => info,
+        "keyId" => key_id,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.affinitygroup.AffinityGroupUsageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -135,15 +146,17 @@ pub struct AffinityGroupUsageInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AffinityGroupUsageInventory { "uuid" => uuid, "affinityGroupUuid" =>
-    affinity_group_uuid, "resourceUuid" => resource_uuid, "resourceType" =>
-    resource_type, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
-    if feature = "serialize"
+    AffinityGroupUsageInventory {
+        "uuid" => uuid,
+        "affinityGroupUuid" => affinity_group_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceType" => resource_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.alarm.AlarmActionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -158,14 +171,16 @@ pub struct AlarmActionInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AlarmActionInventory { "alarmUuid" => alarm_uuid, "actionType" => action_type,
-    "actionUuid" => action_uuid, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    AlarmActionInventory {
+        "alarmUuid" => alarm_uuid,
+        "actionType" => action_type,
+        "actionUuid" => action_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.datatype.AlarmData`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -209,14 +224,26 @@ pub struct AlarmData {
     pub time: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AlarmData { "alarmUuid" => alarm_uuid, "namespace" => namespace, "metricName" =>
-    metric_name, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
-    "resourceType" => resource_type, "alarmStatus" => alarm_status, "alarmName" =>
-    alarm_name, "threshold" => threshold, "period" => period lenient, "labels" => labels,
-    "metricValue" => metric_value, "comparisonOperator" => comparison_operator,
-    "readStatus" => read_status, "dataUuid" => data_uuid, "context" => context,
-    "emergencyLevel" => emergency_level, "time" => time lenient, } serialize if feature =
-    "serialize"
+    AlarmData {
+        "alarmUuid" => alarm_uuid,
+        "namespace" => namespace,
+        "metricName" => metric_name,
+        "accountUuid" => account_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceType" => resource_type,
+        "alarmStatus" => alarm_status,
+        "alarmName" => alarm_name,
+        "threshold" => threshold,
+        "period" => period lenient,
+        "labels" => labels,
+        "metricValue" => metric_value,
+        "comparisonOperator" => comparison_operator,
+        "readStatus" => read_status,
+        "dataUuid" => data_uuid,
+        "context" => context,
+        "emergencyLevel" => emergency_level,
+        "time" => time lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `AlarmData` and carries all of its fields.
 ///
@@ -262,14 +289,26 @@ pub struct AlarmDataV1 {
     pub time: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AlarmDataV1 { "alarmUuid" => alarm_uuid, "namespace" => namespace, "metricName" =>
-    metric_name, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
-    "resourceType" => resource_type, "alarmStatus" => alarm_status, "alarmName" =>
-    alarm_name, "threshold" => threshold, "period" => period lenient, "labels" => labels,
-    "metricValue" => metric_value, "comparisonOperator" => comparison_operator,
-    "readStatus" => read_status, "dataUuid" => data_uuid, "context" => context,
-    "emergencyLevel" => emergency_level, "time" => time lenient, } serialize if feature =
-    "serialize"
+    AlarmDataV1 {
+        "alarmUuid" => alarm_uuid,
+        "namespace" => namespace,
+        "metricName" => metric_name,
+        "accountUuid" => account_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceType" => resource_type,
+        "alarmStatus" => alarm_status,
+        "alarmName" => alarm_name,
+        "threshold" => threshold,
+        "period" => period lenient,
+        "labels" => labels,
+        "metricValue" => metric_value,
+        "comparisonOperator" => comparison_operator,
+        "readStatus" => read_status,
+        "dataUuid" => data_uuid,
+        "context" => context,
+        "emergencyLevel" => emergency_level,
+        "time" => time lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `AlarmData` and carries all of its fields.
 ///
@@ -315,14 +354,26 @@ pub struct AlarmDataV2 {
     pub time: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AlarmDataV2 { "alarmUuid" => alarm_uuid, "namespace" => namespace, "metricName" =>
-    metric_name, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
-    "resourceType" => resource_type, "alarmStatus" => alarm_status, "alarmName" =>
-    alarm_name, "threshold" => threshold, "period" => period lenient, "labels" => labels,
-    "metricValue" => metric_value, "comparisonOperator" => comparison_operator,
-    "readStatus" => read_status, "dataUuid" => data_uuid, "context" => context,
-    "emergencyLevel" => emergency_level, "time" => time lenient, } serialize if feature =
-    "serialize"
+    AlarmDataV2 {
+        "alarmUuid" => alarm_uuid,
+        "namespace" => namespace,
+        "metricName" => metric_name,
+        "accountUuid" => account_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceType" => resource_type,
+        "alarmStatus" => alarm_status,
+        "alarmName" => alarm_name,
+        "threshold" => threshold,
+        "period" => period lenient,
+        "labels" => labels,
+        "metricValue" => metric_value,
+        "comparisonOperator" => comparison_operator,
+        "readStatus" => read_status,
+        "dataUuid" => data_uuid,
+        "context" => context,
+        "emergencyLevel" => emergency_level,
+        "time" => time lenient,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.migratedb.AlarmRecordsInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -366,14 +417,26 @@ pub struct AlarmRecordsInventory {
     pub threshold: ::core::option::Option<f64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AlarmRecordsInventory { "id" => id lenient, "createTime" => create_time lenient,
-    "accountUuid" => account_uuid, "alarmName" => alarm_name, "alarmStatus" =>
-    alarm_status, "alarmUuid" => alarm_uuid, "comparisonOperator" => comparison_operator,
-    "context" => context, "dataUuid" => data_uuid, "emergencyLevel" => emergency_level,
-    "labels" => labels, "metricName" => metric_name, "metricValue" => metric_value,
-    "namespace" => namespace, "period" => period lenient, "readStatus" => read_status,
-    "resourceUuid" => resource_uuid, "threshold" => threshold, } serialize if feature =
-    "serialize"
+    AlarmRecordsInventory {
+        "id" => id lenient,
+        "createTime" => create_time lenient,
+        "accountUuid" => account_uuid,
+        "alarmName" => alarm_name,
+        "alarmStatus" => alarm_status,
+        "alarmUuid" => alarm_uuid,
+        "comparisonOperator" => comparison_operator,
+        "context" => context,
+        "dataUuid" => data_uuid,
+        "emergencyLevel" => emergency_level,
+        "labels" => labels,
+        "metricName" => metric_name,
+        "metricValue" => metric_value,
+        "namespace" => namespace,
+        "period" => period lenient,
+        "readStatus" => read_status,
+        "resourceUuid" => resource_uuid,
+        "threshold" => threshold,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.aliyun.nas.message.AliyunNasAccessGroupProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -389,9 +452,12 @@ pub struct AliyunNasAccessGroupProperty {
     pub network_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AliyunNasAccessGroupProperty { "ruleCount" => rule_count lenient, "name" => name,
-    "description" => description, "networkType" => network_type, } serialize if feature =
-    "serialize"
+    AliyunNasAccessGroupProperty {
+        "ruleCount" => rule_count lenient,
+        "name" => name,
+        "description" => description,
+        "networkType" => network_type,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.aliyun.nas.message.AliyunNasFileSystemProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -409,9 +475,13 @@ pub struct AliyunNasFileSystemProperty {
     pub create_date: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AliyunNasFileSystemProperty { "fileSystemId" => file_system_id, "protocol" =>
-    protocol, "storageType" => storage_type, "description" => description, "createDate"
-    => create_date, } serialize if feature = "serialize"
+    AliyunNasFileSystemProperty {
+        "fileSystemId" => file_system_id,
+        "protocol" => protocol,
+        "storageType" => storage_type,
+        "description" => description,
+        "createDate" => create_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.aliyun.nas.message.AliyunNasMountTargetProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -425,9 +495,11 @@ pub struct AliyunNasMountTargetProperty {
     pub mount_domain: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AliyunNasMountTargetProperty { "status" => status, "accessGroupName" =>
-    access_group_name, "mountDomain" => mount_domain, } serialize if feature =
-    "serialize"
+    AliyunNasMountTargetProperty {
+        "status" => status,
+        "accessGroupName" => access_group_name,
+        "mountDomain" => mount_domain,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ticket.entity.ArchiveTicketStatusHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -452,10 +524,7 @@ pub struct ArchiveTicketStatusHistoryInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub operation_context_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub operation_context: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub operation_context: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub operator_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -465,18 +534,26 @@ pub struct ArchiveTicketStatusHistoryInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ArchiveTicketStatusHistoryInventory { "uuid" => uuid, "sequence" => sequence lenient,
-    "ticketUuid" => ticket_uuid, "historyUuid" => history_uuid, "fromStatus" =>
-    from_status, "toStatus" => to_status, "comment" => comment, "accountUuid" =>
-    account_uuid, "operationContextType" => operation_context_type, "operationContext" =>
-    operation_context default, "operatorType" => operator_type, "operatorUuid" =>
-    operator_uuid, "flowName" => flow_name, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    ArchiveTicketStatusHistoryInventory {
+        "uuid" => uuid,
+        "sequence" => sequence lenient,
+        "ticketUuid" => ticket_uuid,
+        "historyUuid" => history_uuid,
+        "fromStatus" => from_status,
+        "toStatus" => to_status,
+        "comment" => comment,
+        "accountUuid" => account_uuid,
+        "operationContextType" => operation_context_type,
+        "operationContext" => operation_context default,
+        "operatorType" => operator_type,
+        "operatorUuid" => operator_uuid,
+        "flowName" => flow_name,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.tag2.AttachTagResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -490,8 +567,7 @@ pub struct AttachTagResult {
     pub success: ::core::option::Option<bool>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AttachTagResult { "error" => error, "inventory" => inventory, "success" => success, }
-    serialize if feature = "serialize"
+    AttachTagResult { "error" => error, "inventory" => inventory, "success" => success, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.iam2.api.Attribute`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -543,13 +619,24 @@ pub struct AuditData {
     pub time: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AuditData { "id" => id lenient, "resourceUuid" => resource_uuid, "resourceType" =>
-    resource_type, "clientIp" => client_ip, "clientBrowser" => client_browser, "apiName"
-    => api_name, "error" => error, "operatorAccountUuid" => operator_account_uuid,
-    "duration" => duration lenient, "requestUuid" => request_uuid, "responseUuid" =>
-    response_uuid, "sessionUuid" => session_uuid, "requestDump" => request_dump,
-    "responseDump" => response_dump, "operator" => operator, "time" => time lenient, }
-    serialize if feature = "serialize"
+    AuditData {
+        "id" => id lenient,
+        "resourceUuid" => resource_uuid,
+        "resourceType" => resource_type,
+        "clientIp" => client_ip,
+        "clientBrowser" => client_browser,
+        "apiName" => api_name,
+        "error" => error,
+        "operatorAccountUuid" => operator_account_uuid,
+        "duration" => duration lenient,
+        "requestUuid" => request_uuid,
+        "responseUuid" => response_uuid,
+        "sessionUuid" => session_uuid,
+        "requestDump" => request_dump,
+        "responseDump" => response_dump,
+        "operator" => operator,
+        "time" => time lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `AuditData` and carries all of its fields.
 ///
@@ -591,13 +678,24 @@ pub struct AuditDataV1 {
     pub time: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AuditDataV1 { "id" => id lenient, "resourceUuid" => resource_uuid, "resourceType" =>
-    resource_type, "clientIp" => client_ip, "clientBrowser" => client_browser, "apiName"
-    => api_name, "error" => error, "operatorAccountUuid" => operator_account_uuid,
-    "duration" => duration lenient, "requestUuid" => request_uuid, "responseUuid" =>
-    response_uuid, "sessionUuid" => session_uuid, "requestDump" => request_dump,
-    "responseDump" => response_dump, "operator" => operator, "time" => time lenient, }
-    serialize if feature = "serialize"
+    AuditDataV1 {
+        "id" => id lenient,
+        "resourceUuid" => resource_uuid,
+        "resourceType" => resource_type,
+        "clientIp" => client_ip,
+        "clientBrowser" => client_browser,
+        "apiName" => api_name,
+        "error" => error,
+        "operatorAccountUuid" => operator_account_uuid,
+        "duration" => duration lenient,
+        "requestUuid" => request_uuid,
+        "responseUuid" => response_uuid,
+        "sessionUuid" => session_uuid,
+        "requestDump" => request_dump,
+        "responseDump" => response_dump,
+        "operator" => operator,
+        "time" => time lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `AuditData` and carries all of its fields.
 ///
@@ -641,13 +739,25 @@ pub struct AuditDataV2 {
     pub success: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AuditDataV2 { "id" => id lenient, "resourceUuid" => resource_uuid, "resourceType" =>
-    resource_type, "clientIp" => client_ip, "clientBrowser" => client_browser, "apiName"
-    => api_name, "error" => error, "operatorAccountUuid" => operator_account_uuid,
-    "duration" => duration lenient, "requestUuid" => request_uuid, "responseUuid" =>
-    response_uuid, "sessionUuid" => session_uuid, "requestDump" => request_dump,
-    "responseDump" => response_dump, "operator" => operator, "time" => time lenient,
-    "success" => success, } serialize if feature = "serialize"
+    AuditDataV2 {
+        "id" => id lenient,
+        "resourceUuid" => resource_uuid,
+        "resourceType" => resource_type,
+        "clientIp" => client_ip,
+        "clientBrowser" => client_browser,
+        "apiName" => api_name,
+        "error" => error,
+        "operatorAccountUuid" => operator_account_uuid,
+        "duration" => duration lenient,
+        "requestUuid" => request_uuid,
+        "responseUuid" => response_uuid,
+        "sessionUuid" => session_uuid,
+        "requestDump" => request_dump,
+        "responseDump" => response_dump,
+        "operator" => operator,
+        "time" => time lenient,
+        "success" => success,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.migratedb.AuditsInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -693,14 +803,27 @@ pub struct AuditsInventory {
     pub start_time: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AuditsInventory { "id" => id lenient, "createTime" => create_time lenient, "apiName"
-    => api_name, "clientBrowser" => client_browser, "clientIp" => client_ip, "duration"
-    => duration lenient, "error" => error, "operator" => operator, "requestDump" =>
-    request_dump, "resourceUuid" => resource_uuid, "requestUuid" => request_uuid,
-    "operatorAccountUuid" => operator_account_uuid, "responseDump" => response_dump,
-    "success" => success, "signedText" => signed_text, "resourceType" => resource_type,
-    "responseUuid" => response_uuid, "resourceName" => resource_name, "startTime" =>
-    start_time lenient, } serialize if feature = "serialize"
+    AuditsInventory {
+        "id" => id lenient,
+        "createTime" => create_time lenient,
+        "apiName" => api_name,
+        "clientBrowser" => client_browser,
+        "clientIp" => client_ip,
+        "duration" => duration lenient,
+        "error" => error,
+        "operator" => operator,
+        "requestDump" => request_dump,
+        "resourceUuid" => resource_uuid,
+        "requestUuid" => request_uuid,
+        "operatorAccountUuid" => operator_account_uuid,
+        "responseDump" => response_dump,
+        "success" => success,
+        "signedText" => signed_text,
+        "resourceType" => resource_type,
+        "responseUuid" => response_uuid,
+        "resourceName" => resource_name,
+        "startTime" => start_time lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `ResourceExternalBackupInfo` and carries all of its fields.
 ///
@@ -722,9 +845,14 @@ pub struct BackupStorageExternalBackupInfo {
     pub size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BackupStorageExternalBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
-    "installPath" => install_path, "createDate" => create_date, "size" => size lenient, }
-    serialize if feature = "serialize"
+    BackupStorageExternalBackupInfo {
+        "uuid" => uuid,
+        "name" => name,
+        "state" => state,
+        "installPath" => install_path,
+        "createDate" => create_date,
+        "size" => size lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -753,21 +881,25 @@ pub struct BareMetal2BillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
-    pub bare_metal2_chassis_offering_u_uid: ::core::option::Option<
-        ::std::string::String,
-    >,
+    pub bare_metal2_chassis_offering_u_uid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BareMetal2BillingInventory { "id" => id lenient, "billingType" => billing_type,
-    "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
-    resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
-    => end_time lenient, "hypervisorType" => hypervisor_type, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "bareMetal2ChassisOfferingUUid" =>
-    bare_metal2_chassis_offering_u_uid, } serialize if feature = "serialize"
+    BareMetal2BillingInventory {
+        "id" => id lenient,
+        "billingType" => billing_type,
+        "accountUuid" => account_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "hypervisorType" => hypervisor_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "bareMetal2ChassisOfferingUUid" => bare_metal2_chassis_offering_u_uid,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisDiskInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -786,14 +918,18 @@ pub struct BareMetal2ChassisDiskInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BareMetal2ChassisDiskInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid,
-    "diskSize" => disk_size lenient, "type" => type_, "wwn" => wwn, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    BareMetal2ChassisDiskInventory {
+        "uuid" => uuid,
+        "chassisUuid" => chassis_uuid,
+        "diskSize" => disk_size lenient,
+        "type" => type_,
+        "wwn" => wwn,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.baremetal2.chassis.BareMetal2ChassisNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -814,15 +950,19 @@ pub struct BareMetal2ChassisNicInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BareMetal2ChassisNicInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid, "mac"
-    => mac, "nicName" => nic_name, "speed" => speed, "isProvisionNic" =>
-    is_provision_nic, "createDate" => create_date, "lastOpDate" => last_op_date, }
-    serialize if feature = "serialize"
+    BareMetal2ChassisNicInventory {
+        "uuid" => uuid,
+        "chassisUuid" => chassis_uuid,
+        "mac" => mac,
+        "nicName" => nic_name,
+        "speed" => speed,
+        "isProvisionNic" => is_provision_nic,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.baremetal2.provisionnetwork.BareMetal2ProvisionNetworkIpCapacity`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -840,10 +980,13 @@ pub struct BareMetal2ProvisionNetworkIpCapacity {
     pub instance_used_ip_number: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BareMetal2ProvisionNetworkIpCapacity { "networkUuid" => network_uuid, "totalCapacity"
-    => total_capacity lenient, "availableCapacity" => available_capacity lenient,
-    "gatewayUsedIpNumber" => gateway_used_ip_number lenient, "instanceUsedIpNumber" =>
-    instance_used_ip_number lenient, } serialize if feature = "serialize"
+    BareMetal2ProvisionNetworkIpCapacity {
+        "networkUuid" => network_uuid,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "gatewayUsedIpNumber" => gateway_used_ip_number lenient,
+        "instanceUsedIpNumber" => instance_used_ip_number lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
@@ -865,10 +1008,14 @@ pub struct BareMetal2Spending {
     pub bare_metal2_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BareMetal2Spending { "resourceUuid" => resource_uuid, "resourceName" =>
-    resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
-    type_, "bareMetal2Inventory" => bare_metal2_inventory default, } serialize if feature
-    = "serialize"
+    BareMetal2Spending {
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "hypervisorType" => hypervisor_type,
+        "type" => type_,
+        "bareMetal2Inventory" => bare_metal2_inventory default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.baremetal2.BareMetal2SpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -884,9 +1031,12 @@ pub struct BareMetal2SpendingDetails {
     pub bare_metal2_offering_u_uid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BareMetal2SpendingDetails { "startTime" => start_time lenient, "endTime" => end_time
-    lenient, "spending" => spending, "bareMetal2OfferingUUid" =>
-    bare_metal2_offering_u_uid, } serialize if feature = "serialize"
+    BareMetal2SpendingDetails {
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "spending" => spending,
+        "bareMetal2OfferingUUid" => bare_metal2_offering_u_uid,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.baremetal.chassis.BaremetalHardwareInfoInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -903,14 +1053,17 @@ pub struct BaremetalHardwareInfoInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BaremetalHardwareInfoInventory { "uuid" => uuid, "chassisUuid" => chassis_uuid,
-    "type" => type_, "content" => content, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    BaremetalHardwareInfoInventory {
+        "uuid" => uuid,
+        "chassisUuid" => chassis_uuid,
+        "type" => type_,
+        "content" => content,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.baremetal.network.BaremetalNicInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -939,16 +1092,23 @@ pub struct BaremetalNicInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BaremetalNicInventory { "uuid" => uuid, "baremetalInstanceUuid" =>
-    baremetal_instance_uuid, "l3NetworkUuid" => l3_network_uuid, "baremetalBondingUuid"
-    => baremetal_bonding_uuid, "mac" => mac, "ip" => ip, "netmask" => netmask, "gateway"
-    => gateway, "metadata" => metadata, "pxe" => pxe, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    BaremetalNicInventory {
+        "uuid" => uuid,
+        "baremetalInstanceUuid" => baremetal_instance_uuid,
+        "l3NetworkUuid" => l3_network_uuid,
+        "baremetalBondingUuid" => baremetal_bonding_uuid,
+        "mac" => mac,
+        "ip" => ip,
+        "netmask" => netmask,
+        "gateway" => gateway,
+        "metadata" => metadata,
+        "pxe" => pxe,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Extends `BaremetalNicInventory` and carries all of its fields.
 ///
@@ -979,19 +1139,26 @@ pub struct BaremetalVlanNicInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub vlan: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BaremetalVlanNicInventory { "uuid" => uuid, "baremetalInstanceUuid" =>
-    baremetal_instance_uuid, "l3NetworkUuid" => l3_network_uuid, "baremetalBondingUuid"
-    => baremetal_bonding_uuid, "mac" => mac, "ip" => ip, "netmask" => netmask, "gateway"
-    => gateway, "metadata" => metadata, "pxe" => pxe, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "vlan" => vlan lenient, } serialize if feature =
-    "serialize"
+    BaremetalVlanNicInventory {
+        "uuid" => uuid,
+        "baremetalInstanceUuid" => baremetal_instance_uuid,
+        "l3NetworkUuid" => l3_network_uuid,
+        "baremetalBondingUuid" => baremetal_bonding_uuid,
+        "mac" => mac,
+        "ip" => ip,
+        "netmask" => netmask,
+        "gateway" => gateway,
+        "metadata" => metadata,
+        "pxe" => pxe,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "vlan" => vlan lenient,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.generator.BillingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1018,16 +1185,22 @@ pub struct BillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BillingInventory { "id" => id lenient, "billingType" => billing_type, "accountUuid"
-    => account_uuid, "resourceUuid" => resource_uuid, "resourceName" => resource_name,
-    "spending" => spending, "startTime" => start_time lenient, "endTime" => end_time
-    lenient, "hypervisorType" => hypervisor_type, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    BillingInventory {
+        "id" => id lenient,
+        "billingType" => billing_type,
+        "accountUuid" => account_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "hypervisorType" => hypervisor_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.crypto.ccs.CCSCertificateUserRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1042,14 +1215,16 @@ pub struct CCSCertificateUserRefInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CCSCertificateUserRefInventory { "userUuid" => user_uuid, "certificateUuid" =>
-    certificate_uuid, "state" => state, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    CCSCertificateUserRefInventory {
+        "userUuid" => user_uuid,
+        "certificateUuid" => certificate_uuid,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.cdp.CdpTaskResourceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1064,14 +1239,16 @@ pub struct CdpTaskResourceRefInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CdpTaskResourceRefInventory { "taskUuid" => task_uuid, "resourceUuid" =>
-    resource_uuid, "resourceType" => resource_type, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    CdpTaskResourceRefInventory {
+        "taskUuid" => task_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceType" => resource_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zops.ChronyServerInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1083,8 +1260,7 @@ pub struct ChronyServerInfo {
     pub status: ::core::option::Option<crate::types::HostConnectedStatus>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ChronyServerInfo { "hostname" => hostname, "status" => status, } serialize if feature
-    = "serialize"
+    ChronyServerInfo { "hostname" => hostname, "status" => status, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zops.ChronyServerInfoPair`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1096,8 +1272,7 @@ pub struct ChronyServerInfoPair {
     pub external: ::core::option::Option<crate::types::ChronyServerInfo>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ChronyServerInfoPair { "internal" => internal, "external" => external, } serialize if
-    feature = "serialize"
+    ChronyServerInfoPair { "internal" => internal, "external" => external, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vm.CloneVmInstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1109,8 +1284,7 @@ pub struct CloneVmInstanceInventory {
     pub inventory: ::core::option::Option<crate::types::AnyVmInstanceInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CloneVmInstanceInventory { "error" => error, "inventory" => inventory, } serialize if
-    feature = "serialize"
+    CloneVmInstanceInventory { "error" => error, "inventory" => inventory, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.cloudformation.CloudFormationStackEventInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1135,16 +1309,21 @@ pub struct CloudFormationStackEventInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CloudFormationStackEventInventory { "id" => id lenient, "description" => description,
-    "action" => action, "content" => content, "resourceName" => resource_name,
-    "actionStatus" => action_status, "stackUuid" => stack_uuid, "duration" => duration,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    CloudFormationStackEventInventory {
+        "id" => id lenient,
+        "description" => description,
+        "action" => action,
+        "content" => content,
+        "resourceName" => resource_name,
+        "actionStatus" => action_status,
+        "stackUuid" => stack_uuid,
+        "duration" => duration,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.network.connection.ConnectionRelationShipProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1170,10 +1349,17 @@ pub struct ConnectionRelationShipProperty {
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ConnectionRelationShipProperty { "uuid" => uuid, "resourceType" => resource_type,
-    "accountUuid" => account_uuid, "connectionType" => connection_type, "direction" =>
-    direction, "relationShips" => relation_ships, "name" => name, "description" =>
-    description, "createDate" => create_date, } serialize if feature = "serialize"
+    ConnectionRelationShipProperty {
+        "uuid" => uuid,
+        "resourceType" => resource_type,
+        "accountUuid" => account_uuid,
+        "connectionType" => connection_type,
+        "direction" => direction,
+        "relationShips" => relation_ships,
+        "name" => name,
+        "description" => description,
+        "createDate" => create_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.iam2.container.ContainerClusterInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1193,10 +1379,14 @@ pub struct ContainerClusterInventory {
     pub project_tag: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ContainerClusterInventory { "containerUuid" => container_uuid, "clusterId" =>
-    cluster_id lenient, "clusterName" => cluster_name, "containerName" => container_name,
-    "containerDescription" => container_description, "projectTag" => project_tag, }
-    serialize if feature = "serialize"
+    ContainerClusterInventory {
+        "containerUuid" => container_uuid,
+        "clusterId" => cluster_id lenient,
+        "clusterName" => cluster_name,
+        "containerName" => container_name,
+        "containerDescription" => container_description,
+        "projectTag" => project_tag,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.iam2.container.ContainerImageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1214,9 +1404,13 @@ pub struct ContainerImageInventory {
     pub update_time: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ContainerImageInventory { "name" => name, "tagCount" => tag_count lenient,
-    "pullCount" => pull_count lenient, "createTime" => create_time, "updateTime" =>
-    update_time, } serialize if feature = "serialize"
+    ContainerImageInventory {
+        "name" => name,
+        "tagCount" => tag_count lenient,
+        "pullCount" => pull_count lenient,
+        "createTime" => create_time,
+        "updateTime" => update_time,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.iam2.container.ContainerImageTagInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1238,9 +1432,15 @@ pub struct ContainerImageTagInventory {
     pub pull_command: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ContainerImageTagInventory { "name" => name, "size" => size lenient, "sizeStr" =>
-    size_str, "digest" => digest, "createTime" => create_time, "address" => address,
-    "pullCommand" => pull_command, } serialize if feature = "serialize"
+    ContainerImageTagInventory {
+        "name" => name,
+        "size" => size lenient,
+        "sizeStr" => size_str,
+        "digest" => digest,
+        "createTime" => create_time,
+        "address" => address,
+        "pullCommand" => pull_command,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.container.ContainerUsage`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1252,8 +1452,7 @@ pub struct ContainerUsage {
     pub value: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ContainerUsage { "name" => name, "value" => value lenient, } serialize if feature =
-    "serialize"
+    ContainerUsage { "name" => name, "value" => value lenient, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.datacenter.DataCenterProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1265,8 +1464,7 @@ pub struct DataCenterProperty {
     pub region_name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    DataCenterProperty { "regionId" => region_id, "regionName" => region_name, }
-    serialize if feature = "serialize"
+    DataCenterProperty { "regionId" => region_id, "regionName" => region_name, } serialize if feature = "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -1295,19 +1493,25 @@ pub struct DataVolumeBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub volume_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    DataVolumeBillingInventory { "id" => id lenient, "billingType" => billing_type,
-    "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
-    resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
-    => end_time lenient, "hypervisorType" => hypervisor_type, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "volumeSize" => volume_size lenient, }
-    serialize if feature = "serialize"
+    DataVolumeBillingInventory {
+        "id" => id lenient,
+        "billingType" => billing_type,
+        "accountUuid" => account_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "hypervisorType" => hypervisor_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "volumeSize" => volume_size lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
@@ -1329,10 +1533,14 @@ pub struct DataVolumeSpending {
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    DataVolumeSpending { "resourceUuid" => resource_uuid, "resourceName" =>
-    resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
-    type_, "sizeInventory" => size_inventory default, } serialize if feature =
-    "serialize"
+    DataVolumeSpending {
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "hypervisorType" => hypervisor_type,
+        "type" => type_,
+        "sizeInventory" => size_inventory default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.volume.data.DataVolumeSpendingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1348,9 +1556,12 @@ pub struct DataVolumeSpendingInventory {
     pub volume_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    DataVolumeSpendingInventory { "startTime" => start_time lenient, "endTime" =>
-    end_time lenient, "spending" => spending, "volumeSize" => volume_size lenient, }
-    serialize if feature = "serialize"
+    DataVolumeSpendingInventory {
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "spending" => spending,
+        "volumeSize" => volume_size lenient,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.database.backup.DatabaseBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1369,15 +1580,18 @@ pub struct DatabaseBackupStorageRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    DatabaseBackupStorageRefInventory { "databaseBackupUuid" => database_backup_uuid,
-    "backupStorageUuid" => backup_storage_uuid, "installPath" => install_path,
-    "exportUrl" => export_url, "status" => status, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    DatabaseBackupStorageRefInventory {
+        "databaseBackupUuid" => database_backup_uuid,
+        "backupStorageUuid" => backup_storage_uuid,
+        "installPath" => install_path,
+        "exportUrl" => export_url,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.database.backup.DatabaseBackupStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1396,14 +1610,18 @@ pub struct DatabaseBackupStruct {
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
     pub md5: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub created_time: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub created_time: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    DatabaseBackupStruct { "name" => name, "version" => version, "installPath" =>
-    install_path, "type" => type_, "size" => size lenient, "md5" => md5, "createdTime" =>
-    created_time, } serialize if feature = "serialize"
+    DatabaseBackupStruct {
+        "name" => name,
+        "version" => version,
+        "installPath" => install_path,
+        "type" => type_,
+        "size" => size lenient,
+        "md5" => md5,
+        "createdTime" => created_time,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.datatype.Datapoint`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1417,8 +1635,7 @@ pub struct Datapoint {
     pub labels: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    Datapoint { "value" => value, "time" => time lenient, "labels" => labels default, }
-    serialize if feature = "serialize"
+    Datapoint { "value" => value, "time" => time lenient, "labels" => labels default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.device.multipath.DeviceTO`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1436,8 +1653,13 @@ pub struct DeviceTO {
     pub target_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    DeviceTO { "disk" => disk, "status" => status, "state" => state, "target" => target,
-    "targetType" => target_type, } serialize if feature = "serialize"
+    DeviceTO {
+        "disk" => disk,
+        "status" => status,
+        "state" => state,
+        "target" => target,
+        "targetType" => target_type,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.ecs.EcsInstanceType`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1455,9 +1677,13 @@ pub struct EcsInstanceType {
     pub generation: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EcsInstanceType { "typeId" => type_id, "cpu" => cpu lenient, "memory" => memory
-    lenient, "typeFamily" => type_family, "generation" => generation, } serialize if
-    feature = "serialize"
+    EcsInstanceType {
+        "typeId" => type_id,
+        "cpu" => cpu lenient,
+        "memory" => memory lenient,
+        "typeFamily" => type_family,
+        "generation" => generation,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.iam2.api.ErrorResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1469,8 +1695,7 @@ pub struct ErrorResult {
     pub detail: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ErrorResult { "line" => line lenient, "detail" => detail, } serialize if feature =
-    "serialize"
+    ErrorResult { "line" => line lenient, "detail" => detail, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.datatype.EventData`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1502,11 +1727,20 @@ pub struct EventData {
     pub read_status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EventData { "namespace" => namespace, "name" => name, "labels" => labels default,
-    "emergencyLevel" => emergency_level, "resourceId" => resource_id, "resourceName" =>
-    resource_name, "error" => error, "time" => time lenient, "dataUuid" => data_uuid,
-    "accountUuid" => account_uuid, "subscriptionUuid" => subscription_uuid, "readStatus"
-    => read_status, } serialize if feature = "serialize"
+    EventData {
+        "namespace" => namespace,
+        "name" => name,
+        "labels" => labels default,
+        "emergencyLevel" => emergency_level,
+        "resourceId" => resource_id,
+        "resourceName" => resource_name,
+        "error" => error,
+        "time" => time lenient,
+        "dataUuid" => data_uuid,
+        "accountUuid" => account_uuid,
+        "subscriptionUuid" => subscription_uuid,
+        "readStatus" => read_status,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.migratedb.EventRecordsInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1538,11 +1772,20 @@ pub struct EventRecordsInventory {
     pub labels: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EventRecordsInventory { "id" => id lenient, "createTime" => create_time lenient,
-    "namespace" => namespace, "name" => name, "emergencyLevel" => emergency_level,
-    "resourceId" => resource_id, "error" => error, "dataUuid" => data_uuid, "accountUuid"
-    => account_uuid, "subscriptionUuid" => subscription_uuid, "readStatus" =>
-    read_status, "labels" => labels, } serialize if feature = "serialize"
+    EventRecordsInventory {
+        "id" => id lenient,
+        "createTime" => create_time lenient,
+        "namespace" => namespace,
+        "name" => name,
+        "emergencyLevel" => emergency_level,
+        "resourceId" => resource_id,
+        "error" => error,
+        "dataUuid" => data_uuid,
+        "accountUuid" => account_uuid,
+        "subscriptionUuid" => subscription_uuid,
+        "readStatus" => read_status,
+        "labels" => labels,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.api.APIGetAllEventMetadataReply$EventStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1558,8 +1801,12 @@ pub struct EventStruct {
     pub label_names: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EventStruct { "namespace" => namespace, "name" => name, "description" => description,
-    "labelNames" => label_names default, } serialize if feature = "serialize"
+    EventStruct {
+        "namespace" => namespace,
+        "name" => name,
+        "description" => description,
+        "labelNames" => label_names default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.alarm.EventSubscriptionActionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1574,14 +1821,16 @@ pub struct EventSubscriptionActionInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EventSubscriptionActionInventory { "subscriptionUuid" => subscription_uuid,
-    "actionType" => action_type, "actionUuid" => action_uuid, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    EventSubscriptionActionInventory {
+        "subscriptionUuid" => subscription_uuid,
+        "actionType" => action_type,
+        "actionUuid" => action_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.flowMeter.FlowCounter`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1597,8 +1846,12 @@ pub struct FlowCounter {
     pub total_bytes: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    FlowCounter { "device" => device, "totalEntries" => total_entries, "totalPkts" =>
-    total_pkts, "totalBytes" => total_bytes, } serialize if feature = "serialize"
+    FlowCounter {
+        "device" => device,
+        "totalEntries" => total_entries,
+        "totalPkts" => total_pkts,
+        "totalBytes" => total_bytes,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.api.Histogram`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1612,8 +1865,7 @@ pub struct Histogram {
     pub tags: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    Histogram { "time" => time lenient, "count" => count lenient, "tags" => tags default,
-    } serialize if feature = "serialize"
+    Histogram { "time" => time lenient, "count" => count lenient, "tags" => tags default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.drs.api.HostLoad`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1627,8 +1879,11 @@ pub struct HostLoad {
     pub used_memory_percent: ::core::option::Option<f32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HostLoad { "hostUuid" => host_uuid, "usedCPUPercent" => used_cpu_percent,
-    "usedMemoryPercent" => used_memory_percent, } serialize if feature = "serialize"
+    HostLoad {
+        "hostUuid" => host_uuid,
+        "usedCPUPercent" => used_cpu_percent,
+        "usedMemoryPercent" => used_memory_percent,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.host.HostNUMANode`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1648,8 +1903,13 @@ pub struct HostNUMANode {
     pub v_ms_uuid: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HostNUMANode { "distance" => distance default, "cpus" => cpus default, "free" => free
-    lenient, "size" => size lenient, "nodeID" => node_id, "VMsUuid" => v_ms_uuid default,
+    HostNUMANode {
+        "distance" => distance default,
+        "cpus" => cpus default,
+        "free" => free lenient,
+        "size" => size lenient,
+        "nodeID" => node_id,
+        "VMsUuid" => v_ms_uuid default,
     } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.host.HostNetworkBondingServiceRefInventory`.
@@ -1665,14 +1925,16 @@ pub struct HostNetworkBondingServiceRefInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HostNetworkBondingServiceRefInventory { "bondingUuid" => bonding_uuid, "vlanId" =>
-    vlan_id lenient, "serviceType" => service_type, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    HostNetworkBondingServiceRefInventory {
+        "bondingUuid" => bonding_uuid,
+        "vlanId" => vlan_id lenient,
+        "serviceType" => service_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.host.HostNetworkInterfaceServiceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1687,14 +1949,16 @@ pub struct HostNetworkInterfaceServiceRefInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HostNetworkInterfaceServiceRefInventory { "interfaceUuid" => interface_uuid, "vlanId"
-    => vlan_id lenient, "serviceType" => service_type, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    HostNetworkInterfaceServiceRefInventory {
+        "interfaceUuid" => interface_uuid,
+        "vlanId" => vlan_id lenient,
+        "serviceType" => service_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ipsec.IPsecL3NetworkRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1709,14 +1973,16 @@ pub struct IPsecL3NetworkRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IPsecL3NetworkRefInventory { "uuid" => uuid, "connectionUuid" => connection_uuid,
-    "l3NetworkUuid" => l3_network_uuid, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    IPsecL3NetworkRefInventory {
+        "uuid" => uuid,
+        "connectionUuid" => connection_uuid,
+        "l3NetworkUuid" => l3_network_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ipsec.IPsecPeerCidrInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1731,14 +1997,16 @@ pub struct IPsecPeerCidrInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IPsecPeerCidrInventory { "uuid" => uuid, "cidr" => cidr, "connectionUuid" =>
-    connection_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
-    serialize if feature = "serialize"
+    IPsecPeerCidrInventory {
+        "uuid" => uuid,
+        "cidr" => cidr,
+        "connectionUuid" => connection_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.identityzone.IdentityZoneProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1756,11 +2024,13 @@ pub struct IdentityZoneProperty {
     pub available_disk_categories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IdentityZoneProperty { "zoneId" => zone_id, "localName" => local_name,
-    "availableInstanceTypes" => available_instance_types default,
-    "availableResourceCreation" => available_resource_creation default,
-    "availableDiskCategories" => available_disk_categories default, } serialize if
-    feature = "serialize"
+    IdentityZoneProperty {
+        "zoneId" => zone_id,
+        "localName" => local_name,
+        "availableInstanceTypes" => available_instance_types default,
+        "availableResourceCreation" => available_resource_creation default,
+        "availableDiskCategories" => available_disk_categories default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.imagereplicator.ImageReplicationGroupBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1773,14 +2043,15 @@ pub struct ImageReplicationGroupBackupStorageRefInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ImageReplicationGroupBackupStorageRefInventory { "replicationGroupUuid" =>
-    replication_group_uuid, "backupStorageUuid" => backup_storage_uuid, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    ImageReplicationGroupBackupStorageRefInventory {
+        "replicationGroupUuid" => replication_group_uuid,
+        "backupStorageUuid" => backup_storage_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.backup.imagestore.ImageStoreImageStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1808,10 +2079,18 @@ pub struct ImageStoreImageStruct {
     pub name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ImageStoreImageStruct { "id" => id, "parent" => parent, "blobsum" => blobsum,
-    "created" => created, "author" => author, "arch" => arch, "desc" => desc, "size" =>
-    size lenient, "virtualsize" => virtualsize lenient, "name" => name, } serialize if
-    feature = "serialize"
+    ImageStoreImageStruct {
+        "id" => id,
+        "parent" => parent,
+        "blobsum" => blobsum,
+        "created" => created,
+        "author" => author,
+        "arch" => arch,
+        "desc" => desc,
+        "size" => size lenient,
+        "virtualsize" => virtualsize lenient,
+        "name" => name,
+    } serialize if feature = "serialize"
 );
 /// Extends `EventData` and carries all of its fields.
 ///
@@ -1845,11 +2124,20 @@ pub struct InfluxEventData {
     pub read_status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    InfluxEventData { "namespace" => namespace, "name" => name, "labels" => labels
-    default, "emergencyLevel" => emergency_level, "resourceId" => resource_id,
-    "resourceName" => resource_name, "error" => error, "time" => time lenient, "dataUuid"
-    => data_uuid, "accountUuid" => account_uuid, "subscriptionUuid" => subscription_uuid,
-    "readStatus" => read_status, } serialize if feature = "serialize"
+    InfluxEventData {
+        "namespace" => namespace,
+        "name" => name,
+        "labels" => labels default,
+        "emergencyLevel" => emergency_level,
+        "resourceId" => resource_id,
+        "resourceName" => resource_name,
+        "error" => error,
+        "time" => time lenient,
+        "dataUuid" => data_uuid,
+        "accountUuid" => account_uuid,
+        "subscriptionUuid" => subscription_uuid,
+        "readStatus" => read_status,
+    } serialize if feature = "serialize"
 );
 /// Extends `InfluxEventData` → `EventData` and carries all of its fields.
 ///
@@ -1883,11 +2171,20 @@ pub struct InfluxEventDataV1 {
     pub read_status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    InfluxEventDataV1 { "namespace" => namespace, "name" => name, "labels" => labels
-    default, "emergencyLevel" => emergency_level, "resourceId" => resource_id,
-    "resourceName" => resource_name, "error" => error, "time" => time lenient, "dataUuid"
-    => data_uuid, "accountUuid" => account_uuid, "subscriptionUuid" => subscription_uuid,
-    "readStatus" => read_status, } serialize if feature = "serialize"
+    InfluxEventDataV1 {
+        "namespace" => namespace,
+        "name" => name,
+        "labels" => labels default,
+        "emergencyLevel" => emergency_level,
+        "resourceId" => resource_id,
+        "resourceName" => resource_name,
+        "error" => error,
+        "time" => time lenient,
+        "dataUuid" => data_uuid,
+        "accountUuid" => account_uuid,
+        "subscriptionUuid" => subscription_uuid,
+        "readStatus" => read_status,
+    } serialize if feature = "serialize"
 );
 /// Extends `InfluxEventData` → `EventData` and carries all of its fields.
 ///
@@ -1921,11 +2218,20 @@ pub struct InfluxEventDataV2 {
     pub read_status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    InfluxEventDataV2 { "namespace" => namespace, "name" => name, "labels" => labels
-    default, "emergencyLevel" => emergency_level, "resourceId" => resource_id,
-    "resourceName" => resource_name, "error" => error, "time" => time lenient, "dataUuid"
-    => data_uuid, "accountUuid" => account_uuid, "subscriptionUuid" => subscription_uuid,
-    "readStatus" => read_status, } serialize if feature = "serialize"
+    InfluxEventDataV2 {
+        "namespace" => namespace,
+        "name" => name,
+        "labels" => labels default,
+        "emergencyLevel" => emergency_level,
+        "resourceId" => resource_id,
+        "resourceName" => resource_name,
+        "error" => error,
+        "time" => time lenient,
+        "dataUuid" => data_uuid,
+        "accountUuid" => account_uuid,
+        "subscriptionUuid" => subscription_uuid,
+        "readStatus" => read_status,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.device.iscsi.IscsiServerClusterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1938,14 +2244,15 @@ pub struct IscsiServerClusterRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IscsiServerClusterRefInventory { "iscsiServerUuid" => iscsi_server_uuid,
-    "clusterUuid" => cluster_uuid, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    IscsiServerClusterRefInventory {
+        "iscsiServerUuid" => iscsi_server_uuid,
+        "clusterUuid" => cluster_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.device.iscsi.IscsiTargetInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1962,14 +2269,17 @@ pub struct IscsiTargetInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IscsiTargetInventory { "iscsiServerUuid" => iscsi_server_uuid, "uuid" => uuid, "iqn"
-    => iqn, "iscsiLuns" => iscsi_luns default, "createDate" => create_date, "lastOpDate"
-    => last_op_date, } serialize if feature = "serialize"
+    IscsiTargetInventory {
+        "iscsiServerUuid" => iscsi_server_uuid,
+        "uuid" => uuid,
+        "iqn" => iqn,
+        "iscsiLuns" => iscsi_luns default,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.monitoring.items.ItemInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1981,8 +2291,7 @@ pub struct ItemInventory {
     pub readable_name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ItemInventory { "name" => name, "readableName" => readable_name, } serialize if
-    feature = "serialize"
+    ItemInventory { "name" => name, "readableName" => readable_name, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.datatype.Label`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1998,8 +2307,7 @@ pub struct Label {
     pub compatible: ::core::option::Option<bool>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    Label { "key" => key, "value" => value, "op" => op, "compatible" => compatible, }
-    serialize if feature = "serialize"
+    Label { "key" => key, "value" => value, "op" => op, "compatible" => compatible, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ai.message.MaaSUsage`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2011,8 +2319,7 @@ pub struct MaaSUsage {
     pub value: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MaaSUsage { "name" => name, "value" => value lenient, } serialize if feature =
-    "serialize"
+    MaaSUsage { "name" => name, "value" => value lenient, } serialize if feature = "serialize"
 );
 /// Extends `Datapoint` and carries all of its fields.
 ///
@@ -2030,8 +2337,12 @@ pub struct MetricDatum {
     pub metric_name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MetricDatum { "value" => value, "time" => time lenient, "labels" => labels default,
-    "metricName" => metric_name, } serialize if feature = "serialize"
+    MetricDatum {
+        "value" => value,
+        "time" => time lenient,
+        "labels" => labels default,
+        "metricName" => metric_name,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.api.APIGetAllMetricMetadataReply$MetricStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2049,9 +2360,13 @@ pub struct MetricStruct {
     pub driver: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MetricStruct { "namespace" => namespace, "name" => name, "description" =>
-    description, "labelNames" => label_names default, "driver" => driver, } serialize if
-    feature = "serialize"
+    MetricStruct {
+        "namespace" => namespace,
+        "name" => name,
+        "description" => description,
+        "labelNames" => label_names default,
+        "driver" => driver,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.bootstrap.MiniCandidateHostStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2089,13 +2404,23 @@ pub struct MiniCandidateHostStruct {
     pub sn: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MiniCandidateHostStruct { "hostName" => host_name, "ipv4Address" => ipv4_address,
-    "ipv6Address" => ipv6_address, "ipv4Interface" => ipv4_interface, "ipv4CidrPrefix" =>
-    ipv4_cidr_prefix, "ipv4InterfaceBond" => ipv4_interface_bond, "ipv4Gateway" =>
-    ipv4_gateway, "managementVip" => management_vip, "ipmiIpv4Addr" => ipmi_ipv4_addr,
-    "ipmiIpv4Gateway" => ipmi_ipv4_gateway, "ipmiVlan" => ipmi_vlan, "ipv6Interface" =>
-    ipv6_interface, "manufacturer" => manufacturer, "product" => product, "sn" => sn, }
-    serialize if feature = "serialize"
+    MiniCandidateHostStruct {
+        "hostName" => host_name,
+        "ipv4Address" => ipv4_address,
+        "ipv6Address" => ipv6_address,
+        "ipv4Interface" => ipv4_interface,
+        "ipv4CidrPrefix" => ipv4_cidr_prefix,
+        "ipv4InterfaceBond" => ipv4_interface_bond,
+        "ipv4Gateway" => ipv4_gateway,
+        "managementVip" => management_vip,
+        "ipmiIpv4Addr" => ipmi_ipv4_addr,
+        "ipmiIpv4Gateway" => ipmi_ipv4_gateway,
+        "ipmiVlan" => ipmi_vlan,
+        "ipv6Interface" => ipv6_interface,
+        "manufacturer" => manufacturer,
+        "product" => product,
+        "sn" => sn,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.portMirror.MirrorNetworkUsedIpInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2115,10 +2440,14 @@ pub struct MirrorNetworkUsedIpInventory {
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MirrorNetworkUsedIpInventory { "usedIpInventory" => used_ip_inventory,
-    "l3NetworkUuid" => l3_network_uuid, "hostUuid" => host_uuid, "description" =>
-    description, "clusterUuid" => cluster_uuid, "uuid" => uuid, } serialize if feature =
-    "serialize"
+    MirrorNetworkUsedIpInventory {
+        "usedIpInventory" => used_ip_inventory,
+        "l3NetworkUuid" => l3_network_uuid,
+        "hostUuid" => host_uuid,
+        "description" => description,
+        "clusterUuid" => cluster_uuid,
+        "uuid" => uuid,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ai.entity.ModelServiceGroupDatasetRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2132,9 +2461,11 @@ pub struct ModelServiceGroupDatasetRefInventory {
     pub model_service_instance_group_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ModelServiceGroupDatasetRefInventory { "uuid" => uuid, "datasetUuid" => dataset_uuid,
-    "modelServiceInstanceGroupUuid" => model_service_instance_group_uuid, } serialize if
-    feature = "serialize"
+    ModelServiceGroupDatasetRefInventory {
+        "uuid" => uuid,
+        "datasetUuid" => dataset_uuid,
+        "modelServiceInstanceGroupUuid" => model_service_instance_group_uuid,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ai.entity.ModelServiceInstanceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2153,10 +2484,7 @@ pub struct ModelServiceInstanceInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
-    pub url_maps: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub url_maps: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub internal_url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
@@ -2168,17 +2496,24 @@ pub struct ModelServiceInstanceInventory {
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.3.0 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ModelServiceInstanceInventory { "uuid" => uuid, "modelServiceGroupUuid" =>
-    model_service_group_uuid, "yaml" => yaml, "k8sResourceYaml" => k8s_resource_yaml,
-    "status" => status, "url" => url, "urlMaps" => url_maps default, "internalUrl" =>
-    internal_url, "jupyterUrl" => jupyter_url, "vmInstanceUuid" => vm_instance_uuid, "vm"
-    => vm, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
-    feature = "serialize"
+    ModelServiceInstanceInventory {
+        "uuid" => uuid,
+        "modelServiceGroupUuid" => model_service_group_uuid,
+        "yaml" => yaml,
+        "k8sResourceYaml" => k8s_resource_yaml,
+        "status" => status,
+        "url" => url,
+        "urlMaps" => url_maps default,
+        "internalUrl" => internal_url,
+        "jupyterUrl" => jupyter_url,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "vm" => vm,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ai.entity.ModelServiceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2192,8 +2527,11 @@ pub struct ModelServiceRefInventory {
     pub model_service_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ModelServiceRefInventory { "uuid" => uuid, "modelUuid" => model_uuid,
-    "modelServiceUuid" => model_service_uuid, } serialize if feature = "serialize"
+    ModelServiceRefInventory {
+        "uuid" => uuid,
+        "modelUuid" => model_uuid,
+        "modelServiceUuid" => model_service_uuid,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupTemplateRefVO`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2208,16 +2546,19 @@ pub struct MonitorGroupTemplateRefVO {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub is_applied: ::core::option::Option<bool>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MonitorGroupTemplateRefVO { "uuid" => uuid, "templateUuid" => template_uuid,
-    "groupUuid" => group_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "isApplied" => is_applied, } serialize if feature = "serialize"
+    MonitorGroupTemplateRefVO {
+        "uuid" => uuid,
+        "templateUuid" => template_uuid,
+        "groupUuid" => group_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "isApplied" => is_applied,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.multicast.router.header.MulticastRouteInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2233,9 +2574,12 @@ pub struct MulticastRouteInventory {
     pub egress_interfaces: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MulticastRouteInventory { "sourceAddress" => source_address, "groupAddress" =>
-    group_address, "ingressInterfaces" => ingress_interfaces, "egressInterfaces" =>
-    egress_interfaces, } serialize if feature = "serialize"
+    MulticastRouteInventory {
+        "sourceAddress" => source_address,
+        "groupAddress" => group_address,
+        "ingressInterfaces" => ingress_interfaces,
+        "egressInterfaces" => egress_interfaces,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.multicast.router.header.MulticastRouterRendezvousPointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2252,15 +2596,17 @@ pub struct MulticastRouterRendezvousPointInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MulticastRouterRendezvousPointInventory { "uuid" => uuid, "multicastRouterUuid" =>
-    multicast_router_uuid, "rpAddress" => rp_address, "groupAddress" => group_address,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    MulticastRouterRendezvousPointInventory {
+        "uuid" => uuid,
+        "multicastRouterUuid" => multicast_router_uuid,
+        "rpAddress" => rp_address,
+        "groupAddress" => group_address,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.multicast.router.header.MulticastRouterVpcVRouterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2272,8 +2618,7 @@ pub struct MulticastRouterVpcVRouterRefInventory {
     pub vpc_router_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MulticastRouterVpcVRouterRefInventory { "uuid" => uuid, "vpcRouterUuid" =>
-    vpc_router_uuid, } serialize if feature = "serialize"
+    MulticastRouterVpcVRouterRefInventory { "uuid" => uuid, "vpcRouterUuid" => vpc_router_uuid, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.device.multipath.MultipathTopologyStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2285,8 +2630,7 @@ pub struct MultipathTopologyStruct {
     pub devices: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MultipathTopologyStruct { "diskUuid" => disk_uuid, "devices" => devices default, }
-    serialize if feature = "serialize"
+    MultipathTopologyStruct { "diskUuid" => disk_uuid, "devices" => devices default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.protocol.Neighbor`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2306,9 +2650,14 @@ pub struct Neighbor {
     pub device: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    Neighbor { "id" => id, "priority" => priority, "state" => state, "deadTime" =>
-    dead_time, "neighborAddress" => neighbor_address, "device" => device, } serialize if
-    feature = "serialize"
+    Neighbor {
+        "id" => id,
+        "priority" => priority,
+        "state" => state,
+        "deadTime" => dead_time,
+        "neighborAddress" => neighbor_address,
+        "device" => device,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zops.NetworkReachablePair`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2322,8 +2671,11 @@ pub struct NetworkReachablePair {
     pub status: ::core::option::Option<crate::types::HostConnectedStatus>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    NetworkReachablePair { "sourceHostname" => source_hostname, "targetHostname" =>
-    target_hostname, "status" => status, } serialize if feature = "serialize"
+    NetworkReachablePair {
+        "sourceHostname" => source_hostname,
+        "targetHostname" => target_hostname,
+        "status" => status,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.protocol.NetworkRouterAreaRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2342,15 +2694,18 @@ pub struct NetworkRouterAreaRefInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    NetworkRouterAreaRefInventory { "uuid" => uuid, "vRouterUuid" => v_router_uuid,
-    "applianceVmType" => appliance_vm_type, "routerAreaUuid" => router_area_uuid,
-    "l3NetworkUuid" => l3_network_uuid, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    NetworkRouterAreaRefInventory {
+        "uuid" => uuid,
+        "vRouterUuid" => v_router_uuid,
+        "applianceVmType" => appliance_vm_type,
+        "routerAreaUuid" => router_area_uuid,
+        "l3NetworkUuid" => l3_network_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.flowMeter.NetworkRouterFlowMeterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2367,14 +2722,17 @@ pub struct NetworkRouterFlowMeterRefInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    NetworkRouterFlowMeterRefInventory { "uuid" => uuid, "vRouterUuid" => v_router_uuid,
-    "flowMeterUuid" => flow_meter_uuid, "l3NetworkUuid" => l3_network_uuid, "createDate"
-    => create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    NetworkRouterFlowMeterRefInventory {
+        "uuid" => uuid,
+        "vRouterUuid" => v_router_uuid,
+        "flowMeterUuid" => flow_meter_uuid,
+        "l3NetworkUuid" => l3_network_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ai.NginxRedirectRule`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2392,8 +2750,12 @@ pub struct NginxRedirectRule {
     pub current_jupyter_url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    NginxRedirectRule { "destUrl" => dest_url, "uuid" => uuid, "jupyterUrl" =>
-    jupyter_url, "currentUrl" => current_url, "currentJupyterUrl" => current_jupyter_url,
+    NginxRedirectRule {
+        "destUrl" => dest_url,
+        "uuid" => uuid,
+        "jupyterUrl" => jupyter_url,
+        "currentUrl" => current_url,
+        "currentJupyterUrl" => current_jupyter_url,
     } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.device.nvme.NvmeLunHostRefInventory`.
@@ -2411,14 +2773,17 @@ pub struct NvmeLunHostRefInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    NvmeLunHostRefInventory { "nvmeLunUuid" => nvme_lun_uuid, "hostUuid" => host_uuid,
-    "path" => path, "hctl" => hctl, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    NvmeLunHostRefInventory {
+        "nvmeLunUuid" => nvme_lun_uuid,
+        "hostUuid" => host_uuid,
+        "path" => path,
+        "hctl" => hctl,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.device.nvme.NvmeServerClusterRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2431,14 +2796,15 @@ pub struct NvmeServerClusterRefInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    NvmeServerClusterRefInventory { "nvmeServerUuid" => nvme_server_uuid, "clusterUuid"
-    => cluster_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
-    serialize if feature = "serialize"
+    NvmeServerClusterRefInventory {
+        "nvmeServerUuid" => nvme_server_uuid,
+        "clusterUuid" => cluster_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.aliyun.oss.OssBucketProperty`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2450,8 +2816,7 @@ pub struct OssBucketProperty {
     pub region_id: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    OssBucketProperty { "bucketName" => bucket_name, "regionId" => region_id, } serialize
-    if feature = "serialize"
+    OssBucketProperty { "bucketName" => bucket_name, "regionId" => region_id, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ovf.datatype.OvfCdDriverInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2467,8 +2832,12 @@ pub struct OvfCdDriverInfo {
     pub name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    OvfCdDriverInfo { "autoAllocation" => auto_allocation, "driverType" => driver_type,
-    "subType" => sub_type, "name" => name, } serialize if feature = "serialize"
+    OvfCdDriverInfo {
+        "autoAllocation" => auto_allocation,
+        "driverType" => driver_type,
+        "subType" => sub_type,
+        "name" => name,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ovf.datatype.OvfDiskInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2490,9 +2859,15 @@ pub struct OvfDiskInfo {
     pub capacity: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    OvfDiskInfo { "index" => index lenient, "diskId" => disk_id, "fileRef" => file_ref,
-    "fileName" => file_name, "format" => format, "populatedSize" => populated_size
-    lenient, "capacity" => capacity lenient, } serialize if feature = "serialize"
+    OvfDiskInfo {
+        "index" => index lenient,
+        "diskId" => disk_id,
+        "fileRef" => file_ref,
+        "fileName" => file_name,
+        "format" => format,
+        "populatedSize" => populated_size lenient,
+        "capacity" => capacity lenient,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ovf.datatype.OvfEthernetAdapterInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2508,9 +2883,12 @@ pub struct OvfEthernetAdapterInfo {
     pub auto_allocation: ::core::option::Option<bool>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    OvfEthernetAdapterInfo { "networkName" => network_name, "nicModel" => nic_model,
-    "nicName" => nic_name, "autoAllocation" => auto_allocation, } serialize if feature =
-    "serialize"
+    OvfEthernetAdapterInfo {
+        "networkName" => network_name,
+        "nicModel" => nic_model,
+        "nicName" => nic_name,
+        "autoAllocation" => auto_allocation,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ovf.datatype.OvfNetworkInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2534,8 +2912,7 @@ pub struct OvfVolumeInfo {
     pub driver_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    OvfVolumeInfo { "name" => name, "diskId" => disk_id, "driverType" => driver_type, }
-    serialize if feature = "serialize"
+    OvfVolumeInfo { "name" => name, "diskId" => disk_id, "driverType" => driver_type, } serialize if feature = "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -2564,19 +2941,25 @@ pub struct PciDeviceBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub vm_name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PciDeviceBillingInventory { "id" => id lenient, "billingType" => billing_type,
-    "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
-    resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
-    => end_time lenient, "hypervisorType" => hypervisor_type, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "vmName" => vm_name, } serialize if
-    feature = "serialize"
+    PciDeviceBillingInventory {
+        "id" => id lenient,
+        "billingType" => billing_type,
+        "accountUuid" => account_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "hypervisorType" => hypervisor_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "vmName" => vm_name,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.pciDevice.specification.mdev.PciDeviceMdevSpecRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2591,14 +2974,16 @@ pub struct PciDeviceMdevSpecRefInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PciDeviceMdevSpecRefInventory { "pciDeviceUuid" => pci_device_uuid, "mdevSpecUuid" =>
-    mdev_spec_uuid, "effective" => effective, "createDate" => create_date, "lastOpDate"
-    => last_op_date, } serialize if feature = "serialize"
+    PciDeviceMdevSpecRefInventory {
+        "pciDeviceUuid" => pci_device_uuid,
+        "mdevSpecUuid" => mdev_spec_uuid,
+        "effective" => effective,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.pciDevice.PciDeviceMetaDataEntry`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2612,8 +2997,7 @@ pub struct PciDeviceMetaDataEntry {
     pub value: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PciDeviceMetaDataEntry { "key" => key, "op" => op, "value" => value, } serialize if
-    feature = "serialize"
+    PciDeviceMetaDataEntry { "key" => key, "op" => op, "value" => value, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.pciDevice.PciDeviceOfferingInstanceOfferingRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2631,10 +3015,13 @@ pub struct PciDeviceOfferingInstanceOfferingRefInventory {
     pub pci_device_count: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PciDeviceOfferingInstanceOfferingRefInventory { "id" => id lenient,
-    "instanceOfferingUuid" => instance_offering_uuid, "pciDeviceOfferingUuid" =>
-    pci_device_offering_uuid, "metadata" => metadata, "pciDeviceCount" =>
-    pci_device_count lenient, } serialize if feature = "serialize"
+    PciDeviceOfferingInstanceOfferingRefInventory {
+        "id" => id lenient,
+        "instanceOfferingUuid" => instance_offering_uuid,
+        "pciDeviceOfferingUuid" => pci_device_offering_uuid,
+        "metadata" => metadata,
+        "pciDeviceCount" => pci_device_count lenient,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.pciDevice.PciDevicePciDeviceOfferingRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2646,9 +3033,10 @@ pub struct PciDevicePciDeviceOfferingRefInventory {
     pub pci_device_offering_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PciDevicePciDeviceOfferingRefInventory { "pciDeviceUuid" => pci_device_uuid,
-    "pciDeviceOfferingUuid" => pci_device_offering_uuid, } serialize if feature =
-    "serialize"
+    PciDevicePciDeviceOfferingRefInventory {
+        "pciDeviceUuid" => pci_device_uuid,
+        "pciDeviceOfferingUuid" => pci_device_offering_uuid,
+    } serialize if feature = "serialize"
 );
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
@@ -2670,9 +3058,14 @@ pub struct PciDeviceSpending {
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PciDeviceSpending { "resourceUuid" => resource_uuid, "resourceName" => resource_name,
-    "spending" => spending, "hypervisorType" => hypervisor_type, "type" => type_,
-    "sizeInventory" => size_inventory default, } serialize if feature = "serialize"
+    PciDeviceSpending {
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "hypervisorType" => hypervisor_type,
+        "type" => type_,
+        "sizeInventory" => size_inventory default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.pcidevice.PciDeviceSpendingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2688,9 +3081,12 @@ pub struct PciDeviceSpendingInventory {
     pub vm_name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PciDeviceSpendingInventory { "startTime" => start_time lenient, "endTime" => end_time
-    lenient, "spending" => spending, "vmName" => vm_name, } serialize if feature =
-    "serialize"
+    PciDeviceSpendingInventory {
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "spending" => spending,
+        "vmName" => vm_name,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.iam2.api.APIGetIAM2VirtualIDAPIPermissionReply$Permission`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2717,15 +3113,17 @@ pub struct PhysicalDriveSmartSelfTestHistoryInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PhysicalDriveSmartSelfTestHistoryInventory { "id" => id lenient,
-    "raidPhysicalDriveUuid" => raid_physical_drive_uuid, "runningState" => running_state,
-    "testResult" => test_result, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    PhysicalDriveSmartSelfTestHistoryInventory {
+        "id" => id lenient,
+        "raidPhysicalDriveUuid" => raid_physical_drive_uuid,
+        "runningState" => running_state,
+        "testResult" => test_result,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.cluster.PowerOffHardwareResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2739,8 +3137,7 @@ pub struct PowerOffHardwareResult {
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PowerOffHardwareResult { "uuid" => uuid, "success" => success, "error" => error, }
-    serialize if feature = "serialize"
+    PowerOffHardwareResult { "uuid" => uuid, "success" => success, "error" => error, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.table.APICreatePriceTableMsg$Price`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2760,9 +3157,14 @@ pub struct Price {
     pub system_tags: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    Price { "resourceName" => resource_name, "resourceUnit" => resource_unit, "timeUnit"
-    => time_unit, "price" => price, "dateInLong" => date_in_long lenient, "systemTags" =>
-    system_tags default, } serialize if feature = "serialize"
+    Price {
+        "resourceName" => resource_name,
+        "resourceUnit" => resource_unit,
+        "timeUnit" => time_unit,
+        "price" => price,
+        "dateInLong" => date_in_long lenient,
+        "systemTags" => system_tags default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.baremetal2.PriceBareMetal2ChassisOfferingRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2775,14 +3177,15 @@ pub struct PriceBareMetal2ChassisOfferingRefInventory {
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.2.40 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PriceBareMetal2ChassisOfferingRefInventory { "priceUuid" => price_uuid,
-    "bareMetal2ChassisOfferingUuid" => bare_metal2_chassis_offering_uuid, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    PriceBareMetal2ChassisOfferingRefInventory {
+        "priceUuid" => price_uuid,
+        "bareMetal2ChassisOfferingUuid" => bare_metal2_chassis_offering_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.pcidevice.PricePciDeviceOfferingRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2795,14 +3198,15 @@ pub struct PricePciDeviceOfferingRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PricePciDeviceOfferingRefInventory { "priceUuid" => price_uuid,
-    "pciDeviceOfferingUuid" => pci_device_offering_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    PricePciDeviceOfferingRefInventory {
+        "priceUuid" => price_uuid,
+        "pciDeviceOfferingUuid" => pci_device_offering_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.iam2.container.ProjectRepositoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2828,10 +3232,17 @@ pub struct ProjectRepositoryInventory {
     pub chart_count: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ProjectRepositoryInventory { "zeProjectID" => ze_project_id lenient, "type" => type_,
-    "readonly" => readonly, "name" => name, "imageCount" => image_count lenient, "ID" =>
-    id lenient, "desc" => desc, "createTime" => create_time, "chartCount" => chart_count
-    lenient, } serialize if feature = "serialize"
+    ProjectRepositoryInventory {
+        "zeProjectID" => ze_project_id lenient,
+        "type" => type_,
+        "readonly" => readonly,
+        "name" => name,
+        "imageCount" => image_count lenient,
+        "ID" => id lenient,
+        "desc" => desc,
+        "createTime" => create_time,
+        "chartCount" => chart_count lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -2860,21 +3271,28 @@ pub struct PubIpVipBandwidthInBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub vip_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub bandwidth_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PubIpVipBandwidthInBillingInventory { "id" => id lenient, "billingType" =>
-    billing_type, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
-    "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
-    lenient, "endTime" => end_time lenient, "hypervisorType" => hypervisor_type,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "vipIp" => vip_ip,
-    "bandwidthSize" => bandwidth_size lenient, } serialize if feature = "serialize"
+    PubIpVipBandwidthInBillingInventory {
+        "id" => id lenient,
+        "billingType" => billing_type,
+        "accountUuid" => account_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "hypervisorType" => hypervisor_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "vipIp" => vip_ip,
+        "bandwidthSize" => bandwidth_size lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -2903,21 +3321,28 @@ pub struct PubIpVipBandwidthOutBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub vip_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub bandwidth_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PubIpVipBandwidthOutBillingInventory { "id" => id lenient, "billingType" =>
-    billing_type, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
-    "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
-    lenient, "endTime" => end_time lenient, "hypervisorType" => hypervisor_type,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "vipIp" => vip_ip,
-    "bandwidthSize" => bandwidth_size lenient, } serialize if feature = "serialize"
+    PubIpVipBandwidthOutBillingInventory {
+        "id" => id lenient,
+        "billingType" => billing_type,
+        "accountUuid" => account_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "hypervisorType" => hypervisor_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "vipIp" => vip_ip,
+        "bandwidthSize" => bandwidth_size lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
@@ -2943,11 +3368,16 @@ pub struct PubIpVipBandwidthSpending {
     pub bandwidth_out_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PubIpVipBandwidthSpending { "resourceUuid" => resource_uuid, "resourceName" =>
-    resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
-    type_, "vipIp" => vip_ip, "bandwidthInInventory" => bandwidth_in_inventory default,
-    "bandwidthOutInventory" => bandwidth_out_inventory default, } serialize if feature =
-    "serialize"
+    PubIpVipBandwidthSpending {
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "hypervisorType" => hypervisor_type,
+        "type" => type_,
+        "vipIp" => vip_ip,
+        "bandwidthInInventory" => bandwidth_in_inventory default,
+        "bandwidthOutInventory" => bandwidth_out_inventory default,
+    } serialize if feature = "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -2976,21 +3406,28 @@ pub struct PubIpVmNicBandwidthInBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub vm_nic_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub bandwidth_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PubIpVmNicBandwidthInBillingInventory { "id" => id lenient, "billingType" =>
-    billing_type, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
-    "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
-    lenient, "endTime" => end_time lenient, "hypervisorType" => hypervisor_type,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "vmNicIp" => vm_nic_ip,
-    "bandwidthSize" => bandwidth_size lenient, } serialize if feature = "serialize"
+    PubIpVmNicBandwidthInBillingInventory {
+        "id" => id lenient,
+        "billingType" => billing_type,
+        "accountUuid" => account_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "hypervisorType" => hypervisor_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "vmNicIp" => vm_nic_ip,
+        "bandwidthSize" => bandwidth_size lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -3019,21 +3456,28 @@ pub struct PubIpVmNicBandwidthOutBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub vm_nic_ip: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub bandwidth_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PubIpVmNicBandwidthOutBillingInventory { "id" => id lenient, "billingType" =>
-    billing_type, "accountUuid" => account_uuid, "resourceUuid" => resource_uuid,
-    "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
-    lenient, "endTime" => end_time lenient, "hypervisorType" => hypervisor_type,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "vmNicIp" => vm_nic_ip,
-    "bandwidthSize" => bandwidth_size lenient, } serialize if feature = "serialize"
+    PubIpVmNicBandwidthOutBillingInventory {
+        "id" => id lenient,
+        "billingType" => billing_type,
+        "accountUuid" => account_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "hypervisorType" => hypervisor_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "vmNicIp" => vm_nic_ip,
+        "bandwidthSize" => bandwidth_size lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
@@ -3059,11 +3503,16 @@ pub struct PubIpVmNicBandwidthSpending {
     pub bandwidth_out_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PubIpVmNicBandwidthSpending { "resourceUuid" => resource_uuid, "resourceName" =>
-    resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
-    type_, "vmNicIp" => vm_nic_ip, "bandwidthInInventory" => bandwidth_in_inventory
-    default, "bandwidthOutInventory" => bandwidth_out_inventory default, } serialize if
-    feature = "serialize"
+    PubIpVmNicBandwidthSpending {
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "hypervisorType" => hypervisor_type,
+        "type" => type_,
+        "vmNicIp" => vm_nic_ip,
+        "bandwidthInInventory" => bandwidth_in_inventory default,
+        "bandwidthOutInventory" => bandwidth_out_inventory default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.appcenter.PublishAppResourceStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3077,8 +3526,11 @@ pub struct PublishAppResourceStruct {
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PublishAppResourceStruct { "appUuid" => app_uuid, "resourceUuid" => resource_uuid,
-    "resourceType" => resource_type, } serialize if feature = "serialize"
+    PublishAppResourceStruct {
+        "appUuid" => app_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceType" => resource_type,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.device.localRaid.RaidControllerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3099,20 +3551,25 @@ pub struct RaidControllerInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub adapter_number: ::core::option::Option<i32>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub raid_physical_drives: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    RaidControllerInventory { "name" => name, "uuid" => uuid, "description" =>
-    description, "productName" => product_name, "sasAddress" => sas_address, "hostUuid"
-    => host_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "adapterNumber" => adapter_number lenient, "raidPhysicalDrives" =>
-    raid_physical_drives default, } serialize if feature = "serialize"
+    RaidControllerInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "description" => description,
+        "productName" => product_name,
+        "sasAddress" => sas_address,
+        "hostUuid" => host_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "adapterNumber" => adapter_number lenient,
+        "raidPhysicalDrives" => raid_physical_drives default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.sso.header.RedirectUrlTemplate`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3126,8 +3583,11 @@ pub struct RedirectUrlTemplate {
     pub description: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    RedirectUrlTemplate { "urlTemplate" => url_template, "name" => name, "description" =>
-    description, } serialize if feature = "serialize"
+    RedirectUrlTemplate {
+        "urlTemplate" => url_template,
+        "name" => name,
+        "description" => description,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.externalbackup.ResourceExternalBackupInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3145,9 +3605,13 @@ pub struct ResourceExternalBackupInfo {
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ResourceExternalBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
-    "installPath" => install_path, "createDate" => create_date, } serialize if feature =
-    "serialize"
+    ResourceExternalBackupInfo {
+        "uuid" => uuid,
+        "name" => name,
+        "state" => state,
+        "installPath" => install_path,
+        "createDate" => create_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.ResourceSpending`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3167,9 +3631,14 @@ pub struct ResourceSpending {
     pub end_time: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ResourceSpending { "resourceType" => resource_type, "resourceUuid" => resource_uuid,
-    "resourceName" => resource_name, "spending" => spending, "startTime" => start_time
-    lenient, "endTime" => end_time lenient, } serialize if feature = "serialize"
+    ResourceSpending {
+        "resourceType" => resource_type,
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.cloudformation.template.struct.ResourceStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3188,10 +3657,7 @@ pub struct ResourceStruct {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub action: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub properties: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub results: ::core::option::Option<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -3202,11 +3668,19 @@ pub struct ResourceStruct {
     pub mock_failed: ::core::option::Option<bool>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ResourceStruct { "resourceName" => resource_name, "resourceType" => resource_type,
-    "deletePolicy" => delete_policy, "description" => description, "inDegree" =>
-    in_degree default, "action" => action, "properties" => properties default, "results"
-    => results, "type" => type_, "created" => created, "mockFailed" => mock_failed, }
-    serialize if feature = "serialize"
+    ResourceStruct {
+        "resourceName" => resource_name,
+        "resourceType" => resource_type,
+        "deletePolicy" => delete_policy,
+        "description" => description,
+        "inDegree" => in_degree default,
+        "action" => action,
+        "properties" => properties default,
+        "results" => results,
+        "type" => type_,
+        "created" => created,
+        "mockFailed" => mock_failed,
+    } serialize if feature = "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -3235,21 +3709,28 @@ pub struct RootVolumeBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub volume_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    RootVolumeBillingInventory { "id" => id lenient, "billingType" => billing_type,
-    "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
-    resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
-    => end_time lenient, "hypervisorType" => hypervisor_type, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "vmInstanceUuid" => vm_instance_uuid,
-    "volumeSize" => volume_size lenient, } serialize if feature = "serialize"
+    RootVolumeBillingInventory {
+        "id" => id lenient,
+        "billingType" => billing_type,
+        "accountUuid" => account_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "hypervisorType" => hypervisor_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "volumeSize" => volume_size lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
@@ -3271,10 +3752,14 @@ pub struct RootVolumeSpending {
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    RootVolumeSpending { "resourceUuid" => resource_uuid, "resourceName" =>
-    resource_name, "spending" => spending, "hypervisorType" => hypervisor_type, "type" =>
-    type_, "sizeInventory" => size_inventory default, } serialize if feature =
-    "serialize"
+    RootVolumeSpending {
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "hypervisorType" => hypervisor_type,
+        "type" => type_,
+        "sizeInventory" => size_inventory default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.volume.root.RootVolumeSpendingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3290,9 +3775,12 @@ pub struct RootVolumeSpendingInventory {
     pub volume_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    RootVolumeSpendingInventory { "startTime" => start_time lenient, "endTime" =>
-    end_time lenient, "spending" => spending, "volumeSize" => volume_size lenient, }
-    serialize if feature = "serialize"
+    RootVolumeSpendingInventory {
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "spending" => spending,
+        "volumeSize" => volume_size lenient,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.sns.SNSSmsReceiverInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3311,15 +3799,18 @@ pub struct SNSSmsReceiverInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSSmsReceiverInventory { "uuid" => uuid, "phoneNumber" => phone_number,
-    "endpointUuid" => endpoint_uuid, "type" => type_, "description" => description,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    SNSSmsReceiverInventory {
+        "uuid" => uuid,
+        "phoneNumber" => phone_number,
+        "endpointUuid" => endpoint_uuid,
+        "type" => type_,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.sns.SNSSubscriberInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3332,14 +3823,15 @@ pub struct SNSSubscriberInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSSubscriberInventory { "topicUuid" => topic_uuid, "endpointUuid" => endpoint_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    SNSSubscriberInventory {
+        "topicUuid" => topic_uuid,
+        "endpointUuid" => endpoint_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.scheduler.SchedulerJobGroupJobRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3352,14 +3844,15 @@ pub struct SchedulerJobGroupJobRefInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SchedulerJobGroupJobRefInventory { "schedulerJobGroupUuid" =>
-    scheduler_job_group_uuid, "schedulerJobUuid" => scheduler_job_uuid, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    SchedulerJobGroupJobRefInventory {
+        "schedulerJobGroupUuid" => scheduler_job_group_uuid,
+        "schedulerJobUuid" => scheduler_job_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storageDevice.ScsiLunHostRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3376,14 +3869,17 @@ pub struct ScsiLunHostRefInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ScsiLunHostRefInventory { "scsiLunUuid" => scsi_lun_uuid, "hostUuid" => host_uuid,
-    "path" => path, "hctl" => hctl, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    ScsiLunHostRefInventory {
+        "scsiLunUuid" => scsi_lun_uuid,
+        "hostUuid" => host_uuid,
+        "path" => path,
+        "hctl" => hctl,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storageDevice.ScsiLunVmInstanceRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3396,19 +3892,21 @@ pub struct ScsiLunVmInstanceRefInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub device_id: ::core::option::Option<i32>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub attach_multipath: ::core::option::Option<bool>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ScsiLunVmInstanceRefInventory { "scsiLunUuid" => scsi_lun_uuid, "vmInstanceUuid" =>
-    vm_instance_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "deviceId" => device_id lenient, "attachMultipath" => attach_multipath, } serialize
-    if feature = "serialize"
+    ScsiLunVmInstanceRefInventory {
+        "scsiLunUuid" => scsi_lun_uuid,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "deviceId" => device_id lenient,
+        "attachMultipath" => attach_multipath,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.host.ServiceTypeStatisticData`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3438,11 +3936,19 @@ pub struct ServiceTypeStatisticData {
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ServiceTypeStatisticData { "interfaceUuid" => interface_uuid, "interfaceName" =>
-    interface_name, "vlanId" => vlan_id lenient, "serviceTypes" => service_types default,
-    "hostUuid" => host_uuid, "hostName" => host_name, "hostIp" => host_ip, "clusterUuid"
-    => cluster_uuid, "clusterName" => cluster_name, "zoneUuid" => zone_uuid, "createDate"
-    => create_date, } serialize if feature = "serialize"
+    ServiceTypeStatisticData {
+        "interfaceUuid" => interface_uuid,
+        "interfaceName" => interface_name,
+        "vlanId" => vlan_id lenient,
+        "serviceTypes" => service_types default,
+        "hostUuid" => host_uuid,
+        "hostName" => host_name,
+        "hostIp" => host_ip,
+        "clusterUuid" => cluster_uuid,
+        "clusterName" => cluster_name,
+        "zoneUuid" => zone_uuid,
+        "createDate" => create_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.primary.sharedblock.SharedBlockCandidateStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3474,10 +3980,20 @@ pub struct SharedBlockCandidateStruct {
     pub target_identifier: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SharedBlockCandidateStruct { "wwid" => wwid, "vendor" => vendor, "model" => model,
-    "wwn" => wwn, "serial" => serial, "hctl" => hctl, "type" => type_, "path" => path,
-    "size" => size lenient, "source" => source, "transport" => transport,
-    "targetIdentifier" => target_identifier, } serialize if feature = "serialize"
+    SharedBlockCandidateStruct {
+        "wwid" => wwid,
+        "vendor" => vendor,
+        "model" => model,
+        "wwn" => wwn,
+        "serial" => serial,
+        "hctl" => hctl,
+        "type" => type_,
+        "path" => path,
+        "size" => size lenient,
+        "source" => source,
+        "transport" => transport,
+        "targetIdentifier" => target_identifier,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.slb.SlbGroupL3NetworkRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3496,15 +4012,18 @@ pub struct SlbGroupL3NetworkRefInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SlbGroupL3NetworkRefInventory { "slbGroupUuid" => slb_group_uuid, "l3NetworkUuid" =>
-    l3_network_uuid, "l3NetworkCategory" => l3_network_category, "l3NetworkType" =>
-    l3_network_type, "type" => type_, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    SlbGroupL3NetworkRefInventory {
+        "slbGroupUuid" => slb_group_uuid,
+        "l3NetworkUuid" => l3_network_uuid,
+        "l3NetworkCategory" => l3_network_category,
+        "l3NetworkType" => l3_network_type,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.slb.SlbGroupMonitorIpInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3519,13 +4038,15 @@ pub struct SlbGroupMonitorIpInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SlbGroupMonitorIpInventory { "id" => id lenient, "slbGroupUuid" => slb_group_uuid,
-    "monitorIp" => monitor_ip, "createDate" => create_date, "lastOpDate" => last_op_date,
+    SlbGroupMonitorIpInventory {
+        "id" => id lenient,
+        "slbGroupUuid" => slb_group_uuid,
+        "monitorIp" => monitor_ip,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
     } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.slb.configManager.SlbVmInstanceConfigTaskInventory`.
@@ -3549,16 +4070,20 @@ pub struct SlbVmInstanceConfigTaskInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SlbVmInstanceConfigTaskInventory { "vmInstanceUuid" => vm_instance_uuid,
-    "configVersion" => config_version lenient, "taskName" => task_name, "taskData" =>
-    task_data, "retryNumber" => retry_number lenient, "lastFailedReason" =>
-    last_failed_reason, "status" => status, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    SlbVmInstanceConfigTaskInventory {
+        "vmInstanceUuid" => vm_instance_uuid,
+        "configVersion" => config_version lenient,
+        "taskName" => task_name,
+        "taskData" => task_data,
+        "retryNumber" => retry_number lenient,
+        "lastFailedReason" => last_failed_reason,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.device.localRaid.SmartDataStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3588,10 +4113,19 @@ pub struct SmartDataStruct {
     pub state: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SmartDataStruct { "id" => id lenient, "attributeName" => attribute_name, "flag" =>
-    flag, "value" => value lenient, "worst" => worst lenient, "thresh" => thresh lenient,
-    "type" => type_, "updated" => updated, "whenFailed" => when_failed, "rawValue" =>
-    raw_value lenient, "state" => state, } serialize if feature = "serialize"
+    SmartDataStruct {
+        "id" => id lenient,
+        "attributeName" => attribute_name,
+        "flag" => flag,
+        "value" => value lenient,
+        "worst" => worst lenient,
+        "thresh" => thresh lenient,
+        "type" => type_,
+        "updated" => updated,
+        "whenFailed" => when_failed,
+        "rawValue" => raw_value lenient,
+        "state" => state,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.snapshot.SnapShotSpendingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3607,9 +4141,12 @@ pub struct SnapShotSpendingInventory {
     pub snapshot_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SnapShotSpendingInventory { "startTime" => start_time lenient, "endTime" => end_time
-    lenient, "spending" => spending, "snapshotSize" => snapshot_size lenient, } serialize
-    if feature = "serialize"
+    SnapShotSpendingInventory {
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "spending" => spending,
+        "snapshotSize" => snapshot_size lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `SpendingDetails` and carries all of its fields.
 ///
@@ -3631,9 +4168,14 @@ pub struct SnapshotSpending {
     pub size_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SnapshotSpending { "resourceUuid" => resource_uuid, "resourceName" => resource_name,
-    "spending" => spending, "hypervisorType" => hypervisor_type, "type" => type_,
-    "sizeInventory" => size_inventory default, } serialize if feature = "serialize"
+    SnapshotSpending {
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "hypervisorType" => hypervisor_type,
+        "type" => type_,
+        "sizeInventory" => size_inventory default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.Spending`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3644,10 +4186,7 @@ pub struct Spending {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub spending: ::core::option::Option<f64>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
-    pub hypervisor_type_spending: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub hypervisor_type_spending: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub date_start: ::core::option::Option<i64>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -3656,10 +4195,14 @@ pub struct Spending {
     pub details: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    Spending { "spendingType" => spending_type, "spending" => spending,
-    "hypervisorTypeSpending" => hypervisor_type_spending default, "dateStart" =>
-    date_start lenient, "dateEnd" => date_end lenient, "details" => details default, }
-    serialize if feature = "serialize"
+    Spending {
+        "spendingType" => spending_type,
+        "spending" => spending,
+        "hypervisorTypeSpending" => hypervisor_type_spending default,
+        "dateStart" => date_start lenient,
+        "dateEnd" => date_end lenient,
+        "details" => details default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.SpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3677,9 +4220,13 @@ pub struct SpendingDetails {
     pub type_: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SpendingDetails { "resourceUuid" => resource_uuid, "resourceName" => resource_name,
-    "spending" => spending, "hypervisorType" => hypervisor_type, "type" => type_, }
-    serialize if feature = "serialize"
+    SpendingDetails {
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "hypervisorType" => hypervisor_type,
+        "type" => type_,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.cloudformation.StackParameters`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3703,10 +4250,16 @@ pub struct StackParameters {
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    StackParameters { "paramName" => param_name, "type" => type_, "defaultValue" =>
-    default_value, "description" => description, "noEcho" => no_echo, "label" => label,
-    "constraintDescription" => constraint_description, "resourceType" => resource_type, }
-    serialize if feature = "serialize"
+    StackParameters {
+        "paramName" => param_name,
+        "type" => type_,
+        "defaultValue" => default_value,
+        "description" => description,
+        "noEcho" => no_echo,
+        "label" => label,
+        "constraintDescription" => constraint_description,
+        "resourceType" => resource_type,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.cloudformation.SupportedResourceStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3722,8 +4275,12 @@ pub struct SupportedResourceStruct {
     pub resources: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SupportedResourceStruct { "name" => name, "type" => type_, "actionName" =>
-    action_name, "resources" => resources default, } serialize if feature = "serialize"
+    SupportedResourceStruct {
+        "name" => name,
+        "type" => type_,
+        "actionName" => action_name,
+        "resources" => resources default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.api.Histogram$Tag`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3769,12 +4326,21 @@ pub struct ThirdpartyOriginalAlertInventory {
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ThirdpartyOriginalAlertInventory { "uuid" => uuid, "thirdpartyPlatformUuid" =>
-    thirdparty_platform_uuid, "product" => product, "service" => service, "metric" =>
-    metric, "alertLevel" => alert_level, "alertTime" => alert_time, "dimensions" =>
-    dimensions, "message" => message, "dataSource" => data_source, "sourceText" =>
-    source_text, "readStatus" => read_status, "createDate" => create_date, } serialize if
-    feature = "serialize"
+    ThirdpartyOriginalAlertInventory {
+        "uuid" => uuid,
+        "thirdpartyPlatformUuid" => thirdparty_platform_uuid,
+        "product" => product,
+        "service" => service,
+        "metric" => metric,
+        "alertLevel" => alert_level,
+        "alertTime" => alert_time,
+        "dimensions" => dimensions,
+        "message" => message,
+        "dataSource" => data_source,
+        "sourceText" => source_text,
+        "readStatus" => read_status,
+        "createDate" => create_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.drs.api.Threshold`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3788,8 +4354,11 @@ pub struct Threshold {
     pub operator: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    Threshold { "thresholdName" => threshold_name, "thresholdValue" => threshold_value,
-    "operator" => operator, } serialize if feature = "serialize"
+    Threshold {
+        "thresholdName" => threshold_name,
+        "thresholdValue" => threshold_value,
+        "operator" => operator,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ticket.entity.TicketRequest`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3805,8 +4374,12 @@ pub struct TicketRequest {
     pub api_body: ::core::option::Option<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    TicketRequest { "requestName" => request_name, "apiName" => api_name, "executeTimes"
-    => execute_times lenient, "apiBody" => api_body, } serialize if feature = "serialize"
+    TicketRequest {
+        "requestName" => request_name,
+        "apiName" => api_name,
+        "executeTimes" => execute_times lenient,
+        "apiBody" => api_body,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ticket.entity.TicketStatusHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3827,10 +4400,7 @@ pub struct TicketStatusHistoryInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub operation_context_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub operation_context: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub operation_context: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub operator_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -3840,17 +4410,24 @@ pub struct TicketStatusHistoryInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    TicketStatusHistoryInventory { "uuid" => uuid, "sequence" => sequence lenient,
-    "ticketUuid" => ticket_uuid, "fromStatus" => from_status, "toStatus" => to_status,
-    "comment" => comment, "operationContextType" => operation_context_type,
-    "operationContext" => operation_context default, "operatorType" => operator_type,
-    "operatorUuid" => operator_uuid, "flowName" => flow_name, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    TicketStatusHistoryInventory {
+        "uuid" => uuid,
+        "sequence" => sequence lenient,
+        "ticketUuid" => ticket_uuid,
+        "fromStatus" => from_status,
+        "toStatus" => to_status,
+        "comment" => comment,
+        "operationContextType" => operation_context_type,
+        "operationContext" => operation_context default,
+        "operatorType" => operator_type,
+        "operatorUuid" => operator_uuid,
+        "flowName" => flow_name,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.license.UKeyInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3864,8 +4441,11 @@ pub struct UKeyInventory {
     pub key_id: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    UKeyInventory { "managementNodeUuid" => management_node_uuid, "status" => status,
-    "keyId" => key_id, } serialize if feature = "serialize"
+    UKeyInventory {
+        "managementNodeUuid" => management_node_uuid,
+        "status" => status,
+        "keyId" => key_id,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.vmware.VCenterResourcePoolUsageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3882,15 +4462,17 @@ pub struct VCenterResourcePoolUsageInventory {
     /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VCenterResourcePoolUsageInventory { "uuid" => uuid, "vCenterResourcePoolUuid" =>
-    v_center_resource_pool_uuid, "resourceUuid" => resource_uuid, "resourceType" =>
-    resource_type, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
-    if feature = "serialize"
+    VCenterResourcePoolUsageInventory {
+        "uuid" => uuid,
+        "vCenterResourcePoolUuid" => v_center_resource_pool_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceType" => resource_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.vrouterRoute.VRouterRouteEntryAO`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3912,9 +4494,15 @@ pub struct VRouterRouteEntryAO {
     pub description: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VRouterRouteEntryAO { "destination" => destination, "target" => target, "type" =>
-    type_, "status" => status, "distance" => distance lenient, "uuid" => uuid,
-    "description" => description, } serialize if feature = "serialize"
+    VRouterRouteEntryAO {
+        "destination" => destination,
+        "target" => target,
+        "type" => type_,
+        "status" => status,
+        "distance" => distance lenient,
+        "uuid" => uuid,
+        "description" => description,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.vip.VipBandwidthSpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3930,8 +4518,11 @@ pub struct VipBandwidthSpendingDetails {
     pub bandwidth_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VipBandwidthSpendingDetails { "startTime" => start_time lenient, "endTime" =>
-    end_time lenient, "spending" => spending, "bandwidthSize" => bandwidth_size lenient,
+    VipBandwidthSpendingDetails {
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "spending" => spending,
+        "bandwidthSize" => bandwidth_size lenient,
     } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.virtualrouter.VirtualRouterSoftwareVersionInventory`.
@@ -3948,9 +4539,12 @@ pub struct VirtualRouterSoftwareVersionInventory {
     pub latest_version: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VirtualRouterSoftwareVersionInventory { "uuid" => uuid, "softwareName" =>
-    software_name, "currentVersion" => current_version, "latestVersion" =>
-    latest_version, } serialize if feature = "serialize"
+    VirtualRouterSoftwareVersionInventory {
+        "uuid" => uuid,
+        "softwareName" => software_name,
+        "currentVersion" => current_version,
+        "latestVersion" => latest_version,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vm.VirtualizerInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3966,9 +4560,12 @@ pub struct VirtualizerInfo {
     pub match_state: ::core::option::Option<crate::types::HypervisorVersionState>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VirtualizerInfo { "hypervisor" => hypervisor, "currentVersion" => current_version,
-    "expectVersion" => expect_version, "matchState" => match_state, } serialize if
-    feature = "serialize"
+    VirtualizerInfo {
+        "hypervisor" => hypervisor,
+        "currentVersion" => current_version,
+        "expectVersion" => expect_version,
+        "matchState" => match_state,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vm.VirtualizerInfoInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -3984,9 +4581,12 @@ pub struct VirtualizerInfoInventory {
     pub error: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VirtualizerInfoInventory { "uuid" => uuid, "resourceType" => resource_type,
-    "infoList" => info_list default, "error" => error default, } serialize if feature =
-    "serialize"
+    VirtualizerInfoInventory {
+        "uuid" => uuid,
+        "resourceType" => resource_type,
+        "infoList" => info_list default,
+        "error" => error default,
+    } serialize if feature = "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -4015,19 +4615,25 @@ pub struct VmCPUBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub cpu_num: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmCPUBillingInventory { "id" => id lenient, "billingType" => billing_type,
-    "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
-    resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
-    => end_time lenient, "hypervisorType" => hypervisor_type, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "cpuNum" => cpu_num lenient, } serialize
-    if feature = "serialize"
+    VmCPUBillingInventory {
+        "id" => id lenient,
+        "billingType" => billing_type,
+        "accountUuid" => account_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "hypervisorType" => hypervisor_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "cpuNum" => cpu_num lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `VmSpendingDetails` and carries all of its fields.
 ///
@@ -4045,9 +4651,12 @@ pub struct VmCPUSpendingDetails {
     pub cpu_num: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmCPUSpendingDetails { "startTime" => start_time lenient, "endTime" => end_time
-    lenient, "spending" => spending, "cpuNum" => cpu_num lenient, } serialize if feature
-    = "serialize"
+    VmCPUSpendingDetails {
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "spending" => spending,
+        "cpuNum" => cpu_num lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `ResourceExternalBackupInfo` and carries all of its fields.
 ///
@@ -4073,10 +4682,16 @@ pub struct VmExternalBackupInfo {
     pub total_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmExternalBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
-    "installPath" => install_path, "createDate" => create_date, "liveBackup" =>
-    live_backup, "volumes" => volumes default, "totalSize" => total_size lenient, }
-    serialize if feature = "serialize"
+    VmExternalBackupInfo {
+        "uuid" => uuid,
+        "name" => name,
+        "state" => state,
+        "installPath" => install_path,
+        "createDate" => create_date,
+        "liveBackup" => live_backup,
+        "volumes" => volumes default,
+        "totalSize" => total_size lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `BillingInventory` and carries all of its fields.
 ///
@@ -4105,19 +4720,25 @@ pub struct VmMemoryBillingInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub memory_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmMemoryBillingInventory { "id" => id lenient, "billingType" => billing_type,
-    "accountUuid" => account_uuid, "resourceUuid" => resource_uuid, "resourceName" =>
-    resource_name, "spending" => spending, "startTime" => start_time lenient, "endTime"
-    => end_time lenient, "hypervisorType" => hypervisor_type, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "memorySize" => memory_size lenient, }
-    serialize if feature = "serialize"
+    VmMemoryBillingInventory {
+        "id" => id lenient,
+        "billingType" => billing_type,
+        "accountUuid" => account_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "hypervisorType" => hypervisor_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "memorySize" => memory_size lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `VmSpendingDetails` and carries all of its fields.
 ///
@@ -4135,9 +4756,12 @@ pub struct VmMemorySpendingDetails {
     pub memory_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmMemorySpendingDetails { "startTime" => start_time lenient, "endTime" => end_time
-    lenient, "spending" => spending, "memorySize" => memory_size lenient, } serialize if
-    feature = "serialize"
+    VmMemorySpendingDetails {
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "spending" => spending,
+        "memorySize" => memory_size lenient,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.vmnic.VmNicBandwidthSpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -4153,8 +4777,11 @@ pub struct VmNicBandwidthSpendingDetails {
     pub bandwidth_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmNicBandwidthSpendingDetails { "startTime" => start_time lenient, "endTime" =>
-    end_time lenient, "spending" => spending, "bandwidthSize" => bandwidth_size lenient,
+    VmNicBandwidthSpendingDetails {
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "spending" => spending,
+        "bandwidthSize" => bandwidth_size lenient,
     } serialize if feature = "serialize"
 );
 /// Extends `SpendingDetails` and carries all of its fields.
@@ -4181,11 +4808,16 @@ pub struct VmSpending {
     pub root_volume_inventory: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmSpending { "resourceUuid" => resource_uuid, "resourceName" => resource_name,
-    "spending" => spending, "hypervisorType" => hypervisor_type, "type" => type_,
-    "cpuInventory" => cpu_inventory default, "memoryInventory" => memory_inventory
-    default, "rootVolumeInventory" => root_volume_inventory default, } serialize if
-    feature = "serialize"
+    VmSpending {
+        "resourceUuid" => resource_uuid,
+        "resourceName" => resource_name,
+        "spending" => spending,
+        "hypervisorType" => hypervisor_type,
+        "type" => type_,
+        "cpuInventory" => cpu_inventory default,
+        "memoryInventory" => memory_inventory default,
+        "rootVolumeInventory" => root_volume_inventory default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.billing.spendingcalculator.vm.VmSpendingDetails`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -4199,8 +4831,11 @@ pub struct VmSpendingDetails {
     pub spending: ::core::option::Option<f64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmSpendingDetails { "startTime" => start_time lenient, "endTime" => end_time lenient,
-    "spending" => spending, } serialize if feature = "serialize"
+    VmSpendingDetails {
+        "startTime" => start_time lenient,
+        "endTime" => end_time lenient,
+        "spending" => spending,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.backup.VolumeBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -4217,15 +4852,17 @@ pub struct VolumeBackupStorageRefInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VolumeBackupStorageRefInventory { "volumeBackupUuid" => volume_backup_uuid,
-    "backupStorageUuid" => backup_storage_uuid, "installPath" => install_path, "status"
-    => status, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
-    feature = "serialize"
+    VolumeBackupStorageRefInventory {
+        "volumeBackupUuid" => volume_backup_uuid,
+        "backupStorageUuid" => backup_storage_uuid,
+        "installPath" => install_path,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Extends `ResourceExternalBackupInfo` and carries all of its fields.
 ///
@@ -4251,10 +4888,16 @@ pub struct VolumeExternalBackupInfo {
     pub size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VolumeExternalBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
-    "installPath" => install_path, "createDate" => create_date, "vmInstanceUuid" =>
-    vm_instance_uuid, "type" => type_, "size" => size lenient, } serialize if feature =
-    "serialize"
+    VolumeExternalBackupInfo {
+        "uuid" => uuid,
+        "name" => name,
+        "state" => state,
+        "installPath" => install_path,
+        "createDate" => create_date,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "type" => type_,
+        "size" => size lenient,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupApplianceVmRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -4266,8 +4909,7 @@ pub struct VpcHaGroupApplianceVmRefInventory {
     pub vpc_ha_router_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcHaGroupApplianceVmRefInventory { "uuid" => uuid, "vpcHaRouterUuid" =>
-    vpc_ha_router_uuid, } serialize if feature = "serialize"
+    VpcHaGroupApplianceVmRefInventory { "uuid" => uuid, "vpcHaRouterUuid" => vpc_ha_router_uuid, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupMonitorIpInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -4282,14 +4924,16 @@ pub struct VpcHaGroupMonitorIpInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcHaGroupMonitorIpInventory { "id" => id lenient, "vpcHaRouterUuid" =>
-    vpc_ha_router_uuid, "monitorIp" => monitor_ip, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    VpcHaGroupMonitorIpInventory {
+        "id" => id lenient,
+        "vpcHaRouterUuid" => vpc_ha_router_uuid,
+        "monitorIp" => monitor_ip,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupVipRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -4310,15 +4954,19 @@ pub struct VpcHaGroupVipRefInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcHaGroupVipRefInventory { "id" => id lenient, "vpcHaRouterUuid" =>
-    vpc_ha_router_uuid, "vipUuid" => vip_uuid, "l3NetworkUuid" => l3_network_uuid, "ip"
-    => ip, "netmask" => netmask, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    VpcHaGroupVipRefInventory {
+        "id" => id lenient,
+        "vpcHaRouterUuid" => vpc_ha_router_uuid,
+        "vipUuid" => vip_uuid,
+        "l3NetworkUuid" => l3_network_uuid,
+        "ip" => ip,
+        "netmask" => netmask,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vpc.VpcRouterDnsInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -4333,14 +4981,16 @@ pub struct VpcRouterDnsInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcRouterDnsInventory { "id" => id lenient, "vpcRouterUuid" => vpc_router_uuid, "dns"
-    => dns, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
-    feature = "serialize"
+    VpcRouterDnsInventory {
+        "id" => id lenient,
+        "vpcRouterUuid" => vpc_router_uuid,
+        "dns" => dns,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vipQos.VpcSharedQosRefVipInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -4355,14 +5005,16 @@ pub struct VpcSharedQosRefVipInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcSharedQosRefVipInventory { "id" => id lenient, "sharedQosUuid" => shared_qos_uuid,
-    "vipUuid" => vip_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
-    serialize if feature = "serialize"
+    VpcSharedQosRefVipInventory {
+        "id" => id lenient,
+        "sharedQosUuid" => shared_qos_uuid,
+        "vipUuid" => vip_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Extends `BackupStorageExternalBackupInfo` → `ResourceExternalBackupInfo` and carries all of its fields.
 ///
@@ -4384,9 +5036,14 @@ pub struct ZBoxBackupStorageBackupInfo {
     pub size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ZBoxBackupStorageBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
-    "installPath" => install_path, "createDate" => create_date, "size" => size lenient, }
-    serialize if feature = "serialize"
+    ZBoxBackupStorageBackupInfo {
+        "uuid" => uuid,
+        "name" => name,
+        "state" => state,
+        "installPath" => install_path,
+        "createDate" => create_date,
+        "size" => size lenient,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zbox.ZBoxLocationRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -4402,9 +5059,12 @@ pub struct ZBoxLocationRefInventory {
     pub resource_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ZBoxLocationRefInventory { "id" => id lenient, "zboxUuid" => zbox_uuid,
-    "resourceUuid" => resource_uuid, "resourceType" => resource_type, } serialize if
-    feature = "serialize"
+    ZBoxLocationRefInventory {
+        "id" => id lenient,
+        "zboxUuid" => zbox_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceType" => resource_type,
+    } serialize if feature = "serialize"
 );
 /// Extends `VmExternalBackupInfo` → `ResourceExternalBackupInfo` and carries all of its fields.
 ///
@@ -4430,10 +5090,16 @@ pub struct ZBoxVmBackupInfo {
     pub total_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ZBoxVmBackupInfo { "uuid" => uuid, "name" => name, "state" => state, "installPath" =>
-    install_path, "createDate" => create_date, "liveBackup" => live_backup, "volumes" =>
-    volumes default, "totalSize" => total_size lenient, } serialize if feature =
-    "serialize"
+    ZBoxVmBackupInfo {
+        "uuid" => uuid,
+        "name" => name,
+        "state" => state,
+        "installPath" => install_path,
+        "createDate" => create_date,
+        "liveBackup" => live_backup,
+        "volumes" => volumes default,
+        "totalSize" => total_size lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `VolumeExternalBackupInfo` → `ResourceExternalBackupInfo` and carries all of its fields.
 ///
@@ -4459,10 +5125,16 @@ pub struct ZBoxVolumeBackupInfo {
     pub size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ZBoxVolumeBackupInfo { "uuid" => uuid, "name" => name, "state" => state,
-    "installPath" => install_path, "createDate" => create_date, "vmInstanceUuid" =>
-    vm_instance_uuid, "type" => type_, "size" => size lenient, } serialize if feature =
-    "serialize"
+    ZBoxVolumeBackupInfo {
+        "uuid" => uuid,
+        "name" => name,
+        "state" => state,
+        "installPath" => install_path,
+        "createDate" => create_date,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "type" => type_,
+        "size" => size lenient,
+    } serialize if feature = "serialize"
 );
 /// A `AlarmData` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -4485,12 +5157,12 @@ impl AnyAlarmData {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::AlarmData> {
         match self {
             Self::AlarmData(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::AlarmDataV1(value) => {
-                ::std::borrow::Cow::Owned(crate::types::AlarmData::from(value))
-            }
-            Self::AlarmDataV2(value) => {
-                ::std::borrow::Cow::Owned(crate::types::AlarmData::from(value))
-            }
+            Self::AlarmDataV1(value) => ::std::borrow::Cow::Owned(
+                crate::types::AlarmData::from(value)
+            ),
+            Self::AlarmDataV2(value) => ::std::borrow::Cow::Owned(
+                crate::types::AlarmData::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -4498,45 +5170,37 @@ impl AnyAlarmData {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyAlarmData {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.zwatch.datatype.AlarmData" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AlarmData as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AlarmData),
-                )
-            }
-            "org.zstack.zwatch.datatype.AlarmDataV1" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AlarmDataV1 as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AlarmDataV1),
-                )
-            }
-            "org.zstack.zwatch.datatype.AlarmDataV2" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AlarmDataV2 as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AlarmDataV2),
-                )
-            }
+            "org.zstack.zwatch.datatype.AlarmData" => ::core::result::Result::Ok(
+                <crate::types::AlarmData as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AlarmData)
+            ),
+            "org.zstack.zwatch.datatype.AlarmDataV1" => ::core::result::Result::Ok(
+                <crate::types::AlarmDataV1 as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AlarmDataV1)
+            ),
+            "org.zstack.zwatch.datatype.AlarmDataV2" => ::core::result::Result::Ok(
+                <crate::types::AlarmDataV2 as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AlarmDataV2)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::AlarmData as ::serde::Deserialize<'de>>::deserialize(deserializer)
-            .map(Self::AlarmData)
+        <crate::types::AlarmData as ::serde::Deserialize<'de>>::deserialize(deserializer).map(
+            Self::AlarmData
+        )
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -4544,7 +5208,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyAlarmData {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyAlarmData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -4553,7 +5217,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyAlarmData {
 impl ::serde::Serialize for AnyAlarmData {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
             Self::AlarmData(value) => ::serde::Serialize::serialize(value, serializer),
@@ -4632,12 +5296,12 @@ impl AnyAuditData {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::AuditData> {
         match self {
             Self::AuditData(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::AuditDataV1(value) => {
-                ::std::borrow::Cow::Owned(crate::types::AuditData::from(value))
-            }
-            Self::AuditDataV2(value) => {
-                ::std::borrow::Cow::Owned(crate::types::AuditData::from(value))
-            }
+            Self::AuditDataV1(value) => ::std::borrow::Cow::Owned(
+                crate::types::AuditData::from(value)
+            ),
+            Self::AuditDataV2(value) => ::std::borrow::Cow::Owned(
+                crate::types::AuditData::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -4645,45 +5309,37 @@ impl AnyAuditData {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyAuditData {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.zwatch.datatype.AuditData" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AuditData as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AuditData),
-                )
-            }
-            "org.zstack.zwatch.datatype.AuditDataV1" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AuditDataV1 as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AuditDataV1),
-                )
-            }
-            "org.zstack.zwatch.datatype.AuditDataV2" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AuditDataV2 as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AuditDataV2),
-                )
-            }
+            "org.zstack.zwatch.datatype.AuditData" => ::core::result::Result::Ok(
+                <crate::types::AuditData as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AuditData)
+            ),
+            "org.zstack.zwatch.datatype.AuditDataV1" => ::core::result::Result::Ok(
+                <crate::types::AuditDataV1 as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AuditDataV1)
+            ),
+            "org.zstack.zwatch.datatype.AuditDataV2" => ::core::result::Result::Ok(
+                <crate::types::AuditDataV2 as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AuditDataV2)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::AuditData as ::serde::Deserialize<'de>>::deserialize(deserializer)
-            .map(Self::AuditData)
+        <crate::types::AuditData as ::serde::Deserialize<'de>>::deserialize(deserializer).map(
+            Self::AuditData
+        )
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -4691,7 +5347,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyAuditData {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyAuditData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -4700,7 +5356,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyAuditData {
 impl ::serde::Serialize for AnyAuditData {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
             Self::AuditData(value) => ::serde::Serialize::serialize(value, serializer),
@@ -4771,59 +5427,45 @@ pub enum AnyBackupStorageExternalBackupInfo {
 }
 impl AnyBackupStorageExternalBackupInfo {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::BackupStorageExternalBackupInfo> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::BackupStorageExternalBackupInfo> {
         match self {
-            Self::BackupStorageExternalBackupInfo(value) => {
-                ::std::borrow::Cow::Borrowed(value)
-            }
-            Self::ZBoxBackupStorageBackupInfo(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::BackupStorageExternalBackupInfo::from(value),
-                )
-            }
+            Self::BackupStorageExternalBackupInfo(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::ZBoxBackupStorageBackupInfo(value) => ::std::borrow::Cow::Owned(
+                crate::types::BackupStorageExternalBackupInfo::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
-for AnyBackupStorageExternalBackupInfo {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyBackupStorageExternalBackupInfo {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.externalbackup.BackupStorageExternalBackupInfo" => {
-                ::core::result::Result::Ok(
-                    <crate::types::BackupStorageExternalBackupInfo as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::BackupStorageExternalBackupInfo),
-                )
-            }
-            "org.zstack.externalbackup.zbox.ZBoxBackupStorageBackupInfo" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ZBoxBackupStorageBackupInfo as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ZBoxBackupStorageBackupInfo),
-                )
-            }
+            "org.zstack.externalbackup.BackupStorageExternalBackupInfo" => ::core::result::Result::Ok(
+                <crate::types::BackupStorageExternalBackupInfo as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::BackupStorageExternalBackupInfo)
+            ),
+            "org.zstack.externalbackup.zbox.ZBoxBackupStorageBackupInfo" => ::core::result::Result::Ok(
+                <crate::types::ZBoxBackupStorageBackupInfo as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ZBoxBackupStorageBackupInfo)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::BackupStorageExternalBackupInfo as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::BackupStorageExternalBackupInfo)
+        <crate::types::BackupStorageExternalBackupInfo as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::BackupStorageExternalBackupInfo)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -4831,7 +5473,7 @@ for AnyBackupStorageExternalBackupInfo {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyBackupStorageExternalBackupInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -4840,21 +5482,22 @@ impl<'de> ::serde::Deserialize<'de> for AnyBackupStorageExternalBackupInfo {
 impl ::serde::Serialize for AnyBackupStorageExternalBackupInfo {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::BackupStorageExternalBackupInfo(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::ZBoxBackupStorageBackupInfo(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::BackupStorageExternalBackupInfo(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::ZBoxBackupStorageBackupInfo(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::ZBoxBackupStorageBackupInfo>
-for crate::types::BackupStorageExternalBackupInfo {
+impl ::core::convert::From<&crate::types::ZBoxBackupStorageBackupInfo> for crate::types::BackupStorageExternalBackupInfo {
     fn from(value: &crate::types::ZBoxBackupStorageBackupInfo) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -4886,11 +5529,9 @@ impl AnyBaremetalNicInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::BaremetalNicInventory> {
         match self {
             Self::BaremetalNicInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::BaremetalVlanNicInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::BaremetalNicInventory::from(value),
-                )
-            }
+            Self::BaremetalVlanNicInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BaremetalNicInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -4898,39 +5539,32 @@ impl AnyBaremetalNicInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyBaremetalNicInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.baremetal.network.BaremetalNicInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::BaremetalNicInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::BaremetalNicInventory),
-                )
-            }
-            "org.zstack.header.baremetal.network.BaremetalVlanNicInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::BaremetalVlanNicInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::BaremetalVlanNicInventory),
-                )
-            }
+            "org.zstack.header.baremetal.network.BaremetalNicInventory" => ::core::result::Result::Ok(
+                <crate::types::BaremetalNicInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::BaremetalNicInventory)
+            ),
+            "org.zstack.header.baremetal.network.BaremetalVlanNicInventory" => ::core::result::Result::Ok(
+                <crate::types::BaremetalVlanNicInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::BaremetalVlanNicInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::BaremetalNicInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::BaremetalNicInventory)
+        <crate::types::BaremetalNicInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::BaremetalNicInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -4938,7 +5572,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyBaremetalNicInven
 }
 impl<'de> ::serde::Deserialize<'de> for AnyBaremetalNicInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -4947,21 +5581,19 @@ impl<'de> ::serde::Deserialize<'de> for AnyBaremetalNicInventory {
 impl ::serde::Serialize for AnyBaremetalNicInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::BaremetalNicInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::BaremetalVlanNicInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::BaremetalNicInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::BaremetalVlanNicInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::BaremetalVlanNicInventory>
-for crate::types::BaremetalNicInventory {
+impl ::core::convert::From<&crate::types::BaremetalVlanNicInventory> for crate::types::BaremetalNicInventory {
     fn from(value: &crate::types::BaremetalVlanNicInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -4988,18 +5620,10 @@ pub enum AnyBillingInventory {
     BareMetal2BillingInventory(crate::types::BareMetal2BillingInventory),
     DataVolumeBillingInventory(crate::types::DataVolumeBillingInventory),
     PciDeviceBillingInventory(crate::types::PciDeviceBillingInventory),
-    PubIpVipBandwidthInBillingInventory(
-        crate::types::PubIpVipBandwidthInBillingInventory,
-    ),
-    PubIpVipBandwidthOutBillingInventory(
-        crate::types::PubIpVipBandwidthOutBillingInventory,
-    ),
-    PubIpVmNicBandwidthInBillingInventory(
-        crate::types::PubIpVmNicBandwidthInBillingInventory,
-    ),
-    PubIpVmNicBandwidthOutBillingInventory(
-        crate::types::PubIpVmNicBandwidthOutBillingInventory,
-    ),
+    PubIpVipBandwidthInBillingInventory(crate::types::PubIpVipBandwidthInBillingInventory),
+    PubIpVipBandwidthOutBillingInventory(crate::types::PubIpVipBandwidthOutBillingInventory),
+    PubIpVmNicBandwidthInBillingInventory(crate::types::PubIpVmNicBandwidthInBillingInventory),
+    PubIpVmNicBandwidthOutBillingInventory(crate::types::PubIpVmNicBandwidthOutBillingInventory),
     RootVolumeBillingInventory(crate::types::RootVolumeBillingInventory),
     VmCPUBillingInventory(crate::types::VmCPUBillingInventory),
     VmMemoryBillingInventory(crate::types::VmMemoryBillingInventory),
@@ -5016,36 +5640,36 @@ impl AnyBillingInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::BillingInventory> {
         match self {
             Self::BillingInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::BareMetal2BillingInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::BillingInventory::from(value))
-            }
-            Self::DataVolumeBillingInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::BillingInventory::from(value))
-            }
-            Self::PciDeviceBillingInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::BillingInventory::from(value))
-            }
-            Self::PubIpVipBandwidthInBillingInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::BillingInventory::from(value))
-            }
-            Self::PubIpVipBandwidthOutBillingInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::BillingInventory::from(value))
-            }
-            Self::PubIpVmNicBandwidthInBillingInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::BillingInventory::from(value))
-            }
-            Self::PubIpVmNicBandwidthOutBillingInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::BillingInventory::from(value))
-            }
-            Self::RootVolumeBillingInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::BillingInventory::from(value))
-            }
-            Self::VmCPUBillingInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::BillingInventory::from(value))
-            }
-            Self::VmMemoryBillingInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::BillingInventory::from(value))
-            }
+            Self::BareMetal2BillingInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BillingInventory::from(value)
+            ),
+            Self::DataVolumeBillingInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BillingInventory::from(value)
+            ),
+            Self::PciDeviceBillingInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BillingInventory::from(value)
+            ),
+            Self::PubIpVipBandwidthInBillingInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BillingInventory::from(value)
+            ),
+            Self::PubIpVipBandwidthOutBillingInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BillingInventory::from(value)
+            ),
+            Self::PubIpVmNicBandwidthInBillingInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BillingInventory::from(value)
+            ),
+            Self::PubIpVmNicBandwidthOutBillingInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BillingInventory::from(value)
+            ),
+            Self::RootVolumeBillingInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BillingInventory::from(value)
+            ),
+            Self::VmCPUBillingInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BillingInventory::from(value)
+            ),
+            Self::VmMemoryBillingInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::BillingInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -5053,111 +5677,77 @@ impl AnyBillingInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyBillingInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.billing.generator.BillingInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::BillingInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::BillingInventory),
-                )
-            }
-            "org.zstack.billing.generator.baremetal2.BareMetal2BillingInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::BareMetal2BillingInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::BareMetal2BillingInventory),
-                )
-            }
-            "org.zstack.billing.generator.volume.data.DataVolumeBillingInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::DataVolumeBillingInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::DataVolumeBillingInventory),
-                )
-            }
-            "org.zstack.billing.generator.pcidevice.PciDeviceBillingInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::PciDeviceBillingInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::PciDeviceBillingInventory),
-                )
-            }
-            "org.zstack.billing.generator.pubip.vip.PubIpVipBandwidthInBillingInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::PubIpVipBandwidthInBillingInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::PubIpVipBandwidthInBillingInventory),
-                )
-            }
-            "org.zstack.billing.generator.pubip.vip.PubIpVipBandwidthOutBillingInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::PubIpVipBandwidthOutBillingInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::PubIpVipBandwidthOutBillingInventory),
-                )
-            }
-            "org.zstack.billing.generator.pubip.vmnic.PubIpVmNicBandwidthInBillingInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::PubIpVmNicBandwidthInBillingInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::PubIpVmNicBandwidthInBillingInventory),
-                )
-            }
-            "org.zstack.billing.generator.pubip.vmnic.PubIpVmNicBandwidthOutBillingInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::PubIpVmNicBandwidthOutBillingInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::PubIpVmNicBandwidthOutBillingInventory),
-                )
-            }
-            "org.zstack.billing.generator.volume.root.RootVolumeBillingInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::RootVolumeBillingInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::RootVolumeBillingInventory),
-                )
-            }
-            "org.zstack.billing.generator.vm.cpu.VmCPUBillingInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VmCPUBillingInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VmCPUBillingInventory),
-                )
-            }
-            "org.zstack.billing.generator.vm.memory.VmMemoryBillingInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VmMemoryBillingInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VmMemoryBillingInventory),
-                )
-            }
+            "org.zstack.billing.generator.BillingInventory" => ::core::result::Result::Ok(
+                <crate::types::BillingInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::BillingInventory)
+            ),
+            "org.zstack.billing.generator.baremetal2.BareMetal2BillingInventory" => ::core::result::Result::Ok(
+                <crate::types::BareMetal2BillingInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::BareMetal2BillingInventory)
+            ),
+            "org.zstack.billing.generator.volume.data.DataVolumeBillingInventory" => ::core::result::Result::Ok(
+                <crate::types::DataVolumeBillingInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::DataVolumeBillingInventory)
+            ),
+            "org.zstack.billing.generator.pcidevice.PciDeviceBillingInventory" => ::core::result::Result::Ok(
+                <crate::types::PciDeviceBillingInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::PciDeviceBillingInventory)
+            ),
+            "org.zstack.billing.generator.pubip.vip.PubIpVipBandwidthInBillingInventory" => ::core::result::Result::Ok(
+                <crate::types::PubIpVipBandwidthInBillingInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::PubIpVipBandwidthInBillingInventory)
+            ),
+            "org.zstack.billing.generator.pubip.vip.PubIpVipBandwidthOutBillingInventory" => ::core::result::Result::Ok(
+                <crate::types::PubIpVipBandwidthOutBillingInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::PubIpVipBandwidthOutBillingInventory)
+            ),
+            "org.zstack.billing.generator.pubip.vmnic.PubIpVmNicBandwidthInBillingInventory" => ::core::result::Result::Ok(
+                <crate::types::PubIpVmNicBandwidthInBillingInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::PubIpVmNicBandwidthInBillingInventory)
+            ),
+            "org.zstack.billing.generator.pubip.vmnic.PubIpVmNicBandwidthOutBillingInventory" => ::core::result::Result::Ok(
+                <crate::types::PubIpVmNicBandwidthOutBillingInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::PubIpVmNicBandwidthOutBillingInventory)
+            ),
+            "org.zstack.billing.generator.volume.root.RootVolumeBillingInventory" => ::core::result::Result::Ok(
+                <crate::types::RootVolumeBillingInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::RootVolumeBillingInventory)
+            ),
+            "org.zstack.billing.generator.vm.cpu.VmCPUBillingInventory" => ::core::result::Result::Ok(
+                <crate::types::VmCPUBillingInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VmCPUBillingInventory)
+            ),
+            "org.zstack.billing.generator.vm.memory.VmMemoryBillingInventory" => ::core::result::Result::Ok(
+                <crate::types::VmMemoryBillingInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VmMemoryBillingInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::BillingInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::BillingInventory)
+        <crate::types::BillingInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::BillingInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -5165,7 +5755,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyBillingInventory 
 }
 impl<'de> ::serde::Deserialize<'de> for AnyBillingInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -5174,48 +5764,52 @@ impl<'de> ::serde::Deserialize<'de> for AnyBillingInventory {
 impl ::serde::Serialize for AnyBillingInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::BillingInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::BareMetal2BillingInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::DataVolumeBillingInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::PciDeviceBillingInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::PubIpVipBandwidthInBillingInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::PubIpVipBandwidthOutBillingInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::PubIpVmNicBandwidthInBillingInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::PubIpVmNicBandwidthOutBillingInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::RootVolumeBillingInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::VmCPUBillingInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::VmMemoryBillingInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::BillingInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::BareMetal2BillingInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::DataVolumeBillingInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::PciDeviceBillingInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::PubIpVipBandwidthInBillingInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::PubIpVipBandwidthOutBillingInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::PubIpVmNicBandwidthInBillingInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::PubIpVmNicBandwidthOutBillingInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::RootVolumeBillingInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::VmCPUBillingInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::VmMemoryBillingInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::BareMetal2BillingInventory>
-for crate::types::BillingInventory {
+impl ::core::convert::From<&crate::types::BareMetal2BillingInventory> for crate::types::BillingInventory {
     fn from(value: &crate::types::BareMetal2BillingInventory) -> Self {
         Self {
             id: value.id,
@@ -5232,8 +5826,7 @@ for crate::types::BillingInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::DataVolumeBillingInventory>
-for crate::types::BillingInventory {
+impl ::core::convert::From<&crate::types::DataVolumeBillingInventory> for crate::types::BillingInventory {
     fn from(value: &crate::types::DataVolumeBillingInventory) -> Self {
         Self {
             id: value.id,
@@ -5250,8 +5843,7 @@ for crate::types::BillingInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::PciDeviceBillingInventory>
-for crate::types::BillingInventory {
+impl ::core::convert::From<&crate::types::PciDeviceBillingInventory> for crate::types::BillingInventory {
     fn from(value: &crate::types::PciDeviceBillingInventory) -> Self {
         Self {
             id: value.id,
@@ -5268,8 +5860,7 @@ for crate::types::BillingInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::PubIpVipBandwidthInBillingInventory>
-for crate::types::BillingInventory {
+impl ::core::convert::From<&crate::types::PubIpVipBandwidthInBillingInventory> for crate::types::BillingInventory {
     fn from(value: &crate::types::PubIpVipBandwidthInBillingInventory) -> Self {
         Self {
             id: value.id,
@@ -5286,8 +5877,7 @@ for crate::types::BillingInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::PubIpVipBandwidthOutBillingInventory>
-for crate::types::BillingInventory {
+impl ::core::convert::From<&crate::types::PubIpVipBandwidthOutBillingInventory> for crate::types::BillingInventory {
     fn from(value: &crate::types::PubIpVipBandwidthOutBillingInventory) -> Self {
         Self {
             id: value.id,
@@ -5304,8 +5894,7 @@ for crate::types::BillingInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::PubIpVmNicBandwidthInBillingInventory>
-for crate::types::BillingInventory {
+impl ::core::convert::From<&crate::types::PubIpVmNicBandwidthInBillingInventory> for crate::types::BillingInventory {
     fn from(value: &crate::types::PubIpVmNicBandwidthInBillingInventory) -> Self {
         Self {
             id: value.id,
@@ -5322,8 +5911,7 @@ for crate::types::BillingInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::PubIpVmNicBandwidthOutBillingInventory>
-for crate::types::BillingInventory {
+impl ::core::convert::From<&crate::types::PubIpVmNicBandwidthOutBillingInventory> for crate::types::BillingInventory {
     fn from(value: &crate::types::PubIpVmNicBandwidthOutBillingInventory) -> Self {
         Self {
             id: value.id,
@@ -5340,8 +5928,7 @@ for crate::types::BillingInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::RootVolumeBillingInventory>
-for crate::types::BillingInventory {
+impl ::core::convert::From<&crate::types::RootVolumeBillingInventory> for crate::types::BillingInventory {
     fn from(value: &crate::types::RootVolumeBillingInventory) -> Self {
         Self {
             id: value.id,
@@ -5358,8 +5945,7 @@ for crate::types::BillingInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::VmCPUBillingInventory>
-for crate::types::BillingInventory {
+impl ::core::convert::From<&crate::types::VmCPUBillingInventory> for crate::types::BillingInventory {
     fn from(value: &crate::types::VmCPUBillingInventory) -> Self {
         Self {
             id: value.id,
@@ -5376,8 +5962,7 @@ for crate::types::BillingInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::VmMemoryBillingInventory>
-for crate::types::BillingInventory {
+impl ::core::convert::From<&crate::types::VmMemoryBillingInventory> for crate::types::BillingInventory {
     fn from(value: &crate::types::VmMemoryBillingInventory) -> Self {
         Self {
             id: value.id,
@@ -5414,9 +5999,9 @@ impl AnyDatapoint {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::Datapoint> {
         match self {
             Self::Datapoint(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::MetricDatum(value) => {
-                ::std::borrow::Cow::Owned(crate::types::Datapoint::from(value))
-            }
+            Self::MetricDatum(value) => ::std::borrow::Cow::Owned(
+                crate::types::Datapoint::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -5424,37 +6009,32 @@ impl AnyDatapoint {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyDatapoint {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.zwatch.datatype.Datapoint" => {
-                ::core::result::Result::Ok(
-                    <crate::types::Datapoint as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::Datapoint),
-                )
-            }
-            "org.zstack.zwatch.datatype.MetricDatum" => {
-                ::core::result::Result::Ok(
-                    <crate::types::MetricDatum as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::MetricDatum),
-                )
-            }
+            "org.zstack.zwatch.datatype.Datapoint" => ::core::result::Result::Ok(
+                <crate::types::Datapoint as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::Datapoint)
+            ),
+            "org.zstack.zwatch.datatype.MetricDatum" => ::core::result::Result::Ok(
+                <crate::types::MetricDatum as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::MetricDatum)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::Datapoint as ::serde::Deserialize<'de>>::deserialize(deserializer)
-            .map(Self::Datapoint)
+        <crate::types::Datapoint as ::serde::Deserialize<'de>>::deserialize(deserializer).map(
+            Self::Datapoint
+        )
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -5462,7 +6042,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyDatapoint {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyDatapoint {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -5471,7 +6051,7 @@ impl<'de> ::serde::Deserialize<'de> for AnyDatapoint {
 impl ::serde::Serialize for AnyDatapoint {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
             Self::Datapoint(value) => ::serde::Serialize::serialize(value, serializer),
@@ -5511,15 +6091,15 @@ impl AnyEventData {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::EventData> {
         match self {
             Self::EventData(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::InfluxEventData(value) => {
-                ::std::borrow::Cow::Owned(crate::types::EventData::from(value))
-            }
-            Self::InfluxEventDataV1(value) => {
-                ::std::borrow::Cow::Owned(crate::types::EventData::from(value))
-            }
-            Self::InfluxEventDataV2(value) => {
-                ::std::borrow::Cow::Owned(crate::types::EventData::from(value))
-            }
+            Self::InfluxEventData(value) => ::std::borrow::Cow::Owned(
+                crate::types::EventData::from(value)
+            ),
+            Self::InfluxEventDataV1(value) => ::std::borrow::Cow::Owned(
+                crate::types::EventData::from(value)
+            ),
+            Self::InfluxEventDataV2(value) => ::std::borrow::Cow::Owned(
+                crate::types::EventData::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -5527,53 +6107,42 @@ impl AnyEventData {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyEventData {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.zwatch.datatype.EventData" => {
-                ::core::result::Result::Ok(
-                    <crate::types::EventData as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::EventData),
-                )
-            }
-            "org.zstack.zwatch.influxdb.InfluxEventData" => {
-                ::core::result::Result::Ok(
-                    <crate::types::InfluxEventData as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::InfluxEventData),
-                )
-            }
-            "org.zstack.zwatch.influxdb.InfluxEventDataV1" => {
-                ::core::result::Result::Ok(
-                    <crate::types::InfluxEventDataV1 as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::InfluxEventDataV1),
-                )
-            }
-            "org.zstack.zwatch.influxdb.InfluxEventDataV2" => {
-                ::core::result::Result::Ok(
-                    <crate::types::InfluxEventDataV2 as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::InfluxEventDataV2),
-                )
-            }
+            "org.zstack.zwatch.datatype.EventData" => ::core::result::Result::Ok(
+                <crate::types::EventData as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::EventData)
+            ),
+            "org.zstack.zwatch.influxdb.InfluxEventData" => ::core::result::Result::Ok(
+                <crate::types::InfluxEventData as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::InfluxEventData)
+            ),
+            "org.zstack.zwatch.influxdb.InfluxEventDataV1" => ::core::result::Result::Ok(
+                <crate::types::InfluxEventDataV1 as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::InfluxEventDataV1)
+            ),
+            "org.zstack.zwatch.influxdb.InfluxEventDataV2" => ::core::result::Result::Ok(
+                <crate::types::InfluxEventDataV2 as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::InfluxEventDataV2)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::EventData as ::serde::Deserialize<'de>>::deserialize(deserializer)
-            .map(Self::EventData)
+        <crate::types::EventData as ::serde::Deserialize<'de>>::deserialize(deserializer).map(
+            Self::EventData
+        )
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -5581,7 +6150,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyEventData {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyEventData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -5590,19 +6159,13 @@ impl<'de> ::serde::Deserialize<'de> for AnyEventData {
 impl ::serde::Serialize for AnyEventData {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
             Self::EventData(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::InfluxEventData(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::InfluxEventDataV1(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::InfluxEventDataV2(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::InfluxEventData(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::InfluxEventDataV1(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::InfluxEventDataV2(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
@@ -5625,8 +6188,7 @@ impl ::core::convert::From<&crate::types::InfluxEventData> for crate::types::Eve
         }
     }
 }
-impl ::core::convert::From<&crate::types::InfluxEventDataV1>
-for crate::types::EventData {
+impl ::core::convert::From<&crate::types::InfluxEventDataV1> for crate::types::EventData {
     fn from(value: &crate::types::InfluxEventDataV1) -> Self {
         Self {
             namespace: value.namespace.clone(),
@@ -5644,8 +6206,7 @@ for crate::types::EventData {
         }
     }
 }
-impl ::core::convert::From<&crate::types::InfluxEventDataV2>
-for crate::types::EventData {
+impl ::core::convert::From<&crate::types::InfluxEventDataV2> for crate::types::EventData {
     fn from(value: &crate::types::InfluxEventDataV2) -> Self {
         Self {
             namespace: value.namespace.clone(),
@@ -5684,12 +6245,12 @@ impl AnyInfluxEventData {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::InfluxEventData> {
         match self {
             Self::InfluxEventData(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::InfluxEventDataV1(value) => {
-                ::std::borrow::Cow::Owned(crate::types::InfluxEventData::from(value))
-            }
-            Self::InfluxEventDataV2(value) => {
-                ::std::borrow::Cow::Owned(crate::types::InfluxEventData::from(value))
-            }
+            Self::InfluxEventDataV1(value) => ::std::borrow::Cow::Owned(
+                crate::types::InfluxEventData::from(value)
+            ),
+            Self::InfluxEventDataV2(value) => ::std::borrow::Cow::Owned(
+                crate::types::InfluxEventData::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -5697,47 +6258,37 @@ impl AnyInfluxEventData {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyInfluxEventData {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.zwatch.influxdb.InfluxEventData" => {
-                ::core::result::Result::Ok(
-                    <crate::types::InfluxEventData as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::InfluxEventData),
-                )
-            }
-            "org.zstack.zwatch.influxdb.InfluxEventDataV1" => {
-                ::core::result::Result::Ok(
-                    <crate::types::InfluxEventDataV1 as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::InfluxEventDataV1),
-                )
-            }
-            "org.zstack.zwatch.influxdb.InfluxEventDataV2" => {
-                ::core::result::Result::Ok(
-                    <crate::types::InfluxEventDataV2 as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::InfluxEventDataV2),
-                )
-            }
+            "org.zstack.zwatch.influxdb.InfluxEventData" => ::core::result::Result::Ok(
+                <crate::types::InfluxEventData as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::InfluxEventData)
+            ),
+            "org.zstack.zwatch.influxdb.InfluxEventDataV1" => ::core::result::Result::Ok(
+                <crate::types::InfluxEventDataV1 as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::InfluxEventDataV1)
+            ),
+            "org.zstack.zwatch.influxdb.InfluxEventDataV2" => ::core::result::Result::Ok(
+                <crate::types::InfluxEventDataV2 as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::InfluxEventDataV2)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::InfluxEventData as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::InfluxEventData)
+        <crate::types::InfluxEventData as ::serde::Deserialize<'de>>::deserialize(deserializer).map(
+            Self::InfluxEventData
+        )
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -5745,7 +6296,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyInfluxEventData {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyInfluxEventData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -5754,24 +6305,17 @@ impl<'de> ::serde::Deserialize<'de> for AnyInfluxEventData {
 impl ::serde::Serialize for AnyInfluxEventData {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::InfluxEventData(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::InfluxEventDataV1(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::InfluxEventDataV2(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::InfluxEventData(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::InfluxEventDataV1(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::InfluxEventDataV2(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::InfluxEventDataV1>
-for crate::types::InfluxEventData {
+impl ::core::convert::From<&crate::types::InfluxEventDataV1> for crate::types::InfluxEventData {
     fn from(value: &crate::types::InfluxEventDataV1) -> Self {
         Self {
             namespace: value.namespace.clone(),
@@ -5789,8 +6333,7 @@ for crate::types::InfluxEventData {
         }
     }
 }
-impl ::core::convert::From<&crate::types::InfluxEventDataV2>
-for crate::types::InfluxEventData {
+impl ::core::convert::From<&crate::types::InfluxEventDataV2> for crate::types::InfluxEventData {
     fn from(value: &crate::types::InfluxEventDataV2) -> Self {
         Self {
             namespace: value.namespace.clone(),
@@ -5830,124 +6373,85 @@ pub enum AnyResourceExternalBackupInfo {
 }
 impl AnyResourceExternalBackupInfo {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::ResourceExternalBackupInfo> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::ResourceExternalBackupInfo> {
         match self {
-            Self::ResourceExternalBackupInfo(value) => {
-                ::std::borrow::Cow::Borrowed(value)
-            }
-            Self::BackupStorageExternalBackupInfo(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::ResourceExternalBackupInfo::from(value),
-                )
-            }
-            Self::VmExternalBackupInfo(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::ResourceExternalBackupInfo::from(value),
-                )
-            }
-            Self::VolumeExternalBackupInfo(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::ResourceExternalBackupInfo::from(value),
-                )
-            }
-            Self::ZBoxBackupStorageBackupInfo(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::ResourceExternalBackupInfo::from(value),
-                )
-            }
-            Self::ZBoxVmBackupInfo(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::ResourceExternalBackupInfo::from(value),
-                )
-            }
-            Self::ZBoxVolumeBackupInfo(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::ResourceExternalBackupInfo::from(value),
-                )
-            }
+            Self::ResourceExternalBackupInfo(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::BackupStorageExternalBackupInfo(value) => ::std::borrow::Cow::Owned(
+                crate::types::ResourceExternalBackupInfo::from(value)
+            ),
+            Self::VmExternalBackupInfo(value) => ::std::borrow::Cow::Owned(
+                crate::types::ResourceExternalBackupInfo::from(value)
+            ),
+            Self::VolumeExternalBackupInfo(value) => ::std::borrow::Cow::Owned(
+                crate::types::ResourceExternalBackupInfo::from(value)
+            ),
+            Self::ZBoxBackupStorageBackupInfo(value) => ::std::borrow::Cow::Owned(
+                crate::types::ResourceExternalBackupInfo::from(value)
+            ),
+            Self::ZBoxVmBackupInfo(value) => ::std::borrow::Cow::Owned(
+                crate::types::ResourceExternalBackupInfo::from(value)
+            ),
+            Self::ZBoxVolumeBackupInfo(value) => ::std::borrow::Cow::Owned(
+                crate::types::ResourceExternalBackupInfo::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
-for AnyResourceExternalBackupInfo {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyResourceExternalBackupInfo {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.externalbackup.ResourceExternalBackupInfo" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ResourceExternalBackupInfo as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ResourceExternalBackupInfo),
-                )
-            }
-            "org.zstack.externalbackup.BackupStorageExternalBackupInfo" => {
-                ::core::result::Result::Ok(
-                    <crate::types::BackupStorageExternalBackupInfo as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::BackupStorageExternalBackupInfo),
-                )
-            }
-            "org.zstack.externalbackup.VmExternalBackupInfo" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VmExternalBackupInfo as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VmExternalBackupInfo),
-                )
-            }
-            "org.zstack.externalbackup.VolumeExternalBackupInfo" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VolumeExternalBackupInfo as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VolumeExternalBackupInfo),
-                )
-            }
-            "org.zstack.externalbackup.zbox.ZBoxBackupStorageBackupInfo" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ZBoxBackupStorageBackupInfo as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ZBoxBackupStorageBackupInfo),
-                )
-            }
-            "org.zstack.externalbackup.zbox.ZBoxVmBackupInfo" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ZBoxVmBackupInfo as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ZBoxVmBackupInfo),
-                )
-            }
-            "org.zstack.externalbackup.zbox.ZBoxVolumeBackupInfo" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ZBoxVolumeBackupInfo as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ZBoxVolumeBackupInfo),
-                )
-            }
+            "org.zstack.externalbackup.ResourceExternalBackupInfo" => ::core::result::Result::Ok(
+                <crate::types::ResourceExternalBackupInfo as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ResourceExternalBackupInfo)
+            ),
+            "org.zstack.externalbackup.BackupStorageExternalBackupInfo" => ::core::result::Result::Ok(
+                <crate::types::BackupStorageExternalBackupInfo as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::BackupStorageExternalBackupInfo)
+            ),
+            "org.zstack.externalbackup.VmExternalBackupInfo" => ::core::result::Result::Ok(
+                <crate::types::VmExternalBackupInfo as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VmExternalBackupInfo)
+            ),
+            "org.zstack.externalbackup.VolumeExternalBackupInfo" => ::core::result::Result::Ok(
+                <crate::types::VolumeExternalBackupInfo as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VolumeExternalBackupInfo)
+            ),
+            "org.zstack.externalbackup.zbox.ZBoxBackupStorageBackupInfo" => ::core::result::Result::Ok(
+                <crate::types::ZBoxBackupStorageBackupInfo as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ZBoxBackupStorageBackupInfo)
+            ),
+            "org.zstack.externalbackup.zbox.ZBoxVmBackupInfo" => ::core::result::Result::Ok(
+                <crate::types::ZBoxVmBackupInfo as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ZBoxVmBackupInfo)
+            ),
+            "org.zstack.externalbackup.zbox.ZBoxVolumeBackupInfo" => ::core::result::Result::Ok(
+                <crate::types::ZBoxVolumeBackupInfo as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ZBoxVolumeBackupInfo)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::ResourceExternalBackupInfo as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::ResourceExternalBackupInfo)
+        <crate::types::ResourceExternalBackupInfo as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::ResourceExternalBackupInfo)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -5955,7 +6459,7 @@ for AnyResourceExternalBackupInfo {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyResourceExternalBackupInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -5964,36 +6468,33 @@ impl<'de> ::serde::Deserialize<'de> for AnyResourceExternalBackupInfo {
 impl ::serde::Serialize for AnyResourceExternalBackupInfo {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::ResourceExternalBackupInfo(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::BackupStorageExternalBackupInfo(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::VmExternalBackupInfo(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::VolumeExternalBackupInfo(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::ZBoxBackupStorageBackupInfo(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::ZBoxVmBackupInfo(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::ZBoxVolumeBackupInfo(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::ResourceExternalBackupInfo(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::BackupStorageExternalBackupInfo(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::VmExternalBackupInfo(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::VolumeExternalBackupInfo(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::ZBoxBackupStorageBackupInfo(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::ZBoxVmBackupInfo(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::ZBoxVolumeBackupInfo(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::BackupStorageExternalBackupInfo>
-for crate::types::ResourceExternalBackupInfo {
+impl ::core::convert::From<&crate::types::BackupStorageExternalBackupInfo> for crate::types::ResourceExternalBackupInfo {
     fn from(value: &crate::types::BackupStorageExternalBackupInfo) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -6004,8 +6505,7 @@ for crate::types::ResourceExternalBackupInfo {
         }
     }
 }
-impl ::core::convert::From<&crate::types::VmExternalBackupInfo>
-for crate::types::ResourceExternalBackupInfo {
+impl ::core::convert::From<&crate::types::VmExternalBackupInfo> for crate::types::ResourceExternalBackupInfo {
     fn from(value: &crate::types::VmExternalBackupInfo) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -6016,8 +6516,7 @@ for crate::types::ResourceExternalBackupInfo {
         }
     }
 }
-impl ::core::convert::From<&crate::types::VolumeExternalBackupInfo>
-for crate::types::ResourceExternalBackupInfo {
+impl ::core::convert::From<&crate::types::VolumeExternalBackupInfo> for crate::types::ResourceExternalBackupInfo {
     fn from(value: &crate::types::VolumeExternalBackupInfo) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -6028,8 +6527,7 @@ for crate::types::ResourceExternalBackupInfo {
         }
     }
 }
-impl ::core::convert::From<&crate::types::ZBoxBackupStorageBackupInfo>
-for crate::types::ResourceExternalBackupInfo {
+impl ::core::convert::From<&crate::types::ZBoxBackupStorageBackupInfo> for crate::types::ResourceExternalBackupInfo {
     fn from(value: &crate::types::ZBoxBackupStorageBackupInfo) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -6040,8 +6538,7 @@ for crate::types::ResourceExternalBackupInfo {
         }
     }
 }
-impl ::core::convert::From<&crate::types::ZBoxVmBackupInfo>
-for crate::types::ResourceExternalBackupInfo {
+impl ::core::convert::From<&crate::types::ZBoxVmBackupInfo> for crate::types::ResourceExternalBackupInfo {
     fn from(value: &crate::types::ZBoxVmBackupInfo) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -6052,8 +6549,7 @@ for crate::types::ResourceExternalBackupInfo {
         }
     }
 }
-impl ::core::convert::From<&crate::types::ZBoxVolumeBackupInfo>
-for crate::types::ResourceExternalBackupInfo {
+impl ::core::convert::From<&crate::types::ZBoxVolumeBackupInfo> for crate::types::ResourceExternalBackupInfo {
     fn from(value: &crate::types::ZBoxVolumeBackupInfo) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -6091,30 +6587,30 @@ impl AnySpendingDetails {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::SpendingDetails> {
         match self {
             Self::SpendingDetails(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::BareMetal2Spending(value) => {
-                ::std::borrow::Cow::Owned(crate::types::SpendingDetails::from(value))
-            }
-            Self::DataVolumeSpending(value) => {
-                ::std::borrow::Cow::Owned(crate::types::SpendingDetails::from(value))
-            }
-            Self::PciDeviceSpending(value) => {
-                ::std::borrow::Cow::Owned(crate::types::SpendingDetails::from(value))
-            }
-            Self::PubIpVipBandwidthSpending(value) => {
-                ::std::borrow::Cow::Owned(crate::types::SpendingDetails::from(value))
-            }
-            Self::PubIpVmNicBandwidthSpending(value) => {
-                ::std::borrow::Cow::Owned(crate::types::SpendingDetails::from(value))
-            }
-            Self::RootVolumeSpending(value) => {
-                ::std::borrow::Cow::Owned(crate::types::SpendingDetails::from(value))
-            }
-            Self::SnapshotSpending(value) => {
-                ::std::borrow::Cow::Owned(crate::types::SpendingDetails::from(value))
-            }
-            Self::VmSpending(value) => {
-                ::std::borrow::Cow::Owned(crate::types::SpendingDetails::from(value))
-            }
+            Self::BareMetal2Spending(value) => ::std::borrow::Cow::Owned(
+                crate::types::SpendingDetails::from(value)
+            ),
+            Self::DataVolumeSpending(value) => ::std::borrow::Cow::Owned(
+                crate::types::SpendingDetails::from(value)
+            ),
+            Self::PciDeviceSpending(value) => ::std::borrow::Cow::Owned(
+                crate::types::SpendingDetails::from(value)
+            ),
+            Self::PubIpVipBandwidthSpending(value) => ::std::borrow::Cow::Owned(
+                crate::types::SpendingDetails::from(value)
+            ),
+            Self::PubIpVmNicBandwidthSpending(value) => ::std::borrow::Cow::Owned(
+                crate::types::SpendingDetails::from(value)
+            ),
+            Self::RootVolumeSpending(value) => ::std::borrow::Cow::Owned(
+                crate::types::SpendingDetails::from(value)
+            ),
+            Self::SnapshotSpending(value) => ::std::borrow::Cow::Owned(
+                crate::types::SpendingDetails::from(value)
+            ),
+            Self::VmSpending(value) => ::std::borrow::Cow::Owned(
+                crate::types::SpendingDetails::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -6122,95 +6618,67 @@ impl AnySpendingDetails {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySpendingDetails {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.billing.SpendingDetails" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SpendingDetails as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SpendingDetails),
-                )
-            }
-            "org.zstack.billing.spendingcalculator.baremetal2.BareMetal2Spending" => {
-                ::core::result::Result::Ok(
-                    <crate::types::BareMetal2Spending as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::BareMetal2Spending),
-                )
-            }
-            "org.zstack.billing.spendingcalculator.volume.data.DataVolumeSpending" => {
-                ::core::result::Result::Ok(
-                    <crate::types::DataVolumeSpending as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::DataVolumeSpending),
-                )
-            }
-            "org.zstack.billing.spendingcalculator.pcidevice.PciDeviceSpending" => {
-                ::core::result::Result::Ok(
-                    <crate::types::PciDeviceSpending as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::PciDeviceSpending),
-                )
-            }
-            "org.zstack.billing.spendingcalculator.vip.PubIpVipBandwidthSpending" => {
-                ::core::result::Result::Ok(
-                    <crate::types::PubIpVipBandwidthSpending as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::PubIpVipBandwidthSpending),
-                )
-            }
-            "org.zstack.billing.spendingcalculator.vmnic.PubIpVmNicBandwidthSpending" => {
-                ::core::result::Result::Ok(
-                    <crate::types::PubIpVmNicBandwidthSpending as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::PubIpVmNicBandwidthSpending),
-                )
-            }
-            "org.zstack.billing.spendingcalculator.volume.root.RootVolumeSpending" => {
-                ::core::result::Result::Ok(
-                    <crate::types::RootVolumeSpending as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::RootVolumeSpending),
-                )
-            }
-            "org.zstack.billing.spendingcalculator.snapshot.SnapshotSpending" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SnapshotSpending as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SnapshotSpending),
-                )
-            }
-            "org.zstack.billing.spendingcalculator.vm.VmSpending" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VmSpending as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VmSpending),
-                )
-            }
+            "org.zstack.billing.SpendingDetails" => ::core::result::Result::Ok(
+                <crate::types::SpendingDetails as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SpendingDetails)
+            ),
+            "org.zstack.billing.spendingcalculator.baremetal2.BareMetal2Spending" => ::core::result::Result::Ok(
+                <crate::types::BareMetal2Spending as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::BareMetal2Spending)
+            ),
+            "org.zstack.billing.spendingcalculator.volume.data.DataVolumeSpending" => ::core::result::Result::Ok(
+                <crate::types::DataVolumeSpending as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::DataVolumeSpending)
+            ),
+            "org.zstack.billing.spendingcalculator.pcidevice.PciDeviceSpending" => ::core::result::Result::Ok(
+                <crate::types::PciDeviceSpending as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::PciDeviceSpending)
+            ),
+            "org.zstack.billing.spendingcalculator.vip.PubIpVipBandwidthSpending" => ::core::result::Result::Ok(
+                <crate::types::PubIpVipBandwidthSpending as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::PubIpVipBandwidthSpending)
+            ),
+            "org.zstack.billing.spendingcalculator.vmnic.PubIpVmNicBandwidthSpending" => ::core::result::Result::Ok(
+                <crate::types::PubIpVmNicBandwidthSpending as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::PubIpVmNicBandwidthSpending)
+            ),
+            "org.zstack.billing.spendingcalculator.volume.root.RootVolumeSpending" => ::core::result::Result::Ok(
+                <crate::types::RootVolumeSpending as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::RootVolumeSpending)
+            ),
+            "org.zstack.billing.spendingcalculator.snapshot.SnapshotSpending" => ::core::result::Result::Ok(
+                <crate::types::SnapshotSpending as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SnapshotSpending)
+            ),
+            "org.zstack.billing.spendingcalculator.vm.VmSpending" => ::core::result::Result::Ok(
+                <crate::types::VmSpending as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VmSpending)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::SpendingDetails as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::SpendingDetails)
+        <crate::types::SpendingDetails as ::serde::Deserialize<'de>>::deserialize(deserializer).map(
+            Self::SpendingDetails
+        )
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -6218,7 +6686,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySpendingDetails {
 }
 impl<'de> ::serde::Deserialize<'de> for AnySpendingDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -6227,40 +6695,29 @@ impl<'de> ::serde::Deserialize<'de> for AnySpendingDetails {
 impl ::serde::Serialize for AnySpendingDetails {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::SpendingDetails(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::BareMetal2Spending(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::DataVolumeSpending(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::PciDeviceSpending(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::PubIpVipBandwidthSpending(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::PubIpVmNicBandwidthSpending(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::RootVolumeSpending(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SnapshotSpending(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::SpendingDetails(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::BareMetal2Spending(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::DataVolumeSpending(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::PciDeviceSpending(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::PubIpVipBandwidthSpending(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::PubIpVmNicBandwidthSpending(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::RootVolumeSpending(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::SnapshotSpending(value) => ::serde::Serialize::serialize(value, serializer),
             Self::VmSpending(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::BareMetal2Spending>
-for crate::types::SpendingDetails {
+impl ::core::convert::From<&crate::types::BareMetal2Spending> for crate::types::SpendingDetails {
     fn from(value: &crate::types::BareMetal2Spending) -> Self {
         Self {
             resource_uuid: value.resource_uuid.clone(),
@@ -6271,8 +6728,7 @@ for crate::types::SpendingDetails {
         }
     }
 }
-impl ::core::convert::From<&crate::types::DataVolumeSpending>
-for crate::types::SpendingDetails {
+impl ::core::convert::From<&crate::types::DataVolumeSpending> for crate::types::SpendingDetails {
     fn from(value: &crate::types::DataVolumeSpending) -> Self {
         Self {
             resource_uuid: value.resource_uuid.clone(),
@@ -6283,8 +6739,7 @@ for crate::types::SpendingDetails {
         }
     }
 }
-impl ::core::convert::From<&crate::types::PciDeviceSpending>
-for crate::types::SpendingDetails {
+impl ::core::convert::From<&crate::types::PciDeviceSpending> for crate::types::SpendingDetails {
     fn from(value: &crate::types::PciDeviceSpending) -> Self {
         Self {
             resource_uuid: value.resource_uuid.clone(),
@@ -6295,8 +6750,7 @@ for crate::types::SpendingDetails {
         }
     }
 }
-impl ::core::convert::From<&crate::types::PubIpVipBandwidthSpending>
-for crate::types::SpendingDetails {
+impl ::core::convert::From<&crate::types::PubIpVipBandwidthSpending> for crate::types::SpendingDetails {
     fn from(value: &crate::types::PubIpVipBandwidthSpending) -> Self {
         Self {
             resource_uuid: value.resource_uuid.clone(),
@@ -6307,8 +6761,7 @@ for crate::types::SpendingDetails {
         }
     }
 }
-impl ::core::convert::From<&crate::types::PubIpVmNicBandwidthSpending>
-for crate::types::SpendingDetails {
+impl ::core::convert::From<&crate::types::PubIpVmNicBandwidthSpending> for crate::types::SpendingDetails {
     fn from(value: &crate::types::PubIpVmNicBandwidthSpending) -> Self {
         Self {
             resource_uuid: value.resource_uuid.clone(),
@@ -6319,8 +6772,7 @@ for crate::types::SpendingDetails {
         }
     }
 }
-impl ::core::convert::From<&crate::types::RootVolumeSpending>
-for crate::types::SpendingDetails {
+impl ::core::convert::From<&crate::types::RootVolumeSpending> for crate::types::SpendingDetails {
     fn from(value: &crate::types::RootVolumeSpending) -> Self {
         Self {
             resource_uuid: value.resource_uuid.clone(),
@@ -6331,8 +6783,7 @@ for crate::types::SpendingDetails {
         }
     }
 }
-impl ::core::convert::From<&crate::types::SnapshotSpending>
-for crate::types::SpendingDetails {
+impl ::core::convert::From<&crate::types::SnapshotSpending> for crate::types::SpendingDetails {
     fn from(value: &crate::types::SnapshotSpending) -> Self {
         Self {
             resource_uuid: value.resource_uuid.clone(),
@@ -6374,11 +6825,9 @@ impl AnyVmExternalBackupInfo {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::VmExternalBackupInfo> {
         match self {
             Self::VmExternalBackupInfo(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::ZBoxVmBackupInfo(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::VmExternalBackupInfo::from(value),
-                )
-            }
+            Self::ZBoxVmBackupInfo(value) => ::std::borrow::Cow::Owned(
+                crate::types::VmExternalBackupInfo::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -6386,39 +6835,32 @@ impl AnyVmExternalBackupInfo {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVmExternalBackupInfo {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.externalbackup.VmExternalBackupInfo" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VmExternalBackupInfo as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VmExternalBackupInfo),
-                )
-            }
-            "org.zstack.externalbackup.zbox.ZBoxVmBackupInfo" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ZBoxVmBackupInfo as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ZBoxVmBackupInfo),
-                )
-            }
+            "org.zstack.externalbackup.VmExternalBackupInfo" => ::core::result::Result::Ok(
+                <crate::types::VmExternalBackupInfo as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VmExternalBackupInfo)
+            ),
+            "org.zstack.externalbackup.zbox.ZBoxVmBackupInfo" => ::core::result::Result::Ok(
+                <crate::types::ZBoxVmBackupInfo as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ZBoxVmBackupInfo)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::VmExternalBackupInfo as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::VmExternalBackupInfo)
+        <crate::types::VmExternalBackupInfo as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::VmExternalBackupInfo)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -6426,7 +6868,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVmExternalBackupI
 }
 impl<'de> ::serde::Deserialize<'de> for AnyVmExternalBackupInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -6435,21 +6877,16 @@ impl<'de> ::serde::Deserialize<'de> for AnyVmExternalBackupInfo {
 impl ::serde::Serialize for AnyVmExternalBackupInfo {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::VmExternalBackupInfo(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::ZBoxVmBackupInfo(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::VmExternalBackupInfo(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::ZBoxVmBackupInfo(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::ZBoxVmBackupInfo>
-for crate::types::VmExternalBackupInfo {
+impl ::core::convert::From<&crate::types::ZBoxVmBackupInfo> for crate::types::VmExternalBackupInfo {
     fn from(value: &crate::types::ZBoxVmBackupInfo) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -6484,12 +6921,12 @@ impl AnyVmSpendingDetails {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::VmSpendingDetails> {
         match self {
             Self::VmSpendingDetails(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::VmCPUSpendingDetails(value) => {
-                ::std::borrow::Cow::Owned(crate::types::VmSpendingDetails::from(value))
-            }
-            Self::VmMemorySpendingDetails(value) => {
-                ::std::borrow::Cow::Owned(crate::types::VmSpendingDetails::from(value))
-            }
+            Self::VmCPUSpendingDetails(value) => ::std::borrow::Cow::Owned(
+                crate::types::VmSpendingDetails::from(value)
+            ),
+            Self::VmMemorySpendingDetails(value) => ::std::borrow::Cow::Owned(
+                crate::types::VmSpendingDetails::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -6497,47 +6934,37 @@ impl AnyVmSpendingDetails {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVmSpendingDetails {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.billing.spendingcalculator.vm.VmSpendingDetails" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VmSpendingDetails as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VmSpendingDetails),
-                )
-            }
-            "org.zstack.billing.spendingcalculator.vm.VmCPUSpendingDetails" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VmCPUSpendingDetails as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VmCPUSpendingDetails),
-                )
-            }
-            "org.zstack.billing.spendingcalculator.vm.VmMemorySpendingDetails" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VmMemorySpendingDetails as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VmMemorySpendingDetails),
-                )
-            }
+            "org.zstack.billing.spendingcalculator.vm.VmSpendingDetails" => ::core::result::Result::Ok(
+                <crate::types::VmSpendingDetails as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VmSpendingDetails)
+            ),
+            "org.zstack.billing.spendingcalculator.vm.VmCPUSpendingDetails" => ::core::result::Result::Ok(
+                <crate::types::VmCPUSpendingDetails as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VmCPUSpendingDetails)
+            ),
+            "org.zstack.billing.spendingcalculator.vm.VmMemorySpendingDetails" => ::core::result::Result::Ok(
+                <crate::types::VmMemorySpendingDetails as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VmMemorySpendingDetails)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::VmSpendingDetails as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::VmSpendingDetails)
+        <crate::types::VmSpendingDetails as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::VmSpendingDetails)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -6545,7 +6972,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVmSpendingDetails
 }
 impl<'de> ::serde::Deserialize<'de> for AnyVmSpendingDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -6554,24 +6981,20 @@ impl<'de> ::serde::Deserialize<'de> for AnyVmSpendingDetails {
 impl ::serde::Serialize for AnyVmSpendingDetails {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::VmSpendingDetails(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::VmCPUSpendingDetails(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::VmMemorySpendingDetails(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::VmSpendingDetails(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::VmCPUSpendingDetails(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::VmMemorySpendingDetails(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::VmCPUSpendingDetails>
-for crate::types::VmSpendingDetails {
+impl ::core::convert::From<&crate::types::VmCPUSpendingDetails> for crate::types::VmSpendingDetails {
     fn from(value: &crate::types::VmCPUSpendingDetails) -> Self {
         Self {
             start_time: value.start_time,
@@ -6580,8 +7003,7 @@ for crate::types::VmSpendingDetails {
         }
     }
 }
-impl ::core::convert::From<&crate::types::VmMemorySpendingDetails>
-for crate::types::VmSpendingDetails {
+impl ::core::convert::From<&crate::types::VmMemorySpendingDetails> for crate::types::VmSpendingDetails {
     fn from(value: &crate::types::VmMemorySpendingDetails) -> Self {
         Self {
             start_time: value.start_time,
@@ -6607,16 +7029,12 @@ pub enum AnyVolumeExternalBackupInfo {
 }
 impl AnyVolumeExternalBackupInfo {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::VolumeExternalBackupInfo> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::VolumeExternalBackupInfo> {
         match self {
             Self::VolumeExternalBackupInfo(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::ZBoxVolumeBackupInfo(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::VolumeExternalBackupInfo::from(value),
-                )
-            }
+            Self::ZBoxVolumeBackupInfo(value) => ::std::borrow::Cow::Owned(
+                crate::types::VolumeExternalBackupInfo::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -6624,39 +7042,32 @@ impl AnyVolumeExternalBackupInfo {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVolumeExternalBackupInfo {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.externalbackup.VolumeExternalBackupInfo" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VolumeExternalBackupInfo as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VolumeExternalBackupInfo),
-                )
-            }
-            "org.zstack.externalbackup.zbox.ZBoxVolumeBackupInfo" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ZBoxVolumeBackupInfo as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ZBoxVolumeBackupInfo),
-                )
-            }
+            "org.zstack.externalbackup.VolumeExternalBackupInfo" => ::core::result::Result::Ok(
+                <crate::types::VolumeExternalBackupInfo as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VolumeExternalBackupInfo)
+            ),
+            "org.zstack.externalbackup.zbox.ZBoxVolumeBackupInfo" => ::core::result::Result::Ok(
+                <crate::types::ZBoxVolumeBackupInfo as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ZBoxVolumeBackupInfo)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::VolumeExternalBackupInfo as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::VolumeExternalBackupInfo)
+        <crate::types::VolumeExternalBackupInfo as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::VolumeExternalBackupInfo)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -6664,7 +7075,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVolumeExternalBac
 }
 impl<'de> ::serde::Deserialize<'de> for AnyVolumeExternalBackupInfo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -6673,21 +7084,19 @@ impl<'de> ::serde::Deserialize<'de> for AnyVolumeExternalBackupInfo {
 impl ::serde::Serialize for AnyVolumeExternalBackupInfo {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::VolumeExternalBackupInfo(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::ZBoxVolumeBackupInfo(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::VolumeExternalBackupInfo(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::ZBoxVolumeBackupInfo(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::ZBoxVolumeBackupInfo>
-for crate::types::VolumeExternalBackupInfo {
+impl ::core::convert::From<&crate::types::ZBoxVolumeBackupInfo> for crate::types::VolumeExternalBackupInfo {
     fn from(value: &crate::types::ZBoxVolumeBackupInfo) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -6825,12 +7234,7 @@ pub enum EthernetVfStatus {
 }
 impl EthernetVfStatus {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "Available",
-        "Reserved",
-        "Attached",
-        "Releasing",
-    ];
+    pub const VALUES: &'static [&'static str] = &["Available", "Reserved", "Attached", "Releasing"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -6869,11 +7273,7 @@ pub enum HostConnectedStatus {
 }
 impl HostConnectedStatus {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "Connected",
-        "Disconnected",
-        "Unknown",
-    ];
+    pub const VALUES: &'static [&'static str] = &["Connected", "Disconnected", "Unknown"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -7085,12 +7485,7 @@ pub enum SlbVmInstanceConfigTaskStatus {
 }
 impl SlbVmInstanceConfigTaskStatus {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "Pending",
-        "Starting",
-        "Success",
-        "Failed",
-    ];
+    pub const VALUES: &'static [&'static str] = &["Pending", "Starting", "Success", "Failed"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {

@@ -2,6 +2,7 @@
 // Source: spec/catalog/container.yaml
 
 //! Catalog APIs whose route starts with /container, and the types and enums they use first.
+
 /// Server class: `org.zstack.container.entity.ContainerManagementEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -23,52 +24,57 @@ pub struct ContainerManagementEndpointInventory {
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ContainerManagementEndpointInventory { "uuid" => uuid, "name" => name, "description"
-    => description, "accessKeyId" => access_key_id, "managementIp" => management_ip,
-    "managementPort" => management_port lenient, "vendor" => vendor, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    ContainerManagementEndpointInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "accessKeyId" => access_key_id,
+        "managementIp" => management_ip,
+        "managementPort" => management_port lenient,
+        "vendor" => vendor,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl ContainerManagementEndpointInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `accessKeyId`.
     pub const ACCESS_KEY_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accessKeyId",
+        "accessKeyId"
     );
     /// Query field `managementIp`.
     pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementIp",
+        "managementIp"
     );
     /// Query field `managementPort`.
     pub const MANAGEMENT_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementPort",
+        "managementPort"
     );
     /// Query field `vendor`.
     pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendor",
+        "vendor"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Extends `ClusterInventory` and carries all of its fields.
@@ -90,9 +96,7 @@ pub struct NativeClusterInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
@@ -115,82 +119,94 @@ pub struct NativeClusterInventory {
     pub create_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    NativeClusterInventory { "name" => name, "uuid" => uuid, "description" =>
-    description, "state" => state, "hypervisorType" => hypervisor_type, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "zoneUuid" => zone_uuid, "type" => type_,
-    "architecture" => architecture, "bizUrl" => biz_url, "masterUrl" => master_url,
-    "kubeConfig" => kube_config, "prometheusURL" => prometheus_url, "version" => version,
-    "nodeCount" => node_count lenient, "createType" => create_type, } serialize if
-    feature = "serialize"
+    NativeClusterInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "description" => description,
+        "state" => state,
+        "hypervisorType" => hypervisor_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "zoneUuid" => zone_uuid,
+        "type" => type_,
+        "architecture" => architecture,
+        "bizUrl" => biz_url,
+        "masterUrl" => master_url,
+        "kubeConfig" => kube_config,
+        "prometheusURL" => prometheus_url,
+        "version" => version,
+        "nodeCount" => node_count lenient,
+        "createType" => create_type,
+    } serialize if feature = "serialize"
 );
 impl NativeClusterInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `hypervisorType`.
     pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
+        "hypervisorType"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `architecture`.
     pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
+        "architecture"
     );
     /// Query field `bizUrl`.
     pub const BIZ_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bizUrl",
+        "bizUrl"
     );
     /// Query field `masterUrl`.
     pub const MASTER_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "masterUrl",
+        "masterUrl"
     );
     /// Query field `kubeConfig`.
     pub const KUBE_CONFIG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "kubeConfig",
+        "kubeConfig"
     );
     /// Query field `prometheusURL`.
     pub const PROMETHEUS_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "prometheusURL",
+        "prometheusURL"
     );
     /// Query field `version`.
     pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
+        "version"
     );
     /// Query field `nodeCount`.
     pub const NODE_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nodeCount",
+        "nodeCount"
     );
     /// Query field `createType`.
     pub const CREATE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createType",
+        "createType"
     );
 }
 /// Extends `HostInventory` and carries all of its fields.
@@ -260,155 +276,173 @@ pub struct NativeHostInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.3.20 (release history). Absent from older MNs' replies.
     pub endpoint_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    NativeHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
-    "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
-    management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
-    status, "totalCpuCapacity" => total_cpu_capacity lenient, "availableCpuCapacity" =>
-    available_cpu_capacity lenient, "cpuSockets" => cpu_sockets lenient,
-    "totalMemoryCapacity" => total_memory_capacity lenient, "availableMemoryCapacity" =>
-    available_memory_capacity lenient, "cpuNum" => cpu_num lenient, "ipmiAddress" =>
-    ipmi_address, "ipmiUsername" => ipmi_username, "ipmiPort" => ipmi_port lenient,
-    "ipmiPowerStatus" => ipmi_power_status, "cpuStatus" => cpu_status, "memoryStatus" =>
-    memory_status, "diskStatus" => disk_status, "nicStatus" => nic_status, "gpuStatus" =>
-    gpu_status, "powerSupplyStatus" => power_supply_status, "fanStatus" => fan_status,
-    "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
-    "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "endpointUuid" => endpoint_uuid, } serialize if feature = "serialize"
+    NativeHostInventory {
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "uuid" => uuid,
+        "clusterUuid" => cluster_uuid,
+        "description" => description,
+        "managementIp" => management_ip,
+        "hypervisorType" => hypervisor_type,
+        "state" => state,
+        "status" => status,
+        "totalCpuCapacity" => total_cpu_capacity lenient,
+        "availableCpuCapacity" => available_cpu_capacity lenient,
+        "cpuSockets" => cpu_sockets lenient,
+        "totalMemoryCapacity" => total_memory_capacity lenient,
+        "availableMemoryCapacity" => available_memory_capacity lenient,
+        "cpuNum" => cpu_num lenient,
+        "ipmiAddress" => ipmi_address,
+        "ipmiUsername" => ipmi_username,
+        "ipmiPort" => ipmi_port lenient,
+        "ipmiPowerStatus" => ipmi_power_status,
+        "cpuStatus" => cpu_status,
+        "memoryStatus" => memory_status,
+        "diskStatus" => disk_status,
+        "nicStatus" => nic_status,
+        "gpuStatus" => gpu_status,
+        "powerSupplyStatus" => power_supply_status,
+        "fanStatus" => fan_status,
+        "raidStatus" => raid_status,
+        "temperatureStatus" => temperature_status,
+        "architecture" => architecture,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "endpointUuid" => endpoint_uuid,
+    } serialize if feature = "serialize"
 );
 impl NativeHostInventory {
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `clusterUuid`.
     pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
+        "clusterUuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `managementIp`.
     pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementIp",
+        "managementIp"
     );
     /// Query field `hypervisorType`.
     pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
+        "hypervisorType"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `totalCpuCapacity`.
     pub const TOTAL_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCpuCapacity",
+        "totalCpuCapacity"
     );
     /// Query field `availableCpuCapacity`.
     pub const AVAILABLE_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCpuCapacity",
+        "availableCpuCapacity"
     );
     /// Query field `cpuSockets`.
     pub const CPU_SOCKETS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuSockets",
+        "cpuSockets"
     );
     /// Query field `totalMemoryCapacity`.
     pub const TOTAL_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalMemoryCapacity",
+        "totalMemoryCapacity"
     );
     /// Query field `availableMemoryCapacity`.
     pub const AVAILABLE_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableMemoryCapacity",
+        "availableMemoryCapacity"
     );
     /// Query field `cpuNum`.
     pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
+        "cpuNum"
     );
     /// Query field `ipmiAddress`.
     pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiAddress",
+        "ipmiAddress"
     );
     /// Query field `ipmiUsername`.
     pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiUsername",
+        "ipmiUsername"
     );
     /// Query field `ipmiPort`.
     pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiPort",
+        "ipmiPort"
     );
     /// Query field `ipmiPowerStatus`.
     pub const IPMI_POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiPowerStatus",
+        "ipmiPowerStatus"
     );
     /// Query field `cpuStatus`.
     pub const CPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuStatus",
+        "cpuStatus"
     );
     /// Query field `memoryStatus`.
     pub const MEMORY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memoryStatus",
+        "memoryStatus"
     );
     /// Query field `diskStatus`.
     pub const DISK_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskStatus",
+        "diskStatus"
     );
     /// Query field `nicStatus`.
     pub const NIC_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nicStatus",
+        "nicStatus"
     );
     /// Query field `gpuStatus`.
     pub const GPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gpuStatus",
+        "gpuStatus"
     );
     /// Query field `powerSupplyStatus`.
     pub const POWER_SUPPLY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "powerSupplyStatus",
+        "powerSupplyStatus"
     );
     /// Query field `fanStatus`.
     pub const FAN_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fanStatus",
+        "fanStatus"
     );
     /// Query field `raidStatus`.
     pub const RAID_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "raidStatus",
+        "raidStatus"
     );
     /// Query field `temperatureStatus`.
     pub const TEMPERATURE_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "temperatureStatus",
+        "temperatureStatus"
     );
     /// Query field `architecture`.
     pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
+        "architecture"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `endpointUuid`.
     pub const ENDPOINT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endpointUuid",
+        "endpointUuid"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/database-backups.yaml
 
 //! Catalog APIs whose route starts with /database-backups, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.storage.database.backup.DatabaseBackupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -23,59 +24,64 @@ pub struct DatabaseBackupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub backup_storage_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    DatabaseBackupInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "state" => state, "status" => status, "size" => size lenient, "metadata"
-    => metadata, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "backupStorageRefs" => backup_storage_refs default, } serialize if feature =
-    "serialize"
+    DatabaseBackupInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "status" => status,
+        "size" => size lenient,
+        "metadata" => metadata,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "backupStorageRefs" => backup_storage_refs default,
+    } serialize if feature = "serialize"
 );
 impl DatabaseBackupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `metadata`.
     pub const METADATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metadata",
+        "metadata"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `backupStorageRefs`.
     pub const BACKUP_STORAGE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "backupStorageRefs",
+        "backupStorageRefs"
     );
 }
 /// Server class: `org.zstack.header.storage.backup.SyncBackupResult`.
@@ -88,6 +94,8 @@ pub struct SyncBackupResult {
     pub new_backup_count: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SyncBackupResult { "deletedBackupCount" => deleted_backup_count lenient,
-    "newBackupCount" => new_backup_count lenient, } serialize if feature = "serialize"
+    SyncBackupResult {
+        "deletedBackupCount" => deleted_backup_count lenient,
+        "newBackupCount" => new_backup_count lenient,
+    } serialize if feature = "serialize"
 );

@@ -2,6 +2,7 @@
 // Source: spec/catalog/eips.yaml
 
 //! Catalog APIs whose route starts with /eips, and the types and enums they use first.
+
 /// Server class: `org.zstack.network.service.eip.EipInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -19,9 +20,7 @@ pub struct EipInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
@@ -30,50 +29,58 @@ pub struct EipInventory {
     pub guest_ip: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EipInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "vmNicUuid" => vm_nic_uuid, "vipUuid" => vip_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "state" => state, "vipIp" => vip_ip, "guestIp" =>
-    guest_ip, } serialize if feature = "serialize"
+    EipInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "vmNicUuid" => vm_nic_uuid,
+        "vipUuid" => vip_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "state" => state,
+        "vipIp" => vip_ip,
+        "guestIp" => guest_ip,
+    } serialize if feature = "serialize"
 );
 impl EipInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `vmNicUuid`.
     pub const VM_NIC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNicUuid",
+        "vmNicUuid"
     );
     /// Query field `vipUuid`.
     pub const VIP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vipUuid",
+        "vipUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `vipIp`.
     pub const VIP_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vipIp",
+        "vipIp"
     );
     /// Query field `guestIp`.
     pub const GUEST_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "guestIp",
+        "guestIp"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/expon.yaml
 
 //! Catalog APIs whose route starts with /expon, and the types and enums they use first.
+
 /// Extends `BlockVolumeInventory` → `VolumeInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.volume.block.ExponBlockVolumeInventory`.
@@ -57,23 +58,17 @@ pub struct ExponBlockVolumeInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub is_shareable: ::core::option::Option<bool>,
     /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub volume_qos: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13. Absent from older MNs' replies.
-    pub last_detach_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_detach_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub last_vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    pub last_attach_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_attach_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub protocol: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
@@ -84,121 +79,138 @@ pub struct ExponBlockVolumeInventory {
     pub expon_status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ExponBlockVolumeInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "primaryStorageUuid" => primary_storage_uuid, "vmInstanceUuid" =>
-    vm_instance_uuid, "diskOfferingUuid" => disk_offering_uuid, "rootImageUuid" =>
-    root_image_uuid, "installPath" => install_path, "type" => type_, "format" => format,
-    "size" => size lenient, "actualSize" => actual_size lenient, "deviceId" => device_id
-    lenient, "state" => state, "status" => status, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "isShareable" => is_shareable, "volumeQos" =>
-    volume_qos, "lastDetachDate" => last_detach_date, "lastVmInstanceUuid" =>
-    last_vm_instance_uuid, "lastAttachDate" => last_attach_date, "protocol" => protocol,
-    "iscsiPath" => iscsi_path, "vendor" => vendor, "exponStatus" => expon_status, }
-    serialize if feature = "serialize"
+    ExponBlockVolumeInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "primaryStorageUuid" => primary_storage_uuid,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "diskOfferingUuid" => disk_offering_uuid,
+        "rootImageUuid" => root_image_uuid,
+        "installPath" => install_path,
+        "type" => type_,
+        "format" => format,
+        "size" => size lenient,
+        "actualSize" => actual_size lenient,
+        "deviceId" => device_id lenient,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "isShareable" => is_shareable,
+        "volumeQos" => volume_qos,
+        "lastDetachDate" => last_detach_date,
+        "lastVmInstanceUuid" => last_vm_instance_uuid,
+        "lastAttachDate" => last_attach_date,
+        "protocol" => protocol,
+        "iscsiPath" => iscsi_path,
+        "vendor" => vendor,
+        "exponStatus" => expon_status,
+    } serialize if feature = "serialize"
 );
 impl ExponBlockVolumeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `primaryStorageUuid`.
     pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "primaryStorageUuid",
+        "primaryStorageUuid"
     );
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `diskOfferingUuid`.
     pub const DISK_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskOfferingUuid",
+        "diskOfferingUuid"
     );
     /// Query field `rootImageUuid`.
     pub const ROOT_IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rootImageUuid",
+        "rootImageUuid"
     );
     /// Query field `installPath`.
     pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
+        "installPath"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `format`.
     pub const FORMAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "format",
+        "format"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `actualSize`.
     pub const ACTUAL_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actualSize",
+        "actualSize"
     );
     /// Query field `deviceId`.
     pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
+        "deviceId"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `isShareable`.
     pub const IS_SHAREABLE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isShareable",
+        "isShareable"
     );
     /// Query field `volumeQos`.
     pub const VOLUME_QOS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeQos",
+        "volumeQos"
     );
     /// Query field `lastDetachDate`.
     pub const LAST_DETACH_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastDetachDate",
+        "lastDetachDate"
     );
     /// Query field `lastVmInstanceUuid`.
     pub const LAST_VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastVmInstanceUuid",
+        "lastVmInstanceUuid"
     );
     /// Query field `lastAttachDate`.
     pub const LAST_ATTACH_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastAttachDate",
+        "lastAttachDate"
     );
     /// Query field `protocol`.
     pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "protocol",
+        "protocol"
     );
     /// Query field `iscsiPath`.
     pub const ISCSI_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "iscsiPath",
+        "iscsiPath"
     );
     /// Query field `vendor`.
     pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendor",
+        "vendor"
     );
     /// Query field `exponStatus`.
     pub const EXPON_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "exponStatus",
+        "exponStatus"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/gpu-device.yaml
 
 //! Catalog APIs whose route starts with /gpu-device, and the types and enums they use first.
+
 /// Extends `PciDeviceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.pciDevice.gpu.GpuDeviceInventory`.
@@ -55,9 +56,7 @@ pub struct GpuDeviceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub matched_pci_device_offering_ref: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
@@ -72,139 +71,159 @@ pub struct GpuDeviceInventory {
     pub is_driver_loaded: ::core::option::Option<bool>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    GpuDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "hostUuid" => host_uuid, "parentUuid" => parent_uuid, "vmInstanceUuid" =>
-    vm_instance_uuid, "pciSpecUuid" => pci_spec_uuid, "type" => type_, "state" => state,
-    "status" => status, "virtStatus" => virt_status, "chooser" => chooser, "vendorId" =>
-    vendor_id, "vendor" => vendor, "deviceId" => device_id, "device" => device,
-    "subvendorId" => subvendor_id, "subdeviceId" => subdevice_id, "pciDeviceAddress" =>
-    pci_device_address, "iommuGroup" => iommu_group, "metaData" => meta_data, "rev" =>
-    rev, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "matchedPciDeviceOfferingRef" => matched_pci_device_offering_ref default,
-    "mdevSpecRefs" => mdev_spec_refs default, "serialNumber" => serial_number, "memory"
-    => memory lenient, "power" => power lenient, "isDriverLoaded" => is_driver_loaded, }
-    serialize if feature = "serialize"
+    GpuDeviceInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "hostUuid" => host_uuid,
+        "parentUuid" => parent_uuid,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "pciSpecUuid" => pci_spec_uuid,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "virtStatus" => virt_status,
+        "chooser" => chooser,
+        "vendorId" => vendor_id,
+        "vendor" => vendor,
+        "deviceId" => device_id,
+        "device" => device,
+        "subvendorId" => subvendor_id,
+        "subdeviceId" => subdevice_id,
+        "pciDeviceAddress" => pci_device_address,
+        "iommuGroup" => iommu_group,
+        "metaData" => meta_data,
+        "rev" => rev,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "matchedPciDeviceOfferingRef" => matched_pci_device_offering_ref default,
+        "mdevSpecRefs" => mdev_spec_refs default,
+        "serialNumber" => serial_number,
+        "memory" => memory lenient,
+        "power" => power lenient,
+        "isDriverLoaded" => is_driver_loaded,
+    } serialize if feature = "serialize"
 );
 impl GpuDeviceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `parentUuid`.
     pub const PARENT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "parentUuid",
+        "parentUuid"
     );
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `pciSpecUuid`.
     pub const PCI_SPEC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciSpecUuid",
+        "pciSpecUuid"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `virtStatus`.
     pub const VIRT_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtStatus",
+        "virtStatus"
     );
     /// Query field `chooser`.
     pub const CHOOSER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chooser",
+        "chooser"
     );
     /// Query field `vendorId`.
     pub const VENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendorId",
+        "vendorId"
     );
     /// Query field `vendor`.
     pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendor",
+        "vendor"
     );
     /// Query field `deviceId`.
     pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
+        "deviceId"
     );
     /// Query field `device`.
     pub const DEVICE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "device",
+        "device"
     );
     /// Query field `subvendorId`.
     pub const SUBVENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subvendorId",
+        "subvendorId"
     );
     /// Query field `subdeviceId`.
     pub const SUBDEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subdeviceId",
+        "subdeviceId"
     );
     /// Query field `pciDeviceAddress`.
     pub const PCI_DEVICE_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciDeviceAddress",
+        "pciDeviceAddress"
     );
     /// Query field `iommuGroup`.
     pub const IOMMU_GROUP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "iommuGroup",
+        "iommuGroup"
     );
     /// Query field `metaData`.
     pub const META_DATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metaData",
+        "metaData"
     );
     /// Query field `rev`.
     pub const REV: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rev",
+        "rev"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `matchedPciDeviceOfferingRef`.
-    pub const MATCHED_PCI_DEVICE_OFFERING_REF: ::zstack_sdk::runtime::query::Field<
-        Self,
-    > = ::zstack_sdk::runtime::query::Field::new("matchedPciDeviceOfferingRef");
+    pub const MATCHED_PCI_DEVICE_OFFERING_REF: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "matchedPciDeviceOfferingRef"
+    );
     /// Query field `mdevSpecRefs`.
     pub const MDEV_SPEC_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mdevSpecRefs",
+        "mdevSpecRefs"
     );
     /// Query field `serialNumber`.
     pub const SERIAL_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serialNumber",
+        "serialNumber"
     );
     /// Query field `memory`.
     pub const MEMORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memory",
+        "memory"
     );
     /// Query field `power`.
     pub const POWER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "power",
+        "power"
     );
     /// Query field `isDriverLoaded`.
     pub const IS_DRIVER_LOADED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isDriverLoaded",
+        "isDriverLoaded"
     );
 }
 /// Server class: `org.zstack.pciDevice.PciDeviceMetaData`.
@@ -217,8 +236,7 @@ pub struct PciDeviceMetaData {
     pub meta_data_entries: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PciDeviceMetaData { "metaData" => meta_data, "metaDataEntries" => meta_data_entries
-    default, } serialize if feature = "serialize"
+    PciDeviceMetaData { "metaData" => meta_data, "metaDataEntries" => meta_data_entries default, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.pciDevice.PciDeviceChooser`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -307,12 +325,7 @@ pub enum PciDeviceStatus {
 }
 impl PciDeviceStatus {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "Active",
-        "System",
-        "Attached",
-        "Reserved",
-    ];
+    pub const VALUES: &'static [&'static str] = &["Active", "System", "Attached", "Reserved"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -390,7 +403,7 @@ impl PciDeviceType {
         "PCI_Bridge",
         "Host_Bridge",
         "Generic",
-        "Custom",
+        "Custom"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -473,7 +486,7 @@ impl PciDeviceVirtStatus {
         "SRIOV_VIRTUAL",
         "VIRTUALIZED_BYPASS_ZSTACK",
         "HAMI_VIRTUALIZED",
-        "UNKNOWN",
+        "UNKNOWN"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {

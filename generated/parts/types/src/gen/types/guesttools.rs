@@ -2,6 +2,7 @@
 // Source: spec/catalog/guesttools.yaml
 
 //! Catalog APIs whose route starts with /guesttools, and the types and enums they use first.
+
 /// Server class: `org.zstack.guesttools.GuestToolsStateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -21,47 +22,51 @@ pub struct GuestToolsStateInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    GuestToolsStateInventory { "vmInstanceUuid" => vm_instance_uuid, "qgaState" =>
-    qga_state, "zwatchState" => zwatch_state, "version" => version, "platform" =>
-    platform, "osType" => os_type, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    GuestToolsStateInventory {
+        "vmInstanceUuid" => vm_instance_uuid,
+        "qgaState" => qga_state,
+        "zwatchState" => zwatch_state,
+        "version" => version,
+        "platform" => platform,
+        "osType" => os_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl GuestToolsStateInventory {
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `qgaState`.
     pub const QGA_STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "qgaState",
+        "qgaState"
     );
     /// Query field `zwatchState`.
     pub const ZWATCH_STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zwatchState",
+        "zwatchState"
     );
     /// Query field `version`.
     pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
+        "version"
     );
     /// Query field `platform`.
     pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
+        "platform"
     );
     /// Query field `osType`.
     pub const OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "osType",
+        "osType"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/hosts.yaml
 
 //! Catalog APIs whose route starts with /host or /hosts, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.allocator.datatypes.CpuMemoryCapacityData`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -20,10 +21,14 @@ pub struct CpuMemoryCapacityData {
     pub managed_cpu_num: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CpuMemoryCapacityData { "resourceUuid" => resource_uuid, "totalCpu" => total_cpu
-    lenient, "availableCpu" => available_cpu lenient, "totalMemory" => total_memory
-    lenient, "availableMemory" => available_memory lenient, "managedCpuNum" =>
-    managed_cpu_num lenient, } serialize if feature = "serialize"
+    CpuMemoryCapacityData {
+        "resourceUuid" => resource_uuid,
+        "totalCpu" => total_cpu lenient,
+        "availableCpu" => available_cpu lenient,
+        "totalMemory" => total_memory lenient,
+        "availableMemory" => available_memory lenient,
+        "managedCpuNum" => managed_cpu_num lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `HostInventory` and carries all of its fields.
 ///
@@ -92,9 +97,7 @@ pub struct ESXHostInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub v_center_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -103,21 +106,42 @@ pub struct ESXHostInventory {
     pub esxi_version: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ESXHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
-    "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
-    management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
-    status, "totalCpuCapacity" => total_cpu_capacity lenient, "availableCpuCapacity" =>
-    available_cpu_capacity lenient, "cpuSockets" => cpu_sockets lenient,
-    "totalMemoryCapacity" => total_memory_capacity lenient, "availableMemoryCapacity" =>
-    available_memory_capacity lenient, "cpuNum" => cpu_num lenient, "ipmiAddress" =>
-    ipmi_address, "ipmiUsername" => ipmi_username, "ipmiPort" => ipmi_port lenient,
-    "ipmiPowerStatus" => ipmi_power_status, "cpuStatus" => cpu_status, "memoryStatus" =>
-    memory_status, "diskStatus" => disk_status, "nicStatus" => nic_status, "gpuStatus" =>
-    gpu_status, "powerSupplyStatus" => power_supply_status, "fanStatus" => fan_status,
-    "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
-    "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "vCenterUuid" => v_center_uuid, "morval" => morval, "esxiVersion" =>
-    esxi_version, } serialize if feature = "serialize"
+    ESXHostInventory {
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "uuid" => uuid,
+        "clusterUuid" => cluster_uuid,
+        "description" => description,
+        "managementIp" => management_ip,
+        "hypervisorType" => hypervisor_type,
+        "state" => state,
+        "status" => status,
+        "totalCpuCapacity" => total_cpu_capacity lenient,
+        "availableCpuCapacity" => available_cpu_capacity lenient,
+        "cpuSockets" => cpu_sockets lenient,
+        "totalMemoryCapacity" => total_memory_capacity lenient,
+        "availableMemoryCapacity" => available_memory_capacity lenient,
+        "cpuNum" => cpu_num lenient,
+        "ipmiAddress" => ipmi_address,
+        "ipmiUsername" => ipmi_username,
+        "ipmiPort" => ipmi_port lenient,
+        "ipmiPowerStatus" => ipmi_power_status,
+        "cpuStatus" => cpu_status,
+        "memoryStatus" => memory_status,
+        "diskStatus" => disk_status,
+        "nicStatus" => nic_status,
+        "gpuStatus" => gpu_status,
+        "powerSupplyStatus" => power_supply_status,
+        "fanStatus" => fan_status,
+        "raidStatus" => raid_status,
+        "temperatureStatus" => temperature_status,
+        "architecture" => architecture,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "vCenterUuid" => v_center_uuid,
+        "morval" => morval,
+        "esxiVersion" => esxi_version,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.host.HostInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -184,150 +208,167 @@ pub struct HostInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
-    "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
-    management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
-    status, "totalCpuCapacity" => total_cpu_capacity lenient, "availableCpuCapacity" =>
-    available_cpu_capacity lenient, "cpuSockets" => cpu_sockets lenient,
-    "totalMemoryCapacity" => total_memory_capacity lenient, "availableMemoryCapacity" =>
-    available_memory_capacity lenient, "cpuNum" => cpu_num lenient, "ipmiAddress" =>
-    ipmi_address, "ipmiUsername" => ipmi_username, "ipmiPort" => ipmi_port lenient,
-    "ipmiPowerStatus" => ipmi_power_status, "cpuStatus" => cpu_status, "memoryStatus" =>
-    memory_status, "diskStatus" => disk_status, "nicStatus" => nic_status, "gpuStatus" =>
-    gpu_status, "powerSupplyStatus" => power_supply_status, "fanStatus" => fan_status,
-    "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
-    "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    HostInventory {
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "uuid" => uuid,
+        "clusterUuid" => cluster_uuid,
+        "description" => description,
+        "managementIp" => management_ip,
+        "hypervisorType" => hypervisor_type,
+        "state" => state,
+        "status" => status,
+        "totalCpuCapacity" => total_cpu_capacity lenient,
+        "availableCpuCapacity" => available_cpu_capacity lenient,
+        "cpuSockets" => cpu_sockets lenient,
+        "totalMemoryCapacity" => total_memory_capacity lenient,
+        "availableMemoryCapacity" => available_memory_capacity lenient,
+        "cpuNum" => cpu_num lenient,
+        "ipmiAddress" => ipmi_address,
+        "ipmiUsername" => ipmi_username,
+        "ipmiPort" => ipmi_port lenient,
+        "ipmiPowerStatus" => ipmi_power_status,
+        "cpuStatus" => cpu_status,
+        "memoryStatus" => memory_status,
+        "diskStatus" => disk_status,
+        "nicStatus" => nic_status,
+        "gpuStatus" => gpu_status,
+        "powerSupplyStatus" => power_supply_status,
+        "fanStatus" => fan_status,
+        "raidStatus" => raid_status,
+        "temperatureStatus" => temperature_status,
+        "architecture" => architecture,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl HostInventory {
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `clusterUuid`.
     pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
+        "clusterUuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `managementIp`.
     pub const MANAGEMENT_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementIp",
+        "managementIp"
     );
     /// Query field `hypervisorType`.
     pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
+        "hypervisorType"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `totalCpuCapacity`.
     pub const TOTAL_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCpuCapacity",
+        "totalCpuCapacity"
     );
     /// Query field `availableCpuCapacity`.
     pub const AVAILABLE_CPU_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCpuCapacity",
+        "availableCpuCapacity"
     );
     /// Query field `cpuSockets`.
     pub const CPU_SOCKETS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuSockets",
+        "cpuSockets"
     );
     /// Query field `totalMemoryCapacity`.
     pub const TOTAL_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalMemoryCapacity",
+        "totalMemoryCapacity"
     );
     /// Query field `availableMemoryCapacity`.
     pub const AVAILABLE_MEMORY_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableMemoryCapacity",
+        "availableMemoryCapacity"
     );
     /// Query field `cpuNum`.
     pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
+        "cpuNum"
     );
     /// Query field `ipmiAddress`.
     pub const IPMI_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiAddress",
+        "ipmiAddress"
     );
     /// Query field `ipmiUsername`.
     pub const IPMI_USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiUsername",
+        "ipmiUsername"
     );
     /// Query field `ipmiPort`.
     pub const IPMI_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiPort",
+        "ipmiPort"
     );
     /// Query field `ipmiPowerStatus`.
     pub const IPMI_POWER_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipmiPowerStatus",
+        "ipmiPowerStatus"
     );
     /// Query field `cpuStatus`.
     pub const CPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuStatus",
+        "cpuStatus"
     );
     /// Query field `memoryStatus`.
     pub const MEMORY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memoryStatus",
+        "memoryStatus"
     );
     /// Query field `diskStatus`.
     pub const DISK_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskStatus",
+        "diskStatus"
     );
     /// Query field `nicStatus`.
     pub const NIC_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nicStatus",
+        "nicStatus"
     );
     /// Query field `gpuStatus`.
     pub const GPU_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gpuStatus",
+        "gpuStatus"
     );
     /// Query field `powerSupplyStatus`.
     pub const POWER_SUPPLY_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "powerSupplyStatus",
+        "powerSupplyStatus"
     );
     /// Query field `fanStatus`.
     pub const FAN_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fanStatus",
+        "fanStatus"
     );
     /// Query field `raidStatus`.
     pub const RAID_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "raidStatus",
+        "raidStatus"
     );
     /// Query field `temperatureStatus`.
     pub const TEMPERATURE_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "temperatureStatus",
+        "temperatureStatus"
     );
     /// Query field `architecture`.
     pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
+        "architecture"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.header.host.HostIpmiInventory`.
@@ -346,9 +387,13 @@ pub struct HostIpmiInventory {
     pub ipmi_power_status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HostIpmiInventory { "uuid" => uuid, "ipmiAddress" => ipmi_address, "ipmiUsername" =>
-    ipmi_username, "ipmiPort" => ipmi_port lenient, "ipmiPowerStatus" =>
-    ipmi_power_status, } serialize if feature = "serialize"
+    HostIpmiInventory {
+        "uuid" => uuid,
+        "ipmiAddress" => ipmi_address,
+        "ipmiUsername" => ipmi_username,
+        "ipmiPort" => ipmi_port lenient,
+        "ipmiPowerStatus" => ipmi_power_status,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.hostNetworkInterface.HostNetworkBondingInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -389,98 +434,109 @@ pub struct HostNetworkBondingInventory {
     /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.0. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub slaves: ::std::vec::Vec<crate::types::HostNetworkInterfaceInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HostNetworkBondingInventory { "uuid" => uuid, "hostUuid" => host_uuid, "bondingName"
-    => bonding_name, "bondingType" => bonding_type, "speed" => speed lenient, "mode" =>
-    mode, "xmitHashPolicy" => xmit_hash_policy, "miiStatus" => mii_status, "mac" => mac,
-    "ipAddresses" => ip_addresses default, "gateway" => gateway, "callBackIp" =>
-    call_back_ip, "miimon" => miimon lenient, "type" => type_, "allSlavesActive" =>
-    all_slaves_active, "description" => description, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "slaves" => slaves default, } serialize if feature =
-    "serialize"
+    HostNetworkBondingInventory {
+        "uuid" => uuid,
+        "hostUuid" => host_uuid,
+        "bondingName" => bonding_name,
+        "bondingType" => bonding_type,
+        "speed" => speed lenient,
+        "mode" => mode,
+        "xmitHashPolicy" => xmit_hash_policy,
+        "miiStatus" => mii_status,
+        "mac" => mac,
+        "ipAddresses" => ip_addresses default,
+        "gateway" => gateway,
+        "callBackIp" => call_back_ip,
+        "miimon" => miimon lenient,
+        "type" => type_,
+        "allSlavesActive" => all_slaves_active,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "slaves" => slaves default,
+    } serialize if feature = "serialize"
 );
 impl HostNetworkBondingInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `bondingName`.
     pub const BONDING_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bondingName",
+        "bondingName"
     );
     /// Query field `bondingType`.
     pub const BONDING_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bondingType",
+        "bondingType"
     );
     /// Query field `speed`.
     pub const SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "speed",
+        "speed"
     );
     /// Query field `mode`.
     pub const MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mode",
+        "mode"
     );
     /// Query field `xmitHashPolicy`.
     pub const XMIT_HASH_POLICY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "xmitHashPolicy",
+        "xmitHashPolicy"
     );
     /// Query field `miiStatus`.
     pub const MII_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "miiStatus",
+        "miiStatus"
     );
     /// Query field `mac`.
     pub const MAC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mac",
+        "mac"
     );
     /// Query field `ipAddresses`.
     pub const IP_ADDRESSES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipAddresses",
+        "ipAddresses"
     );
     /// Query field `gateway`.
     pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gateway",
+        "gateway"
     );
     /// Query field `callBackIp`.
     pub const CALL_BACK_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "callBackIp",
+        "callBackIp"
     );
     /// Query field `miimon`.
     pub const MIIMON: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "miimon",
+        "miimon"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `allSlavesActive`.
     pub const ALL_SLAVES_ACTIVE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allSlavesActive",
+        "allSlavesActive"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `slaves`.
     pub const SLAVES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "slaves",
+        "slaves"
     );
 }
 /// Server class: `org.zstack.network.hostNetworkInterface.HostNetworkInterfaceInventory`.
@@ -534,118 +590,132 @@ pub struct HostNetworkInterfaceInventory {
     /// Since ZStack 3.5.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.0. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HostNetworkInterfaceInventory { "uuid" => uuid, "hostUuid" => host_uuid,
-    "bondingUuid" => bonding_uuid, "interfaceModel" => interface_model, "vendorId" =>
-    vendor_id, "deviceId" => device_id, "subvendorId" => subvendor_id, "subdeviceId" =>
-    subdevice_id, "interfaceName" => interface_name, "interfaceType" => interface_type,
-    "speed" => speed lenient, "slaveActive" => slave_active, "carrierActive" =>
-    carrier_active, "ipAddresses" => ip_addresses default, "gateway" => gateway, "mac" =>
-    mac, "callBackIp" => call_back_ip, "pciDeviceAddress" => pci_device_address,
-    "driverType" => driver_type, "offloadStatus" => offload_status, "virtStatus" =>
-    virt_status, "description" => description, "createDate" => create_date, "lastOpDate"
-    => last_op_date, } serialize if feature = "serialize"
+    HostNetworkInterfaceInventory {
+        "uuid" => uuid,
+        "hostUuid" => host_uuid,
+        "bondingUuid" => bonding_uuid,
+        "interfaceModel" => interface_model,
+        "vendorId" => vendor_id,
+        "deviceId" => device_id,
+        "subvendorId" => subvendor_id,
+        "subdeviceId" => subdevice_id,
+        "interfaceName" => interface_name,
+        "interfaceType" => interface_type,
+        "speed" => speed lenient,
+        "slaveActive" => slave_active,
+        "carrierActive" => carrier_active,
+        "ipAddresses" => ip_addresses default,
+        "gateway" => gateway,
+        "mac" => mac,
+        "callBackIp" => call_back_ip,
+        "pciDeviceAddress" => pci_device_address,
+        "driverType" => driver_type,
+        "offloadStatus" => offload_status,
+        "virtStatus" => virt_status,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl HostNetworkInterfaceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `bondingUuid`.
     pub const BONDING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "bondingUuid",
+        "bondingUuid"
     );
     /// Query field `interfaceModel`.
     pub const INTERFACE_MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "interfaceModel",
+        "interfaceModel"
     );
     /// Query field `vendorId`.
     pub const VENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendorId",
+        "vendorId"
     );
     /// Query field `deviceId`.
     pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
+        "deviceId"
     );
     /// Query field `subvendorId`.
     pub const SUBVENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subvendorId",
+        "subvendorId"
     );
     /// Query field `subdeviceId`.
     pub const SUBDEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subdeviceId",
+        "subdeviceId"
     );
     /// Query field `interfaceName`.
     pub const INTERFACE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "interfaceName",
+        "interfaceName"
     );
     /// Query field `interfaceType`.
     pub const INTERFACE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "interfaceType",
+        "interfaceType"
     );
     /// Query field `speed`.
     pub const SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "speed",
+        "speed"
     );
     /// Query field `slaveActive`.
     pub const SLAVE_ACTIVE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "slaveActive",
+        "slaveActive"
     );
     /// Query field `carrierActive`.
     pub const CARRIER_ACTIVE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "carrierActive",
+        "carrierActive"
     );
     /// Query field `ipAddresses`.
     pub const IP_ADDRESSES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipAddresses",
+        "ipAddresses"
     );
     /// Query field `gateway`.
     pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gateway",
+        "gateway"
     );
     /// Query field `mac`.
     pub const MAC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mac",
+        "mac"
     );
     /// Query field `callBackIp`.
     pub const CALL_BACK_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "callBackIp",
+        "callBackIp"
     );
     /// Query field `pciDeviceAddress`.
     pub const PCI_DEVICE_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciDeviceAddress",
+        "pciDeviceAddress"
     );
     /// Query field `driverType`.
     pub const DRIVER_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "driverType",
+        "driverType"
     );
     /// Query field `offloadStatus`.
     pub const OFFLOAD_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "offloadStatus",
+        "offloadStatus"
     );
     /// Query field `virtStatus`.
     pub const VIRT_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtStatus",
+        "virtStatus"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.header.host.HostNetworkLabelInventory`.
@@ -661,14 +731,16 @@ pub struct HostNetworkLabelInventory {
     /// Since ZStack 5.2.1. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.2.1. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HostNetworkLabelInventory { "uuid" => uuid, "serviceType" => service_type, "system"
-    => system, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
-    feature = "serialize"
+    HostNetworkLabelInventory {
+        "uuid" => uuid,
+        "serviceType" => service_type,
+        "system" => system,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.kvm.hypervisor.datatype.HostOsCategoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -685,40 +757,42 @@ pub struct HostOsCategoryInventory {
     /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.21. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HostOsCategoryInventory { "uuid" => uuid, "architecture" => architecture,
-    "osReleaseVersion" => os_release_version, "metadataList" => metadata_list default,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    HostOsCategoryInventory {
+        "uuid" => uuid,
+        "architecture" => architecture,
+        "osReleaseVersion" => os_release_version,
+        "metadataList" => metadata_list default,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl HostOsCategoryInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `architecture`.
     pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
+        "architecture"
     );
     /// Query field `osReleaseVersion`.
     pub const OS_RELEASE_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "osReleaseVersion",
+        "osReleaseVersion"
     );
     /// Query field `metadataList`.
     pub const METADATA_LIST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metadataList",
+        "metadataList"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.header.host.HostPhysicalMemoryInventory`.
@@ -750,69 +824,77 @@ pub struct HostPhysicalMemoryInventory {
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.3.36 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HostPhysicalMemoryInventory { "uuid" => uuid, "hostUuid" => host_uuid, "manufacturer"
-    => manufacturer, "size" => size, "speed" => speed, "clockSpeed" => clock_speed,
-    "locator" => locator, "serialNumber" => serial_number, "rank" => rank, "voltage" =>
-    voltage, "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
+    HostPhysicalMemoryInventory {
+        "uuid" => uuid,
+        "hostUuid" => host_uuid,
+        "manufacturer" => manufacturer,
+        "size" => size,
+        "speed" => speed,
+        "clockSpeed" => clock_speed,
+        "locator" => locator,
+        "serialNumber" => serial_number,
+        "rank" => rank,
+        "voltage" => voltage,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
     } serialize if feature = "serialize"
 );
 impl HostPhysicalMemoryInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `manufacturer`.
     pub const MANUFACTURER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "manufacturer",
+        "manufacturer"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `speed`.
     pub const SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "speed",
+        "speed"
     );
     /// Query field `clockSpeed`.
     pub const CLOCK_SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clockSpeed",
+        "clockSpeed"
     );
     /// Query field `locator`.
     pub const LOCATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "locator",
+        "locator"
     );
     /// Query field `serialNumber`.
     pub const SERIAL_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serialNumber",
+        "serialNumber"
     );
     /// Query field `rank`.
     pub const RANK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rank",
+        "rank"
     );
     /// Query field `voltage`.
     pub const VOLTAGE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "voltage",
+        "voltage"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.kvm.hypervisor.datatype.KvmHostHypervisorMetadataInventory`.
@@ -832,15 +914,18 @@ pub struct KvmHostHypervisorMetadataInventory {
     /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.21. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    KvmHostHypervisorMetadataInventory { "uuid" => uuid, "categoryUuid" => category_uuid,
-    "managementNodeUuid" => management_node_uuid, "hypervisor" => hypervisor, "version"
-    => version, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
-    feature = "serialize"
+    KvmHostHypervisorMetadataInventory {
+        "uuid" => uuid,
+        "categoryUuid" => category_uuid,
+        "managementNodeUuid" => management_node_uuid,
+        "hypervisor" => hypervisor,
+        "version" => version,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.kvm.hypervisor.datatype.KvmHypervisorInfoInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -857,39 +942,42 @@ pub struct KvmHypervisorInfoInventory {
     /// Since ZStack 4.6.21. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.21. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    KvmHypervisorInfoInventory { "uuid" => uuid, "hypervisor" => hypervisor, "version" =>
-    version, "matchState" => match_state, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    KvmHypervisorInfoInventory {
+        "uuid" => uuid,
+        "hypervisor" => hypervisor,
+        "version" => version,
+        "matchState" => match_state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl KvmHypervisorInfoInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `hypervisor`.
     pub const HYPERVISOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisor",
+        "hypervisor"
     );
     /// Query field `version`.
     pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
+        "version"
     );
     /// Query field `matchState`.
     pub const MATCH_STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "matchState",
+        "matchState"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.kvm.APIKvmRunShellEvent$ShellResult`.
@@ -906,8 +994,12 @@ pub struct ShellResult {
     pub error_code: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ShellResult { "returnCode" => return_code lenient, "stdout" => stdout, "stderr" =>
-    stderr, "errorCode" => error_code, } serialize if feature = "serialize"
+    ShellResult {
+        "returnCode" => return_code lenient,
+        "stdout" => stdout,
+        "stderr" => stderr,
+        "errorCode" => error_code,
+    } serialize if feature = "serialize"
 );
 /// Extends `HostInventory` and carries all of its fields.
 ///
@@ -976,30 +1068,48 @@ pub struct SimulatorHostInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub memory_capacity: ::core::option::Option<i64>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub cpu_capacity: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SimulatorHostInventory { "zoneUuid" => zone_uuid, "name" => name, "uuid" => uuid,
-    "clusterUuid" => cluster_uuid, "description" => description, "managementIp" =>
-    management_ip, "hypervisorType" => hypervisor_type, "state" => state, "status" =>
-    status, "totalCpuCapacity" => total_cpu_capacity lenient, "availableCpuCapacity" =>
-    available_cpu_capacity lenient, "cpuSockets" => cpu_sockets lenient,
-    "totalMemoryCapacity" => total_memory_capacity lenient, "availableMemoryCapacity" =>
-    available_memory_capacity lenient, "cpuNum" => cpu_num lenient, "ipmiAddress" =>
-    ipmi_address, "ipmiUsername" => ipmi_username, "ipmiPort" => ipmi_port lenient,
-    "ipmiPowerStatus" => ipmi_power_status, "cpuStatus" => cpu_status, "memoryStatus" =>
-    memory_status, "diskStatus" => disk_status, "nicStatus" => nic_status, "gpuStatus" =>
-    gpu_status, "powerSupplyStatus" => power_supply_status, "fanStatus" => fan_status,
-    "raidStatus" => raid_status, "temperatureStatus" => temperature_status,
-    "architecture" => architecture, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "memoryCapacity" => memory_capacity lenient, "cpuCapacity" =>
-    cpu_capacity lenient, } serialize if feature = "serialize"
+    SimulatorHostInventory {
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "uuid" => uuid,
+        "clusterUuid" => cluster_uuid,
+        "description" => description,
+        "managementIp" => management_ip,
+        "hypervisorType" => hypervisor_type,
+        "state" => state,
+        "status" => status,
+        "totalCpuCapacity" => total_cpu_capacity lenient,
+        "availableCpuCapacity" => available_cpu_capacity lenient,
+        "cpuSockets" => cpu_sockets lenient,
+        "totalMemoryCapacity" => total_memory_capacity lenient,
+        "availableMemoryCapacity" => available_memory_capacity lenient,
+        "cpuNum" => cpu_num lenient,
+        "ipmiAddress" => ipmi_address,
+        "ipmiUsername" => ipmi_username,
+        "ipmiPort" => ipmi_port lenient,
+        "ipmiPowerStatus" => ipmi_power_status,
+        "cpuStatus" => cpu_status,
+        "memoryStatus" => memory_status,
+        "diskStatus" => disk_status,
+        "nicStatus" => nic_status,
+        "gpuStatus" => gpu_status,
+        "powerSupplyStatus" => power_supply_status,
+        "fanStatus" => fan_status,
+        "raidStatus" => raid_status,
+        "temperatureStatus" => temperature_status,
+        "architecture" => architecture,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "memoryCapacity" => memory_capacity lenient,
+        "cpuCapacity" => cpu_capacity lenient,
+    } serialize if feature = "serialize"
 );
 /// A `HostInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -1031,27 +1141,27 @@ impl AnyHostInventory {
         match self {
             Self::HostInventory(value) => ::std::borrow::Cow::Borrowed(value),
             #[cfg(feature = "types-baremetal2")]
-            Self::BareMetal2GatewayInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::HostInventory::from(value))
-            }
+            Self::BareMetal2GatewayInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::HostInventory::from(value)
+            ),
             #[cfg(feature = "types-baremetal2")]
-            Self::KVMHostInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::HostInventory::from(value))
-            }
+            Self::KVMHostInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::HostInventory::from(value)
+            ),
             #[cfg(feature = "types-baremetal2")]
-            Self::XDragonHostInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::HostInventory::from(value))
-            }
+            Self::XDragonHostInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::HostInventory::from(value)
+            ),
             #[cfg(feature = "container")]
-            Self::NativeHostInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::HostInventory::from(value))
-            }
-            Self::ESXHostInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::HostInventory::from(value))
-            }
-            Self::SimulatorHostInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::HostInventory::from(value))
-            }
+            Self::NativeHostInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::HostInventory::from(value)
+            ),
+            Self::ESXHostInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::HostInventory::from(value)
+            ),
+            Self::SimulatorHostInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::HostInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -1059,83 +1169,61 @@ impl AnyHostInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyHostInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.host.HostInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::HostInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::HostInventory),
-                )
-            }
+            "org.zstack.header.host.HostInventory" => ::core::result::Result::Ok(
+                <crate::types::HostInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::HostInventory)
+            ),
             #[cfg(feature = "types-baremetal2")]
-            "org.zstack.baremetal2.gateway.BareMetal2GatewayInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::BareMetal2GatewayInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::BareMetal2GatewayInventory),
-                )
-            }
+            "org.zstack.baremetal2.gateway.BareMetal2GatewayInventory" => ::core::result::Result::Ok(
+                <crate::types::BareMetal2GatewayInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::BareMetal2GatewayInventory)
+            ),
             #[cfg(feature = "types-baremetal2")]
-            "org.zstack.kvm.KVMHostInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::KVMHostInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::KVMHostInventory),
-                )
-            }
+            "org.zstack.kvm.KVMHostInventory" => ::core::result::Result::Ok(
+                <crate::types::KVMHostInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::KVMHostInventory)
+            ),
             #[cfg(feature = "types-baremetal2")]
-            "org.zstack.xdragon.XDragonHostInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::XDragonHostInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::XDragonHostInventory),
-                )
-            }
+            "org.zstack.xdragon.XDragonHostInventory" => ::core::result::Result::Ok(
+                <crate::types::XDragonHostInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::XDragonHostInventory)
+            ),
             #[cfg(feature = "container")]
-            "org.zstack.container.entity.NativeHostInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::NativeHostInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::NativeHostInventory),
-                )
-            }
-            "org.zstack.vmware.ESXHostInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ESXHostInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ESXHostInventory),
-                )
-            }
-            "org.zstack.header.simulator.SimulatorHostInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SimulatorHostInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SimulatorHostInventory),
-                )
-            }
+            "org.zstack.container.entity.NativeHostInventory" => ::core::result::Result::Ok(
+                <crate::types::NativeHostInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::NativeHostInventory)
+            ),
+            "org.zstack.vmware.ESXHostInventory" => ::core::result::Result::Ok(
+                <crate::types::ESXHostInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ESXHostInventory)
+            ),
+            "org.zstack.header.simulator.SimulatorHostInventory" => ::core::result::Result::Ok(
+                <crate::types::SimulatorHostInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SimulatorHostInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::HostInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::HostInventory)
+        <crate::types::HostInventory as ::serde::Deserialize<'de>>::deserialize(deserializer).map(
+            Self::HostInventory
+        )
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1143,7 +1231,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyHostInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyHostInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1152,41 +1240,29 @@ impl<'de> ::serde::Deserialize<'de> for AnyHostInventory {
 impl ::serde::Serialize for AnyHostInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::HostInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::HostInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "types-baremetal2")]
-            Self::BareMetal2GatewayInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::BareMetal2GatewayInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             #[cfg(feature = "types-baremetal2")]
-            Self::KVMHostInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::KVMHostInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "types-baremetal2")]
-            Self::XDragonHostInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::XDragonHostInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "container")]
-            Self::NativeHostInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::ESXHostInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SimulatorHostInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::NativeHostInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::ESXHostInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::SimulatorHostInventory(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
 #[cfg(feature = "types-baremetal2")]
-impl ::core::convert::From<&crate::types::BareMetal2GatewayInventory>
-for crate::types::HostInventory {
+impl ::core::convert::From<&crate::types::BareMetal2GatewayInventory> for crate::types::HostInventory {
     fn from(value: &crate::types::BareMetal2GatewayInventory) -> Self {
         Self {
             zone_uuid: value.zone_uuid.clone(),
@@ -1224,8 +1300,7 @@ for crate::types::HostInventory {
     }
 }
 #[cfg(feature = "types-baremetal2")]
-impl ::core::convert::From<&crate::types::KVMHostInventory>
-for crate::types::HostInventory {
+impl ::core::convert::From<&crate::types::KVMHostInventory> for crate::types::HostInventory {
     fn from(value: &crate::types::KVMHostInventory) -> Self {
         Self {
             zone_uuid: value.zone_uuid.clone(),
@@ -1263,8 +1338,7 @@ for crate::types::HostInventory {
     }
 }
 #[cfg(feature = "types-baremetal2")]
-impl ::core::convert::From<&crate::types::XDragonHostInventory>
-for crate::types::HostInventory {
+impl ::core::convert::From<&crate::types::XDragonHostInventory> for crate::types::HostInventory {
     fn from(value: &crate::types::XDragonHostInventory) -> Self {
         Self {
             zone_uuid: value.zone_uuid.clone(),
@@ -1302,8 +1376,7 @@ for crate::types::HostInventory {
     }
 }
 #[cfg(feature = "container")]
-impl ::core::convert::From<&crate::types::NativeHostInventory>
-for crate::types::HostInventory {
+impl ::core::convert::From<&crate::types::NativeHostInventory> for crate::types::HostInventory {
     fn from(value: &crate::types::NativeHostInventory) -> Self {
         Self {
             zone_uuid: value.zone_uuid.clone(),
@@ -1340,8 +1413,7 @@ for crate::types::HostInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::ESXHostInventory>
-for crate::types::HostInventory {
+impl ::core::convert::From<&crate::types::ESXHostInventory> for crate::types::HostInventory {
     fn from(value: &crate::types::ESXHostInventory) -> Self {
         Self {
             zone_uuid: value.zone_uuid.clone(),
@@ -1378,8 +1450,7 @@ for crate::types::HostInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::SimulatorHostInventory>
-for crate::types::HostInventory {
+impl ::core::convert::From<&crate::types::SimulatorHostInventory> for crate::types::HostInventory {
     fn from(value: &crate::types::SimulatorHostInventory) -> Self {
         Self {
             zone_uuid: value.zone_uuid.clone(),

@@ -2,6 +2,7 @@
 // Source: spec/catalog/iam2.yaml
 
 //! Catalog APIs whose route starts with /iam2, and the types and enums they use first.
+
 /// Server class: `org.zstack.iam2.entity.IAM2AttributeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -17,14 +18,17 @@ pub struct IAM2AttributeInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IAM2AttributeInventory { "uuid" => uuid, "name" => name, "value" => value, "type" =>
-    type_, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
-    feature = "serialize"
+    IAM2AttributeInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "value" => value,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Extends `IAM2AttributeInventory` and carries all of its fields.
 ///
@@ -43,45 +47,49 @@ pub struct IAM2OrganizationAttributeInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub organization_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IAM2OrganizationAttributeInventory { "uuid" => uuid, "name" => name, "value" =>
-    value, "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "organizationUuid" => organization_uuid, } serialize if feature = "serialize"
+    IAM2OrganizationAttributeInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "value" => value,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "organizationUuid" => organization_uuid,
+    } serialize if feature = "serialize"
 );
 impl IAM2OrganizationAttributeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `value`.
     pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
+        "value"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `organizationUuid`.
     pub const ORGANIZATION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "organizationUuid",
+        "organizationUuid"
     );
 }
 /// Server class: `org.zstack.iam2.entity.IAM2OrganizationInventory`.
@@ -103,9 +111,7 @@ pub struct IAM2OrganizationInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub parent_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
@@ -114,56 +120,64 @@ pub struct IAM2OrganizationInventory {
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IAM2OrganizationInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "state" => state, "type" => type_, "srcType" => src_type, "createDate"
-    => create_date, "lastOpDate" => last_op_date, "parentUuid" => parent_uuid,
-    "rootOrganizationUuid" => root_organization_uuid, "attributes" => attributes default,
+    IAM2OrganizationInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "type" => type_,
+        "srcType" => src_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "parentUuid" => parent_uuid,
+        "rootOrganizationUuid" => root_organization_uuid,
+        "attributes" => attributes default,
     } serialize if feature = "serialize"
 );
 impl IAM2OrganizationInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `srcType`.
     pub const SRC_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "srcType",
+        "srcType"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `parentUuid`.
     pub const PARENT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "parentUuid",
+        "parentUuid"
     );
     /// Query field `rootOrganizationUuid`.
     pub const ROOT_ORGANIZATION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rootOrganizationUuid",
+        "rootOrganizationUuid"
     );
     /// Query field `attributes`.
     pub const ATTRIBUTES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attributes",
+        "attributes"
     );
 }
 /// Server class: `org.zstack.iam2.entity.IAM2OrganizationProjectRefInventory`.
@@ -177,31 +191,32 @@ pub struct IAM2OrganizationProjectRefInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IAM2OrganizationProjectRefInventory { "projectUuid" => project_uuid,
-    "organizationUuid" => organization_uuid, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    IAM2OrganizationProjectRefInventory {
+        "projectUuid" => project_uuid,
+        "organizationUuid" => organization_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl IAM2OrganizationProjectRefInventory {
     /// Query field `projectUuid`.
     pub const PROJECT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "projectUuid",
+        "projectUuid"
     );
     /// Query field `organizationUuid`.
     pub const ORGANIZATION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "organizationUuid",
+        "organizationUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectAccountRefInventory`.
@@ -215,31 +230,32 @@ pub struct IAM2ProjectAccountRefInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IAM2ProjectAccountRefInventory { "projectUuid" => project_uuid, "accountUuid" =>
-    account_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
-    if feature = "serialize"
+    IAM2ProjectAccountRefInventory {
+        "projectUuid" => project_uuid,
+        "accountUuid" => account_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl IAM2ProjectAccountRefInventory {
     /// Query field `projectUuid`.
     pub const PROJECT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "projectUuid",
+        "projectUuid"
     );
     /// Query field `accountUuid`.
     pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
+        "accountUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Extends `IAM2AttributeInventory` and carries all of its fields.
@@ -259,45 +275,49 @@ pub struct IAM2ProjectAttributeInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub project_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IAM2ProjectAttributeInventory { "uuid" => uuid, "name" => name, "value" => value,
-    "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "projectUuid" => project_uuid, } serialize if feature = "serialize"
+    IAM2ProjectAttributeInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "value" => value,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "projectUuid" => project_uuid,
+    } serialize if feature = "serialize"
 );
 impl IAM2ProjectAttributeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `value`.
     pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
+        "value"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `projectUuid`.
     pub const PROJECT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "projectUuid",
+        "projectUuid"
     );
 }
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectInventory`.
@@ -315,52 +335,56 @@ pub struct IAM2ProjectInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub linked_account_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IAM2ProjectInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "state" => state, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "attributes" => attributes default, "linkedAccountUuid" => linked_account_uuid, }
-    serialize if feature = "serialize"
+    IAM2ProjectInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attributes" => attributes default,
+        "linkedAccountUuid" => linked_account_uuid,
+    } serialize if feature = "serialize"
 );
 impl IAM2ProjectInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attributes`.
     pub const ATTRIBUTES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attributes",
+        "attributes"
     );
     /// Query field `linkedAccountUuid`.
     pub const LINKED_ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "linkedAccountUuid",
+        "linkedAccountUuid"
     );
 }
 /// Extends `RoleInventory` and carries all of its fields.
@@ -384,9 +408,7 @@ pub struct IAM2ProjectRoleInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub statements: ::std::vec::Vec<crate::types::RolePolicyStatementInventory>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
@@ -395,56 +417,64 @@ pub struct IAM2ProjectRoleInventory {
     pub iam2_project_role_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IAM2ProjectRoleInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "identity" => identity, "type" => type_, "state" => state, "createDate"
-    => create_date, "lastOpDate" => last_op_date, "statements" => statements default,
-    "policies" => policies default, "iam2ProjectRoleType" => iam2_project_role_type, }
-    serialize if feature = "serialize"
+    IAM2ProjectRoleInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "identity" => identity,
+        "type" => type_,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "statements" => statements default,
+        "policies" => policies default,
+        "iam2ProjectRoleType" => iam2_project_role_type,
+    } serialize if feature = "serialize"
 );
 impl IAM2ProjectRoleInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `identity`.
     pub const IDENTITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "identity",
+        "identity"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `statements`.
     pub const STATEMENTS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "statements",
+        "statements"
     );
     /// Query field `policies`.
     pub const POLICIES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "policies",
+        "policies"
     );
     /// Query field `iam2ProjectRoleType`.
     pub const IAM2_PROJECT_ROLE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "iam2ProjectRoleType",
+        "iam2ProjectRoleType"
     );
 }
 /// Server class: `org.zstack.iam2.entity.IAM2ProjectTemplateInventory`.
@@ -462,39 +492,42 @@ pub struct IAM2ProjectTemplateInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IAM2ProjectTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "template" => template, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    IAM2ProjectTemplateInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "template" => template,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl IAM2ProjectTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `template`.
     pub const TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "template",
+        "template"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Extends `IAM2AttributeInventory` and carries all of its fields.
@@ -514,45 +547,49 @@ pub struct IAM2VirtualIDAttributeInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub virtual_id_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IAM2VirtualIDAttributeInventory { "uuid" => uuid, "name" => name, "value" => value,
-    "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "virtualIDUuid" => virtual_id_uuid, } serialize if feature = "serialize"
+    IAM2VirtualIDAttributeInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "value" => value,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "virtualIDUuid" => virtual_id_uuid,
+    } serialize if feature = "serialize"
 );
 impl IAM2VirtualIDAttributeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `value`.
     pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
+        "value"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `virtualIDUuid`.
     pub const VIRTUAL_ID_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtualIDUuid",
+        "virtualIDUuid"
     );
 }
 /// Extends `IAM2AttributeInventory` and carries all of its fields.
@@ -572,45 +609,49 @@ pub struct IAM2VirtualIDGroupAttributeInventory {
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub group_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IAM2VirtualIDGroupAttributeInventory { "uuid" => uuid, "name" => name, "value" =>
-    value, "type" => type_, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "groupUuid" => group_uuid, } serialize if feature = "serialize"
+    IAM2VirtualIDGroupAttributeInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "value" => value,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "groupUuid" => group_uuid,
+    } serialize if feature = "serialize"
 );
 impl IAM2VirtualIDGroupAttributeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `value`.
     pub const VALUE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "value",
+        "value"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `groupUuid`.
     pub const GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "groupUuid",
+        "groupUuid"
     );
 }
 /// Server class: `org.zstack.iam2.entity.IAM2VirtualIDGroupInventory`.
@@ -630,50 +671,54 @@ pub struct IAM2VirtualIDGroupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IAM2VirtualIDGroupInventory { "uuid" => uuid, "projectUuid" => project_uuid, "name"
-    => name, "description" => description, "state" => state, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "attributes" => attributes default, } serialize if
-    feature = "serialize"
+    IAM2VirtualIDGroupInventory {
+        "uuid" => uuid,
+        "projectUuid" => project_uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attributes" => attributes default,
+    } serialize if feature = "serialize"
 );
 impl IAM2VirtualIDGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `projectUuid`.
     pub const PROJECT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "projectUuid",
+        "projectUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attributes`.
     pub const ATTRIBUTES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attributes",
+        "attributes"
     );
 }
 /// Server class: `org.zstack.iam2.entity.IAM2VirtualIDInventory`.
@@ -693,50 +738,54 @@ pub struct IAM2VirtualIDInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub attributes: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IAM2VirtualIDInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "type" => type_, "state" => state, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "attributes" => attributes default, } serialize if
-    feature = "serialize"
+    IAM2VirtualIDInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "type" => type_,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attributes" => attributes default,
+    } serialize if feature = "serialize"
 );
 impl IAM2VirtualIDInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attributes`.
     pub const ATTRIBUTES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attributes",
+        "attributes"
     );
 }
 /// Server class: `org.zstack.login.entity.LdapResourceRefInventory`.
@@ -756,15 +805,18 @@ pub struct LdapResourceRefInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LdapResourceRefInventory { "uuid" => uuid, "ldapUid" => ldap_uid, "ldapServerUuid" =>
-    ldap_server_uuid, "resourceUuid" => resource_uuid, "resourceType" => resource_type,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    LdapResourceRefInventory {
+        "uuid" => uuid,
+        "ldapUid" => ldap_uid,
+        "ldapServerUuid" => ldap_server_uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceType" => resource_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.identity.PolicyStatement`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -782,8 +834,13 @@ pub struct PolicyStatement {
     pub resources: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PolicyStatement { "name" => name, "effect" => effect, "principals" => principals
-    default, "actions" => actions default, "resources" => resources default, }
+    PolicyStatement {
+        "name" => name,
+        "effect" => effect,
+        "principals" => principals default,
+        "actions" => actions default,
+        "resources" => resources default,
+    }
 );
 /// Server class: `org.zstack.header.identity.role.RolePolicyRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -796,14 +853,15 @@ pub struct RolePolicyRefInventory {
     /// Since ZStack 2.4.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 2.4.0. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    RolePolicyRefInventory { "roleUuid" => role_uuid, "policyUuid" => policy_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    RolePolicyRefInventory {
+        "roleUuid" => role_uuid,
+        "policyUuid" => policy_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.identity.role.RolePolicyStatementInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -814,16 +872,17 @@ pub struct RolePolicyStatementInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub statement: ::core::option::Option<crate::types::PolicyStatement>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    RolePolicyStatementInventory { "uuid" => uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "statement" => statement, } serialize if feature =
-    "serialize"
+    RolePolicyStatementInventory {
+        "uuid" => uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "statement" => statement,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.iam2.project.template.Template`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -835,8 +894,7 @@ pub struct Template {
     pub quota: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    Template { "attributes" => attributes default, "quota" => quota default, } serialize
-    if feature = "serialize"
+    Template { "attributes" => attributes default, "quota" => quota default, } serialize if feature = "serialize"
 );
 /// A `IAM2AttributeInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -847,9 +905,7 @@ pub enum AnyIAM2AttributeInventory {
     IAM2OrganizationAttributeInventory(crate::types::IAM2OrganizationAttributeInventory),
     IAM2ProjectAttributeInventory(crate::types::IAM2ProjectAttributeInventory),
     IAM2VirtualIDAttributeInventory(crate::types::IAM2VirtualIDAttributeInventory),
-    IAM2VirtualIDGroupAttributeInventory(
-        crate::types::IAM2VirtualIDGroupAttributeInventory,
-    ),
+    IAM2VirtualIDGroupAttributeInventory(crate::types::IAM2VirtualIDGroupAttributeInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
     Unknown {
@@ -863,26 +919,18 @@ impl AnyIAM2AttributeInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::IAM2AttributeInventory> {
         match self {
             Self::IAM2AttributeInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::IAM2OrganizationAttributeInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::IAM2AttributeInventory::from(value),
-                )
-            }
-            Self::IAM2ProjectAttributeInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::IAM2AttributeInventory::from(value),
-                )
-            }
-            Self::IAM2VirtualIDAttributeInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::IAM2AttributeInventory::from(value),
-                )
-            }
-            Self::IAM2VirtualIDGroupAttributeInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::IAM2AttributeInventory::from(value),
-                )
-            }
+            Self::IAM2OrganizationAttributeInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::IAM2AttributeInventory::from(value)
+            ),
+            Self::IAM2ProjectAttributeInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::IAM2AttributeInventory::from(value)
+            ),
+            Self::IAM2VirtualIDAttributeInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::IAM2AttributeInventory::from(value)
+            ),
+            Self::IAM2VirtualIDGroupAttributeInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::IAM2AttributeInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -890,63 +938,47 @@ impl AnyIAM2AttributeInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyIAM2AttributeInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.iam2.entity.IAM2AttributeInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::IAM2AttributeInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::IAM2AttributeInventory),
-                )
-            }
-            "org.zstack.iam2.entity.IAM2OrganizationAttributeInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::IAM2OrganizationAttributeInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::IAM2OrganizationAttributeInventory),
-                )
-            }
-            "org.zstack.iam2.entity.IAM2ProjectAttributeInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::IAM2ProjectAttributeInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::IAM2ProjectAttributeInventory),
-                )
-            }
-            "org.zstack.iam2.entity.IAM2VirtualIDAttributeInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::IAM2VirtualIDAttributeInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::IAM2VirtualIDAttributeInventory),
-                )
-            }
-            "org.zstack.iam2.entity.IAM2VirtualIDGroupAttributeInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::IAM2VirtualIDGroupAttributeInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::IAM2VirtualIDGroupAttributeInventory),
-                )
-            }
+            "org.zstack.iam2.entity.IAM2AttributeInventory" => ::core::result::Result::Ok(
+                <crate::types::IAM2AttributeInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::IAM2AttributeInventory)
+            ),
+            "org.zstack.iam2.entity.IAM2OrganizationAttributeInventory" => ::core::result::Result::Ok(
+                <crate::types::IAM2OrganizationAttributeInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::IAM2OrganizationAttributeInventory)
+            ),
+            "org.zstack.iam2.entity.IAM2ProjectAttributeInventory" => ::core::result::Result::Ok(
+                <crate::types::IAM2ProjectAttributeInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::IAM2ProjectAttributeInventory)
+            ),
+            "org.zstack.iam2.entity.IAM2VirtualIDAttributeInventory" => ::core::result::Result::Ok(
+                <crate::types::IAM2VirtualIDAttributeInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::IAM2VirtualIDAttributeInventory)
+            ),
+            "org.zstack.iam2.entity.IAM2VirtualIDGroupAttributeInventory" => ::core::result::Result::Ok(
+                <crate::types::IAM2VirtualIDGroupAttributeInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::IAM2VirtualIDGroupAttributeInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::IAM2AttributeInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::IAM2AttributeInventory)
+        <crate::types::IAM2AttributeInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::IAM2AttributeInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -954,7 +986,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyIAM2AttributeInve
 }
 impl<'de> ::serde::Deserialize<'de> for AnyIAM2AttributeInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -963,30 +995,31 @@ impl<'de> ::serde::Deserialize<'de> for AnyIAM2AttributeInventory {
 impl ::serde::Serialize for AnyIAM2AttributeInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::IAM2AttributeInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::IAM2OrganizationAttributeInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::IAM2ProjectAttributeInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::IAM2VirtualIDAttributeInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::IAM2VirtualIDGroupAttributeInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::IAM2AttributeInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::IAM2OrganizationAttributeInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::IAM2ProjectAttributeInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::IAM2VirtualIDAttributeInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::IAM2VirtualIDGroupAttributeInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::IAM2OrganizationAttributeInventory>
-for crate::types::IAM2AttributeInventory {
+impl ::core::convert::From<&crate::types::IAM2OrganizationAttributeInventory> for crate::types::IAM2AttributeInventory {
     fn from(value: &crate::types::IAM2OrganizationAttributeInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -998,8 +1031,7 @@ for crate::types::IAM2AttributeInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::IAM2ProjectAttributeInventory>
-for crate::types::IAM2AttributeInventory {
+impl ::core::convert::From<&crate::types::IAM2ProjectAttributeInventory> for crate::types::IAM2AttributeInventory {
     fn from(value: &crate::types::IAM2ProjectAttributeInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1011,8 +1043,7 @@ for crate::types::IAM2AttributeInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::IAM2VirtualIDAttributeInventory>
-for crate::types::IAM2AttributeInventory {
+impl ::core::convert::From<&crate::types::IAM2VirtualIDAttributeInventory> for crate::types::IAM2AttributeInventory {
     fn from(value: &crate::types::IAM2VirtualIDAttributeInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1024,8 +1055,7 @@ for crate::types::IAM2AttributeInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::IAM2VirtualIDGroupAttributeInventory>
-for crate::types::IAM2AttributeInventory {
+impl ::core::convert::From<&crate::types::IAM2VirtualIDGroupAttributeInventory> for crate::types::IAM2AttributeInventory {
     fn from(value: &crate::types::IAM2VirtualIDGroupAttributeInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1164,7 +1194,7 @@ impl ProjectState {
         "Disabled",
         "Retired",
         "Deleted",
-        "LoginExpired",
+        "LoginExpired"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1248,7 +1278,7 @@ impl RoleType {
         "Customized",
         "Predefined",
         "CreatedBySystem",
-        "PredefinedBySystem",
+        "PredefinedBySystem"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1345,4 +1375,4 @@ impl ::core::convert::From<&str> for StateEvent {
     }
 }
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(StateEvent);
-::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate ::types::PolicyStatement);
+::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate::types::PolicyStatement);

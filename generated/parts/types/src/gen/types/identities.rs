@@ -2,6 +2,7 @@
 // Source: spec/catalog/identities.yaml
 
 //! Catalog APIs whose route starts with /identities, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.identity.role.RoleInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -21,60 +22,66 @@ pub struct RoleInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub statements: ::std::vec::Vec<crate::types::RolePolicyStatementInventory>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub policies: ::std::vec::Vec<crate::types::RolePolicyRefInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    RoleInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "identity" => identity, "type" => type_, "state" => state, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "statements" => statements default,
-    "policies" => policies default, } serialize if feature = "serialize"
+    RoleInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "identity" => identity,
+        "type" => type_,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "statements" => statements default,
+        "policies" => policies default,
+    } serialize if feature = "serialize"
 );
 impl RoleInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `identity`.
     pub const IDENTITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "identity",
+        "identity"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `statements`.
     pub const STATEMENTS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "statements",
+        "statements"
     );
     /// Query field `policies`.
     pub const POLICIES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "policies",
+        "policies"
     );
 }
 /// A `RoleInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -99,9 +106,9 @@ impl AnyRoleInventory {
         match self {
             Self::RoleInventory(value) => ::std::borrow::Cow::Borrowed(value),
             #[cfg(feature = "types-iam2")]
-            Self::IAM2ProjectRoleInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::RoleInventory::from(value))
-            }
+            Self::IAM2ProjectRoleInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::RoleInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -109,40 +116,33 @@ impl AnyRoleInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyRoleInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.identity.role.RoleInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::RoleInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::RoleInventory),
-                )
-            }
+            "org.zstack.header.identity.role.RoleInventory" => ::core::result::Result::Ok(
+                <crate::types::RoleInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::RoleInventory)
+            ),
             #[cfg(feature = "types-iam2")]
-            "org.zstack.iam2.entity.IAM2ProjectRoleInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::IAM2ProjectRoleInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::IAM2ProjectRoleInventory),
-                )
-            }
+            "org.zstack.iam2.entity.IAM2ProjectRoleInventory" => ::core::result::Result::Ok(
+                <crate::types::IAM2ProjectRoleInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::IAM2ProjectRoleInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::RoleInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::RoleInventory)
+        <crate::types::RoleInventory as ::serde::Deserialize<'de>>::deserialize(deserializer).map(
+            Self::RoleInventory
+        )
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -150,7 +150,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyRoleInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyRoleInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -159,23 +159,21 @@ impl<'de> ::serde::Deserialize<'de> for AnyRoleInventory {
 impl ::serde::Serialize for AnyRoleInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::RoleInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::RoleInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "types-iam2")]
-            Self::IAM2ProjectRoleInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::IAM2ProjectRoleInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
 #[cfg(feature = "types-iam2")]
-impl ::core::convert::From<&crate::types::IAM2ProjectRoleInventory>
-for crate::types::RoleInventory {
+impl ::core::convert::From<&crate::types::IAM2ProjectRoleInventory> for crate::types::RoleInventory {
     fn from(value: &crate::types::IAM2ProjectRoleInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),

@@ -2,6 +2,7 @@
 // Source: spec/catalog/image-packages.yaml
 
 //! Catalog APIs whose route starts with /image-packages, and the types and enums they use first.
+
 /// Server class: `org.zstack.ovf.datatype.ImagePackageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -29,65 +30,72 @@ pub struct ImagePackageInventory {
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ImagePackageInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "vmUuid" => vm_uuid, "backupStorageUuid" => backup_storage_uuid, "state" => state,
-    "exportUrl" => export_url, "md5Sum" => md5_sum, "format" => format, "size" => size
-    lenient, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
-    feature = "serialize"
+    ImagePackageInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "vmUuid" => vm_uuid,
+        "backupStorageUuid" => backup_storage_uuid,
+        "state" => state,
+        "exportUrl" => export_url,
+        "md5Sum" => md5_sum,
+        "format" => format,
+        "size" => size lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl ImagePackageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `vmUuid`.
     pub const VM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmUuid",
+        "vmUuid"
     );
     /// Query field `backupStorageUuid`.
     pub const BACKUP_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "backupStorageUuid",
+        "backupStorageUuid"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `exportUrl`.
     pub const EXPORT_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "exportUrl",
+        "exportUrl"
     );
     /// Query field `md5Sum`.
     pub const MD5_SUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "md5Sum",
+        "md5Sum"
     );
     /// Query field `format`.
     pub const FORMAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "format",
+        "format"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.ovf.datatype.ImagePackageState`.

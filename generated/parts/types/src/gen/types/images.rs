@@ -2,6 +2,7 @@
 // Source: spec/catalog/images.yaml
 
 //! Catalog APIs whose route starts with /images, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.image.APICreateDataVolumeTemplateFromVolumeSnapshotEvent$Failure`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -12,8 +13,10 @@ pub struct CreateDataVolumeTemplateFromVolumeSnapshotFailure {
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CreateDataVolumeTemplateFromVolumeSnapshotFailure { "backupStorageUuid" =>
-    backup_storage_uuid, "error" => error, } serialize if feature = "serialize"
+    CreateDataVolumeTemplateFromVolumeSnapshotFailure {
+        "backupStorageUuid" => backup_storage_uuid,
+        "error" => error,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.image.APICreateRootVolumeTemplateFromVolumeSnapshotEvent$Failure`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -25,8 +28,10 @@ pub struct CreateRootVolumeTemplateFromVolumeSnapshotFailure {
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CreateRootVolumeTemplateFromVolumeSnapshotFailure { "backupStorageUuid" =>
-    backup_storage_uuid, "error" => error, } serialize if feature = "serialize"
+    CreateRootVolumeTemplateFromVolumeSnapshotFailure {
+        "backupStorageUuid" => backup_storage_uuid,
+        "error" => error,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.image.ImageBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -47,15 +52,19 @@ pub struct ImageBackupStorageRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ImageBackupStorageRefInventory { "imageUuid" => image_uuid, "backupStorageUuid" =>
-    backup_storage_uuid, "installPath" => install_path, "status" => status,
-    "exportMd5Sum" => export_md5_sum, "exportUrl" => export_url, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    ImageBackupStorageRefInventory {
+        "imageUuid" => image_uuid,
+        "backupStorageUuid" => backup_storage_uuid,
+        "installPath" => install_path,
+        "status" => status,
+        "exportMd5Sum" => export_md5_sum,
+        "exportUrl" => export_url,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.image.ImageInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -98,110 +107,121 @@ pub struct ImageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub backup_storage_refs: ::std::vec::Vec<
-        crate::types::ImageBackupStorageRefInventory,
-    >,
+    pub backup_storage_refs: ::std::vec::Vec<crate::types::ImageBackupStorageRefInventory>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub system_tags: ::std::vec::Vec<crate::types::SystemTagInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ImageInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "state" => state, "status" => status, "size" => size lenient, "actualSize" =>
-    actual_size lenient, "md5Sum" => md5_sum, "url" => url, "mediaType" => media_type,
-    "guestOsType" => guest_os_type, "type" => type_, "platform" => platform,
-    "architecture" => architecture, "format" => format, "system" => system, "virtio" =>
-    virtio, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "backupStorageRefs" => backup_storage_refs default, "systemTags" => system_tags
-    default, } serialize if feature = "serialize"
+    ImageInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "status" => status,
+        "size" => size lenient,
+        "actualSize" => actual_size lenient,
+        "md5Sum" => md5_sum,
+        "url" => url,
+        "mediaType" => media_type,
+        "guestOsType" => guest_os_type,
+        "type" => type_,
+        "platform" => platform,
+        "architecture" => architecture,
+        "format" => format,
+        "system" => system,
+        "virtio" => virtio,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "backupStorageRefs" => backup_storage_refs default,
+        "systemTags" => system_tags default,
+    } serialize if feature = "serialize"
 );
 impl ImageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `actualSize`.
     pub const ACTUAL_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actualSize",
+        "actualSize"
     );
     /// Query field `md5Sum`.
     pub const MD5_SUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "md5Sum",
+        "md5Sum"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `mediaType`.
     pub const MEDIA_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mediaType",
+        "mediaType"
     );
     /// Query field `guestOsType`.
     pub const GUEST_OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "guestOsType",
+        "guestOsType"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `platform`.
     pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
+        "platform"
     );
     /// Query field `architecture`.
     pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
+        "architecture"
     );
     /// Query field `format`.
     pub const FORMAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "format",
+        "format"
     );
     /// Query field `system`.
     pub const SYSTEM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "system",
+        "system"
     );
     /// Query field `virtio`.
     pub const VIRTIO: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtio",
+        "virtio"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `backupStorageRefs`.
     pub const BACKUP_STORAGE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "backupStorageRefs",
+        "backupStorageRefs"
     );
     /// Query field `systemTags`.
     pub const SYSTEM_TAGS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "systemTags",
+        "systemTags"
     );
 }
 /// Server class: `org.zstack.header.image.APIGetUploadImageJobDetailsReply$JobDetails`.
@@ -220,9 +240,13 @@ pub struct JobDetails {
     pub offset: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    JobDetails { "longJobUuid" => long_job_uuid, "longJobState" => long_job_state,
-    "imageUuid" => image_uuid, "imageUploadUrl" => image_upload_url, "offset" => offset
-    lenient, } serialize if feature = "serialize"
+    JobDetails {
+        "longJobUuid" => long_job_uuid,
+        "longJobState" => long_job_state,
+        "imageUuid" => image_uuid,
+        "imageUploadUrl" => image_upload_url,
+        "offset" => offset lenient,
+    } serialize if feature = "serialize"
 );
 /// Extends `ImageInventory` and carries all of its fields.
 ///
@@ -267,13 +291,9 @@ pub struct KVMIsoTO {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub backup_storage_refs: ::std::vec::Vec<
-        crate::types::ImageBackupStorageRefInventory,
-    >,
+    pub backup_storage_refs: ::std::vec::Vec<crate::types::ImageBackupStorageRefInventory>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub system_tags: ::std::vec::Vec<crate::types::SystemTagInventory>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -282,14 +302,31 @@ pub struct KVMIsoTO {
     pub install_url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    KVMIsoTO { "uuid" => uuid, "name" => name, "description" => description, "state" =>
-    state, "status" => status, "size" => size lenient, "actualSize" => actual_size
-    lenient, "md5Sum" => md5_sum, "url" => url, "mediaType" => media_type, "guestOsType"
-    => guest_os_type, "type" => type_, "platform" => platform, "architecture" =>
-    architecture, "format" => format, "system" => system, "virtio" => virtio,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "backupStorageRefs" =>
-    backup_storage_refs default, "systemTags" => system_tags default, "pathInCache" =>
-    path_in_cache, "installUrl" => install_url, } serialize if feature = "serialize"
+    KVMIsoTO {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "status" => status,
+        "size" => size lenient,
+        "actualSize" => actual_size lenient,
+        "md5Sum" => md5_sum,
+        "url" => url,
+        "mediaType" => media_type,
+        "guestOsType" => guest_os_type,
+        "type" => type_,
+        "platform" => platform,
+        "architecture" => architecture,
+        "format" => format,
+        "system" => system,
+        "virtio" => virtio,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "backupStorageRefs" => backup_storage_refs default,
+        "systemTags" => system_tags default,
+        "pathInCache" => path_in_cache,
+        "installUrl" => install_url,
+    } serialize if feature = "serialize"
 );
 /// A `ImageInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -311,9 +348,9 @@ impl AnyImageInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::ImageInventory> {
         match self {
             Self::ImageInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::KVMIsoTO(value) => {
-                ::std::borrow::Cow::Owned(crate::types::ImageInventory::from(value))
-            }
+            Self::KVMIsoTO(value) => ::std::borrow::Cow::Owned(
+                crate::types::ImageInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -321,39 +358,32 @@ impl AnyImageInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyImageInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.image.ImageInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ImageInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ImageInventory),
-                )
-            }
-            "org.zstack.kvm.KVMIsoTO" => {
-                ::core::result::Result::Ok(
-                    <crate::types::KVMIsoTO as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::KVMIsoTO),
-                )
-            }
+            "org.zstack.header.image.ImageInventory" => ::core::result::Result::Ok(
+                <crate::types::ImageInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ImageInventory)
+            ),
+            "org.zstack.kvm.KVMIsoTO" => ::core::result::Result::Ok(
+                <crate::types::KVMIsoTO as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::KVMIsoTO)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::ImageInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::ImageInventory)
+        <crate::types::ImageInventory as ::serde::Deserialize<'de>>::deserialize(deserializer).map(
+            Self::ImageInventory
+        )
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -361,7 +391,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyImageInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyImageInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -370,12 +400,10 @@ impl<'de> ::serde::Deserialize<'de> for AnyImageInventory {
 impl ::serde::Serialize for AnyImageInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::ImageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::ImageInventory(value) => ::serde::Serialize::serialize(value, serializer),
             Self::KVMIsoTO(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/l2-networks.yaml
 
 //! Catalog APIs whose route starts with /l2-networks, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.network.l2.L2NetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -29,72 +30,79 @@ pub struct L2NetworkInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    L2NetworkInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface, "type" => type_,
-    "vSwitchType" => v_switch_type, "virtualNetworkId" => virtual_network_id lenient,
-    "isolated" => isolated, "pvlan" => pvlan, "createDate" => create_date, "lastOpDate"
-    => last_op_date, "attachedClusterUuids" => attached_cluster_uuids default, }
-    serialize if feature = "serialize"
+    L2NetworkInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "physicalInterface" => physical_interface,
+        "type" => type_,
+        "vSwitchType" => v_switch_type,
+        "virtualNetworkId" => virtual_network_id lenient,
+        "isolated" => isolated,
+        "pvlan" => pvlan,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedClusterUuids" => attached_cluster_uuids default,
+    } serialize if feature = "serialize"
 );
 impl L2NetworkInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `physicalInterface`.
     pub const PHYSICAL_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "physicalInterface",
+        "physicalInterface"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `vSwitchType`.
     pub const V_SWITCH_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vSwitchType",
+        "vSwitchType"
     );
     /// Query field `virtualNetworkId`.
     pub const VIRTUAL_NETWORK_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtualNetworkId",
+        "virtualNetworkId"
     );
     /// Query field `isolated`.
     pub const ISOLATED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isolated",
+        "isolated"
     );
     /// Query field `pvlan`.
     pub const PVLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pvlan",
+        "pvlan"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedClusterUuids`.
     pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedClusterUuids",
+        "attachedClusterUuids"
     );
 }
 /// Extends `L2NetworkInventory` and carries all of its fields.
@@ -126,9 +134,7 @@ pub struct L2PortGroupNetworkInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
@@ -141,83 +147,94 @@ pub struct L2PortGroupNetworkInventory {
     pub vlan_ranges: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    L2PortGroupNetworkInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
-    "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
-    virtual_network_id lenient, "isolated" => isolated, "pvlan" => pvlan, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
-    attached_cluster_uuids default, "vSwitchUuid" => v_switch_uuid, "vlanMode" =>
-    vlan_mode, "vlanId" => vlan_id lenient, "vlanRanges" => vlan_ranges, } serialize if
-    feature = "serialize"
+    L2PortGroupNetworkInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "physicalInterface" => physical_interface,
+        "type" => type_,
+        "vSwitchType" => v_switch_type,
+        "virtualNetworkId" => virtual_network_id lenient,
+        "isolated" => isolated,
+        "pvlan" => pvlan,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedClusterUuids" => attached_cluster_uuids default,
+        "vSwitchUuid" => v_switch_uuid,
+        "vlanMode" => vlan_mode,
+        "vlanId" => vlan_id lenient,
+        "vlanRanges" => vlan_ranges,
+    } serialize if feature = "serialize"
 );
 impl L2PortGroupNetworkInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `physicalInterface`.
     pub const PHYSICAL_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "physicalInterface",
+        "physicalInterface"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `vSwitchType`.
     pub const V_SWITCH_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vSwitchType",
+        "vSwitchType"
     );
     /// Query field `virtualNetworkId`.
     pub const VIRTUAL_NETWORK_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtualNetworkId",
+        "virtualNetworkId"
     );
     /// Query field `isolated`.
     pub const ISOLATED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isolated",
+        "isolated"
     );
     /// Query field `pvlan`.
     pub const PVLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pvlan",
+        "pvlan"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedClusterUuids`.
     pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedClusterUuids",
+        "attachedClusterUuids"
     );
     /// Query field `vSwitchUuid`.
     pub const V_SWITCH_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vSwitchUuid",
+        "vSwitchUuid"
     );
     /// Query field `vlanMode`.
     pub const VLAN_MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vlanMode",
+        "vlanMode"
     );
     /// Query field `vlanId`.
     pub const VLAN_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vlanId",
+        "vlanId"
     );
     /// Query field `vlanRanges`.
     pub const VLAN_RANGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vlanRanges",
+        "vlanRanges"
     );
 }
 /// Extends `L2NetworkInventory` and carries all of its fields.
@@ -249,9 +266,7 @@ pub struct L2VirtualSwitchNetworkInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
@@ -260,74 +275,84 @@ pub struct L2VirtualSwitchNetworkInventory {
     pub port_groups: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    L2VirtualSwitchNetworkInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
-    "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
-    virtual_network_id lenient, "isolated" => isolated, "pvlan" => pvlan, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
-    attached_cluster_uuids default, "isDistributed" => is_distributed, "portGroups" =>
-    port_groups default, } serialize if feature = "serialize"
+    L2VirtualSwitchNetworkInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "physicalInterface" => physical_interface,
+        "type" => type_,
+        "vSwitchType" => v_switch_type,
+        "virtualNetworkId" => virtual_network_id lenient,
+        "isolated" => isolated,
+        "pvlan" => pvlan,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedClusterUuids" => attached_cluster_uuids default,
+        "isDistributed" => is_distributed,
+        "portGroups" => port_groups default,
+    } serialize if feature = "serialize"
 );
 impl L2VirtualSwitchNetworkInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `physicalInterface`.
     pub const PHYSICAL_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "physicalInterface",
+        "physicalInterface"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `vSwitchType`.
     pub const V_SWITCH_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vSwitchType",
+        "vSwitchType"
     );
     /// Query field `virtualNetworkId`.
     pub const VIRTUAL_NETWORK_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtualNetworkId",
+        "virtualNetworkId"
     );
     /// Query field `isolated`.
     pub const ISOLATED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isolated",
+        "isolated"
     );
     /// Query field `pvlan`.
     pub const PVLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pvlan",
+        "pvlan"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedClusterUuids`.
     pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedClusterUuids",
+        "attachedClusterUuids"
     );
     /// Query field `isDistributed`.
     pub const IS_DISTRIBUTED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isDistributed",
+        "isDistributed"
     );
     /// Query field `portGroups`.
     pub const PORT_GROUPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "portGroups",
+        "portGroups"
     );
 }
 /// Extends `L2NetworkInventory` and carries all of its fields.
@@ -359,79 +384,86 @@ pub struct L2VlanNetworkInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub vlan: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    L2VlanNetworkInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
-    "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
-    virtual_network_id lenient, "isolated" => isolated, "pvlan" => pvlan, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
-    attached_cluster_uuids default, "vlan" => vlan lenient, } serialize if feature =
-    "serialize"
+    L2VlanNetworkInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "physicalInterface" => physical_interface,
+        "type" => type_,
+        "vSwitchType" => v_switch_type,
+        "virtualNetworkId" => virtual_network_id lenient,
+        "isolated" => isolated,
+        "pvlan" => pvlan,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedClusterUuids" => attached_cluster_uuids default,
+        "vlan" => vlan lenient,
+    } serialize if feature = "serialize"
 );
 impl L2VlanNetworkInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `physicalInterface`.
     pub const PHYSICAL_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "physicalInterface",
+        "physicalInterface"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `vSwitchType`.
     pub const V_SWITCH_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vSwitchType",
+        "vSwitchType"
     );
     /// Query field `virtualNetworkId`.
     pub const VIRTUAL_NETWORK_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtualNetworkId",
+        "virtualNetworkId"
     );
     /// Query field `isolated`.
     pub const ISOLATED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isolated",
+        "isolated"
     );
     /// Query field `pvlan`.
     pub const PVLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pvlan",
+        "pvlan"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedClusterUuids`.
     pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedClusterUuids",
+        "attachedClusterUuids"
     );
     /// Query field `vlan`.
     pub const VLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vlan",
+        "vlan"
     );
 }
 /// Extends `L2NetworkInventory` and carries all of its fields.
@@ -463,9 +495,7 @@ pub struct L2VxlanNetworkInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
@@ -474,74 +504,84 @@ pub struct L2VxlanNetworkInventory {
     pub pool_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    L2VxlanNetworkInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
-    "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
-    virtual_network_id lenient, "isolated" => isolated, "pvlan" => pvlan, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
-    attached_cluster_uuids default, "vni" => vni lenient, "poolUuid" => pool_uuid, }
-    serialize if feature = "serialize"
+    L2VxlanNetworkInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "physicalInterface" => physical_interface,
+        "type" => type_,
+        "vSwitchType" => v_switch_type,
+        "virtualNetworkId" => virtual_network_id lenient,
+        "isolated" => isolated,
+        "pvlan" => pvlan,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedClusterUuids" => attached_cluster_uuids default,
+        "vni" => vni lenient,
+        "poolUuid" => pool_uuid,
+    } serialize if feature = "serialize"
 );
 impl L2VxlanNetworkInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `physicalInterface`.
     pub const PHYSICAL_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "physicalInterface",
+        "physicalInterface"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `vSwitchType`.
     pub const V_SWITCH_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vSwitchType",
+        "vSwitchType"
     );
     /// Query field `virtualNetworkId`.
     pub const VIRTUAL_NETWORK_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtualNetworkId",
+        "virtualNetworkId"
     );
     /// Query field `isolated`.
     pub const ISOLATED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isolated",
+        "isolated"
     );
     /// Query field `pvlan`.
     pub const PVLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pvlan",
+        "pvlan"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedClusterUuids`.
     pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedClusterUuids",
+        "attachedClusterUuids"
     );
     /// Query field `vni`.
     pub const VNI: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vni",
+        "vni"
     );
     /// Query field `poolUuid`.
     pub const POOL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "poolUuid",
+        "poolUuid"
     );
 }
 /// Extends `L2NetworkInventory` and carries all of its fields.
@@ -573,9 +613,7 @@ pub struct L2VxlanNetworkPoolInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
@@ -583,101 +621,106 @@ pub struct L2VxlanNetworkPoolInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub remote_vteps: ::std::vec::Vec<crate::types::RemoteVtepInventory>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub attached_vxlan_network_refs: ::std::vec::Vec<
-        crate::types::L2VxlanNetworkInventory,
-    >,
+    pub attached_vxlan_network_refs: ::std::vec::Vec<crate::types::L2VxlanNetworkInventory>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_vni_ranges: ::std::vec::Vec<crate::types::VniRangeInventory>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub attached_cidrs: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub attached_cidrs: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    L2VxlanNetworkPoolInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
-    "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
-    virtual_network_id lenient, "isolated" => isolated, "pvlan" => pvlan, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
-    attached_cluster_uuids default, "attachedVtepRefs" => attached_vtep_refs default,
-    "remoteVteps" => remote_vteps default, "attachedVxlanNetworkRefs" =>
-    attached_vxlan_network_refs default, "attachedVniRanges" => attached_vni_ranges
-    default, "attachedCidrs" => attached_cidrs default, } serialize if feature =
-    "serialize"
+    L2VxlanNetworkPoolInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "physicalInterface" => physical_interface,
+        "type" => type_,
+        "vSwitchType" => v_switch_type,
+        "virtualNetworkId" => virtual_network_id lenient,
+        "isolated" => isolated,
+        "pvlan" => pvlan,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedClusterUuids" => attached_cluster_uuids default,
+        "attachedVtepRefs" => attached_vtep_refs default,
+        "remoteVteps" => remote_vteps default,
+        "attachedVxlanNetworkRefs" => attached_vxlan_network_refs default,
+        "attachedVniRanges" => attached_vni_ranges default,
+        "attachedCidrs" => attached_cidrs default,
+    } serialize if feature = "serialize"
 );
 impl L2VxlanNetworkPoolInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `physicalInterface`.
     pub const PHYSICAL_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "physicalInterface",
+        "physicalInterface"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `vSwitchType`.
     pub const V_SWITCH_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vSwitchType",
+        "vSwitchType"
     );
     /// Query field `virtualNetworkId`.
     pub const VIRTUAL_NETWORK_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtualNetworkId",
+        "virtualNetworkId"
     );
     /// Query field `isolated`.
     pub const ISOLATED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isolated",
+        "isolated"
     );
     /// Query field `pvlan`.
     pub const PVLAN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pvlan",
+        "pvlan"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedClusterUuids`.
     pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedClusterUuids",
+        "attachedClusterUuids"
     );
     /// Query field `attachedVtepRefs`.
     pub const ATTACHED_VTEP_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedVtepRefs",
+        "attachedVtepRefs"
     );
     /// Query field `remoteVteps`.
     pub const REMOTE_VTEPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "remoteVteps",
+        "remoteVteps"
     );
     /// Query field `attachedVxlanNetworkRefs`.
     pub const ATTACHED_VXLAN_NETWORK_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedVxlanNetworkRefs",
+        "attachedVxlanNetworkRefs"
     );
     /// Query field `attachedVniRanges`.
     pub const ATTACHED_VNI_RANGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedVniRanges",
+        "attachedVniRanges"
     );
     /// Query field `attachedCidrs`.
     pub const ATTACHED_CIDRS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedCidrs",
+        "attachedCidrs"
     );
 }
 /// Server class: `org.zstack.network.l2.vxlan.vtep.RemoteVtepInventory`.
@@ -697,17 +740,21 @@ pub struct RemoteVtepInventory {
     /// Since ZStack 4.7.11. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.11. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.11. Absent from older MNs' replies.
     pub pool_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    RemoteVtepInventory { "uuid" => uuid, "clusterUuid" => cluster_uuid, "vtepIp" =>
-    vtep_ip, "port" => port lenient, "type" => type_, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "poolUuid" => pool_uuid, } serialize if feature =
-    "serialize"
+    RemoteVtepInventory {
+        "uuid" => uuid,
+        "clusterUuid" => cluster_uuid,
+        "vtepIp" => vtep_ip,
+        "port" => port lenient,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "poolUuid" => pool_uuid,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.l2.vxlan.vxlanNetworkPool.VniRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -726,50 +773,54 @@ pub struct VniRangeInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub l2_network_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VniRangeInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "startVni" => start_vni lenient, "endVni" => end_vni lenient, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "l2NetworkUuid" => l2_network_uuid, }
-    serialize if feature = "serialize"
+    VniRangeInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "startVni" => start_vni lenient,
+        "endVni" => end_vni lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "l2NetworkUuid" => l2_network_uuid,
+    } serialize if feature = "serialize"
 );
 impl VniRangeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `startVni`.
     pub const START_VNI: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startVni",
+        "startVni"
     );
     /// Query field `endVni`.
     pub const END_VNI: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endVni",
+        "endVni"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `l2NetworkUuid`.
     pub const L2_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l2NetworkUuid",
+        "l2NetworkUuid"
     );
 }
 /// Server class: `org.zstack.network.l2.vxlan.vtep.VtepInventory`.
@@ -791,54 +842,59 @@ pub struct VtepInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub pool_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VtepInventory { "uuid" => uuid, "hostUuid" => host_uuid, "vtepIp" => vtep_ip, "port"
-    => port lenient, "type" => type_, "physicalInterface" => physical_interface,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "poolUuid" => pool_uuid, }
-    serialize if feature = "serialize"
+    VtepInventory {
+        "uuid" => uuid,
+        "hostUuid" => host_uuid,
+        "vtepIp" => vtep_ip,
+        "port" => port lenient,
+        "type" => type_,
+        "physicalInterface" => physical_interface,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "poolUuid" => pool_uuid,
+    } serialize if feature = "serialize"
 );
 impl VtepInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `vtepIp`.
     pub const VTEP_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vtepIp",
+        "vtepIp"
     );
     /// Query field `port`.
     pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "port",
+        "port"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `physicalInterface`.
     pub const PHYSICAL_INTERFACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "physicalInterface",
+        "physicalInterface"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `poolUuid`.
     pub const POOL_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "poolUuid",
+        "poolUuid"
     );
 }
 /// A `L2NetworkInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -853,9 +909,7 @@ pub enum AnyL2NetworkInventory {
     L2VxlanNetworkInventory(crate::types::L2VxlanNetworkInventory),
     L2VxlanNetworkPoolInventory(crate::types::L2VxlanNetworkPoolInventory),
     #[cfg(feature = "sdn-controllers")]
-    HardwareL2VxlanNetworkPoolInventory(
-        crate::types::HardwareL2VxlanNetworkPoolInventory,
-    ),
+    HardwareL2VxlanNetworkPoolInventory(crate::types::HardwareL2VxlanNetworkPoolInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
     Unknown {
@@ -869,25 +923,25 @@ impl AnyL2NetworkInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::L2NetworkInventory> {
         match self {
             Self::L2NetworkInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::L2PortGroupNetworkInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::L2NetworkInventory::from(value))
-            }
-            Self::L2VirtualSwitchNetworkInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::L2NetworkInventory::from(value))
-            }
-            Self::L2VlanNetworkInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::L2NetworkInventory::from(value))
-            }
-            Self::L2VxlanNetworkInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::L2NetworkInventory::from(value))
-            }
-            Self::L2VxlanNetworkPoolInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::L2NetworkInventory::from(value))
-            }
+            Self::L2PortGroupNetworkInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::L2NetworkInventory::from(value)
+            ),
+            Self::L2VirtualSwitchNetworkInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::L2NetworkInventory::from(value)
+            ),
+            Self::L2VlanNetworkInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::L2NetworkInventory::from(value)
+            ),
+            Self::L2VxlanNetworkInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::L2NetworkInventory::from(value)
+            ),
+            Self::L2VxlanNetworkPoolInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::L2NetworkInventory::from(value)
+            ),
             #[cfg(feature = "sdn-controllers")]
-            Self::HardwareL2VxlanNetworkPoolInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::L2NetworkInventory::from(value))
-            }
+            Self::HardwareL2VxlanNetworkPoolInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::L2NetworkInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -895,80 +949,58 @@ impl AnyL2NetworkInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyL2NetworkInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.network.l2.L2NetworkInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::L2NetworkInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::L2NetworkInventory),
-                )
-            }
-            "org.zstack.network.l2.virtualSwitch.header.L2PortGroupNetworkInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::L2PortGroupNetworkInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::L2PortGroupNetworkInventory),
-                )
-            }
-            "org.zstack.network.l2.virtualSwitch.header.L2VirtualSwitchNetworkInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::L2VirtualSwitchNetworkInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::L2VirtualSwitchNetworkInventory),
-                )
-            }
-            "org.zstack.header.network.l2.L2VlanNetworkInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::L2VlanNetworkInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::L2VlanNetworkInventory),
-                )
-            }
-            "org.zstack.network.l2.vxlan.vxlanNetwork.L2VxlanNetworkInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::L2VxlanNetworkInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::L2VxlanNetworkInventory),
-                )
-            }
-            "org.zstack.network.l2.vxlan.vxlanNetworkPool.L2VxlanNetworkPoolInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::L2VxlanNetworkPoolInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::L2VxlanNetworkPoolInventory),
-                )
-            }
+            "org.zstack.header.network.l2.L2NetworkInventory" => ::core::result::Result::Ok(
+                <crate::types::L2NetworkInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::L2NetworkInventory)
+            ),
+            "org.zstack.network.l2.virtualSwitch.header.L2PortGroupNetworkInventory" => ::core::result::Result::Ok(
+                <crate::types::L2PortGroupNetworkInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::L2PortGroupNetworkInventory)
+            ),
+            "org.zstack.network.l2.virtualSwitch.header.L2VirtualSwitchNetworkInventory" => ::core::result::Result::Ok(
+                <crate::types::L2VirtualSwitchNetworkInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::L2VirtualSwitchNetworkInventory)
+            ),
+            "org.zstack.header.network.l2.L2VlanNetworkInventory" => ::core::result::Result::Ok(
+                <crate::types::L2VlanNetworkInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::L2VlanNetworkInventory)
+            ),
+            "org.zstack.network.l2.vxlan.vxlanNetwork.L2VxlanNetworkInventory" => ::core::result::Result::Ok(
+                <crate::types::L2VxlanNetworkInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::L2VxlanNetworkInventory)
+            ),
+            "org.zstack.network.l2.vxlan.vxlanNetworkPool.L2VxlanNetworkPoolInventory" => ::core::result::Result::Ok(
+                <crate::types::L2VxlanNetworkPoolInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::L2VxlanNetworkPoolInventory)
+            ),
             #[cfg(feature = "sdn-controllers")]
-            "org.zstack.sdnController.header.HardwareL2VxlanNetworkPoolInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::HardwareL2VxlanNetworkPoolInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::HardwareL2VxlanNetworkPoolInventory),
-                )
-            }
+            "org.zstack.sdnController.header.HardwareL2VxlanNetworkPoolInventory" => ::core::result::Result::Ok(
+                <crate::types::HardwareL2VxlanNetworkPoolInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::HardwareL2VxlanNetworkPoolInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::L2NetworkInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::L2NetworkInventory)
+        <crate::types::L2NetworkInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::L2NetworkInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -976,7 +1008,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyL2NetworkInventor
 }
 impl<'de> ::serde::Deserialize<'de> for AnyL2NetworkInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -985,37 +1017,37 @@ impl<'de> ::serde::Deserialize<'de> for AnyL2NetworkInventory {
 impl ::serde::Serialize for AnyL2NetworkInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::L2NetworkInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::L2PortGroupNetworkInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::L2VirtualSwitchNetworkInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::L2VlanNetworkInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::L2VxlanNetworkInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::L2VxlanNetworkPoolInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::L2NetworkInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::L2PortGroupNetworkInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::L2VirtualSwitchNetworkInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::L2VlanNetworkInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::L2VxlanNetworkInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::L2VxlanNetworkPoolInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             #[cfg(feature = "sdn-controllers")]
-            Self::HardwareL2VxlanNetworkPoolInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::HardwareL2VxlanNetworkPoolInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::L2PortGroupNetworkInventory>
-for crate::types::L2NetworkInventory {
+impl ::core::convert::From<&crate::types::L2PortGroupNetworkInventory> for crate::types::L2NetworkInventory {
     fn from(value: &crate::types::L2PortGroupNetworkInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1034,8 +1066,7 @@ for crate::types::L2NetworkInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::L2VirtualSwitchNetworkInventory>
-for crate::types::L2NetworkInventory {
+impl ::core::convert::From<&crate::types::L2VirtualSwitchNetworkInventory> for crate::types::L2NetworkInventory {
     fn from(value: &crate::types::L2VirtualSwitchNetworkInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1054,8 +1085,7 @@ for crate::types::L2NetworkInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::L2VlanNetworkInventory>
-for crate::types::L2NetworkInventory {
+impl ::core::convert::From<&crate::types::L2VlanNetworkInventory> for crate::types::L2NetworkInventory {
     fn from(value: &crate::types::L2VlanNetworkInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1074,8 +1104,7 @@ for crate::types::L2NetworkInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::L2VxlanNetworkInventory>
-for crate::types::L2NetworkInventory {
+impl ::core::convert::From<&crate::types::L2VxlanNetworkInventory> for crate::types::L2NetworkInventory {
     fn from(value: &crate::types::L2VxlanNetworkInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1094,8 +1123,7 @@ for crate::types::L2NetworkInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::L2VxlanNetworkPoolInventory>
-for crate::types::L2NetworkInventory {
+impl ::core::convert::From<&crate::types::L2VxlanNetworkPoolInventory> for crate::types::L2NetworkInventory {
     fn from(value: &crate::types::L2VxlanNetworkPoolInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1115,8 +1143,7 @@ for crate::types::L2NetworkInventory {
     }
 }
 #[cfg(feature = "sdn-controllers")]
-impl ::core::convert::From<&crate::types::HardwareL2VxlanNetworkPoolInventory>
-for crate::types::L2NetworkInventory {
+impl ::core::convert::From<&crate::types::HardwareL2VxlanNetworkPoolInventory> for crate::types::L2NetworkInventory {
     fn from(value: &crate::types::HardwareL2VxlanNetworkPoolInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1142,9 +1169,7 @@ for crate::types::L2NetworkInventory {
 pub enum AnyL2VxlanNetworkPoolInventory {
     L2VxlanNetworkPoolInventory(crate::types::L2VxlanNetworkPoolInventory),
     #[cfg(feature = "sdn-controllers")]
-    HardwareL2VxlanNetworkPoolInventory(
-        crate::types::HardwareL2VxlanNetworkPoolInventory,
-    ),
+    HardwareL2VxlanNetworkPoolInventory(crate::types::HardwareL2VxlanNetworkPoolInventory),
     /// A class that is not this type or a known subclass: decoded as
     /// the declared type, with every field as sent kept in `raw`.
     Unknown {
@@ -1155,61 +1180,47 @@ pub enum AnyL2VxlanNetworkPoolInventory {
 }
 impl AnyL2VxlanNetworkPoolInventory {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::L2VxlanNetworkPoolInventory> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::L2VxlanNetworkPoolInventory> {
         match self {
-            Self::L2VxlanNetworkPoolInventory(value) => {
-                ::std::borrow::Cow::Borrowed(value)
-            }
+            Self::L2VxlanNetworkPoolInventory(value) => ::std::borrow::Cow::Borrowed(value),
             #[cfg(feature = "sdn-controllers")]
-            Self::HardwareL2VxlanNetworkPoolInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::L2VxlanNetworkPoolInventory::from(value),
-                )
-            }
+            Self::HardwareL2VxlanNetworkPoolInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::L2VxlanNetworkPoolInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
-for AnyL2VxlanNetworkPoolInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyL2VxlanNetworkPoolInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.network.l2.vxlan.vxlanNetworkPool.L2VxlanNetworkPoolInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::L2VxlanNetworkPoolInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::L2VxlanNetworkPoolInventory),
-                )
-            }
+            "org.zstack.network.l2.vxlan.vxlanNetworkPool.L2VxlanNetworkPoolInventory" => ::core::result::Result::Ok(
+                <crate::types::L2VxlanNetworkPoolInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::L2VxlanNetworkPoolInventory)
+            ),
             #[cfg(feature = "sdn-controllers")]
-            "org.zstack.sdnController.header.HardwareL2VxlanNetworkPoolInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::HardwareL2VxlanNetworkPoolInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::HardwareL2VxlanNetworkPoolInventory),
-                )
-            }
+            "org.zstack.sdnController.header.HardwareL2VxlanNetworkPoolInventory" => ::core::result::Result::Ok(
+                <crate::types::HardwareL2VxlanNetworkPoolInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::HardwareL2VxlanNetworkPoolInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::L2VxlanNetworkPoolInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::L2VxlanNetworkPoolInventory)
+        <crate::types::L2VxlanNetworkPoolInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::L2VxlanNetworkPoolInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1217,7 +1228,7 @@ for AnyL2VxlanNetworkPoolInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyL2VxlanNetworkPoolInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1226,23 +1237,24 @@ impl<'de> ::serde::Deserialize<'de> for AnyL2VxlanNetworkPoolInventory {
 impl ::serde::Serialize for AnyL2VxlanNetworkPoolInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::L2VxlanNetworkPoolInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::L2VxlanNetworkPoolInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             #[cfg(feature = "sdn-controllers")]
-            Self::HardwareL2VxlanNetworkPoolInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::HardwareL2VxlanNetworkPoolInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
 #[cfg(feature = "sdn-controllers")]
-impl ::core::convert::From<&crate::types::HardwareL2VxlanNetworkPoolInventory>
-for crate::types::L2VxlanNetworkPoolInventory {
+impl ::core::convert::From<&crate::types::HardwareL2VxlanNetworkPoolInventory> for crate::types::L2VxlanNetworkPoolInventory {
     fn from(value: &crate::types::HardwareL2VxlanNetworkPoolInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),

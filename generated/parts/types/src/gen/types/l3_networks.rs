@@ -2,6 +2,7 @@
 // Source: spec/catalog/l3-networks.yaml
 
 //! Catalog APIs whose route starts with /l3-networks, and the types and enums they use first.
+
 /// Extends `IpRangeInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.network.l3.AddressPoolInventory`.
@@ -37,78 +38,87 @@ pub struct AddressPoolInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AddressPoolInventory { "uuid" => uuid, "l3NetworkUuid" => l3_network_uuid, "name" =>
-    name, "description" => description, "startIp" => start_ip, "endIp" => end_ip,
-    "netmask" => netmask, "gateway" => gateway, "networkCidr" => network_cidr,
-    "ipVersion" => ip_version lenient, "addressMode" => address_mode, "prefixLen" =>
-    prefix_len lenient, "ipRangeType" => ip_range_type, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    AddressPoolInventory {
+        "uuid" => uuid,
+        "l3NetworkUuid" => l3_network_uuid,
+        "name" => name,
+        "description" => description,
+        "startIp" => start_ip,
+        "endIp" => end_ip,
+        "netmask" => netmask,
+        "gateway" => gateway,
+        "networkCidr" => network_cidr,
+        "ipVersion" => ip_version lenient,
+        "addressMode" => address_mode,
+        "prefixLen" => prefix_len lenient,
+        "ipRangeType" => ip_range_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl AddressPoolInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `l3NetworkUuid`.
     pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
+        "l3NetworkUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `startIp`.
     pub const START_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startIp",
+        "startIp"
     );
     /// Query field `endIp`.
     pub const END_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endIp",
+        "endIp"
     );
     /// Query field `netmask`.
     pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "netmask",
+        "netmask"
     );
     /// Query field `gateway`.
     pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gateway",
+        "gateway"
     );
     /// Query field `networkCidr`.
     pub const NETWORK_CIDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "networkCidr",
+        "networkCidr"
     );
     /// Query field `ipVersion`.
     pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipVersion",
+        "ipVersion"
     );
     /// Query field `addressMode`.
     pub const ADDRESS_MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "addressMode",
+        "addressMode"
     );
     /// Query field `prefixLen`.
     pub const PREFIX_LEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "prefixLen",
+        "prefixLen"
     );
     /// Query field `ipRangeType`.
     pub const IP_RANGE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipRangeType",
+        "ipRangeType"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.header.network.l3.FreeIpInventory`.
@@ -125,8 +135,12 @@ pub struct FreeIpInventory {
     pub gateway: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    FreeIpInventory { "ipRangeUuid" => ip_range_uuid, "ip" => ip, "netmask" => netmask,
-    "gateway" => gateway, } serialize if feature = "serialize"
+    FreeIpInventory {
+        "ipRangeUuid" => ip_range_uuid,
+        "ip" => ip,
+        "netmask" => netmask,
+        "gateway" => gateway,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.network.l3.IpRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -161,78 +175,87 @@ pub struct IpRangeInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IpRangeInventory { "uuid" => uuid, "l3NetworkUuid" => l3_network_uuid, "name" =>
-    name, "description" => description, "startIp" => start_ip, "endIp" => end_ip,
-    "netmask" => netmask, "gateway" => gateway, "networkCidr" => network_cidr,
-    "ipVersion" => ip_version lenient, "addressMode" => address_mode, "prefixLen" =>
-    prefix_len lenient, "ipRangeType" => ip_range_type, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    IpRangeInventory {
+        "uuid" => uuid,
+        "l3NetworkUuid" => l3_network_uuid,
+        "name" => name,
+        "description" => description,
+        "startIp" => start_ip,
+        "endIp" => end_ip,
+        "netmask" => netmask,
+        "gateway" => gateway,
+        "networkCidr" => network_cidr,
+        "ipVersion" => ip_version lenient,
+        "addressMode" => address_mode,
+        "prefixLen" => prefix_len lenient,
+        "ipRangeType" => ip_range_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl IpRangeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `l3NetworkUuid`.
     pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
+        "l3NetworkUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `startIp`.
     pub const START_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startIp",
+        "startIp"
     );
     /// Query field `endIp`.
     pub const END_IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endIp",
+        "endIp"
     );
     /// Query field `netmask`.
     pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "netmask",
+        "netmask"
     );
     /// Query field `gateway`.
     pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gateway",
+        "gateway"
     );
     /// Query field `networkCidr`.
     pub const NETWORK_CIDR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "networkCidr",
+        "networkCidr"
     );
     /// Query field `ipVersion`.
     pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipVersion",
+        "ipVersion"
     );
     /// Query field `addressMode`.
     pub const ADDRESS_MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "addressMode",
+        "addressMode"
     );
     /// Query field `prefixLen`.
     pub const PREFIX_LEN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "prefixLen",
+        "prefixLen"
     );
     /// Query field `ipRangeType`.
     pub const IP_RANGE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipRangeType",
+        "ipRangeType"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.network.service.flat.IpStatisticData`.
@@ -267,12 +290,21 @@ pub struct IpStatisticData {
     pub owner_name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IpStatisticData { "ip" => ip, "vipUuid" => vip_uuid, "vipName" => vip_name,
-    "vmInstanceUuid" => vm_instance_uuid, "vmInstanceName" => vm_instance_name,
-    "vmInstanceType" => vm_instance_type, "applianceVmOwnerUuid" =>
-    appliance_vm_owner_uuid, "vmDefaultIp" => vm_default_ip default, "resourceTypes" =>
-    resource_types default, "state" => state, "useFor" => use_for, "createDate" =>
-    create_date, "ownerName" => owner_name, } serialize if feature = "serialize"
+    IpStatisticData {
+        "ip" => ip,
+        "vipUuid" => vip_uuid,
+        "vipName" => vip_name,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "vmInstanceName" => vm_instance_name,
+        "vmInstanceType" => vm_instance_type,
+        "applianceVmOwnerUuid" => appliance_vm_owner_uuid,
+        "vmDefaultIp" => vm_default_ip default,
+        "resourceTypes" => resource_types default,
+        "state" => state,
+        "useFor" => use_for,
+        "createDate" => create_date,
+        "ownerName" => owner_name,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.network.l3.L3NetworkHostRouteInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -289,14 +321,17 @@ pub struct L3NetworkHostRouteInventory {
     /// Since ZStack 2.3. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 2.3. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    L3NetworkHostRouteInventory { "id" => id lenient, "l3NetworkUuid" => l3_network_uuid,
-    "prefix" => prefix, "nexthop" => nexthop, "createDate" => create_date, "lastOpDate"
-    => last_op_date, } serialize if feature = "serialize"
+    L3NetworkHostRouteInventory {
+        "id" => id lenient,
+        "l3NetworkUuid" => l3_network_uuid,
+        "prefix" => prefix,
+        "nexthop" => nexthop,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.network.l3.L3NetworkInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -331,112 +366,122 @@ pub struct L3NetworkInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub dns: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub ip_ranges: ::std::vec::Vec<crate::types::AnyIpRangeInventory>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub network_services: ::std::vec::Vec<
-        crate::types::NetworkServiceL3NetworkRefInventory,
-    >,
+    pub network_services: ::std::vec::Vec<crate::types::NetworkServiceL3NetworkRefInventory>,
     /// Since ZStack 2.3. Absent from older MNs' replies.
     pub host_route: ::std::vec::Vec<crate::types::L3NetworkHostRouteInventory>,
     /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub reserved_ip_ranges: ::std::vec::Vec<crate::types::ReservedIpRangeInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    L3NetworkInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "type" => type_, "zoneUuid" => zone_uuid, "l2NetworkUuid" => l2_network_uuid, "state"
-    => state, "dnsDomain" => dns_domain, "system" => system, "category" => category,
-    "ipVersion" => ip_version lenient, "enableIPAM" => enable_ipam, "isolated" =>
-    isolated, "createDate" => create_date, "lastOpDate" => last_op_date, "dns" => dns
-    default, "ipRanges" => ip_ranges default, "networkServices" => network_services
-    default, "hostRoute" => host_route default, "reservedIpRanges" => reserved_ip_ranges
-    default, } serialize if feature = "serialize"
+    L3NetworkInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "type" => type_,
+        "zoneUuid" => zone_uuid,
+        "l2NetworkUuid" => l2_network_uuid,
+        "state" => state,
+        "dnsDomain" => dns_domain,
+        "system" => system,
+        "category" => category,
+        "ipVersion" => ip_version lenient,
+        "enableIPAM" => enable_ipam,
+        "isolated" => isolated,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "dns" => dns default,
+        "ipRanges" => ip_ranges default,
+        "networkServices" => network_services default,
+        "hostRoute" => host_route default,
+        "reservedIpRanges" => reserved_ip_ranges default,
+    } serialize if feature = "serialize"
 );
 impl L3NetworkInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `l2NetworkUuid`.
     pub const L2_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l2NetworkUuid",
+        "l2NetworkUuid"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `dnsDomain`.
     pub const DNS_DOMAIN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dnsDomain",
+        "dnsDomain"
     );
     /// Query field `system`.
     pub const SYSTEM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "system",
+        "system"
     );
     /// Query field `category`.
     pub const CATEGORY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "category",
+        "category"
     );
     /// Query field `ipVersion`.
     pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipVersion",
+        "ipVersion"
     );
     /// Query field `enableIPAM`.
     pub const ENABLE_IPAM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "enableIPAM",
+        "enableIPAM"
     );
     /// Query field `isolated`.
     pub const ISOLATED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isolated",
+        "isolated"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `dns`.
     pub const DNS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dns",
+        "dns"
     );
     /// Query field `ipRanges`.
     pub const IP_RANGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipRanges",
+        "ipRanges"
     );
     /// Query field `networkServices`.
     pub const NETWORK_SERVICES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "networkServices",
+        "networkServices"
     );
     /// Query field `hostRoute`.
     pub const HOST_ROUTE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostRoute",
+        "hostRoute"
     );
     /// Query field `reservedIpRanges`.
     pub const RESERVED_IP_RANGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "reservedIpRanges",
+        "reservedIpRanges"
     );
 }
 /// Server class: `org.zstack.header.network.service.NetworkServiceL3NetworkRefInventory`.
@@ -451,22 +496,24 @@ pub struct NetworkServiceL3NetworkRefInventory {
     pub network_service_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    NetworkServiceL3NetworkRefInventory { "l3NetworkUuid" => l3_network_uuid,
-    "networkServiceProviderUuid" => network_service_provider_uuid, "networkServiceType"
-    => network_service_type, } serialize if feature = "serialize"
+    NetworkServiceL3NetworkRefInventory {
+        "l3NetworkUuid" => l3_network_uuid,
+        "networkServiceProviderUuid" => network_service_provider_uuid,
+        "networkServiceType" => network_service_type,
+    } serialize if feature = "serialize"
 );
 impl NetworkServiceL3NetworkRefInventory {
     /// Query field `l3NetworkUuid`.
     pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
+        "l3NetworkUuid"
     );
     /// Query field `networkServiceProviderUuid`.
     pub const NETWORK_SERVICE_PROVIDER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "networkServiceProviderUuid",
+        "networkServiceProviderUuid"
     );
     /// Query field `networkServiceType`.
     pub const NETWORK_SERVICE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "networkServiceType",
+        "networkServiceType"
     );
 }
 /// Extends `IpRangeInventory` and carries all of its fields.
@@ -504,17 +551,26 @@ pub struct NormalIpRangeInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    NormalIpRangeInventory { "uuid" => uuid, "l3NetworkUuid" => l3_network_uuid, "name"
-    => name, "description" => description, "startIp" => start_ip, "endIp" => end_ip,
-    "netmask" => netmask, "gateway" => gateway, "networkCidr" => network_cidr,
-    "ipVersion" => ip_version lenient, "addressMode" => address_mode, "prefixLen" =>
-    prefix_len lenient, "ipRangeType" => ip_range_type, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    NormalIpRangeInventory {
+        "uuid" => uuid,
+        "l3NetworkUuid" => l3_network_uuid,
+        "name" => name,
+        "description" => description,
+        "startIp" => start_ip,
+        "endIp" => end_ip,
+        "netmask" => netmask,
+        "gateway" => gateway,
+        "networkCidr" => network_cidr,
+        "ipVersion" => ip_version lenient,
+        "addressMode" => address_mode,
+        "prefixLen" => prefix_len lenient,
+        "ipRangeType" => ip_range_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.network.l3.ReservedIpRangeInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -537,15 +593,20 @@ pub struct ReservedIpRangeInventory {
     /// Since ZStack 5.1.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.0. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ReservedIpRangeInventory { "uuid" => uuid, "l3NetworkUuid" => l3_network_uuid, "name"
-    => name, "description" => description, "startIp" => start_ip, "endIp" => end_ip,
-    "ipVersion" => ip_version lenient, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    ReservedIpRangeInventory {
+        "uuid" => uuid,
+        "l3NetworkUuid" => l3_network_uuid,
+        "name" => name,
+        "description" => description,
+        "startIp" => start_ip,
+        "endIp" => end_ip,
+        "ipVersion" => ip_version lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// A `IpRangeInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -568,12 +629,12 @@ impl AnyIpRangeInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::IpRangeInventory> {
         match self {
             Self::IpRangeInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::AddressPoolInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::IpRangeInventory::from(value))
-            }
-            Self::NormalIpRangeInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::IpRangeInventory::from(value))
-            }
+            Self::AddressPoolInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::IpRangeInventory::from(value)
+            ),
+            Self::NormalIpRangeInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::IpRangeInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -581,47 +642,37 @@ impl AnyIpRangeInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyIpRangeInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.network.l3.IpRangeInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::IpRangeInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::IpRangeInventory),
-                )
-            }
-            "org.zstack.header.network.l3.AddressPoolInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AddressPoolInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AddressPoolInventory),
-                )
-            }
-            "org.zstack.header.network.l3.NormalIpRangeInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::NormalIpRangeInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::NormalIpRangeInventory),
-                )
-            }
+            "org.zstack.header.network.l3.IpRangeInventory" => ::core::result::Result::Ok(
+                <crate::types::IpRangeInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::IpRangeInventory)
+            ),
+            "org.zstack.header.network.l3.AddressPoolInventory" => ::core::result::Result::Ok(
+                <crate::types::AddressPoolInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AddressPoolInventory)
+            ),
+            "org.zstack.header.network.l3.NormalIpRangeInventory" => ::core::result::Result::Ok(
+                <crate::types::NormalIpRangeInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::NormalIpRangeInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::IpRangeInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::IpRangeInventory)
+        <crate::types::IpRangeInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::IpRangeInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -629,7 +680,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyIpRangeInventory 
 }
 impl<'de> ::serde::Deserialize<'de> for AnyIpRangeInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -638,24 +689,17 @@ impl<'de> ::serde::Deserialize<'de> for AnyIpRangeInventory {
 impl ::serde::Serialize for AnyIpRangeInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::IpRangeInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::AddressPoolInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::NormalIpRangeInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::IpRangeInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::AddressPoolInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::NormalIpRangeInventory(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::AddressPoolInventory>
-for crate::types::IpRangeInventory {
+impl ::core::convert::From<&crate::types::AddressPoolInventory> for crate::types::IpRangeInventory {
     fn from(value: &crate::types::AddressPoolInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -676,8 +720,7 @@ for crate::types::IpRangeInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::NormalIpRangeInventory>
-for crate::types::IpRangeInventory {
+impl ::core::convert::From<&crate::types::NormalIpRangeInventory> for crate::types::IpRangeInventory {
     fn from(value: &crate::types::NormalIpRangeInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),

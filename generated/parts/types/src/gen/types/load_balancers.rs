@@ -2,6 +2,7 @@
 // Source: spec/catalog/load-balancers.yaml
 
 //! Catalog APIs whose route starts with /load-balancers, and the types and enums they use first.
+
 /// Server class: `org.zstack.network.service.lb.APIGetLoadBalancerListenerACLEntriesReply$LoadBalancerACLEntry`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -25,17 +26,24 @@ pub struct LoadBalancerACLEntry {
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.1.8 (release history). Absent from older MNs' replies.
     pub server_groups: ::std::vec::Vec<crate::types::LoadBalancerServerGroupInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LoadBalancerACLEntry { "uuid" => uuid, "aclUuid" => acl_uuid, "type" => type_, "name"
-    => name, "domain" => domain, "url" => url, "ipEntries" => ip_entries, "description"
-    => description, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "serverGroups" => server_groups default, } serialize if feature = "serialize"
+    LoadBalancerACLEntry {
+        "uuid" => uuid,
+        "aclUuid" => acl_uuid,
+        "type" => type_,
+        "name" => name,
+        "domain" => domain,
+        "url" => url,
+        "ipEntries" => ip_entries,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "serverGroups" => server_groups default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.lb.LoadBalancerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -60,63 +68,69 @@ pub struct LoadBalancerInventory {
     /// Since ZStack 3.1. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub listeners: ::std::vec::Vec<crate::types::LoadBalancerListenerInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LoadBalancerInventory { "name" => name, "uuid" => uuid, "description" => description,
-    "serverGroupUuid" => server_group_uuid, "state" => state, "type" => type_, "vipUuid"
-    => vip_uuid, "ipv6VipUuid" => ipv6_vip_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "listeners" => listeners default, } serialize if
-    feature = "serialize"
+    LoadBalancerInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "description" => description,
+        "serverGroupUuid" => server_group_uuid,
+        "state" => state,
+        "type" => type_,
+        "vipUuid" => vip_uuid,
+        "ipv6VipUuid" => ipv6_vip_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "listeners" => listeners default,
+    } serialize if feature = "serialize"
 );
 impl LoadBalancerInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `serverGroupUuid`.
     pub const SERVER_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serverGroupUuid",
+        "serverGroupUuid"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `vipUuid`.
     pub const VIP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vipUuid",
+        "vipUuid"
     );
     /// Query field `ipv6VipUuid`.
     pub const IPV6_VIP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipv6VipUuid",
+        "ipv6VipUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `listeners`.
     pub const LISTENERS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "listeners",
+        "listeners"
     );
 }
 /// Server class: `org.zstack.network.service.lb.LoadBalancerListenerACLRefInventory`.
@@ -136,15 +150,18 @@ pub struct LoadBalancerListenerACLRefInventory {
     /// Since ZStack 3.9. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.9. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LoadBalancerListenerACLRefInventory { "id" => id lenient, "listenerUuid" =>
-    listener_uuid, "serverGroupUuid" => server_group_uuid, "aclUuid" => acl_uuid, "type"
-    => type_, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
-    feature = "serialize"
+    LoadBalancerListenerACLRefInventory {
+        "id" => id lenient,
+        "listenerUuid" => listener_uuid,
+        "serverGroupUuid" => server_group_uuid,
+        "aclUuid" => acl_uuid,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.lb.LoadBalancerListenerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -171,94 +188,95 @@ pub struct LoadBalancerListenerInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub vm_nic_refs: ::std::vec::Vec<
-        crate::types::LoadBalancerListenerVmNicRefInventory,
-    >,
+    pub vm_nic_refs: ::std::vec::Vec<crate::types::LoadBalancerListenerVmNicRefInventory>,
     /// Since ZStack 3.9. Absent from older MNs' replies.
     pub acl_refs: ::std::vec::Vec<crate::types::LoadBalancerListenerACLRefInventory>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub certificate_refs: ::std::vec::Vec<
-        crate::types::LoadBalancerListenerCertificateRefInventory,
-    >,
+    pub certificate_refs: ::std::vec::Vec<crate::types::LoadBalancerListenerCertificateRefInventory>,
     /// Since ZStack 4.0. Absent from older MNs' replies.
-    pub server_group_refs: ::std::vec::Vec<
-        crate::types::LoadBalancerListenerServerGroupRefInventory,
-    >,
+    pub server_group_refs: ::std::vec::Vec<crate::types::LoadBalancerListenerServerGroupRefInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LoadBalancerListenerInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "loadBalancerUuid" => load_balancer_uuid, "instancePort" =>
-    instance_port lenient, "loadBalancerPort" => load_balancer_port lenient,
-    "securityPolicyType" => security_policy_type, "protocol" => protocol,
-    "serverGroupUuid" => server_group_uuid, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "vmNicRefs" => vm_nic_refs default, "aclRefs" => acl_refs default,
-    "certificateRefs" => certificate_refs default, "serverGroupRefs" => server_group_refs
-    default, } serialize if feature = "serialize"
+    LoadBalancerListenerInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "loadBalancerUuid" => load_balancer_uuid,
+        "instancePort" => instance_port lenient,
+        "loadBalancerPort" => load_balancer_port lenient,
+        "securityPolicyType" => security_policy_type,
+        "protocol" => protocol,
+        "serverGroupUuid" => server_group_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "vmNicRefs" => vm_nic_refs default,
+        "aclRefs" => acl_refs default,
+        "certificateRefs" => certificate_refs default,
+        "serverGroupRefs" => server_group_refs default,
+    } serialize if feature = "serialize"
 );
 impl LoadBalancerListenerInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `loadBalancerUuid`.
     pub const LOAD_BALANCER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "loadBalancerUuid",
+        "loadBalancerUuid"
     );
     /// Query field `instancePort`.
     pub const INSTANCE_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instancePort",
+        "instancePort"
     );
     /// Query field `loadBalancerPort`.
     pub const LOAD_BALANCER_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "loadBalancerPort",
+        "loadBalancerPort"
     );
     /// Query field `securityPolicyType`.
     pub const SECURITY_POLICY_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "securityPolicyType",
+        "securityPolicyType"
     );
     /// Query field `protocol`.
     pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "protocol",
+        "protocol"
     );
     /// Query field `serverGroupUuid`.
     pub const SERVER_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serverGroupUuid",
+        "serverGroupUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `vmNicRefs`.
     pub const VM_NIC_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNicRefs",
+        "vmNicRefs"
     );
     /// Query field `aclRefs`.
     pub const ACL_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "aclRefs",
+        "aclRefs"
     );
     /// Query field `certificateRefs`.
     pub const CERTIFICATE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "certificateRefs",
+        "certificateRefs"
     );
     /// Query field `serverGroupRefs`.
     pub const SERVER_GROUP_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serverGroupRefs",
+        "serverGroupRefs"
     );
 }
 /// Server class: `org.zstack.network.service.lb.LoadBalancerListenerServerGroupRefInventory`.
@@ -274,14 +292,16 @@ pub struct LoadBalancerListenerServerGroupRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LoadBalancerListenerServerGroupRefInventory { "id" => id lenient, "listenerUuid" =>
-    listener_uuid, "serverGroupUuid" => server_group_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    LoadBalancerListenerServerGroupRefInventory {
+        "id" => id lenient,
+        "listenerUuid" => listener_uuid,
+        "serverGroupUuid" => server_group_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.lb.LoadBalancerListenerVmNicRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -298,14 +318,17 @@ pub struct LoadBalancerListenerVmNicRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LoadBalancerListenerVmNicRefInventory { "id" => id lenient, "listenerUuid" =>
-    listener_uuid, "vmNicUuid" => vm_nic_uuid, "status" => status, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    LoadBalancerListenerVmNicRefInventory {
+        "id" => id lenient,
+        "listenerUuid" => listener_uuid,
+        "vmNicUuid" => vm_nic_uuid,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.lb.APIChangeAccessControlListServerGroupEvent$LoadBalancerListerAcl`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -319,9 +342,11 @@ pub struct LoadBalancerListerAcl {
     pub server_group_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LoadBalancerListerAcl { "aclUuid" => acl_uuid, "listenerUuid" => listener_uuid,
-    "serverGroupUuids" => server_group_uuids default, } serialize if feature =
-    "serialize"
+    LoadBalancerListerAcl {
+        "aclUuid" => acl_uuid,
+        "listenerUuid" => listener_uuid,
+        "serverGroupUuids" => server_group_uuids default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.lb.LoadBalancerServerGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -340,70 +365,68 @@ pub struct LoadBalancerServerGroupInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub listener_server_group_refs: ::std::vec::Vec<
-        crate::types::LoadBalancerListenerServerGroupRefInventory,
-    >,
+    pub listener_server_group_refs: ::std::vec::Vec<crate::types::LoadBalancerListenerServerGroupRefInventory>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub server_ips: ::std::vec::Vec<
-        crate::types::LoadBalancerServerGroupServerIpInventory,
-    >,
+    pub server_ips: ::std::vec::Vec<crate::types::LoadBalancerServerGroupServerIpInventory>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub vm_nic_refs: ::std::vec::Vec<
-        crate::types::LoadBalancerServerGroupVmNicRefInventory,
-    >,
+    pub vm_nic_refs: ::std::vec::Vec<crate::types::LoadBalancerServerGroupVmNicRefInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LoadBalancerServerGroupInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "loadBalancerUuid" => load_balancer_uuid, "ipVersion" => ip_version
-    lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "listenerServerGroupRefs" => listener_server_group_refs default, "serverIps" =>
-    server_ips default, "vmNicRefs" => vm_nic_refs default, } serialize if feature =
-    "serialize"
+    LoadBalancerServerGroupInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "loadBalancerUuid" => load_balancer_uuid,
+        "ipVersion" => ip_version lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "listenerServerGroupRefs" => listener_server_group_refs default,
+        "serverIps" => server_ips default,
+        "vmNicRefs" => vm_nic_refs default,
+    } serialize if feature = "serialize"
 );
 impl LoadBalancerServerGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `loadBalancerUuid`.
     pub const LOAD_BALANCER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "loadBalancerUuid",
+        "loadBalancerUuid"
     );
     /// Query field `ipVersion`.
     pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipVersion",
+        "ipVersion"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `listenerServerGroupRefs`.
     pub const LISTENER_SERVER_GROUP_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "listenerServerGroupRefs",
+        "listenerServerGroupRefs"
     );
     /// Query field `serverIps`.
     pub const SERVER_IPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serverIps",
+        "serverIps"
     );
     /// Query field `vmNicRefs`.
     pub const VM_NIC_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNicRefs",
+        "vmNicRefs"
     );
 }
 /// Server class: `org.zstack.network.service.lb.LoadBalancerServerGroupServerIpInventory`.
@@ -423,15 +446,18 @@ pub struct LoadBalancerServerGroupServerIpInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LoadBalancerServerGroupServerIpInventory { "id" => id lenient, "serverGroupUuid" =>
-    server_group_uuid, "ipAddress" => ip_address, "weight" => weight lenient, "status" =>
-    status, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
-    feature = "serialize"
+    LoadBalancerServerGroupServerIpInventory {
+        "id" => id lenient,
+        "serverGroupUuid" => server_group_uuid,
+        "ipAddress" => ip_address,
+        "weight" => weight lenient,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.lb.LoadBalancerServerGroupVmNicRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -452,15 +478,19 @@ pub struct LoadBalancerServerGroupVmNicRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LoadBalancerServerGroupVmNicRefInventory { "id" => id lenient, "serverGroupUuid" =>
-    server_group_uuid, "vmNicUuid" => vm_nic_uuid, "weight" => weight lenient,
-    "ipVersion" => ip_version lenient, "status" => status, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    LoadBalancerServerGroupVmNicRefInventory {
+        "id" => id lenient,
+        "serverGroupUuid" => server_group_uuid,
+        "vmNicUuid" => vm_nic_uuid,
+        "weight" => weight lenient,
+        "ipVersion" => ip_version lenient,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.network.service.slb.SlbGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -483,9 +513,7 @@ pub struct SlbGroupInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub slb_vms: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
@@ -496,65 +524,74 @@ pub struct SlbGroupInventory {
     pub monitor_ips: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SlbGroupInventory { "uuid" => uuid, "name" => name, "backendType" => backend_type,
-    "deployType" => deploy_type, "slbOfferingUuid" => slb_offering_uuid, "description" =>
-    description, "configVersion" => config_version lenient, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "slbVms" => slb_vms default, "lbs" => lbs default,
-    "networks" => networks default, "monitorIps" => monitor_ips default, } serialize if
-    feature = "serialize"
+    SlbGroupInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "backendType" => backend_type,
+        "deployType" => deploy_type,
+        "slbOfferingUuid" => slb_offering_uuid,
+        "description" => description,
+        "configVersion" => config_version lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "slbVms" => slb_vms default,
+        "lbs" => lbs default,
+        "networks" => networks default,
+        "monitorIps" => monitor_ips default,
+    } serialize if feature = "serialize"
 );
 impl SlbGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `backendType`.
     pub const BACKEND_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "backendType",
+        "backendType"
     );
     /// Query field `deployType`.
     pub const DEPLOY_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deployType",
+        "deployType"
     );
     /// Query field `slbOfferingUuid`.
     pub const SLB_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "slbOfferingUuid",
+        "slbOfferingUuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `configVersion`.
     pub const CONFIG_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "configVersion",
+        "configVersion"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `slbVms`.
     pub const SLB_VMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "slbVms",
+        "slbVms"
     );
     /// Query field `lbs`.
     pub const LBS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lbs",
+        "lbs"
     );
     /// Query field `networks`.
     pub const NETWORKS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "networks",
+        "networks"
     );
     /// Query field `monitorIps`.
     pub const MONITOR_IPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "monitorIps",
+        "monitorIps"
     );
 }
 /// Extends `LoadBalancerInventory` and carries all of its fields.
@@ -582,20 +619,27 @@ pub struct SlbLoadBalancerInventory {
     /// Since ZStack 3.1. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub listeners: ::std::vec::Vec<crate::types::LoadBalancerListenerInventory>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub slb_group_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SlbLoadBalancerInventory { "name" => name, "uuid" => uuid, "description" =>
-    description, "serverGroupUuid" => server_group_uuid, "state" => state, "type" =>
-    type_, "vipUuid" => vip_uuid, "ipv6VipUuid" => ipv6_vip_uuid, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "listeners" => listeners default,
-    "slbGroupUuid" => slb_group_uuid, } serialize if feature = "serialize"
+    SlbLoadBalancerInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "description" => description,
+        "serverGroupUuid" => server_group_uuid,
+        "state" => state,
+        "type" => type_,
+        "vipUuid" => vip_uuid,
+        "ipv6VipUuid" => ipv6_vip_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "listeners" => listeners default,
+        "slbGroupUuid" => slb_group_uuid,
+    } serialize if feature = "serialize"
 );
 /// Extends `VirtualRouterVmInventory` → `ApplianceVmInventory` → `VmInstanceInventory` and carries all of its fields.
 ///
@@ -668,9 +712,7 @@ pub struct SlbVmInstanceInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
@@ -709,177 +751,199 @@ pub struct SlbVmInstanceInventory {
     pub config_version: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SlbVmInstanceInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
-    image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
-    "instanceOfferingUuid" => instance_offering_uuid, "rootVolumeUuid" =>
-    root_volume_uuid, "platform" => platform, "architecture" => architecture,
-    "defaultL3NetworkUuid" => default_l3_network_uuid, "type" => type_, "hypervisorType"
-    => hypervisor_type, "memorySize" => memory_size lenient, "reservedMemorySize" =>
-    reserved_memory_size lenient, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed
-    lenient, "allocatorStrategy" => allocator_strategy, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "state" => state, "vmNics" => vm_nics default,
-    "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms default, "guestOsType"
-    => guest_os_type, "applianceVmType" => appliance_vm_type, "managementNetworkUuid" =>
-    management_network_uuid, "defaultRouteL3NetworkUuid" =>
-    default_route_l3_network_uuid, "status" => status, "agentPort" => agent_port lenient,
-    "haStatus" => ha_status, "publicNetworkUuid" => public_network_uuid,
-    "virtualRouterVips" => virtual_router_vips default, "slbGroupUuid" => slb_group_uuid,
-    "configTasks" => config_tasks default, "configVersion" => config_version lenient, }
-    serialize if feature = "serialize"
+    SlbVmInstanceInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "clusterUuid" => cluster_uuid,
+        "imageUuid" => image_uuid,
+        "hostUuid" => host_uuid,
+        "lastHostUuid" => last_host_uuid,
+        "instanceOfferingUuid" => instance_offering_uuid,
+        "rootVolumeUuid" => root_volume_uuid,
+        "platform" => platform,
+        "architecture" => architecture,
+        "defaultL3NetworkUuid" => default_l3_network_uuid,
+        "type" => type_,
+        "hypervisorType" => hypervisor_type,
+        "memorySize" => memory_size lenient,
+        "reservedMemorySize" => reserved_memory_size lenient,
+        "cpuNum" => cpu_num lenient,
+        "cpuSpeed" => cpu_speed lenient,
+        "allocatorStrategy" => allocator_strategy,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "state" => state,
+        "vmNics" => vm_nics default,
+        "allVolumes" => all_volumes default,
+        "vmCdRoms" => vm_cd_roms default,
+        "guestOsType" => guest_os_type,
+        "applianceVmType" => appliance_vm_type,
+        "managementNetworkUuid" => management_network_uuid,
+        "defaultRouteL3NetworkUuid" => default_route_l3_network_uuid,
+        "status" => status,
+        "agentPort" => agent_port lenient,
+        "haStatus" => ha_status,
+        "publicNetworkUuid" => public_network_uuid,
+        "virtualRouterVips" => virtual_router_vips default,
+        "slbGroupUuid" => slb_group_uuid,
+        "configTasks" => config_tasks default,
+        "configVersion" => config_version lenient,
+    } serialize if feature = "serialize"
 );
 impl SlbVmInstanceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `clusterUuid`.
     pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
+        "clusterUuid"
     );
     /// Query field `imageUuid`.
     pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "imageUuid",
+        "imageUuid"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `lastHostUuid`.
     pub const LAST_HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastHostUuid",
+        "lastHostUuid"
     );
     /// Query field `instanceOfferingUuid`.
     pub const INSTANCE_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instanceOfferingUuid",
+        "instanceOfferingUuid"
     );
     /// Query field `rootVolumeUuid`.
     pub const ROOT_VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rootVolumeUuid",
+        "rootVolumeUuid"
     );
     /// Query field `platform`.
     pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
+        "platform"
     );
     /// Query field `architecture`.
     pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
+        "architecture"
     );
     /// Query field `defaultL3NetworkUuid`.
     pub const DEFAULT_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultL3NetworkUuid",
+        "defaultL3NetworkUuid"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `hypervisorType`.
     pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
+        "hypervisorType"
     );
     /// Query field `memorySize`.
     pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memorySize",
+        "memorySize"
     );
     /// Query field `reservedMemorySize`.
     pub const RESERVED_MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "reservedMemorySize",
+        "reservedMemorySize"
     );
     /// Query field `cpuNum`.
     pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
+        "cpuNum"
     );
     /// Query field `cpuSpeed`.
     pub const CPU_SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuSpeed",
+        "cpuSpeed"
     );
     /// Query field `allocatorStrategy`.
     pub const ALLOCATOR_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allocatorStrategy",
+        "allocatorStrategy"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `vmNics`.
     pub const VM_NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNics",
+        "vmNics"
     );
     /// Query field `allVolumes`.
     pub const ALL_VOLUMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allVolumes",
+        "allVolumes"
     );
     /// Query field `vmCdRoms`.
     pub const VM_CD_ROMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmCdRoms",
+        "vmCdRoms"
     );
     /// Query field `guestOsType`.
     pub const GUEST_OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "guestOsType",
+        "guestOsType"
     );
     /// Query field `applianceVmType`.
     pub const APPLIANCE_VM_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "applianceVmType",
+        "applianceVmType"
     );
     /// Query field `managementNetworkUuid`.
     pub const MANAGEMENT_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementNetworkUuid",
+        "managementNetworkUuid"
     );
     /// Query field `defaultRouteL3NetworkUuid`.
     pub const DEFAULT_ROUTE_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultRouteL3NetworkUuid",
+        "defaultRouteL3NetworkUuid"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `agentPort`.
     pub const AGENT_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "agentPort",
+        "agentPort"
     );
     /// Query field `haStatus`.
     pub const HA_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "haStatus",
+        "haStatus"
     );
     /// Query field `publicNetworkUuid`.
     pub const PUBLIC_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "publicNetworkUuid",
+        "publicNetworkUuid"
     );
     /// Query field `virtualRouterVips`.
     pub const VIRTUAL_ROUTER_VIPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtualRouterVips",
+        "virtualRouterVips"
     );
     /// Query field `slbGroupUuid`.
     pub const SLB_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "slbGroupUuid",
+        "slbGroupUuid"
     );
     /// Query field `configTasks`.
     pub const CONFIG_TASKS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "configTasks",
+        "configTasks"
     );
     /// Query field `configVersion`.
     pub const CONFIG_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "configVersion",
+        "configVersion"
     );
 }
 /// Extends `ApplianceVmInventory` → `VmInstanceInventory` and carries all of its fields.
@@ -953,9 +1017,7 @@ pub struct VirtualRouterVmInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
@@ -988,23 +1050,43 @@ pub struct VirtualRouterVmInventory {
     pub virtual_router_vips: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VirtualRouterVmInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
-    image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
-    "instanceOfferingUuid" => instance_offering_uuid, "rootVolumeUuid" =>
-    root_volume_uuid, "platform" => platform, "architecture" => architecture,
-    "defaultL3NetworkUuid" => default_l3_network_uuid, "type" => type_, "hypervisorType"
-    => hypervisor_type, "memorySize" => memory_size lenient, "reservedMemorySize" =>
-    reserved_memory_size lenient, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed
-    lenient, "allocatorStrategy" => allocator_strategy, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "state" => state, "vmNics" => vm_nics default,
-    "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms default, "guestOsType"
-    => guest_os_type, "applianceVmType" => appliance_vm_type, "managementNetworkUuid" =>
-    management_network_uuid, "defaultRouteL3NetworkUuid" =>
-    default_route_l3_network_uuid, "status" => status, "agentPort" => agent_port lenient,
-    "haStatus" => ha_status, "publicNetworkUuid" => public_network_uuid,
-    "virtualRouterVips" => virtual_router_vips default, } serialize if feature =
-    "serialize"
+    VirtualRouterVmInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "clusterUuid" => cluster_uuid,
+        "imageUuid" => image_uuid,
+        "hostUuid" => host_uuid,
+        "lastHostUuid" => last_host_uuid,
+        "instanceOfferingUuid" => instance_offering_uuid,
+        "rootVolumeUuid" => root_volume_uuid,
+        "platform" => platform,
+        "architecture" => architecture,
+        "defaultL3NetworkUuid" => default_l3_network_uuid,
+        "type" => type_,
+        "hypervisorType" => hypervisor_type,
+        "memorySize" => memory_size lenient,
+        "reservedMemorySize" => reserved_memory_size lenient,
+        "cpuNum" => cpu_num lenient,
+        "cpuSpeed" => cpu_speed lenient,
+        "allocatorStrategy" => allocator_strategy,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "state" => state,
+        "vmNics" => vm_nics default,
+        "allVolumes" => all_volumes default,
+        "vmCdRoms" => vm_cd_roms default,
+        "guestOsType" => guest_os_type,
+        "applianceVmType" => appliance_vm_type,
+        "managementNetworkUuid" => management_network_uuid,
+        "defaultRouteL3NetworkUuid" => default_route_l3_network_uuid,
+        "status" => status,
+        "agentPort" => agent_port lenient,
+        "haStatus" => ha_status,
+        "publicNetworkUuid" => public_network_uuid,
+        "virtualRouterVips" => virtual_router_vips default,
+    } serialize if feature = "serialize"
 );
 /// A `LoadBalancerInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -1026,11 +1108,9 @@ impl AnyLoadBalancerInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::LoadBalancerInventory> {
         match self {
             Self::LoadBalancerInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::SlbLoadBalancerInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::LoadBalancerInventory::from(value),
-                )
-            }
+            Self::SlbLoadBalancerInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::LoadBalancerInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -1038,39 +1118,32 @@ impl AnyLoadBalancerInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyLoadBalancerInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.network.service.lb.LoadBalancerInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::LoadBalancerInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::LoadBalancerInventory),
-                )
-            }
-            "org.zstack.network.service.slb.SlbLoadBalancerInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SlbLoadBalancerInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SlbLoadBalancerInventory),
-                )
-            }
+            "org.zstack.network.service.lb.LoadBalancerInventory" => ::core::result::Result::Ok(
+                <crate::types::LoadBalancerInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::LoadBalancerInventory)
+            ),
+            "org.zstack.network.service.slb.SlbLoadBalancerInventory" => ::core::result::Result::Ok(
+                <crate::types::SlbLoadBalancerInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SlbLoadBalancerInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::LoadBalancerInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::LoadBalancerInventory)
+        <crate::types::LoadBalancerInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::LoadBalancerInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1078,7 +1151,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyLoadBalancerInven
 }
 impl<'de> ::serde::Deserialize<'de> for AnyLoadBalancerInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1087,21 +1160,19 @@ impl<'de> ::serde::Deserialize<'de> for AnyLoadBalancerInventory {
 impl ::serde::Serialize for AnyLoadBalancerInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::LoadBalancerInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SlbLoadBalancerInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::LoadBalancerInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::SlbLoadBalancerInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::SlbLoadBalancerInventory>
-for crate::types::LoadBalancerInventory {
+impl ::core::convert::From<&crate::types::SlbLoadBalancerInventory> for crate::types::LoadBalancerInventory {
     fn from(value: &crate::types::SlbLoadBalancerInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -1137,22 +1208,16 @@ pub enum AnyVirtualRouterVmInventory {
 }
 impl AnyVirtualRouterVmInventory {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::VirtualRouterVmInventory> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::VirtualRouterVmInventory> {
         match self {
             Self::VirtualRouterVmInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::SlbVmInstanceInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::VirtualRouterVmInventory::from(value),
-                )
-            }
+            Self::SlbVmInstanceInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::VirtualRouterVmInventory::from(value)
+            ),
             #[cfg(feature = "types-vpc")]
-            Self::VpcRouterVmInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::VirtualRouterVmInventory::from(value),
-                )
-            }
+            Self::VpcRouterVmInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::VirtualRouterVmInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -1160,48 +1225,38 @@ impl AnyVirtualRouterVmInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVirtualRouterVmInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.network.service.virtualrouter.VirtualRouterVmInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VirtualRouterVmInventory),
-                )
-            }
-            "org.zstack.network.service.slb.SlbVmInstanceInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SlbVmInstanceInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SlbVmInstanceInventory),
-                )
-            }
+            "org.zstack.network.service.virtualrouter.VirtualRouterVmInventory" => ::core::result::Result::Ok(
+                <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VirtualRouterVmInventory)
+            ),
+            "org.zstack.network.service.slb.SlbVmInstanceInventory" => ::core::result::Result::Ok(
+                <crate::types::SlbVmInstanceInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SlbVmInstanceInventory)
+            ),
             #[cfg(feature = "types-vpc")]
-            "org.zstack.header.vpc.VpcRouterVmInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VpcRouterVmInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VpcRouterVmInventory),
-                )
-            }
+            "org.zstack.header.vpc.VpcRouterVmInventory" => ::core::result::Result::Ok(
+                <crate::types::VpcRouterVmInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VpcRouterVmInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::VirtualRouterVmInventory)
+        <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::VirtualRouterVmInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1209,7 +1264,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVirtualRouterVmIn
 }
 impl<'de> ::serde::Deserialize<'de> for AnyVirtualRouterVmInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1218,25 +1273,21 @@ impl<'de> ::serde::Deserialize<'de> for AnyVirtualRouterVmInventory {
 impl ::serde::Serialize for AnyVirtualRouterVmInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::VirtualRouterVmInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SlbVmInstanceInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::VirtualRouterVmInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SlbVmInstanceInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "types-vpc")]
-            Self::VpcRouterVmInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::VpcRouterVmInventory(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::SlbVmInstanceInventory>
-for crate::types::VirtualRouterVmInventory {
+impl ::core::convert::From<&crate::types::SlbVmInstanceInventory> for crate::types::VirtualRouterVmInventory {
     fn from(value: &crate::types::SlbVmInstanceInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1278,8 +1329,7 @@ for crate::types::VirtualRouterVmInventory {
     }
 }
 #[cfg(feature = "types-vpc")]
-impl ::core::convert::From<&crate::types::VpcRouterVmInventory>
-for crate::types::VirtualRouterVmInventory {
+impl ::core::convert::From<&crate::types::VpcRouterVmInventory> for crate::types::VirtualRouterVmInventory {
     fn from(value: &crate::types::VpcRouterVmInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),

@@ -2,6 +2,7 @@
 // Source: spec/catalog/longjobs.yaml
 
 //! Catalog APIs whose route starts with /longjobs, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.longjob.LongJobInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -29,72 +30,79 @@ pub struct LongJobInventory {
     /// Since ZStack 2.2.4. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 2.2.4. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub execute_time: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LongJobInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "apiId" => api_id, "jobName" => job_name, "jobData" => job_data, "jobResult" =>
-    job_result, "state" => state, "targetResourceUuid" => target_resource_uuid,
-    "managementNodeUuid" => management_node_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "executeTime" => execute_time lenient, } serialize if
-    feature = "serialize"
+    LongJobInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "apiId" => api_id,
+        "jobName" => job_name,
+        "jobData" => job_data,
+        "jobResult" => job_result,
+        "state" => state,
+        "targetResourceUuid" => target_resource_uuid,
+        "managementNodeUuid" => management_node_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "executeTime" => execute_time lenient,
+    } serialize if feature = "serialize"
 );
 impl LongJobInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `apiId`.
     pub const API_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "apiId",
+        "apiId"
     );
     /// Query field `jobName`.
     pub const JOB_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "jobName",
+        "jobName"
     );
     /// Query field `jobData`.
     pub const JOB_DATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "jobData",
+        "jobData"
     );
     /// Query field `jobResult`.
     pub const JOB_RESULT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "jobResult",
+        "jobResult"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `targetResourceUuid`.
     pub const TARGET_RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "targetResourceUuid",
+        "targetResourceUuid"
     );
     /// Query field `managementNodeUuid`.
     pub const MANAGEMENT_NODE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementNodeUuid",
+        "managementNodeUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `executeTime`.
     pub const EXECUTE_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "executeTime",
+        "executeTime"
     );
 }
 /// Server class: `org.zstack.header.longjob.LongJobState`.
@@ -127,7 +135,7 @@ impl LongJobState {
         "Succeeded",
         "Canceling",
         "Canceled",
-        "Failed",
+        "Failed"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {

@@ -2,6 +2,7 @@
 // Source: spec/catalog/mdev-devices.yaml
 
 //! Catalog APIs whose route starts with /mdev-devices, and the types and enums they use first.
+
 /// Server class: `org.zstack.pciDevice.virtual.vfio_mdev.MdevDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -33,80 +34,89 @@ pub struct MdevDeviceInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub vendor: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MdevDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "parentUuid" => parent_uuid, "mttyUuid" => mtty_uuid, "hostUuid" => host_uuid,
-    "vmInstanceUuid" => vm_instance_uuid, "mdevSpecUuid" => mdev_spec_uuid, "type" =>
-    type_, "state" => state, "status" => status, "chooser" => chooser, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "vendor" => vendor, } serialize if feature
-    = "serialize"
+    MdevDeviceInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "parentUuid" => parent_uuid,
+        "mttyUuid" => mtty_uuid,
+        "hostUuid" => host_uuid,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "mdevSpecUuid" => mdev_spec_uuid,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "chooser" => chooser,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "vendor" => vendor,
+    } serialize if feature = "serialize"
 );
 impl MdevDeviceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `parentUuid`.
     pub const PARENT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "parentUuid",
+        "parentUuid"
     );
     /// Query field `mttyUuid`.
     pub const MTTY_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mttyUuid",
+        "mttyUuid"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `mdevSpecUuid`.
     pub const MDEV_SPEC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mdevSpecUuid",
+        "mdevSpecUuid"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `chooser`.
     pub const CHOOSER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chooser",
+        "chooser"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `vendor`.
     pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendor",
+        "vendor"
     );
 }
 /// Server class: `org.zstack.pciDevice.virtual.vfio_mdev.MdevDeviceChooser`.
@@ -237,7 +247,7 @@ impl MdevDeviceType {
         "SE_Controller",
         "GPU_Video_Controller",
         "GPU_Processing_Accelerators",
-        "GPU_3D_Controller",
+        "GPU_3D_Controller"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {

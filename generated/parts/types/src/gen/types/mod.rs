@@ -2,6 +2,7 @@
 // Source: spec/
 
 //! Inventories and enums.
+
 #[cfg(feature = "types-accounts")]
 pub mod accounts;
 #[cfg(feature = "types-accounts")]

@@ -2,6 +2,7 @@
 // Source: spec/catalog/nas.yaml
 
 //! Catalog APIs whose route starts with /nas, and the types and enums they use first.
+
 /// Server class: `org.zstack.aliyun.nas.filesystem.AliyunNasAccessGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -21,48 +22,52 @@ pub struct AliyunNasAccessGroupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AliyunNasAccessGroupInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "dataCenterUuid" => data_center_uuid, "rules" => rules default, "type"
-    => type_, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
-    feature = "serialize"
+    AliyunNasAccessGroupInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "dataCenterUuid" => data_center_uuid,
+        "rules" => rules default,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl AliyunNasAccessGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `dataCenterUuid`.
     pub const DATA_CENTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dataCenterUuid",
+        "dataCenterUuid"
     );
     /// Query field `rules`.
     pub const RULES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rules",
+        "rules"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.aliyun.nas.filesystem.AliyunNasAccessRuleInventory`.
@@ -86,15 +91,20 @@ pub struct AliyunNasAccessRuleInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AliyunNasAccessRuleInventory { "uuid" => uuid, "accessGroupUuid" =>
-    access_group_uuid, "sourceCidr" => source_cidr, "rule" => rule, "priority" =>
-    priority lenient, "userAccess" => user_access, "ruleId" => rule_id, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    AliyunNasAccessRuleInventory {
+        "uuid" => uuid,
+        "accessGroupUuid" => access_group_uuid,
+        "sourceCidr" => source_cidr,
+        "rule" => rule,
+        "priority" => priority lenient,
+        "userAccess" => user_access,
+        "ruleId" => rule_id,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Extends `NasFileSystemInventory` and carries all of its fields.
 ///
@@ -117,20 +127,25 @@ pub struct AliyunNasFileSystemInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub data_center_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub storage_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AliyunNasFileSystemInventory { "uuid" => uuid, "protocol" => protocol, "type" =>
-    type_, "name" => name, "description" => description, "fileSystemId" =>
-    file_system_id, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "dataCenterUuid" => data_center_uuid, "storageType" => storage_type, } serialize if
-    feature = "serialize"
+    AliyunNasFileSystemInventory {
+        "uuid" => uuid,
+        "protocol" => protocol,
+        "type" => type_,
+        "name" => name,
+        "description" => description,
+        "fileSystemId" => file_system_id,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "dataCenterUuid" => data_center_uuid,
+        "storageType" => storage_type,
+    } serialize if feature = "serialize"
 );
 /// Extends `NasMountTargetInventory` and carries all of its fields.
 ///
@@ -153,18 +168,23 @@ pub struct AliyunNasMountTargetInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub access_group_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AliyunNasMountTargetInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "mountDomain" => mount_domain, "nasFileSystemUuid" =>
-    nas_file_system_uuid, "type" => type_, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "accessGroupUuid" => access_group_uuid, "status" => status, } serialize
-    if feature = "serialize"
+    AliyunNasMountTargetInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "mountDomain" => mount_domain,
+        "nasFileSystemUuid" => nas_file_system_uuid,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "accessGroupUuid" => access_group_uuid,
+        "status" => status,
+    } serialize if feature = "serialize"
 );

@@ -2,6 +2,7 @@
 // Source: spec/catalog/oauth2.yaml
 
 //! Catalog APIs whose route starts with /create/oauth2 or /get/oauth2 or /update/oauth2, and the types and enums they use first.
+
 /// Extends `SSOClientInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sso.header.OAuth2ClientInventory`.
@@ -25,9 +26,7 @@ pub struct OAuth2ClientInventory {
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
     pub account_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
@@ -50,14 +49,27 @@ pub struct OAuth2ClientInventory {
     pub scope_list: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    OAuth2ClientInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "clientType" => client_type, "loginType" => login_type, "loginMNUrl" => login_mn_url,
-    "redirectUrl" => redirect_url, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "accountUuid" => account_uuid, "clientId" => client_id, "clientSecret"
-    => client_secret, "authorizationUrl" => authorization_url, "tokenUrl" => token_url,
-    "userinfoUrl" => userinfo_url, "grantType" => grant_type, "identityProvider" =>
-    identity_provider, "logoutUrl" => logout_url, "scopeList" => scope_list default, }
-    serialize if feature = "serialize"
+    OAuth2ClientInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "clientType" => client_type,
+        "loginType" => login_type,
+        "loginMNUrl" => login_mn_url,
+        "redirectUrl" => redirect_url,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "accountUuid" => account_uuid,
+        "clientId" => client_id,
+        "clientSecret" => client_secret,
+        "authorizationUrl" => authorization_url,
+        "tokenUrl" => token_url,
+        "userinfoUrl" => userinfo_url,
+        "grantType" => grant_type,
+        "identityProvider" => identity_provider,
+        "logoutUrl" => logout_url,
+        "scopeList" => scope_list default,
+    } serialize if feature = "serialize"
 );
 /// Extends `SSOTokenInventory` and carries all of its fields.
 ///
@@ -74,9 +86,7 @@ pub struct OAuth2TokenInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub access_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
@@ -85,10 +95,16 @@ pub struct OAuth2TokenInventory {
     pub refresh_token: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    OAuth2TokenInventory { "uuid" => uuid, "clientUuid" => client_uuid, "userUuid" =>
-    user_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, "accessToken"
-    => access_token, "idToken" => id_token, "refreshToken" => refresh_token, } serialize
-    if feature = "serialize"
+    OAuth2TokenInventory {
+        "uuid" => uuid,
+        "clientUuid" => client_uuid,
+        "userUuid" => user_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "accessToken" => access_token,
+        "idToken" => id_token,
+        "refreshToken" => refresh_token,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.sso.header.SSOServerTokenInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -109,15 +125,19 @@ pub struct SSOServerTokenInventory {
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.2.0 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SSOServerTokenInventory { "uuid" => uuid, "accessToken" => access_token, "idToken" =>
-    id_token, "refreshToken" => refresh_token, "userUuid" => user_uuid, "sessionUuid" =>
-    session_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize
-    if feature = "serialize"
+    SSOServerTokenInventory {
+        "uuid" => uuid,
+        "accessToken" => access_token,
+        "idToken" => id_token,
+        "refreshToken" => refresh_token,
+        "userUuid" => user_uuid,
+        "sessionUuid" => session_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.sso.header.SSOTokenInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -132,14 +152,16 @@ pub struct SSOTokenInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SSOTokenInventory { "uuid" => uuid, "clientUuid" => client_uuid, "userUuid" =>
-    user_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
-    feature = "serialize"
+    SSOTokenInventory {
+        "uuid" => uuid,
+        "clientUuid" => client_uuid,
+        "userUuid" => user_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// A `SSOTokenInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -161,9 +183,9 @@ impl AnySSOTokenInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::SSOTokenInventory> {
         match self {
             Self::SSOTokenInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::OAuth2TokenInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::SSOTokenInventory::from(value))
-            }
+            Self::OAuth2TokenInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SSOTokenInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -171,39 +193,32 @@ impl AnySSOTokenInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySSOTokenInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.sso.header.SSOTokenInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SSOTokenInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SSOTokenInventory),
-                )
-            }
-            "org.zstack.sso.header.OAuth2TokenInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::OAuth2TokenInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::OAuth2TokenInventory),
-                )
-            }
+            "org.zstack.sso.header.SSOTokenInventory" => ::core::result::Result::Ok(
+                <crate::types::SSOTokenInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SSOTokenInventory)
+            ),
+            "org.zstack.sso.header.OAuth2TokenInventory" => ::core::result::Result::Ok(
+                <crate::types::OAuth2TokenInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::OAuth2TokenInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::SSOTokenInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::SSOTokenInventory)
+        <crate::types::SSOTokenInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::SSOTokenInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -211,7 +226,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySSOTokenInventory
 }
 impl<'de> ::serde::Deserialize<'de> for AnySSOTokenInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -220,21 +235,16 @@ impl<'de> ::serde::Deserialize<'de> for AnySSOTokenInventory {
 impl ::serde::Serialize for AnySSOTokenInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::SSOTokenInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::OAuth2TokenInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::SSOTokenInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::OAuth2TokenInventory(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::OAuth2TokenInventory>
-for crate::types::SSOTokenInventory {
+impl ::core::convert::From<&crate::types::OAuth2TokenInventory> for crate::types::SSOTokenInventory {
     fn from(value: &crate::types::OAuth2TokenInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),

@@ -2,6 +2,7 @@
 // Source: spec/catalog/pci-devices.yaml
 
 //! Catalog APIs whose route starts with /pci-device or /pci-devices, and the types and enums they use first.
+
 /// Extends `PciDeviceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.sriov.EthernetVfPciDeviceInventory`.
@@ -55,9 +56,7 @@ pub struct EthernetVfPciDeviceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub matched_pci_device_offering_ref: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
@@ -74,18 +73,39 @@ pub struct EthernetVfPciDeviceInventory {
     pub vf_status: ::core::option::Option<crate::types::EthernetVfStatus>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EthernetVfPciDeviceInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "hostUuid" => host_uuid, "parentUuid" => parent_uuid, "vmInstanceUuid"
-    => vm_instance_uuid, "pciSpecUuid" => pci_spec_uuid, "type" => type_, "state" =>
-    state, "status" => status, "virtStatus" => virt_status, "chooser" => chooser,
-    "vendorId" => vendor_id, "vendor" => vendor, "deviceId" => device_id, "device" =>
-    device, "subvendorId" => subvendor_id, "subdeviceId" => subdevice_id,
-    "pciDeviceAddress" => pci_device_address, "iommuGroup" => iommu_group, "metaData" =>
-    meta_data, "rev" => rev, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "matchedPciDeviceOfferingRef" => matched_pci_device_offering_ref default,
-    "mdevSpecRefs" => mdev_spec_refs default, "hostDevUuid" => host_dev_uuid,
-    "interfaceName" => interface_name, "vmUuid" => vm_uuid, "l3NetworkUuid" =>
-    l3_network_uuid, "vfStatus" => vf_status, } serialize if feature = "serialize"
+    EthernetVfPciDeviceInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "hostUuid" => host_uuid,
+        "parentUuid" => parent_uuid,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "pciSpecUuid" => pci_spec_uuid,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "virtStatus" => virt_status,
+        "chooser" => chooser,
+        "vendorId" => vendor_id,
+        "vendor" => vendor,
+        "deviceId" => device_id,
+        "device" => device,
+        "subvendorId" => subvendor_id,
+        "subdeviceId" => subdevice_id,
+        "pciDeviceAddress" => pci_device_address,
+        "iommuGroup" => iommu_group,
+        "metaData" => meta_data,
+        "rev" => rev,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "matchedPciDeviceOfferingRef" => matched_pci_device_offering_ref default,
+        "mdevSpecRefs" => mdev_spec_refs default,
+        "hostDevUuid" => host_dev_uuid,
+        "interfaceName" => interface_name,
+        "vmUuid" => vm_uuid,
+        "l3NetworkUuid" => l3_network_uuid,
+        "vfStatus" => vf_status,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.pciDevice.PciDeviceInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -138,130 +158,146 @@ pub struct PciDeviceInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub matched_pci_device_offering_ref: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub mdev_spec_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PciDeviceInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "hostUuid" => host_uuid, "parentUuid" => parent_uuid, "vmInstanceUuid" =>
-    vm_instance_uuid, "pciSpecUuid" => pci_spec_uuid, "type" => type_, "state" => state,
-    "status" => status, "virtStatus" => virt_status, "chooser" => chooser, "vendorId" =>
-    vendor_id, "vendor" => vendor, "deviceId" => device_id, "device" => device,
-    "subvendorId" => subvendor_id, "subdeviceId" => subdevice_id, "pciDeviceAddress" =>
-    pci_device_address, "iommuGroup" => iommu_group, "metaData" => meta_data, "rev" =>
-    rev, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "matchedPciDeviceOfferingRef" => matched_pci_device_offering_ref default,
-    "mdevSpecRefs" => mdev_spec_refs default, } serialize if feature = "serialize"
+    PciDeviceInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "hostUuid" => host_uuid,
+        "parentUuid" => parent_uuid,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "pciSpecUuid" => pci_spec_uuid,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "virtStatus" => virt_status,
+        "chooser" => chooser,
+        "vendorId" => vendor_id,
+        "vendor" => vendor,
+        "deviceId" => device_id,
+        "device" => device,
+        "subvendorId" => subvendor_id,
+        "subdeviceId" => subdevice_id,
+        "pciDeviceAddress" => pci_device_address,
+        "iommuGroup" => iommu_group,
+        "metaData" => meta_data,
+        "rev" => rev,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "matchedPciDeviceOfferingRef" => matched_pci_device_offering_ref default,
+        "mdevSpecRefs" => mdev_spec_refs default,
+    } serialize if feature = "serialize"
 );
 impl PciDeviceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `parentUuid`.
     pub const PARENT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "parentUuid",
+        "parentUuid"
     );
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `pciSpecUuid`.
     pub const PCI_SPEC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciSpecUuid",
+        "pciSpecUuid"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `virtStatus`.
     pub const VIRT_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtStatus",
+        "virtStatus"
     );
     /// Query field `chooser`.
     pub const CHOOSER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chooser",
+        "chooser"
     );
     /// Query field `vendorId`.
     pub const VENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendorId",
+        "vendorId"
     );
     /// Query field `vendor`.
     pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendor",
+        "vendor"
     );
     /// Query field `deviceId`.
     pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
+        "deviceId"
     );
     /// Query field `device`.
     pub const DEVICE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "device",
+        "device"
     );
     /// Query field `subvendorId`.
     pub const SUBVENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subvendorId",
+        "subvendorId"
     );
     /// Query field `subdeviceId`.
     pub const SUBDEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subdeviceId",
+        "subdeviceId"
     );
     /// Query field `pciDeviceAddress`.
     pub const PCI_DEVICE_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciDeviceAddress",
+        "pciDeviceAddress"
     );
     /// Query field `iommuGroup`.
     pub const IOMMU_GROUP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "iommuGroup",
+        "iommuGroup"
     );
     /// Query field `metaData`.
     pub const META_DATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metaData",
+        "metaData"
     );
     /// Query field `rev`.
     pub const REV: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rev",
+        "rev"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `matchedPciDeviceOfferingRef`.
-    pub const MATCHED_PCI_DEVICE_OFFERING_REF: ::zstack_sdk::runtime::query::Field<
-        Self,
-    > = ::zstack_sdk::runtime::query::Field::new("matchedPciDeviceOfferingRef");
+    pub const MATCHED_PCI_DEVICE_OFFERING_REF: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
+        "matchedPciDeviceOfferingRef"
+    );
     /// Query field `mdevSpecRefs`.
     pub const MDEV_SPEC_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mdevSpecRefs",
+        "mdevSpecRefs"
     );
 }
 /// Server class: `org.zstack.pciDevice.PciDeviceOfferingInventory`.
@@ -289,75 +325,81 @@ pub struct PciDeviceOfferingInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub attached_instance_offerings: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub matched_pci_devices: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PciDeviceOfferingInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "type" => type_, "vendorId" => vendor_id, "deviceId" => device_id,
-    "subvendorId" => subvendor_id, "subdeviceId" => subdevice_id, "ramSize" => ram_size,
-    "createDate" => create_date, "lastOpDate" => last_op_date,
-    "attachedInstanceOfferings" => attached_instance_offerings default,
-    "matchedPciDevices" => matched_pci_devices default, } serialize if feature =
-    "serialize"
+    PciDeviceOfferingInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "type" => type_,
+        "vendorId" => vendor_id,
+        "deviceId" => device_id,
+        "subvendorId" => subvendor_id,
+        "subdeviceId" => subdevice_id,
+        "ramSize" => ram_size,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedInstanceOfferings" => attached_instance_offerings default,
+        "matchedPciDevices" => matched_pci_devices default,
+    } serialize if feature = "serialize"
 );
 impl PciDeviceOfferingInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `vendorId`.
     pub const VENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendorId",
+        "vendorId"
     );
     /// Query field `deviceId`.
     pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
+        "deviceId"
     );
     /// Query field `subvendorId`.
     pub const SUBVENDOR_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subvendorId",
+        "subvendorId"
     );
     /// Query field `subdeviceId`.
     pub const SUBDEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subdeviceId",
+        "subdeviceId"
     );
     /// Query field `ramSize`.
     pub const RAM_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ramSize",
+        "ramSize"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedInstanceOfferings`.
     pub const ATTACHED_INSTANCE_OFFERINGS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedInstanceOfferings",
+        "attachedInstanceOfferings"
     );
     /// Query field `matchedPciDevices`.
     pub const MATCHED_PCI_DEVICES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "matchedPciDevices",
+        "matchedPciDevices"
     );
 }
 /// A `PciDeviceInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -383,12 +425,12 @@ impl AnyPciDeviceInventory {
         match self {
             Self::PciDeviceInventory(value) => ::std::borrow::Cow::Borrowed(value),
             #[cfg(feature = "types-gpu-device")]
-            Self::GpuDeviceInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::PciDeviceInventory::from(value))
-            }
-            Self::EthernetVfPciDeviceInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::PciDeviceInventory::from(value))
-            }
+            Self::GpuDeviceInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::PciDeviceInventory::from(value)
+            ),
+            Self::EthernetVfPciDeviceInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::PciDeviceInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -396,48 +438,38 @@ impl AnyPciDeviceInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyPciDeviceInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.pciDevice.PciDeviceInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::PciDeviceInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::PciDeviceInventory),
-                )
-            }
+            "org.zstack.pciDevice.PciDeviceInventory" => ::core::result::Result::Ok(
+                <crate::types::PciDeviceInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::PciDeviceInventory)
+            ),
             #[cfg(feature = "types-gpu-device")]
-            "org.zstack.pciDevice.gpu.GpuDeviceInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::GpuDeviceInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::GpuDeviceInventory),
-                )
-            }
-            "org.zstack.header.sriov.EthernetVfPciDeviceInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::EthernetVfPciDeviceInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::EthernetVfPciDeviceInventory),
-                )
-            }
+            "org.zstack.pciDevice.gpu.GpuDeviceInventory" => ::core::result::Result::Ok(
+                <crate::types::GpuDeviceInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::GpuDeviceInventory)
+            ),
+            "org.zstack.header.sriov.EthernetVfPciDeviceInventory" => ::core::result::Result::Ok(
+                <crate::types::EthernetVfPciDeviceInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::EthernetVfPciDeviceInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::PciDeviceInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::PciDeviceInventory)
+        <crate::types::PciDeviceInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::PciDeviceInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -445,7 +477,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyPciDeviceInventor
 }
 impl<'de> ::serde::Deserialize<'de> for AnyPciDeviceInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -454,26 +486,22 @@ impl<'de> ::serde::Deserialize<'de> for AnyPciDeviceInventory {
 impl ::serde::Serialize for AnyPciDeviceInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::PciDeviceInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::PciDeviceInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "types-gpu-device")]
-            Self::GpuDeviceInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::EthernetVfPciDeviceInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::GpuDeviceInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::EthernetVfPciDeviceInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
 #[cfg(feature = "types-gpu-device")]
-impl ::core::convert::From<&crate::types::GpuDeviceInventory>
-for crate::types::PciDeviceInventory {
+impl ::core::convert::From<&crate::types::GpuDeviceInventory> for crate::types::PciDeviceInventory {
     fn from(value: &crate::types::GpuDeviceInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -500,15 +528,12 @@ for crate::types::PciDeviceInventory {
             rev: value.rev.clone(),
             create_date: value.create_date,
             last_op_date: value.last_op_date,
-            matched_pci_device_offering_ref: value
-                .matched_pci_device_offering_ref
-                .clone(),
+            matched_pci_device_offering_ref: value.matched_pci_device_offering_ref.clone(),
             mdev_spec_refs: value.mdev_spec_refs.clone(),
         }
     }
 }
-impl ::core::convert::From<&crate::types::EthernetVfPciDeviceInventory>
-for crate::types::PciDeviceInventory {
+impl ::core::convert::From<&crate::types::EthernetVfPciDeviceInventory> for crate::types::PciDeviceInventory {
     fn from(value: &crate::types::EthernetVfPciDeviceInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -535,9 +560,7 @@ for crate::types::PciDeviceInventory {
             rev: value.rev.clone(),
             create_date: value.create_date,
             last_op_date: value.last_op_date,
-            matched_pci_device_offering_ref: value
-                .matched_pci_device_offering_ref
-                .clone(),
+            matched_pci_device_offering_ref: value.matched_pci_device_offering_ref.clone(),
             mdev_spec_refs: value.mdev_spec_refs.clone(),
         }
     }

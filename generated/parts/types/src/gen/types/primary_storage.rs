@@ -2,6 +2,7 @@
 // Source: spec/catalog/primary-storage.yaml
 
 //! Catalog APIs whose route starts with /primary-storage, and the types and enums they use first.
+
 /// Extends `PrimaryStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.aliyun.ebs.AliyunEbsPrimaryStorageInventory`.
@@ -39,9 +40,7 @@ pub struct AliyunEbsPrimaryStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 3.2.1 (release history). Absent from older MNs' replies.
@@ -54,102 +53,114 @@ pub struct AliyunEbsPrimaryStorageInventory {
     pub default_io_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AliyunEbsPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
-    name, "url" => url, "description" => description, "totalCapacity" => total_capacity
-    lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
-    => total_physical_capacity lenient, "availablePhysicalCapacity" =>
-    available_physical_capacity lenient, "systemUsedCapacity" => system_used_capacity
-    lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
-    mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "attachedClusterUuids" => attached_cluster_uuids default, "panguAppName" =>
-    pangu_app_name, "panguPartitionName" => pangu_partition_name, "identityZoneUuid" =>
-    identity_zone_uuid, "defaultIoType" => default_io_type, } serialize if feature =
-    "serialize"
+    AliyunEbsPrimaryStorageInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "url" => url,
+        "description" => description,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "totalPhysicalCapacity" => total_physical_capacity lenient,
+        "availablePhysicalCapacity" => available_physical_capacity lenient,
+        "systemUsedCapacity" => system_used_capacity lenient,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "mountPath" => mount_path,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedClusterUuids" => attached_cluster_uuids default,
+        "panguAppName" => pangu_app_name,
+        "panguPartitionName" => pangu_partition_name,
+        "identityZoneUuid" => identity_zone_uuid,
+        "defaultIoType" => default_io_type,
+    } serialize if feature = "serialize"
 );
 impl AliyunEbsPrimaryStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `totalCapacity`.
     pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
+        "totalCapacity"
     );
     /// Query field `availableCapacity`.
     pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
+        "availableCapacity"
     );
     /// Query field `totalPhysicalCapacity`.
     pub const TOTAL_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalPhysicalCapacity",
+        "totalPhysicalCapacity"
     );
     /// Query field `availablePhysicalCapacity`.
     pub const AVAILABLE_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availablePhysicalCapacity",
+        "availablePhysicalCapacity"
     );
     /// Query field `systemUsedCapacity`.
     pub const SYSTEM_USED_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "systemUsedCapacity",
+        "systemUsedCapacity"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `mountPath`.
     pub const MOUNT_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mountPath",
+        "mountPath"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedClusterUuids`.
     pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedClusterUuids",
+        "attachedClusterUuids"
     );
     /// Query field `panguAppName`.
     pub const PANGU_APP_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "panguAppName",
+        "panguAppName"
     );
     /// Query field `panguPartitionName`.
     pub const PANGU_PARTITION_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "panguPartitionName",
+        "panguPartitionName"
     );
     /// Query field `identityZoneUuid`.
     pub const IDENTITY_ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "identityZoneUuid",
+        "identityZoneUuid"
     );
     /// Query field `defaultIoType`.
     pub const DEFAULT_IO_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultIoType",
+        "defaultIoType"
     );
 }
 /// Extends `PrimaryStorageInventory` and carries all of its fields.
@@ -189,9 +200,7 @@ pub struct BlockPrimaryStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 4.5.11 (release history). Absent from older MNs' replies.
@@ -200,92 +209,104 @@ pub struct BlockPrimaryStorageInventory {
     pub metadata: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BlockPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
-    name, "url" => url, "description" => description, "totalCapacity" => total_capacity
-    lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
-    => total_physical_capacity lenient, "availablePhysicalCapacity" =>
-    available_physical_capacity lenient, "systemUsedCapacity" => system_used_capacity
-    lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
-    mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "attachedClusterUuids" => attached_cluster_uuids default, "vendorName" =>
-    vendor_name, "metadata" => metadata, } serialize if feature = "serialize"
+    BlockPrimaryStorageInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "url" => url,
+        "description" => description,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "totalPhysicalCapacity" => total_physical_capacity lenient,
+        "availablePhysicalCapacity" => available_physical_capacity lenient,
+        "systemUsedCapacity" => system_used_capacity lenient,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "mountPath" => mount_path,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedClusterUuids" => attached_cluster_uuids default,
+        "vendorName" => vendor_name,
+        "metadata" => metadata,
+    } serialize if feature = "serialize"
 );
 impl BlockPrimaryStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `totalCapacity`.
     pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
+        "totalCapacity"
     );
     /// Query field `availableCapacity`.
     pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
+        "availableCapacity"
     );
     /// Query field `totalPhysicalCapacity`.
     pub const TOTAL_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalPhysicalCapacity",
+        "totalPhysicalCapacity"
     );
     /// Query field `availablePhysicalCapacity`.
     pub const AVAILABLE_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availablePhysicalCapacity",
+        "availablePhysicalCapacity"
     );
     /// Query field `systemUsedCapacity`.
     pub const SYSTEM_USED_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "systemUsedCapacity",
+        "systemUsedCapacity"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `mountPath`.
     pub const MOUNT_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mountPath",
+        "mountPath"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedClusterUuids`.
     pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedClusterUuids",
+        "attachedClusterUuids"
     );
     /// Query field `vendorName`.
     pub const VENDOR_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendorName",
+        "vendorName"
     );
     /// Query field `metadata`.
     pub const METADATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metadata",
+        "metadata"
     );
 }
 /// Server class: `org.zstack.storage.ceph.primary.CephOsdGroupInventory`.
@@ -305,51 +326,54 @@ pub struct CephOsdGroupInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CephOsdGroupInventory { "primaryStorageUuid" => primary_storage_uuid, "osds" => osds,
-    "availableCapacity" => available_capacity lenient, "availablePhysicalCapacity" =>
-    available_physical_capacity lenient, "totalPhysicalCapacity" =>
-    total_physical_capacity lenient, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "uuid" => uuid, } serialize if feature = "serialize"
+    CephOsdGroupInventory {
+        "primaryStorageUuid" => primary_storage_uuid,
+        "osds" => osds,
+        "availableCapacity" => available_capacity lenient,
+        "availablePhysicalCapacity" => available_physical_capacity lenient,
+        "totalPhysicalCapacity" => total_physical_capacity lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "uuid" => uuid,
+    } serialize if feature = "serialize"
 );
 impl CephOsdGroupInventory {
     /// Query field `primaryStorageUuid`.
     pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "primaryStorageUuid",
+        "primaryStorageUuid"
     );
     /// Query field `osds`.
     pub const OSDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "osds",
+        "osds"
     );
     /// Query field `availableCapacity`.
     pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
+        "availableCapacity"
     );
     /// Query field `availablePhysicalCapacity`.
     pub const AVAILABLE_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availablePhysicalCapacity",
+        "availablePhysicalCapacity"
     );
     /// Query field `totalPhysicalCapacity`.
     pub const TOTAL_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalPhysicalCapacity",
+        "totalPhysicalCapacity"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
 }
 /// Extends `PrimaryStorageInventory` and carries all of its fields.
@@ -389,9 +413,7 @@ pub struct CephPrimaryStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
@@ -402,15 +424,28 @@ pub struct CephPrimaryStorageInventory {
     pub fsid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CephPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
-    name, "url" => url, "description" => description, "totalCapacity" => total_capacity
-    lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
-    => total_physical_capacity lenient, "availablePhysicalCapacity" =>
-    available_physical_capacity lenient, "systemUsedCapacity" => system_used_capacity
-    lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
-    mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "attachedClusterUuids" => attached_cluster_uuids default, "mons" => mons default,
-    "pools" => pools default, "fsid" => fsid, } serialize if feature = "serialize"
+    CephPrimaryStorageInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "url" => url,
+        "description" => description,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "totalPhysicalCapacity" => total_physical_capacity lenient,
+        "availablePhysicalCapacity" => available_physical_capacity lenient,
+        "systemUsedCapacity" => system_used_capacity lenient,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "mountPath" => mount_path,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedClusterUuids" => attached_cluster_uuids default,
+        "mons" => mons default,
+        "pools" => pools default,
+        "fsid" => fsid,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.ceph.primary.CephPrimaryStorageMonInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -423,9 +458,7 @@ pub struct CephPrimaryStorageMonInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub primary_storage_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
@@ -442,11 +475,19 @@ pub struct CephPrimaryStorageMonInventory {
     pub mon_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CephPrimaryStorageMonInventory { "hostname" => hostname, "monPort" => mon_port
-    lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "primaryStorageUuid" => primary_storage_uuid, "monAddr" => mon_addr, "sshUsername" =>
-    ssh_username, "sshPassword" => ssh_password, "sshPort" => ssh_port lenient, "status"
-    => status, "monUuid" => mon_uuid, } serialize if feature = "serialize"
+    CephPrimaryStorageMonInventory {
+        "hostname" => hostname,
+        "monPort" => mon_port lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "primaryStorageUuid" => primary_storage_uuid,
+        "monAddr" => mon_addr,
+        "sshUsername" => ssh_username,
+        "sshPassword" => ssh_password,
+        "sshPort" => ssh_port lenient,
+        "status" => status,
+        "monUuid" => mon_uuid,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.ceph.primary.CephPrimaryStoragePoolInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -465,9 +506,7 @@ pub struct CephPrimaryStoragePoolInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 2.3.2. Absent from older MNs' replies.
@@ -484,70 +523,79 @@ pub struct CephPrimaryStoragePoolInventory {
     pub disk_utilization: ::core::option::Option<f32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CephPrimaryStoragePoolInventory { "uuid" => uuid, "primaryStorageUuid" =>
-    primary_storage_uuid, "poolName" => pool_name, "aliasName" => alias_name,
-    "description" => description, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "type" => type_, "availableCapacity" => available_capacity lenient,
-    "usedCapacity" => used_capacity lenient, "totalCapacity" => total_capacity lenient,
-    "securityPolicy" => security_policy, "replicatedSize" => replicated_size lenient,
-    "diskUtilization" => disk_utilization, } serialize if feature = "serialize"
+    CephPrimaryStoragePoolInventory {
+        "uuid" => uuid,
+        "primaryStorageUuid" => primary_storage_uuid,
+        "poolName" => pool_name,
+        "aliasName" => alias_name,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "type" => type_,
+        "availableCapacity" => available_capacity lenient,
+        "usedCapacity" => used_capacity lenient,
+        "totalCapacity" => total_capacity lenient,
+        "securityPolicy" => security_policy,
+        "replicatedSize" => replicated_size lenient,
+        "diskUtilization" => disk_utilization,
+    } serialize if feature = "serialize"
 );
 impl CephPrimaryStoragePoolInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `primaryStorageUuid`.
     pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "primaryStorageUuid",
+        "primaryStorageUuid"
     );
     /// Query field `poolName`.
     pub const POOL_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "poolName",
+        "poolName"
     );
     /// Query field `aliasName`.
     pub const ALIAS_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "aliasName",
+        "aliasName"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `availableCapacity`.
     pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
+        "availableCapacity"
     );
     /// Query field `usedCapacity`.
     pub const USED_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "usedCapacity",
+        "usedCapacity"
     );
     /// Query field `totalCapacity`.
     pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
+        "totalCapacity"
     );
     /// Query field `securityPolicy`.
     pub const SECURITY_POLICY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "securityPolicy",
+        "securityPolicy"
     );
     /// Query field `replicatedSize`.
     pub const REPLICATED_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "replicatedSize",
+        "replicatedSize"
     );
     /// Query field `diskUtilization`.
     pub const DISK_UTILIZATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskUtilization",
+        "diskUtilization"
     );
 }
 /// Extends `PrimaryStorageInventory` and carries all of its fields.
@@ -587,9 +635,7 @@ pub struct ExternalPrimaryStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
@@ -597,27 +643,37 @@ pub struct ExternalPrimaryStorageInventory {
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub config: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
-    pub addon_info: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub addon_info: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub output_protocols: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 5.0.0. Absent from older MNs' replies.
     pub default_protocol: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ExternalPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
-    name, "url" => url, "description" => description, "totalCapacity" => total_capacity
-    lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
-    => total_physical_capacity lenient, "availablePhysicalCapacity" =>
-    available_physical_capacity lenient, "systemUsedCapacity" => system_used_capacity
-    lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
-    mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "attachedClusterUuids" => attached_cluster_uuids default, "identity" => identity,
-    "config" => config default, "addonInfo" => addon_info default, "outputProtocols" =>
-    output_protocols default, "defaultProtocol" => default_protocol, } serialize if
-    feature = "serialize"
+    ExternalPrimaryStorageInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "url" => url,
+        "description" => description,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "totalPhysicalCapacity" => total_physical_capacity lenient,
+        "availablePhysicalCapacity" => available_physical_capacity lenient,
+        "systemUsedCapacity" => system_used_capacity lenient,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "mountPath" => mount_path,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedClusterUuids" => attached_cluster_uuids default,
+        "identity" => identity,
+        "config" => config default,
+        "addonInfo" => addon_info default,
+        "outputProtocols" => output_protocols default,
+        "defaultProtocol" => default_protocol,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.storage.primary.local.APIGetLocalStorageHostDiskCapacityReply$HostDiskCapacity`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -635,10 +691,13 @@ pub struct HostDiskCapacity {
     pub available_physical_capacity: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HostDiskCapacity { "hostUuid" => host_uuid, "totalCapacity" => total_capacity
-    lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
-    => total_physical_capacity lenient, "availablePhysicalCapacity" =>
-    available_physical_capacity lenient, } serialize if feature = "serialize"
+    HostDiskCapacity {
+        "hostUuid" => host_uuid,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "totalPhysicalCapacity" => total_physical_capacity lenient,
+        "availablePhysicalCapacity" => available_physical_capacity lenient,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.primary.ImageCacheInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -663,57 +722,62 @@ pub struct ImageCacheInventory {
     /// Since ZStack 2.3.2.1. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 2.3.2.1. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ImageCacheInventory { "id" => id lenient, "primaryStorageUuid" =>
-    primary_storage_uuid, "imageUuid" => image_uuid, "installUrl" => install_url,
-    "mediaType" => media_type, "size" => size lenient, "md5sum" => md5sum, "state" =>
-    state, "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if
-    feature = "serialize"
+    ImageCacheInventory {
+        "id" => id lenient,
+        "primaryStorageUuid" => primary_storage_uuid,
+        "imageUuid" => image_uuid,
+        "installUrl" => install_url,
+        "mediaType" => media_type,
+        "size" => size lenient,
+        "md5sum" => md5sum,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl ImageCacheInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
+        "id"
     );
     /// Query field `primaryStorageUuid`.
     pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "primaryStorageUuid",
+        "primaryStorageUuid"
     );
     /// Query field `imageUuid`.
     pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "imageUuid",
+        "imageUuid"
     );
     /// Query field `installUrl`.
     pub const INSTALL_URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installUrl",
+        "installUrl"
     );
     /// Query field `mediaType`.
     pub const MEDIA_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mediaType",
+        "mediaType"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `md5sum`.
     pub const MD5SUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "md5sum",
+        "md5sum"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.storage.primary.local.LocalStorageResourceRefInventory`.
@@ -733,44 +797,47 @@ pub struct LocalStorageResourceRefInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LocalStorageResourceRefInventory { "resourceUuid" => resource_uuid,
-    "primaryStorageUuid" => primary_storage_uuid, "hostUuid" => host_uuid, "size" => size
-    lenient, "resourceType" => resource_type, "createDate" => create_date, "lastOpDate"
-    => last_op_date, } serialize if feature = "serialize"
+    LocalStorageResourceRefInventory {
+        "resourceUuid" => resource_uuid,
+        "primaryStorageUuid" => primary_storage_uuid,
+        "hostUuid" => host_uuid,
+        "size" => size lenient,
+        "resourceType" => resource_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl LocalStorageResourceRefInventory {
     /// Query field `resourceUuid`.
     pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
+        "resourceUuid"
     );
     /// Query field `primaryStorageUuid`.
     pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "primaryStorageUuid",
+        "primaryStorageUuid"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `resourceType`.
     pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
+        "resourceType"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.storage.primary.ministorage.MiniStorageHostRefInventory`.
@@ -794,54 +861,57 @@ pub struct MiniStorageHostRefInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MiniStorageHostRefInventory { "primaryStorageUuid" => primary_storage_uuid,
-    "hostUuid" => host_uuid, "totalCapacity" => total_capacity lenient,
-    "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity" =>
-    total_physical_capacity lenient, "availablePhysicalCapacity" =>
-    available_physical_capacity lenient, "status" => status, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    MiniStorageHostRefInventory {
+        "primaryStorageUuid" => primary_storage_uuid,
+        "hostUuid" => host_uuid,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "totalPhysicalCapacity" => total_physical_capacity lenient,
+        "availablePhysicalCapacity" => available_physical_capacity lenient,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl MiniStorageHostRefInventory {
     /// Query field `primaryStorageUuid`.
     pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "primaryStorageUuid",
+        "primaryStorageUuid"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `totalCapacity`.
     pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
+        "totalCapacity"
     );
     /// Query field `availableCapacity`.
     pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
+        "availableCapacity"
     );
     /// Query field `totalPhysicalCapacity`.
     pub const TOTAL_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalPhysicalCapacity",
+        "totalPhysicalCapacity"
     );
     /// Query field `availablePhysicalCapacity`.
     pub const AVAILABLE_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availablePhysicalCapacity",
+        "availablePhysicalCapacity"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Extends `PrimaryStorageInventory` and carries all of its fields.
@@ -881,9 +951,7 @@ pub struct MiniStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
@@ -892,93 +960,104 @@ pub struct MiniStorageInventory {
     pub disk_identifier: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MiniStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" => name, "url"
-    => url, "description" => description, "totalCapacity" => total_capacity lenient,
-    "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity" =>
-    total_physical_capacity lenient, "availablePhysicalCapacity" =>
-    available_physical_capacity lenient, "systemUsedCapacity" => system_used_capacity
-    lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
-    mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "attachedClusterUuids" => attached_cluster_uuids default, "miniStorageType" =>
-    mini_storage_type, "diskIdentifier" => disk_identifier, } serialize if feature =
-    "serialize"
+    MiniStorageInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "url" => url,
+        "description" => description,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "totalPhysicalCapacity" => total_physical_capacity lenient,
+        "availablePhysicalCapacity" => available_physical_capacity lenient,
+        "systemUsedCapacity" => system_used_capacity lenient,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "mountPath" => mount_path,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedClusterUuids" => attached_cluster_uuids default,
+        "miniStorageType" => mini_storage_type,
+        "diskIdentifier" => disk_identifier,
+    } serialize if feature = "serialize"
 );
 impl MiniStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `totalCapacity`.
     pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
+        "totalCapacity"
     );
     /// Query field `availableCapacity`.
     pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
+        "availableCapacity"
     );
     /// Query field `totalPhysicalCapacity`.
     pub const TOTAL_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalPhysicalCapacity",
+        "totalPhysicalCapacity"
     );
     /// Query field `availablePhysicalCapacity`.
     pub const AVAILABLE_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availablePhysicalCapacity",
+        "availablePhysicalCapacity"
     );
     /// Query field `systemUsedCapacity`.
     pub const SYSTEM_USED_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "systemUsedCapacity",
+        "systemUsedCapacity"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `mountPath`.
     pub const MOUNT_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mountPath",
+        "mountPath"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedClusterUuids`.
     pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedClusterUuids",
+        "attachedClusterUuids"
     );
     /// Query field `miniStorageType`.
     pub const MINI_STORAGE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "miniStorageType",
+        "miniStorageType"
     );
     /// Query field `diskIdentifier`.
     pub const DISK_IDENTIFIER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskIdentifier",
+        "diskIdentifier"
     );
 }
 /// Server class: `org.zstack.storage.primary.ministorage.MiniStorageResourceReplicationInventory`.
@@ -1008,65 +1087,72 @@ pub struct MiniStorageResourceReplicationInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MiniStorageResourceReplicationInventory { "uuid" => uuid, "resourceUuid" =>
-    resource_uuid, "hostUuid" => host_uuid, "primaryStorageUuid" => primary_storage_uuid,
-    "state" => state, "type" => type_, "role" => role, "networkStatus" => network_status,
-    "diskStatus" => disk_status, "size" => size lenient, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    MiniStorageResourceReplicationInventory {
+        "uuid" => uuid,
+        "resourceUuid" => resource_uuid,
+        "hostUuid" => host_uuid,
+        "primaryStorageUuid" => primary_storage_uuid,
+        "state" => state,
+        "type" => type_,
+        "role" => role,
+        "networkStatus" => network_status,
+        "diskStatus" => disk_status,
+        "size" => size lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl MiniStorageResourceReplicationInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `resourceUuid`.
     pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
+        "resourceUuid"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `primaryStorageUuid`.
     pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "primaryStorageUuid",
+        "primaryStorageUuid"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `role`.
     pub const ROLE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "role",
+        "role"
     );
     /// Query field `networkStatus`.
     pub const NETWORK_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "networkStatus",
+        "networkStatus"
     );
     /// Query field `diskStatus`.
     pub const DISK_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskStatus",
+        "diskStatus"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.nas.NasFileSystemInventory`.
@@ -1088,48 +1174,52 @@ pub struct NasFileSystemInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    NasFileSystemInventory { "uuid" => uuid, "protocol" => protocol, "type" => type_,
-    "name" => name, "description" => description, "fileSystemId" => file_system_id,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    NasFileSystemInventory {
+        "uuid" => uuid,
+        "protocol" => protocol,
+        "type" => type_,
+        "name" => name,
+        "description" => description,
+        "fileSystemId" => file_system_id,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl NasFileSystemInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `protocol`.
     pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "protocol",
+        "protocol"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `fileSystemId`.
     pub const FILE_SYSTEM_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fileSystemId",
+        "fileSystemId"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.nas.NasMountTargetInventory`.
@@ -1151,48 +1241,52 @@ pub struct NasMountTargetInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    NasMountTargetInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "mountDomain" => mount_domain, "nasFileSystemUuid" =>
-    nas_file_system_uuid, "type" => type_, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    NasMountTargetInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "mountDomain" => mount_domain,
+        "nasFileSystemUuid" => nas_file_system_uuid,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl NasMountTargetInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `mountDomain`.
     pub const MOUNT_DOMAIN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mountDomain",
+        "mountDomain"
     );
     /// Query field `nasFileSystemUuid`.
     pub const NAS_FILE_SYSTEM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nasFileSystemUuid",
+        "nasFileSystemUuid"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.header.storage.primary.PrimaryStorageInventory`.
@@ -1230,91 +1324,99 @@ pub struct PrimaryStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    PrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" => name,
-    "url" => url, "description" => description, "totalCapacity" => total_capacity
-    lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
-    => total_physical_capacity lenient, "availablePhysicalCapacity" =>
-    available_physical_capacity lenient, "systemUsedCapacity" => system_used_capacity
-    lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
-    mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "attachedClusterUuids" => attached_cluster_uuids default, } serialize if feature =
-    "serialize"
+    PrimaryStorageInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "url" => url,
+        "description" => description,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "totalPhysicalCapacity" => total_physical_capacity lenient,
+        "availablePhysicalCapacity" => available_physical_capacity lenient,
+        "systemUsedCapacity" => system_used_capacity lenient,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "mountPath" => mount_path,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedClusterUuids" => attached_cluster_uuids default,
+    } serialize if feature = "serialize"
 );
 impl PrimaryStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `totalCapacity`.
     pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
+        "totalCapacity"
     );
     /// Query field `availableCapacity`.
     pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
+        "availableCapacity"
     );
     /// Query field `totalPhysicalCapacity`.
     pub const TOTAL_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalPhysicalCapacity",
+        "totalPhysicalCapacity"
     );
     /// Query field `availablePhysicalCapacity`.
     pub const AVAILABLE_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availablePhysicalCapacity",
+        "availablePhysicalCapacity"
     );
     /// Query field `systemUsedCapacity`.
     pub const SYSTEM_USED_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "systemUsedCapacity",
+        "systemUsedCapacity"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `mountPath`.
     pub const MOUNT_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mountPath",
+        "mountPath"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedClusterUuids`.
     pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedClusterUuids",
+        "attachedClusterUuids"
     );
 }
 /// Extends `PrimaryStorageInventory` and carries all of its fields.
@@ -1354,106 +1456,113 @@ pub struct SharedBlockGroupPrimaryStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub shared_blocks: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub shared_block_group_type: ::core::option::Option<
-        crate::types::SharedBlockGroupType,
-    >,
+    pub shared_block_group_type: ::core::option::Option<crate::types::SharedBlockGroupType>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SharedBlockGroupPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid,
-    "name" => name, "url" => url, "description" => description, "totalCapacity" =>
-    total_capacity lenient, "availableCapacity" => available_capacity lenient,
-    "totalPhysicalCapacity" => total_physical_capacity lenient,
-    "availablePhysicalCapacity" => available_physical_capacity lenient,
-    "systemUsedCapacity" => system_used_capacity lenient, "type" => type_, "state" =>
-    state, "status" => status, "mountPath" => mount_path, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "attachedClusterUuids" => attached_cluster_uuids
-    default, "sharedBlocks" => shared_blocks default, "sharedBlockGroupType" =>
-    shared_block_group_type, } serialize if feature = "serialize"
+    SharedBlockGroupPrimaryStorageInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "url" => url,
+        "description" => description,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "totalPhysicalCapacity" => total_physical_capacity lenient,
+        "availablePhysicalCapacity" => available_physical_capacity lenient,
+        "systemUsedCapacity" => system_used_capacity lenient,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "mountPath" => mount_path,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedClusterUuids" => attached_cluster_uuids default,
+        "sharedBlocks" => shared_blocks default,
+        "sharedBlockGroupType" => shared_block_group_type,
+    } serialize if feature = "serialize"
 );
 impl SharedBlockGroupPrimaryStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `totalCapacity`.
     pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
+        "totalCapacity"
     );
     /// Query field `availableCapacity`.
     pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
+        "availableCapacity"
     );
     /// Query field `totalPhysicalCapacity`.
     pub const TOTAL_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalPhysicalCapacity",
+        "totalPhysicalCapacity"
     );
     /// Query field `availablePhysicalCapacity`.
     pub const AVAILABLE_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availablePhysicalCapacity",
+        "availablePhysicalCapacity"
     );
     /// Query field `systemUsedCapacity`.
     pub const SYSTEM_USED_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "systemUsedCapacity",
+        "systemUsedCapacity"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `mountPath`.
     pub const MOUNT_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mountPath",
+        "mountPath"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedClusterUuids`.
     pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedClusterUuids",
+        "attachedClusterUuids"
     );
     /// Query field `sharedBlocks`.
     pub const SHARED_BLOCKS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sharedBlocks",
+        "sharedBlocks"
     );
     /// Query field `sharedBlockGroupType`.
     pub const SHARED_BLOCK_GROUP_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sharedBlockGroupType",
+        "sharedBlockGroupType"
     );
 }
 /// Server class: `org.zstack.header.storage.primary.UsageReport`.
@@ -1472,11 +1581,13 @@ pub struct UsageReport {
     pub interval: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    UsageReport { "usedPhysicalCapacitiesForecast" => used_physical_capacities_forecast
-    lenient_default, "usedPhysicalCapacitiesHistory" => used_physical_capacities_history
-    lenient_default, "totalPhysicalCapacitiesHistory" =>
-    total_physical_capacities_history lenient_default, "startTime" => start_time lenient,
-    "interval" => interval lenient, } serialize if feature = "serialize"
+    UsageReport {
+        "usedPhysicalCapacitiesForecast" => used_physical_capacities_forecast lenient_default,
+        "usedPhysicalCapacitiesHistory" => used_physical_capacities_history lenient_default,
+        "totalPhysicalCapacitiesHistory" => total_physical_capacities_history lenient_default,
+        "startTime" => start_time lenient,
+        "interval" => interval lenient,
+    } serialize if feature = "serialize"
 );
 /// A `NasFileSystemInventory` or one of its subclasses, as the response's `schema` map names it.
 #[derive(Clone, Debug, PartialEq)]
@@ -1500,11 +1611,9 @@ impl AnyNasFileSystemInventory {
         match self {
             Self::NasFileSystemInventory(value) => ::std::borrow::Cow::Borrowed(value),
             #[cfg(feature = "nas")]
-            Self::AliyunNasFileSystemInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::NasFileSystemInventory::from(value),
-                )
-            }
+            Self::AliyunNasFileSystemInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::NasFileSystemInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -1512,40 +1621,33 @@ impl AnyNasFileSystemInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyNasFileSystemInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.nas.NasFileSystemInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::NasFileSystemInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::NasFileSystemInventory),
-                )
-            }
+            "org.zstack.nas.NasFileSystemInventory" => ::core::result::Result::Ok(
+                <crate::types::NasFileSystemInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::NasFileSystemInventory)
+            ),
             #[cfg(feature = "nas")]
-            "org.zstack.aliyun.nas.filesystem.AliyunNasFileSystemInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AliyunNasFileSystemInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AliyunNasFileSystemInventory),
-                )
-            }
+            "org.zstack.aliyun.nas.filesystem.AliyunNasFileSystemInventory" => ::core::result::Result::Ok(
+                <crate::types::AliyunNasFileSystemInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AliyunNasFileSystemInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::NasFileSystemInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::NasFileSystemInventory)
+        <crate::types::NasFileSystemInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::NasFileSystemInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1553,7 +1655,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyNasFileSystemInve
 }
 impl<'de> ::serde::Deserialize<'de> for AnyNasFileSystemInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1562,23 +1664,21 @@ impl<'de> ::serde::Deserialize<'de> for AnyNasFileSystemInventory {
 impl ::serde::Serialize for AnyNasFileSystemInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::NasFileSystemInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::NasFileSystemInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "nas")]
-            Self::AliyunNasFileSystemInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::AliyunNasFileSystemInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
 #[cfg(feature = "nas")]
-impl ::core::convert::From<&crate::types::AliyunNasFileSystemInventory>
-for crate::types::NasFileSystemInventory {
+impl ::core::convert::From<&crate::types::AliyunNasFileSystemInventory> for crate::types::NasFileSystemInventory {
     fn from(value: &crate::types::AliyunNasFileSystemInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1614,11 +1714,9 @@ impl AnyNasMountTargetInventory {
         match self {
             Self::NasMountTargetInventory(value) => ::std::borrow::Cow::Borrowed(value),
             #[cfg(feature = "nas")]
-            Self::AliyunNasMountTargetInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::NasMountTargetInventory::from(value),
-                )
-            }
+            Self::AliyunNasMountTargetInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::NasMountTargetInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -1626,40 +1724,33 @@ impl AnyNasMountTargetInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyNasMountTargetInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.nas.NasMountTargetInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::NasMountTargetInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::NasMountTargetInventory),
-                )
-            }
+            "org.zstack.nas.NasMountTargetInventory" => ::core::result::Result::Ok(
+                <crate::types::NasMountTargetInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::NasMountTargetInventory)
+            ),
             #[cfg(feature = "nas")]
-            "org.zstack.aliyun.nas.filesystem.AliyunNasMountTargetInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AliyunNasMountTargetInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AliyunNasMountTargetInventory),
-                )
-            }
+            "org.zstack.aliyun.nas.filesystem.AliyunNasMountTargetInventory" => ::core::result::Result::Ok(
+                <crate::types::AliyunNasMountTargetInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AliyunNasMountTargetInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::NasMountTargetInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::NasMountTargetInventory)
+        <crate::types::NasMountTargetInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::NasMountTargetInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1667,7 +1758,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyNasMountTargetInv
 }
 impl<'de> ::serde::Deserialize<'de> for AnyNasMountTargetInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1676,23 +1767,24 @@ impl<'de> ::serde::Deserialize<'de> for AnyNasMountTargetInventory {
 impl ::serde::Serialize for AnyNasMountTargetInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::NasMountTargetInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::NasMountTargetInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             #[cfg(feature = "nas")]
-            Self::AliyunNasMountTargetInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::AliyunNasMountTargetInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
 #[cfg(feature = "nas")]
-impl ::core::convert::From<&crate::types::AliyunNasMountTargetInventory>
-for crate::types::NasMountTargetInventory {
+impl ::core::convert::From<&crate::types::AliyunNasMountTargetInventory> for crate::types::NasMountTargetInventory {
     fn from(value: &crate::types::AliyunNasMountTargetInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1717,9 +1809,7 @@ pub enum AnyPrimaryStorageInventory {
     CephPrimaryStorageInventory(crate::types::CephPrimaryStorageInventory),
     ExternalPrimaryStorageInventory(crate::types::ExternalPrimaryStorageInventory),
     MiniStorageInventory(crate::types::MiniStorageInventory),
-    SharedBlockGroupPrimaryStorageInventory(
-        crate::types::SharedBlockGroupPrimaryStorageInventory,
-    ),
+    SharedBlockGroupPrimaryStorageInventory(crate::types::SharedBlockGroupPrimaryStorageInventory),
     #[cfg(feature = "vcenters")]
     VCenterPrimaryStorageInventory(crate::types::VCenterPrimaryStorageInventory),
     /// A class that is not this type or a known subclass: decoded as
@@ -1735,42 +1825,28 @@ impl AnyPrimaryStorageInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::PrimaryStorageInventory> {
         match self {
             Self::PrimaryStorageInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::AliyunEbsPrimaryStorageInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::PrimaryStorageInventory::from(value),
-                )
-            }
-            Self::BlockPrimaryStorageInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::PrimaryStorageInventory::from(value),
-                )
-            }
-            Self::CephPrimaryStorageInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::PrimaryStorageInventory::from(value),
-                )
-            }
-            Self::ExternalPrimaryStorageInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::PrimaryStorageInventory::from(value),
-                )
-            }
-            Self::MiniStorageInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::PrimaryStorageInventory::from(value),
-                )
-            }
-            Self::SharedBlockGroupPrimaryStorageInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::PrimaryStorageInventory::from(value),
-                )
-            }
+            Self::AliyunEbsPrimaryStorageInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::PrimaryStorageInventory::from(value)
+            ),
+            Self::BlockPrimaryStorageInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::PrimaryStorageInventory::from(value)
+            ),
+            Self::CephPrimaryStorageInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::PrimaryStorageInventory::from(value)
+            ),
+            Self::ExternalPrimaryStorageInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::PrimaryStorageInventory::from(value)
+            ),
+            Self::MiniStorageInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::PrimaryStorageInventory::from(value)
+            ),
+            Self::SharedBlockGroupPrimaryStorageInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::PrimaryStorageInventory::from(value)
+            ),
             #[cfg(feature = "vcenters")]
-            Self::VCenterPrimaryStorageInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::PrimaryStorageInventory::from(value),
-                )
-            }
+            Self::VCenterPrimaryStorageInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::PrimaryStorageInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -1778,88 +1854,63 @@ impl AnyPrimaryStorageInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyPrimaryStorageInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.storage.primary.PrimaryStorageInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::PrimaryStorageInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::PrimaryStorageInventory),
-                )
-            }
-            "org.zstack.header.aliyun.ebs.AliyunEbsPrimaryStorageInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AliyunEbsPrimaryStorageInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AliyunEbsPrimaryStorageInventory),
-                )
-            }
-            "org.zstack.storage.primary.block.BlockPrimaryStorageInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::BlockPrimaryStorageInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::BlockPrimaryStorageInventory),
-                )
-            }
-            "org.zstack.storage.ceph.primary.CephPrimaryStorageInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::CephPrimaryStorageInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::CephPrimaryStorageInventory),
-                )
-            }
-            "org.zstack.header.storage.addon.primary.ExternalPrimaryStorageInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ExternalPrimaryStorageInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ExternalPrimaryStorageInventory),
-                )
-            }
-            "org.zstack.storage.primary.ministorage.MiniStorageInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::MiniStorageInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::MiniStorageInventory),
-                )
-            }
-            "org.zstack.storage.primary.sharedblock.SharedBlockGroupPrimaryStorageInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SharedBlockGroupPrimaryStorageInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SharedBlockGroupPrimaryStorageInventory),
-                )
-            }
+            "org.zstack.header.storage.primary.PrimaryStorageInventory" => ::core::result::Result::Ok(
+                <crate::types::PrimaryStorageInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::PrimaryStorageInventory)
+            ),
+            "org.zstack.header.aliyun.ebs.AliyunEbsPrimaryStorageInventory" => ::core::result::Result::Ok(
+                <crate::types::AliyunEbsPrimaryStorageInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AliyunEbsPrimaryStorageInventory)
+            ),
+            "org.zstack.storage.primary.block.BlockPrimaryStorageInventory" => ::core::result::Result::Ok(
+                <crate::types::BlockPrimaryStorageInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::BlockPrimaryStorageInventory)
+            ),
+            "org.zstack.storage.ceph.primary.CephPrimaryStorageInventory" => ::core::result::Result::Ok(
+                <crate::types::CephPrimaryStorageInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::CephPrimaryStorageInventory)
+            ),
+            "org.zstack.header.storage.addon.primary.ExternalPrimaryStorageInventory" => ::core::result::Result::Ok(
+                <crate::types::ExternalPrimaryStorageInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ExternalPrimaryStorageInventory)
+            ),
+            "org.zstack.storage.primary.ministorage.MiniStorageInventory" => ::core::result::Result::Ok(
+                <crate::types::MiniStorageInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::MiniStorageInventory)
+            ),
+            "org.zstack.storage.primary.sharedblock.SharedBlockGroupPrimaryStorageInventory" => ::core::result::Result::Ok(
+                <crate::types::SharedBlockGroupPrimaryStorageInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SharedBlockGroupPrimaryStorageInventory)
+            ),
             #[cfg(feature = "vcenters")]
-            "org.zstack.vmware.VCenterPrimaryStorageInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VCenterPrimaryStorageInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VCenterPrimaryStorageInventory),
-                )
-            }
+            "org.zstack.vmware.VCenterPrimaryStorageInventory" => ::core::result::Result::Ok(
+                <crate::types::VCenterPrimaryStorageInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VCenterPrimaryStorageInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::PrimaryStorageInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::PrimaryStorageInventory)
+        <crate::types::PrimaryStorageInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::PrimaryStorageInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1867,7 +1918,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyPrimaryStorageInv
 }
 impl<'de> ::serde::Deserialize<'de> for AnyPrimaryStorageInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1876,40 +1927,44 @@ impl<'de> ::serde::Deserialize<'de> for AnyPrimaryStorageInventory {
 impl ::serde::Serialize for AnyPrimaryStorageInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::PrimaryStorageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::AliyunEbsPrimaryStorageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::BlockPrimaryStorageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::CephPrimaryStorageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::ExternalPrimaryStorageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::MiniStorageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SharedBlockGroupPrimaryStorageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::PrimaryStorageInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::AliyunEbsPrimaryStorageInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::BlockPrimaryStorageInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::CephPrimaryStorageInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::ExternalPrimaryStorageInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::MiniStorageInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::SharedBlockGroupPrimaryStorageInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             #[cfg(feature = "vcenters")]
-            Self::VCenterPrimaryStorageInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::VCenterPrimaryStorageInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::AliyunEbsPrimaryStorageInventory>
-for crate::types::PrimaryStorageInventory {
+impl ::core::convert::From<&crate::types::AliyunEbsPrimaryStorageInventory> for crate::types::PrimaryStorageInventory {
     fn from(value: &crate::types::AliyunEbsPrimaryStorageInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1932,8 +1987,7 @@ for crate::types::PrimaryStorageInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::BlockPrimaryStorageInventory>
-for crate::types::PrimaryStorageInventory {
+impl ::core::convert::From<&crate::types::BlockPrimaryStorageInventory> for crate::types::PrimaryStorageInventory {
     fn from(value: &crate::types::BlockPrimaryStorageInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1956,8 +2010,7 @@ for crate::types::PrimaryStorageInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::CephPrimaryStorageInventory>
-for crate::types::PrimaryStorageInventory {
+impl ::core::convert::From<&crate::types::CephPrimaryStorageInventory> for crate::types::PrimaryStorageInventory {
     fn from(value: &crate::types::CephPrimaryStorageInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1980,8 +2033,7 @@ for crate::types::PrimaryStorageInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::ExternalPrimaryStorageInventory>
-for crate::types::PrimaryStorageInventory {
+impl ::core::convert::From<&crate::types::ExternalPrimaryStorageInventory> for crate::types::PrimaryStorageInventory {
     fn from(value: &crate::types::ExternalPrimaryStorageInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2004,8 +2056,7 @@ for crate::types::PrimaryStorageInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::MiniStorageInventory>
-for crate::types::PrimaryStorageInventory {
+impl ::core::convert::From<&crate::types::MiniStorageInventory> for crate::types::PrimaryStorageInventory {
     fn from(value: &crate::types::MiniStorageInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2028,8 +2079,7 @@ for crate::types::PrimaryStorageInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::SharedBlockGroupPrimaryStorageInventory>
-for crate::types::PrimaryStorageInventory {
+impl ::core::convert::From<&crate::types::SharedBlockGroupPrimaryStorageInventory> for crate::types::PrimaryStorageInventory {
     fn from(value: &crate::types::SharedBlockGroupPrimaryStorageInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2053,8 +2103,7 @@ for crate::types::PrimaryStorageInventory {
     }
 }
 #[cfg(feature = "vcenters")]
-impl ::core::convert::From<&crate::types::VCenterPrimaryStorageInventory>
-for crate::types::PrimaryStorageInventory {
+impl ::core::convert::From<&crate::types::VCenterPrimaryStorageInventory> for crate::types::PrimaryStorageInventory {
     fn from(value: &crate::types::VCenterPrimaryStorageInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2154,11 +2203,7 @@ pub enum PrimaryStorageHostStatus {
 }
 impl PrimaryStorageHostStatus {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "Connected",
-        "Connecting",
-        "Disconnected",
-    ];
+    pub const VALUES: &'static [&'static str] = &["Connected", "Connecting", "Disconnected"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2222,7 +2267,7 @@ impl ReplicationDiskStatus {
         "Consistent",
         "UpToDate",
         "Ready",
-        "Unknown",
+        "Unknown"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2342,7 +2387,7 @@ impl ReplicationNetworkStatus {
         "VerifyT",
         "StandAlone",
         "Ready",
-        "Unknown",
+        "Unknown"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {

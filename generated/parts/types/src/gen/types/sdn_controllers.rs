@@ -2,6 +2,7 @@
 // Source: spec/catalog/sdn-controllers.yaml
 
 //! Catalog APIs whose route starts with /sdn-controllers, and the types and enums they use first.
+
 /// Extends `L2VxlanNetworkPoolInventory` → `L2NetworkInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sdnController.header.HardwareL2VxlanNetworkPoolInventory`.
@@ -31,9 +32,7 @@ pub struct HardwareL2VxlanNetworkPoolInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
@@ -41,30 +40,36 @@ pub struct HardwareL2VxlanNetworkPoolInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub remote_vteps: ::std::vec::Vec<crate::types::RemoteVtepInventory>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub attached_vxlan_network_refs: ::std::vec::Vec<
-        crate::types::L2VxlanNetworkInventory,
-    >,
+    pub attached_vxlan_network_refs: ::std::vec::Vec<crate::types::L2VxlanNetworkInventory>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_vni_ranges: ::std::vec::Vec<crate::types::VniRangeInventory>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub attached_cidrs: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub attached_cidrs: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     /// Since ZStack 5.3.0. Absent from older MNs' replies.
     pub sdn_controller_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HardwareL2VxlanNetworkPoolInventory { "uuid" => uuid, "name" => name, "description"
-    => description, "zoneUuid" => zone_uuid, "physicalInterface" => physical_interface,
-    "type" => type_, "vSwitchType" => v_switch_type, "virtualNetworkId" =>
-    virtual_network_id lenient, "isolated" => isolated, "pvlan" => pvlan, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "attachedClusterUuids" =>
-    attached_cluster_uuids default, "attachedVtepRefs" => attached_vtep_refs default,
-    "remoteVteps" => remote_vteps default, "attachedVxlanNetworkRefs" =>
-    attached_vxlan_network_refs default, "attachedVniRanges" => attached_vni_ranges
-    default, "attachedCidrs" => attached_cidrs default, "sdnControllerUuid" =>
-    sdn_controller_uuid, } serialize if feature = "serialize"
+    HardwareL2VxlanNetworkPoolInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "physicalInterface" => physical_interface,
+        "type" => type_,
+        "vSwitchType" => v_switch_type,
+        "virtualNetworkId" => virtual_network_id lenient,
+        "isolated" => isolated,
+        "pvlan" => pvlan,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedClusterUuids" => attached_cluster_uuids default,
+        "attachedVtepRefs" => attached_vtep_refs default,
+        "remoteVteps" => remote_vteps default,
+        "attachedVxlanNetworkRefs" => attached_vxlan_network_refs default,
+        "attachedVniRanges" => attached_vni_ranges default,
+        "attachedCidrs" => attached_cidrs default,
+        "sdnControllerUuid" => sdn_controller_uuid,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.sdnController.header.SdnControllerHostRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -90,11 +95,17 @@ pub struct SdnControllerHostRefInventory {
     pub lacp_mode: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SdnControllerHostRefInventory { "sdnControllerUuid" => sdn_controller_uuid,
-    "hostUuid" => host_uuid, "vSwitchType" => v_switch_type, "vtepIp" => vtep_ip,
-    "nicPciAddresses" => nic_pci_addresses, "nicDrivers" => nic_drivers, "netmask" =>
-    netmask, "bondMode" => bond_mode, "lacpMode" => lacp_mode, } serialize if feature =
-    "serialize"
+    SdnControllerHostRefInventory {
+        "sdnControllerUuid" => sdn_controller_uuid,
+        "hostUuid" => host_uuid,
+        "vSwitchType" => v_switch_type,
+        "vtepIp" => vtep_ip,
+        "nicPciAddresses" => nic_pci_addresses,
+        "nicDrivers" => nic_drivers,
+        "netmask" => netmask,
+        "bondMode" => bond_mode,
+        "lacpMode" => lacp_mode,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.sdnController.header.SdnControllerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -119,9 +130,7 @@ pub struct SdnControllerInventory {
     /// Since ZStack 3.7. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.7. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.7. Absent from older MNs' replies.
     pub vni_ranges: ::std::vec::Vec<crate::types::SdnVniRange>,
     /// Since ZStack 3.7. Absent from older MNs' replies.
@@ -130,64 +139,74 @@ pub struct SdnControllerInventory {
     pub host_refs: ::std::vec::Vec<crate::types::SdnControllerHostRefInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SdnControllerInventory { "uuid" => uuid, "vendorType" => vendor_type, "name" => name,
-    "description" => description, "ip" => ip, "username" => username, "password" =>
-    password, "status" => status, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "vniRanges" => vni_ranges default, "vxlanPools" => vxlan_pools default,
-    "hostRefs" => host_refs default, } serialize if feature = "serialize"
+    SdnControllerInventory {
+        "uuid" => uuid,
+        "vendorType" => vendor_type,
+        "name" => name,
+        "description" => description,
+        "ip" => ip,
+        "username" => username,
+        "password" => password,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "vniRanges" => vni_ranges default,
+        "vxlanPools" => vxlan_pools default,
+        "hostRefs" => host_refs default,
+    } serialize if feature = "serialize"
 );
 impl SdnControllerInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `vendorType`.
     pub const VENDOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendorType",
+        "vendorType"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `ip`.
     pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ip",
+        "ip"
     );
     /// Query field `username`.
     pub const USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "username",
+        "username"
     );
     /// Query field `password`.
     pub const PASSWORD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "password",
+        "password"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `vniRanges`.
     pub const VNI_RANGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vniRanges",
+        "vniRanges"
     );
     /// Query field `vxlanPools`.
     pub const VXLAN_POOLS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vxlanPools",
+        "vxlanPools"
     );
     /// Query field `hostRefs`.
     pub const HOST_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostRefs",
+        "hostRefs"
     );
 }
 /// Server class: `org.zstack.sdnController.header.SdnVniRange`.
@@ -200,8 +219,7 @@ pub struct SdnVniRange {
     pub end_vni: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SdnVniRange { "startVni" => start_vni lenient, "endVni" => end_vni lenient, }
-    serialize if feature = "serialize"
+    SdnVniRange { "startVni" => start_vni lenient, "endVni" => end_vni lenient, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.sdnController.header.SdnControllerStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -218,11 +236,7 @@ pub enum SdnControllerStatus {
 }
 impl SdnControllerStatus {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "Connecting",
-        "Connected",
-        "Disconnected",
-    ];
+    pub const VALUES: &'static [&'static str] = &["Connecting", "Connected", "Disconnected"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {

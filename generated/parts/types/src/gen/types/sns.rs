@@ -2,6 +2,7 @@
 // Source: spec/catalog/sns.yaml
 
 //! Catalog APIs whose route starts with /sns, and the types and enums they use first.
+
 /// Extends `SNSUniversalSmsEndpointInventory` → `SNSApplicationEndpointInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.sns.SNSAliyunSmsEndpointInventory`.
@@ -23,33 +24,37 @@ pub struct SNSAliyunSmsEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub platform: ::core::option::Option<
-        crate::types::AnySNSApplicationPlatformInventory,
-    >,
+    pub platform: ::core::option::Option<crate::types::AnySNSApplicationPlatformInventory>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub sms_access_key_id: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
-    pub sms_access_key_secret: ::core::option::Option<
-        ::zstack_sdk::runtime::secret::Secret,
-    >,
+    pub sms_access_key_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub supplier: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub receivers: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSAliyunSmsEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
-    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
-    connection_status, "platform" => platform, "smsAccessKeyId" => sms_access_key_id,
-    "smsAccessKeySecret" => sms_access_key_secret, "supplier" => supplier, "receivers" =>
-    receivers default, } serialize if feature = "serialize"
+    SNSAliyunSmsEndpointInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "description" => description,
+        "type" => type_,
+        "state" => state,
+        "platformUuid" => platform_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "connectionStatus" => connection_status,
+        "platform" => platform,
+        "smsAccessKeyId" => sms_access_key_id,
+        "smsAccessKeySecret" => sms_access_key_secret,
+        "supplier" => supplier,
+        "receivers" => receivers default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.sns.SNSApplicationEndpointInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -70,62 +75,66 @@ pub struct SNSApplicationEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub platform: ::core::option::Option<
-        crate::types::AnySNSApplicationPlatformInventory,
-    >,
+    pub platform: ::core::option::Option<crate::types::AnySNSApplicationPlatformInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSApplicationEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
-    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
-    connection_status, "platform" => platform, } serialize if feature = "serialize"
+    SNSApplicationEndpointInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "description" => description,
+        "type" => type_,
+        "state" => state,
+        "platformUuid" => platform_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "connectionStatus" => connection_status,
+        "platform" => platform,
+    } serialize if feature = "serialize"
 );
 impl SNSApplicationEndpointInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `platformUuid`.
     pub const PLATFORM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platformUuid",
+        "platformUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `connectionStatus`.
     pub const CONNECTION_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "connectionStatus",
+        "connectionStatus"
     );
     /// Query field `platform`.
     pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
+        "platform"
     );
 }
 /// Server class: `org.zstack.sns.SNSApplicationPlatformInventory`.
@@ -145,43 +154,47 @@ pub struct SNSApplicationPlatformInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSApplicationPlatformInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "state" => state, "type" => type_, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    SNSApplicationPlatformInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl SNSApplicationPlatformInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.sns.platform.dingtalk.SNSDingTalkAtPersonInventory`.
@@ -197,41 +210,44 @@ pub struct SNSDingTalkAtPersonInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub remark: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSDingTalkAtPersonInventory { "uuid" => uuid, "phoneNumber" => phone_number,
-    "endpointUuid" => endpoint_uuid, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "remark" => remark, } serialize if feature = "serialize"
+    SNSDingTalkAtPersonInventory {
+        "uuid" => uuid,
+        "phoneNumber" => phone_number,
+        "endpointUuid" => endpoint_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "remark" => remark,
+    } serialize if feature = "serialize"
 );
 impl SNSDingTalkAtPersonInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `phoneNumber`.
     pub const PHONE_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "phoneNumber",
+        "phoneNumber"
     );
     /// Query field `endpointUuid`.
     pub const ENDPOINT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endpointUuid",
+        "endpointUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `remark`.
     pub const REMARK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "remark",
+        "remark"
     );
 }
 /// Extends `SNSApplicationEndpointInventory` and carries all of its fields.
@@ -255,15 +271,11 @@ pub struct SNSDingTalkEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub platform: ::core::option::Option<
-        crate::types::AnySNSApplicationPlatformInventory,
-    >,
+    pub platform: ::core::option::Option<crate::types::AnySNSApplicationPlatformInventory>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -276,73 +288,84 @@ pub struct SNSDingTalkEndpointInventory {
     pub at_person_list: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSDingTalkEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
-    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
-    connection_status, "platform" => platform, "url" => url, "atAll" => at_all, "secret"
-    => secret, "atPersonPhoneNumbers" => at_person_phone_numbers default, "atPersonList"
-    => at_person_list default, } serialize if feature = "serialize"
+    SNSDingTalkEndpointInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "description" => description,
+        "type" => type_,
+        "state" => state,
+        "platformUuid" => platform_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "connectionStatus" => connection_status,
+        "platform" => platform,
+        "url" => url,
+        "atAll" => at_all,
+        "secret" => secret,
+        "atPersonPhoneNumbers" => at_person_phone_numbers default,
+        "atPersonList" => at_person_list default,
+    } serialize if feature = "serialize"
 );
 impl SNSDingTalkEndpointInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `platformUuid`.
     pub const PLATFORM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platformUuid",
+        "platformUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `connectionStatus`.
     pub const CONNECTION_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "connectionStatus",
+        "connectionStatus"
     );
     /// Query field `platform`.
     pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
+        "platform"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `atAll`.
     pub const AT_ALL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "atAll",
+        "atAll"
     );
     /// Query field `secret`.
     pub const SECRET: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "secret",
+        "secret"
     );
     /// Query field `atPersonPhoneNumbers`.
     pub const AT_PERSON_PHONE_NUMBERS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "atPersonPhoneNumbers",
+        "atPersonPhoneNumbers"
     );
     /// Query field `atPersonList`.
     pub const AT_PERSON_LIST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "atPersonList",
+        "atPersonList"
     );
 }
 /// Server class: `org.zstack.sns.platform.email.SNSEmailAddressInventory`.
@@ -358,35 +381,37 @@ pub struct SNSEmailAddressInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSEmailAddressInventory { "uuid" => uuid, "emailAddress" => email_address,
-    "endpointUuid" => endpoint_uuid, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    SNSEmailAddressInventory {
+        "uuid" => uuid,
+        "emailAddress" => email_address,
+        "endpointUuid" => endpoint_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl SNSEmailAddressInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `emailAddress`.
     pub const EMAIL_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "emailAddress",
+        "emailAddress"
     );
     /// Query field `endpointUuid`.
     pub const ENDPOINT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endpointUuid",
+        "endpointUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Extends `SNSApplicationEndpointInventory` and carries all of its fields.
@@ -410,75 +435,80 @@ pub struct SNSEmailEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub platform: ::core::option::Option<
-        crate::types::AnySNSApplicationPlatformInventory,
-    >,
+    pub platform: ::core::option::Option<crate::types::AnySNSApplicationPlatformInventory>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub email: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub email_addresses: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSEmailEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
-    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
-    connection_status, "platform" => platform, "email" => email, "emailAddresses" =>
-    email_addresses default, } serialize if feature = "serialize"
+    SNSEmailEndpointInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "description" => description,
+        "type" => type_,
+        "state" => state,
+        "platformUuid" => platform_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "connectionStatus" => connection_status,
+        "platform" => platform,
+        "email" => email,
+        "emailAddresses" => email_addresses default,
+    } serialize if feature = "serialize"
 );
 impl SNSEmailEndpointInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `platformUuid`.
     pub const PLATFORM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platformUuid",
+        "platformUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `connectionStatus`.
     pub const CONNECTION_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "connectionStatus",
+        "connectionStatus"
     );
     /// Query field `platform`.
     pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
+        "platform"
     );
     /// Query field `email`.
     pub const EMAIL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "email",
+        "email"
     );
     /// Query field `emailAddresses`.
     pub const EMAIL_ADDRESSES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "emailAddresses",
+        "emailAddresses"
     );
 }
 /// Extends `SNSApplicationPlatformInventory` and carries all of its fields.
@@ -500,9 +530,7 @@ pub struct SNSEmailPlatformInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub smtp_server: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -511,51 +539,59 @@ pub struct SNSEmailPlatformInventory {
     pub username: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSEmailPlatformInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "state" => state, "type" => type_, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "smtpServer" => smtp_server, "smtpPort" => smtp_port
-    lenient, "username" => username, } serialize if feature = "serialize"
+    SNSEmailPlatformInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "smtpServer" => smtp_server,
+        "smtpPort" => smtp_port lenient,
+        "username" => username,
+    } serialize if feature = "serialize"
 );
 impl SNSEmailPlatformInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `smtpServer`.
     pub const SMTP_SERVER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "smtpServer",
+        "smtpServer"
     );
     /// Query field `smtpPort`.
     pub const SMTP_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "smtpPort",
+        "smtpPort"
     );
     /// Query field `username`.
     pub const USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "username",
+        "username"
     );
 }
 /// Extends `SNSUniversalSmsEndpointInventory` → `SNSApplicationEndpointInventory` and carries all of its fields.
@@ -579,33 +615,37 @@ pub struct SNSEmaySmsEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub platform: ::core::option::Option<
-        crate::types::AnySNSApplicationPlatformInventory,
-    >,
+    pub platform: ::core::option::Option<crate::types::AnySNSApplicationPlatformInventory>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub sms_access_key_id: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
-    pub sms_access_key_secret: ::core::option::Option<
-        ::zstack_sdk::runtime::secret::Secret,
-    >,
+    pub sms_access_key_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub supplier: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub request_url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSEmaySmsEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
-    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
-    connection_status, "platform" => platform, "smsAccessKeyId" => sms_access_key_id,
-    "smsAccessKeySecret" => sms_access_key_secret, "supplier" => supplier, "requestUrl"
-    => request_url, } serialize if feature = "serialize"
+    SNSEmaySmsEndpointInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "description" => description,
+        "type" => type_,
+        "state" => state,
+        "platformUuid" => platform_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "connectionStatus" => connection_status,
+        "platform" => platform,
+        "smsAccessKeyId" => sms_access_key_id,
+        "smsAccessKeySecret" => sms_access_key_secret,
+        "supplier" => supplier,
+        "requestUrl" => request_url,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.sns.platform.feishu.SNSFeiShuAtPersonInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -620,41 +660,44 @@ pub struct SNSFeiShuAtPersonInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub remark: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSFeiShuAtPersonInventory { "uuid" => uuid, "userId" => user_id, "endpointUuid" =>
-    endpoint_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, "remark" =>
-    remark, } serialize if feature = "serialize"
+    SNSFeiShuAtPersonInventory {
+        "uuid" => uuid,
+        "userId" => user_id,
+        "endpointUuid" => endpoint_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "remark" => remark,
+    } serialize if feature = "serialize"
 );
 impl SNSFeiShuAtPersonInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `userId`.
     pub const USER_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "userId",
+        "userId"
     );
     /// Query field `endpointUuid`.
     pub const ENDPOINT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endpointUuid",
+        "endpointUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `remark`.
     pub const REMARK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "remark",
+        "remark"
     );
 }
 /// Extends `SNSApplicationEndpointInventory` and carries all of its fields.
@@ -678,15 +721,11 @@ pub struct SNSFeiShuEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub platform: ::core::option::Option<
-        crate::types::AnySNSApplicationPlatformInventory,
-    >,
+    pub platform: ::core::option::Option<crate::types::AnySNSApplicationPlatformInventory>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
@@ -699,73 +738,84 @@ pub struct SNSFeiShuEndpointInventory {
     pub secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSFeiShuEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
-    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
-    connection_status, "platform" => platform, "url" => url, "atAll" => at_all,
-    "atPersonUserIds" => at_person_user_ids default, "atPersonList" => at_person_list
-    default, "secret" => secret, } serialize if feature = "serialize"
+    SNSFeiShuEndpointInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "description" => description,
+        "type" => type_,
+        "state" => state,
+        "platformUuid" => platform_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "connectionStatus" => connection_status,
+        "platform" => platform,
+        "url" => url,
+        "atAll" => at_all,
+        "atPersonUserIds" => at_person_user_ids default,
+        "atPersonList" => at_person_list default,
+        "secret" => secret,
+    } serialize if feature = "serialize"
 );
 impl SNSFeiShuEndpointInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `platformUuid`.
     pub const PLATFORM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platformUuid",
+        "platformUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `connectionStatus`.
     pub const CONNECTION_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "connectionStatus",
+        "connectionStatus"
     );
     /// Query field `platform`.
     pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
+        "platform"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `atAll`.
     pub const AT_ALL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "atAll",
+        "atAll"
     );
     /// Query field `atPersonUserIds`.
     pub const AT_PERSON_USER_IDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "atPersonUserIds",
+        "atPersonUserIds"
     );
     /// Query field `atPersonList`.
     pub const AT_PERSON_LIST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "atPersonList",
+        "atPersonList"
     );
     /// Query field `secret`.
     pub const SECRET: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "secret",
+        "secret"
     );
 }
 /// Extends `SNSApplicationEndpointInventory` and carries all of its fields.
@@ -789,75 +839,80 @@ pub struct SNSHttpEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub platform: ::core::option::Option<
-        crate::types::AnySNSApplicationPlatformInventory,
-    >,
+    pub platform: ::core::option::Option<crate::types::AnySNSApplicationPlatformInventory>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub username: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSHttpEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
-    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
-    connection_status, "platform" => platform, "url" => url, "username" => username, }
-    serialize if feature = "serialize"
+    SNSHttpEndpointInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "description" => description,
+        "type" => type_,
+        "state" => state,
+        "platformUuid" => platform_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "connectionStatus" => connection_status,
+        "platform" => platform,
+        "url" => url,
+        "username" => username,
+    } serialize if feature = "serialize"
 );
 impl SNSHttpEndpointInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `platformUuid`.
     pub const PLATFORM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platformUuid",
+        "platformUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `connectionStatus`.
     pub const CONNECTION_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "connectionStatus",
+        "connectionStatus"
     );
     /// Query field `platform`.
     pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
+        "platform"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `username`.
     pub const USERNAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "username",
+        "username"
     );
 }
 /// Extends `SNSApplicationEndpointInventory` and carries all of its fields.
@@ -881,69 +936,73 @@ pub struct SNSMicrosoftTeamsEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub platform: ::core::option::Option<
-        crate::types::AnySNSApplicationPlatformInventory,
-    >,
+    pub platform: ::core::option::Option<crate::types::AnySNSApplicationPlatformInventory>,
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSMicrosoftTeamsEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
-    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
-    connection_status, "platform" => platform, "url" => url, } serialize if feature =
-    "serialize"
+    SNSMicrosoftTeamsEndpointInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "description" => description,
+        "type" => type_,
+        "state" => state,
+        "platformUuid" => platform_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "connectionStatus" => connection_status,
+        "platform" => platform,
+        "url" => url,
+    } serialize if feature = "serialize"
 );
 impl SNSMicrosoftTeamsEndpointInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `platformUuid`.
     pub const PLATFORM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platformUuid",
+        "platformUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `connectionStatus`.
     pub const CONNECTION_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "connectionStatus",
+        "connectionStatus"
     );
     /// Query field `platform`.
     pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
+        "platform"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
 }
 /// Extends `SNSApplicationPlatformInventory` and carries all of its fields.
@@ -965,56 +1024,61 @@ pub struct SNSSnmpPlatformInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub snmp_address: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub snmp_port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSSnmpPlatformInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "state" => state, "type" => type_, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "snmpAddress" => snmp_address, "snmpPort" => snmp_port
-    lenient, } serialize if feature = "serialize"
+    SNSSnmpPlatformInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "snmpAddress" => snmp_address,
+        "snmpPort" => snmp_port lenient,
+    } serialize if feature = "serialize"
 );
 impl SNSSnmpPlatformInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `snmpAddress`.
     pub const SNMP_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "snmpAddress",
+        "snmpAddress"
     );
     /// Query field `snmpPort`.
     pub const SNMP_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "snmpPort",
+        "snmpPort"
     );
 }
 /// Server class: `org.zstack.sns.SNSTopicInventory`.
@@ -1034,43 +1098,47 @@ pub struct SNSTopicInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSTopicInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "state" => state, "locale" => locale, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    SNSTopicInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "locale" => locale,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl SNSTopicInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `locale`.
     pub const LOCALE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "locale",
+        "locale"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Extends `SNSApplicationEndpointInventory` and carries all of its fields.
@@ -1094,84 +1162,87 @@ pub struct SNSUniversalSmsEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub platform: ::core::option::Option<
-        crate::types::AnySNSApplicationPlatformInventory,
-    >,
+    pub platform: ::core::option::Option<crate::types::AnySNSApplicationPlatformInventory>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub sms_access_key_id: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
-    pub sms_access_key_secret: ::core::option::Option<
-        ::zstack_sdk::runtime::secret::Secret,
-    >,
+    pub sms_access_key_secret: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub supplier: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSUniversalSmsEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
-    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
-    connection_status, "platform" => platform, "smsAccessKeyId" => sms_access_key_id,
-    "smsAccessKeySecret" => sms_access_key_secret, "supplier" => supplier, } serialize if
-    feature = "serialize"
+    SNSUniversalSmsEndpointInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "description" => description,
+        "type" => type_,
+        "state" => state,
+        "platformUuid" => platform_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "connectionStatus" => connection_status,
+        "platform" => platform,
+        "smsAccessKeyId" => sms_access_key_id,
+        "smsAccessKeySecret" => sms_access_key_secret,
+        "supplier" => supplier,
+    } serialize if feature = "serialize"
 );
 impl SNSUniversalSmsEndpointInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `platformUuid`.
     pub const PLATFORM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platformUuid",
+        "platformUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `connectionStatus`.
     pub const CONNECTION_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "connectionStatus",
+        "connectionStatus"
     );
     /// Query field `platform`.
     pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
+        "platform"
     );
     /// Query field `smsAccessKeyId`.
     pub const SMS_ACCESS_KEY_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "smsAccessKeyId",
+        "smsAccessKeyId"
     );
     /// Query field `smsAccessKeySecret`.
     pub const SMS_ACCESS_KEY_SECRET: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "smsAccessKeySecret",
+        "smsAccessKeySecret"
     );
     /// Query field `supplier`.
     pub const SUPPLIER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "supplier",
+        "supplier"
     );
 }
 /// Server class: `org.zstack.sns.platform.wecom.SNSWeComAtPersonInventory`.
@@ -1187,41 +1258,44 @@ pub struct SNSWeComAtPersonInventory {
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub remark: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSWeComAtPersonInventory { "uuid" => uuid, "userId" => user_id, "endpointUuid" =>
-    endpoint_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, "remark" =>
-    remark, } serialize if feature = "serialize"
+    SNSWeComAtPersonInventory {
+        "uuid" => uuid,
+        "userId" => user_id,
+        "endpointUuid" => endpoint_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "remark" => remark,
+    } serialize if feature = "serialize"
 );
 impl SNSWeComAtPersonInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `userId`.
     pub const USER_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "userId",
+        "userId"
     );
     /// Query field `endpointUuid`.
     pub const ENDPOINT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endpointUuid",
+        "endpointUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `remark`.
     pub const REMARK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "remark",
+        "remark"
     );
 }
 /// Extends `SNSApplicationEndpointInventory` and carries all of its fields.
@@ -1245,15 +1319,11 @@ pub struct SNSWeComEndpointInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub connection_status: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub platform: ::core::option::Option<
-        crate::types::AnySNSApplicationPlatformInventory,
-    >,
+    pub platform: ::core::option::Option<crate::types::AnySNSApplicationPlatformInventory>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub url: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
@@ -1264,69 +1334,79 @@ pub struct SNSWeComEndpointInventory {
     pub at_person_list: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSWeComEndpointInventory { "name" => name, "uuid" => uuid, "description" =>
-    description, "type" => type_, "state" => state, "platformUuid" => platform_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "connectionStatus" =>
-    connection_status, "platform" => platform, "url" => url, "atAll" => at_all,
-    "atPersonUserIds" => at_person_user_ids default, "atPersonList" => at_person_list
-    default, } serialize if feature = "serialize"
+    SNSWeComEndpointInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "description" => description,
+        "type" => type_,
+        "state" => state,
+        "platformUuid" => platform_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "connectionStatus" => connection_status,
+        "platform" => platform,
+        "url" => url,
+        "atAll" => at_all,
+        "atPersonUserIds" => at_person_user_ids default,
+        "atPersonList" => at_person_list default,
+    } serialize if feature = "serialize"
 );
 impl SNSWeComEndpointInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `platformUuid`.
     pub const PLATFORM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platformUuid",
+        "platformUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `connectionStatus`.
     pub const CONNECTION_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "connectionStatus",
+        "connectionStatus"
     );
     /// Query field `platform`.
     pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
+        "platform"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `atAll`.
     pub const AT_ALL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "atAll",
+        "atAll"
     );
     /// Query field `atPersonUserIds`.
     pub const AT_PERSON_USER_IDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "atPersonUserIds",
+        "atPersonUserIds"
     );
     /// Query field `atPersonList`.
     pub const AT_PERSON_LIST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "atPersonList",
+        "atPersonList"
     );
 }
 /// A `SNSApplicationEndpointInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -1354,163 +1434,109 @@ pub enum AnySNSApplicationEndpointInventory {
 }
 impl AnySNSApplicationEndpointInventory {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::SNSApplicationEndpointInventory> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::SNSApplicationEndpointInventory> {
         match self {
-            Self::SNSApplicationEndpointInventory(value) => {
-                ::std::borrow::Cow::Borrowed(value)
-            }
-            Self::SNSAliyunSmsEndpointInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SNSApplicationEndpointInventory::from(value),
-                )
-            }
-            Self::SNSDingTalkEndpointInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SNSApplicationEndpointInventory::from(value),
-                )
-            }
-            Self::SNSEmailEndpointInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SNSApplicationEndpointInventory::from(value),
-                )
-            }
-            Self::SNSEmaySmsEndpointInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SNSApplicationEndpointInventory::from(value),
-                )
-            }
-            Self::SNSFeiShuEndpointInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SNSApplicationEndpointInventory::from(value),
-                )
-            }
-            Self::SNSHttpEndpointInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SNSApplicationEndpointInventory::from(value),
-                )
-            }
-            Self::SNSMicrosoftTeamsEndpointInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SNSApplicationEndpointInventory::from(value),
-                )
-            }
-            Self::SNSUniversalSmsEndpointInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SNSApplicationEndpointInventory::from(value),
-                )
-            }
-            Self::SNSWeComEndpointInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SNSApplicationEndpointInventory::from(value),
-                )
-            }
+            Self::SNSApplicationEndpointInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::SNSAliyunSmsEndpointInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SNSApplicationEndpointInventory::from(value)
+            ),
+            Self::SNSDingTalkEndpointInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SNSApplicationEndpointInventory::from(value)
+            ),
+            Self::SNSEmailEndpointInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SNSApplicationEndpointInventory::from(value)
+            ),
+            Self::SNSEmaySmsEndpointInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SNSApplicationEndpointInventory::from(value)
+            ),
+            Self::SNSFeiShuEndpointInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SNSApplicationEndpointInventory::from(value)
+            ),
+            Self::SNSHttpEndpointInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SNSApplicationEndpointInventory::from(value)
+            ),
+            Self::SNSMicrosoftTeamsEndpointInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SNSApplicationEndpointInventory::from(value)
+            ),
+            Self::SNSUniversalSmsEndpointInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SNSApplicationEndpointInventory::from(value)
+            ),
+            Self::SNSWeComEndpointInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SNSApplicationEndpointInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
-for AnySNSApplicationEndpointInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySNSApplicationEndpointInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.sns.SNSApplicationEndpointInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SNSApplicationEndpointInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SNSApplicationEndpointInventory),
-                )
-            }
-            "org.zstack.sns.SNSAliyunSmsEndpointInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SNSAliyunSmsEndpointInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SNSAliyunSmsEndpointInventory),
-                )
-            }
-            "org.zstack.sns.platform.dingtalk.SNSDingTalkEndpointInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SNSDingTalkEndpointInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SNSDingTalkEndpointInventory),
-                )
-            }
-            "org.zstack.sns.platform.email.SNSEmailEndpointInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SNSEmailEndpointInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SNSEmailEndpointInventory),
-                )
-            }
-            "org.zstack.sns.platform.universalsms.supplier.emay.SNSEmaySmsEndpointInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SNSEmaySmsEndpointInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SNSEmaySmsEndpointInventory),
-                )
-            }
-            "org.zstack.sns.platform.feishu.SNSFeiShuEndpointInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SNSFeiShuEndpointInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SNSFeiShuEndpointInventory),
-                )
-            }
-            "org.zstack.sns.platform.http.SNSHttpEndpointInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SNSHttpEndpointInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SNSHttpEndpointInventory),
-                )
-            }
-            "org.zstack.sns.platform.microsoftteams.SNSMicrosoftTeamsEndpointInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SNSMicrosoftTeamsEndpointInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SNSMicrosoftTeamsEndpointInventory),
-                )
-            }
-            "org.zstack.sns.platform.universalsms.SNSUniversalSmsEndpointInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SNSUniversalSmsEndpointInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SNSUniversalSmsEndpointInventory),
-                )
-            }
-            "org.zstack.sns.platform.wecom.SNSWeComEndpointInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SNSWeComEndpointInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SNSWeComEndpointInventory),
-                )
-            }
+            "org.zstack.sns.SNSApplicationEndpointInventory" => ::core::result::Result::Ok(
+                <crate::types::SNSApplicationEndpointInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SNSApplicationEndpointInventory)
+            ),
+            "org.zstack.sns.SNSAliyunSmsEndpointInventory" => ::core::result::Result::Ok(
+                <crate::types::SNSAliyunSmsEndpointInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SNSAliyunSmsEndpointInventory)
+            ),
+            "org.zstack.sns.platform.dingtalk.SNSDingTalkEndpointInventory" => ::core::result::Result::Ok(
+                <crate::types::SNSDingTalkEndpointInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SNSDingTalkEndpointInventory)
+            ),
+            "org.zstack.sns.platform.email.SNSEmailEndpointInventory" => ::core::result::Result::Ok(
+                <crate::types::SNSEmailEndpointInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SNSEmailEndpointInventory)
+            ),
+            "org.zstack.sns.platform.universalsms.supplier.emay.SNSEmaySmsEndpointInventory" => ::core::result::Result::Ok(
+                <crate::types::SNSEmaySmsEndpointInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SNSEmaySmsEndpointInventory)
+            ),
+            "org.zstack.sns.platform.feishu.SNSFeiShuEndpointInventory" => ::core::result::Result::Ok(
+                <crate::types::SNSFeiShuEndpointInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SNSFeiShuEndpointInventory)
+            ),
+            "org.zstack.sns.platform.http.SNSHttpEndpointInventory" => ::core::result::Result::Ok(
+                <crate::types::SNSHttpEndpointInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SNSHttpEndpointInventory)
+            ),
+            "org.zstack.sns.platform.microsoftteams.SNSMicrosoftTeamsEndpointInventory" => ::core::result::Result::Ok(
+                <crate::types::SNSMicrosoftTeamsEndpointInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SNSMicrosoftTeamsEndpointInventory)
+            ),
+            "org.zstack.sns.platform.universalsms.SNSUniversalSmsEndpointInventory" => ::core::result::Result::Ok(
+                <crate::types::SNSUniversalSmsEndpointInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SNSUniversalSmsEndpointInventory)
+            ),
+            "org.zstack.sns.platform.wecom.SNSWeComEndpointInventory" => ::core::result::Result::Ok(
+                <crate::types::SNSWeComEndpointInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SNSWeComEndpointInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::SNSApplicationEndpointInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::SNSApplicationEndpointInventory)
+        <crate::types::SNSApplicationEndpointInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::SNSApplicationEndpointInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1518,7 +1544,7 @@ for AnySNSApplicationEndpointInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnySNSApplicationEndpointInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1527,45 +1553,54 @@ impl<'de> ::serde::Deserialize<'de> for AnySNSApplicationEndpointInventory {
 impl ::serde::Serialize for AnySNSApplicationEndpointInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::SNSApplicationEndpointInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SNSAliyunSmsEndpointInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SNSDingTalkEndpointInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SNSEmailEndpointInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SNSEmaySmsEndpointInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SNSFeiShuEndpointInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SNSHttpEndpointInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SNSMicrosoftTeamsEndpointInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SNSUniversalSmsEndpointInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SNSWeComEndpointInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::SNSApplicationEndpointInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SNSAliyunSmsEndpointInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SNSDingTalkEndpointInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SNSEmailEndpointInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SNSEmaySmsEndpointInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SNSFeiShuEndpointInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SNSHttpEndpointInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SNSMicrosoftTeamsEndpointInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SNSUniversalSmsEndpointInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SNSWeComEndpointInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::SNSAliyunSmsEndpointInventory>
-for crate::types::SNSApplicationEndpointInventory {
+impl ::core::convert::From<&crate::types::SNSAliyunSmsEndpointInventory> for crate::types::SNSApplicationEndpointInventory {
     fn from(value: &crate::types::SNSAliyunSmsEndpointInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -1581,8 +1616,7 @@ for crate::types::SNSApplicationEndpointInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::SNSDingTalkEndpointInventory>
-for crate::types::SNSApplicationEndpointInventory {
+impl ::core::convert::From<&crate::types::SNSDingTalkEndpointInventory> for crate::types::SNSApplicationEndpointInventory {
     fn from(value: &crate::types::SNSDingTalkEndpointInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -1598,8 +1632,7 @@ for crate::types::SNSApplicationEndpointInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::SNSEmailEndpointInventory>
-for crate::types::SNSApplicationEndpointInventory {
+impl ::core::convert::From<&crate::types::SNSEmailEndpointInventory> for crate::types::SNSApplicationEndpointInventory {
     fn from(value: &crate::types::SNSEmailEndpointInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -1615,8 +1648,7 @@ for crate::types::SNSApplicationEndpointInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::SNSEmaySmsEndpointInventory>
-for crate::types::SNSApplicationEndpointInventory {
+impl ::core::convert::From<&crate::types::SNSEmaySmsEndpointInventory> for crate::types::SNSApplicationEndpointInventory {
     fn from(value: &crate::types::SNSEmaySmsEndpointInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -1632,8 +1664,7 @@ for crate::types::SNSApplicationEndpointInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::SNSFeiShuEndpointInventory>
-for crate::types::SNSApplicationEndpointInventory {
+impl ::core::convert::From<&crate::types::SNSFeiShuEndpointInventory> for crate::types::SNSApplicationEndpointInventory {
     fn from(value: &crate::types::SNSFeiShuEndpointInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -1649,8 +1680,7 @@ for crate::types::SNSApplicationEndpointInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::SNSHttpEndpointInventory>
-for crate::types::SNSApplicationEndpointInventory {
+impl ::core::convert::From<&crate::types::SNSHttpEndpointInventory> for crate::types::SNSApplicationEndpointInventory {
     fn from(value: &crate::types::SNSHttpEndpointInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -1666,8 +1696,7 @@ for crate::types::SNSApplicationEndpointInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::SNSMicrosoftTeamsEndpointInventory>
-for crate::types::SNSApplicationEndpointInventory {
+impl ::core::convert::From<&crate::types::SNSMicrosoftTeamsEndpointInventory> for crate::types::SNSApplicationEndpointInventory {
     fn from(value: &crate::types::SNSMicrosoftTeamsEndpointInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -1683,8 +1712,7 @@ for crate::types::SNSApplicationEndpointInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::SNSUniversalSmsEndpointInventory>
-for crate::types::SNSApplicationEndpointInventory {
+impl ::core::convert::From<&crate::types::SNSUniversalSmsEndpointInventory> for crate::types::SNSApplicationEndpointInventory {
     fn from(value: &crate::types::SNSUniversalSmsEndpointInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -1700,8 +1728,7 @@ for crate::types::SNSApplicationEndpointInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::SNSWeComEndpointInventory>
-for crate::types::SNSApplicationEndpointInventory {
+impl ::core::convert::From<&crate::types::SNSWeComEndpointInventory> for crate::types::SNSApplicationEndpointInventory {
     fn from(value: &crate::types::SNSWeComEndpointInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -1735,72 +1762,53 @@ pub enum AnySNSApplicationPlatformInventory {
 }
 impl AnySNSApplicationPlatformInventory {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::SNSApplicationPlatformInventory> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::SNSApplicationPlatformInventory> {
         match self {
-            Self::SNSApplicationPlatformInventory(value) => {
-                ::std::borrow::Cow::Borrowed(value)
-            }
-            Self::SNSEmailPlatformInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SNSApplicationPlatformInventory::from(value),
-                )
-            }
-            Self::SNSSnmpPlatformInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SNSApplicationPlatformInventory::from(value),
-                )
-            }
+            Self::SNSApplicationPlatformInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::SNSEmailPlatformInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SNSApplicationPlatformInventory::from(value)
+            ),
+            Self::SNSSnmpPlatformInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SNSApplicationPlatformInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
-for AnySNSApplicationPlatformInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySNSApplicationPlatformInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.sns.SNSApplicationPlatformInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SNSApplicationPlatformInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SNSApplicationPlatformInventory),
-                )
-            }
-            "org.zstack.sns.platform.email.SNSEmailPlatformInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SNSEmailPlatformInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SNSEmailPlatformInventory),
-                )
-            }
-            "org.zstack.sns.platform.snmp.SNSSnmpPlatformInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SNSSnmpPlatformInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SNSSnmpPlatformInventory),
-                )
-            }
+            "org.zstack.sns.SNSApplicationPlatformInventory" => ::core::result::Result::Ok(
+                <crate::types::SNSApplicationPlatformInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SNSApplicationPlatformInventory)
+            ),
+            "org.zstack.sns.platform.email.SNSEmailPlatformInventory" => ::core::result::Result::Ok(
+                <crate::types::SNSEmailPlatformInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SNSEmailPlatformInventory)
+            ),
+            "org.zstack.sns.platform.snmp.SNSSnmpPlatformInventory" => ::core::result::Result::Ok(
+                <crate::types::SNSSnmpPlatformInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SNSSnmpPlatformInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::SNSApplicationPlatformInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::SNSApplicationPlatformInventory)
+        <crate::types::SNSApplicationPlatformInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::SNSApplicationPlatformInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1808,7 +1816,7 @@ for AnySNSApplicationPlatformInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnySNSApplicationPlatformInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1817,24 +1825,26 @@ impl<'de> ::serde::Deserialize<'de> for AnySNSApplicationPlatformInventory {
 impl ::serde::Serialize for AnySNSApplicationPlatformInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::SNSApplicationPlatformInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SNSEmailPlatformInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SNSSnmpPlatformInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::SNSApplicationPlatformInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SNSEmailPlatformInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SNSSnmpPlatformInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::SNSEmailPlatformInventory>
-for crate::types::SNSApplicationPlatformInventory {
+impl ::core::convert::From<&crate::types::SNSEmailPlatformInventory> for crate::types::SNSApplicationPlatformInventory {
     fn from(value: &crate::types::SNSEmailPlatformInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1847,8 +1857,7 @@ for crate::types::SNSApplicationPlatformInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::SNSSnmpPlatformInventory>
-for crate::types::SNSApplicationPlatformInventory {
+impl ::core::convert::From<&crate::types::SNSSnmpPlatformInventory> for crate::types::SNSApplicationPlatformInventory {
     fn from(value: &crate::types::SNSSnmpPlatformInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1879,72 +1888,53 @@ pub enum AnySNSUniversalSmsEndpointInventory {
 }
 impl AnySNSUniversalSmsEndpointInventory {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::SNSUniversalSmsEndpointInventory> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::SNSUniversalSmsEndpointInventory> {
         match self {
-            Self::SNSUniversalSmsEndpointInventory(value) => {
-                ::std::borrow::Cow::Borrowed(value)
-            }
-            Self::SNSAliyunSmsEndpointInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SNSUniversalSmsEndpointInventory::from(value),
-                )
-            }
-            Self::SNSEmaySmsEndpointInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SNSUniversalSmsEndpointInventory::from(value),
-                )
-            }
+            Self::SNSUniversalSmsEndpointInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::SNSAliyunSmsEndpointInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SNSUniversalSmsEndpointInventory::from(value)
+            ),
+            Self::SNSEmaySmsEndpointInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SNSUniversalSmsEndpointInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
-for AnySNSUniversalSmsEndpointInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySNSUniversalSmsEndpointInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.sns.platform.universalsms.SNSUniversalSmsEndpointInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SNSUniversalSmsEndpointInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SNSUniversalSmsEndpointInventory),
-                )
-            }
-            "org.zstack.sns.SNSAliyunSmsEndpointInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SNSAliyunSmsEndpointInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SNSAliyunSmsEndpointInventory),
-                )
-            }
-            "org.zstack.sns.platform.universalsms.supplier.emay.SNSEmaySmsEndpointInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SNSEmaySmsEndpointInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SNSEmaySmsEndpointInventory),
-                )
-            }
+            "org.zstack.sns.platform.universalsms.SNSUniversalSmsEndpointInventory" => ::core::result::Result::Ok(
+                <crate::types::SNSUniversalSmsEndpointInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SNSUniversalSmsEndpointInventory)
+            ),
+            "org.zstack.sns.SNSAliyunSmsEndpointInventory" => ::core::result::Result::Ok(
+                <crate::types::SNSAliyunSmsEndpointInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SNSAliyunSmsEndpointInventory)
+            ),
+            "org.zstack.sns.platform.universalsms.supplier.emay.SNSEmaySmsEndpointInventory" => ::core::result::Result::Ok(
+                <crate::types::SNSEmaySmsEndpointInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SNSEmaySmsEndpointInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::SNSUniversalSmsEndpointInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::SNSUniversalSmsEndpointInventory)
+        <crate::types::SNSUniversalSmsEndpointInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::SNSUniversalSmsEndpointInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1952,7 +1942,7 @@ for AnySNSUniversalSmsEndpointInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnySNSUniversalSmsEndpointInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1961,24 +1951,26 @@ impl<'de> ::serde::Deserialize<'de> for AnySNSUniversalSmsEndpointInventory {
 impl ::serde::Serialize for AnySNSUniversalSmsEndpointInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::SNSUniversalSmsEndpointInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SNSAliyunSmsEndpointInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::SNSEmaySmsEndpointInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::SNSUniversalSmsEndpointInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SNSAliyunSmsEndpointInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::SNSEmaySmsEndpointInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::SNSAliyunSmsEndpointInventory>
-for crate::types::SNSUniversalSmsEndpointInventory {
+impl ::core::convert::From<&crate::types::SNSAliyunSmsEndpointInventory> for crate::types::SNSUniversalSmsEndpointInventory {
     fn from(value: &crate::types::SNSAliyunSmsEndpointInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -1997,8 +1989,7 @@ for crate::types::SNSUniversalSmsEndpointInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::SNSEmaySmsEndpointInventory>
-for crate::types::SNSUniversalSmsEndpointInventory {
+impl ::core::convert::From<&crate::types::SNSEmaySmsEndpointInventory> for crate::types::SNSUniversalSmsEndpointInventory {
     fn from(value: &crate::types::SNSEmaySmsEndpointInventory) -> Self {
         Self {
             name: value.name.clone(),

@@ -2,6 +2,7 @@
 // Source: spec/catalog/storage-devices.yaml
 
 //! Catalog APIs whose route starts with /storage-devices, and the types and enums they use first.
+
 /// Extends `HbaDeviceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.storage.device.hba.FcHbaDeviceInventory`.
@@ -36,65 +37,74 @@ pub struct FcHbaDeviceInventory {
     pub node_name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    FcHbaDeviceInventory { "uuid" => uuid, "name" => name, "hostUuid" => host_uuid,
-    "hbaType" => hba_type, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "portName" => port_name, "portState" => port_state, "speed" => speed,
-    "supportedSpeeds" => supported_speeds, "symbolicName" => symbolic_name,
-    "supportedClasses" => supported_classes, "nodeName" => node_name, } serialize if
-    feature = "serialize"
+    FcHbaDeviceInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "hostUuid" => host_uuid,
+        "hbaType" => hba_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "portName" => port_name,
+        "portState" => port_state,
+        "speed" => speed,
+        "supportedSpeeds" => supported_speeds,
+        "symbolicName" => symbolic_name,
+        "supportedClasses" => supported_classes,
+        "nodeName" => node_name,
+    } serialize if feature = "serialize"
 );
 impl FcHbaDeviceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `hbaType`.
     pub const HBA_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hbaType",
+        "hbaType"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `portName`.
     pub const PORT_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "portName",
+        "portName"
     );
     /// Query field `portState`.
     pub const PORT_STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "portState",
+        "portState"
     );
     /// Query field `speed`.
     pub const SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "speed",
+        "speed"
     );
     /// Query field `supportedSpeeds`.
     pub const SUPPORTED_SPEEDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "supportedSpeeds",
+        "supportedSpeeds"
     );
     /// Query field `symbolicName`.
     pub const SYMBOLIC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "symbolicName",
+        "symbolicName"
     );
     /// Query field `supportedClasses`.
     pub const SUPPORTED_CLASSES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "supportedClasses",
+        "supportedClasses"
     );
     /// Query field `nodeName`.
     pub const NODE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nodeName",
+        "nodeName"
     );
 }
 /// Extends `ScsiLunInventory` → `LunInventory` and carries all of its fields.
@@ -134,9 +144,7 @@ pub struct FiberChannelLunInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub scsi_lun_host_refs: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
@@ -145,91 +153,104 @@ pub struct FiberChannelLunInventory {
     pub fiber_channel_storage_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    FiberChannelLunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor"
-    => vendor, "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_,
-    "hctl" => hctl, "path" => path, "state" => state, "size" => size lenient,
-    "multipathDeviceUuid" => multipath_device_uuid, "source" => source, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "scsiLunHostRefs" => scsi_lun_host_refs
-    default, "scsiLunVmInstanceRefs" => scsi_lun_vm_instance_refs default,
-    "fiberChannelStorageUuid" => fiber_channel_storage_uuid, } serialize if feature =
-    "serialize"
+    FiberChannelLunInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "wwid" => wwid,
+        "vendor" => vendor,
+        "model" => model,
+        "wwn" => wwn,
+        "serial" => serial,
+        "type" => type_,
+        "hctl" => hctl,
+        "path" => path,
+        "state" => state,
+        "size" => size lenient,
+        "multipathDeviceUuid" => multipath_device_uuid,
+        "source" => source,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "scsiLunHostRefs" => scsi_lun_host_refs default,
+        "scsiLunVmInstanceRefs" => scsi_lun_vm_instance_refs default,
+        "fiberChannelStorageUuid" => fiber_channel_storage_uuid,
+    } serialize if feature = "serialize"
 );
 impl FiberChannelLunInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `wwid`.
     pub const WWID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "wwid",
+        "wwid"
     );
     /// Query field `vendor`.
     pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendor",
+        "vendor"
     );
     /// Query field `model`.
     pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "model",
+        "model"
     );
     /// Query field `wwn`.
     pub const WWN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "wwn",
+        "wwn"
     );
     /// Query field `serial`.
     pub const SERIAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serial",
+        "serial"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `hctl`.
     pub const HCTL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hctl",
+        "hctl"
     );
     /// Query field `path`.
     pub const PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "path",
+        "path"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `multipathDeviceUuid`.
     pub const MULTIPATH_DEVICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "multipathDeviceUuid",
+        "multipathDeviceUuid"
     );
     /// Query field `source`.
     pub const SOURCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "source",
+        "source"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `scsiLunHostRefs`.
     pub const SCSI_LUN_HOST_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scsiLunHostRefs",
+        "scsiLunHostRefs"
     );
     /// Query field `scsiLunVmInstanceRefs`.
     pub const SCSI_LUN_VM_INSTANCE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scsiLunVmInstanceRefs",
+        "scsiLunVmInstanceRefs"
     );
     /// Query field `fiberChannelStorageUuid`.
     pub const FIBER_CHANNEL_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fiberChannelStorageUuid",
+        "fiberChannelStorageUuid"
     );
 }
 /// Server class: `org.zstack.storage.device.fibreChannel.FiberChannelStorageInventory`.
@@ -249,43 +270,47 @@ pub struct FiberChannelStorageInventory {
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    FiberChannelStorageInventory { "uuid" => uuid, "name" => name, "wwnn" => wwnn,
-    "state" => state, "fiberChannelLuns" => fiber_channel_luns default, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    FiberChannelStorageInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "wwnn" => wwnn,
+        "state" => state,
+        "fiberChannelLuns" => fiber_channel_luns default,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl FiberChannelStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `wwnn`.
     pub const WWNN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "wwnn",
+        "wwnn"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `fiberChannelLuns`.
     pub const FIBER_CHANNEL_LUNS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fiberChannelLuns",
+        "fiberChannelLuns"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.storage.device.hba.HbaDeviceInventory`.
@@ -306,9 +331,14 @@ pub struct HbaDeviceInventory {
     pub last_op_date: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    HbaDeviceInventory { "uuid" => uuid, "name" => name, "hostUuid" => host_uuid,
-    "hbaType" => hba_type, "createDate" => create_date, "lastOpDate" => last_op_date, }
-    serialize if feature = "serialize"
+    HbaDeviceInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "hostUuid" => host_uuid,
+        "hbaType" => hba_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Extends `ScsiLunInventory` → `LunInventory` and carries all of its fields.
 ///
@@ -347,9 +377,7 @@ pub struct IscsiLunInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub scsi_lun_host_refs: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
@@ -358,90 +386,104 @@ pub struct IscsiLunInventory {
     pub iscsi_target_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IscsiLunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" =>
-    vendor, "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl"
-    => hctl, "path" => path, "state" => state, "size" => size lenient,
-    "multipathDeviceUuid" => multipath_device_uuid, "source" => source, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "scsiLunHostRefs" => scsi_lun_host_refs
-    default, "scsiLunVmInstanceRefs" => scsi_lun_vm_instance_refs default,
-    "iscsiTargetUuid" => iscsi_target_uuid, } serialize if feature = "serialize"
+    IscsiLunInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "wwid" => wwid,
+        "vendor" => vendor,
+        "model" => model,
+        "wwn" => wwn,
+        "serial" => serial,
+        "type" => type_,
+        "hctl" => hctl,
+        "path" => path,
+        "state" => state,
+        "size" => size lenient,
+        "multipathDeviceUuid" => multipath_device_uuid,
+        "source" => source,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "scsiLunHostRefs" => scsi_lun_host_refs default,
+        "scsiLunVmInstanceRefs" => scsi_lun_vm_instance_refs default,
+        "iscsiTargetUuid" => iscsi_target_uuid,
+    } serialize if feature = "serialize"
 );
 impl IscsiLunInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `wwid`.
     pub const WWID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "wwid",
+        "wwid"
     );
     /// Query field `vendor`.
     pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendor",
+        "vendor"
     );
     /// Query field `model`.
     pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "model",
+        "model"
     );
     /// Query field `wwn`.
     pub const WWN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "wwn",
+        "wwn"
     );
     /// Query field `serial`.
     pub const SERIAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serial",
+        "serial"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `hctl`.
     pub const HCTL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hctl",
+        "hctl"
     );
     /// Query field `path`.
     pub const PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "path",
+        "path"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `multipathDeviceUuid`.
     pub const MULTIPATH_DEVICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "multipathDeviceUuid",
+        "multipathDeviceUuid"
     );
     /// Query field `source`.
     pub const SOURCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "source",
+        "source"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `scsiLunHostRefs`.
     pub const SCSI_LUN_HOST_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scsiLunHostRefs",
+        "scsiLunHostRefs"
     );
     /// Query field `scsiLunVmInstanceRefs`.
     pub const SCSI_LUN_VM_INSTANCE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scsiLunVmInstanceRefs",
+        "scsiLunVmInstanceRefs"
     );
     /// Query field `iscsiTargetUuid`.
     pub const ISCSI_TARGET_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "iscsiTargetUuid",
+        "iscsiTargetUuid"
     );
 }
 /// Server class: `org.zstack.storage.device.iscsi.IscsiServerInventory`.
@@ -459,9 +501,7 @@ pub struct IscsiServerInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub chap_user_name: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub chap_user_password: ::core::option::Option<
-        ::zstack_sdk::runtime::secret::Secret,
-    >,
+    pub chap_user_password: ::core::option::Option<::zstack_sdk::runtime::secret::Secret>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -471,61 +511,67 @@ pub struct IscsiServerInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IscsiServerInventory { "uuid" => uuid, "name" => name, "ip" => ip, "port" => port
-    lenient, "chapUserName" => chap_user_name, "chapUserPassword" => chap_user_password,
-    "state" => state, "iscsiTargets" => iscsi_targets default, "iscsiClusterRefs" =>
-    iscsi_cluster_refs default, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    IscsiServerInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "ip" => ip,
+        "port" => port lenient,
+        "chapUserName" => chap_user_name,
+        "chapUserPassword" => chap_user_password,
+        "state" => state,
+        "iscsiTargets" => iscsi_targets default,
+        "iscsiClusterRefs" => iscsi_cluster_refs default,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl IscsiServerInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `ip`.
     pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ip",
+        "ip"
     );
     /// Query field `port`.
     pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "port",
+        "port"
     );
     /// Query field `chapUserName`.
     pub const CHAP_USER_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chapUserName",
+        "chapUserName"
     );
     /// Query field `chapUserPassword`.
     pub const CHAP_USER_PASSWORD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "chapUserPassword",
+        "chapUserPassword"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `iscsiTargets`.
     pub const ISCSI_TARGETS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "iscsiTargets",
+        "iscsiTargets"
     );
     /// Query field `iscsiClusterRefs`.
     pub const ISCSI_CLUSTER_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "iscsiClusterRefs",
+        "iscsiClusterRefs"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.header.storageDevice.LunInventory`.
@@ -563,16 +609,27 @@ pub struct LunInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    LunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" => vendor,
-    "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl" => hctl,
-    "path" => path, "state" => state, "size" => size lenient, "multipathDeviceUuid" =>
-    multipath_device_uuid, "source" => source, "createDate" => create_date, "lastOpDate"
-    => last_op_date, } serialize if feature = "serialize"
+    LunInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "wwid" => wwid,
+        "vendor" => vendor,
+        "model" => model,
+        "wwn" => wwn,
+        "serial" => serial,
+        "type" => type_,
+        "hctl" => hctl,
+        "path" => path,
+        "state" => state,
+        "size" => size lenient,
+        "multipathDeviceUuid" => multipath_device_uuid,
+        "source" => source,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Extends `LunInventory` and carries all of its fields.
 ///
@@ -611,94 +668,106 @@ pub struct NvmeLunInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub nvme_target_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub nvme_lun_host_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    NvmeLunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" =>
-    vendor, "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl"
-    => hctl, "path" => path, "state" => state, "size" => size lenient,
-    "multipathDeviceUuid" => multipath_device_uuid, "source" => source, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "nvmeTargetUuid" => nvme_target_uuid,
-    "nvmeLunHostRefs" => nvme_lun_host_refs default, } serialize if feature = "serialize"
+    NvmeLunInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "wwid" => wwid,
+        "vendor" => vendor,
+        "model" => model,
+        "wwn" => wwn,
+        "serial" => serial,
+        "type" => type_,
+        "hctl" => hctl,
+        "path" => path,
+        "state" => state,
+        "size" => size lenient,
+        "multipathDeviceUuid" => multipath_device_uuid,
+        "source" => source,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "nvmeTargetUuid" => nvme_target_uuid,
+        "nvmeLunHostRefs" => nvme_lun_host_refs default,
+    } serialize if feature = "serialize"
 );
 impl NvmeLunInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `wwid`.
     pub const WWID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "wwid",
+        "wwid"
     );
     /// Query field `vendor`.
     pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendor",
+        "vendor"
     );
     /// Query field `model`.
     pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "model",
+        "model"
     );
     /// Query field `wwn`.
     pub const WWN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "wwn",
+        "wwn"
     );
     /// Query field `serial`.
     pub const SERIAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serial",
+        "serial"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `hctl`.
     pub const HCTL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hctl",
+        "hctl"
     );
     /// Query field `path`.
     pub const PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "path",
+        "path"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `multipathDeviceUuid`.
     pub const MULTIPATH_DEVICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "multipathDeviceUuid",
+        "multipathDeviceUuid"
     );
     /// Query field `source`.
     pub const SOURCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "source",
+        "source"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `nvmeTargetUuid`.
     pub const NVME_TARGET_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nvmeTargetUuid",
+        "nvmeTargetUuid"
     );
     /// Query field `nvmeLunHostRefs`.
     pub const NVME_LUN_HOST_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nvmeLunHostRefs",
+        "nvmeLunHostRefs"
     );
 }
 /// Server class: `org.zstack.storage.device.nvme.NvmeServerInventory`.
@@ -724,56 +793,62 @@ pub struct NvmeServerInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    NvmeServerInventory { "uuid" => uuid, "name" => name, "ip" => ip, "port" => port
-    lenient, "state" => state, "transport" => transport, "nvmeTargets" => nvme_targets
-    default, "nvmeClusterRefs" => nvme_cluster_refs default, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    NvmeServerInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "ip" => ip,
+        "port" => port lenient,
+        "state" => state,
+        "transport" => transport,
+        "nvmeTargets" => nvme_targets default,
+        "nvmeClusterRefs" => nvme_cluster_refs default,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl NvmeServerInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `ip`.
     pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ip",
+        "ip"
     );
     /// Query field `port`.
     pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "port",
+        "port"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `transport`.
     pub const TRANSPORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "transport",
+        "transport"
     );
     /// Query field `nvmeTargets`.
     pub const NVME_TARGETS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nvmeTargets",
+        "nvmeTargets"
     );
     /// Query field `nvmeClusterRefs`.
     pub const NVME_CLUSTER_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nvmeClusterRefs",
+        "nvmeClusterRefs"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.storage.device.nvme.NvmeTargetInventory`.
@@ -795,47 +870,52 @@ pub struct NvmeTargetInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    NvmeTargetInventory { "uuid" => uuid, "name" => name, "nqn" => nqn, "nvmeServerUuid"
-    => nvme_server_uuid, "state" => state, "nvmeLuns" => nvme_luns default, "createDate"
-    => create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    NvmeTargetInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "nqn" => nqn,
+        "nvmeServerUuid" => nvme_server_uuid,
+        "state" => state,
+        "nvmeLuns" => nvme_luns default,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl NvmeTargetInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `nqn`.
     pub const NQN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nqn",
+        "nqn"
     );
     /// Query field `nvmeServerUuid`.
     pub const NVME_SERVER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nvmeServerUuid",
+        "nvmeServerUuid"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `nvmeLuns`.
     pub const NVME_LUNS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "nvmeLuns",
+        "nvmeLuns"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.storage.device.localRaid.RaidPhysicalDriveInventory`.
@@ -881,19 +961,30 @@ pub struct RaidPhysicalDriveInventory {
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    RaidPhysicalDriveInventory { "uuid" => uuid, "name" => name, "raidLevel" =>
-    raid_level, "raidControllerUuid" => raid_controller_uuid, "description" =>
-    description, "enclosureDeviceId" => enclosure_device_id lenient, "slotNumber" =>
-    slot_number lenient, "deviceId" => device_id lenient, "diskGroup" => disk_group
-    lenient, "wwn" => wwn, "serialNumber" => serial_number, "deviceModel" =>
-    device_model, "size" => size lenient, "driveState" => drive_state, "locateStatus" =>
-    locate_status, "driveType" => drive_type, "mediaType" => media_type, "rotationRate"
-    => rotation_rate lenient, "createDate" => create_date, "lastOpDate" => last_op_date,
+    RaidPhysicalDriveInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "raidLevel" => raid_level,
+        "raidControllerUuid" => raid_controller_uuid,
+        "description" => description,
+        "enclosureDeviceId" => enclosure_device_id lenient,
+        "slotNumber" => slot_number lenient,
+        "deviceId" => device_id lenient,
+        "diskGroup" => disk_group lenient,
+        "wwn" => wwn,
+        "serialNumber" => serial_number,
+        "deviceModel" => device_model,
+        "size" => size lenient,
+        "driveState" => drive_state,
+        "locateStatus" => locate_status,
+        "driveType" => drive_type,
+        "mediaType" => media_type,
+        "rotationRate" => rotation_rate lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
     } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storageDevice.ScsiLunClusterStatusInventory`.
@@ -908,9 +999,11 @@ pub struct ScsiLunClusterStatusInventory {
     pub is_all_hosts_attached: ::core::option::Option<bool>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ScsiLunClusterStatusInventory { "attachedHosts" => attached_hosts default,
-    "unattachedHosts" => unattached_hosts default, "isAllHostsAttached" =>
-    is_all_hosts_attached, } serialize if feature = "serialize"
+    ScsiLunClusterStatusInventory {
+        "attachedHosts" => attached_hosts default,
+        "unattachedHosts" => unattached_hosts default,
+        "isAllHostsAttached" => is_all_hosts_attached,
+    } serialize if feature = "serialize"
 );
 /// Extends `LunInventory` and carries all of its fields.
 ///
@@ -949,95 +1042,106 @@ pub struct ScsiLunInventory {
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub scsi_lun_host_refs: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.1.3 (release history). Absent from older MNs' replies.
     pub scsi_lun_vm_instance_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ScsiLunInventory { "name" => name, "uuid" => uuid, "wwid" => wwid, "vendor" =>
-    vendor, "model" => model, "wwn" => wwn, "serial" => serial, "type" => type_, "hctl"
-    => hctl, "path" => path, "state" => state, "size" => size lenient,
-    "multipathDeviceUuid" => multipath_device_uuid, "source" => source, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "scsiLunHostRefs" => scsi_lun_host_refs
-    default, "scsiLunVmInstanceRefs" => scsi_lun_vm_instance_refs default, } serialize if
-    feature = "serialize"
+    ScsiLunInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "wwid" => wwid,
+        "vendor" => vendor,
+        "model" => model,
+        "wwn" => wwn,
+        "serial" => serial,
+        "type" => type_,
+        "hctl" => hctl,
+        "path" => path,
+        "state" => state,
+        "size" => size lenient,
+        "multipathDeviceUuid" => multipath_device_uuid,
+        "source" => source,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "scsiLunHostRefs" => scsi_lun_host_refs default,
+        "scsiLunVmInstanceRefs" => scsi_lun_vm_instance_refs default,
+    } serialize if feature = "serialize"
 );
 impl ScsiLunInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `wwid`.
     pub const WWID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "wwid",
+        "wwid"
     );
     /// Query field `vendor`.
     pub const VENDOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vendor",
+        "vendor"
     );
     /// Query field `model`.
     pub const MODEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "model",
+        "model"
     );
     /// Query field `wwn`.
     pub const WWN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "wwn",
+        "wwn"
     );
     /// Query field `serial`.
     pub const SERIAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "serial",
+        "serial"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `hctl`.
     pub const HCTL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hctl",
+        "hctl"
     );
     /// Query field `path`.
     pub const PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "path",
+        "path"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `multipathDeviceUuid`.
     pub const MULTIPATH_DEVICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "multipathDeviceUuid",
+        "multipathDeviceUuid"
     );
     /// Query field `source`.
     pub const SOURCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "source",
+        "source"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `scsiLunHostRefs`.
     pub const SCSI_LUN_HOST_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scsiLunHostRefs",
+        "scsiLunHostRefs"
     );
     /// Query field `scsiLunVmInstanceRefs`.
     pub const SCSI_LUN_VM_INSTANCE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "scsiLunVmInstanceRefs",
+        "scsiLunVmInstanceRefs"
     );
 }
 /// A `HbaDeviceInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -1060,9 +1164,9 @@ impl AnyHbaDeviceInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::HbaDeviceInventory> {
         match self {
             Self::HbaDeviceInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::FcHbaDeviceInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::HbaDeviceInventory::from(value))
-            }
+            Self::FcHbaDeviceInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::HbaDeviceInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -1070,39 +1174,32 @@ impl AnyHbaDeviceInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyHbaDeviceInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.storage.device.hba.HbaDeviceInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::HbaDeviceInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::HbaDeviceInventory),
-                )
-            }
-            "org.zstack.storage.device.hba.FcHbaDeviceInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::FcHbaDeviceInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::FcHbaDeviceInventory),
-                )
-            }
+            "org.zstack.storage.device.hba.HbaDeviceInventory" => ::core::result::Result::Ok(
+                <crate::types::HbaDeviceInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::HbaDeviceInventory)
+            ),
+            "org.zstack.storage.device.hba.FcHbaDeviceInventory" => ::core::result::Result::Ok(
+                <crate::types::FcHbaDeviceInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::FcHbaDeviceInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::HbaDeviceInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::HbaDeviceInventory)
+        <crate::types::HbaDeviceInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::HbaDeviceInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1110,7 +1207,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyHbaDeviceInventor
 }
 impl<'de> ::serde::Deserialize<'de> for AnyHbaDeviceInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1119,21 +1216,16 @@ impl<'de> ::serde::Deserialize<'de> for AnyHbaDeviceInventory {
 impl ::serde::Serialize for AnyHbaDeviceInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::HbaDeviceInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::FcHbaDeviceInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::HbaDeviceInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::FcHbaDeviceInventory(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::FcHbaDeviceInventory>
-for crate::types::HbaDeviceInventory {
+impl ::core::convert::From<&crate::types::FcHbaDeviceInventory> for crate::types::HbaDeviceInventory {
     fn from(value: &crate::types::FcHbaDeviceInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1168,18 +1260,18 @@ impl AnyLunInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::LunInventory> {
         match self {
             Self::LunInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::FiberChannelLunInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::LunInventory::from(value))
-            }
-            Self::IscsiLunInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::LunInventory::from(value))
-            }
-            Self::NvmeLunInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::LunInventory::from(value))
-            }
-            Self::ScsiLunInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::LunInventory::from(value))
-            }
+            Self::FiberChannelLunInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::LunInventory::from(value)
+            ),
+            Self::IscsiLunInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::LunInventory::from(value)
+            ),
+            Self::NvmeLunInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::LunInventory::from(value)
+            ),
+            Self::ScsiLunInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::LunInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -1187,63 +1279,47 @@ impl AnyLunInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyLunInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.storageDevice.LunInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::LunInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::LunInventory),
-                )
-            }
-            "org.zstack.storage.device.fibreChannel.FiberChannelLunInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::FiberChannelLunInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::FiberChannelLunInventory),
-                )
-            }
-            "org.zstack.storage.device.iscsi.IscsiLunInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::IscsiLunInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::IscsiLunInventory),
-                )
-            }
-            "org.zstack.storage.device.nvme.NvmeLunInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::NvmeLunInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::NvmeLunInventory),
-                )
-            }
-            "org.zstack.header.storageDevice.ScsiLunInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ScsiLunInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ScsiLunInventory),
-                )
-            }
+            "org.zstack.header.storageDevice.LunInventory" => ::core::result::Result::Ok(
+                <crate::types::LunInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::LunInventory)
+            ),
+            "org.zstack.storage.device.fibreChannel.FiberChannelLunInventory" => ::core::result::Result::Ok(
+                <crate::types::FiberChannelLunInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::FiberChannelLunInventory)
+            ),
+            "org.zstack.storage.device.iscsi.IscsiLunInventory" => ::core::result::Result::Ok(
+                <crate::types::IscsiLunInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::IscsiLunInventory)
+            ),
+            "org.zstack.storage.device.nvme.NvmeLunInventory" => ::core::result::Result::Ok(
+                <crate::types::NvmeLunInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::NvmeLunInventory)
+            ),
+            "org.zstack.header.storageDevice.ScsiLunInventory" => ::core::result::Result::Ok(
+                <crate::types::ScsiLunInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ScsiLunInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::LunInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::LunInventory)
+        <crate::types::LunInventory as ::serde::Deserialize<'de>>::deserialize(deserializer).map(
+            Self::LunInventory
+        )
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1251,7 +1327,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyLunInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyLunInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1260,28 +1336,22 @@ impl<'de> ::serde::Deserialize<'de> for AnyLunInventory {
 impl ::serde::Serialize for AnyLunInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
             Self::LunInventory(value) => ::serde::Serialize::serialize(value, serializer),
-            Self::FiberChannelLunInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::IscsiLunInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::NvmeLunInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::ScsiLunInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::FiberChannelLunInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::IscsiLunInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::NvmeLunInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::ScsiLunInventory(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::FiberChannelLunInventory>
-for crate::types::LunInventory {
+impl ::core::convert::From<&crate::types::FiberChannelLunInventory> for crate::types::LunInventory {
     fn from(value: &crate::types::FiberChannelLunInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -1303,8 +1373,7 @@ for crate::types::LunInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::IscsiLunInventory>
-for crate::types::LunInventory {
+impl ::core::convert::From<&crate::types::IscsiLunInventory> for crate::types::LunInventory {
     fn from(value: &crate::types::IscsiLunInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -1326,8 +1395,7 @@ for crate::types::LunInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::NvmeLunInventory>
-for crate::types::LunInventory {
+impl ::core::convert::From<&crate::types::NvmeLunInventory> for crate::types::LunInventory {
     fn from(value: &crate::types::NvmeLunInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -1349,8 +1417,7 @@ for crate::types::LunInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::ScsiLunInventory>
-for crate::types::LunInventory {
+impl ::core::convert::From<&crate::types::ScsiLunInventory> for crate::types::LunInventory {
     fn from(value: &crate::types::ScsiLunInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -1393,12 +1460,12 @@ impl AnyScsiLunInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::ScsiLunInventory> {
         match self {
             Self::ScsiLunInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::FiberChannelLunInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::ScsiLunInventory::from(value))
-            }
-            Self::IscsiLunInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::ScsiLunInventory::from(value))
-            }
+            Self::FiberChannelLunInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::ScsiLunInventory::from(value)
+            ),
+            Self::IscsiLunInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::ScsiLunInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -1406,47 +1473,37 @@ impl AnyScsiLunInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyScsiLunInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.storageDevice.ScsiLunInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ScsiLunInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ScsiLunInventory),
-                )
-            }
-            "org.zstack.storage.device.fibreChannel.FiberChannelLunInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::FiberChannelLunInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::FiberChannelLunInventory),
-                )
-            }
-            "org.zstack.storage.device.iscsi.IscsiLunInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::IscsiLunInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::IscsiLunInventory),
-                )
-            }
+            "org.zstack.header.storageDevice.ScsiLunInventory" => ::core::result::Result::Ok(
+                <crate::types::ScsiLunInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ScsiLunInventory)
+            ),
+            "org.zstack.storage.device.fibreChannel.FiberChannelLunInventory" => ::core::result::Result::Ok(
+                <crate::types::FiberChannelLunInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::FiberChannelLunInventory)
+            ),
+            "org.zstack.storage.device.iscsi.IscsiLunInventory" => ::core::result::Result::Ok(
+                <crate::types::IscsiLunInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::IscsiLunInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::ScsiLunInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::ScsiLunInventory)
+        <crate::types::ScsiLunInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::ScsiLunInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1454,7 +1511,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyScsiLunInventory 
 }
 impl<'de> ::serde::Deserialize<'de> for AnyScsiLunInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1463,24 +1520,20 @@ impl<'de> ::serde::Deserialize<'de> for AnyScsiLunInventory {
 impl ::serde::Serialize for AnyScsiLunInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::ScsiLunInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::FiberChannelLunInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::IscsiLunInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::ScsiLunInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::FiberChannelLunInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::IscsiLunInventory(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::FiberChannelLunInventory>
-for crate::types::ScsiLunInventory {
+impl ::core::convert::From<&crate::types::FiberChannelLunInventory> for crate::types::ScsiLunInventory {
     fn from(value: &crate::types::FiberChannelLunInventory) -> Self {
         Self {
             name: value.name.clone(),
@@ -1504,8 +1557,7 @@ for crate::types::ScsiLunInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::IscsiLunInventory>
-for crate::types::ScsiLunInventory {
+impl ::core::convert::From<&crate::types::IscsiLunInventory> for crate::types::ScsiLunInventory {
     fn from(value: &crate::types::IscsiLunInventory) -> Self {
         Self {
             name: value.name.clone(),

@@ -2,6 +2,7 @@
 // Source: spec/catalog/system-tags.yaml
 
 //! Catalog APIs whose route starts with /system-tags, and the types and enums they use first.
+
 /// Extends `TagInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.tag.SystemTagInventory`.
@@ -21,49 +22,53 @@ pub struct SystemTagInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub inherent: ::core::option::Option<bool>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SystemTagInventory { "uuid" => uuid, "resourceUuid" => resource_uuid, "resourceType"
-    => resource_type, "tag" => tag, "type" => type_, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "inherent" => inherent, } serialize if feature =
-    "serialize"
+    SystemTagInventory {
+        "uuid" => uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceType" => resource_type,
+        "tag" => tag,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "inherent" => inherent,
+    } serialize if feature = "serialize"
 );
 impl SystemTagInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `resourceUuid`.
     pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
+        "resourceUuid"
     );
     /// Query field `resourceType`.
     pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
+        "resourceType"
     );
     /// Query field `tag`.
     pub const TAG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "tag",
+        "tag"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `inherent`.
     pub const INHERENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "inherent",
+        "inherent"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/tags.yaml
 
 //! Catalog APIs whose route starts with /tags, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.tag.TagInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -19,43 +20,47 @@ pub struct TagInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    TagInventory { "uuid" => uuid, "resourceUuid" => resource_uuid, "resourceType" =>
-    resource_type, "tag" => tag, "type" => type_, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    TagInventory {
+        "uuid" => uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceType" => resource_type,
+        "tag" => tag,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl TagInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `resourceUuid`.
     pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
+        "resourceUuid"
     );
     /// Query field `resourceType`.
     pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
+        "resourceType"
     );
     /// Query field `tag`.
     pub const TAG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "tag",
+        "tag"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// A `TagInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -82,13 +87,13 @@ impl AnyTagInventory {
         match self {
             Self::TagInventory(value) => ::std::borrow::Cow::Borrowed(value),
             #[cfg(feature = "types-system-tags")]
-            Self::SystemTagInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::TagInventory::from(value))
-            }
+            Self::SystemTagInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::TagInventory::from(value)
+            ),
             #[cfg(feature = "types-user-tags")]
-            Self::UserTagInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::TagInventory::from(value))
-            }
+            Self::UserTagInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::TagInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -96,49 +101,39 @@ impl AnyTagInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyTagInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.tag.TagInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::TagInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::TagInventory),
-                )
-            }
+            "org.zstack.header.tag.TagInventory" => ::core::result::Result::Ok(
+                <crate::types::TagInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::TagInventory)
+            ),
             #[cfg(feature = "types-system-tags")]
-            "org.zstack.header.tag.SystemTagInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SystemTagInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SystemTagInventory),
-                )
-            }
+            "org.zstack.header.tag.SystemTagInventory" => ::core::result::Result::Ok(
+                <crate::types::SystemTagInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SystemTagInventory)
+            ),
             #[cfg(feature = "types-user-tags")]
-            "org.zstack.header.tag.UserTagInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::UserTagInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::UserTagInventory),
-                )
-            }
+            "org.zstack.header.tag.UserTagInventory" => ::core::result::Result::Ok(
+                <crate::types::UserTagInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::UserTagInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::TagInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::TagInventory)
+        <crate::types::TagInventory as ::serde::Deserialize<'de>>::deserialize(deserializer).map(
+            Self::TagInventory
+        )
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -146,7 +141,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyTagInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyTagInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -155,25 +150,20 @@ impl<'de> ::serde::Deserialize<'de> for AnyTagInventory {
 impl ::serde::Serialize for AnyTagInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
             Self::TagInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "types-system-tags")]
-            Self::SystemTagInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::SystemTagInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "types-user-tags")]
-            Self::UserTagInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::UserTagInventory(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
 #[cfg(feature = "types-system-tags")]
-impl ::core::convert::From<&crate::types::SystemTagInventory>
-for crate::types::TagInventory {
+impl ::core::convert::From<&crate::types::SystemTagInventory> for crate::types::TagInventory {
     fn from(value: &crate::types::SystemTagInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -187,8 +177,7 @@ for crate::types::TagInventory {
     }
 }
 #[cfg(feature = "types-user-tags")]
-impl ::core::convert::From<&crate::types::UserTagInventory>
-for crate::types::TagInventory {
+impl ::core::convert::From<&crate::types::UserTagInventory> for crate::types::TagInventory {
     fn from(value: &crate::types::UserTagInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),

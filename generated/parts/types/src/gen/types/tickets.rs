@@ -2,6 +2,7 @@
 // Source: spec/catalog/tickets.yaml
 
 //! Catalog APIs whose route starts with /tickets, and the types and enums they use first.
+
 /// Server class: `org.zstack.ticket.entity.ArchiveTicketInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -33,75 +34,82 @@ pub struct ArchiveTicketInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ArchiveTicketInventory { "uuid" => uuid, "ticketUuid" => ticket_uuid, "name" => name,
-    "description" => description, "accountUuid" => account_uuid, "status" => status,
-    "request" => request default, "accountSystemType" => account_system_type,
-    "accountSystemContext" => account_system_context, "currentFlowUuid" =>
-    current_flow_uuid, "flowCollectionUuid" => flow_collection_uuid, "ticketTypeUuid" =>
-    ticket_type_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
-    serialize if feature = "serialize"
+    ArchiveTicketInventory {
+        "uuid" => uuid,
+        "ticketUuid" => ticket_uuid,
+        "name" => name,
+        "description" => description,
+        "accountUuid" => account_uuid,
+        "status" => status,
+        "request" => request default,
+        "accountSystemType" => account_system_type,
+        "accountSystemContext" => account_system_context,
+        "currentFlowUuid" => current_flow_uuid,
+        "flowCollectionUuid" => flow_collection_uuid,
+        "ticketTypeUuid" => ticket_type_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl ArchiveTicketInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `ticketUuid`.
     pub const TICKET_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ticketUuid",
+        "ticketUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `accountUuid`.
     pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
+        "accountUuid"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `request`.
     pub const REQUEST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "request",
+        "request"
     );
     /// Query field `accountSystemType`.
     pub const ACCOUNT_SYSTEM_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountSystemType",
+        "accountSystemType"
     );
     /// Query field `accountSystemContext`.
     pub const ACCOUNT_SYSTEM_CONTEXT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountSystemContext",
+        "accountSystemContext"
     );
     /// Query field `currentFlowUuid`.
     pub const CURRENT_FLOW_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "currentFlowUuid",
+        "currentFlowUuid"
     );
     /// Query field `flowCollectionUuid`.
     pub const FLOW_COLLECTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "flowCollectionUuid",
+        "flowCollectionUuid"
     );
     /// Query field `ticketTypeUuid`.
     pub const TICKET_TYPE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ticketTypeUuid",
+        "ticketTypeUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Extends `TicketFlowCollectionInventory` and carries all of its fields.
@@ -123,9 +131,7 @@ pub struct IAM2TicketFlowCollectionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub is_default: ::core::option::Option<bool>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -136,11 +142,19 @@ pub struct IAM2TicketFlowCollectionInventory {
     pub project_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IAM2TicketFlowCollectionInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "state" => state, "status" => status, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "isDefault" => is_default, "flows" => flows default,
-    "ticketTypeUuids" => ticket_type_uuids default, "projectUuid" => project_uuid, }
-    serialize if feature = "serialize"
+    IAM2TicketFlowCollectionInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "isDefault" => is_default,
+        "flows" => flows default,
+        "ticketTypeUuids" => ticket_type_uuids default,
+        "projectUuid" => project_uuid,
+    } serialize if feature = "serialize"
 );
 /// Extends `TicketFlowInventory` and carries all of its fields.
 ///
@@ -163,9 +177,7 @@ pub struct IAM2TicketFlowInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub collection_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -174,11 +186,19 @@ pub struct IAM2TicketFlowInventory {
     pub valid: ::core::option::Option<bool>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    IAM2TicketFlowInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "parentFlowUuid" => parent_flow_uuid, "flowContext" => flow_context,
-    "flowContextType" => flow_context_type, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "collectionUuid" => collection_uuid, "approverUuid" => approver_uuid,
-    "valid" => valid, } serialize if feature = "serialize"
+    IAM2TicketFlowInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "parentFlowUuid" => parent_flow_uuid,
+        "flowContext" => flow_context,
+        "flowContextType" => flow_context_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "collectionUuid" => collection_uuid,
+        "approverUuid" => approver_uuid,
+        "valid" => valid,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.ticket.entity.TicketFlowCollectionInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -197,9 +217,7 @@ pub struct TicketFlowCollectionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub is_default: ::core::option::Option<bool>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -208,51 +226,59 @@ pub struct TicketFlowCollectionInventory {
     pub ticket_type_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    TicketFlowCollectionInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "state" => state, "status" => status, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "isDefault" => is_default, "flows" => flows default,
-    "ticketTypeUuids" => ticket_type_uuids default, } serialize if feature = "serialize"
+    TicketFlowCollectionInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "isDefault" => is_default,
+        "flows" => flows default,
+        "ticketTypeUuids" => ticket_type_uuids default,
+    } serialize if feature = "serialize"
 );
 impl TicketFlowCollectionInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `isDefault`.
     pub const IS_DEFAULT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isDefault",
+        "isDefault"
     );
     /// Query field `flows`.
     pub const FLOWS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "flows",
+        "flows"
     );
     /// Query field `ticketTypeUuids`.
     pub const TICKET_TYPE_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ticketTypeUuids",
+        "ticketTypeUuids"
     );
 }
 /// Server class: `org.zstack.ticket.entity.TicketFlowInventory`.
@@ -274,55 +300,59 @@ pub struct TicketFlowInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub collection_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    TicketFlowInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "parentFlowUuid" => parent_flow_uuid, "flowContext" => flow_context,
-    "flowContextType" => flow_context_type, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "collectionUuid" => collection_uuid, } serialize if feature =
-    "serialize"
+    TicketFlowInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "parentFlowUuid" => parent_flow_uuid,
+        "flowContext" => flow_context,
+        "flowContextType" => flow_context_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "collectionUuid" => collection_uuid,
+    } serialize if feature = "serialize"
 );
 impl TicketFlowInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `parentFlowUuid`.
     pub const PARENT_FLOW_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "parentFlowUuid",
+        "parentFlowUuid"
     );
     /// Query field `flowContext`.
     pub const FLOW_CONTEXT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "flowContext",
+        "flowContext"
     );
     /// Query field `flowContextType`.
     pub const FLOW_CONTEXT_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "flowContextType",
+        "flowContextType"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `collectionUuid`.
     pub const COLLECTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "collectionUuid",
+        "collectionUuid"
     );
 }
 /// Server class: `org.zstack.ticket.entity.TicketInventory`.
@@ -352,66 +382,72 @@ pub struct TicketInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    TicketInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "status" => status, "request" => request default, "accountSystemType" =>
-    account_system_type, "ticketTypeUuid" => ticket_type_uuid, "accountSystemContext" =>
-    account_system_context, "currentFlowUuid" => current_flow_uuid, "flowCollectionUuid"
-    => flow_collection_uuid, "createDate" => create_date, "lastOpDate" => last_op_date, }
-    serialize if feature = "serialize"
+    TicketInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "status" => status,
+        "request" => request default,
+        "accountSystemType" => account_system_type,
+        "ticketTypeUuid" => ticket_type_uuid,
+        "accountSystemContext" => account_system_context,
+        "currentFlowUuid" => current_flow_uuid,
+        "flowCollectionUuid" => flow_collection_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl TicketInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `request`.
     pub const REQUEST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "request",
+        "request"
     );
     /// Query field `accountSystemType`.
     pub const ACCOUNT_SYSTEM_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountSystemType",
+        "accountSystemType"
     );
     /// Query field `ticketTypeUuid`.
     pub const TICKET_TYPE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ticketTypeUuid",
+        "ticketTypeUuid"
     );
     /// Query field `accountSystemContext`.
     pub const ACCOUNT_SYSTEM_CONTEXT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountSystemContext",
+        "accountSystemContext"
     );
     /// Query field `currentFlowUuid`.
     pub const CURRENT_FLOW_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "currentFlowUuid",
+        "currentFlowUuid"
     );
     /// Query field `flowCollectionUuid`.
     pub const FLOW_COLLECTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "flowCollectionUuid",
+        "flowCollectionUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// A `TicketFlowCollectionInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -431,59 +467,45 @@ pub enum AnyTicketFlowCollectionInventory {
 }
 impl AnyTicketFlowCollectionInventory {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::TicketFlowCollectionInventory> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::TicketFlowCollectionInventory> {
         match self {
-            Self::TicketFlowCollectionInventory(value) => {
-                ::std::borrow::Cow::Borrowed(value)
-            }
-            Self::IAM2TicketFlowCollectionInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::TicketFlowCollectionInventory::from(value),
-                )
-            }
+            Self::TicketFlowCollectionInventory(value) => ::std::borrow::Cow::Borrowed(value),
+            Self::IAM2TicketFlowCollectionInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::TicketFlowCollectionInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
 }
-impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic
-for AnyTicketFlowCollectionInventory {
+impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyTicketFlowCollectionInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.ticket.entity.TicketFlowCollectionInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::TicketFlowCollectionInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::TicketFlowCollectionInventory),
-                )
-            }
-            "org.zstack.ticket.iam2.entity.IAM2TicketFlowCollectionInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::IAM2TicketFlowCollectionInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::IAM2TicketFlowCollectionInventory),
-                )
-            }
+            "org.zstack.ticket.entity.TicketFlowCollectionInventory" => ::core::result::Result::Ok(
+                <crate::types::TicketFlowCollectionInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::TicketFlowCollectionInventory)
+            ),
+            "org.zstack.ticket.iam2.entity.IAM2TicketFlowCollectionInventory" => ::core::result::Result::Ok(
+                <crate::types::IAM2TicketFlowCollectionInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::IAM2TicketFlowCollectionInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::TicketFlowCollectionInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::TicketFlowCollectionInventory)
+        <crate::types::TicketFlowCollectionInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::TicketFlowCollectionInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -491,7 +513,7 @@ for AnyTicketFlowCollectionInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyTicketFlowCollectionInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -500,21 +522,22 @@ impl<'de> ::serde::Deserialize<'de> for AnyTicketFlowCollectionInventory {
 impl ::serde::Serialize for AnyTicketFlowCollectionInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::TicketFlowCollectionInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::IAM2TicketFlowCollectionInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::TicketFlowCollectionInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::IAM2TicketFlowCollectionInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::IAM2TicketFlowCollectionInventory>
-for crate::types::TicketFlowCollectionInventory {
+impl ::core::convert::From<&crate::types::IAM2TicketFlowCollectionInventory> for crate::types::TicketFlowCollectionInventory {
     fn from(value: &crate::types::IAM2TicketFlowCollectionInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -550,9 +573,9 @@ impl AnyTicketFlowInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::TicketFlowInventory> {
         match self {
             Self::TicketFlowInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::IAM2TicketFlowInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::TicketFlowInventory::from(value))
-            }
+            Self::IAM2TicketFlowInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::TicketFlowInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -560,39 +583,32 @@ impl AnyTicketFlowInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyTicketFlowInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.ticket.entity.TicketFlowInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::TicketFlowInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::TicketFlowInventory),
-                )
-            }
-            "org.zstack.ticket.iam2.entity.IAM2TicketFlowInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::IAM2TicketFlowInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::IAM2TicketFlowInventory),
-                )
-            }
+            "org.zstack.ticket.entity.TicketFlowInventory" => ::core::result::Result::Ok(
+                <crate::types::TicketFlowInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::TicketFlowInventory)
+            ),
+            "org.zstack.ticket.iam2.entity.IAM2TicketFlowInventory" => ::core::result::Result::Ok(
+                <crate::types::IAM2TicketFlowInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::IAM2TicketFlowInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::TicketFlowInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::TicketFlowInventory)
+        <crate::types::TicketFlowInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::TicketFlowInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -600,7 +616,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyTicketFlowInvento
 }
 impl<'de> ::serde::Deserialize<'de> for AnyTicketFlowInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -609,21 +625,19 @@ impl<'de> ::serde::Deserialize<'de> for AnyTicketFlowInventory {
 impl ::serde::Serialize for AnyTicketFlowInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::TicketFlowInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::IAM2TicketFlowInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::TicketFlowInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::IAM2TicketFlowInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::IAM2TicketFlowInventory>
-for crate::types::TicketFlowInventory {
+impl ::core::convert::From<&crate::types::IAM2TicketFlowInventory> for crate::types::TicketFlowInventory {
     fn from(value: &crate::types::IAM2TicketFlowInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -662,7 +676,7 @@ impl TicketStatus {
         "Cancelled",
         "IntermediateApproved",
         "FinalApproved",
-        "Rejected",
+        "Rejected"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -708,13 +722,7 @@ pub enum TicketStatusEvent {
 }
 impl TicketStatusEvent {
     /// Every known wire value, in declaration order.
-    pub const VALUES: &'static [&'static str] = &[
-        "open",
-        "approve",
-        "cancel",
-        "reject",
-        "reopen",
-    ];
+    pub const VALUES: &'static [&'static str] = &["open", "approve", "cancel", "reject", "reopen"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {

@@ -2,6 +2,7 @@
 // Source: spec/catalog/user-tags.yaml
 
 //! Catalog APIs whose route starts with /user-tags, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.tag.TagPatternInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -21,14 +22,19 @@ pub struct TagPatternInventory {
     /// Since ZStack 3.2.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.2.0. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    TagPatternInventory { "uuid" => uuid, "name" => name, "value" => value, "description"
-    => description, "color" => color, "type" => type_, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    TagPatternInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "value" => value,
+        "description" => description,
+        "color" => color,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Extends `TagInventory` and carries all of its fields.
 ///
@@ -49,56 +55,61 @@ pub struct UserTagInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.2.0. Absent from older MNs' replies.
     pub tag_pattern_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.2.0. Absent from older MNs' replies.
     pub tag_pattern: ::core::option::Option<crate::types::TagPatternInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    UserTagInventory { "uuid" => uuid, "resourceUuid" => resource_uuid, "resourceType" =>
-    resource_type, "tag" => tag, "type" => type_, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "tagPatternUuid" => tag_pattern_uuid, "tagPattern" =>
-    tag_pattern, } serialize if feature = "serialize"
+    UserTagInventory {
+        "uuid" => uuid,
+        "resourceUuid" => resource_uuid,
+        "resourceType" => resource_type,
+        "tag" => tag,
+        "type" => type_,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "tagPatternUuid" => tag_pattern_uuid,
+        "tagPattern" => tag_pattern,
+    } serialize if feature = "serialize"
 );
 impl UserTagInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `resourceUuid`.
     pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
+        "resourceUuid"
     );
     /// Query field `resourceType`.
     pub const RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceType",
+        "resourceType"
     );
     /// Query field `tag`.
     pub const TAG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "tag",
+        "tag"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `tagPatternUuid`.
     pub const TAG_PATTERN_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "tagPatternUuid",
+        "tagPatternUuid"
     );
     /// Query field `tagPattern`.
     pub const TAG_PATTERN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "tagPattern",
+        "tagPattern"
     );
 }
 /// Server class: `org.zstack.header.tag.TagPatternType`.

@@ -2,6 +2,7 @@
 // Source: spec/catalog/vcenters.yaml
 
 //! Catalog APIs whose route starts with /vcenters, and the types and enums they use first.
+
 /// Extends `BackupStorageInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.vmware.VCenterBackupStorageInventory`.
@@ -41,9 +42,7 @@ pub struct VCenterBackupStorageInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_zone_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -52,69 +51,79 @@ pub struct VCenterBackupStorageInventory {
     pub datastore: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VCenterBackupStorageInventory { "uuid" => uuid, "name" => name, "url" => url,
-    "description" => description, "totalCapacity" => total_capacity lenient,
-    "availableCapacity" => available_capacity lenient, "type" => type_, "state" => state,
-    "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "attachedZoneUuids" => attached_zone_uuids default, "vCenterUuid" => v_center_uuid,
-    "datastore" => datastore, } serialize if feature = "serialize"
+    VCenterBackupStorageInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "url" => url,
+        "description" => description,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedZoneUuids" => attached_zone_uuids default,
+        "vCenterUuid" => v_center_uuid,
+        "datastore" => datastore,
+    } serialize if feature = "serialize"
 );
 impl VCenterBackupStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `totalCapacity`.
     pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
+        "totalCapacity"
     );
     /// Query field `availableCapacity`.
     pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
+        "availableCapacity"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedZoneUuids`.
     pub const ATTACHED_ZONE_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedZoneUuids",
+        "attachedZoneUuids"
     );
     /// Query field `vCenterUuid`.
     pub const V_CENTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vCenterUuid",
+        "vCenterUuid"
     );
     /// Query field `datastore`.
     pub const DATASTORE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "datastore",
+        "datastore"
     );
 }
 /// Extends `ClusterInventory` and carries all of its fields.
@@ -136,9 +145,7 @@ pub struct VCenterClusterInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
@@ -153,64 +160,74 @@ pub struct VCenterClusterInventory {
     pub data_center_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VCenterClusterInventory { "name" => name, "uuid" => uuid, "description" =>
-    description, "state" => state, "hypervisorType" => hypervisor_type, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "zoneUuid" => zone_uuid, "type" => type_,
-    "architecture" => architecture, "vCenterUuid" => v_center_uuid, "morval" => morval,
-    "dataCenterUuid" => data_center_uuid, } serialize if feature = "serialize"
+    VCenterClusterInventory {
+        "name" => name,
+        "uuid" => uuid,
+        "description" => description,
+        "state" => state,
+        "hypervisorType" => hypervisor_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "zoneUuid" => zone_uuid,
+        "type" => type_,
+        "architecture" => architecture,
+        "vCenterUuid" => v_center_uuid,
+        "morval" => morval,
+        "dataCenterUuid" => data_center_uuid,
+    } serialize if feature = "serialize"
 );
 impl VCenterClusterInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `hypervisorType`.
     pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
+        "hypervisorType"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `architecture`.
     pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
+        "architecture"
     );
     /// Query field `vCenterUuid`.
     pub const V_CENTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vCenterUuid",
+        "vCenterUuid"
     );
     /// Query field `morval`.
     pub const MORVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "morval",
+        "morval"
     );
     /// Query field `dataCenterUuid`.
     pub const DATA_CENTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "dataCenterUuid",
+        "dataCenterUuid"
     );
 }
 /// Server class: `org.zstack.vmware.VCenterDatacenterInventory`.
@@ -227,25 +244,29 @@ pub struct VCenterDatacenterInventory {
     pub morval: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VCenterDatacenterInventory { "uuid" => uuid, "vCenterUuid" => v_center_uuid, "name"
-    => name, "morval" => morval, } serialize if feature = "serialize"
+    VCenterDatacenterInventory {
+        "uuid" => uuid,
+        "vCenterUuid" => v_center_uuid,
+        "name" => name,
+        "morval" => morval,
+    } serialize if feature = "serialize"
 );
 impl VCenterDatacenterInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `vCenterUuid`.
     pub const V_CENTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vCenterUuid",
+        "vCenterUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `morval`.
     pub const MORVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "morval",
+        "morval"
     );
 }
 /// Server class: `org.zstack.vmware.VCenterInventory`.
@@ -277,69 +298,77 @@ pub struct VCenterInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VCenterInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "domainName" => domain_name, "port" => port lenient, "userName" => user_name,
-    "zoneUuid" => zone_uuid, "version" => version, "https" => https, "state" => state,
-    "status" => status, "createDate" => create_date, "lastOpDate" => last_op_date, }
-    serialize if feature = "serialize"
+    VCenterInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "domainName" => domain_name,
+        "port" => port lenient,
+        "userName" => user_name,
+        "zoneUuid" => zone_uuid,
+        "version" => version,
+        "https" => https,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl VCenterInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `domainName`.
     pub const DOMAIN_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "domainName",
+        "domainName"
     );
     /// Query field `port`.
     pub const PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "port",
+        "port"
     );
     /// Query field `userName`.
     pub const USER_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "userName",
+        "userName"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `version`.
     pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
+        "version"
     );
     /// Query field `https`.
     pub const HTTPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "https",
+        "https"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Extends `PrimaryStorageInventory` and carries all of its fields.
@@ -379,9 +408,7 @@ pub struct VCenterPrimaryStorageInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub attached_cluster_uuids: ::std::vec::Vec<::std::string::String>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -390,92 +417,104 @@ pub struct VCenterPrimaryStorageInventory {
     pub datastore: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VCenterPrimaryStorageInventory { "uuid" => uuid, "zoneUuid" => zone_uuid, "name" =>
-    name, "url" => url, "description" => description, "totalCapacity" => total_capacity
-    lenient, "availableCapacity" => available_capacity lenient, "totalPhysicalCapacity"
-    => total_physical_capacity lenient, "availablePhysicalCapacity" =>
-    available_physical_capacity lenient, "systemUsedCapacity" => system_used_capacity
-    lenient, "type" => type_, "state" => state, "status" => status, "mountPath" =>
-    mount_path, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "attachedClusterUuids" => attached_cluster_uuids default, "vCenterUuid" =>
-    v_center_uuid, "datastore" => datastore, } serialize if feature = "serialize"
+    VCenterPrimaryStorageInventory {
+        "uuid" => uuid,
+        "zoneUuid" => zone_uuid,
+        "name" => name,
+        "url" => url,
+        "description" => description,
+        "totalCapacity" => total_capacity lenient,
+        "availableCapacity" => available_capacity lenient,
+        "totalPhysicalCapacity" => total_physical_capacity lenient,
+        "availablePhysicalCapacity" => available_physical_capacity lenient,
+        "systemUsedCapacity" => system_used_capacity lenient,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "mountPath" => mount_path,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedClusterUuids" => attached_cluster_uuids default,
+        "vCenterUuid" => v_center_uuid,
+        "datastore" => datastore,
+    } serialize if feature = "serialize"
 );
 impl VCenterPrimaryStorageInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `totalCapacity`.
     pub const TOTAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalCapacity",
+        "totalCapacity"
     );
     /// Query field `availableCapacity`.
     pub const AVAILABLE_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availableCapacity",
+        "availableCapacity"
     );
     /// Query field `totalPhysicalCapacity`.
     pub const TOTAL_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "totalPhysicalCapacity",
+        "totalPhysicalCapacity"
     );
     /// Query field `availablePhysicalCapacity`.
     pub const AVAILABLE_PHYSICAL_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "availablePhysicalCapacity",
+        "availablePhysicalCapacity"
     );
     /// Query field `systemUsedCapacity`.
     pub const SYSTEM_USED_CAPACITY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "systemUsedCapacity",
+        "systemUsedCapacity"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `mountPath`.
     pub const MOUNT_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mountPath",
+        "mountPath"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedClusterUuids`.
     pub const ATTACHED_CLUSTER_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedClusterUuids",
+        "attachedClusterUuids"
     );
     /// Query field `vCenterUuid`.
     pub const V_CENTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vCenterUuid",
+        "vCenterUuid"
     );
     /// Query field `datastore`.
     pub const DATASTORE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "datastore",
+        "datastore"
     );
 }
 /// Server class: `org.zstack.vmware.VCenterResourcePoolInventory`.
@@ -515,94 +554,103 @@ pub struct VCenterResourcePoolInventory {
     /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.3.1 (release history). Absent from older MNs' replies.
     pub sub_resources: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VCenterResourcePoolInventory { "uuid" => uuid, "vCenterClusterUuid" =>
-    v_center_cluster_uuid, "name" => name, "morVal" => mor_val, "parentUuid" =>
-    parent_uuid, "CPULimit" => cpu_limit lenient, "CPUOverheadLimit" =>
-    cpu_overhead_limit lenient, "CPUReservation" => cpu_reservation lenient, "CPUShares"
-    => cpu_shares lenient, "CPULevel" => cpu_level, "memoryLimit" => memory_limit
-    lenient, "memoryOverheadLimit" => memory_overhead_limit lenient, "memoryReservation"
-    => memory_reservation lenient, "memoryShares" => memory_shares lenient, "memoryLevel"
-    => memory_level, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "subResources" => sub_resources default, } serialize if feature = "serialize"
+    VCenterResourcePoolInventory {
+        "uuid" => uuid,
+        "vCenterClusterUuid" => v_center_cluster_uuid,
+        "name" => name,
+        "morVal" => mor_val,
+        "parentUuid" => parent_uuid,
+        "CPULimit" => cpu_limit lenient,
+        "CPUOverheadLimit" => cpu_overhead_limit lenient,
+        "CPUReservation" => cpu_reservation lenient,
+        "CPUShares" => cpu_shares lenient,
+        "CPULevel" => cpu_level,
+        "memoryLimit" => memory_limit lenient,
+        "memoryOverheadLimit" => memory_overhead_limit lenient,
+        "memoryReservation" => memory_reservation lenient,
+        "memoryShares" => memory_shares lenient,
+        "memoryLevel" => memory_level,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "subResources" => sub_resources default,
+    } serialize if feature = "serialize"
 );
 impl VCenterResourcePoolInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `vCenterClusterUuid`.
     pub const V_CENTER_CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vCenterClusterUuid",
+        "vCenterClusterUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `morVal`.
     pub const MOR_VAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "morVal",
+        "morVal"
     );
     /// Query field `parentUuid`.
     pub const PARENT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "parentUuid",
+        "parentUuid"
     );
     /// Query field `CPULimit`.
     pub const CPU_LIMIT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "CPULimit",
+        "CPULimit"
     );
     /// Query field `CPUOverheadLimit`.
     pub const CPU_OVERHEAD_LIMIT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "CPUOverheadLimit",
+        "CPUOverheadLimit"
     );
     /// Query field `CPUReservation`.
     pub const CPU_RESERVATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "CPUReservation",
+        "CPUReservation"
     );
     /// Query field `CPUShares`.
     pub const CPU_SHARES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "CPUShares",
+        "CPUShares"
     );
     /// Query field `CPULevel`.
     pub const CPU_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "CPULevel",
+        "CPULevel"
     );
     /// Query field `memoryLimit`.
     pub const MEMORY_LIMIT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memoryLimit",
+        "memoryLimit"
     );
     /// Query field `memoryOverheadLimit`.
     pub const MEMORY_OVERHEAD_LIMIT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memoryOverheadLimit",
+        "memoryOverheadLimit"
     );
     /// Query field `memoryReservation`.
     pub const MEMORY_RESERVATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memoryReservation",
+        "memoryReservation"
     );
     /// Query field `memoryShares`.
     pub const MEMORY_SHARES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memoryShares",
+        "memoryShares"
     );
     /// Query field `memoryLevel`.
     pub const MEMORY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memoryLevel",
+        "memoryLevel"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `subResources`.
     pub const SUB_RESOURCES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subResources",
+        "subResources"
     );
 }

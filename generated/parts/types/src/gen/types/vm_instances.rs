@@ -2,6 +2,7 @@
 // Source: spec/catalog/vm-instances.yaml
 
 //! Catalog APIs whose route starts with /VM or /vm or /vm-instances or /vmInstance, and the types and enums they use first.
+
 /// Extends `VmInstanceInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.appliancevm.ApplianceVmInventory`.
@@ -73,9 +74,7 @@ pub struct ApplianceVmInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
@@ -104,153 +103,174 @@ pub struct ApplianceVmInventory {
     pub ha_status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ApplianceVmInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" => image_uuid,
-    "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid, "instanceOfferingUuid" =>
-    instance_offering_uuid, "rootVolumeUuid" => root_volume_uuid, "platform" => platform,
-    "architecture" => architecture, "defaultL3NetworkUuid" => default_l3_network_uuid,
-    "type" => type_, "hypervisorType" => hypervisor_type, "memorySize" => memory_size
-    lenient, "reservedMemorySize" => reserved_memory_size lenient, "cpuNum" => cpu_num
-    lenient, "cpuSpeed" => cpu_speed lenient, "allocatorStrategy" => allocator_strategy,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "state" => state, "vmNics"
-    => vm_nics default, "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms
-    default, "guestOsType" => guest_os_type, "applianceVmType" => appliance_vm_type,
-    "managementNetworkUuid" => management_network_uuid, "defaultRouteL3NetworkUuid" =>
-    default_route_l3_network_uuid, "status" => status, "agentPort" => agent_port lenient,
-    "haStatus" => ha_status, } serialize if feature = "serialize"
+    ApplianceVmInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "clusterUuid" => cluster_uuid,
+        "imageUuid" => image_uuid,
+        "hostUuid" => host_uuid,
+        "lastHostUuid" => last_host_uuid,
+        "instanceOfferingUuid" => instance_offering_uuid,
+        "rootVolumeUuid" => root_volume_uuid,
+        "platform" => platform,
+        "architecture" => architecture,
+        "defaultL3NetworkUuid" => default_l3_network_uuid,
+        "type" => type_,
+        "hypervisorType" => hypervisor_type,
+        "memorySize" => memory_size lenient,
+        "reservedMemorySize" => reserved_memory_size lenient,
+        "cpuNum" => cpu_num lenient,
+        "cpuSpeed" => cpu_speed lenient,
+        "allocatorStrategy" => allocator_strategy,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "state" => state,
+        "vmNics" => vm_nics default,
+        "allVolumes" => all_volumes default,
+        "vmCdRoms" => vm_cd_roms default,
+        "guestOsType" => guest_os_type,
+        "applianceVmType" => appliance_vm_type,
+        "managementNetworkUuid" => management_network_uuid,
+        "defaultRouteL3NetworkUuid" => default_route_l3_network_uuid,
+        "status" => status,
+        "agentPort" => agent_port lenient,
+        "haStatus" => ha_status,
+    } serialize if feature = "serialize"
 );
 impl ApplianceVmInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `clusterUuid`.
     pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
+        "clusterUuid"
     );
     /// Query field `imageUuid`.
     pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "imageUuid",
+        "imageUuid"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `lastHostUuid`.
     pub const LAST_HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastHostUuid",
+        "lastHostUuid"
     );
     /// Query field `instanceOfferingUuid`.
     pub const INSTANCE_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instanceOfferingUuid",
+        "instanceOfferingUuid"
     );
     /// Query field `rootVolumeUuid`.
     pub const ROOT_VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rootVolumeUuid",
+        "rootVolumeUuid"
     );
     /// Query field `platform`.
     pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
+        "platform"
     );
     /// Query field `architecture`.
     pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
+        "architecture"
     );
     /// Query field `defaultL3NetworkUuid`.
     pub const DEFAULT_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultL3NetworkUuid",
+        "defaultL3NetworkUuid"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `hypervisorType`.
     pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
+        "hypervisorType"
     );
     /// Query field `memorySize`.
     pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memorySize",
+        "memorySize"
     );
     /// Query field `reservedMemorySize`.
     pub const RESERVED_MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "reservedMemorySize",
+        "reservedMemorySize"
     );
     /// Query field `cpuNum`.
     pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
+        "cpuNum"
     );
     /// Query field `cpuSpeed`.
     pub const CPU_SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuSpeed",
+        "cpuSpeed"
     );
     /// Query field `allocatorStrategy`.
     pub const ALLOCATOR_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allocatorStrategy",
+        "allocatorStrategy"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `vmNics`.
     pub const VM_NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNics",
+        "vmNics"
     );
     /// Query field `allVolumes`.
     pub const ALL_VOLUMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allVolumes",
+        "allVolumes"
     );
     /// Query field `vmCdRoms`.
     pub const VM_CD_ROMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmCdRoms",
+        "vmCdRoms"
     );
     /// Query field `guestOsType`.
     pub const GUEST_OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "guestOsType",
+        "guestOsType"
     );
     /// Query field `applianceVmType`.
     pub const APPLIANCE_VM_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "applianceVmType",
+        "applianceVmType"
     );
     /// Query field `managementNetworkUuid`.
     pub const MANAGEMENT_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "managementNetworkUuid",
+        "managementNetworkUuid"
     );
     /// Query field `defaultRouteL3NetworkUuid`.
     pub const DEFAULT_ROUTE_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultRouteL3NetworkUuid",
+        "defaultRouteL3NetworkUuid"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `agentPort`.
     pub const AGENT_PORT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "agentPort",
+        "agentPort"
     );
     /// Query field `haStatus`.
     pub const HA_STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "haStatus",
+        "haStatus"
     );
 }
 /// Server class: `org.zstack.header.vm.CloneVmInstanceResults`.
@@ -263,8 +283,10 @@ pub struct CloneVmInstanceResults {
     pub inventories: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    CloneVmInstanceResults { "numberOfClonedVm" => number_of_cloned_vm lenient,
-    "inventories" => inventories default, } serialize if feature = "serialize"
+    CloneVmInstanceResults {
+        "numberOfClonedVm" => number_of_cloned_vm lenient,
+        "inventories" => inventories default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vm.APICreateVmInstanceMsg$DiskAO`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -296,11 +318,20 @@ pub struct DiskAO {
     pub name: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    DiskAO { "boot" => boot, "platform" => platform, "guestOsType" => guest_os_type,
-    "architecture" => architecture, "primaryStorageUuid" => primary_storage_uuid, "size"
-    => size lenient, "templateUuid" => template_uuid, "diskOfferingUuid" =>
-    disk_offering_uuid, "sourceType" => source_type, "sourceUuid" => source_uuid,
-    "systemTags" => system_tags default, "name" => name, }
+    DiskAO {
+        "boot" => boot,
+        "platform" => platform,
+        "guestOsType" => guest_os_type,
+        "architecture" => architecture,
+        "primaryStorageUuid" => primary_storage_uuid,
+        "size" => size lenient,
+        "templateUuid" => template_uuid,
+        "diskOfferingUuid" => disk_offering_uuid,
+        "sourceType" => source_type,
+        "sourceUuid" => source_uuid,
+        "systemTags" => system_tags default,
+        "name" => name,
+    }
 );
 /// Extends `VmInstanceInventory` and carries all of its fields.
 ///
@@ -373,9 +404,7 @@ pub struct FaultToleranceVmGroupInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
@@ -398,20 +427,38 @@ pub struct FaultToleranceVmGroupInventory {
     pub status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    FaultToleranceVmGroupInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
-    image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
-    "instanceOfferingUuid" => instance_offering_uuid, "rootVolumeUuid" =>
-    root_volume_uuid, "platform" => platform, "architecture" => architecture,
-    "defaultL3NetworkUuid" => default_l3_network_uuid, "type" => type_, "hypervisorType"
-    => hypervisor_type, "memorySize" => memory_size lenient, "reservedMemorySize" =>
-    reserved_memory_size lenient, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed
-    lenient, "allocatorStrategy" => allocator_strategy, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "state" => state, "vmNics" => vm_nics default,
-    "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms default, "guestOsType"
-    => guest_os_type, "primaryVmInstanceUuid" => primary_vm_instance_uuid,
-    "secondaryVmInstanceUuid" => secondary_vm_instance_uuid, "status" => status, }
-    serialize if feature = "serialize"
+    FaultToleranceVmGroupInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "clusterUuid" => cluster_uuid,
+        "imageUuid" => image_uuid,
+        "hostUuid" => host_uuid,
+        "lastHostUuid" => last_host_uuid,
+        "instanceOfferingUuid" => instance_offering_uuid,
+        "rootVolumeUuid" => root_volume_uuid,
+        "platform" => platform,
+        "architecture" => architecture,
+        "defaultL3NetworkUuid" => default_l3_network_uuid,
+        "type" => type_,
+        "hypervisorType" => hypervisor_type,
+        "memorySize" => memory_size lenient,
+        "reservedMemorySize" => reserved_memory_size lenient,
+        "cpuNum" => cpu_num lenient,
+        "cpuSpeed" => cpu_speed lenient,
+        "allocatorStrategy" => allocator_strategy,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "state" => state,
+        "vmNics" => vm_nics default,
+        "allVolumes" => all_volumes default,
+        "vmCdRoms" => vm_cd_roms default,
+        "guestOsType" => guest_os_type,
+        "primaryVmInstanceUuid" => primary_vm_instance_uuid,
+        "secondaryVmInstanceUuid" => secondary_vm_instance_uuid,
+        "status" => status,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.guesttools.GuestToolsInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -436,16 +483,21 @@ pub struct GuestToolsInventory {
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    GuestToolsInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "managementNodeUuid" => management_node_uuid, "architecture" => architecture,
-    "hypervisorType" => hypervisor_type, "version" => version, "agentType" => agent_type,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    GuestToolsInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "managementNodeUuid" => management_node_uuid,
+        "architecture" => architecture,
+        "hypervisorType" => hypervisor_type,
+        "version" => version,
+        "agentType" => agent_type,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Extends `ApplianceVmInventory` → `VmInstanceInventory` and carries all of its fields.
 ///
@@ -518,9 +570,7 @@ pub struct OvnControllerVmInstanceInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
@@ -549,21 +599,41 @@ pub struct OvnControllerVmInstanceInventory {
     pub ha_status: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    OvnControllerVmInstanceInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" =>
-    image_uuid, "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid,
-    "instanceOfferingUuid" => instance_offering_uuid, "rootVolumeUuid" =>
-    root_volume_uuid, "platform" => platform, "architecture" => architecture,
-    "defaultL3NetworkUuid" => default_l3_network_uuid, "type" => type_, "hypervisorType"
-    => hypervisor_type, "memorySize" => memory_size lenient, "reservedMemorySize" =>
-    reserved_memory_size lenient, "cpuNum" => cpu_num lenient, "cpuSpeed" => cpu_speed
-    lenient, "allocatorStrategy" => allocator_strategy, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "state" => state, "vmNics" => vm_nics default,
-    "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms default, "guestOsType"
-    => guest_os_type, "applianceVmType" => appliance_vm_type, "managementNetworkUuid" =>
-    management_network_uuid, "defaultRouteL3NetworkUuid" =>
-    default_route_l3_network_uuid, "status" => status, "agentPort" => agent_port lenient,
-    "haStatus" => ha_status, } serialize if feature = "serialize"
+    OvnControllerVmInstanceInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "clusterUuid" => cluster_uuid,
+        "imageUuid" => image_uuid,
+        "hostUuid" => host_uuid,
+        "lastHostUuid" => last_host_uuid,
+        "instanceOfferingUuid" => instance_offering_uuid,
+        "rootVolumeUuid" => root_volume_uuid,
+        "platform" => platform,
+        "architecture" => architecture,
+        "defaultL3NetworkUuid" => default_l3_network_uuid,
+        "type" => type_,
+        "hypervisorType" => hypervisor_type,
+        "memorySize" => memory_size lenient,
+        "reservedMemorySize" => reserved_memory_size lenient,
+        "cpuNum" => cpu_num lenient,
+        "cpuSpeed" => cpu_speed lenient,
+        "allocatorStrategy" => allocator_strategy,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "state" => state,
+        "vmNics" => vm_nics default,
+        "allVolumes" => all_volumes default,
+        "vmCdRoms" => vm_cd_roms default,
+        "guestOsType" => guest_os_type,
+        "applianceVmType" => appliance_vm_type,
+        "managementNetworkUuid" => management_network_uuid,
+        "defaultRouteL3NetworkUuid" => default_route_l3_network_uuid,
+        "status" => status,
+        "agentPort" => agent_port lenient,
+        "haStatus" => ha_status,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vm.VdiPortInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -577,8 +647,11 @@ pub struct VdiPortInfo {
     pub spice_tls_port: ::core::option::Option<i32>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VdiPortInfo { "vncPort" => vnc_port lenient, "spicePort" => spice_port lenient,
-    "spiceTlsPort" => spice_tls_port lenient, } serialize if feature = "serialize"
+    VdiPortInfo {
+        "vncPort" => vnc_port lenient,
+        "spicePort" => spice_port lenient,
+        "spiceTlsPort" => spice_tls_port lenient,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vm.VmCapabilities`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -594,10 +667,12 @@ pub struct VmCapabilities {
     pub support_memory_snapshot: ::core::option::Option<bool>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmCapabilities { "supportLiveMigration" => support_live_migration,
-    "supportVolumeMigration" => support_volume_migration, "supportReimage" =>
-    support_reimage, "supportMemorySnapshot" => support_memory_snapshot, } serialize if
-    feature = "serialize"
+    VmCapabilities {
+        "supportLiveMigration" => support_live_migration,
+        "supportVolumeMigration" => support_volume_migration,
+        "supportReimage" => support_reimage,
+        "supportMemorySnapshot" => support_memory_snapshot,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vm.VmDeviceAddress`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -615,9 +690,13 @@ pub struct VmDeviceAddress {
     pub resource_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmDeviceAddress { "address" => address, "addressType" => address_type, "deviceType"
-    => device_type, "resourceType" => resource_type, "resourceUuid" => resource_uuid, }
-    serialize if feature = "serialize"
+    VmDeviceAddress {
+        "address" => address,
+        "addressType" => address_type,
+        "deviceType" => device_type,
+        "resourceType" => resource_type,
+        "resourceUuid" => resource_uuid,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vm.devices.VmInstanceDeviceAddressArchiveInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -640,53 +719,57 @@ pub struct VmInstanceDeviceAddressArchiveInventory {
     /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.4.24. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmInstanceDeviceAddressArchiveInventory { "id" => id lenient, "resourceUuid" =>
-    resource_uuid, "vmInstanceUuid" => vm_instance_uuid, "deviceAddress" =>
-    device_address, "addressGroupUuid" => address_group_uuid, "metadata" => metadata,
-    "metadataClass" => metadata_class, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    VmInstanceDeviceAddressArchiveInventory {
+        "id" => id lenient,
+        "resourceUuid" => resource_uuid,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "deviceAddress" => device_address,
+        "addressGroupUuid" => address_group_uuid,
+        "metadata" => metadata,
+        "metadataClass" => metadata_class,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl VmInstanceDeviceAddressArchiveInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
+        "id"
     );
     /// Query field `resourceUuid`.
     pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
+        "resourceUuid"
     );
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `deviceAddress`.
     pub const DEVICE_ADDRESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceAddress",
+        "deviceAddress"
     );
     /// Query field `addressGroupUuid`.
     pub const ADDRESS_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "addressGroupUuid",
+        "addressGroupUuid"
     );
     /// Query field `metadata`.
     pub const METADATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metadata",
+        "metadata"
     );
     /// Query field `metadataClass`.
     pub const METADATA_CLASS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metadataClass",
+        "metadataClass"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.header.vm.devices.VmInstanceDeviceAddressGroupInventory`.
@@ -702,44 +785,44 @@ pub struct VmInstanceDeviceAddressGroupInventory {
     /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.4.24. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.4.24. Absent from older MNs' replies.
-    pub address_list: ::std::vec::Vec<
-        crate::types::VmInstanceDeviceAddressArchiveInventory,
-    >,
+    pub address_list: ::std::vec::Vec<crate::types::VmInstanceDeviceAddressArchiveInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmInstanceDeviceAddressGroupInventory { "uuid" => uuid, "resourceUuid" =>
-    resource_uuid, "vmInstanceUuid" => vm_instance_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "addressList" => address_list default, } serialize if
-    feature = "serialize"
+    VmInstanceDeviceAddressGroupInventory {
+        "uuid" => uuid,
+        "resourceUuid" => resource_uuid,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "addressList" => address_list default,
+    } serialize if feature = "serialize"
 );
 impl VmInstanceDeviceAddressGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `resourceUuid`.
     pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
+        "resourceUuid"
     );
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `addressList`.
     pub const ADDRESS_LIST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "addressList",
+        "addressList"
     );
 }
 /// Server class: `org.zstack.pciDevice.specification.mdev.VmInstanceMdevDeviceSpecRefInventory`.
@@ -755,36 +838,37 @@ pub struct VmInstanceMdevDeviceSpecRefInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmInstanceMdevDeviceSpecRefInventory { "vmInstanceUuid" => vm_instance_uuid,
-    "mdevSpecUuid" => mdev_spec_uuid, "mdevDeviceNumber" => mdev_device_number lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    VmInstanceMdevDeviceSpecRefInventory {
+        "vmInstanceUuid" => vm_instance_uuid,
+        "mdevSpecUuid" => mdev_spec_uuid,
+        "mdevDeviceNumber" => mdev_device_number lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl VmInstanceMdevDeviceSpecRefInventory {
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `mdevSpecUuid`.
     pub const MDEV_SPEC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mdevSpecUuid",
+        "mdevSpecUuid"
     );
     /// Query field `mdevDeviceNumber`.
     pub const MDEV_DEVICE_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mdevDeviceNumber",
+        "mdevDeviceNumber"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.pciDevice.specification.pci.VmInstancePciDeviceSpecRefInventory`.
@@ -800,36 +884,37 @@ pub struct VmInstancePciDeviceSpecRefInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmInstancePciDeviceSpecRefInventory { "vmInstanceUuid" => vm_instance_uuid,
-    "pciSpecUuid" => pci_spec_uuid, "pciDeviceNumber" => pci_device_number lenient,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    VmInstancePciDeviceSpecRefInventory {
+        "vmInstanceUuid" => vm_instance_uuid,
+        "pciSpecUuid" => pci_spec_uuid,
+        "pciDeviceNumber" => pci_device_number lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl VmInstancePciDeviceSpecRefInventory {
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `pciSpecUuid`.
     pub const PCI_SPEC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciSpecUuid",
+        "pciSpecUuid"
     );
     /// Query field `pciDeviceNumber`.
     pub const PCI_DEVICE_NUMBER: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "pciDeviceNumber",
+        "pciDeviceNumber"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.header.vm.VmSchedHistoryInventory`.
@@ -853,69 +938,76 @@ pub struct VmSchedHistoryInventory {
     /// Since ZStack 4.4.24. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.4.24. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.4.65 (release history). Absent from older MNs' replies.
     pub zone_uuid: ::core::option::Option<::std::string::String>,
     pub sched_reason: ::core::option::Option<::std::string::String>,
     pub fail_reason: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmSchedHistoryInventory { "id" => id lenient, "vmInstanceUuid" => vm_instance_uuid,
-    "accountUuid" => account_uuid, "schedType" => sched_type, "success" => success,
-    "lastHostUuid" => last_host_uuid, "destHostUuid" => dest_host_uuid, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "zoneUuid" => zone_uuid, "schedReason" =>
-    sched_reason, "failReason" => fail_reason, } serialize if feature = "serialize"
+    VmSchedHistoryInventory {
+        "id" => id lenient,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "accountUuid" => account_uuid,
+        "schedType" => sched_type,
+        "success" => success,
+        "lastHostUuid" => last_host_uuid,
+        "destHostUuid" => dest_host_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "zoneUuid" => zone_uuid,
+        "schedReason" => sched_reason,
+        "failReason" => fail_reason,
+    } serialize if feature = "serialize"
 );
 impl VmSchedHistoryInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
+        "id"
     );
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `accountUuid`.
     pub const ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "accountUuid",
+        "accountUuid"
     );
     /// Query field `schedType`.
     pub const SCHED_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "schedType",
+        "schedType"
     );
     /// Query field `success`.
     pub const SUCCESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "success",
+        "success"
     );
     /// Query field `lastHostUuid`.
     pub const LAST_HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastHostUuid",
+        "lastHostUuid"
     );
     /// Query field `destHostUuid`.
     pub const DEST_HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "destHostUuid",
+        "destHostUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `schedReason`.
     pub const SCHED_REASON: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "schedReason",
+        "schedReason"
     );
     /// Query field `failReason`.
     pub const FAIL_REASON: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "failReason",
+        "failReason"
     );
 }
 /// Extends `VmNicInventory` and carries all of its fields.
@@ -973,9 +1065,7 @@ pub struct VmVdpaNicInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
     pub pci_device_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
@@ -984,14 +1074,29 @@ pub struct VmVdpaNicInventory {
     pub src_path: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmVdpaNicInventory { "uuid" => uuid, "vmInstanceUuid" => vm_instance_uuid,
-    "l3NetworkUuid" => l3_network_uuid, "ip" => ip, "mac" => mac, "hypervisorType" =>
-    hypervisor_type, "netmask" => netmask, "gateway" => gateway, "metaData" => meta_data,
-    "ipVersion" => ip_version lenient, "driverType" => driver_type, "usedIps" => used_ips
-    default, "internalName" => internal_name, "deviceId" => device_id lenient, "type" =>
-    type_, "state" => state, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "pciDeviceUuid" => pci_device_uuid, "lastPciDeviceUuid" => last_pci_device_uuid,
-    "srcPath" => src_path, } serialize if feature = "serialize"
+    VmVdpaNicInventory {
+        "uuid" => uuid,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "l3NetworkUuid" => l3_network_uuid,
+        "ip" => ip,
+        "mac" => mac,
+        "hypervisorType" => hypervisor_type,
+        "netmask" => netmask,
+        "gateway" => gateway,
+        "metaData" => meta_data,
+        "ipVersion" => ip_version lenient,
+        "driverType" => driver_type,
+        "usedIps" => used_ips default,
+        "internalName" => internal_name,
+        "deviceId" => device_id lenient,
+        "type" => type_,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "pciDeviceUuid" => pci_device_uuid,
+        "lastPciDeviceUuid" => last_pci_device_uuid,
+        "srcPath" => src_path,
+    } serialize if feature = "serialize"
 );
 /// Extends `VmNicInventory` and carries all of its fields.
 ///
@@ -1048,23 +1153,35 @@ pub struct VmVfNicInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub pci_device_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 5.1.30 (release history). Absent from older MNs' replies.
     pub ha_state: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmVfNicInventory { "uuid" => uuid, "vmInstanceUuid" => vm_instance_uuid,
-    "l3NetworkUuid" => l3_network_uuid, "ip" => ip, "mac" => mac, "hypervisorType" =>
-    hypervisor_type, "netmask" => netmask, "gateway" => gateway, "metaData" => meta_data,
-    "ipVersion" => ip_version lenient, "driverType" => driver_type, "usedIps" => used_ips
-    default, "internalName" => internal_name, "deviceId" => device_id lenient, "type" =>
-    type_, "state" => state, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "pciDeviceUuid" => pci_device_uuid, "haState" => ha_state, } serialize if feature =
-    "serialize"
+    VmVfNicInventory {
+        "uuid" => uuid,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "l3NetworkUuid" => l3_network_uuid,
+        "ip" => ip,
+        "mac" => mac,
+        "hypervisorType" => hypervisor_type,
+        "netmask" => netmask,
+        "gateway" => gateway,
+        "metaData" => meta_data,
+        "ipVersion" => ip_version lenient,
+        "driverType" => driver_type,
+        "usedIps" => used_ips default,
+        "internalName" => internal_name,
+        "deviceId" => device_id lenient,
+        "type" => type_,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "pciDeviceUuid" => pci_device_uuid,
+        "haState" => ha_state,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.kvm.xmlhook.XmlHookInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1085,48 +1202,52 @@ pub struct XmlHookInventory {
     /// Since ZStack 5.2.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.2.0. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    XmlHookInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "type" => type_, "hookScript" => hook_script, "libvirtVersion" => libvirt_version,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    XmlHookInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "type" => type_,
+        "hookScript" => hook_script,
+        "libvirtVersion" => libvirt_version,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl XmlHookInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `hookScript`.
     pub const HOOK_SCRIPT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hookScript",
+        "hookScript"
     );
     /// Query field `libvirtVersion`.
     pub const LIBVIRT_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "libvirtVersion",
+        "libvirtVersion"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// A VM instance.
@@ -1200,9 +1321,7 @@ pub struct VmInstanceInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
@@ -1219,126 +1338,144 @@ pub struct VmInstanceInventory {
     pub guest_os_type: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmInstanceInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" => image_uuid,
-    "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid, "instanceOfferingUuid" =>
-    instance_offering_uuid, "rootVolumeUuid" => root_volume_uuid, "platform" => platform,
-    "architecture" => architecture, "defaultL3NetworkUuid" => default_l3_network_uuid,
-    "type" => type_, "hypervisorType" => hypervisor_type, "memorySize" => memory_size
-    lenient, "reservedMemorySize" => reserved_memory_size lenient, "cpuNum" => cpu_num
-    lenient, "cpuSpeed" => cpu_speed lenient, "allocatorStrategy" => allocator_strategy,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "state" => state, "vmNics"
-    => vm_nics default, "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms
-    default, "guestOsType" => guest_os_type, } serialize if feature = "serialize"
+    VmInstanceInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "clusterUuid" => cluster_uuid,
+        "imageUuid" => image_uuid,
+        "hostUuid" => host_uuid,
+        "lastHostUuid" => last_host_uuid,
+        "instanceOfferingUuid" => instance_offering_uuid,
+        "rootVolumeUuid" => root_volume_uuid,
+        "platform" => platform,
+        "architecture" => architecture,
+        "defaultL3NetworkUuid" => default_l3_network_uuid,
+        "type" => type_,
+        "hypervisorType" => hypervisor_type,
+        "memorySize" => memory_size lenient,
+        "reservedMemorySize" => reserved_memory_size lenient,
+        "cpuNum" => cpu_num lenient,
+        "cpuSpeed" => cpu_speed lenient,
+        "allocatorStrategy" => allocator_strategy,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "state" => state,
+        "vmNics" => vm_nics default,
+        "allVolumes" => all_volumes default,
+        "vmCdRoms" => vm_cd_roms default,
+        "guestOsType" => guest_os_type,
+    } serialize if feature = "serialize"
 );
 impl VmInstanceInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `clusterUuid`.
     pub const CLUSTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "clusterUuid",
+        "clusterUuid"
     );
     /// Query field `imageUuid`.
     pub const IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "imageUuid",
+        "imageUuid"
     );
     /// Query field `hostUuid`.
     pub const HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hostUuid",
+        "hostUuid"
     );
     /// Query field `lastHostUuid`.
     pub const LAST_HOST_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastHostUuid",
+        "lastHostUuid"
     );
     /// Query field `instanceOfferingUuid`.
     pub const INSTANCE_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instanceOfferingUuid",
+        "instanceOfferingUuid"
     );
     /// Query field `rootVolumeUuid`.
     pub const ROOT_VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rootVolumeUuid",
+        "rootVolumeUuid"
     );
     /// Query field `platform`.
     pub const PLATFORM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "platform",
+        "platform"
     );
     /// Query field `architecture`.
     pub const ARCHITECTURE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "architecture",
+        "architecture"
     );
     /// Query field `defaultL3NetworkUuid`.
     pub const DEFAULT_L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultL3NetworkUuid",
+        "defaultL3NetworkUuid"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `hypervisorType`.
     pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
+        "hypervisorType"
     );
     /// Query field `memorySize`.
     pub const MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "memorySize",
+        "memorySize"
     );
     /// Query field `reservedMemorySize`.
     pub const RESERVED_MEMORY_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "reservedMemorySize",
+        "reservedMemorySize"
     );
     /// Query field `cpuNum`.
     pub const CPU_NUM: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuNum",
+        "cpuNum"
     );
     /// Query field `cpuSpeed`.
     pub const CPU_SPEED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cpuSpeed",
+        "cpuSpeed"
     );
     /// Query field `allocatorStrategy`.
     pub const ALLOCATOR_STRATEGY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allocatorStrategy",
+        "allocatorStrategy"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `vmNics`.
     pub const VM_NICS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNics",
+        "vmNics"
     );
     /// Query field `allVolumes`.
     pub const ALL_VOLUMES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "allVolumes",
+        "allVolumes"
     );
     /// Query field `vmCdRoms`.
     pub const VM_CD_ROMS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmCdRoms",
+        "vmCdRoms"
     );
     /// Query field `guestOsType`.
     pub const GUEST_OS_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "guestOsType",
+        "guestOsType"
     );
 }
 /// A VM NIC.
@@ -1396,91 +1533,102 @@ pub struct VmNicInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmNicInventory { "uuid" => uuid, "vmInstanceUuid" => vm_instance_uuid,
-    "l3NetworkUuid" => l3_network_uuid, "ip" => ip, "mac" => mac, "hypervisorType" =>
-    hypervisor_type, "netmask" => netmask, "gateway" => gateway, "metaData" => meta_data,
-    "ipVersion" => ip_version lenient, "driverType" => driver_type, "usedIps" => used_ips
-    default, "internalName" => internal_name, "deviceId" => device_id lenient, "type" =>
-    type_, "state" => state, "createDate" => create_date, "lastOpDate" => last_op_date, }
-    serialize if feature = "serialize"
+    VmNicInventory {
+        "uuid" => uuid,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "l3NetworkUuid" => l3_network_uuid,
+        "ip" => ip,
+        "mac" => mac,
+        "hypervisorType" => hypervisor_type,
+        "netmask" => netmask,
+        "gateway" => gateway,
+        "metaData" => meta_data,
+        "ipVersion" => ip_version lenient,
+        "driverType" => driver_type,
+        "usedIps" => used_ips default,
+        "internalName" => internal_name,
+        "deviceId" => device_id lenient,
+        "type" => type_,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl VmNicInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `l3NetworkUuid`.
     pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
+        "l3NetworkUuid"
     );
     /// Query field `ip`.
     pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ip",
+        "ip"
     );
     /// Query field `mac`.
     pub const MAC: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mac",
+        "mac"
     );
     /// Query field `hypervisorType`.
     pub const HYPERVISOR_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "hypervisorType",
+        "hypervisorType"
     );
     /// Query field `netmask`.
     pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "netmask",
+        "netmask"
     );
     /// Query field `gateway`.
     pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gateway",
+        "gateway"
     );
     /// Query field `metaData`.
     pub const META_DATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metaData",
+        "metaData"
     );
     /// Query field `ipVersion`.
     pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipVersion",
+        "ipVersion"
     );
     /// Query field `driverType`.
     pub const DRIVER_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "driverType",
+        "driverType"
     );
     /// Query field `usedIps`.
     pub const USED_IPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "usedIps",
+        "usedIps"
     );
     /// Query field `internalName`.
     pub const INTERNAL_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "internalName",
+        "internalName"
     );
     /// Query field `deviceId`.
     pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
+        "deviceId"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// An IP address in use (by a VM NIC, or for another purpose given by usedFor).
@@ -1534,70 +1682,77 @@ pub struct UsedIpInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    UsedIpInventory { "uuid" => uuid, "ipRangeUuid" => ip_range_uuid, "l3NetworkUuid" =>
-    l3_network_uuid, "ipVersion" => ip_version lenient, "ip" => ip, "netmask" => netmask,
-    "gateway" => gateway, "usedFor" => used_for, "ipInLong" => ip_in_long lenient,
-    "ipInBinary" => ip_in_binary lenient_default, "vmNicUuid" => vm_nic_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    UsedIpInventory {
+        "uuid" => uuid,
+        "ipRangeUuid" => ip_range_uuid,
+        "l3NetworkUuid" => l3_network_uuid,
+        "ipVersion" => ip_version lenient,
+        "ip" => ip,
+        "netmask" => netmask,
+        "gateway" => gateway,
+        "usedFor" => used_for,
+        "ipInLong" => ip_in_long lenient,
+        "ipInBinary" => ip_in_binary lenient_default,
+        "vmNicUuid" => vm_nic_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl UsedIpInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `ipRangeUuid`.
     pub const IP_RANGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipRangeUuid",
+        "ipRangeUuid"
     );
     /// Query field `l3NetworkUuid`.
     pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
+        "l3NetworkUuid"
     );
     /// Query field `ipVersion`.
     pub const IP_VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipVersion",
+        "ipVersion"
     );
     /// Query field `ip`.
     pub const IP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ip",
+        "ip"
     );
     /// Query field `netmask`.
     pub const NETMASK: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "netmask",
+        "netmask"
     );
     /// Query field `gateway`.
     pub const GATEWAY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "gateway",
+        "gateway"
     );
     /// Query field `usedFor`.
     pub const USED_FOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "usedFor",
+        "usedFor"
     );
     /// Query field `ipInLong`.
     pub const IP_IN_LONG: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipInLong",
+        "ipInLong"
     );
     /// Query field `ipInBinary`.
     pub const IP_IN_BINARY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ipInBinary",
+        "ipInBinary"
     );
     /// Query field `vmNicUuid`.
     pub const VM_NIC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmNicUuid",
+        "vmNicUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// A volume (root or data disk).
@@ -1655,130 +1810,139 @@ pub struct VolumeInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub is_shareable: ::core::option::Option<bool>,
     /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub volume_qos: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.13. Absent from older MNs' replies.
-    pub last_detach_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_detach_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub last_vm_instance_uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    pub last_attach_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_attach_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 5.0.0 (release history). Absent from older MNs' replies.
     pub protocol: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VolumeInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "primaryStorageUuid" => primary_storage_uuid, "vmInstanceUuid" => vm_instance_uuid,
-    "diskOfferingUuid" => disk_offering_uuid, "rootImageUuid" => root_image_uuid,
-    "installPath" => install_path, "type" => type_, "format" => format, "size" => size
-    lenient, "actualSize" => actual_size lenient, "deviceId" => device_id lenient,
-    "state" => state, "status" => status, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "isShareable" => is_shareable, "volumeQos" => volume_qos,
-    "lastDetachDate" => last_detach_date, "lastVmInstanceUuid" => last_vm_instance_uuid,
-    "lastAttachDate" => last_attach_date, "protocol" => protocol, } serialize if feature
-    = "serialize"
+    VolumeInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "primaryStorageUuid" => primary_storage_uuid,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "diskOfferingUuid" => disk_offering_uuid,
+        "rootImageUuid" => root_image_uuid,
+        "installPath" => install_path,
+        "type" => type_,
+        "format" => format,
+        "size" => size lenient,
+        "actualSize" => actual_size lenient,
+        "deviceId" => device_id lenient,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "isShareable" => is_shareable,
+        "volumeQos" => volume_qos,
+        "lastDetachDate" => last_detach_date,
+        "lastVmInstanceUuid" => last_vm_instance_uuid,
+        "lastAttachDate" => last_attach_date,
+        "protocol" => protocol,
+    } serialize if feature = "serialize"
 );
 impl VolumeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `primaryStorageUuid`.
     pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "primaryStorageUuid",
+        "primaryStorageUuid"
     );
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `diskOfferingUuid`.
     pub const DISK_OFFERING_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "diskOfferingUuid",
+        "diskOfferingUuid"
     );
     /// Query field `rootImageUuid`.
     pub const ROOT_IMAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rootImageUuid",
+        "rootImageUuid"
     );
     /// Query field `installPath`.
     pub const INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "installPath",
+        "installPath"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `format`.
     pub const FORMAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "format",
+        "format"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `actualSize`.
     pub const ACTUAL_SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actualSize",
+        "actualSize"
     );
     /// Query field `deviceId`.
     pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
+        "deviceId"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `isShareable`.
     pub const IS_SHAREABLE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isShareable",
+        "isShareable"
     );
     /// Query field `volumeQos`.
     pub const VOLUME_QOS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeQos",
+        "volumeQos"
     );
     /// Query field `lastDetachDate`.
     pub const LAST_DETACH_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastDetachDate",
+        "lastDetachDate"
     );
     /// Query field `lastVmInstanceUuid`.
     pub const LAST_VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastVmInstanceUuid",
+        "lastVmInstanceUuid"
     );
     /// Query field `lastAttachDate`.
     pub const LAST_ATTACH_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastAttachDate",
+        "lastAttachDate"
     );
     /// Query field `protocol`.
     pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "protocol",
+        "protocol"
     );
 }
 /// A virtual CD-ROM drive of a VM, with the ISO it holds (if any).
@@ -1806,56 +1970,62 @@ pub struct VmCdRomInventory {
     /// Since ZStack 4.7.13. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.13. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmCdRomInventory { "uuid" => uuid, "vmInstanceUuid" => vm_instance_uuid, "deviceId"
-    => device_id lenient, "isoUuid" => iso_uuid, "isoInstallPath" => iso_install_path,
-    "name" => name, "description" => description, "protocol" => protocol, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    VmCdRomInventory {
+        "uuid" => uuid,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "deviceId" => device_id lenient,
+        "isoUuid" => iso_uuid,
+        "isoInstallPath" => iso_install_path,
+        "name" => name,
+        "description" => description,
+        "protocol" => protocol,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl VmCdRomInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `deviceId`.
     pub const DEVICE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "deviceId",
+        "deviceId"
     );
     /// Query field `isoUuid`.
     pub const ISO_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isoUuid",
+        "isoUuid"
     );
     /// Query field `isoInstallPath`.
     pub const ISO_INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isoInstallPath",
+        "isoInstallPath"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `protocol`.
     pub const PROTOCOL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "protocol",
+        "protocol"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// A `ApplianceVmInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -1885,28 +2055,20 @@ impl AnyApplianceVmInventory {
         match self {
             Self::ApplianceVmInventory(value) => ::std::borrow::Cow::Borrowed(value),
             #[cfg(feature = "types-load-balancers")]
-            Self::SlbVmInstanceInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::ApplianceVmInventory::from(value),
-                )
-            }
+            Self::SlbVmInstanceInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::ApplianceVmInventory::from(value)
+            ),
             #[cfg(feature = "types-load-balancers")]
-            Self::VirtualRouterVmInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::ApplianceVmInventory::from(value),
-                )
-            }
-            Self::OvnControllerVmInstanceInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::ApplianceVmInventory::from(value),
-                )
-            }
+            Self::VirtualRouterVmInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::ApplianceVmInventory::from(value)
+            ),
+            Self::OvnControllerVmInstanceInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::ApplianceVmInventory::from(value)
+            ),
             #[cfg(feature = "types-vpc")]
-            Self::VpcRouterVmInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::ApplianceVmInventory::from(value),
-                )
-            }
+            Self::VpcRouterVmInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::ApplianceVmInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -1914,66 +2076,50 @@ impl AnyApplianceVmInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyApplianceVmInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.appliancevm.ApplianceVmInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ApplianceVmInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ApplianceVmInventory),
-                )
-            }
+            "org.zstack.appliancevm.ApplianceVmInventory" => ::core::result::Result::Ok(
+                <crate::types::ApplianceVmInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ApplianceVmInventory)
+            ),
             #[cfg(feature = "types-load-balancers")]
-            "org.zstack.network.service.slb.SlbVmInstanceInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SlbVmInstanceInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SlbVmInstanceInventory),
-                )
-            }
+            "org.zstack.network.service.slb.SlbVmInstanceInventory" => ::core::result::Result::Ok(
+                <crate::types::SlbVmInstanceInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SlbVmInstanceInventory)
+            ),
             #[cfg(feature = "types-load-balancers")]
-            "org.zstack.network.service.virtualrouter.VirtualRouterVmInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VirtualRouterVmInventory),
-                )
-            }
-            "org.zstack.network.ovn.OvnControllerVmInstanceInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::OvnControllerVmInstanceInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::OvnControllerVmInstanceInventory),
-                )
-            }
+            "org.zstack.network.service.virtualrouter.VirtualRouterVmInventory" => ::core::result::Result::Ok(
+                <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VirtualRouterVmInventory)
+            ),
+            "org.zstack.network.ovn.OvnControllerVmInstanceInventory" => ::core::result::Result::Ok(
+                <crate::types::OvnControllerVmInstanceInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::OvnControllerVmInstanceInventory)
+            ),
             #[cfg(feature = "types-vpc")]
-            "org.zstack.header.vpc.VpcRouterVmInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VpcRouterVmInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VpcRouterVmInventory),
-                )
-            }
+            "org.zstack.header.vpc.VpcRouterVmInventory" => ::core::result::Result::Ok(
+                <crate::types::VpcRouterVmInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VpcRouterVmInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::ApplianceVmInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::ApplianceVmInventory)
+        <crate::types::ApplianceVmInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::ApplianceVmInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1981,7 +2127,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyApplianceVmInvent
 }
 impl<'de> ::serde::Deserialize<'de> for AnyApplianceVmInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1990,34 +2136,29 @@ impl<'de> ::serde::Deserialize<'de> for AnyApplianceVmInventory {
 impl ::serde::Serialize for AnyApplianceVmInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::ApplianceVmInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::ApplianceVmInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "types-load-balancers")]
-            Self::SlbVmInstanceInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::SlbVmInstanceInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "types-load-balancers")]
-            Self::VirtualRouterVmInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::OvnControllerVmInstanceInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::VirtualRouterVmInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::OvnControllerVmInstanceInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             #[cfg(feature = "types-vpc")]
-            Self::VpcRouterVmInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::VpcRouterVmInventory(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
 #[cfg(feature = "types-load-balancers")]
-impl ::core::convert::From<&crate::types::SlbVmInstanceInventory>
-for crate::types::ApplianceVmInventory {
+impl ::core::convert::From<&crate::types::SlbVmInstanceInventory> for crate::types::ApplianceVmInventory {
     fn from(value: &crate::types::SlbVmInstanceInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2057,8 +2198,7 @@ for crate::types::ApplianceVmInventory {
     }
 }
 #[cfg(feature = "types-load-balancers")]
-impl ::core::convert::From<&crate::types::VirtualRouterVmInventory>
-for crate::types::ApplianceVmInventory {
+impl ::core::convert::From<&crate::types::VirtualRouterVmInventory> for crate::types::ApplianceVmInventory {
     fn from(value: &crate::types::VirtualRouterVmInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2097,8 +2237,7 @@ for crate::types::ApplianceVmInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::OvnControllerVmInstanceInventory>
-for crate::types::ApplianceVmInventory {
+impl ::core::convert::From<&crate::types::OvnControllerVmInstanceInventory> for crate::types::ApplianceVmInventory {
     fn from(value: &crate::types::OvnControllerVmInstanceInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2138,8 +2277,7 @@ for crate::types::ApplianceVmInventory {
     }
 }
 #[cfg(feature = "types-vpc")]
-impl ::core::convert::From<&crate::types::VpcRouterVmInventory>
-for crate::types::ApplianceVmInventory {
+impl ::core::convert::From<&crate::types::VpcRouterVmInventory> for crate::types::ApplianceVmInventory {
     fn from(value: &crate::types::VpcRouterVmInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2209,30 +2347,30 @@ impl AnyVmInstanceInventory {
         match self {
             Self::VmInstanceInventory(value) => ::std::borrow::Cow::Borrowed(value),
             #[cfg(feature = "types-baremetal2")]
-            Self::BareMetal2InstanceInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
-            }
+            Self::BareMetal2InstanceInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::VmInstanceInventory::from(value)
+            ),
             #[cfg(feature = "types-load-balancers")]
-            Self::SlbVmInstanceInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
-            }
+            Self::SlbVmInstanceInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::VmInstanceInventory::from(value)
+            ),
             #[cfg(feature = "types-load-balancers")]
-            Self::VirtualRouterVmInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
-            }
-            Self::ApplianceVmInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
-            }
-            Self::FaultToleranceVmGroupInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
-            }
-            Self::OvnControllerVmInstanceInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
-            }
+            Self::VirtualRouterVmInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::VmInstanceInventory::from(value)
+            ),
+            Self::ApplianceVmInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::VmInstanceInventory::from(value)
+            ),
+            Self::FaultToleranceVmGroupInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::VmInstanceInventory::from(value)
+            ),
+            Self::OvnControllerVmInstanceInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::VmInstanceInventory::from(value)
+            ),
             #[cfg(feature = "types-vpc")]
-            Self::VpcRouterVmInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::VmInstanceInventory::from(value))
-            }
+            Self::VpcRouterVmInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::VmInstanceInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -2240,91 +2378,66 @@ impl AnyVmInstanceInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVmInstanceInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.vm.VmInstanceInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VmInstanceInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VmInstanceInventory),
-                )
-            }
+            "org.zstack.header.vm.VmInstanceInventory" => ::core::result::Result::Ok(
+                <crate::types::VmInstanceInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VmInstanceInventory)
+            ),
             #[cfg(feature = "types-baremetal2")]
-            "org.zstack.baremetal2.instance.BareMetal2InstanceInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::BareMetal2InstanceInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::BareMetal2InstanceInventory),
-                )
-            }
+            "org.zstack.baremetal2.instance.BareMetal2InstanceInventory" => ::core::result::Result::Ok(
+                <crate::types::BareMetal2InstanceInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::BareMetal2InstanceInventory)
+            ),
             #[cfg(feature = "types-load-balancers")]
-            "org.zstack.network.service.slb.SlbVmInstanceInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SlbVmInstanceInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SlbVmInstanceInventory),
-                )
-            }
+            "org.zstack.network.service.slb.SlbVmInstanceInventory" => ::core::result::Result::Ok(
+                <crate::types::SlbVmInstanceInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SlbVmInstanceInventory)
+            ),
             #[cfg(feature = "types-load-balancers")]
-            "org.zstack.network.service.virtualrouter.VirtualRouterVmInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VirtualRouterVmInventory),
-                )
-            }
-            "org.zstack.appliancevm.ApplianceVmInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ApplianceVmInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ApplianceVmInventory),
-                )
-            }
-            "org.zstack.faulttolerance.entity.FaultToleranceVmGroupInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::FaultToleranceVmGroupInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::FaultToleranceVmGroupInventory),
-                )
-            }
-            "org.zstack.network.ovn.OvnControllerVmInstanceInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::OvnControllerVmInstanceInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::OvnControllerVmInstanceInventory),
-                )
-            }
+            "org.zstack.network.service.virtualrouter.VirtualRouterVmInventory" => ::core::result::Result::Ok(
+                <crate::types::VirtualRouterVmInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VirtualRouterVmInventory)
+            ),
+            "org.zstack.appliancevm.ApplianceVmInventory" => ::core::result::Result::Ok(
+                <crate::types::ApplianceVmInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ApplianceVmInventory)
+            ),
+            "org.zstack.faulttolerance.entity.FaultToleranceVmGroupInventory" => ::core::result::Result::Ok(
+                <crate::types::FaultToleranceVmGroupInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::FaultToleranceVmGroupInventory)
+            ),
+            "org.zstack.network.ovn.OvnControllerVmInstanceInventory" => ::core::result::Result::Ok(
+                <crate::types::OvnControllerVmInstanceInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::OvnControllerVmInstanceInventory)
+            ),
             #[cfg(feature = "types-vpc")]
-            "org.zstack.header.vpc.VpcRouterVmInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VpcRouterVmInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VpcRouterVmInventory),
-                )
-            }
+            "org.zstack.header.vpc.VpcRouterVmInventory" => ::core::result::Result::Ok(
+                <crate::types::VpcRouterVmInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VpcRouterVmInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::VmInstanceInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::VmInstanceInventory)
+        <crate::types::VmInstanceInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::VmInstanceInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -2332,7 +2445,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVmInstanceInvento
 }
 impl<'de> ::serde::Deserialize<'de> for AnyVmInstanceInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -2341,44 +2454,39 @@ impl<'de> ::serde::Deserialize<'de> for AnyVmInstanceInventory {
 impl ::serde::Serialize for AnyVmInstanceInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::VmInstanceInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::VmInstanceInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "types-baremetal2")]
-            Self::BareMetal2InstanceInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::BareMetal2InstanceInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             #[cfg(feature = "types-load-balancers")]
-            Self::SlbVmInstanceInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::SlbVmInstanceInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "types-load-balancers")]
-            Self::VirtualRouterVmInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::ApplianceVmInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::FaultToleranceVmGroupInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::OvnControllerVmInstanceInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::VirtualRouterVmInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::ApplianceVmInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::FaultToleranceVmGroupInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::OvnControllerVmInstanceInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             #[cfg(feature = "types-vpc")]
-            Self::VpcRouterVmInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::VpcRouterVmInventory(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
 #[cfg(feature = "types-baremetal2")]
-impl ::core::convert::From<&crate::types::BareMetal2InstanceInventory>
-for crate::types::VmInstanceInventory {
+impl ::core::convert::From<&crate::types::BareMetal2InstanceInventory> for crate::types::VmInstanceInventory {
     fn from(value: &crate::types::BareMetal2InstanceInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2412,8 +2520,7 @@ for crate::types::VmInstanceInventory {
     }
 }
 #[cfg(feature = "types-load-balancers")]
-impl ::core::convert::From<&crate::types::SlbVmInstanceInventory>
-for crate::types::VmInstanceInventory {
+impl ::core::convert::From<&crate::types::SlbVmInstanceInventory> for crate::types::VmInstanceInventory {
     fn from(value: &crate::types::SlbVmInstanceInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2447,8 +2554,7 @@ for crate::types::VmInstanceInventory {
     }
 }
 #[cfg(feature = "types-load-balancers")]
-impl ::core::convert::From<&crate::types::VirtualRouterVmInventory>
-for crate::types::VmInstanceInventory {
+impl ::core::convert::From<&crate::types::VirtualRouterVmInventory> for crate::types::VmInstanceInventory {
     fn from(value: &crate::types::VirtualRouterVmInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2481,8 +2587,7 @@ for crate::types::VmInstanceInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::ApplianceVmInventory>
-for crate::types::VmInstanceInventory {
+impl ::core::convert::From<&crate::types::ApplianceVmInventory> for crate::types::VmInstanceInventory {
     fn from(value: &crate::types::ApplianceVmInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2515,8 +2620,7 @@ for crate::types::VmInstanceInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::FaultToleranceVmGroupInventory>
-for crate::types::VmInstanceInventory {
+impl ::core::convert::From<&crate::types::FaultToleranceVmGroupInventory> for crate::types::VmInstanceInventory {
     fn from(value: &crate::types::FaultToleranceVmGroupInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2549,8 +2653,7 @@ for crate::types::VmInstanceInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::OvnControllerVmInstanceInventory>
-for crate::types::VmInstanceInventory {
+impl ::core::convert::From<&crate::types::OvnControllerVmInstanceInventory> for crate::types::VmInstanceInventory {
     fn from(value: &crate::types::OvnControllerVmInstanceInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2584,8 +2687,7 @@ for crate::types::VmInstanceInventory {
     }
 }
 #[cfg(feature = "types-vpc")]
-impl ::core::convert::From<&crate::types::VpcRouterVmInventory>
-for crate::types::VmInstanceInventory {
+impl ::core::convert::From<&crate::types::VpcRouterVmInventory> for crate::types::VmInstanceInventory {
     fn from(value: &crate::types::VpcRouterVmInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2639,12 +2741,12 @@ impl AnyVmNicInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::VmNicInventory> {
         match self {
             Self::VmNicInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::VmVdpaNicInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::VmNicInventory::from(value))
-            }
-            Self::VmVfNicInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::VmNicInventory::from(value))
-            }
+            Self::VmVdpaNicInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::VmNicInventory::from(value)
+            ),
+            Self::VmVfNicInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::VmNicInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -2652,47 +2754,37 @@ impl AnyVmNicInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVmNicInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.vm.VmNicInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VmNicInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VmNicInventory),
-                )
-            }
-            "org.zstack.header.vdpa.VmVdpaNicInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VmVdpaNicInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VmVdpaNicInventory),
-                )
-            }
-            "org.zstack.header.sriov.VmVfNicInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VmVfNicInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VmVfNicInventory),
-                )
-            }
+            "org.zstack.header.vm.VmNicInventory" => ::core::result::Result::Ok(
+                <crate::types::VmNicInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VmNicInventory)
+            ),
+            "org.zstack.header.vdpa.VmVdpaNicInventory" => ::core::result::Result::Ok(
+                <crate::types::VmVdpaNicInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VmVdpaNicInventory)
+            ),
+            "org.zstack.header.sriov.VmVfNicInventory" => ::core::result::Result::Ok(
+                <crate::types::VmVfNicInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VmVfNicInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::VmNicInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::VmNicInventory)
+        <crate::types::VmNicInventory as ::serde::Deserialize<'de>>::deserialize(deserializer).map(
+            Self::VmNicInventory
+        )
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -2700,7 +2792,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVmNicInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyVmNicInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -2709,24 +2801,17 @@ impl<'de> ::serde::Deserialize<'de> for AnyVmNicInventory {
 impl ::serde::Serialize for AnyVmNicInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::VmNicInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::VmVdpaNicInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::VmVfNicInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::VmNicInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::VmVdpaNicInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::VmVfNicInventory(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::VmVdpaNicInventory>
-for crate::types::VmNicInventory {
+impl ::core::convert::From<&crate::types::VmVdpaNicInventory> for crate::types::VmNicInventory {
     fn from(value: &crate::types::VmVdpaNicInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2750,8 +2835,7 @@ for crate::types::VmNicInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::VmVfNicInventory>
-for crate::types::VmNicInventory {
+impl ::core::convert::From<&crate::types::VmVfNicInventory> for crate::types::VmNicInventory {
     fn from(value: &crate::types::VmVfNicInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2801,17 +2885,17 @@ impl AnyVolumeInventory {
         match self {
             Self::VolumeInventory(value) => ::std::borrow::Cow::Borrowed(value),
             #[cfg(feature = "types-block-volumes")]
-            Self::BlockVolumeInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::VolumeInventory::from(value))
-            }
+            Self::BlockVolumeInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::VolumeInventory::from(value)
+            ),
             #[cfg(feature = "expon")]
-            Self::ExponBlockVolumeInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::VolumeInventory::from(value))
-            }
+            Self::ExponBlockVolumeInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::VolumeInventory::from(value)
+            ),
             #[cfg(feature = "xksy")]
-            Self::XskyBlockVolumeInventory(value) => {
-                ::std::borrow::Cow::Owned(crate::types::VolumeInventory::from(value))
-            }
+            Self::XskyBlockVolumeInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::VolumeInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -2819,58 +2903,45 @@ impl AnyVolumeInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVolumeInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.header.volume.VolumeInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::VolumeInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::VolumeInventory),
-                )
-            }
+            "org.zstack.header.volume.VolumeInventory" => ::core::result::Result::Ok(
+                <crate::types::VolumeInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::VolumeInventory)
+            ),
             #[cfg(feature = "types-block-volumes")]
-            "org.zstack.header.volume.block.BlockVolumeInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::BlockVolumeInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::BlockVolumeInventory),
-                )
-            }
+            "org.zstack.header.volume.block.BlockVolumeInventory" => ::core::result::Result::Ok(
+                <crate::types::BlockVolumeInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::BlockVolumeInventory)
+            ),
             #[cfg(feature = "expon")]
-            "org.zstack.header.volume.block.ExponBlockVolumeInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::ExponBlockVolumeInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::ExponBlockVolumeInventory),
-                )
-            }
+            "org.zstack.header.volume.block.ExponBlockVolumeInventory" => ::core::result::Result::Ok(
+                <crate::types::ExponBlockVolumeInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::ExponBlockVolumeInventory)
+            ),
             #[cfg(feature = "xksy")]
-            "org.zstack.header.volume.block.XskyBlockVolumeInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::XskyBlockVolumeInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::XskyBlockVolumeInventory),
-                )
-            }
+            "org.zstack.header.volume.block.XskyBlockVolumeInventory" => ::core::result::Result::Ok(
+                <crate::types::XskyBlockVolumeInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::XskyBlockVolumeInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::VolumeInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::VolumeInventory)
+        <crate::types::VolumeInventory as ::serde::Deserialize<'de>>::deserialize(deserializer).map(
+            Self::VolumeInventory
+        )
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -2878,7 +2949,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyVolumeInventory {
 }
 impl<'de> ::serde::Deserialize<'de> for AnyVolumeInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -2887,31 +2958,28 @@ impl<'de> ::serde::Deserialize<'de> for AnyVolumeInventory {
 impl ::serde::Serialize for AnyVolumeInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::VolumeInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::VolumeInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "types-block-volumes")]
-            Self::BlockVolumeInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::BlockVolumeInventory(value) => ::serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "expon")]
-            Self::ExponBlockVolumeInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::ExponBlockVolumeInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             #[cfg(feature = "xksy")]
-            Self::XskyBlockVolumeInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::XskyBlockVolumeInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
 #[cfg(feature = "types-block-volumes")]
-impl ::core::convert::From<&crate::types::BlockVolumeInventory>
-for crate::types::VolumeInventory {
+impl ::core::convert::From<&crate::types::BlockVolumeInventory> for crate::types::VolumeInventory {
     fn from(value: &crate::types::BlockVolumeInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2941,8 +3009,7 @@ for crate::types::VolumeInventory {
     }
 }
 #[cfg(feature = "expon")]
-impl ::core::convert::From<&crate::types::ExponBlockVolumeInventory>
-for crate::types::VolumeInventory {
+impl ::core::convert::From<&crate::types::ExponBlockVolumeInventory> for crate::types::VolumeInventory {
     fn from(value: &crate::types::ExponBlockVolumeInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -2972,8 +3039,7 @@ for crate::types::VolumeInventory {
     }
 }
 #[cfg(feature = "xksy")]
-impl ::core::convert::From<&crate::types::XskyBlockVolumeInventory>
-for crate::types::VolumeInventory {
+impl ::core::convert::From<&crate::types::XskyBlockVolumeInventory> for crate::types::VolumeInventory {
     fn from(value: &crate::types::XskyBlockVolumeInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -3035,4 +3101,4 @@ impl ::core::convert::From<&str> for XmlHookType {
     }
 }
 ::zstack_sdk::runtime::plumbing::string_enum_traits!(XmlHookType);
-::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate ::types::DiskAO);
+::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate::types::DiskAO);

@@ -2,6 +2,7 @@
 // Source: spec/catalog/vm-scheduling-rule.yaml
 
 //! Catalog APIs whose route starts with /get/vmSchedulingRules or /get/vms/schedulingState or /list/vmSchedulingRules or /list/vms or /query/vm/schedulingRule or /validate/vmSchedulingRule or /vmSchedulingRule or /vmsSchedulingRule, and the types and enums they use first.
+
 /// Extends `AffinityGroupInventory` and carries all of its fields.
 ///
 /// Server class: `org.zstack.header.vmscheduling.VmSchedulingRuleInventory`.
@@ -29,9 +30,7 @@ pub struct VmSchedulingRuleInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub usages: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 4.6.32 (release history). Absent from older MNs' replies.
@@ -40,67 +39,78 @@ pub struct VmSchedulingRuleInventory {
     pub mode: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VmSchedulingRuleInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "policy" => policy, "version" => version, "type" => type_, "appliance"
-    => appliance, "zoneUuid" => zone_uuid, "state" => state, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "usages" => usages default, "rule" => rule, "mode" =>
-    mode, } serialize if feature = "serialize"
+    VmSchedulingRuleInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "policy" => policy,
+        "version" => version,
+        "type" => type_,
+        "appliance" => appliance,
+        "zoneUuid" => zone_uuid,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "usages" => usages default,
+        "rule" => rule,
+        "mode" => mode,
+    } serialize if feature = "serialize"
 );
 impl VmSchedulingRuleInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `policy`.
     pub const POLICY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "policy",
+        "policy"
     );
     /// Query field `version`.
     pub const VERSION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "version",
+        "version"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `appliance`.
     pub const APPLIANCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "appliance",
+        "appliance"
     );
     /// Query field `zoneUuid`.
     pub const ZONE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "zoneUuid",
+        "zoneUuid"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `usages`.
     pub const USAGES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "usages",
+        "usages"
     );
     /// Query field `rule`.
     pub const RULE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "rule",
+        "rule"
     );
     /// Query field `mode`.
     pub const MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mode",
+        "mode"
     );
 }

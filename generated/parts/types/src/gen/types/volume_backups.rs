@@ -2,6 +2,7 @@
 // Source: spec/catalog/volume-backups.yaml
 
 //! Catalog APIs whose route starts with /volume-backups, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.storage.backup.VolumeBackupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -33,80 +34,89 @@ pub struct VolumeBackupInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub backup_storage_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VolumeBackupInventory { "uuid" => uuid, "volumeUuid" => volume_uuid, "name" => name,
-    "description" => description, "type" => type_, "state" => state, "status" => status,
-    "size" => size lenient, "metadata" => metadata, "groupUuid" => group_uuid, "mode" =>
-    mode, "vmInstanceUuid" => vm_instance_uuid, "createDate" => create_date, "lastOpDate"
-    => last_op_date, "backupStorageRefs" => backup_storage_refs default, } serialize if
-    feature = "serialize"
+    VolumeBackupInventory {
+        "uuid" => uuid,
+        "volumeUuid" => volume_uuid,
+        "name" => name,
+        "description" => description,
+        "type" => type_,
+        "state" => state,
+        "status" => status,
+        "size" => size lenient,
+        "metadata" => metadata,
+        "groupUuid" => group_uuid,
+        "mode" => mode,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "backupStorageRefs" => backup_storage_refs default,
+    } serialize if feature = "serialize"
 );
 impl VolumeBackupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `volumeUuid`.
     pub const VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeUuid",
+        "volumeUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `metadata`.
     pub const METADATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metadata",
+        "metadata"
     );
     /// Query field `groupUuid`.
     pub const GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "groupUuid",
+        "groupUuid"
     );
     /// Query field `mode`.
     pub const MODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "mode",
+        "mode"
     );
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `backupStorageRefs`.
     pub const BACKUP_STORAGE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "backupStorageRefs",
+        "backupStorageRefs"
     );
 }
 /// Server class: `org.zstack.header.storage.backup.BackupMode`.

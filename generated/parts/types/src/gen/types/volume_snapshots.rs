@@ -2,6 +2,7 @@
 // Source: spec/catalog/volume-snapshots.yaml
 
 //! Catalog APIs whose route starts with /volume-snapshots, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.storage.snapshot.BatchDeleteVolumeSnapshotStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -14,8 +15,11 @@ pub struct BatchDeleteVolumeSnapshotStruct {
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    BatchDeleteVolumeSnapshotStruct { "snapshotUuid" => snapshot_uuid, "success" =>
-    success, "error" => error, } serialize if feature = "serialize"
+    BatchDeleteVolumeSnapshotStruct {
+        "snapshotUuid" => snapshot_uuid,
+        "success" => success,
+        "error" => error,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.snapshot.group.DeleteSnapshotGroupResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -31,9 +35,12 @@ pub struct DeleteSnapshotGroupResult {
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    DeleteSnapshotGroupResult { "snapshotUuid" => snapshot_uuid, "volumeUuid" =>
-    volume_uuid, "success" => success, "error" => error, } serialize if feature =
-    "serialize"
+    DeleteSnapshotGroupResult {
+        "snapshotUuid" => snapshot_uuid,
+        "volumeUuid" => volume_uuid,
+        "success" => success,
+        "error" => error,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.snapshot.group.RevertSnapshotGroupResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -49,9 +56,12 @@ pub struct RevertSnapshotGroupResult {
     pub error: ::core::option::Option<crate::types::ErrorCode>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    RevertSnapshotGroupResult { "snapshotUuid" => snapshot_uuid, "volumeUuid" =>
-    volume_uuid, "success" => success, "error" => error, } serialize if feature =
-    "serialize"
+    RevertSnapshotGroupResult {
+        "snapshotUuid" => snapshot_uuid,
+        "volumeUuid" => volume_uuid,
+        "success" => success,
+        "error" => error,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.snapshot.ShrinkResult`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -65,8 +75,11 @@ pub struct ShrinkResult {
     pub delta_size: ::core::option::Option<i64>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ShrinkResult { "oldSize" => old_size lenient, "size" => size lenient, "deltaSize" =>
-    delta_size lenient, } serialize if feature = "serialize"
+    ShrinkResult {
+        "oldSize" => old_size lenient,
+        "size" => size lenient,
+        "deltaSize" => delta_size lenient,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotTree$SnapshotLeafInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -80,8 +93,11 @@ pub struct SnapshotLeafInventory {
     pub children: ::std::vec::Vec<crate::types::SnapshotLeafInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SnapshotLeafInventory { "inventory" => inventory, "parentUuid" => parent_uuid,
-    "children" => children default, } serialize if feature = "serialize"
+    SnapshotLeafInventory {
+        "inventory" => inventory,
+        "parentUuid" => parent_uuid,
+        "children" => children default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotBackupStorageRefInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -95,9 +111,11 @@ pub struct VolumeSnapshotBackupStorageRefInventory {
     pub install_path: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VolumeSnapshotBackupStorageRefInventory { "volumeSnapshotUuid" =>
-    volume_snapshot_uuid, "backupStorageUuid" => backup_storage_uuid, "installPath" =>
-    install_path, } serialize if feature = "serialize"
+    VolumeSnapshotBackupStorageRefInventory {
+        "volumeSnapshotUuid" => volume_snapshot_uuid,
+        "backupStorageUuid" => backup_storage_uuid,
+        "installPath" => install_path,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.snapshot.group.VolumeSnapshotGroupAvailability`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -111,8 +129,11 @@ pub struct VolumeSnapshotGroupAvailability {
     pub reason: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VolumeSnapshotGroupAvailability { "uuid" => uuid, "available" => available, "reason"
-    => reason, } serialize if feature = "serialize"
+    VolumeSnapshotGroupAvailability {
+        "uuid" => uuid,
+        "available" => available,
+        "reason" => reason,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.snapshot.group.VolumeSnapshotGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -131,53 +152,54 @@ pub struct VolumeSnapshotGroupInventory {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
-    pub volume_snapshot_refs: ::std::vec::Vec<
-        crate::types::VolumeSnapshotGroupRefInventory,
-    >,
+    pub volume_snapshot_refs: ::std::vec::Vec<crate::types::VolumeSnapshotGroupRefInventory>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VolumeSnapshotGroupInventory { "uuid" => uuid, "snapshotCount" => snapshot_count
-    lenient, "name" => name, "description" => description, "vmInstanceUuid" =>
-    vm_instance_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "volumeSnapshotRefs" => volume_snapshot_refs default, } serialize if feature =
-    "serialize"
+    VolumeSnapshotGroupInventory {
+        "uuid" => uuid,
+        "snapshotCount" => snapshot_count lenient,
+        "name" => name,
+        "description" => description,
+        "vmInstanceUuid" => vm_instance_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "volumeSnapshotRefs" => volume_snapshot_refs default,
+    } serialize if feature = "serialize"
 );
 impl VolumeSnapshotGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `snapshotCount`.
     pub const SNAPSHOT_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "snapshotCount",
+        "snapshotCount"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `vmInstanceUuid`.
     pub const VM_INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vmInstanceUuid",
+        "vmInstanceUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `volumeSnapshotRefs`.
     pub const VOLUME_SNAPSHOT_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeSnapshotRefs",
+        "volumeSnapshotRefs"
     );
 }
 /// Server class: `org.zstack.header.storage.snapshot.group.VolumeSnapshotGroupRefInventory`.
@@ -205,22 +227,25 @@ pub struct VolumeSnapshotGroupRefInventory {
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.6.0. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.8.26 (release history). Absent from older MNs' replies.
-    pub volume_last_attach_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub volume_last_attach_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VolumeSnapshotGroupRefInventory { "volumeSnapshotUuid" => volume_snapshot_uuid,
-    "volumeSnapshotGroupUuid" => volume_snapshot_group_uuid, "deviceId" => device_id
-    lenient, "snapshotDeleted" => snapshot_deleted, "volumeUuid" => volume_uuid,
-    "volumeName" => volume_name, "volumeType" => volume_type, "volumeSnapshotInstallPath"
-    => volume_snapshot_install_path, "volumeSnapshotName" => volume_snapshot_name,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "volumeLastAttachDate" =>
-    volume_last_attach_date, } serialize if feature = "serialize"
+    VolumeSnapshotGroupRefInventory {
+        "volumeSnapshotUuid" => volume_snapshot_uuid,
+        "volumeSnapshotGroupUuid" => volume_snapshot_group_uuid,
+        "deviceId" => device_id lenient,
+        "snapshotDeleted" => snapshot_deleted,
+        "volumeUuid" => volume_uuid,
+        "volumeName" => volume_name,
+        "volumeType" => volume_type,
+        "volumeSnapshotInstallPath" => volume_snapshot_install_path,
+        "volumeSnapshotName" => volume_snapshot_name,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "volumeLastAttachDate" => volume_last_attach_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -261,106 +286,116 @@ pub struct VolumeSnapshotInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub backup_storage_refs: ::std::vec::Vec<
-        crate::types::VolumeSnapshotBackupStorageRefInventory,
-    >,
+    pub backup_storage_refs: ::std::vec::Vec<crate::types::VolumeSnapshotBackupStorageRefInventory>,
     /// Since ZStack 3.6.1 (release history). Absent from older MNs' replies.
     pub group_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VolumeSnapshotInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "type" => type_, "volumeUuid" => volume_uuid, "treeUuid" => tree_uuid,
-    "parentUuid" => parent_uuid, "primaryStorageUuid" => primary_storage_uuid,
-    "primaryStorageInstallPath" => primary_storage_install_path, "volumeType" =>
-    volume_type, "format" => format, "latest" => latest, "size" => size lenient,
-    "distance" => distance lenient, "state" => state, "status" => status, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "backupStorageRefs" => backup_storage_refs
-    default, "groupUuid" => group_uuid, } serialize if feature = "serialize"
+    VolumeSnapshotInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "type" => type_,
+        "volumeUuid" => volume_uuid,
+        "treeUuid" => tree_uuid,
+        "parentUuid" => parent_uuid,
+        "primaryStorageUuid" => primary_storage_uuid,
+        "primaryStorageInstallPath" => primary_storage_install_path,
+        "volumeType" => volume_type,
+        "format" => format,
+        "latest" => latest,
+        "size" => size lenient,
+        "distance" => distance lenient,
+        "state" => state,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "backupStorageRefs" => backup_storage_refs default,
+        "groupUuid" => group_uuid,
+    } serialize if feature = "serialize"
 );
 impl VolumeSnapshotInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `volumeUuid`.
     pub const VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeUuid",
+        "volumeUuid"
     );
     /// Query field `treeUuid`.
     pub const TREE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "treeUuid",
+        "treeUuid"
     );
     /// Query field `parentUuid`.
     pub const PARENT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "parentUuid",
+        "parentUuid"
     );
     /// Query field `primaryStorageUuid`.
     pub const PRIMARY_STORAGE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "primaryStorageUuid",
+        "primaryStorageUuid"
     );
     /// Query field `primaryStorageInstallPath`.
     pub const PRIMARY_STORAGE_INSTALL_PATH: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "primaryStorageInstallPath",
+        "primaryStorageInstallPath"
     );
     /// Query field `volumeType`.
     pub const VOLUME_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeType",
+        "volumeType"
     );
     /// Query field `format`.
     pub const FORMAT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "format",
+        "format"
     );
     /// Query field `latest`.
     pub const LATEST: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "latest",
+        "latest"
     );
     /// Query field `size`.
     pub const SIZE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "size",
+        "size"
     );
     /// Query field `distance`.
     pub const DISTANCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "distance",
+        "distance"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `backupStorageRefs`.
     pub const BACKUP_STORAGE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "backupStorageRefs",
+        "backupStorageRefs"
     );
     /// Query field `groupUuid`.
     pub const GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "groupUuid",
+        "groupUuid"
     );
 }
 /// Server class: `org.zstack.header.storage.snapshot.VolumeSnapshotTreeInventory`.
@@ -380,42 +415,46 @@ pub struct VolumeSnapshotTreeInventory {
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VolumeSnapshotTreeInventory { "uuid" => uuid, "volumeUuid" => volume_uuid, "current"
-    => current, "status" => status, "tree" => tree, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    VolumeSnapshotTreeInventory {
+        "uuid" => uuid,
+        "volumeUuid" => volume_uuid,
+        "current" => current,
+        "status" => status,
+        "tree" => tree,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl VolumeSnapshotTreeInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `volumeUuid`.
     pub const VOLUME_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "volumeUuid",
+        "volumeUuid"
     );
     /// Query field `current`.
     pub const CURRENT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "current",
+        "current"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `tree`.
     pub const TREE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "tree",
+        "tree"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/vpc.yaml
 
 //! Catalog APIs whose route starts with /vpc, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -23,52 +24,57 @@ pub struct VpcHaGroupInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcHaGroupInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "monitors" => monitors default, "vrRefs" => vr_refs default, "services" => services
-    default, "usedIps" => used_ips default, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    VpcHaGroupInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "monitors" => monitors default,
+        "vrRefs" => vr_refs default,
+        "services" => services default,
+        "usedIps" => used_ips default,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl VpcHaGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `monitors`.
     pub const MONITORS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "monitors",
+        "monitors"
     );
     /// Query field `vrRefs`.
     pub const VR_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vrRefs",
+        "vrRefs"
     );
     /// Query field `services`.
     pub const SERVICES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "services",
+        "services"
     );
     /// Query field `usedIps`.
     pub const USED_IPS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "usedIps",
+        "usedIps"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.header.vpc.ha.VpcHaGroupNetworkServiceRefInventory`.
@@ -86,40 +92,42 @@ pub struct VpcHaGroupNetworkServiceRefInventory {
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.5.3 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcHaGroupNetworkServiceRefInventory { "id" => id lenient, "vpcHaRouterUuid" =>
-    vpc_ha_router_uuid, "networkServiceName" => network_service_name,
-    "networkServiceUuid" => network_service_uuid, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    VpcHaGroupNetworkServiceRefInventory {
+        "id" => id lenient,
+        "vpcHaRouterUuid" => vpc_ha_router_uuid,
+        "networkServiceName" => network_service_name,
+        "networkServiceUuid" => network_service_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl VpcHaGroupNetworkServiceRefInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
+        "id"
     );
     /// Query field `vpcHaRouterUuid`.
     pub const VPC_HA_ROUTER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vpcHaRouterUuid",
+        "vpcHaRouterUuid"
     );
     /// Query field `networkServiceName`.
     pub const NETWORK_SERVICE_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "networkServiceName",
+        "networkServiceName"
     );
     /// Query field `networkServiceUuid`.
     pub const NETWORK_SERVICE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "networkServiceUuid",
+        "networkServiceUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Extends `VirtualRouterVmInventory` → `ApplianceVmInventory` → `VmInstanceInventory` and carries all of its fields.
@@ -193,9 +201,7 @@ pub struct VpcRouterVmInventory {
     /// The last operation date.
     ///
     /// Since ZStack 0.6. Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 0.6. Absent from older MNs' replies.
     pub state: ::core::option::Option<::std::string::String>,
     /// The VM's NICs.
@@ -232,22 +238,45 @@ pub struct VpcRouterVmInventory {
     pub ha_ref: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcRouterVmInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "zoneUuid" => zone_uuid, "clusterUuid" => cluster_uuid, "imageUuid" => image_uuid,
-    "hostUuid" => host_uuid, "lastHostUuid" => last_host_uuid, "instanceOfferingUuid" =>
-    instance_offering_uuid, "rootVolumeUuid" => root_volume_uuid, "platform" => platform,
-    "architecture" => architecture, "defaultL3NetworkUuid" => default_l3_network_uuid,
-    "type" => type_, "hypervisorType" => hypervisor_type, "memorySize" => memory_size
-    lenient, "reservedMemorySize" => reserved_memory_size lenient, "cpuNum" => cpu_num
-    lenient, "cpuSpeed" => cpu_speed lenient, "allocatorStrategy" => allocator_strategy,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "state" => state, "vmNics"
-    => vm_nics default, "allVolumes" => all_volumes default, "vmCdRoms" => vm_cd_roms
-    default, "guestOsType" => guest_os_type, "applianceVmType" => appliance_vm_type,
-    "managementNetworkUuid" => management_network_uuid, "defaultRouteL3NetworkUuid" =>
-    default_route_l3_network_uuid, "status" => status, "agentPort" => agent_port lenient,
-    "haStatus" => ha_status, "publicNetworkUuid" => public_network_uuid,
-    "virtualRouterVips" => virtual_router_vips default, "dns" => dns default, "haRef" =>
-    ha_ref default, } serialize if feature = "serialize"
+    VpcRouterVmInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "zoneUuid" => zone_uuid,
+        "clusterUuid" => cluster_uuid,
+        "imageUuid" => image_uuid,
+        "hostUuid" => host_uuid,
+        "lastHostUuid" => last_host_uuid,
+        "instanceOfferingUuid" => instance_offering_uuid,
+        "rootVolumeUuid" => root_volume_uuid,
+        "platform" => platform,
+        "architecture" => architecture,
+        "defaultL3NetworkUuid" => default_l3_network_uuid,
+        "type" => type_,
+        "hypervisorType" => hypervisor_type,
+        "memorySize" => memory_size lenient,
+        "reservedMemorySize" => reserved_memory_size lenient,
+        "cpuNum" => cpu_num lenient,
+        "cpuSpeed" => cpu_speed lenient,
+        "allocatorStrategy" => allocator_strategy,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "state" => state,
+        "vmNics" => vm_nics default,
+        "allVolumes" => all_volumes default,
+        "vmCdRoms" => vm_cd_roms default,
+        "guestOsType" => guest_os_type,
+        "applianceVmType" => appliance_vm_type,
+        "managementNetworkUuid" => management_network_uuid,
+        "defaultRouteL3NetworkUuid" => default_route_l3_network_uuid,
+        "status" => status,
+        "agentPort" => agent_port lenient,
+        "haStatus" => ha_status,
+        "publicNetworkUuid" => public_network_uuid,
+        "virtualRouterVips" => virtual_router_vips default,
+        "dns" => dns default,
+        "haRef" => ha_ref default,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.vpc.VpcSnatStateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -264,38 +293,41 @@ pub struct VpcSnatStateInventory {
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VpcSnatStateInventory { "uuid" => uuid, "vpcUuid" => vpc_uuid, "l3NetworkUuid" =>
-    l3_network_uuid, "state" => state, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, } serialize if feature = "serialize"
+    VpcSnatStateInventory {
+        "uuid" => uuid,
+        "vpcUuid" => vpc_uuid,
+        "l3NetworkUuid" => l3_network_uuid,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl VpcSnatStateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `vpcUuid`.
     pub const VPC_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "vpcUuid",
+        "vpcUuid"
     );
     /// Query field `l3NetworkUuid`.
     pub const L3_NETWORK_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "l3NetworkUuid",
+        "l3NetworkUuid"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/vrouter-route-tables.yaml
 
 //! Catalog APIs whose route starts with /vrouter-route-tables, and the types and enums they use first.
+
 /// Server class: `org.zstack.vrouterRoute.VRouterRouteEntryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -23,52 +24,57 @@ pub struct VRouterRouteEntryInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VRouterRouteEntryInventory { "uuid" => uuid, "description" => description, "type" =>
-    type_, "routeTableUuid" => route_table_uuid, "destination" => destination, "target"
-    => target, "distance" => distance lenient, "createDate" => create_date, "lastOpDate"
-    => last_op_date, } serialize if feature = "serialize"
+    VRouterRouteEntryInventory {
+        "uuid" => uuid,
+        "description" => description,
+        "type" => type_,
+        "routeTableUuid" => route_table_uuid,
+        "destination" => destination,
+        "target" => target,
+        "distance" => distance lenient,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl VRouterRouteEntryInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `routeTableUuid`.
     pub const ROUTE_TABLE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "routeTableUuid",
+        "routeTableUuid"
     );
     /// Query field `destination`.
     pub const DESTINATION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "destination",
+        "destination"
     );
     /// Query field `target`.
     pub const TARGET: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "target",
+        "target"
     );
     /// Query field `distance`.
     pub const DISTANCE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "distance",
+        "distance"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.vrouterRoute.VRouterRouteTableInventory`.
@@ -84,48 +90,51 @@ pub struct VRouterRouteTableInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub attached_router_refs: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub route_entries: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VRouterRouteTableInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "attachedRouterRefs" => attached_router_refs default, "routeEntries" => route_entries
-    default, } serialize if feature = "serialize"
+    VRouterRouteTableInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "attachedRouterRefs" => attached_router_refs default,
+        "routeEntries" => route_entries default,
+    } serialize if feature = "serialize"
 );
 impl VRouterRouteTableInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `attachedRouterRefs`.
     pub const ATTACHED_ROUTER_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "attachedRouterRefs",
+        "attachedRouterRefs"
     );
     /// Query field `routeEntries`.
     pub const ROUTE_ENTRIES: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "routeEntries",
+        "routeEntries"
     );
 }
 /// Server class: `org.zstack.vrouterRoute.VirtualRouterVRouterRouteTableRefInventory`.
@@ -138,18 +147,19 @@ pub struct VirtualRouterVRouterRouteTableRefInventory {
     pub route_table_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    VirtualRouterVRouterRouteTableRefInventory { "virtualRouterVmUuid" =>
-    virtual_router_vm_uuid, "routeTableUuid" => route_table_uuid, } serialize if feature
-    = "serialize"
+    VirtualRouterVRouterRouteTableRefInventory {
+        "virtualRouterVmUuid" => virtual_router_vm_uuid,
+        "routeTableUuid" => route_table_uuid,
+    } serialize if feature = "serialize"
 );
 impl VirtualRouterVRouterRouteTableRefInventory {
     /// Query field `virtualRouterVmUuid`.
     pub const VIRTUAL_ROUTER_VM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "virtualRouterVmUuid",
+        "virtualRouterVmUuid"
     );
     /// Query field `routeTableUuid`.
     pub const ROUTE_TABLE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "routeTableUuid",
+        "routeTableUuid"
     );
 }
 /// Server class: `org.zstack.vrouterRoute.VRouterRouteEntryType`.
@@ -179,7 +189,7 @@ impl VRouterRouteEntryType {
         "DirectConnect",
         "ZStack",
         "OSPF",
-        "Unknown",
+        "Unknown"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {

@@ -2,6 +2,7 @@
 // Source: spec/catalog/zwatch.yaml
 
 //! Catalog APIs whose route starts with /zwatch, and the types and enums they use first.
+
 /// Server class: `org.zstack.zwatch.alarm.activealarm.entity.ActiveAlarmInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -18,30 +19,34 @@ pub struct ActiveAlarmInventory {
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ActiveAlarmInventory { "templateUuid" => template_uuid, "alarmUuid" => alarm_uuid,
-    "namespace" => namespace, "createDate" => create_date, "uuid" => uuid, } serialize if
-    feature = "serialize"
+    ActiveAlarmInventory {
+        "templateUuid" => template_uuid,
+        "alarmUuid" => alarm_uuid,
+        "namespace" => namespace,
+        "createDate" => create_date,
+        "uuid" => uuid,
+    } serialize if feature = "serialize"
 );
 impl ActiveAlarmInventory {
     /// Query field `templateUuid`.
     pub const TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "templateUuid",
+        "templateUuid"
     );
     /// Query field `alarmUuid`.
     pub const ALARM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmUuid",
+        "alarmUuid"
     );
     /// Query field `namespace`.
     pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
+        "namespace"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
 }
 /// Server class: `org.zstack.zwatch.alarm.activealarm.entity.ActiveAlarmTemplateInventory`.
@@ -73,70 +78,77 @@ pub struct ActiveAlarmTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ActiveAlarmTemplateInventory { "uuid" => uuid, "alarmName" => alarm_name,
-    "comparisonOperator" => comparison_operator, "period" => period lenient,
-    "repeatInterval" => repeat_interval lenient, "repeatCount" => repeat_count lenient,
-    "namespace" => namespace, "metricName" => metric_name, "threshold" => threshold,
-    "emergencyLevel" => emergency_level, "labels" => labels, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    ActiveAlarmTemplateInventory {
+        "uuid" => uuid,
+        "alarmName" => alarm_name,
+        "comparisonOperator" => comparison_operator,
+        "period" => period lenient,
+        "repeatInterval" => repeat_interval lenient,
+        "repeatCount" => repeat_count lenient,
+        "namespace" => namespace,
+        "metricName" => metric_name,
+        "threshold" => threshold,
+        "emergencyLevel" => emergency_level,
+        "labels" => labels,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl ActiveAlarmTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `alarmName`.
     pub const ALARM_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmName",
+        "alarmName"
     );
     /// Query field `comparisonOperator`.
     pub const COMPARISON_OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "comparisonOperator",
+        "comparisonOperator"
     );
     /// Query field `period`.
     pub const PERIOD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "period",
+        "period"
     );
     /// Query field `repeatInterval`.
     pub const REPEAT_INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "repeatInterval",
+        "repeatInterval"
     );
     /// Query field `repeatCount`.
     pub const REPEAT_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "repeatCount",
+        "repeatCount"
     );
     /// Query field `namespace`.
     pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
+        "namespace"
     );
     /// Query field `metricName`.
     pub const METRIC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metricName",
+        "metricName"
     );
     /// Query field `threshold`.
     pub const THRESHOLD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "threshold",
+        "threshold"
     );
     /// Query field `emergencyLevel`.
     pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "emergencyLevel",
+        "emergencyLevel"
     );
     /// Query field `labels`.
     pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labels",
+        "labels"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Extends `AlertDataAckInventory` and carries all of its fields.
@@ -163,11 +175,16 @@ pub struct AlarmDataAckInventory {
     pub alarm_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AlarmDataAckInventory { "alertDataUuid" => alert_data_uuid, "alertType" =>
-    alert_type, "ackPeriod" => ack_period lenient, "resourceUuid" => resource_uuid,
-    "ackDate" => ack_date, "resumeAlert" => resume_alert, "operatorAccountUuid" =>
-    operator_account_uuid, "alarmUuid" => alarm_uuid, } serialize if feature =
-    "serialize"
+    AlarmDataAckInventory {
+        "alertDataUuid" => alert_data_uuid,
+        "alertType" => alert_type,
+        "ackPeriod" => ack_period lenient,
+        "resourceUuid" => resource_uuid,
+        "ackDate" => ack_date,
+        "resumeAlert" => resume_alert,
+        "operatorAccountUuid" => operator_account_uuid,
+        "alarmUuid" => alarm_uuid,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.alarm.AlarmInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -202,9 +219,7 @@ pub struct AlarmInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub labels: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
@@ -213,87 +228,99 @@ pub struct AlarmInventory {
     pub emergency_level: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AlarmInventory { "uuid" => uuid, "name" => name, "description" => description,
-    "comparisonOperator" => comparison_operator, "period" => period lenient, "namespace"
-    => namespace, "metricName" => metric_name, "threshold" => threshold, "repeatInterval"
-    => repeat_interval lenient, "repeatCount" => repeat_count lenient, "status" =>
-    status, "state" => state, "enableRecovery" => enable_recovery, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "labels" => labels default, "actions" =>
-    actions default, "emergencyLevel" => emergency_level, } serialize if feature =
-    "serialize"
+    AlarmInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "comparisonOperator" => comparison_operator,
+        "period" => period lenient,
+        "namespace" => namespace,
+        "metricName" => metric_name,
+        "threshold" => threshold,
+        "repeatInterval" => repeat_interval lenient,
+        "repeatCount" => repeat_count lenient,
+        "status" => status,
+        "state" => state,
+        "enableRecovery" => enable_recovery,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "labels" => labels default,
+        "actions" => actions default,
+        "emergencyLevel" => emergency_level,
+    } serialize if feature = "serialize"
 );
 impl AlarmInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `comparisonOperator`.
     pub const COMPARISON_OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "comparisonOperator",
+        "comparisonOperator"
     );
     /// Query field `period`.
     pub const PERIOD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "period",
+        "period"
     );
     /// Query field `namespace`.
     pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
+        "namespace"
     );
     /// Query field `metricName`.
     pub const METRIC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metricName",
+        "metricName"
     );
     /// Query field `threshold`.
     pub const THRESHOLD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "threshold",
+        "threshold"
     );
     /// Query field `repeatInterval`.
     pub const REPEAT_INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "repeatInterval",
+        "repeatInterval"
     );
     /// Query field `repeatCount`.
     pub const REPEAT_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "repeatCount",
+        "repeatCount"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `enableRecovery`.
     pub const ENABLE_RECOVERY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "enableRecovery",
+        "enableRecovery"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `labels`.
     pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labels",
+        "labels"
     );
     /// Query field `actions`.
     pub const ACTIONS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actions",
+        "actions"
     );
     /// Query field `emergencyLevel`.
     pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "emergencyLevel",
+        "emergencyLevel"
     );
 }
 /// Server class: `org.zstack.zwatch.alarm.AlarmLabelInventory`.
@@ -310,8 +337,7 @@ pub struct AlarmLabelInventory {
     pub value: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AlarmLabelInventory { "uuid" => uuid, "key" => key, "operator" => operator, "value"
-    => value, } serialize if feature = "serialize"
+    AlarmLabelInventory { "uuid" => uuid, "key" => key, "operator" => operator, "value" => value, } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.alarm.AlertDataAckInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -333,39 +359,44 @@ pub struct AlertDataAckInventory {
     pub operator_account_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AlertDataAckInventory { "alertDataUuid" => alert_data_uuid, "alertType" =>
-    alert_type, "ackPeriod" => ack_period lenient, "resourceUuid" => resource_uuid,
-    "ackDate" => ack_date, "resumeAlert" => resume_alert, "operatorAccountUuid" =>
-    operator_account_uuid, } serialize if feature = "serialize"
+    AlertDataAckInventory {
+        "alertDataUuid" => alert_data_uuid,
+        "alertType" => alert_type,
+        "ackPeriod" => ack_period lenient,
+        "resourceUuid" => resource_uuid,
+        "ackDate" => ack_date,
+        "resumeAlert" => resume_alert,
+        "operatorAccountUuid" => operator_account_uuid,
+    } serialize if feature = "serialize"
 );
 impl AlertDataAckInventory {
     /// Query field `alertDataUuid`.
     pub const ALERT_DATA_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alertDataUuid",
+        "alertDataUuid"
     );
     /// Query field `alertType`.
     pub const ALERT_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alertType",
+        "alertType"
     );
     /// Query field `ackPeriod`.
     pub const ACK_PERIOD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ackPeriod",
+        "ackPeriod"
     );
     /// Query field `resourceUuid`.
     pub const RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resourceUuid",
+        "resourceUuid"
     );
     /// Query field `ackDate`.
     pub const ACK_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "ackDate",
+        "ackDate"
     );
     /// Query field `resumeAlert`.
     pub const RESUME_ALERT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resumeAlert",
+        "resumeAlert"
     );
     /// Query field `operatorAccountUuid`.
     pub const OPERATOR_ACCOUNT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "operatorAccountUuid",
+        "operatorAccountUuid"
     );
 }
 /// Extends `SNSTextTemplateInventory` and carries all of its fields.
@@ -395,9 +426,7 @@ pub struct AliyunSmsSNSTextTemplateInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
@@ -410,79 +439,89 @@ pub struct AliyunSmsSNSTextTemplateInventory {
     pub event_template: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    AliyunSmsSNSTextTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "applicationPlatformType" => application_platform_type, "subject" =>
-    subject, "recoverySubject" => recovery_subject, "template" => template,
-    "recoveryTemplate" => recovery_template, "defaultTemplate" => default_template,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "type" => type_,
-    "alarmTemplateCode" => alarm_template_code, "sign" => sign, "eventTemplateCode" =>
-    event_template_code, "eventTemplate" => event_template, } serialize if feature =
-    "serialize"
+    AliyunSmsSNSTextTemplateInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "applicationPlatformType" => application_platform_type,
+        "subject" => subject,
+        "recoverySubject" => recovery_subject,
+        "template" => template,
+        "recoveryTemplate" => recovery_template,
+        "defaultTemplate" => default_template,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "type" => type_,
+        "alarmTemplateCode" => alarm_template_code,
+        "sign" => sign,
+        "eventTemplateCode" => event_template_code,
+        "eventTemplate" => event_template,
+    } serialize if feature = "serialize"
 );
 impl AliyunSmsSNSTextTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `applicationPlatformType`.
     pub const APPLICATION_PLATFORM_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "applicationPlatformType",
+        "applicationPlatformType"
     );
     /// Query field `subject`.
     pub const SUBJECT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subject",
+        "subject"
     );
     /// Query field `recoverySubject`.
     pub const RECOVERY_SUBJECT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "recoverySubject",
+        "recoverySubject"
     );
     /// Query field `template`.
     pub const TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "template",
+        "template"
     );
     /// Query field `recoveryTemplate`.
     pub const RECOVERY_TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "recoveryTemplate",
+        "recoveryTemplate"
     );
     /// Query field `defaultTemplate`.
     pub const DEFAULT_TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultTemplate",
+        "defaultTemplate"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `alarmTemplateCode`.
     pub const ALARM_TEMPLATE_CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmTemplateCode",
+        "alarmTemplateCode"
     );
     /// Query field `sign`.
     pub const SIGN: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "sign",
+        "sign"
     );
     /// Query field `eventTemplateCode`.
     pub const EVENT_TEMPLATE_CODE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "eventTemplateCode",
+        "eventTemplateCode"
     );
     /// Query field `eventTemplate`.
     pub const EVENT_TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "eventTemplate",
+        "eventTemplate"
     );
 }
 /// Extends `AlertDataAckInventory` and carries all of its fields.
@@ -509,11 +548,16 @@ pub struct EventDataAckInventory {
     pub event_subscription_uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EventDataAckInventory { "alertDataUuid" => alert_data_uuid, "alertType" =>
-    alert_type, "ackPeriod" => ack_period lenient, "resourceUuid" => resource_uuid,
-    "ackDate" => ack_date, "resumeAlert" => resume_alert, "operatorAccountUuid" =>
-    operator_account_uuid, "eventSubscriptionUuid" => event_subscription_uuid, }
-    serialize if feature = "serialize"
+    EventDataAckInventory {
+        "alertDataUuid" => alert_data_uuid,
+        "alertType" => alert_type,
+        "ackPeriod" => ack_period lenient,
+        "resourceUuid" => resource_uuid,
+        "ackDate" => ack_date,
+        "resumeAlert" => resume_alert,
+        "operatorAccountUuid" => operator_account_uuid,
+        "eventSubscriptionUuid" => event_subscription_uuid,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.EventRuleTemplateInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -534,54 +578,59 @@ pub struct EventRuleTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EventRuleTemplateInventory { "name" => name, "monitorTemplateUuid" =>
-    monitor_template_uuid, "namespace" => namespace, "eventName" => event_name,
-    "emergencyLevel" => emergency_level, "labels" => labels, "createDate" => create_date,
-    "lastOpDate" => last_op_date, "uuid" => uuid, } serialize if feature = "serialize"
+    EventRuleTemplateInventory {
+        "name" => name,
+        "monitorTemplateUuid" => monitor_template_uuid,
+        "namespace" => namespace,
+        "eventName" => event_name,
+        "emergencyLevel" => emergency_level,
+        "labels" => labels,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "uuid" => uuid,
+    } serialize if feature = "serialize"
 );
 impl EventRuleTemplateInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `monitorTemplateUuid`.
     pub const MONITOR_TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "monitorTemplateUuid",
+        "monitorTemplateUuid"
     );
     /// Query field `namespace`.
     pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
+        "namespace"
     );
     /// Query field `eventName`.
     pub const EVENT_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "eventName",
+        "eventName"
     );
     /// Query field `emergencyLevel`.
     pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "emergencyLevel",
+        "emergencyLevel"
     );
     /// Query field `labels`.
     pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labels",
+        "labels"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
 }
 /// Server class: `org.zstack.zwatch.alarm.EventSubscriptionInventory`.
@@ -603,61 +652,66 @@ pub struct EventSubscriptionInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub labels: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.8.22 (release history). Absent from older MNs' replies.
     pub emergency_level: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EventSubscriptionInventory { "uuid" => uuid, "name" => name, "namespace" =>
-    namespace, "eventName" => event_name, "state" => state, "actions" => actions default,
-    "labels" => labels default, "lastOpDate" => last_op_date, "createDate" =>
-    create_date, "emergencyLevel" => emergency_level, } serialize if feature =
-    "serialize"
+    EventSubscriptionInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "namespace" => namespace,
+        "eventName" => event_name,
+        "state" => state,
+        "actions" => actions default,
+        "labels" => labels default,
+        "lastOpDate" => last_op_date,
+        "createDate" => create_date,
+        "emergencyLevel" => emergency_level,
+    } serialize if feature = "serialize"
 );
 impl EventSubscriptionInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `namespace`.
     pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
+        "namespace"
     );
     /// Query field `eventName`.
     pub const EVENT_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "eventName",
+        "eventName"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `actions`.
     pub const ACTIONS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actions",
+        "actions"
     );
     /// Query field `labels`.
     pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labels",
+        "labels"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `emergencyLevel`.
     pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "emergencyLevel",
+        "emergencyLevel"
     );
 }
 /// Server class: `org.zstack.zwatch.alarm.EventSubscriptionLabelInventory`.
@@ -674,8 +728,12 @@ pub struct EventSubscriptionLabelInventory {
     pub value: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    EventSubscriptionLabelInventory { "uuid" => uuid, "key" => key, "operator" =>
-    operator, "value" => value, } serialize if feature = "serialize"
+    EventSubscriptionLabelInventory {
+        "uuid" => uuid,
+        "key" => key,
+        "operator" => operator,
+        "value" => value,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.zwatch.metricpusher.MetricDataHttpReceiverInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -692,45 +750,49 @@ pub struct MetricDataHttpReceiverInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub state: ::core::option::Option<crate::types::ReceiverState>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MetricDataHttpReceiverInventory { "uuid" => uuid, "name" => name, "url" => url,
-    "description" => description, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "state" => state, } serialize if feature = "serialize"
+    MetricDataHttpReceiverInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "url" => url,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "state" => state,
+    } serialize if feature = "serialize"
 );
 impl MetricDataHttpReceiverInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MetricRuleTemplateInventory`.
@@ -764,81 +826,89 @@ pub struct MetricRuleTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MetricRuleTemplateInventory { "name" => name, "monitorTemplateUuid" =>
-    monitor_template_uuid, "comparisonOperator" => comparison_operator, "period" =>
-    period lenient, "repeatInterval" => repeat_interval lenient, "repeatCount" =>
-    repeat_count lenient, "namespace" => namespace, "metricName" => metric_name,
-    "threshold" => threshold, "emergencyLevel" => emergency_level, "labels" => labels,
-    "enableRecovery" => enable_recovery, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "uuid" => uuid, } serialize if feature = "serialize"
+    MetricRuleTemplateInventory {
+        "name" => name,
+        "monitorTemplateUuid" => monitor_template_uuid,
+        "comparisonOperator" => comparison_operator,
+        "period" => period lenient,
+        "repeatInterval" => repeat_interval lenient,
+        "repeatCount" => repeat_count lenient,
+        "namespace" => namespace,
+        "metricName" => metric_name,
+        "threshold" => threshold,
+        "emergencyLevel" => emergency_level,
+        "labels" => labels,
+        "enableRecovery" => enable_recovery,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "uuid" => uuid,
+    } serialize if feature = "serialize"
 );
 impl MetricRuleTemplateInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `monitorTemplateUuid`.
     pub const MONITOR_TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "monitorTemplateUuid",
+        "monitorTemplateUuid"
     );
     /// Query field `comparisonOperator`.
     pub const COMPARISON_OPERATOR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "comparisonOperator",
+        "comparisonOperator"
     );
     /// Query field `period`.
     pub const PERIOD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "period",
+        "period"
     );
     /// Query field `repeatInterval`.
     pub const REPEAT_INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "repeatInterval",
+        "repeatInterval"
     );
     /// Query field `repeatCount`.
     pub const REPEAT_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "repeatCount",
+        "repeatCount"
     );
     /// Query field `namespace`.
     pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
+        "namespace"
     );
     /// Query field `metricName`.
     pub const METRIC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metricName",
+        "metricName"
     );
     /// Query field `threshold`.
     pub const THRESHOLD: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "threshold",
+        "threshold"
     );
     /// Query field `emergencyLevel`.
     pub const EMERGENCY_LEVEL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "emergencyLevel",
+        "emergencyLevel"
     );
     /// Query field `labels`.
     pub const LABELS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labels",
+        "labels"
     );
     /// Query field `enableRecovery`.
     pub const ENABLE_RECOVERY: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "enableRecovery",
+        "enableRecovery"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
 }
 /// Server class: `org.zstack.zwatch.metricpusher.MetricTemplateInventory`.
@@ -862,52 +932,57 @@ pub struct MetricTemplateInventory {
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.9.2 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MetricTemplateInventory { "uuid" => uuid, "receiverUuid" => receiver_uuid, "template"
-    => template, "namespace" => namespace, "metricName" => metric_name, "labelsJsonStr"
-    => labels_json_str, "description" => description, "createDate" => create_date,
-    "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    MetricTemplateInventory {
+        "uuid" => uuid,
+        "receiverUuid" => receiver_uuid,
+        "template" => template,
+        "namespace" => namespace,
+        "metricName" => metric_name,
+        "labelsJsonStr" => labels_json_str,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 impl MetricTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `receiverUuid`.
     pub const RECEIVER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "receiverUuid",
+        "receiverUuid"
     );
     /// Query field `template`.
     pub const TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "template",
+        "template"
     );
     /// Query field `namespace`.
     pub const NAMESPACE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "namespace",
+        "namespace"
     );
     /// Query field `metricName`.
     pub const METRIC_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metricName",
+        "metricName"
     );
     /// Query field `labelsJsonStr`.
     pub const LABELS_JSON_STR: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "labelsJsonStr",
+        "labelsJsonStr"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupAlarmInventory`.
@@ -926,30 +1001,34 @@ pub struct MonitorGroupAlarmInventory {
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MonitorGroupAlarmInventory { "groupUuid" => group_uuid, "alarmUuid" => alarm_uuid,
-    "metricRuleTemplateUuid" => metric_rule_template_uuid, "createDate" => create_date,
-    "uuid" => uuid, } serialize if feature = "serialize"
+    MonitorGroupAlarmInventory {
+        "groupUuid" => group_uuid,
+        "alarmUuid" => alarm_uuid,
+        "metricRuleTemplateUuid" => metric_rule_template_uuid,
+        "createDate" => create_date,
+        "uuid" => uuid,
+    } serialize if feature = "serialize"
 );
 impl MonitorGroupAlarmInventory {
     /// Query field `groupUuid`.
     pub const GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "groupUuid",
+        "groupUuid"
     );
     /// Query field `alarmUuid`.
     pub const ALARM_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alarmUuid",
+        "alarmUuid"
     );
     /// Query field `metricRuleTemplateUuid`.
     pub const METRIC_RULE_TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "metricRuleTemplateUuid",
+        "metricRuleTemplateUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupEventSubscriptionInventory`.
@@ -968,31 +1047,34 @@ pub struct MonitorGroupEventSubscriptionInventory {
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MonitorGroupEventSubscriptionInventory { "groupUuid" => group_uuid,
-    "eventSubscriptionUuid" => event_subscription_uuid, "eventRuleTemplateUuid" =>
-    event_rule_template_uuid, "createDate" => create_date, "uuid" => uuid, } serialize if
-    feature = "serialize"
+    MonitorGroupEventSubscriptionInventory {
+        "groupUuid" => group_uuid,
+        "eventSubscriptionUuid" => event_subscription_uuid,
+        "eventRuleTemplateUuid" => event_rule_template_uuid,
+        "createDate" => create_date,
+        "uuid" => uuid,
+    } serialize if feature = "serialize"
 );
 impl MonitorGroupEventSubscriptionInventory {
     /// Query field `groupUuid`.
     pub const GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "groupUuid",
+        "groupUuid"
     );
     /// Query field `eventSubscriptionUuid`.
     pub const EVENT_SUBSCRIPTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "eventSubscriptionUuid",
+        "eventSubscriptionUuid"
     );
     /// Query field `eventRuleTemplateUuid`.
     pub const EVENT_RULE_TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "eventRuleTemplateUuid",
+        "eventRuleTemplateUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupInstanceInventory`.
@@ -1010,46 +1092,49 @@ pub struct MonitorGroupInstanceInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MonitorGroupInstanceInventory { "groupUuid" => group_uuid, "instanceResourceType" =>
-    instance_resource_type, "instanceUuid" => instance_uuid, "status" => status,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "uuid" => uuid, }
-    serialize if feature = "serialize"
+    MonitorGroupInstanceInventory {
+        "groupUuid" => group_uuid,
+        "instanceResourceType" => instance_resource_type,
+        "instanceUuid" => instance_uuid,
+        "status" => status,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "uuid" => uuid,
+    } serialize if feature = "serialize"
 );
 impl MonitorGroupInstanceInventory {
     /// Query field `groupUuid`.
     pub const GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "groupUuid",
+        "groupUuid"
     );
     /// Query field `instanceResourceType`.
     pub const INSTANCE_RESOURCE_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instanceResourceType",
+        "instanceResourceType"
     );
     /// Query field `instanceUuid`.
     pub const INSTANCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "instanceUuid",
+        "instanceUuid"
     );
     /// Query field `status`.
     pub const STATUS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "status",
+        "status"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupInventory`.
@@ -1067,52 +1152,56 @@ pub struct MonitorGroupInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub uuid: ::core::option::Option<::std::string::String>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub monitor_group_template_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MonitorGroupInventory { "name" => name, "state" => state, "actions" => actions,
-    "description" => description, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "uuid" => uuid, "monitorGroupTemplateRefs" =>
-    monitor_group_template_refs default, } serialize if feature = "serialize"
+    MonitorGroupInventory {
+        "name" => name,
+        "state" => state,
+        "actions" => actions,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "uuid" => uuid,
+        "monitorGroupTemplateRefs" => monitor_group_template_refs default,
+    } serialize if feature = "serialize"
 );
 impl MonitorGroupInventory {
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `actions`.
     pub const ACTIONS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "actions",
+        "actions"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `monitorGroupTemplateRefs`.
     pub const MONITOR_GROUP_TEMPLATE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "monitorGroupTemplateRefs",
+        "monitorGroupTemplateRefs"
     );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorGroupTemplateRefInventory`.
@@ -1128,41 +1217,44 @@ pub struct MonitorGroupTemplateRefInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub is_applied: ::core::option::Option<bool>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MonitorGroupTemplateRefInventory { "uuid" => uuid, "templateUuid" => template_uuid,
-    "groupUuid" => group_uuid, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "isApplied" => is_applied, } serialize if feature = "serialize"
+    MonitorGroupTemplateRefInventory {
+        "uuid" => uuid,
+        "templateUuid" => template_uuid,
+        "groupUuid" => group_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "isApplied" => is_applied,
+    } serialize if feature = "serialize"
 );
 impl MonitorGroupTemplateRefInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `templateUuid`.
     pub const TEMPLATE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "templateUuid",
+        "templateUuid"
     );
     /// Query field `groupUuid`.
     pub const GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "groupUuid",
+        "groupUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `isApplied`.
     pub const IS_APPLIED: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "isApplied",
+        "isApplied"
     );
 }
 /// Server class: `org.zstack.zwatch.monitorgroup.entity.MonitorTemplateInventory`.
@@ -1178,42 +1270,44 @@ pub struct MonitorTemplateInventory {
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 4.7.24 (release history). Absent from older MNs' replies.
     pub monitor_group_template_refs: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MonitorTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "createDate" => create_date, "lastOpDate" => last_op_date,
-    "monitorGroupTemplateRefs" => monitor_group_template_refs default, } serialize if
-    feature = "serialize"
+    MonitorTemplateInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "monitorGroupTemplateRefs" => monitor_group_template_refs default,
+    } serialize if feature = "serialize"
 );
 impl MonitorTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `monitorGroupTemplateRefs`.
     pub const MONITOR_GROUP_TEMPLATE_REFS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "monitorGroupTemplateRefs",
+        "monitorGroupTemplateRefs"
     );
 }
 /// Server class: `org.zstack.zwatch.thirdparty.entity.SNSEndpointThirdpartyAlertHistoryInventory`.
@@ -1230,26 +1324,29 @@ pub struct SNSEndpointThirdpartyAlertHistoryInventory {
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSEndpointThirdpartyAlertHistoryInventory { "alertUuid" => alert_uuid,
-    "endpointUuid" => endpoint_uuid, "subscriptionUuid" => subscription_uuid,
-    "createDate" => create_date, } serialize if feature = "serialize"
+    SNSEndpointThirdpartyAlertHistoryInventory {
+        "alertUuid" => alert_uuid,
+        "endpointUuid" => endpoint_uuid,
+        "subscriptionUuid" => subscription_uuid,
+        "createDate" => create_date,
+    } serialize if feature = "serialize"
 );
 impl SNSEndpointThirdpartyAlertHistoryInventory {
     /// Query field `alertUuid`.
     pub const ALERT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "alertUuid",
+        "alertUuid"
     );
     /// Query field `endpointUuid`.
     pub const ENDPOINT_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "endpointUuid",
+        "endpointUuid"
     );
     /// Query field `subscriptionUuid`.
     pub const SUBSCRIPTION_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subscriptionUuid",
+        "subscriptionUuid"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
 }
 /// Server class: `org.zstack.zwatch.alarm.sns.SNSTextTemplateInventory`.
@@ -1277,68 +1374,74 @@ pub struct SNSTextTemplateInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.7.5 (release history). Absent from older MNs' replies.
     pub type_: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SNSTextTemplateInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "applicationPlatformType" => application_platform_type, "subject" =>
-    subject, "recoverySubject" => recovery_subject, "template" => template,
-    "recoveryTemplate" => recovery_template, "defaultTemplate" => default_template,
-    "createDate" => create_date, "lastOpDate" => last_op_date, "type" => type_, }
-    serialize if feature = "serialize"
+    SNSTextTemplateInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "applicationPlatformType" => application_platform_type,
+        "subject" => subject,
+        "recoverySubject" => recovery_subject,
+        "template" => template,
+        "recoveryTemplate" => recovery_template,
+        "defaultTemplate" => default_template,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "type" => type_,
+    } serialize if feature = "serialize"
 );
 impl SNSTextTemplateInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `applicationPlatformType`.
     pub const APPLICATION_PLATFORM_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "applicationPlatformType",
+        "applicationPlatformType"
     );
     /// Query field `subject`.
     pub const SUBJECT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "subject",
+        "subject"
     );
     /// Query field `recoverySubject`.
     pub const RECOVERY_SUBJECT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "recoverySubject",
+        "recoverySubject"
     );
     /// Query field `template`.
     pub const TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "template",
+        "template"
     );
     /// Query field `recoveryTemplate`.
     pub const RECOVERY_TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "recoveryTemplate",
+        "recoveryTemplate"
     );
     /// Query field `defaultTemplate`.
     pub const DEFAULT_TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "defaultTemplate",
+        "defaultTemplate"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
 }
 /// Server class: `org.zstack.zwatch.thirdparty.entity.ThirdpartyPlatformInventory`.
@@ -1360,62 +1463,66 @@ pub struct ThirdpartyPlatformInventory {
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub description: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
-    pub last_sync_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_sync_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    ThirdpartyPlatformInventory { "uuid" => uuid, "name" => name, "type" => type_, "url"
-    => url, "template" => template, "state" => state, "description" => description,
-    "lastSyncDate" => last_sync_date, "lastOpDate" => last_op_date, "createDate" =>
-    create_date, } serialize if feature = "serialize"
+    ThirdpartyPlatformInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "type" => type_,
+        "url" => url,
+        "template" => template,
+        "state" => state,
+        "description" => description,
+        "lastSyncDate" => last_sync_date,
+        "lastOpDate" => last_op_date,
+        "createDate" => create_date,
+    } serialize if feature = "serialize"
 );
 impl ThirdpartyPlatformInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `type`.
     pub const TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "type",
+        "type"
     );
     /// Query field `url`.
     pub const URL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "url",
+        "url"
     );
     /// Query field `template`.
     pub const TEMPLATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "template",
+        "template"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `lastSyncDate`.
     pub const LAST_SYNC_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastSyncDate",
+        "lastSyncDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
 }
 /// A `AlertDataAckInventory` or one of its subclasses, as the response's `schema` map names it.
@@ -1439,16 +1546,12 @@ impl AnyAlertDataAckInventory {
     pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::AlertDataAckInventory> {
         match self {
             Self::AlertDataAckInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::AlarmDataAckInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::AlertDataAckInventory::from(value),
-                )
-            }
-            Self::EventDataAckInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::AlertDataAckInventory::from(value),
-                )
-            }
+            Self::AlarmDataAckInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::AlertDataAckInventory::from(value)
+            ),
+            Self::EventDataAckInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::AlertDataAckInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -1456,47 +1559,37 @@ impl AnyAlertDataAckInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyAlertDataAckInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.zwatch.alarm.AlertDataAckInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AlertDataAckInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AlertDataAckInventory),
-                )
-            }
-            "org.zstack.zwatch.alarm.AlarmDataAckInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AlarmDataAckInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AlarmDataAckInventory),
-                )
-            }
-            "org.zstack.zwatch.alarm.EventDataAckInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::EventDataAckInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::EventDataAckInventory),
-                )
-            }
+            "org.zstack.zwatch.alarm.AlertDataAckInventory" => ::core::result::Result::Ok(
+                <crate::types::AlertDataAckInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AlertDataAckInventory)
+            ),
+            "org.zstack.zwatch.alarm.AlarmDataAckInventory" => ::core::result::Result::Ok(
+                <crate::types::AlarmDataAckInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AlarmDataAckInventory)
+            ),
+            "org.zstack.zwatch.alarm.EventDataAckInventory" => ::core::result::Result::Ok(
+                <crate::types::EventDataAckInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::EventDataAckInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::AlertDataAckInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::AlertDataAckInventory)
+        <crate::types::AlertDataAckInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::AlertDataAckInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1504,7 +1597,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnyAlertDataAckInven
 }
 impl<'de> ::serde::Deserialize<'de> for AnyAlertDataAckInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1513,24 +1606,17 @@ impl<'de> ::serde::Deserialize<'de> for AnyAlertDataAckInventory {
 impl ::serde::Serialize for AnyAlertDataAckInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::AlertDataAckInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::AlarmDataAckInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::EventDataAckInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::AlertDataAckInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::AlarmDataAckInventory(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::EventDataAckInventory(value) => ::serde::Serialize::serialize(value, serializer),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::AlarmDataAckInventory>
-for crate::types::AlertDataAckInventory {
+impl ::core::convert::From<&crate::types::AlarmDataAckInventory> for crate::types::AlertDataAckInventory {
     fn from(value: &crate::types::AlarmDataAckInventory) -> Self {
         Self {
             alert_data_uuid: value.alert_data_uuid.clone(),
@@ -1543,8 +1629,7 @@ for crate::types::AlertDataAckInventory {
         }
     }
 }
-impl ::core::convert::From<&crate::types::EventDataAckInventory>
-for crate::types::AlertDataAckInventory {
+impl ::core::convert::From<&crate::types::EventDataAckInventory> for crate::types::AlertDataAckInventory {
     fn from(value: &crate::types::EventDataAckInventory) -> Self {
         Self {
             alert_data_uuid: value.alert_data_uuid.clone(),
@@ -1574,16 +1659,12 @@ pub enum AnySNSTextTemplateInventory {
 }
 impl AnySNSTextTemplateInventory {
     /// The fields every class shares: the declared type's.
-    pub fn base(
-        &self,
-    ) -> ::std::borrow::Cow<'_, crate::types::SNSTextTemplateInventory> {
+    pub fn base(&self) -> ::std::borrow::Cow<'_, crate::types::SNSTextTemplateInventory> {
         match self {
             Self::SNSTextTemplateInventory(value) => ::std::borrow::Cow::Borrowed(value),
-            Self::AliyunSmsSNSTextTemplateInventory(value) => {
-                ::std::borrow::Cow::Owned(
-                    crate::types::SNSTextTemplateInventory::from(value),
-                )
-            }
+            Self::AliyunSmsSNSTextTemplateInventory(value) => ::std::borrow::Cow::Owned(
+                crate::types::SNSTextTemplateInventory::from(value)
+            ),
             Self::Unknown { base, .. } => ::std::borrow::Cow::Borrowed(base),
         }
     }
@@ -1591,39 +1672,32 @@ impl AnySNSTextTemplateInventory {
 impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySNSTextTemplateInventory {
     fn deserialize_class<'de, D: ::serde::Deserializer<'de>>(
         class: &str,
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<::core::result::Result<Self, D::Error>, D> {
         match class {
-            "org.zstack.zwatch.alarm.sns.SNSTextTemplateInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::SNSTextTemplateInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::SNSTextTemplateInventory),
-                )
-            }
-            "org.zstack.zwatch.alarm.sns.template.aliyunsms.AliyunSmsSNSTextTemplateInventory" => {
-                ::core::result::Result::Ok(
-                    <crate::types::AliyunSmsSNSTextTemplateInventory as ::serde::Deserialize<
-                        'de,
-                    >>::deserialize(deserializer)
-                        .map(Self::AliyunSmsSNSTextTemplateInventory),
-                )
-            }
+            "org.zstack.zwatch.alarm.sns.SNSTextTemplateInventory" => ::core::result::Result::Ok(
+                <crate::types::SNSTextTemplateInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::SNSTextTemplateInventory)
+            ),
+            "org.zstack.zwatch.alarm.sns.template.aliyunsms.AliyunSmsSNSTextTemplateInventory" => ::core::result::Result::Ok(
+                <crate::types::AliyunSmsSNSTextTemplateInventory as ::serde::Deserialize<'de>>::deserialize(
+                    deserializer
+                ).map(Self::AliyunSmsSNSTextTemplateInventory)
+            ),
             _ => ::core::result::Result::Err(deserializer),
         }
     }
     fn deserialize_base<'de, D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
-        <crate::types::SNSTextTemplateInventory as ::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)
-            .map(Self::SNSTextTemplateInventory)
+        <crate::types::SNSTextTemplateInventory as ::serde::Deserialize<'de>>::deserialize(
+            deserializer
+        ).map(Self::SNSTextTemplateInventory)
     }
     fn from_unknown(
         class: ::std::string::String,
-        text: &str,
+        text: &str
     ) -> ::core::result::Result<Self, ::serde_json::Error> {
         let (base, raw) = ::zstack_sdk::runtime::plumbing::poly::unknown_parts(text)?;
         ::core::result::Result::Ok(Self::Unknown { class, base, raw })
@@ -1631,7 +1705,7 @@ impl ::zstack_sdk::runtime::plumbing::poly::Polymorphic for AnySNSTextTemplateIn
 }
 impl<'de> ::serde::Deserialize<'de> for AnySNSTextTemplateInventory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
+        deserializer: D
     ) -> ::core::result::Result<Self, D::Error> {
         ::zstack_sdk::runtime::plumbing::poly::deserialize(deserializer)
     }
@@ -1640,21 +1714,22 @@ impl<'de> ::serde::Deserialize<'de> for AnySNSTextTemplateInventory {
 impl ::serde::Serialize for AnySNSTextTemplateInventory {
     fn serialize<S: ::serde::Serializer>(
         &self,
-        serializer: S,
+        serializer: S
     ) -> ::core::result::Result<S::Ok, S::Error> {
         match self {
-            Self::SNSTextTemplateInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
-            Self::AliyunSmsSNSTextTemplateInventory(value) => {
-                ::serde::Serialize::serialize(value, serializer)
-            }
+            Self::SNSTextTemplateInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
+            Self::AliyunSmsSNSTextTemplateInventory(value) => ::serde::Serialize::serialize(
+                value,
+                serializer
+            ),
             Self::Unknown { raw, .. } => ::serde::Serialize::serialize(raw, serializer),
         }
     }
 }
-impl ::core::convert::From<&crate::types::AliyunSmsSNSTextTemplateInventory>
-for crate::types::SNSTextTemplateInventory {
+impl ::core::convert::From<&crate::types::AliyunSmsSNSTextTemplateInventory> for crate::types::SNSTextTemplateInventory {
     fn from(value: &crate::types::AliyunSmsSNSTextTemplateInventory) -> Self {
         Self {
             uuid: value.uuid.clone(),
@@ -1796,7 +1871,7 @@ impl ComparisonOperator {
         "GreaterThanOrEqualTo",
         "GreaterThan",
         "LessThan",
-        "LessThanOrEqualTo",
+        "LessThanOrEqualTo"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1948,7 +2023,7 @@ impl Operator {
         "Filter",
         "NotEqual",
         "RegexAgainst",
-        "Equal",
+        "Equal"
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {

@@ -2,6 +2,7 @@
 // Source: spec/catalog/scheduler.yaml
 
 //! Catalog APIs whose route starts with /scheduler or /schedulers, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.scheduler.SchedulerJobGroupInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -17,9 +18,7 @@ pub struct SchedulerJobGroupInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub job_type: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
@@ -30,52 +29,59 @@ pub struct SchedulerJobGroupInventory {
     pub jobs_uuid: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SchedulerJobGroupInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "state" => state, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "jobType" => job_type, "jobData" => job_data, "triggersUuid" =>
-    triggers_uuid default, "jobsUuid" => jobs_uuid default, } serialize if feature =
-    "serialize"
+    SchedulerJobGroupInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "jobType" => job_type,
+        "jobData" => job_data,
+        "triggersUuid" => triggers_uuid default,
+        "jobsUuid" => jobs_uuid default,
+    } serialize if feature = "serialize"
 );
 impl SchedulerJobGroupInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `jobType`.
     pub const JOB_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "jobType",
+        "jobType"
     );
     /// Query field `jobData`.
     pub const JOB_DATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "jobData",
+        "jobData"
     );
     /// Query field `triggersUuid`.
     pub const TRIGGERS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "triggersUuid",
+        "triggersUuid"
     );
     /// Query field `jobsUuid`.
     pub const JOBS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "jobsUuid",
+        "jobsUuid"
     );
 }
 /// Server class: `org.zstack.header.scheduler.SchedulerJobGroupSchedulerTriggerRefInventory`.
@@ -89,15 +95,15 @@ pub struct SchedulerJobGroupSchedulerTriggerRefInventory {
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SchedulerJobGroupSchedulerTriggerRefInventory { "schedulerJobGroupUuid" =>
-    scheduler_job_group_uuid, "schedulerTriggerUuid" => scheduler_trigger_uuid,
-    "createDate" => create_date, "lastOpDate" => last_op_date, } serialize if feature =
-    "serialize"
+    SchedulerJobGroupSchedulerTriggerRefInventory {
+        "schedulerJobGroupUuid" => scheduler_job_group_uuid,
+        "schedulerTriggerUuid" => scheduler_trigger_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.scheduler.SchedulerJobHistoryInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -129,61 +135,69 @@ pub struct SchedulerJobHistoryInventory {
     pub fire_instance_id: ::core::option::Option<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SchedulerJobHistoryInventory { "id" => id lenient, "triggerUuid" => trigger_uuid,
-    "schedulerJobUuid" => scheduler_job_uuid, "schedulerJobGroupUuid" =>
-    scheduler_job_group_uuid, "jobType" => job_type, "startTime" => start_time,
-    "executeTime" => execute_time lenient, "targetResourceUuid" => target_resource_uuid,
-    "requestDump" => request_dump, "resultDump" => result_dump, "success" => success,
-    "fireInstanceId" => fire_instance_id, } serialize if feature = "serialize"
+    SchedulerJobHistoryInventory {
+        "id" => id lenient,
+        "triggerUuid" => trigger_uuid,
+        "schedulerJobUuid" => scheduler_job_uuid,
+        "schedulerJobGroupUuid" => scheduler_job_group_uuid,
+        "jobType" => job_type,
+        "startTime" => start_time,
+        "executeTime" => execute_time lenient,
+        "targetResourceUuid" => target_resource_uuid,
+        "requestDump" => request_dump,
+        "resultDump" => result_dump,
+        "success" => success,
+        "fireInstanceId" => fire_instance_id,
+    } serialize if feature = "serialize"
 );
 impl SchedulerJobHistoryInventory {
     /// Query field `id`.
     pub const ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "id",
+        "id"
     );
     /// Query field `triggerUuid`.
     pub const TRIGGER_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "triggerUuid",
+        "triggerUuid"
     );
     /// Query field `schedulerJobUuid`.
     pub const SCHEDULER_JOB_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "schedulerJobUuid",
+        "schedulerJobUuid"
     );
     /// Query field `schedulerJobGroupUuid`.
     pub const SCHEDULER_JOB_GROUP_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "schedulerJobGroupUuid",
+        "schedulerJobGroupUuid"
     );
     /// Query field `jobType`.
     pub const JOB_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "jobType",
+        "jobType"
     );
     /// Query field `startTime`.
     pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
+        "startTime"
     );
     /// Query field `executeTime`.
     pub const EXECUTE_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "executeTime",
+        "executeTime"
     );
     /// Query field `targetResourceUuid`.
     pub const TARGET_RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "targetResourceUuid",
+        "targetResourceUuid"
     );
     /// Query field `requestDump`.
     pub const REQUEST_DUMP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "requestDump",
+        "requestDump"
     );
     /// Query field `resultDump`.
     pub const RESULT_DUMP: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "resultDump",
+        "resultDump"
     );
     /// Query field `success`.
     pub const SUCCESS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "success",
+        "success"
     );
     /// Query field `fireInstanceId`.
     pub const FIRE_INSTANCE_ID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "fireInstanceId",
+        "fireInstanceId"
     );
 }
 /// Server class: `org.zstack.header.scheduler.SchedulerJobInventory`.
@@ -203,9 +217,7 @@ pub struct SchedulerJobInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub job_data: ::core::option::Option<::std::string::String>,
     /// Since ZStack 3.10.40 (release history). Absent from older MNs' replies.
@@ -216,56 +228,64 @@ pub struct SchedulerJobInventory {
     pub scheduler_job_group_uuids: ::std::vec::Vec<::std::string::String>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SchedulerJobInventory { "uuid" => uuid, "targetResourceUuid" => target_resource_uuid,
-    "name" => name, "description" => description, "state" => state, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, "jobData" => job_data, "jobClassName" =>
-    job_class_name, "triggersUuid" => triggers_uuid default, "schedulerJobGroupUuids" =>
-    scheduler_job_group_uuids default, } serialize if feature = "serialize"
+    SchedulerJobInventory {
+        "uuid" => uuid,
+        "targetResourceUuid" => target_resource_uuid,
+        "name" => name,
+        "description" => description,
+        "state" => state,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "jobData" => job_data,
+        "jobClassName" => job_class_name,
+        "triggersUuid" => triggers_uuid default,
+        "schedulerJobGroupUuids" => scheduler_job_group_uuids default,
+    } serialize if feature = "serialize"
 );
 impl SchedulerJobInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `targetResourceUuid`.
     pub const TARGET_RESOURCE_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "targetResourceUuid",
+        "targetResourceUuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `state`.
     pub const STATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "state",
+        "state"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `jobData`.
     pub const JOB_DATA: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "jobData",
+        "jobData"
     );
     /// Query field `jobClassName`.
     pub const JOB_CLASS_NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "jobClassName",
+        "jobClassName"
     );
     /// Query field `triggersUuid`.
     pub const TRIGGERS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "triggersUuid",
+        "triggersUuid"
     );
     /// Query field `schedulerJobGroupUuids`.
     pub const SCHEDULER_JOB_GROUP_UUIDS: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "schedulerJobGroupUuids",
+        "schedulerJobGroupUuids"
     );
 }
 /// Server class: `org.zstack.header.scheduler.SchedulerJobSchedulerTriggerInventory`.
@@ -281,14 +301,16 @@ pub struct SchedulerJobSchedulerTriggerInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SchedulerJobSchedulerTriggerInventory { "uuid" => uuid, "schedulerJobUuid" =>
-    scheduler_job_uuid, "schedulerTriggerUuid" => scheduler_trigger_uuid, "createDate" =>
-    create_date, "lastOpDate" => last_op_date, } serialize if feature = "serialize"
+    SchedulerJobSchedulerTriggerInventory {
+        "uuid" => uuid,
+        "schedulerJobUuid" => scheduler_job_uuid,
+        "schedulerTriggerUuid" => scheduler_trigger_uuid,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+    } serialize if feature = "serialize"
 );
 /// Server class: `org.zstack.header.scheduler.SchedulerTriggerInventory`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -315,73 +337,80 @@ pub struct SchedulerTriggerInventory {
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub create_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
-    pub last_op_date: ::core::option::Option<
-        ::zstack_sdk::runtime::timestamp::Timestamp,
-    >,
+    pub last_op_date: ::core::option::Option<::zstack_sdk::runtime::timestamp::Timestamp>,
     /// Since ZStack 3.0.1 (release history). Absent from older MNs' replies.
     pub jobs_uuid: ::std::vec::Vec<::serde_json::Value>,
     /// Since ZStack 3.4.1 (release history). Absent from older MNs' replies.
     pub job_groups_uuid: ::std::vec::Vec<::serde_json::Value>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    SchedulerTriggerInventory { "uuid" => uuid, "name" => name, "description" =>
-    description, "cron" => cron, "schedulerType" => scheduler_type, "schedulerInterval"
-    => scheduler_interval lenient, "repeatCount" => repeat_count lenient, "startTime" =>
-    start_time, "stopTime" => stop_time, "createDate" => create_date, "lastOpDate" =>
-    last_op_date, "jobsUuid" => jobs_uuid default, "jobGroupsUuid" => job_groups_uuid
-    default, } serialize if feature = "serialize"
+    SchedulerTriggerInventory {
+        "uuid" => uuid,
+        "name" => name,
+        "description" => description,
+        "cron" => cron,
+        "schedulerType" => scheduler_type,
+        "schedulerInterval" => scheduler_interval lenient,
+        "repeatCount" => repeat_count lenient,
+        "startTime" => start_time,
+        "stopTime" => stop_time,
+        "createDate" => create_date,
+        "lastOpDate" => last_op_date,
+        "jobsUuid" => jobs_uuid default,
+        "jobGroupsUuid" => job_groups_uuid default,
+    } serialize if feature = "serialize"
 );
 impl SchedulerTriggerInventory {
     /// Query field `uuid`.
     pub const UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "uuid",
+        "uuid"
     );
     /// Query field `name`.
     pub const NAME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "name",
+        "name"
     );
     /// Query field `description`.
     pub const DESCRIPTION: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "description",
+        "description"
     );
     /// Query field `cron`.
     pub const CRON: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "cron",
+        "cron"
     );
     /// Query field `schedulerType`.
     pub const SCHEDULER_TYPE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "schedulerType",
+        "schedulerType"
     );
     /// Query field `schedulerInterval`.
     pub const SCHEDULER_INTERVAL: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "schedulerInterval",
+        "schedulerInterval"
     );
     /// Query field `repeatCount`.
     pub const REPEAT_COUNT: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "repeatCount",
+        "repeatCount"
     );
     /// Query field `startTime`.
     pub const START_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "startTime",
+        "startTime"
     );
     /// Query field `stopTime`.
     pub const STOP_TIME: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "stopTime",
+        "stopTime"
     );
     /// Query field `createDate`.
     pub const CREATE_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "createDate",
+        "createDate"
     );
     /// Query field `lastOpDate`.
     pub const LAST_OP_DATE: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "lastOpDate",
+        "lastOpDate"
     );
     /// Query field `jobsUuid`.
     pub const JOBS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "jobsUuid",
+        "jobsUuid"
     );
     /// Query field `jobGroupsUuid`.
     pub const JOB_GROUPS_UUID: ::zstack_sdk::runtime::query::Field<Self> = ::zstack_sdk::runtime::query::Field::new(
-        "jobGroupsUuid",
+        "jobGroupsUuid"
     );
 }

@@ -2,6 +2,7 @@
 // Source: spec/catalog/mini-clusters.yaml
 
 //! Catalog APIs whose route starts with /mini-clusters, and the types and enums they use first.
+
 /// Server class: `org.zstack.header.bootstrap.MiniHostInfo`.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -16,8 +17,12 @@ pub struct MiniHostInfo {
     pub mgmt: ::core::option::Option<crate::types::MiniNetworkConfigStruct>,
 }
 ::zstack_sdk::runtime::plumbing::wire_struct!(
-    MiniHostInfo { "sn" => sn, "dnsAddresses" => dns_addresses default, "ipmi" => ipmi,
-    "mgmt" => mgmt, }
+    MiniHostInfo {
+        "sn" => sn,
+        "dnsAddresses" => dns_addresses default,
+        "ipmi" => ipmi,
+        "mgmt" => mgmt,
+    }
 );
 /// Server class: `org.zstack.header.bootstrap.MiniNetworkConfigStruct`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -35,4 +40,4 @@ pub struct MiniNetworkConfigStruct {
 ::zstack_sdk::runtime::plumbing::wire_struct!(
     MiniNetworkConfigStruct { "gw" => gw, "ip" => ip, "vlan" => vlan, "bond" => bond, }
 );
-::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate ::types::MiniHostInfo);
+::zstack_sdk::runtime::plumbing::struct_wire_traits!(crate::types::MiniHostInfo);
