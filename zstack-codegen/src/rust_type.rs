@@ -144,6 +144,7 @@ type Edges = BTreeMap<String, Vec<(String, String)>>;
 /// including inherited ones (a subclass embeds its parent's fields).
 fn direct_edges(spec: &Spec) -> Edges {
     let mut edges = Edges::new();
+    let below = crate::inherit::all_descendants(spec);
     for group in &spec.groups {
         for ty in &group.types {
             let mut out = Vec::new();
@@ -153,9 +154,8 @@ fn direct_edges(spec: &Spec) -> Edges {
                 }
             }
             // An `Any…` value of this type holds any descendant by value.
-            out.extend(
-                crate::inherit::descendants(spec, &ty.name).into_iter().map(|d| (String::new(), d.name.clone())),
-            );
+            let descendants = below.get(ty.name.as_str()).into_iter().flatten();
+            out.extend(descendants.map(|d| (String::new(), d.name.clone())));
             edges.insert(ty.name.clone(), out);
         }
     }
