@@ -26,8 +26,17 @@ pub const TARGETS: &[(&str, &str, zstack_codegen::Options)] = &[(
 pub const CLI_TARGET: (&str, &str) = ("spec", "zstack-cli/src/gen");
 
 pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
-    let (spec, mut stale) = run_sdk(root, &mode)?;
-    stale += run_cli(root, &spec, &mode)?;
+    let started = Instant::now();
+    let spec = zstack_spec::load_dir(&root.join(SDK_TARGET.0)).map_err(|errors| format!("{errors}"))?;
+    let manifest =
+        std::fs::read_to_string(root.join(SDK_MANIFEST)).map_err(|e| format!("reading {SDK_MANIFEST}: {e}"))?;
+    let version = sdk_version(&manifest)?;
+    // The CLI's table is one serial job: it runs beside the SDK's planning
+    // (also serial) instead of after the whole SDK.
+    let (parts, commands) =
+        rayon::join(|| zstack_codegen::parts::generate(&spec, &version), || zstack_codegen::cli::generate(&spec));
+    let mut stale = settle_sdk(root, &spec, parts?, &manifest, started, &mode)?;
+    stale += settle_cli(root, &spec, commands?, started, &mode)?;
     for (spec_dir, gen_dir, options) in TARGETS {
         stale += run_target(root, spec_dir, gen_dir, *options, &mode)?;
     }
@@ -39,11 +48,16 @@ pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
     Ok(())
 }
 
-/// Generate the CLI's command table; returns the number of stale files in check mode.
-fn run_cli(root: &Path, spec: &zstack_spec::Spec, mode: &Mode) -> Result<usize, String> {
+/// Settle the CLI's command table; returns the number of stale files in check mode.
+fn settle_cli(
+    root: &Path,
+    spec: &zstack_spec::Spec,
+    commands: String,
+    started: Instant,
+    mode: &Mode,
+) -> Result<usize, String> {
     let (spec_dir, gen_dir) = CLI_TARGET;
-    let started = Instant::now();
-    let files = std::collections::BTreeMap::from([("commands.rs".to_string(), zstack_codegen::cli::generate(spec)?)]);
+    let files = std::collections::BTreeMap::from([("commands.rs".to_string(), commands)]);
     let summary = format!("{} APIs", spec.apis().count());
     settle(root, (spec_dir, gen_dir), &files, &summary, started, mode)
 }
@@ -60,18 +74,20 @@ fn sdk_version(manifest: &str) -> Result<String, String> {
         .ok_or_else(|| format!("{SDK_MANIFEST}: no `version = \"...\"` line"))
 }
 
-/// Generate the SDK (its crate and its parts); returns its spec and the
-/// number of stale files in check mode.
-fn run_sdk(root: &Path, mode: &Mode) -> Result<(zstack_spec::Spec, usize), String> {
+/// Settle the SDK (its crate and its parts); returns the number of stale
+/// files in check mode.
+fn settle_sdk(
+    root: &Path,
+    spec: &zstack_spec::Spec,
+    parts: zstack_codegen::parts::Parts,
+    old_manifest: &str,
+    started: Instant,
+    mode: &Mode,
+) -> Result<usize, String> {
     let (spec_dir, sdk_dir) = SDK_TARGET;
-    let started = Instant::now();
-    let spec = zstack_spec::load_dir(&root.join(spec_dir)).map_err(|errors| format!("{errors}"))?;
-    let path = root.join(SDK_MANIFEST);
-    let old = std::fs::read_to_string(&path).map_err(|e| format!("reading {SDK_MANIFEST}: {e}"))?;
-    let parts = zstack_codegen::parts::generate(&spec, &sdk_version(&old)?)?;
     let mut whole: Vec<(String, &str)> =
         parts.files.iter().map(|(rel, text)| (format!("{sdk_dir}/{rel}"), text.as_str())).collect();
-    let manifest = crate::manifest::splice(&old, &parts.features_toml)?;
+    let manifest = crate::manifest::splice(old_manifest, &parts.features_toml)?;
     whole.push((SDK_MANIFEST.to_string(), &manifest));
     let mut stale = 0;
     for (dir, files) in &parts.trees {
@@ -88,8 +104,8 @@ fn run_sdk(root: &Path, mode: &Mode) -> Result<(zstack_spec::Spec, usize), Strin
             stale += 1;
         }
     }
-    println!("codegen {spec_dir} -> {sdk_dir} and its parts: {} in {:.2?}", spec_summary(&spec), started.elapsed());
-    Ok((spec, stale))
+    println!("codegen {spec_dir} -> {sdk_dir} and its parts: {} in {:.2?}", spec_summary(spec), started.elapsed());
+    Ok(stale)
 }
 
 /// Generate one single-crate target; returns the number of stale files in check mode.
