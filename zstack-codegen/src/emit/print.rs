@@ -20,20 +20,81 @@
 //! (doc attributes as doc comments), which a test checks over every file
 //! the generator writes.
 
-use std::fmt::Write as _;
-
-use proc_macro2::{Delimiter, Group, Spacing, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
 /// Lines longer than this break their parenthesised lists.
 const WIDTH: usize = 100;
 
 /// Format a whole file's tokens (items at the top level).
 pub fn file(tokens: TokenStream) -> String {
-    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let tokens = Tree::lower(tokens);
     let mut p = Printer::default();
     p.block(&tokens);
     p.newline();
     p.out
+}
+
+/// The emitted tokens as the layout reads them: each group's tokens owned
+/// by their parent, and each word and literal as its text.
+///
+/// `proc_macro2` hands out a group's tokens only as a shared stream that
+/// iterating clones, token by token, and writes words and literals through
+/// `Display`; the layout looks at most groups several times (can it stay on
+/// one line? how wide is it?), so it reads the tokens once, into this tree.
+enum Tree {
+    Group(Group),
+    Ident(String),
+    Punct(Punct),
+    Literal(String),
+}
+
+struct Group {
+    delimiter: Delimiter,
+    tokens: Vec<Tree>,
+}
+
+impl Group {
+    fn delimiter(&self) -> Delimiter {
+        self.delimiter
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Punct {
+    ch: char,
+    spacing: Spacing,
+}
+
+impl Punct {
+    fn as_char(&self) -> char {
+        self.ch
+    }
+
+    fn spacing(&self) -> Spacing {
+        self.spacing
+    }
+}
+
+impl Tree {
+    /// The tree of `tokens`, consuming them: a group is dropped before its
+    /// stream is iterated, so the stream is the only owner of its tokens
+    /// and gives them up without a copy.
+    fn lower(tokens: TokenStream) -> Vec<Tree> {
+        tokens
+            .into_iter()
+            .map(|token| match token {
+                TokenTree::Group(group) => {
+                    let delimiter = group.delimiter();
+                    let stream = group.stream();
+                    drop(group);
+                    Tree::Group(Group { delimiter, tokens: Tree::lower(stream) })
+                }
+                TokenTree::Ident(ident) => Tree::Ident(ident.to_string()),
+                TokenTree::Punct(punct) => Tree::Punct(Punct { ch: punct.as_char(), spacing: punct.spacing() }),
+                TokenTree::Literal(literal) => Tree::Literal(literal.to_string()),
+            })
+            .collect()
+    }
 }
 
 /// What the last thing written was, for the space before the next.
@@ -98,15 +159,46 @@ struct Printer {
     in_parens: bool,
     /// Laying out one line to measure it: no breaks at all.
     flat_only: bool,
-    /// An identifier's text, written without a `String` per identifier.
-    scratch: String,
 }
 
-const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "fn", "for", "if", "impl",
-    "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct", "trait", "type",
-    "unsafe", "use", "where", "while",
-];
+/// Whether `word` is a keyword: a group after one is spaced (`in (a, b)`,
+/// `&mut [u8]`), and an operator after one is a prefix (`return -1`).
+fn is_keyword(word: &str) -> bool {
+    matches!(
+        word,
+        "as" | "async"
+            | "await"
+            | "break"
+            | "const"
+            | "continue"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "static"
+            | "struct"
+            | "trait"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+    )
+}
 
 impl Printer {
     fn prev(&self) -> Prev {
@@ -139,7 +231,7 @@ impl Printer {
 
     /// Items, statements, fields or match arms: a line break after each
     /// `;`, `,` (outside angle brackets), attribute and closing block.
-    fn block(&mut self, tokens: &[TokenTree]) {
+    fn block(&mut self, tokens: &[Tree]) {
         if self.flat_only {
             return self.inline(tokens);
         }
@@ -148,7 +240,7 @@ impl Printer {
         let mut i = 0;
         let mut after_inner = false;
         while i < tokens.len() {
-            let inner = matches!(&tokens[i..], [TokenTree::Punct(hash), TokenTree::Punct(bang), ..]
+            let inner = matches!(&tokens[i..], [Tree::Punct(hash), Tree::Punct(bang), ..]
                 if hash.as_char() == '#' && bang.as_char() == '!');
             if after_inner && !inner {
                 // A blank line between a module's own attributes and its items.
@@ -162,15 +254,15 @@ impl Printer {
             }
             i = self.token(tokens, i, true);
             let breaks = match (&tokens[i - 1], tokens.get(i)) {
-                (TokenTree::Punct(p), _) if matches!(p.as_char(), ';' | ',') => {
+                (Tree::Punct(p), _) if matches!(p.as_char(), ';' | ',') => {
                     self.angles == 0 && !self.in_bars && p.spacing() == Spacing::Alone
                 }
                 // A block ends its statement or item unless an `else`, an
                 // operator or a separator carries the line on.
-                (TokenTree::Group(g), next) if g.delimiter() == Delimiter::Brace && !self.in_bars => match next {
-                    Some(TokenTree::Ident(word)) => word != "else" && word != "as",
-                    Some(TokenTree::Literal(_)) => true,
-                    Some(TokenTree::Punct(p)) => matches!(p.as_char(), '#' | ':' | '<' | '&' | '*' | '!'),
+                (Tree::Group(g), next) if g.delimiter() == Delimiter::Brace && !self.in_bars => match next {
+                    Some(Tree::Ident(word)) => word != "else" && word != "as",
+                    Some(Tree::Literal(_)) => true,
+                    Some(Tree::Punct(p)) => matches!(p.as_char(), '#' | ':' | '<' | '&' | '*' | '!'),
                     _ => false,
                 },
                 _ => false,
@@ -183,7 +275,7 @@ impl Printer {
     }
 
     /// Tokens within one line: inside parentheses, brackets and attributes.
-    fn inline(&mut self, tokens: &[TokenTree]) {
+    fn inline(&mut self, tokens: &[Tree]) {
         let saved = (self.angles, self.impl_angles, self.in_bars, self.in_parens);
         (self.angles, self.impl_angles, self.in_bars, self.in_parens) = (0, 0, false, true);
         let mut i = 0;
@@ -198,14 +290,14 @@ impl Printer {
 
     /// Print the attribute at `i` if there is one (`#[...]`, `#![...]`);
     /// the index after it. Doc attributes become comments when `lines`.
-    fn attribute(&mut self, tokens: &[TokenTree], i: usize, lines: bool) -> Option<usize> {
-        let TokenTree::Punct(hash) = &tokens[i] else { return None };
+    fn attribute(&mut self, tokens: &[Tree], i: usize, lines: bool) -> Option<usize> {
+        let Tree::Punct(hash) = &tokens[i] else { return None };
         if hash.as_char() != '#' {
             return None;
         }
-        let inner = matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
+        let inner = matches!(tokens.get(i + 1), Some(Tree::Punct(p)) if p.as_char() == '!');
         let at = i + 1 + usize::from(inner);
-        let Some(TokenTree::Group(group)) = tokens.get(at) else { return None };
+        let Some(Tree::Group(group)) = tokens.get(at) else { return None };
         if group.delimiter() != Delimiter::Bracket {
             return None;
         }
@@ -233,12 +325,11 @@ impl Printer {
 
     /// Print the token at `i` (an operator with the tokens joined to it);
     /// the index after it.
-    fn token(&mut self, tokens: &[TokenTree], i: usize, in_block: bool) -> usize {
+    fn token(&mut self, tokens: &[Tree], i: usize, in_block: bool) -> usize {
         match &tokens[i] {
-            TokenTree::Group(group) => {
+            Tree::Group(group) => {
                 if group.delimiter() == Delimiter::None {
-                    let inner: Vec<TokenTree> = group.stream().into_iter().collect();
-                    if in_block { self.block(&inner) } else { self.inline(&inner) }
+                    if in_block { self.block(&group.tokens) } else { self.inline(&group.tokens) }
                 } else {
                     let space = self.space_before_group(group.delimiter());
                     if space {
@@ -249,38 +340,33 @@ impl Printer {
                 }
                 i + 1
             }
-            TokenTree::Ident(ident) => {
-                let mut text = std::mem::take(&mut self.scratch);
-                text.clear();
-                let _ = write!(text, "{ident}");
-                let now = Prev::Word { keyword: KEYWORDS.contains(&text.as_str()) };
+            Tree::Ident(text) => {
+                let now = Prev::Word { keyword: is_keyword(text) };
                 let space = self.space(now);
-                self.put(&text, space, now);
-                self.scratch = text;
+                self.put(text, space, now);
                 i + 1
             }
-            TokenTree::Literal(lit) => {
+            Tree::Literal(text) => {
                 let space = self.space(Prev::Lit);
-                let text = lit.to_string();
-                self.put(&text, space, Prev::Lit);
+                self.put(text, space, Prev::Lit);
                 i + 1
             }
-            TokenTree::Punct(_) => self.operator(tokens, i),
+            Tree::Punct(_) => self.operator(tokens, i),
         }
     }
 
     /// Print the operator starting at `i`, joining the puncts that make one
     /// operator (`::`, `=>`, `..=`) and a lifetime (`'de`).
-    fn operator(&mut self, tokens: &[TokenTree], i: usize) -> usize {
+    fn operator(&mut self, tokens: &[Tree], i: usize) -> usize {
         let punct = |k: usize| match tokens.get(k) {
-            Some(TokenTree::Punct(p)) => Some((p.as_char(), p.spacing())),
+            Some(Tree::Punct(p)) => Some((p.as_char(), p.spacing())),
             _ => None,
         };
         let (c, spacing) = punct(i).expect("an operator starts with a punct");
         // A lifetime: `'` joined to an identifier.
         if c == '\''
             && spacing == Spacing::Joint
-            && let Some(TokenTree::Ident(name)) = tokens.get(i + 1)
+            && let Some(Tree::Ident(name)) = tokens.get(i + 1)
         {
             let space = self.space(Prev::Lit);
             self.put(&format!("'{name}"), space, Prev::Lit);
@@ -341,7 +427,7 @@ impl Printer {
     }
 
     /// The role of operator `op` here, given the token after it.
-    fn role(&self, op: &str, next: Option<&TokenTree>) -> Role {
+    fn role(&self, op: &str, next: Option<&Tree>) -> Role {
         let prev = self.prev();
         // After a value (`x`, `1`, `)`), `&`, `*`, `-` are binary; otherwise prefix.
         let after_value = matches!(prev, Prev::Word { keyword: false } | Prev::Lit | Prev::Close(_))
@@ -355,7 +441,7 @@ impl Printer {
             "*" if matches!(prev, Prev::Op(Role::Join)) => Role::Join,
             "&" | "&&" | "*" | "-" if !after_value => Role::Prefix,
             "!" if matches!(prev, Prev::Word { keyword: false })
-                && matches!(next, Some(TokenTree::Group(_) | TokenTree::Ident(_))) =>
+                && matches!(next, Some(Tree::Group(_) | Tree::Ident(_))) =>
             {
                 Role::Bang
             }
@@ -414,8 +500,8 @@ impl Printer {
 
     /// [`group`](Self::group), followed on its line by `rest` (up to where
     /// `rest` may break): a list breaks if the line would be too long.
-    fn group_before(&mut self, group: &Group, rest: &[TokenTree], attribute: bool) {
-        let tokens: Vec<TokenTree> = group.stream().into_iter().collect();
+    fn group_before(&mut self, group: &Group, rest: &[Tree], attribute: bool) {
+        let tokens = &group.tokens;
         let (open, close) = match group.delimiter() {
             Delimiter::Parenthesis => ("(", ")"),
             Delimiter::Bracket => ("[", "]"),
@@ -432,15 +518,15 @@ impl Printer {
             if brace {
                 self.put("", true, Prev::Start);
             }
-            self.inline(&tokens);
+            self.inline(tokens);
             self.put(close, brace, Prev::Close(group.delimiter()));
             return;
         }
         // A brace group stays on the line only inside parentheses, or as a
         // pattern (`Self::Unknown { raw, .. } =>`).
-        let pattern = matches!(rest, [TokenTree::Punct(eq), TokenTree::Punct(gt), ..]
+        let pattern = matches!(rest, [Tree::Punct(eq), Tree::Punct(gt), ..]
             if eq.as_char() == '=' && eq.spacing() == Spacing::Joint && gt.as_char() == '>');
-        let flat = if brace && !self.in_parens && !pattern { None } else { self.flat(&tokens) };
+        let flat = if brace && !self.in_parens && !pattern { None } else { self.flat(tokens) };
         let fits = flat.as_ref().is_some_and(|flat| {
             // The open delimiter is written; the close (and a flat
             // brace group's two spaces) are not.
@@ -459,16 +545,16 @@ impl Printer {
             }
             _ if attribute => {
                 // An attribute too long for its line: its own lists break.
-                self.inline(&tokens);
+                self.inline(tokens);
                 self.put(close, false, Prev::Close(group.delimiter()));
             }
             _ => {
                 self.indent += 1;
                 self.newline_forced();
                 if brace {
-                    self.block(&tokens);
+                    self.block(tokens);
                 } else {
-                    self.vertical(&tokens);
+                    self.vertical(tokens);
                 }
                 self.indent -= 1;
                 self.newline();
@@ -485,11 +571,11 @@ impl Printer {
     }
 
     /// One list element per line, each with the `,` that ends it.
-    fn vertical(&mut self, tokens: &[TokenTree]) {
+    fn vertical(&mut self, tokens: &[Tree]) {
         let mut start = 0;
         let mut angles = 0usize;
         for (k, t) in tokens.iter().enumerate() {
-            if let TokenTree::Punct(p) = t {
+            if let Tree::Punct(p) = t {
                 match p.as_char() {
                     '<' => angles += 1,
                     '>' if angles > 0 => angles -= 1,
@@ -510,18 +596,18 @@ impl Printer {
 
     /// How far `rest` runs on the line after a group: up to the next group
     /// (its opening delimiter included), `;`, or `,` outside angle brackets.
-    fn tail_width(&self, rest: &[TokenTree]) -> usize {
+    fn tail_width(&self, rest: &[Tree]) -> usize {
         let mut angles = 0usize;
         let mut end = rest.len();
         let mut extra = 0;
         for (k, t) in rest.iter().enumerate() {
             match t {
-                TokenTree::Group(g) => {
+                Tree::Group(g) => {
                     end = k;
                     extra = if g.delimiter() == Delimiter::Brace { 2 } else { 1 };
                     break;
                 }
-                TokenTree::Punct(p) => match p.as_char() {
+                Tree::Punct(p) => match p.as_char() {
                     '<' => angles += 1,
                     '>' if angles > 0 => angles -= 1,
                     ';' => {
@@ -549,7 +635,7 @@ impl Printer {
 
     /// The group's tokens on one line, if they can be: no attribute, no
     /// block, no `;`.
-    fn flat(&self, tokens: &[TokenTree]) -> Option<String> {
+    fn flat(&self, tokens: &[Tree]) -> Option<String> {
         if !can_be_flat(tokens) {
             return None;
         }
@@ -564,18 +650,18 @@ const JOINED: &[&str] = &["::", "->", "=>", "==", "!=", "<=", ">=", "&&", "||", 
 
 /// Whether tokens can be laid out on one line: no `;` and no attribute,
 /// also in the groups within.
-fn can_be_flat(tokens: &[TokenTree]) -> bool {
+fn can_be_flat(tokens: &[Tree]) -> bool {
     tokens.iter().all(|t| match t {
-        TokenTree::Punct(p) => !matches!(p.as_char(), ';' | '#'),
-        TokenTree::Group(g) => can_be_flat(&g.stream().into_iter().collect::<Vec<_>>()),
+        Tree::Punct(p) => !matches!(p.as_char(), ';' | '#'),
+        Tree::Group(g) => can_be_flat(&g.tokens),
         _ => true,
     })
 }
 
 /// The text of `[doc = "..."]`, unescaped.
 fn doc_text(group: &Group) -> Option<String> {
-    let mut it = group.stream().into_iter();
-    let (Some(TokenTree::Ident(doc)), Some(TokenTree::Punct(eq)), Some(TokenTree::Literal(lit)), None) =
+    let mut it = group.tokens.iter();
+    let (Some(Tree::Ident(doc)), Some(Tree::Punct(eq)), Some(Tree::Literal(lit)), None) =
         (it.next(), it.next(), it.next(), it.next())
     else {
         return None;
@@ -583,7 +669,7 @@ fn doc_text(group: &Group) -> Option<String> {
     if doc != "doc" || eq.as_char() != '=' {
         return None;
     }
-    unescape(&lit.to_string())
+    unescape(lit)
 }
 
 /// The lines of a doc comment for `text`, or `None` if a comment cannot
@@ -660,7 +746,9 @@ fn shape(tokens: TokenStream) -> Vec<String> {
     while i < tokens.len() {
         let inner = matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
         let doc = match (&tokens[i], tokens.get(i + 1 + usize::from(inner))) {
-            (TokenTree::Punct(p), Some(TokenTree::Group(g))) if p.as_char() == '#' => doc_text(g),
+            (TokenTree::Punct(p), Some(TokenTree::Group(g))) if p.as_char() == '#' => {
+                doc_text(&Group { delimiter: g.delimiter(), tokens: Tree::lower(g.stream()) })
+            }
             _ => None,
         };
         if let Some(doc) = doc {
