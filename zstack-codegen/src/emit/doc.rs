@@ -1,7 +1,7 @@
 //! Doc comments: `#[doc = "..."]` attributes, one per line, that the
 //! layout (`print.rs`) writes as `///` and `//!` lines.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, quote};
 
 /// Paragraphs of a doc comment; empty paragraphs are dropped.
@@ -47,6 +47,7 @@ impl ToTokens for Doc {
             for line in para.lines() {
                 let line = line.trim_end();
                 let line = if *escape { format!(" {}", escape_brackets(line)) } else { format!(" {line}") };
+                let line = text_literal(&line);
                 tokens.extend(quote!(#[doc = #line]));
             }
         }
@@ -61,9 +62,28 @@ impl ToTokens for ModuleDoc<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         for line in self.0.lines() {
             let line = if line.is_empty() || line.starts_with(' ') { line.to_string() } else { format!(" {line}") };
+            let line = text_literal(&line);
             tokens.extend(quote!(#![doc = #line]));
         }
     }
+}
+
+/// The string literal of a doc line: raw (`r"..."`, `r#"..."#`) where the
+/// text allows it. A raw literal is read back in one pass over its bytes;
+/// `Literal::string` escapes char by char, which was a tenth of a full
+/// codegen (docs are most of the generated text). The printer writes both
+/// forms as the same `///` line.
+fn text_literal(text: &str) -> Literal {
+    let raw = if text.contains('\r') {
+        None
+    } else if !text.contains('"') {
+        Some(format!("r\"{text}\""))
+    } else if !text.contains("\"#") {
+        Some(format!("r#\"{text}\"#"))
+    } else {
+        None
+    };
+    raw.and_then(|raw| raw.parse().ok()).unwrap_or_else(|| Literal::string(text))
 }
 
 /// Outside code spans, `[x]` would be read by rustdoc as an intra-doc link
@@ -93,7 +113,23 @@ pub fn since(version: Option<&zstack_spec::Version>, source: Option<zstack_spec:
 
 #[cfg(test)]
 mod tests {
-    use super::escape_brackets;
+    use super::{escape_brackets, text_literal};
+
+    #[test]
+    fn doc_literals_are_raw_where_they_can_be_and_keep_the_text() {
+        for (text, raw) in [
+            (" plain [x] \\ back", true),
+            (" \"quoted\"", true),
+            (" a \"# in it", false),
+            (" \"## and \"#", false),
+            (" carriage\r return", false),
+            ("", true),
+        ] {
+            let repr = text_literal(text).to_string();
+            assert_eq!(repr.starts_with('r'), raw, "{repr}");
+            assert_eq!(crate::emit::print::unescape(&repr).as_deref(), Some(text), "{repr}");
+        }
+    }
 
     #[test]
     fn markup_is_escaped_outside_code_spans_only() {

@@ -684,7 +684,7 @@ fn comment_lines(text: &str, inner: bool) -> Option<impl Iterator<Item = &str>> 
 
 /// The value of a string literal as `proc_macro2` writes it (`"..."` with
 /// `escape_debug` escapes); `None` for any other literal.
-fn unescape(repr: &str) -> Option<String> {
+pub(crate) fn unescape(repr: &str) -> Option<String> {
     if let Some(raw) = repr.strip_prefix('r') {
         // `r"..."`, `r#"..."#`: the text as is.
         let hashes = raw.len() - raw.trim_start_matches('#').len();
