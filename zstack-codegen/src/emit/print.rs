@@ -53,26 +53,10 @@ struct Group {
     tokens: Vec<Tree>,
 }
 
-impl Group {
-    fn delimiter(&self) -> Delimiter {
-        self.delimiter
-    }
-}
-
 #[derive(Clone, Copy)]
 struct Punct {
     ch: char,
     spacing: Spacing,
-}
-
-impl Punct {
-    fn as_char(&self) -> char {
-        self.ch
-    }
-
-    fn spacing(&self) -> Spacing {
-        self.spacing
-    }
 }
 
 impl Tree {
@@ -241,7 +225,7 @@ impl Printer {
         let mut after_inner = false;
         while i < tokens.len() {
             let inner = matches!(&tokens[i..], [Tree::Punct(hash), Tree::Punct(bang), ..]
-                if hash.as_char() == '#' && bang.as_char() == '!');
+                if hash.ch == '#' && bang.ch == '!');
             if after_inner && !inner {
                 // A blank line between a module's own attributes and its items.
                 self.out.push('\n');
@@ -254,15 +238,15 @@ impl Printer {
             }
             i = self.token(tokens, i, true);
             let breaks = match (&tokens[i - 1], tokens.get(i)) {
-                (Tree::Punct(p), _) if matches!(p.as_char(), ';' | ',') => {
-                    self.angles == 0 && !self.in_bars && p.spacing() == Spacing::Alone
+                (Tree::Punct(p), _) if matches!(p.ch, ';' | ',') => {
+                    self.angles == 0 && !self.in_bars && p.spacing == Spacing::Alone
                 }
                 // A block ends its statement or item unless an `else`, an
                 // operator or a separator carries the line on.
-                (Tree::Group(g), next) if g.delimiter() == Delimiter::Brace && !self.in_bars => match next {
+                (Tree::Group(g), next) if g.delimiter == Delimiter::Brace && !self.in_bars => match next {
                     Some(Tree::Ident(word)) => word != "else" && word != "as",
                     Some(Tree::Literal(_)) => true,
-                    Some(Tree::Punct(p)) => matches!(p.as_char(), '#' | ':' | '<' | '&' | '*' | '!'),
+                    Some(Tree::Punct(p)) => matches!(p.ch, '#' | ':' | '<' | '&' | '*' | '!'),
                     _ => false,
                 },
                 _ => false,
@@ -292,13 +276,13 @@ impl Printer {
     /// the index after it. Doc attributes become comments when `lines`.
     fn attribute(&mut self, tokens: &[Tree], i: usize, lines: bool) -> Option<usize> {
         let Tree::Punct(hash) = &tokens[i] else { return None };
-        if hash.as_char() != '#' {
+        if hash.ch != '#' {
             return None;
         }
-        let inner = matches!(tokens.get(i + 1), Some(Tree::Punct(p)) if p.as_char() == '!');
+        let inner = matches!(tokens.get(i + 1), Some(Tree::Punct(p)) if p.ch == '!');
         let at = i + 1 + usize::from(inner);
         let Some(Tree::Group(group)) = tokens.get(at) else { return None };
-        if group.delimiter() != Delimiter::Bracket {
+        if group.delimiter != Delimiter::Bracket {
             return None;
         }
         if lines && let Some(text) = doc_text(group) {
@@ -328,10 +312,10 @@ impl Printer {
     fn token(&mut self, tokens: &[Tree], i: usize, in_block: bool) -> usize {
         match &tokens[i] {
             Tree::Group(group) => {
-                if group.delimiter() == Delimiter::None {
+                if group.delimiter == Delimiter::None {
                     if in_block { self.block(&group.tokens) } else { self.inline(&group.tokens) }
                 } else {
-                    let space = self.space_before_group(group.delimiter());
+                    let space = self.space_before_group(group.delimiter);
                     if space {
                         self.out.push(' ');
                         self.col += 1;
@@ -359,7 +343,7 @@ impl Printer {
     /// operator (`::`, `=>`, `..=`) and a lifetime (`'de`).
     fn operator(&mut self, tokens: &[Tree], i: usize) -> usize {
         let punct = |k: usize| match tokens.get(k) {
-            Some(Tree::Punct(p)) => Some((p.as_char(), p.spacing())),
+            Some(Tree::Punct(p)) => Some((p.ch, p.spacing)),
             _ => None,
         };
         let (c, spacing) = punct(i).expect("an operator starts with a punct");
@@ -492,17 +476,18 @@ impl Printer {
         }
     }
 
-    /// A delimited group: a block for braces, a line (or one element per
-    /// line when too long) for the others.
+    /// An attribute's bracket group: on its line, its own lists broken
+    /// when too long.
     fn attribute_group(&mut self, group: &Group) {
         self.group_before(group, &[], true);
     }
 
-    /// [`group`](Self::group), followed on its line by `rest` (up to where
-    /// `rest` may break): a list breaks if the line would be too long.
+    /// A delimited group, followed on its line by `rest` (up to where `rest`
+    /// may break): a block for braces, a line (or one element per line when
+    /// too long) for the others.
     fn group_before(&mut self, group: &Group, rest: &[Tree], attribute: bool) {
         let tokens = &group.tokens;
-        let (open, close) = match group.delimiter() {
+        let (open, close) = match group.delimiter {
             Delimiter::Parenthesis => ("(", ")"),
             Delimiter::Bracket => ("[", "]"),
             Delimiter::Brace => ("{", "}"),
@@ -510,22 +495,22 @@ impl Printer {
         };
         self.put(open, false, Prev::Start);
         if tokens.is_empty() {
-            self.put(close, false, Prev::Close(group.delimiter()));
+            self.put(close, false, Prev::Close(group.delimiter));
             return;
         }
-        let brace = group.delimiter() == Delimiter::Brace;
+        let brace = group.delimiter == Delimiter::Brace;
         if self.flat_only {
             if brace {
                 self.put("", true, Prev::Start);
             }
             self.inline(tokens);
-            self.put(close, brace, Prev::Close(group.delimiter()));
+            self.put(close, brace, Prev::Close(group.delimiter));
             return;
         }
         // A brace group stays on the line only inside parentheses, or as a
         // pattern (`Self::Unknown { raw, .. } =>`).
         let pattern = matches!(rest, [Tree::Punct(eq), Tree::Punct(gt), ..]
-            if eq.as_char() == '=' && eq.spacing() == Spacing::Joint && gt.as_char() == '>');
+            if eq.ch == '=' && eq.spacing == Spacing::Joint && gt.ch == '>');
         let flat = if brace && !self.in_parens && !pattern { None } else { self.flat(tokens) };
         let fits = flat.as_ref().is_some_and(|flat| {
             // The open delimiter is written; the close (and a flat
@@ -541,12 +526,12 @@ impl Printer {
                 self.out.push_str(&flat);
                 self.col += flat.len();
                 self.prev = Some(Prev::Lit);
-                self.put(close, brace, Prev::Close(group.delimiter()));
+                self.put(close, brace, Prev::Close(group.delimiter));
             }
             _ if attribute => {
                 // An attribute too long for its line: its own lists break.
                 self.inline(tokens);
-                self.put(close, false, Prev::Close(group.delimiter()));
+                self.put(close, false, Prev::Close(group.delimiter));
             }
             _ => {
                 self.indent += 1;
@@ -558,7 +543,7 @@ impl Printer {
                 }
                 self.indent -= 1;
                 self.newline();
-                self.put(close, false, Prev::Close(group.delimiter()));
+                self.put(close, false, Prev::Close(group.delimiter));
             }
         }
     }
@@ -576,7 +561,7 @@ impl Printer {
         let mut angles = 0usize;
         for (k, t) in tokens.iter().enumerate() {
             if let Tree::Punct(p) = t {
-                match p.as_char() {
+                match p.ch {
                     '<' => angles += 1,
                     '>' if angles > 0 => angles -= 1,
                     ',' if angles == 0 => {
@@ -604,10 +589,10 @@ impl Printer {
             match t {
                 Tree::Group(g) => {
                     end = k;
-                    extra = if g.delimiter() == Delimiter::Brace { 2 } else { 1 };
+                    extra = if g.delimiter == Delimiter::Brace { 2 } else { 1 };
                     break;
                 }
-                Tree::Punct(p) => match p.as_char() {
+                Tree::Punct(p) => match p.ch {
                     '<' => angles += 1,
                     '>' if angles > 0 => angles -= 1,
                     ';' => {
@@ -652,7 +637,7 @@ const JOINED: &[&str] = &["::", "->", "=>", "==", "!=", "<=", ">=", "&&", "||", 
 /// also in the groups within.
 fn can_be_flat(tokens: &[Tree]) -> bool {
     tokens.iter().all(|t| match t {
-        Tree::Punct(p) => !matches!(p.as_char(), ';' | '#'),
+        Tree::Punct(p) => !matches!(p.ch, ';' | '#'),
         Tree::Group(g) => can_be_flat(&g.tokens),
         _ => true,
     })
@@ -666,7 +651,7 @@ fn doc_text(group: &Group) -> Option<String> {
     else {
         return None;
     };
-    if doc != "doc" || eq.as_char() != '=' {
+    if doc != "doc" || eq.ch != '=' {
         return None;
     }
     unescape(lit)
