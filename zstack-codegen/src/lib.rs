@@ -69,10 +69,10 @@ pub fn generate_with(spec: &Spec, options: Options) -> Result<Files, String> {
     let index =
         |doc: &str, children: &[(String, Option<String>)]| render(module_index(doc, children, &may_be_empty), "spec/");
     let api_modules: Vec<(String, Option<String>)> = api_modules.into_iter().map(|m| (m.module, m.feature)).collect();
-    files.insert("api/mod.rs".into(), index(API_INDEX_DOC, &api_modules)?);
-    files.insert("types/mod.rs".into(), index(TYPES_INDEX_DOC, &type_modules)?);
+    files.insert("api/mod.rs".into(), index(API_INDEX_DOC, &api_modules));
+    files.insert("types/mod.rs".into(), index(TYPES_INDEX_DOC, &type_modules));
     files.insert("prelude.rs".into(), prelude);
-    files.insert("mod.rs".into(), mod_rs(&["api", "prelude", "types"])?);
+    files.insert("mod.rs".into(), mod_rs(&["api", "prelude", "types"]));
     Ok(files)
 }
 
@@ -143,7 +143,7 @@ fn build(spec: &Spec, options: Options) -> Result<Built, String> {
         type_modules.push((module, None));
     }
     jobs.push(Job::Prelude);
-    let mut files = render_all(&ctx, jobs)?;
+    let mut files = render_all(&ctx, jobs);
     let prelude = files.remove("prelude.rs").unwrap_or_default();
     let subclassing = spec
         .groups
@@ -249,17 +249,15 @@ impl Job<'_> {
     }
 
     /// The file's path and text.
-    fn render(self, ctx: &Context) -> Result<(String, String), String> {
+    fn render(self, ctx: &Context) -> (String, String) {
         let module = |g: &Group| ctx.names.module(&g.name).to_string();
         let source = |g: &Group| format!("spec/{}", g.file.display());
-        Ok(match self {
-            Job::Api(g) => (format!("api/{}.rs", module(g)), render(api_file(ctx, g), &source(g))?),
-            Job::Types(g) => (format!("types/{}.rs", module(g)), render(types_file(ctx, g), &source(g))?),
-            Job::Values(v) => {
-                (format!("types/{}.rs", ctx.names.values_module()), render(values_file(ctx, v), "spec/")?)
-            }
-            Job::Prelude => ("prelude.rs".to_string(), render(prelude(ctx), "spec/")?),
-        })
+        match self {
+            Job::Api(g) => (format!("api/{}.rs", module(g)), render(api_file(ctx, g), &source(g))),
+            Job::Types(g) => (format!("types/{}.rs", module(g)), render(types_file(ctx, g), &source(g))),
+            Job::Values(v) => (format!("types/{}.rs", ctx.names.values_module()), render(values_file(ctx, v), "spec/")),
+            Job::Prelude => ("prelude.rs".to_string(), render(prelude(ctx), "spec/")),
+        }
     }
 }
 
@@ -267,7 +265,7 @@ impl Job<'_> {
 /// not `Send`, so each job builds and formats its whole file on one thread;
 /// the `BTreeMap` makes the result independent of scheduling. The largest
 /// files start first, one job per task, so no core idles behind a big one.
-fn render_all(ctx: &Context, mut jobs: Vec<Job>) -> Result<Files, String> {
+fn render_all(ctx: &Context, mut jobs: Vec<Job>) -> Files {
     jobs.sort_by_key(|job| std::cmp::Reverse(job.weight()));
     jobs.into_par_iter().with_max_len(1).map(|job| job.render(ctx)).collect()
 }

@@ -120,7 +120,7 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
     // name api features (markers here).
     let mut tree = Files::new();
     place_types(&mut files, &mut tree, &base, &may_be_empty, None)?;
-    tree.insert("mod.rs".into(), mod_rs(&["types"])?);
+    tree.insert("mod.rs".into(), mod_rs(&["types"]));
     trees.push(("parts/base/src/gen".to_string(), tree));
     single.insert("parts/base/src/lib.rs".into(), types_lib(BASE_ABOUT, None));
     let mut features: Features = api_features.iter().map(|f| (f.to_string(), Vec::new())).collect();
@@ -130,7 +130,7 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
     // The types crate: the shared types modules.
     let mut tree = Files::new();
     place_types(&mut files, &mut tree, &shared, &[], Some(BASE_CRATE))?;
-    tree.insert("mod.rs".into(), mod_rs(&["types"])?);
+    tree.insert("mod.rs".into(), mod_rs(&["types"]));
     trees.push(("parts/types/src/gen".to_string(), tree));
     single.insert("parts/types/src/lib.rs".into(), types_lib(TYPES_ABOUT, Some(BASE_CRATE)));
     let mut features: Features = plan.features.clone();
@@ -173,8 +173,8 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
         let own: Vec<(String, Option<String>)> =
             moved.iter().filter(|(_, f)| f.as_deref().and_then(|f| holder.get(f)) == Some(&krate)).cloned().collect();
         place_types(&mut files, &mut tree, &own, &[], Some(below))?;
-        tree.insert("api/mod.rs".into(), render(module_index(API_INDEX_DOC, &children, &[]), "spec/")?);
-        tree.insert("mod.rs".into(), mod_rs(&["api", "types"])?);
+        tree.insert("api/mod.rs".into(), render(module_index(API_INDEX_DOC, &children, &[]), "spec/"));
+        tree.insert("mod.rs".into(), mod_rs(&["api", "types"]));
         trees.push((format!("parts/api-{n}/src/gen"), tree));
         single.insert(format!("parts/api-{n}/src/lib.rs"), api_lib(n));
         let parts = light_part();
@@ -211,7 +211,7 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
     let types_index = reexport_index(TYPES_INDEX_DOC, "types", &moved_children);
     let types_crate = rust_name(TYPES_CRATE);
     let mut sdk = Files::new();
-    sdk.insert("api/mod.rs".into(), render(reexport_index(API_INDEX_DOC, "api", &children), "spec/")?);
+    sdk.insert("api/mod.rs".into(), render(reexport_index(API_INDEX_DOC, "api", &children), "spec/"));
     sdk.insert(
         "types/mod.rs".into(),
         render(
@@ -220,10 +220,10 @@ pub fn generate(spec: &Spec, version: &str) -> Result<Parts, String> {
                 pub use ::#types_crate::types::*;
             },
             "spec/",
-        )?,
+        ),
     );
     sdk.insert("prelude.rs".into(), prelude);
-    sdk.insert("mod.rs".into(), mod_rs(&["api", "prelude", "types"])?);
+    sdk.insert("mod.rs".into(), mod_rs(&["api", "prelude", "types"]));
     trees.insert(0, ("src/gen".to_string(), sdk));
 
     let features_toml = render_toml(&sdk_features(&plan, &holder));
@@ -257,7 +257,7 @@ fn place_types(
             pub use ::#b::types::*;
         }
     });
-    tree.insert("types/mod.rs".into(), render(quote!(#index #below), "spec/")?);
+    tree.insert("types/mod.rs".into(), render(quote!(#index #below), "spec/"));
     Ok(())
 }
 
