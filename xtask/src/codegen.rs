@@ -22,8 +22,9 @@ pub const TARGETS: &[(&str, &str, zstack_codegen::Options)] = &[(
     zstack_codegen::Options { client_methods: false, features: false },
 )];
 
-/// The `zstack` CLI's command table, generated from the SDK's spec.
-pub const CLI_TARGET: (&str, &str) = ("spec", "zstack-cli/src/gen");
+/// Where the `zstack` CLI's command table goes; it is generated from the
+/// SDK's spec (`SDK_TARGET`), loaded once for both.
+pub const CLI_DIR: &str = "zstack-cli/src/gen";
 
 pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
     let started = Instant::now();
@@ -56,10 +57,10 @@ fn settle_cli(
     started: Instant,
     mode: &Mode,
 ) -> Result<usize, String> {
-    let (spec_dir, gen_dir) = CLI_TARGET;
+    let (spec_dir, _) = SDK_TARGET;
     let files = std::collections::BTreeMap::from([("commands.rs".to_string(), commands)]);
     let summary = format!("{} APIs", spec.apis().count());
-    settle(root, (spec_dir, gen_dir), &files, &summary, started, mode)
+    settle(root, (spec_dir, CLI_DIR), &files, &summary, started, mode)
 }
 
 /// The SDK manifest, whose feature table is partly generated.
