@@ -353,6 +353,7 @@ fn values_file(ctx: &Context, values: &ValueSets) -> TokenStream {
 /// Every type a request can send: reachable from params through fields,
 /// parents and (for polymorphic values) subclasses. These derive `Serialize`.
 fn sent_types(spec: &Spec, params: &BTreeSet<String>) -> BTreeSet<String> {
+    let below = inherit::all_descendants(spec);
     let mut seen = BTreeSet::new();
     let mut stack: Vec<String> = params.iter().cloned().collect();
     while let Some(name) = stack.pop() {
@@ -364,7 +365,7 @@ fn sent_types(spec: &Spec, params: &BTreeSet<String>) -> BTreeSet<String> {
             stack.extend(field.ty.named().into_iter().map(str::to_string));
         }
         stack.extend(def.extends.iter().cloned());
-        stack.extend(inherit::descendants(spec, &name).into_iter().map(|d| d.name.clone()));
+        stack.extend(below.get(name.as_str()).into_iter().flatten().map(|d| d.name.clone()));
     }
     seen
 }
